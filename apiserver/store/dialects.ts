@@ -1,0 +1,105 @@
+// The two dialects' differences: how to open, how writes are serialized, how other processes hear of writes.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DialectAdapter, Tables } from './sql-store.js';
+
+/** Arbitrary, fixed: the advisory lock id that serializes writers across PostgreSQL replicas. */
+const WRITE_LOCK_ID = 7_351_001;
+const CHANNEL = 'hil_changes';
+
+export interface SqliteOptions {
+  file: string;
+  /** How often to look for writes made by another process on the same file. */
+  pollMs?: number;
+}
+
+export function sqliteAdapter(options: SqliteOptions): DialectAdapter {
+  const file = options.file === ':memory:' ? ':memory:' : resolve(options.file);
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const database = new Database(file);
+  // WAL + synchronous=NORMAL: a committed write survives the process being killed (it is in the WAL);
+  // only an operating-system crash can lose the last transactions. busy_timeout covers a second process.
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
+  return {
+    name: 'sqlite',
+    db,
+    // kysely runs SQLite on one connection, one transaction at a time: writes are already serialized here.
+    // `begin immediate` would be needed against writers in other processes; SQLite's busy_timeout covers them.
+    lockForWrite: async () => {},
+    notifyInTx: async () => {},
+    listen: async (onHint) => {
+      const timer = setInterval(onHint, options.pollMs ?? 1000);
+      timer.unref();
+      return async () => clearInterval(timer);
+    },
+    snapshot: (fn) => db.transaction().execute(fn),
+    destroy: () => db.destroy(),
+  };
+}
+
+export interface PostgresOptions {
+  uri: string;
+  poolSize?: number;
+  /** Fallback poll in case a notification is lost while the LISTEN connection reconnects. */
+  pollMs?: number;
+}
+
+export function postgresAdapter(options: PostgresOptions): DialectAdapter {
+  const pool = new pg.Pool({ connectionString: options.uri, max: options.poolSize ?? 10 });
+  // An idle client that errors (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    name: 'postgres',
+    db,
+    lockForWrite: async (tx) => {
+      await sql`select pg_advisory_xact_lock(${WRITE_LOCK_ID})`.execute(tx);
+    },
+    notifyInTx: async (tx) => {
+      await sql`select pg_notify(${CHANNEL}, '')`.execute(tx);
+    },
+    listen: async (onHint) => {
+      let stopped = false;
+      let client: pg.Client | undefined;
+      let retry: NodeJS.Timeout | undefined;
+      const connect = async (): Promise<void> => {
+        const c = new pg.Client({ connectionString: options.uri });
+        c.on('notification', () => onHint());
+        c.on('error', () => {
+          if (stopped) return;
+          c.end().catch(() => {});
+          retry = setTimeout(() => void connect().catch(() => {}), 1000);
+          onHint();
+        });
+        try {
+          await c.connect();
+          await c.query(`LISTEN ${CHANNEL}`);
+          client = c;
+        } catch (err) {
+          c.end().catch(() => {});
+          if (stopped) return;
+          retry = setTimeout(() => void connect().catch(() => {}), 1000);
+          throw err;
+        }
+      };
+      await connect();
+      const timer = setInterval(onHint, options.pollMs ?? 5000);
+      timer.unref();
+      return async () => {
+        stopped = true;
+        clearInterval(timer);
+        if (retry) clearTimeout(retry);
+        await client?.end().catch(() => {});
+      };
+    },
+    snapshot: (fn) => db.transaction().setIsolationLevel('repeatable read').execute(fn),
+    destroy: () => db.destroy(),
+  };
+}

@@ -1,0 +1,54 @@
+// Schema migrations, in order. Each is written once per dialect where the SQL differs (the revision column).
+import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+type Dialect = 'sqlite' | 'postgres';
+
+function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001_log_and_objects': {
+      async up(db: Kysely<any>) {
+        // hil_log: every write, in commit order; revision is the resourceVersion.
+        let log = db.schema.createTable('hil_log');
+        log =
+          dialect === 'postgres'
+            ? log.addColumn('revision', 'bigserial', (c) => c.primaryKey())
+            : log.addColumn('revision', 'integer', (c) => c.primaryKey().autoIncrement());
+        await log
+          .addColumn('resource', 'text', (c) => c.notNull())
+          .addColumn('namespace', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('object', 'text', (c) => c.notNull())
+          .addColumn('prev', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('hil_log_created_at').on('hil_log').column('created_at').execute();
+        // hil_objects: the current state, one row per live object.
+        await db.schema
+          .createTable('hil_objects')
+          .addColumn('resource', 'text', (c) => c.notNull())
+          .addColumn('namespace', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('revision', 'bigint', (c) => c.notNull())
+          .addColumn('object', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('hil_objects_pk', ['resource', 'namespace', 'name'])
+          .execute();
+        await db.schema
+          .createTable('hil_meta')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .execute();
+        await db.insertInto('hil_meta').values({ key: 'compacted_revision', value: '0' }).execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.dropTable('hil_meta').execute();
+        await db.schema.dropTable('hil_objects').execute();
+        await db.schema.dropTable('hil_log').execute();
+      },
+    },
+  };
+}
+
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return { getMigrations: async () => migrations(dialect) };
+}

@@ -1,0 +1,308 @@
+// The store on kysely, the same code for SQLite and PostgreSQL. Writes are serialized (one writer at a time, also
+// across PostgreSQL replicas, through the dialect's write lock), so revisions become visible in order and a
+// watcher that has seen revision N has seen everything before it.
+import { EventEmitter } from 'node:events';
+import { Kysely, Migrator, type Transaction } from 'kysely';
+import type { KObject } from '../object.js';
+import { migrationProvider } from './migrations.js';
+import {
+  CompactedError,
+  type ChangeEvent,
+  type EventType,
+  type ListOptions,
+  type ListResult,
+  type Store,
+  type StoredObject,
+  type StoreTx,
+} from './store.js';
+
+export interface LogRow {
+  revision: number | string;
+  resource: string;
+  namespace: string;
+  name: string;
+  type: string;
+  object: string;
+  prev: string | null;
+  created_at: number | string;
+}
+export interface ObjectRow {
+  resource: string;
+  namespace: string;
+  name: string;
+  revision: number | string;
+  object: string;
+}
+export interface Tables {
+  hil_log: LogRow;
+  hil_objects: ObjectRow;
+  hil_meta: { key: string; value: string };
+}
+
+/** What differs between the dialects. */
+export interface DialectAdapter {
+  readonly name: 'sqlite' | 'postgres';
+  readonly db: Kysely<Tables>;
+  /** Inside a write transaction, before anything else: take the global write lock. */
+  lockForWrite(tx: Transaction<Tables>): Promise<void>;
+  /** Inside a write transaction, after the writes: tell other replicas (delivered at commit). */
+  notifyInTx(tx: Transaction<Tables>): Promise<void>;
+  /** Start receiving change hints from other processes; returns a stop function. */
+  listen(onHint: () => void): Promise<() => Promise<void>>;
+  /** Run fn in a read transaction that sees one snapshot. */
+  snapshot<T>(fn: (tx: Transaction<Tables>) => Promise<T>): Promise<T>;
+  destroy(): Promise<void>;
+}
+
+function withRevision(obj: KObject, revision: number): KObject {
+  obj.metadata.resourceVersion = String(revision);
+  return obj;
+}
+
+function toStored(row: ObjectRow): StoredObject {
+  const revision = Number(row.revision);
+  return {
+    resource: row.resource,
+    namespace: row.namespace,
+    name: row.name,
+    revision,
+    object: withRevision(JSON.parse(row.object) as KObject, revision),
+  };
+}
+
+/** The object as written to disk: resourceVersion is derived from the row, never stored twice. */
+function serialize(obj: KObject): string {
+  const { resourceVersion: _rv, ...metadata } = obj.metadata;
+  return JSON.stringify({ ...obj, metadata });
+}
+
+export class SqlStore implements Store {
+  private readonly emitter = new EventEmitter();
+  private stopListening?: () => Promise<void>;
+
+  constructor(private readonly adapter: DialectAdapter) {
+    this.emitter.setMaxListeners(0);
+  }
+
+  get dialect() {
+    return this.adapter.name;
+  }
+
+  private get db() {
+    return this.adapter.db;
+  }
+
+  async start(): Promise<void> {
+    this.stopListening = await this.adapter.listen(() => this.emitter.emit('change'));
+  }
+
+  private migrator() {
+    return new Migrator({
+      db: this.db,
+      provider: migrationProvider(this.adapter.name),
+      migrationTableName: 'hil_migrations',
+      migrationLockTableName: 'hil_migrations_lock',
+    });
+  }
+
+  async migrate(): Promise<{ applied: string[] }> {
+    const { error, results } = await this.migrator().migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+  }
+
+  async pendingMigrations(): Promise<string[]> {
+    const all = await this.migrator().getMigrations();
+    return all.filter((m) => !m.executedAt).map((m) => m.name);
+  }
+
+  async get(resource: string, namespace: string, name: string): Promise<StoredObject | undefined> {
+    const row = await this.db
+      .selectFrom('hil_objects')
+      .selectAll()
+      .where('resource', '=', resource)
+      .where('namespace', '=', namespace)
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row ? toStored(row) : undefined;
+  }
+
+  async list(resource: string, options: ListOptions = {}): Promise<ListResult> {
+    return this.adapter.snapshot(async (tx) => {
+      const revision = await currentRevisionIn(tx);
+      const items = await listIn(tx, resource, options);
+      return { items, revision };
+    });
+  }
+
+  async transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    let wrote = false;
+    const result = await this.db.transaction().execute(async (trx) => {
+      await this.adapter.lockForWrite(trx);
+      const write = async (
+        type: EventType,
+        resource: string,
+        namespace: string,
+        name: string,
+        object: KObject,
+        prev: StoredObject | undefined,
+      ): Promise<StoredObject> => {
+        const data = serialize(object);
+        const inserted = await trx
+          .insertInto('hil_log')
+          .values({
+            resource,
+            namespace,
+            name,
+            type,
+            object: data,
+            prev: prev ? serialize(prev.object) : null,
+            created_at: Date.now(),
+          } as any)
+          .returning('revision')
+          .executeTakeFirstOrThrow();
+        const revision = Number(inserted.revision);
+        if (type === 'DELETED') {
+          await trx
+            .deleteFrom('hil_objects')
+            .where('resource', '=', resource)
+            .where('namespace', '=', namespace)
+            .where('name', '=', name)
+            .execute();
+        } else {
+          await trx
+            .insertInto('hil_objects')
+            .values({ resource, namespace, name, revision, object: data })
+            .onConflict((oc) => oc.columns(['resource', 'namespace', 'name']).doUpdateSet({ revision, object: data }))
+            .execute();
+        }
+        wrote = true;
+        return { resource, namespace, name, revision, object: withRevision(structuredClone(object), revision) };
+      };
+      const tx: StoreTx = {
+        get: async (resource, namespace, name) => {
+          const row = await trx
+            .selectFrom('hil_objects')
+            .selectAll()
+            .where('resource', '=', resource)
+            .where('namespace', '=', namespace)
+            .where('name', '=', name)
+            .executeTakeFirst();
+          return row ? toStored(row) : undefined;
+        },
+        list: (resource, options) => listIn(trx, resource, options ?? {}),
+        put: (resource, namespace, name, object, prev) =>
+          write(prev ? 'MODIFIED' : 'ADDED', resource, namespace, name, object, prev),
+        remove: (prev) => write('DELETED', prev.resource, prev.namespace, prev.name, prev.object, prev),
+      };
+      const out = await fn(tx);
+      if (wrote) await this.adapter.notifyInTx(trx);
+      return out;
+    });
+    if (wrote) this.emitter.emit('change');
+    return result;
+  }
+
+  async currentRevision(): Promise<number> {
+    return currentRevisionIn(this.db);
+  }
+
+  async compactedRevision(): Promise<number> {
+    const row = await this.db.selectFrom('hil_meta').select('value').where('key', '=', 'compacted_revision').executeTakeFirst();
+    return row ? Number(row.value) : 0;
+  }
+
+  async changesSince(after: number, limit: number): Promise<ChangeEvent[]> {
+    return this.adapter.snapshot(async (tx) => {
+      const compacted = Number(
+        (await tx.selectFrom('hil_meta').select('value').where('key', '=', 'compacted_revision').executeTakeFirst())?.value ?? 0,
+      );
+      if (after < compacted) throw new CompactedError(after, compacted);
+      const rows = await tx
+        .selectFrom('hil_log')
+        .selectAll()
+        .where('revision', '>', after as any)
+        .orderBy('revision')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => {
+        const revision = Number(r.revision);
+        const ev: ChangeEvent = {
+          type: r.type as EventType,
+          revision,
+          resource: r.resource,
+          namespace: r.namespace,
+          name: r.name,
+          object: withRevision(JSON.parse(r.object) as KObject, revision),
+        };
+        if (r.prev) ev.prev = JSON.parse(r.prev) as KObject;
+        return ev;
+      });
+    });
+  }
+
+  async compact(revision: number): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      await this.adapter.lockForWrite(trx);
+      const newest = await currentRevisionIn(trx);
+      const upTo = Math.min(revision, newest - 1);
+      const current = Number(
+        (await trx.selectFrom('hil_meta').select('value').where('key', '=', 'compacted_revision').executeTakeFirst())?.value ?? 0,
+      );
+      if (upTo <= current) return current;
+      await trx.deleteFrom('hil_log').where('revision', '<=', upTo as any).execute();
+      await trx.updateTable('hil_meta').set({ value: String(upTo) }).where('key', '=', 'compacted_revision').execute();
+      return upTo;
+    });
+  }
+
+  async compactOlderThan(ageMs: number, keep: number): Promise<number> {
+    const newest = await this.currentRevision();
+    const cutoff = Date.now() - ageMs;
+    const row = await this.db
+      .selectFrom('hil_log')
+      .select((eb) => eb.fn.max('revision').as('r'))
+      .where('created_at', '<', cutoff as any)
+      .executeTakeFirst();
+    const oldEnough = Number(row?.r ?? 0);
+    const target = Math.min(oldEnough, newest - keep);
+    if (target <= 0) return this.compactedRevision();
+    return this.compact(target);
+  }
+
+  onChange(listener: () => void): () => void {
+    this.emitter.on('change', listener);
+    return () => this.emitter.off('change', listener);
+  }
+
+  async close(): Promise<void> {
+    await this.stopListening?.();
+    await this.adapter.destroy();
+  }
+}
+
+async function currentRevisionIn(db: Kysely<Tables> | Transaction<Tables>): Promise<number> {
+  const row = await db
+    .selectFrom('hil_log')
+    .select((eb) => eb.fn.max('revision').as('r'))
+    .executeTakeFirst();
+  // Compaction always keeps the newest entry, so max(revision) is the store's revision (0 when empty).
+  return Number(row?.r ?? 0);
+}
+
+async function listIn(
+  db: Kysely<Tables> | Transaction<Tables>,
+  resource: string,
+  options: ListOptions,
+): Promise<StoredObject[]> {
+  let q = db.selectFrom('hil_objects').selectAll().where('resource', '=', resource);
+  if (options.namespace !== undefined) q = q.where('namespace', '=', options.namespace);
+  if (options.after) {
+    const { namespace, name } = options.after;
+    q = q.where((eb) =>
+      eb.or([eb('namespace', '>', namespace), eb.and([eb('namespace', '=', namespace), eb('name', '>', name)])]),
+    );
+  }
+  const rows = await q.orderBy('namespace').orderBy('name').execute();
+  return rows.map(toStored);
+}

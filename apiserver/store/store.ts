@@ -1,0 +1,74 @@
+// The store: a kine-like log of every write (its id is the resourceVersion) plus the current row per object.
+// One implementation on kysely (sql-store.ts) serves both dialects; what differs per dialect is in dialect.ts.
+import type { KObject } from '../object.js';
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** One object as stored: `object.metadata.resourceVersion` is always String(revision). */
+export interface StoredObject {
+  resource: string;
+  namespace: string;
+  name: string;
+  revision: number;
+  object: KObject;
+}
+
+/** One entry of the change log, as a watch replays it. `prev` is the object before the change (not for ADDED). */
+export interface ChangeEvent {
+  type: EventType;
+  revision: number;
+  resource: string;
+  namespace: string;
+  name: string;
+  object: KObject;
+  prev?: KObject;
+}
+
+export interface ListOptions {
+  /** Only this namespace; undefined lists every namespace. */
+  namespace?: string;
+  /** Resume after this (namespace, name), exclusive — the continue token's position. */
+  after?: { namespace: string; name: string };
+}
+
+export interface ListResult {
+  items: StoredObject[];
+  /** The store's revision the list was read at. */
+  revision: number;
+}
+
+/** Reads and writes inside one serialized transaction: admission checks read through it, then write. */
+export interface StoreTx {
+  get(resource: string, namespace: string, name: string): Promise<StoredObject | undefined>;
+  list(resource: string, options?: ListOptions): Promise<StoredObject[]>;
+  /** Create (prev undefined) or replace an object; returns it with its new resourceVersion. */
+  put(resource: string, namespace: string, name: string, object: KObject, prev?: StoredObject): Promise<StoredObject>;
+  remove(prev: StoredObject): Promise<StoredObject>;
+}
+
+export class CompactedError extends Error {
+  constructor(readonly requested: number, readonly compacted: number) {
+    super(`too old resource version: ${requested} (${compacted})`);
+  }
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  get(resource: string, namespace: string, name: string): Promise<StoredObject | undefined>;
+  list(resource: string, options?: ListOptions): Promise<ListResult>;
+  /** Runs fn in a write transaction; writes are seen by watchers only after it commits. */
+  transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  currentRevision(): Promise<number>;
+  /** Events with revision > after, oldest first, at most `limit`. Throws CompactedError if they are gone. */
+  changesSince(after: number, limit: number): Promise<ChangeEvent[]>;
+  compactedRevision(): Promise<number>;
+  /** Drops history at or below `revision` (never the newest entry). */
+  compact(revision: number): Promise<number>;
+  /** History entries older than this many ms and not among the newest `keep` go. Returns the compacted revision. */
+  compactOlderThan(ageMs: number, keep: number): Promise<number>;
+  /** Called after any commit here, or (PostgreSQL) anywhere: a hint to read changesSince. */
+  onChange(listener: () => void): () => void;
+  migrate(): Promise<{ applied: string[] }>;
+  pendingMigrations(): Promise<string[]>;
+  close(): Promise<void>;
+}
