@@ -1,0 +1,112 @@
+// Building a running API server from hil.cfg and command-line flags (flags win). `hil-admin serve` calls this.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { authBackendOf, cfgGet, ConfigError, loadHilConfig, type HilConfig } from '../common/hilcfg.js';
+import { createLogger, type Logger } from '../common/logging.js';
+import { packageRoot } from '../common/paths.js';
+import { Registry } from './registry.js';
+import { ApiServer } from './server.js';
+import { openStore, redactUri } from './store/open.js';
+import type { SqlStore } from './store/sql-store.js';
+
+export interface ServeFlags {
+  config?: string;
+  listen?: string;
+  dataDir?: string;
+  databaseUri?: string;
+  auth?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  watchTimeout?: string;
+  logLevel?: string;
+}
+
+export interface ServeSettings {
+  host: string;
+  port: number;
+  databaseUri?: string;
+  dataDir: string;
+  auth: 'null' | 'database' | 'keystone';
+  tls?: { certFile: string; keyFile: string };
+  watchTimeoutMs?: number;
+  logLevel: string;
+}
+
+export const DEFAULT_LISTEN = '127.0.0.1:6443';
+
+/** hil.cfg from --config, else ./hil.cfg if present (as HIL's tools do), else none (embedded defaults). */
+export function readConfig(path: string | undefined): HilConfig | undefined {
+  if (path) return loadHilConfig(path);
+  if (existsSync('hil.cfg')) return loadHilConfig('hil.cfg');
+  return undefined;
+}
+
+export function parseListen(value: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value) ?? /^()()(\d+)$/.exec(value);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--listen "${value}": expected HOST:PORT, e.g. ${DEFAULT_LISTEN}`);
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}
+
+export function resolveSettings(flags: ServeFlags, cfg: HilConfig | undefined): ServeSettings {
+  const { host, port } = parseListen(flags.listen ?? cfgGet(cfg, 'server', 'listen') ?? DEFAULT_LISTEN);
+  const auth = (flags.auth ?? authBackendOf(cfg) ?? 'null') as ServeSettings['auth'];
+  if (!['null', 'database', 'keystone'].includes(auth)) throw new ConfigError(`--auth must be null, database or keystone, not "${auth}"`);
+  const cert = flags.tlsCert ?? cfgGet(cfg, 'server', 'tls_cert');
+  const key = flags.tlsKey ?? cfgGet(cfg, 'server', 'tls_key');
+  if (!!cert !== !!key) throw new ConfigError('TLS needs both a certificate (--tls-cert) and a key (--tls-key)');
+  const watch = flags.watchTimeout ?? cfgGet(cfg, 'server', 'watch_timeout');
+  let watchTimeoutMs: number | undefined;
+  if (watch !== undefined) {
+    watchTimeoutMs = Number(watch) * 1000;
+    if (!Number.isFinite(watchTimeoutMs) || watchTimeoutMs <= 0) throw new ConfigError(`watch timeout "${watch}": expected seconds > 0`);
+  }
+  return {
+    host,
+    port,
+    databaseUri: flags.databaseUri ?? cfgGet(cfg, 'database', 'uri') ?? undefined,
+    dataDir: flags.dataDir ?? cfgGet(cfg, 'server', 'data_dir') ?? 'data',
+    auth,
+    tls: cert && key ? { certFile: cert, keyFile: key } : undefined,
+    watchTimeoutMs,
+    logLevel: flags.logLevel ?? cfgGet(cfg, 'general', 'log_level') ?? 'info',
+  };
+}
+
+export async function openConfiguredStore(settings: Pick<ServeSettings, 'databaseUri' | 'dataDir'>): Promise<SqlStore> {
+  return openStore({ uri: settings.databaseUri, dataDir: settings.dataDir });
+}
+
+export function describeStore(settings: Pick<ServeSettings, 'databaseUri' | 'dataDir'>): string {
+  return settings.databaseUri ? redactUri(settings.databaseUri) : `sqlite ${join(settings.dataDir, 'hil.db')}`;
+}
+
+/** Starts the server and returns a function that stops it. */
+export async function serve(settings: ServeSettings, logger: Logger = createLogger(settings.logLevel, 'apiserver')) {
+  if (settings.auth !== 'null') {
+    throw new ConfigError(`auth backend "${settings.auth}" is not available yet; only "null" is implemented in this version`);
+  }
+  logger.warn('authentication is DISABLED (auth backend "null"): every client is an administrator. Use this for development only.');
+  const registry = Registry.fromCrdDir(join(packageRoot(), 'crds'));
+  const store = await openConfiguredStore(settings);
+  try {
+    const { applied } = await store.migrate();
+    if (applied.length) logger.info('database migrated', { applied });
+    const server = new ApiServer({ store, registry, logger, auth: 'null', tls: settings.tls, watchTimeoutMs: settings.watchTimeoutMs });
+    const addr = await server.start({ host: settings.host, port: settings.port });
+    const scheme = settings.tls ? 'https' : 'http';
+    logger.info('serving', { url: `${scheme}://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`, store: describeStore(settings) });
+    return {
+      address: addr,
+      server,
+      store,
+      async stop() {
+        await server.stop();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close().catch(() => {});
+    throw err;
+  }
+}

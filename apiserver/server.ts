@@ -1,0 +1,368 @@
+// The API server: express routing for discovery, OpenAPI, health, metrics and every kind's REST paths, on top of
+// the store and the watch hub. `hil-admin serve` builds one from configuration; tests build one in-process.
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response as ExpressResponse } from 'express';
+import client from 'prom-client';
+import type { Logger } from '../common/logging.js';
+import { ApiError, errors } from './errors.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, openApiDocument, openApiIndex } from './handlers/discovery.js';
+import { parseBody, ResourceHandlers, type AdmissionPlugin, type RequestInfo, type Response, type UserInfo } from './handlers/resources.js';
+import { serveWatch } from './handlers/watch.js';
+import type { Registry, ResourceType } from './registry.js';
+import type { Store } from './store/store.js';
+import { Validator } from './validation.js';
+import { WatchHub } from './watch-hub.js';
+
+export interface ApiServerOptions {
+  store: Store;
+  registry: Registry;
+  logger: Logger;
+  /** Only 'null' exists so far: everyone is an admin. */
+  auth: 'null';
+  admission?: AdmissionPlugin[];
+  /** Largest request body accepted (413 above). Default 3 MiB, as Kubernetes. */
+  maxBodyBytes?: number;
+  /** Watches end after a random time in [t, 2t). Default 5 minutes. */
+  watchTimeoutMs?: number;
+  bookmarkIntervalMs?: number;
+  /** Change history is kept at least this long (watch resume window). Default 15 minutes. */
+  historyRetentionMs?: number;
+  /** …and always the newest this many changes. Default 10,000. */
+  historyKeep?: number;
+  compactionIntervalMs?: number;
+  tls?: { certFile: string; keyFile: string };
+  version?: string;
+}
+
+function json(res: ExpressResponse, code: number, body: unknown): void {
+  res.status(code).type('application/json').send(JSON.stringify(body));
+}
+
+const SERVER_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+hil', gitCommit: '', gitTreeState: 'clean', buildDate: '', goVersion: '', compiler: 'node', platform: `${process.platform}/${process.arch}` };
+
+/** Where a request path points: /api/v1/…, /apis/G/V/…, with or without namespaces/NS. */
+export interface ResourcePath {
+  type: ResourceType;
+  namespace: string;
+  name?: string;
+  subresource?: string;
+}
+
+export function parseResourcePath(registry: Registry, path: string): ResourcePath | undefined {
+  const seg = path.split('/').filter(Boolean).map(decodeURIComponent);
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (seg[0] === 'api' && seg.length >= 3) {
+    group = '';
+    version = seg[1]!;
+    rest = seg.slice(2);
+  } else if (seg[0] === 'apis' && seg.length >= 4) {
+    group = seg[1]!;
+    version = seg[2]!;
+    rest = seg.slice(3);
+  } else return undefined;
+  let namespace = '';
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    const inner = registry.lookup(group, version, rest[2]!);
+    if (inner?.namespaced) {
+      namespace = rest[1]!;
+      rest = rest.slice(2);
+    }
+  }
+  if (rest.length < 1 || rest.length > 3) return undefined;
+  const type = registry.lookup(group, version, rest[0]!);
+  if (!type) return undefined;
+  if (type.namespaced === false && namespace) return undefined;
+  const [, name, subresource] = rest;
+  if (subresource !== undefined && !(subresource === 'status' && type.statusSubresource)) return undefined;
+  return { type, namespace, name, subresource };
+}
+
+export class ApiServer {
+  readonly app: express.Express;
+  readonly hub: WatchHub;
+  readonly metrics = new client.Registry();
+  private server?: http.Server | https.Server;
+  private compaction?: NodeJS.Timeout;
+  private readonly handlers: ResourceHandlers;
+  private readonly requests: client.Counter<string>;
+  private readonly durations: client.Histogram<string>;
+  private readonly watchers: client.Gauge<string>;
+
+  constructor(private readonly opts: ApiServerOptions) {
+    this.hub = new WatchHub(opts.store);
+    this.handlers = new ResourceHandlers({ store: opts.store, validator: new Validator(), admission: opts.admission });
+    client.collectDefaultMetrics({ register: this.metrics });
+    this.requests = new client.Counter({
+      name: 'apiserver_request_total',
+      help: 'API requests by verb, resource and HTTP code',
+      labelNames: ['verb', 'resource', 'code'],
+      registers: [this.metrics],
+    });
+    this.durations = new client.Histogram({
+      name: 'apiserver_request_duration_seconds',
+      help: 'API request latency (watches excluded)',
+      labelNames: ['verb', 'resource'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.metrics],
+    });
+    this.watchers = new client.Gauge({ name: 'apiserver_watchers', help: 'Open watch streams', registers: [this.metrics] });
+    const hub = this.hub;
+    new client.Gauge({
+      name: 'hil_store_revision',
+      help: 'The newest store revision handed to watchers',
+      registers: [this.metrics],
+      collect() {
+        this.set(hub.revision);
+      },
+    });
+    this.app = this.buildApp();
+  }
+
+  private buildApp(): express.Express {
+    const app = express();
+    app.disable('x-powered-by');
+    app.set('etag', false);
+    const log = this.opts.logger;
+    // Bodies are read raw and decoded per content type by the handlers (JSON, YAML for apply).
+    app.use(express.raw({ type: () => true, limit: this.opts.maxBodyBytes ?? 3 * 1024 * 1024 }));
+    app.use((req, res, next) => {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        const verb = (res.locals.verb as string | undefined) ?? req.method.toLowerCase();
+        const resource = (res.locals.resource as string | undefined) ?? '';
+        this.requests.inc({ verb, resource, code: String(res.statusCode) });
+        if (verb !== 'watch') this.durations.observe({ verb, resource }, ms / 1000);
+        log.info('request', {
+          verb,
+          resource,
+          namespace: res.locals.namespace || undefined,
+          name: res.locals.name,
+          user: res.locals.user,
+          code: res.statusCode,
+          durationMs: Math.round(ms * 10) / 10,
+        });
+      });
+      next();
+    });
+
+    app.get(['/healthz', '/livez'], (_req, res) => res.type('text/plain').send('ok'));
+    app.get('/readyz', async (_req, res) => {
+      try {
+        await this.opts.store.currentRevision();
+        res.type('text/plain').send('ok');
+      } catch (err) {
+        res.status(503).type('text/plain').send(`store unavailable: ${(err as Error).message}`);
+      }
+    });
+    app.get('/version', (_req, res) => json(res, 200, { ...SERVER_VERSION, gitVersion: `v1.32.0+hil-${this.opts.version ?? 'dev'}` }));
+    app.get('/metrics', async (_req, res) => {
+      res.type(this.metrics.contentType).send(await this.metrics.metrics());
+    });
+    const reg = this.opts.registry;
+    app.get('/api', (_req, res) => json(res, 200, apiVersions()));
+    app.get('/apis', (_req, res) => json(res, 200, apiGroupList(reg)));
+    app.get('/api/:version', (req, res, next) => {
+      const body = apiResourceList(reg, '', req.params.version);
+      if (body) json(res, 200, body);
+      else next();
+    });
+    app.get('/apis/:group', (req, res, next) => {
+      const body = apiGroup(reg, req.params.group);
+      if (body) json(res, 200, body);
+      else next();
+    });
+    app.get('/apis/:group/:version', (req, res, next) => {
+      const body = apiResourceList(reg, req.params.group, req.params.version);
+      if (body) json(res, 200, body);
+      else next();
+    });
+    app.get('/openapi/v3', (_req, res) => json(res, 200, openApiIndex(reg)));
+    app.get('/openapi/v3/api/:version', (req, res, next) => {
+      const doc = openApiDocument(reg, '', req.params.version);
+      if (doc) json(res, 200, doc);
+      else next();
+    });
+    app.get('/openapi/v3/apis/:group/:version', (req, res, next) => {
+      const doc = openApiDocument(reg, req.params.group, req.params.version);
+      if (doc) json(res, 200, doc);
+      else next();
+    });
+    app.use((req, res, next) => {
+      this.serveResource(req, res).catch(next);
+    });
+    // Errors: every one becomes a Status; only a genuine bug is a 500, and its details go to the log only.
+    app.use((err: any, req: Request, res: ExpressResponse, _next: NextFunction) => {
+      let e: ApiError;
+      if (err instanceof ApiError) e = err;
+      else if (err?.type === 'entity.too.large') e = errors.tooLarge(`the request body is larger than the limit of ${err.limit} bytes`);
+      else if (err?.type && typeof err.status === 'number' && err.status < 500) e = errors.badRequest(`could not read the request body: ${err.message}`);
+      else {
+        log.error('internal error', { path: req.path, method: req.method, error: String(err?.stack ?? err) });
+        e = errors.internal('an internal error occurred; see the server log');
+      }
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      json(res, e.code, e.toStatus());
+    });
+    return app;
+  }
+
+  private user(): UserInfo {
+    return { name: 'admin', admin: true, projects: [] };
+  }
+
+  private async serveResource(req: Request, res: ExpressResponse): Promise<void> {
+    const path = parseResourcePath(this.opts.registry, req.path);
+    if (!path) throw errors.pathNotFound(req.path);
+    const { type: t } = path;
+    const query: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(req.query)) query[k] = Array.isArray(v) ? String(v[0]) : v === undefined ? undefined : String(v);
+    const user = this.user();
+    const info: RequestInfo = {
+      type: t,
+      namespace: path.namespace,
+      name: path.name,
+      subresource: path.subresource,
+      user,
+      query,
+      contentType: req.headers['content-type'] ?? 'application/json',
+      accept: req.headers.accept,
+      userAgent: req.headers['user-agent'],
+    };
+    const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
+    const isWatch = query.watch === 'true' || query.watch === '1';
+    const method = req.method;
+    let verb: string;
+    if (method === 'GET') verb = isWatch ? 'watch' : path.name ? 'get' : 'list';
+    else if (method === 'POST') verb = 'create';
+    else if (method === 'PUT') verb = 'update';
+    else if (method === 'PATCH') verb = 'patch';
+    else if (method === 'DELETE') verb = path.name ? 'delete' : 'deletecollection';
+    else throw errors.methodNotAllowed(`${method} is not supported`);
+    res.locals.verb = verb;
+    res.locals.resource = path.subresource ? `${t.plural}/${path.subresource}` : t.plural;
+    res.locals.namespace = path.namespace;
+    res.locals.name = path.name;
+    res.locals.user = user.name;
+
+    const decode = () => {
+      const ct = info.contentType.split(';')[0]!.trim().toLowerCase();
+      if (!['application/json', 'application/yaml', 'application/x-yaml', '*/*', ''].includes(ct)) {
+        throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+      }
+      return parseBody(raw, ct);
+    };
+    let out: Response;
+    if (method === 'GET' && isWatch) {
+      // A watch on the collection, or (older clients) on one object's path.
+      await serveWatch(info, res, {
+        store: this.opts.store,
+        hub: this.hub,
+        defaultTimeoutMs: this.opts.watchTimeoutMs ?? 5 * 60_000,
+        bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 60_000,
+        maxBufferedBytes: 16 * 1024 * 1024,
+        onOpen: () => this.watchers.inc(),
+        onClose: () => this.watchers.dec(),
+      });
+      return;
+    }
+    switch (verb) {
+      case 'get':
+        out = await this.handlers.get(info);
+        break;
+      case 'list':
+        out = await this.handlers.list(info);
+        break;
+      case 'create':
+        if (path.name) throw errors.methodNotAllowed(`POST is not supported on a named ${t.singular}; use PUT or PATCH`);
+        out = await this.handlers.create(info, decode());
+        break;
+      case 'update':
+        if (!path.name) throw errors.methodNotAllowed('PUT needs an object name');
+        out = await this.handlers.update(info, decode());
+        break;
+      case 'patch':
+        if (!path.name) throw errors.methodNotAllowed('PATCH needs an object name');
+        out = await this.handlers.patch(info, raw);
+        break;
+      case 'delete':
+        out = await this.handlers.delete(info, raw && raw.length ? decode() : undefined);
+        break;
+      default: {
+        // deletecollection: each matching object is deleted as by DELETE (finalizers apply).
+        const listed = (await this.handlers.list({ ...info, accept: 'application/json' })).body as { items: { metadata: { name: string; namespace?: string } }[] };
+        for (const item of listed.items) {
+          await this.handlers
+            .delete({ ...info, name: item.metadata.name, namespace: item.metadata.namespace ?? info.namespace }, undefined)
+            .catch((err) => {
+              if (!(err instanceof ApiError && err.code === 404)) throw err;
+            });
+        }
+        out = { code: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200 } };
+      }
+    }
+    if (out.warnings?.length) {
+      res.setHeader('Warning', out.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+    }
+    json(res, out.code, out.body);
+  }
+
+  /** Creates the namespaces every installation has (default, hil-system) if they are missing. */
+  private async ensureNamespaces(): Promise<void> {
+    const ns = this.opts.registry.lookup('', 'v1', 'namespaces');
+    if (!ns) return;
+    for (const name of ['default', 'hil-system']) {
+      try {
+        await this.handlers.create(
+          { type: ns, namespace: '', user: this.user(), query: {}, contentType: 'application/json', accept: undefined, userAgent: 'hil-apiserver' },
+          { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, spec: { finalizers: ['kubernetes'] } },
+        );
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 409)) throw err;
+      }
+    }
+  }
+
+  async start(listen: { host: string; port: number }): Promise<AddressInfo> {
+    await this.hub.start();
+    await this.ensureNamespaces();
+    const retention = this.opts.historyRetentionMs ?? 15 * 60_000;
+    const keep = this.opts.historyKeep ?? 10_000;
+    this.compaction = setInterval(() => {
+      this.opts.store.compactOlderThan(retention, keep).catch((err) => this.opts.logger.warn('compaction failed', { error: String(err) }));
+    }, this.opts.compactionIntervalMs ?? 60_000);
+    this.compaction.unref();
+    const tls = this.opts.tls;
+    this.server = tls
+      ? https.createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, this.app)
+      : http.createServer(this.app);
+    // Watches are long; keep-alive sockets must not be cut by Node's default timeouts.
+    this.server.requestTimeout = 0;
+    this.server.headersTimeout = 60_000;
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(listen.port, listen.host, () => resolve());
+    });
+    return this.server.address() as AddressInfo;
+  }
+
+  async stop(): Promise<void> {
+    if (this.compaction) clearInterval(this.compaction);
+    this.hub.stop();
+    const srv = this.server;
+    if (srv) {
+      await new Promise<void>((resolve) => {
+        srv.close(() => resolve());
+        srv.closeAllConnections();
+      });
+    }
+  }
+}
