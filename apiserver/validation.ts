@@ -123,6 +123,41 @@ export function findUnknownFields(schema: JSONSchema, value: unknown, path: stri
   }
 }
 
+/** x-kubernetes-list-type map/set: keys (or items) must be unique, as a real server enforces for CRDs. */
+export function findDuplicates(schema: JSONSchema, value: unknown, path: string, out: StatusCause[]): void {
+  if (!schema) return;
+  if (Array.isArray(value)) {
+    const type = schema['x-kubernetes-list-type'];
+    const keys: string[] | undefined = schema['x-kubernetes-list-map-keys'];
+    if (type === 'map' && keys?.length) {
+      const seen = new Set<string>();
+      value.forEach((item, i) => {
+        if (!isPlainObject(item)) return;
+        const k = JSON.stringify(keys.map((key) => item[key]));
+        if (seen.has(k)) {
+          const shown = keys.length === 1 ? JSON.stringify(item[keys[0]!]) : `{${keys.map((key) => `${key}: ${JSON.stringify(item[key])}`).join(', ')}}`;
+          out.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: ${shown}`, field: `${path}[${i}]` });
+        }
+        seen.add(k);
+      });
+    } else if (type === 'set') {
+      const seen = new Set<string>();
+      value.forEach((item, i) => {
+        const k = JSON.stringify(item);
+        if (seen.has(k)) out.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: ${k}`, field: `${path}[${i}]` });
+        seen.add(k);
+      });
+    }
+    if (schema.items) value.forEach((v, i) => findDuplicates(schema.items, v, `${path}[${i}]`, out));
+    return;
+  }
+  if (!isPlainObject(value)) return;
+  for (const [k, v] of Object.entries(value)) {
+    const sub = schema.properties?.[k] ?? (isPlainObject(schema.additionalProperties) ? schema.additionalProperties : undefined);
+    if (sub) findDuplicates(sub, v, path ? `${path}.${k}` : k, out);
+  }
+}
+
 function fieldOf(e: ErrorObject): string {
   // /spec/nics/0/macAddress → spec.nics[0].macAddress
   let f = '';
@@ -238,6 +273,7 @@ export class Validator {
         }
       }
     }
+    findDuplicates(t.schema, body, '', causes);
     if (causes.length) throw errors.invalid(t.kind, t.group, name, causes);
     return warnings;
   }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs, idempotently, the system packages the test suite needs (Debian). Safe to run again.
+# Needs root (or sudo). npm packages come from `npm ci`, not from here.
+set -euo pipefail
+
+PACKAGES=(
+  ca-certificates
+  python3 make g++            # better-sqlite3 builds its native addon with node-gyp
+  postgresql                  # the store suite runs on a real PostgreSQL (a throwaway cluster if none runs)
+  postgresql-contrib
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "install-test-deps: not root and no sudo; install these yourself: ${PACKAGES[*]}" >&2
+    exit 1
+  fi
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-test-deps: all ${#PACKAGES[@]} packages already installed"
+else
+  echo "install-test-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+command -v kubectl >/dev/null 2>&1 || echo "install-test-deps: kubectl is not installed; the kubectl tests will be skipped (Debian has no kubectl 1.3x)" >&2

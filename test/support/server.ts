@@ -1,0 +1,142 @@
+// API servers for tests: in-process (fast, with access to the store) or as a real `hil-admin serve` child process
+// (for kubectl, crash and multi-replica tests). Both listen on a free loopback port and clean up after themselves.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '../../common/logging.js';
+import { packageRoot } from '../../common/paths.js';
+import { Registry } from '../../apiserver/registry.js';
+import { ApiServer, type ApiServerOptions } from '../../apiserver/server.js';
+import { openStore } from '../../apiserver/store/open.js';
+import type { SqlStore } from '../../apiserver/store/sql-store.js';
+
+export interface InProcessServer {
+  url: string;
+  server: ApiServer;
+  store: SqlStore;
+  stop(): Promise<void>;
+}
+
+/** An API server in this process, on SQLite in a temp folder unless a database URI is given. */
+export async function startInProcessServer(
+  options: { databaseUri?: string } & Partial<Omit<ApiServerOptions, 'store' | 'registry' | 'logger' | 'auth'>> = {},
+): Promise<InProcessServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'hil-api-'));
+  const store = await openStore({ uri: options.databaseUri, dataDir: dir });
+  await store.migrate();
+  const registry = Registry.fromCrdDir(join(packageRoot(), 'crds'));
+  const logger = createLogger(process.env.HIL_TEST_LOG_LEVEL ?? 'error', 'apiserver');
+  const server = new ApiServer({ ...options, store, registry, logger, auth: 'null' });
+  const addr = await server.start({ host: '127.0.0.1', port: 0 });
+  return {
+    url: `http://127.0.0.1:${addr.port}`,
+    server,
+    store,
+    async stop() {
+      await server.stop();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ChildServer {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  dataDir: string;
+  /** stderr+stdout so far (JSON log lines). */
+  output(): string;
+  /** SIGTERM and wait (or SIGKILL with kill('SIGKILL')). */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Runs `hil-admin serve` from source (tsx) as a child process and waits until /readyz answers. */
+export async function startChildServer(
+  args: { dataDir?: string; databaseUri?: string; port?: number; extraArgs?: string[]; env?: NodeJS.ProcessEnv } = {},
+): Promise<ChildServer> {
+  const dataDir = args.dataDir ?? mkdtempSync(join(tmpdir(), 'hil-serve-'));
+  const port = args.port ?? (await freePort());
+  const argv = [
+    '--import',
+    'tsx',
+    join(packageRoot(), 'cmd', 'hil-admin.ts'),
+    'serve',
+    '--listen',
+    `127.0.0.1:${port}`,
+    '--data-dir',
+    dataDir,
+    ...(args.databaseUri ? ['--database-uri', args.databaseUri] : []),
+    ...(args.extraArgs ?? []),
+  ];
+  const child = spawn(process.execPath, argv, { cwd: dataDir, env: { ...process.env, ...args.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`hil-admin serve exited with ${child.exitCode}:\n${out}`);
+    try {
+      const r = await fetch(`${url}/readyz`);
+      if (r.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`hil-admin serve did not become ready in 30 s:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    port,
+    process: child,
+    dataDir,
+    output: () => out,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as import('node:net').AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A small JSON client for tests: returns status, parsed body and headers. */
+export async function api(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const init: RequestInit = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    (init.headers as Record<string, string>)['content-type'] = contentType;
+    init.body = typeof body === 'string' || Buffer.isBuffer(body) ? (body as any) : JSON.stringify(body);
+  }
+  const r = await fetch(`${url}${path}`, init);
+  const text = await r.text();
+  let parsed: any = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON */
+  }
+  return { status: r.status, body: parsed, headers: r.headers };
+}
