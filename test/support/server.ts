@@ -41,6 +41,9 @@ export async function startInProcessServer(
   };
 }
 
+/** tsx's loader as a file URL: `--import tsx` would resolve against the child's cwd, which may be anywhere. */
+export const TSX_LOADER = import.meta.resolve('tsx');
+
 export interface ChildServer {
   url: string;
   port: number;
@@ -54,19 +57,26 @@ export interface ChildServer {
 
 /** Runs `hil-admin serve` from source (tsx) as a child process and waits until /readyz answers. */
 export async function startChildServer(
-  args: { dataDir?: string; databaseUri?: string; port?: number; extraArgs?: string[]; env?: NodeJS.ProcessEnv } = {},
+  args: {
+    dataDir?: string;
+    databaseUri?: string;
+    port?: number;
+    extraArgs?: string[];
+    env?: NodeJS.ProcessEnv;
+    /** Leave --data-dir off the command line (so hil.cfg's data_dir counts); dataDir is still the cwd. */
+    omitDataDirFlag?: boolean;
+  } = {},
 ): Promise<ChildServer> {
   const dataDir = args.dataDir ?? mkdtempSync(join(tmpdir(), 'hil-serve-'));
   const port = args.port ?? (await freePort());
   const argv = [
     '--import',
-    'tsx',
+    TSX_LOADER,
     join(packageRoot(), 'cmd', 'hil-admin.ts'),
     'serve',
     '--listen',
     `127.0.0.1:${port}`,
-    '--data-dir',
-    dataDir,
+    ...(args.omitDataDirFlag ? [] : ['--data-dir', dataDir]),
     ...(args.databaseUri ? ['--database-uri', args.databaseUri] : []),
     ...(args.extraArgs ?? []),
   ];

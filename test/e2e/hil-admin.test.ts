@@ -1,0 +1,151 @@
+// hil-admin as an operator runs it: db create/upgrade, serve with hil.cfg and flags, TLS, logs and metrics.
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { packageRoot } from '../../common/paths.js';
+import { createTestDatabase } from '../support/postgres.js';
+import { api, freePort, startChildServer, TSX_LOADER } from '../support/server.js';
+
+const run = promisify(execFile);
+const HIL_ADMIN = join(packageRoot(), 'cmd', 'hil-admin.ts');
+const hilAdmin = (args: string[], cwd: string) =>
+  run(process.execPath, ['--import', TSX_LOADER, HIL_ADMIN, ...args], { cwd, env: process.env }).then(
+    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+    (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
+  );
+
+describe('hil-admin', () => {
+  const dirs: string[] = [];
+  const tmp = () => {
+    const d = mkdtempSync(join(tmpdir(), 'hil-admin-'));
+    dirs.push(d);
+    return d;
+  };
+  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  test('db create makes the schema once; db upgrade then has nothing to do (SQLite and PostgreSQL)', async () => {
+    const dir = tmp();
+    const first = await hilAdmin(['db', 'create', '--data-dir', dir], dir);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /applied 0001_log_and_objects/);
+    assert.ok(existsSync(join(dir, 'hil.db')));
+    const again = await hilAdmin(['db', 'create', '--data-dir', dir], dir);
+    assert.match(again.stdout, /already exists and is up to date/);
+    const up = await hilAdmin(['db', 'upgrade', '--data-dir', dir], dir);
+    assert.match(up.stdout, /nothing to do/);
+    const db = await createTestDatabase();
+    try {
+      const pg = await hilAdmin(['db', 'create', '--database-uri', db.uri], dir);
+      assert.equal(pg.code, 0, pg.stderr);
+      assert.match(pg.stdout, /applied 0001_log_and_objects/);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  test('a hil.cfg readable by others is refused with the fix; a private one is used', async () => {
+    const dir = tmp();
+    const cfg = join(dir, 'hil.cfg');
+    const port = await freePort();
+    writeFileSync(cfg, `[server]\nlisten = 127.0.0.1:${port}\ndata_dir = ${join(dir, 'store')}\n[extensions]\nhil.ext.auth.null =\n`);
+    chmodSync(cfg, 0o644);
+    const refused = await hilAdmin(['serve', '--config', cfg], dir);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /accessible by group or others.*chmod 600/);
+    chmodSync(cfg, 0o600);
+    const srv = await startChildServer({ port, extraArgs: ['--config', cfg], dataDir: dir, omitDataDirFlag: true });
+    try {
+      assert.equal((await api(srv.url, 'GET', '/version')).status, 200);
+      assert.ok(existsSync(join(dir, 'store', 'hil.db')), 'data_dir from hil.cfg is used');
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  test('bad settings fail fast with a clear message', async () => {
+    const dir = tmp();
+    const cases: [string[], RegExp][] = [
+      [['serve', '--listen', 'nowhere'], /expected HOST:PORT/],
+      [['serve', '--auth', 'ldap'], /must be null, database or keystone/],
+      [['serve', '--auth', 'database'], /not available yet/],
+      [['serve', '--tls-cert', 'x.pem'], /both a certificate/],
+      [['serve', '--database-uri', 'mysql://h/db'], /unsupported scheme/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = await hilAdmin(args, dir);
+      assert.notEqual(r.code, 0, args.join(' '));
+      assert.match(r.stderr, msg, args.join(' '));
+    }
+  });
+
+  test('one JSON log line per request, with verb, resource and code; secrets never logged', async () => {
+    const srv = await startChildServer();
+    try {
+      const secret = 'correct-horse-battery-staple';
+      const r = await api(srv.url, 'POST', '/api/v1/namespaces/hil-system/secrets', {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'bmc' },
+        stringData: { password: secret },
+      });
+      assert.equal(r.status, 201);
+      await api(srv.url, 'GET', '/apis/hil.io/v1alpha1/nodes/absent');
+      await new Promise((res) => setTimeout(res, 200));
+      const lines = srv
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l));
+      const create = lines.find((l) => l.message === 'request' && l.verb === 'create' && l.resource === 'secrets');
+      assert.ok(create, 'a log line for the create');
+      assert.equal(create.code, 201);
+      assert.equal(create.namespace, 'hil-system');
+      assert.equal(typeof create.durationMs, 'number');
+      const miss = lines.find((l) => l.message === 'request' && l.verb === 'get' && l.resource === 'nodes');
+      assert.equal(miss?.code, 404);
+      assert.ok(lines.some((l) => /authentication is DISABLED/.test(l.message)), 'the null auth backend warns loudly');
+      const out = srv.output();
+      assert.ok(!out.includes(secret) && !out.includes(Buffer.from(secret).toString('base64')), 'the secret is not in the log');
+      const metrics = await (await fetch(`${srv.url}/metrics`)).text();
+      assert.match(metrics, /apiserver_request_total\{verb="create",resource="secrets",code="201"\} 1/);
+      assert.match(metrics, /process_resident_memory_bytes/);
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  test('TLS: serves HTTPS with the given certificate', { skip: spawnSync('openssl', ['version']).status !== 0 ? 'openssl is not installed' : false }, async () => {
+    const dir = tmp();
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+    assert.equal(gen.status, 0, gen.stderr);
+    const port = await freePort();
+    const child = execFile(process.execPath, ['--import', TSX_LOADER, HIL_ADMIN, 'serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dir, '--tls-cert', cert, '--tls-key', key], { cwd: dir });
+    try {
+      const https = await import('node:https');
+      const get = () =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = https.get({ host: '127.0.0.1', port, path: '/apis', ca: [readFileSync(cert)] }, (res) => {
+            let body = '';
+            res.on('data', (d) => (body += d));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          });
+          req.on('error', reject);
+        });
+      let got: { status: number; body: string } | undefined;
+      for (let i = 0; i < 100 && !got; i++) {
+        got = await get().catch(() => undefined);
+        if (!got) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(got?.status, 200);
+      assert.match(got!.body, /APIGroupList/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
