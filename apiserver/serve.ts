@@ -1,7 +1,9 @@
 // Building a running API server from hil.cfg and command-line flags (flags win). `hil-admin serve` calls this.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { authBackendOf, cfgGet, ConfigError, loadHilConfig, type HilConfig } from '../common/hilcfg.js';
+import { authBackendOf, cfgBool, cfgGet, ConfigError, loadHilConfig, type HilConfig } from '../common/hilcfg.js';
+import { parseVlanList, VlanRangeError, type VlanSet } from '../common/vlans.js';
+import { createAuthenticator, keystoneConfigFrom } from './auth/index.js';
 import { createLogger, type Logger } from '../common/logging.js';
 import { packageRoot } from '../common/paths.js';
 import { Registry } from './registry.js';
@@ -27,6 +29,10 @@ export interface ServeSettings {
   databaseUri?: string;
   dataDir: string;
   auth: 'null' | 'database' | 'keystone';
+  requireAuthentication: boolean;
+  vlanPool?: VlanSet;
+  /** The parsed hil.cfg (backends read their own sections from it). */
+  config?: HilConfig;
   tls?: { certFile: string; keyFile: string };
   watchTimeoutMs?: number;
   logLevel: string;
@@ -48,7 +54,19 @@ export function parseListen(value: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
 }
 
-export function resolveSettings(flags: ServeFlags, cfg: HilConfig | undefined): ServeSettings {
+/** Environment variables between flags and hil.cfg: HIL_LISTEN, HIL_DATA_DIR, HIL_DATABASE_URI, HIL_AUTH, HIL_LOG_LEVEL. */
+export function flagsFromEnv(env: NodeJS.ProcessEnv = process.env): ServeFlags {
+  const out: ServeFlags = {};
+  if (env.HIL_LISTEN) out.listen = env.HIL_LISTEN;
+  if (env.HIL_DATA_DIR) out.dataDir = env.HIL_DATA_DIR;
+  if (env.HIL_DATABASE_URI) out.databaseUri = env.HIL_DATABASE_URI;
+  if (env.HIL_AUTH) out.auth = env.HIL_AUTH;
+  if (env.HIL_LOG_LEVEL) out.logLevel = env.HIL_LOG_LEVEL;
+  return out;
+}
+
+export function resolveSettings(cliFlags: ServeFlags, cfg: HilConfig | undefined, env: NodeJS.ProcessEnv = process.env): ServeSettings {
+  const flags: ServeFlags = { ...flagsFromEnv(env), ...Object.fromEntries(Object.entries(cliFlags).filter(([, v]) => v !== undefined)) };
   const { host, port } = parseListen(flags.listen ?? cfgGet(cfg, 'server', 'listen') ?? DEFAULT_LISTEN);
   const auth = (flags.auth ?? authBackendOf(cfg) ?? 'null') as ServeSettings['auth'];
   if (!['null', 'database', 'keystone'].includes(auth)) throw new ConfigError(`--auth must be null, database or keystone, not "${auth}"`);
@@ -61,9 +79,29 @@ export function resolveSettings(flags: ServeFlags, cfg: HilConfig | undefined): 
     watchTimeoutMs = Number(watch) * 1000;
     if (!Number.isFinite(watchTimeoutMs) || watchTimeoutMs <= 0) throw new ConfigError(`watch timeout "${watch}": expected seconds > 0`);
   }
+  let requireAuthentication: boolean;
+  try {
+    requireAuthentication = cfgBool(cfgGet(cfg, 'auth', 'require_authentication'), true);
+  } catch (err) {
+    throw new ConfigError(`[auth] require_authentication: ${(err as Error).message}`);
+  }
+  let vlanPool: VlanSet | undefined;
+  const vlans = cfgGet(cfg, 'hil.ext.network_allocators.vlan_pool', 'vlans');
+  if (vlans) {
+    try {
+      vlanPool = parseVlanList(vlans);
+    } catch (err) {
+      if (err instanceof VlanRangeError) throw new ConfigError(`[hil.ext.network_allocators.vlan_pool] vlans: ${err.message}`);
+      throw err;
+    }
+  }
+  if (auth === 'keystone') keystoneConfigFrom(cfg); // fail at start, not at the first request
   return {
     host,
     port,
+    requireAuthentication,
+    vlanPool,
+    config: cfg,
     databaseUri: flags.databaseUri ?? cfgGet(cfg, 'database', 'uri') ?? undefined,
     dataDir: flags.dataDir ?? cfgGet(cfg, 'server', 'data_dir') ?? 'data',
     auth,
@@ -83,19 +121,27 @@ export function describeStore(settings: Pick<ServeSettings, 'databaseUri' | 'dat
 
 /** Starts the server and returns a function that stops it. */
 export async function serve(settings: ServeSettings, logger: Logger = createLogger(settings.logLevel, 'apiserver')) {
-  if (settings.auth !== 'null') {
-    throw new ConfigError(`auth backend "${settings.auth}" is not available yet; only "null" is implemented in this version`);
+  if (settings.auth === 'null') {
+    logger.warn('authentication is DISABLED (auth backend "null"): every client is an administrator. Use this for development only.');
   }
-  logger.warn('authentication is DISABLED (auth backend "null"): every client is an administrator. Use this for development only.');
   const registry = Registry.fromCrdDir(join(packageRoot(), 'crds'));
   const store = await openConfiguredStore(settings);
   try {
     const { applied } = await store.migrate();
     if (applied.length) logger.info('database migrated', { applied });
-    const server = new ApiServer({ store, registry, logger, auth: 'null', tls: settings.tls, watchTimeoutMs: settings.watchTimeoutMs });
+    const server = new ApiServer({
+      store,
+      registry,
+      logger,
+      authenticator: createAuthenticator(settings.auth, store, settings.config),
+      requireAuthentication: settings.requireAuthentication,
+      vlanPool: settings.vlanPool,
+      tls: settings.tls,
+      watchTimeoutMs: settings.watchTimeoutMs,
+    });
     const addr = await server.start({ host: settings.host, port: settings.port });
     const scheme = settings.tls ? 'https' : 'http';
-    logger.info('serving', { url: `${scheme}://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`, store: describeStore(settings) });
+    logger.info('serving', { auth: settings.auth, url: `${scheme}://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`, store: describeStore(settings) });
     return {
       address: addr,
       server,

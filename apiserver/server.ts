@@ -9,7 +9,15 @@ import client from 'prom-client';
 import type { Logger } from '../common/logging.js';
 import { ApiError, errors } from './errors.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, openApiDocument, openApiIndex } from './handlers/discovery.js';
-import { parseBody, ResourceHandlers, type AdmissionPlugin, type RequestInfo, type Response, type UserInfo } from './handlers/resources.js';
+import { parseBody, ResourceHandlers, type AdmissionPlugin, type RequestInfo, type Response } from './handlers/resources.js';
+import { USER_SUBRESOURCES, UserCredentials } from './handlers/users.js';
+import type { Authenticator } from './auth/authenticator.js';
+import { Authorizer, type Verb } from './auth/authz.js';
+import { ANONYMOUS, NULL_AUTH_ADMIN, type UserInfo } from './auth/user.js';
+import { invariants } from './admission/invariants.js';
+import { ownership } from './admission/ownership.js';
+import type { VlanSet } from '../common/vlans.js';
+import type { CredentialStore } from './store/store.js';
 import { serveWatch } from './handlers/watch.js';
 import type { Registry, ResourceType } from './registry.js';
 import type { Store } from './store/store.js';
@@ -17,11 +25,15 @@ import { Validator } from './validation.js';
 import { WatchHub } from './watch-hub.js';
 
 export interface ApiServerOptions {
-  store: Store;
+  store: Store & CredentialStore;
   registry: Registry;
   logger: Logger;
-  /** Only 'null' exists so far: everyone is an admin. */
-  auth: 'null';
+  authenticator: Authenticator;
+  /** HIL's [auth] require_authentication: when false, callers without credentials are anonymous members of no project. */
+  requireAuthentication?: boolean;
+  /** The VLAN pool from hil.cfg, for admission checks of explicit VLANs. */
+  vlanPool?: VlanSet;
+  /** More admission plugins, run after authorization, ownership and the invariants. */
   admission?: AdmissionPlugin[];
   /** Largest request body accepted (413 above). Default 3 MiB, as Kubernetes. */
   maxBodyBytes?: number;
@@ -51,6 +63,9 @@ export interface ResourcePath {
   subresource?: string;
 }
 
+/** Subresources beyond status, per store key: users/NAME/password and users/NAME/token. */
+const EXTRA_SUBRESOURCES: Record<string, string[]> = { 'hil.io/users': USER_SUBRESOURCES };
+
 export function parseResourcePath(registry: Registry, path: string): ResourcePath | undefined {
   const seg = path.split('/').filter(Boolean).map(decodeURIComponent);
   let group: string;
@@ -78,7 +93,10 @@ export function parseResourcePath(registry: Registry, path: string): ResourcePat
   if (!type) return undefined;
   if (type.namespaced === false && namespace) return undefined;
   const [, name, subresource] = rest;
-  if (subresource !== undefined && !(subresource === 'status' && type.statusSubresource)) return undefined;
+  if (subresource !== undefined) {
+    const extra = EXTRA_SUBRESOURCES[`${type.group || 'core'}/${type.plural}`] ?? [];
+    if (!((subresource === 'status' && type.statusSubresource) || extra.includes(subresource))) return undefined;
+  }
   return { type, namespace, name, subresource };
 }
 
@@ -89,13 +107,20 @@ export class ApiServer {
   private server?: http.Server | https.Server;
   private compaction?: NodeJS.Timeout;
   private readonly handlers: ResourceHandlers;
+  private readonly authz = new Authorizer();
+  private readonly credentials: UserCredentials;
   private readonly requests: client.Counter<string>;
   private readonly durations: client.Histogram<string>;
   private readonly watchers: client.Gauge<string>;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.hub = new WatchHub(opts.store);
-    this.handlers = new ResourceHandlers({ store: opts.store, validator: new Validator(), admission: opts.admission });
+    this.handlers = new ResourceHandlers({
+      store: opts.store,
+      validator: new Validator(),
+      admission: [this.authz.admission, ownership, invariants({ vlanPool: opts.vlanPool }), ...(opts.admission ?? [])],
+    });
+    this.credentials = new UserCredentials(opts.store, opts.authenticator.name);
     client.collectDefaultMetrics({ register: this.metrics });
     this.requests = new client.Counter({
       name: 'apiserver_request_total',
@@ -161,7 +186,18 @@ export class ApiServer {
       }
     });
     app.get('/version', (_req, res) => json(res, 200, { ...SERVER_VERSION, gitVersion: `v1.32.0+hil-${this.opts.version ?? 'dev'}` }));
+    // Everything below needs an authenticated caller (HIL's require_authentication, default on).
+    app.use((req, res, next) => {
+      this.authenticate(req)
+        .then((user) => {
+          res.locals.userInfo = user;
+          res.locals.user = user.name;
+          next();
+        })
+        .catch(next);
+    });
     app.get('/metrics', async (_req, res) => {
+      if (!(res.locals.userInfo as UserInfo).admin) throw errors.forbidden('metrics are administrator-only');
       res.type(this.metrics.contentType).send(await this.metrics.metrics());
     });
     const reg = this.opts.registry;
@@ -215,8 +251,11 @@ export class ApiServer {
     return app;
   }
 
-  private user(): UserInfo {
-    return { name: 'admin', admin: true, projects: [] };
+  private async authenticate(req: Request): Promise<UserInfo> {
+    const user = await this.opts.authenticator.authenticate(req.headers);
+    if (user) return user;
+    if (this.opts.requireAuthentication === false) return ANONYMOUS;
+    throw errors.unauthorized('Unauthorized: authentication is required (HTTP Basic or a bearer token)');
   }
 
   private async serveResource(req: Request, res: ExpressResponse): Promise<void> {
@@ -225,7 +264,7 @@ export class ApiServer {
     const { type: t } = path;
     const query: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(req.query)) query[k] = Array.isArray(v) ? String(v[0]) : v === undefined ? undefined : String(v);
-    const user = this.user();
+    const user = res.locals.userInfo as UserInfo;
     const info: RequestInfo = {
       type: t,
       namespace: path.namespace,
@@ -251,7 +290,6 @@ export class ApiServer {
     res.locals.resource = path.subresource ? `${t.plural}/${path.subresource}` : t.plural;
     res.locals.namespace = path.namespace;
     res.locals.name = path.name;
-    res.locals.user = user.name;
 
     const decode = () => {
       const ct = info.contentType.split(';')[0]!.trim().toLowerCase();
@@ -260,6 +298,15 @@ export class ApiServer {
       }
       return parseBody(raw, ct);
     };
+    if (path.subresource && USER_SUBRESOURCES.includes(path.subresource)) {
+      const name = path.name!;
+      if (path.subresource === 'password' && method === 'PUT') json(res, 200, await this.credentials.setPassword(user, t, name, decode()));
+      else if (path.subresource === 'token' && method === 'POST') json(res, 201, await this.credentials.createToken(user, t, name, raw && raw.length ? decode() : {}));
+      else throw errors.methodNotAllowed(`${method} is not supported on users/${path.subresource} (use ${path.subresource === 'password' ? 'PUT' : 'POST'})`);
+      return;
+    }
+    this.authz.checkRequest(user, verb as Verb, t, path.name, path.subresource);
+    const visible = (o: import('./object.js').KObject) => this.authz.visible(user, t, o);
     let out: Response;
     if (method === 'GET' && isWatch) {
       // A watch on the collection, or (older clients) on one object's path.
@@ -271,15 +318,15 @@ export class ApiServer {
         maxBufferedBytes: 16 * 1024 * 1024,
         onOpen: () => this.watchers.inc(),
         onClose: () => this.watchers.dec(),
-      });
+      }, visible);
       return;
     }
     switch (verb) {
       case 'get':
-        out = await this.handlers.get(info);
+        out = await this.handlers.get(info, visible);
         break;
       case 'list':
-        out = await this.handlers.list(info);
+        out = await this.handlers.list(info, visible);
         break;
       case 'create':
         if (path.name) throw errors.methodNotAllowed(`POST is not supported on a named ${t.singular}; use PUT or PATCH`);
@@ -322,7 +369,7 @@ export class ApiServer {
     for (const name of ['default', 'hil-system']) {
       try {
         await this.handlers.create(
-          { type: ns, namespace: '', user: this.user(), query: {}, contentType: 'application/json', accept: undefined, userAgent: 'hil-apiserver' },
+          { type: ns, namespace: '', user: NULL_AUTH_ADMIN, query: {}, contentType: 'application/json', accept: undefined, userAgent: 'hil-apiserver' },
           { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, spec: { finalizers: ['kubernetes'] } },
         );
       } catch (err) {

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../common/hilcfg.js';
 import { createLogger } from '../common/logging.js';
 import { describeStore, openConfiguredStore, readConfig, resolveSettings, serve, type ServeFlags } from '../apiserver/serve.js';
+import { createAdminUser, createToken } from '../apiserver/admin-tasks.js';
 
 const program = new Command('hil-admin').description('Run and administer HIL, the Hardware Isolation Layer').showHelpAfterError();
 
@@ -59,8 +60,38 @@ for (const [name, description] of [
   });
 }
 
+/** Runs fn on the configured store (migrated), then closes it. */
+async function withStore<T>(flags: ServeFlags, fn: (store: Awaited<ReturnType<typeof openConfiguredStore>>) => Promise<T>): Promise<T> {
+  const settings = resolveSettings(flags, readConfig(flags.config));
+  const store = await openConfiguredStore(settings);
+  try {
+    await store.migrate();
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+common(program.command('create-admin-user').description('create an administrator (database auth backend)'))
+  .argument('<name>', 'user name')
+  .argument('<password>', 'password (at least 8 characters)')
+  .action(async (name: string, password: string, flags: ServeFlags) => {
+    await withStore(flags, (store) => createAdminUser(store, name, password));
+    console.log(`created administrator "${name}"`);
+  });
+
+common(program.command('create-token').description('print a bearer token for a user, for a kubeconfig (database auth backend)'))
+  .argument('<user>', 'user name')
+  .option('--expiration <seconds>', 'lifetime of the token', '86400')
+  .action(async (user: string, flags: ServeFlags & { expiration: string }) => {
+    const seconds = Number(flags.expiration);
+    if (!Number.isInteger(seconds) || seconds < 60) throw new ConfigError('--expiration must be a whole number of seconds, at least 60');
+    const { token, expires } = await withStore(flags, (store) => createToken(store, user, seconds));
+    console.error(`token for "${user}", valid until ${expires.toISOString()}:`);
+    console.log(token);
+  });
+
 program.parseAsync(process.argv).catch((err) => {
-  if (err instanceof ConfigError) console.error(`hil-admin: ${err.message}`);
-  else console.error(`hil-admin: ${err?.message ?? err}`);
+  console.error(`hil-admin: ${err?.message ?? err}`);
   process.exit(1);
 });

@@ -13,12 +13,8 @@ import { toTable } from '../table.js';
 import type { FieldValidation, Validator } from '../validation.js';
 import { validateName } from '../validation.js';
 
-/** Who is asking, as authentication established it. */
-export interface UserInfo {
-  name: string;
-  admin: boolean;
-  projects: string[];
-}
+import type { UserInfo } from '../auth/user.js';
+export type { UserInfo };
 
 export type WriteOp = 'create' | 'update' | 'delete';
 
@@ -128,10 +124,16 @@ export class ResourceHandlers {
 
   // ---- reads ---------------------------------------------------------------------------------------------
 
-  async get(info: RequestInfo): Promise<Response> {
+  async get(info: RequestInfo, visible: (o: KObject) => boolean = () => true): Promise<Response> {
     const { type: t } = info;
     const cur = await this.store.get(storeKey(t), info.namespace, info.name!);
     if (!cur) throw errors.notFound(t.plural, t.group, info.name!);
+    if (!visible(cur.object)) {
+      throw errors.forbidden(
+        `${t.group ? `${t.plural}.${t.group}` : t.plural} "${info.name}" is forbidden: User "${info.user.name}" cannot get it: it is not in any of your projects`,
+        { name: info.name, group: t.group, kind: t.plural },
+      );
+    }
     return { code: 200, body: this.present(info, cur.object) };
   }
 

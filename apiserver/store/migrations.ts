@@ -46,6 +46,29 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.dropTable('hil_log').execute();
       },
     },
+    '0002_credentials': {
+      // Password hashes and API tokens: kept by the server, never served through the API (not even to admins).
+      async up(db: Kysely<any>) {
+        let t = db.schema.createTable('hil_credentials');
+        t =
+          dialect === 'postgres'
+            ? t.addColumn('id', 'bigserial', (c) => c.primaryKey())
+            : t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+        await t
+          .addColumn('user_name', 'text', (c) => c.notNull())
+          .addColumn('user_uid', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('secret_hash', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('hil_credentials_user').on('hil_credentials').columns(['user_name', 'kind']).execute();
+        await db.schema.createIndex('hil_credentials_secret').on('hil_credentials').column('secret_hash').execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.dropTable('hil_credentials').execute();
+      },
+    },
   };
 }
 

@@ -7,6 +7,8 @@ import type { KObject } from '../object.js';
 import { migrationProvider } from './migrations.js';
 import {
   CompactedError,
+  type Credential,
+  type CredentialStore,
   type ChangeEvent,
   type EventType,
   type ListOptions,
@@ -33,10 +35,30 @@ export interface ObjectRow {
   revision: number | string;
   object: string;
 }
+export interface CredentialRow {
+  id?: number | string;
+  user_name: string;
+  user_uid: string;
+  kind: string;
+  secret_hash: string;
+  expires_at: number | string | null;
+  created_at: number | string;
+}
 export interface Tables {
   hil_log: LogRow;
   hil_objects: ObjectRow;
   hil_meta: { key: string; value: string };
+  hil_credentials: CredentialRow;
+}
+
+function toCredential(r: CredentialRow): Credential {
+  return {
+    userName: r.user_name,
+    userUid: r.user_uid,
+    kind: r.kind as Credential['kind'],
+    secretHash: r.secret_hash,
+    ...(r.expires_at != null ? { expiresAt: Number(r.expires_at) } : {}),
+  };
 }
 
 /** What differs between the dialects. */
@@ -76,7 +98,7 @@ function serialize(obj: KObject): string {
   return JSON.stringify({ ...obj, metadata });
 }
 
-export class SqlStore implements Store {
+export class SqlStore implements Store, CredentialStore {
   private readonly emitter = new EventEmitter();
   private stopListening?: () => Promise<void>;
 
@@ -268,6 +290,51 @@ export class SqlStore implements Store {
     const target = Math.min(oldEnough, newest - keep);
     if (target <= 0) return this.compactedRevision();
     return this.compact(target);
+  }
+
+  async setPassword(userName: string, userUid: string, secretHash: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('hil_credentials').where('user_name', '=', userName).where('kind', '=', 'password').execute();
+      await trx
+        .insertInto('hil_credentials')
+        .values({ user_name: userName, user_uid: userUid, kind: 'password', secret_hash: secretHash, expires_at: null, created_at: Date.now() })
+        .execute();
+    });
+  }
+
+  async getPassword(userName: string): Promise<Credential | undefined> {
+    const r = await this.db
+      .selectFrom('hil_credentials')
+      .selectAll()
+      .where('user_name', '=', userName)
+      .where('kind', '=', 'password')
+      .executeTakeFirst();
+    return r ? toCredential(r) : undefined;
+  }
+
+  async addToken(userName: string, userUid: string, secretHash: string, expiresAt?: number): Promise<void> {
+    const now = Date.now();
+    // Expired tokens are dropped as new ones are made, so the table does not grow without bound.
+    await this.db.deleteFrom('hil_credentials').where('kind', '=', 'token').where('expires_at', '<', now as any).execute();
+    await this.db
+      .insertInto('hil_credentials')
+      .values({ user_name: userName, user_uid: userUid, kind: 'token', secret_hash: secretHash, expires_at: expiresAt ?? null, created_at: now })
+      .execute();
+  }
+
+  async findToken(secretHash: string): Promise<Credential | undefined> {
+    const r = await this.db
+      .selectFrom('hil_credentials')
+      .selectAll()
+      .where('secret_hash', '=', secretHash)
+      .where('kind', '=', 'token')
+      .executeTakeFirst();
+    return r ? toCredential(r) : undefined;
+  }
+
+  async deleteCredentials(userName: string): Promise<number> {
+    const res = await this.db.deleteFrom('hil_credentials').where('user_name', '=', userName).executeTakeFirst();
+    return Number(res.numDeletedRows ?? 0);
   }
 
   onChange(listener: () => void): () => void {

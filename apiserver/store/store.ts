@@ -72,3 +72,23 @@ export interface Store {
   pendingMigrations(): Promise<string[]>;
   close(): Promise<void>;
 }
+
+/** A stored credential: a password hash (one per user) or a token hash (many). */
+export interface Credential {
+  userName: string;
+  /** The User object's uid when the credential was made: a re-created user does not inherit it. */
+  userUid: string;
+  kind: 'password' | 'token';
+  secretHash: string;
+  expiresAt?: number;
+}
+
+/** Credentials live beside the objects but are never served by the API. */
+export interface CredentialStore {
+  setPassword(userName: string, userUid: string, secretHash: string): Promise<void>;
+  getPassword(userName: string): Promise<Credential | undefined>;
+  addToken(userName: string, userUid: string, secretHash: string, expiresAt?: number): Promise<void>;
+  findToken(secretHash: string): Promise<Credential | undefined>;
+  /** Removes every credential of the user; returns how many. */
+  deleteCredentials(userName: string): Promise<number>;
+}

@@ -9,13 +9,13 @@ const network = (name: string, spec: Record<string, unknown> = {}) => ({
   apiVersion: 'hil.io/v1alpha1',
   kind: 'Network',
   metadata: { name },
-  spec: { owner: 'runway', ...spec },
+  spec: { owner: '', ...spec },
 });
 const node = (name: string, spec: Record<string, unknown> = {}) => ({
   apiVersion: 'hil.io/v1alpha1',
   kind: 'Node',
   metadata: { name },
-  spec: { project: '', obm: { type: 'mock', host: 'bmc-1' }, nics: [{ name: 'eth0', macAddress: '52:54:00:00:00:01', port: 'p1' }], ...spec },
+  spec: { project: '', obm: { type: 'mock', host: `bmc-${name}` }, nics: [{ name: 'eth0', macAddress: '52:54:00:00:00:01', port: `port-${name}` }], ...spec },
 });
 
 for (const storeName of ['sqlite', 'postgres'] as const) {
@@ -145,13 +145,13 @@ for (const storeName of ['sqlite', 'postgres'] as const) {
     });
 
     test('server-side apply creates when absent, updates, and removes fields it no longer applies', async () => {
-      const applied = { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'ssa-1', labels: { team: 'a' } }, spec: { owner: 'runway', public: true } };
+      const applied = { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'ssa-1', labels: { team: 'a' } }, spec: { owner: '', public: true } };
       const path = `${G}/networks/ssa-1?fieldManager=gitops`;
       const c = await api(url, 'PATCH', path, applied, 'application/apply-patch+yaml');
       assert.equal(c.status, 201);
       assert.equal(c.body.spec.public, true);
       assert.ok(c.body.metadata.managedFields.some((e: any) => e.manager === 'gitops' && e.operation === 'Apply'));
-      const yaml = 'apiVersion: hil.io/v1alpha1\nkind: Network\nmetadata:\n  name: ssa-1\nspec:\n  owner: runway\n';
+      const yaml = 'apiVersion: hil.io/v1alpha1\nkind: Network\nmetadata:\n  name: ssa-1\nspec:\n  owner: ""\n';
       const u = await api(url, 'PATCH', path, yaml, 'application/apply-patch+yaml');
       assert.equal(u.status, 200);
       assert.equal(u.body.metadata.labels, undefined, 'the label the manager stopped applying is removed');
@@ -161,7 +161,7 @@ for (const storeName of ['sqlite', 'postgres'] as const) {
     });
 
     test('server-side apply: another applier changing a field it owns is a 409 unless forced', async () => {
-      const mk = (pub: boolean) => ({ apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'ssa-2' }, spec: { owner: 'runway', public: pub } });
+      const mk = (pub: boolean) => ({ apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'ssa-2' }, spec: { owner: '', public: pub } });
       assert.equal((await api(url, 'PATCH', `${G}/networks/ssa-2?fieldManager=one`, mk(true), 'application/apply-patch+yaml')).status, 201);
       const clash = await api(url, 'PATCH', `${G}/networks/ssa-2?fieldManager=two`, mk(false), 'application/apply-patch+yaml');
       assert.equal(clash.status, 409);

@@ -17,7 +17,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     process.once('exit', () => s.stop());
     return s;
   });
-  const admin = (await server).uri;
+  const admin = (await server!).uri;
   const name = `hil_test_${process.pid}_${Date.now().toString(36)}_${counter++}`;
   const c = new pg.Client({ connectionString: admin });
   await c.connect();

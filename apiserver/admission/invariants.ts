@@ -1,0 +1,168 @@
+// HIL's invariants, checked inside the write transaction for every caller (admins too): what would make the
+// network unsafe or ambiguous is refused with a 409 (it collides with another object) or a 422 (the object
+// itself breaks a rule). What refers to objects that do not exist yet is accepted — GitOps applies in any order —
+// and left to the controllers to report.
+import type { VlanSet } from '../../common/vlans.js';
+import { parseVlanList, VlanRangeError } from '../../common/vlans.js';
+import { ApiError, errors, type StatusCause } from '../errors.js';
+import type { AdmissionPlugin } from '../handlers/resources.js';
+import { deepEqual, type KObject } from '../object.js';
+import type { ResourceType } from '../registry.js';
+import type { StoreTx } from '../store/store.js';
+
+const spec = (o: KObject | undefined): Record<string, any> => ((o?.spec ?? {}) as Record<string, any>);
+
+function conflict(t: ResourceType, name: string, message: string): ApiError {
+  return new ApiError(409, 'Conflict', `${t.kind} "${name}": ${message}`, { name, group: t.group, kind: t.plural });
+}
+
+function invalid(t: ResourceType, name: string, field: string, message: string): ApiError {
+  return errors.invalid(t.kind, t.group, name, [{ reason: 'FieldValueInvalid', message, field }]);
+}
+
+export interface InvariantOptions {
+  /** The VLAN pool (hil.cfg [hil.ext.network_allocators.vlan_pool] vlans), if configured. */
+  vlanPool?: VlanSet;
+}
+
+export function invariants(options: InvariantOptions = {}): AdmissionPlugin {
+  return {
+    name: 'invariants',
+    async admit({ op, type: t, object, old, tx, subresource }) {
+      if (op === 'delete' || !object || subresource === 'status' || t.group !== 'hil.io') return;
+      const name = object.metadata.name!;
+      switch (t.plural) {
+        case 'ports':
+          return checkPort(t, name, object, tx);
+        case 'nodes':
+          return checkNode(t, name, object, old, tx);
+        case 'networks':
+          return checkNetwork(t, name, object, old, tx, options.vlanPool);
+        case 'networkattachments':
+          return checkAttachment(t, name, object, old, tx);
+        case 'switches':
+          return checkSwitch(t, name, object);
+      }
+    },
+  };
+}
+
+async function checkPort(t: ResourceType, name: string, o: KObject, tx: StoreTx) {
+  const { switch: sw, interface: iface } = spec(o);
+  for (const p of await tx.list('hil.io/ports')) {
+    if (p.name !== name && spec(p.object).switch === sw && spec(p.object).interface === iface) {
+      throw conflict(t, name, `interface "${iface}" of switch "${sw}" is already declared by Port "${p.name}" (one Port per switch interface)`);
+    }
+  }
+}
+
+async function checkNode(t: ResourceType, name: string, o: KObject, old: KObject | undefined, tx: StoreTx) {
+  const nics: { name: string; port?: string }[] = spec(o).nics ?? [];
+  const causes: StatusCause[] = [];
+  const seen = new Map<string, string>();
+  nics.forEach((nic, i) => {
+    if (!nic.port) return;
+    const other = seen.get(nic.port);
+    if (other) causes.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: port "${nic.port}" is already the port of NIC "${other}"`, field: `spec.nics[${i}].port` });
+    seen.set(nic.port, nic.name);
+  });
+  if (causes.length) throw errors.invalid(t.kind, t.group, name, causes);
+  if (seen.size) {
+    for (const n of await tx.list('hil.io/nodes')) {
+      if (n.name === name) continue;
+      for (const nic of (spec(n.object).nics ?? []) as { name: string; port?: string }[]) {
+        if (nic.port && seen.has(nic.port)) {
+          throw conflict(t, name, `port "${nic.port}" is already the port of NIC "${nic.name}" of node "${n.name}" (a port belongs to at most one NIC)`);
+        }
+      }
+    }
+  }
+  const before = spec(old).project ?? '';
+  const after = spec(o).project ?? '';
+  if (old && before !== '' && before !== after) {
+    const attached = (await tx.list('hil.io/networkattachments')).filter((a) => spec(a.object).node === name).map((a) => a.name);
+    if (attached.length) {
+      throw conflict(
+        t,
+        name,
+        `cannot leave project "${before}" while it has network attachments (${attached.join(', ')}); delete them first`,
+      );
+    }
+  }
+}
+
+async function checkNetwork(t: ResourceType, name: string, o: KObject, old: KObject | undefined, tx: StoreTx, pool?: VlanSet) {
+  const s = spec(o);
+  const owner = s.owner ?? '';
+  if (old) {
+    if ((spec(old).owner ?? '') !== owner) throw invalid(t, name, 'spec.owner', `Invalid value: ${JSON.stringify(owner)}: field is immutable`);
+    if (spec(old).vlan !== s.vlan) throw invalid(t, name, 'spec.vlan', `Invalid value: ${JSON.stringify(s.vlan ?? null)}: field is immutable`);
+  }
+  if (owner !== '') {
+    if (s.public === true) throw invalid(t, name, 'spec.public', 'Invalid value: true: a project-owned network cannot be public');
+    if (s.vlan !== undefined) {
+      throw invalid(t, name, 'spec.vlan', `Invalid value: ${s.vlan}: a project-owned network gets its VLAN from the pool; only admin-owned networks (spec.owner "") may name one`);
+    }
+  }
+  if (s.vlan === undefined || old) return;
+  const vlan = Number(s.vlan);
+  for (const n of await tx.list('hil.io/networks')) {
+    if (n.name === name) continue;
+    const theirs = spec(n.object).vlan ?? (n.object.status as any)?.vlan;
+    if (theirs === vlan) throw conflict(t, name, `VLAN ${vlan} is already used by network "${n.name}"`);
+  }
+  const ranges: { name: string; set: VlanSet }[] = [];
+  for (const sw of await tx.list('hil.io/switches')) {
+    const r = spec(sw.object).vlanRange;
+    if (Array.isArray(r) && r.length) {
+      try {
+        ranges.push({ name: sw.name, set: parseVlanList(r) });
+      } catch {
+        /* an invalid range was refused when the switch was written */
+      }
+    }
+  }
+  if (!pool && !ranges.length) return;
+  if (pool?.has(vlan) || ranges.some((r) => r.set.has(vlan))) return;
+  const where = [pool ? `the VLAN pool (${pool.toString()})` : '', ...ranges.map((r) => `switch "${r.name}" (${r.set.toString()})`)].filter(Boolean);
+  throw invalid(t, name, 'spec.vlan', `Invalid value: ${vlan}: not in ${where.join(' nor in ')}`);
+}
+
+async function checkAttachment(t: ResourceType, name: string, o: KObject, old: KObject | undefined, tx: StoreTx) {
+  const s = spec(o);
+  if (old) {
+    if (!deepEqual(spec(old), s)) throw invalid(t, name, 'spec', 'Invalid value: a network attachment cannot be changed; delete it and create another');
+    return;
+  }
+  const node = await tx.get('hil.io/nodes', '', s.node);
+  if (node) {
+    const nspec = spec(node.object);
+    if (!(nspec.nics ?? []).some((n: { name: string }) => n.name === s.nic)) {
+      throw invalid(t, name, 'spec.nic', `Invalid value: ${JSON.stringify(s.nic)}: node "${s.node}" has no NIC of that name`);
+    }
+    if (!nspec.project) throw conflict(t, name, `node "${s.node}" is not in a project; claim it for a project before attaching it to a network`);
+  }
+  for (const a of await tx.list('hil.io/networkattachments')) {
+    const as = spec(a.object);
+    if (a.name === name || as.node !== s.node || as.nic !== s.nic) continue;
+    if (as.network === s.network) {
+      throw conflict(t, name, `NIC "${s.nic}" of node "${s.node}" is already attached to network "${s.network}" by NetworkAttachment "${a.name}"`);
+    }
+    if ((s.channel ?? 'native') === 'native' && (as.channel ?? 'native') === 'native') {
+      throw conflict(t, name, `NIC "${s.nic}" of node "${s.node}" already has a native network, "${as.network}" (NetworkAttachment "${a.name}")`);
+    }
+  }
+}
+
+function checkSwitch(t: ResourceType, name: string, o: KObject) {
+  const r = spec(o).vlanRange;
+  if (!Array.isArray(r)) return;
+  r.forEach((entry: string, i: number) => {
+    try {
+      parseVlanList([entry]);
+    } catch (err) {
+      if (err instanceof VlanRangeError) throw invalid(t, name, `spec.vlanRange[${i}]`, `Invalid value: ${JSON.stringify(entry)}: ${err.message}`);
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,69 @@
+// The two User subresources of the database auth backend:
+//   PUT  users/NAME/password  {"password": "…"}     — by an admin or the user themself; stored as a scrypt hash
+//   POST users/NAME/token     TokenRequest          — a bearer token for a kubeconfig (hilctl login)
+// Neither ever returns a password or a hash; the token is shown once, in the answer.
+import { errors } from '../errors.js';
+import { isPlainObject } from '../object.js';
+import type { CredentialStore, Store } from '../store/store.js';
+import { USERS_KEY } from '../auth/database.js';
+import { forbidden } from '../auth/authz.js';
+import { hashPassword, newToken, PASSWORD_MIN_LENGTH, tokenHash } from '../auth/secrets.js';
+import type { UserInfo } from '../auth/user.js';
+import type { ResourceType } from '../registry.js';
+
+export const USER_SUBRESOURCES = ['password', 'token'];
+
+const DEFAULT_TOKEN_SECONDS = 24 * 3600;
+const MIN_TOKEN_SECONDS = 600;
+const MAX_TOKEN_SECONDS = 366 * 24 * 3600;
+
+export class UserCredentials {
+  constructor(
+    private readonly store: Store & CredentialStore,
+    private readonly backend: string,
+  ) {}
+
+  private async target(caller: UserInfo, t: ResourceType, name: string, verb: string) {
+    if (this.backend !== 'database') {
+      throw errors.badRequest(`users/${name}/${verb === 'update' ? 'password' : 'token'}: the server's auth backend is "${this.backend}"; passwords and tokens belong to the "database" backend`);
+    }
+    if (!caller.admin && caller.name !== name) throw forbidden(caller, verb, t, name, 'only administrators and the user themself may do this');
+    const user = await this.store.get(USERS_KEY, '', name);
+    if (!user) throw errors.notFound('users', 'hil.io', name);
+    return user;
+  }
+
+  async setPassword(caller: UserInfo, t: ResourceType, name: string, body: unknown) {
+    const user = await this.target(caller, t, name, 'update');
+    const password = isPlainObject(body) ? body.password : undefined;
+    if (typeof password !== 'string' || password.length < PASSWORD_MIN_LENGTH) {
+      throw errors.invalid('User', 'hil.io', name, [
+        { reason: 'FieldValueInvalid', message: `Invalid value: a password of at least ${PASSWORD_MIN_LENGTH} characters is required`, field: 'password' },
+      ]);
+    }
+    await this.store.setPassword(name, user.object.metadata.uid!, await hashPassword(password));
+    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200, message: `password of user "${name}" set` };
+  }
+
+  async createToken(caller: UserInfo, t: ResourceType, name: string, body: unknown) {
+    const user = await this.target(caller, t, name, 'create');
+    const req = isPlainObject(body) ? body : {};
+    const spec = isPlainObject(req.spec) ? req.spec : {};
+    const seconds = spec.expirationSeconds === undefined ? DEFAULT_TOKEN_SECONDS : Number(spec.expirationSeconds);
+    if (!Number.isInteger(seconds) || seconds < MIN_TOKEN_SECONDS || seconds > MAX_TOKEN_SECONDS) {
+      throw errors.invalid('TokenRequest', 'authentication.k8s.io', name, [
+        { reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(spec.expirationSeconds)}: must be an integer from ${MIN_TOKEN_SECONDS} to ${MAX_TOKEN_SECONDS}`, field: 'spec.expirationSeconds' },
+      ]);
+    }
+    const token = newToken();
+    const expires = Date.now() + seconds * 1000;
+    await this.store.addToken(name, user.object.metadata.uid!, tokenHash(token), expires);
+    return {
+      kind: 'TokenRequest',
+      apiVersion: 'authentication.k8s.io/v1',
+      metadata: { name, creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+      spec: { expirationSeconds: seconds, audiences: [] },
+      status: { token, expirationTimestamp: new Date(expires).toISOString().replace(/\.\d+Z$/, 'Z') },
+    };
+  }
+}
