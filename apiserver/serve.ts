@@ -1,7 +1,7 @@
 // Building a running API server from hil.cfg and command-line flags (flags win). `hil-admin serve` calls this.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { authBackendOf, cfgBool, cfgGet, ConfigError, loadHilConfig, type HilConfig } from '../common/hilcfg.js';
+import { authBackendOf, cfgBool, cfgGet, ConfigError, loadHilConfig, reviewHilConfig, type HilConfig } from '../common/hilcfg.js';
 import { parseVlanList, VlanRangeError, type VlanSet } from '../common/vlans.js';
 import { createAuthenticator, keystoneConfigFrom } from './auth/index.js';
 import { createLogger, type Logger } from '../common/logging.js';
@@ -121,6 +121,7 @@ export function describeStore(settings: Pick<ServeSettings, 'databaseUri' | 'dat
 
 /** Starts the server and returns a function that stops it. */
 export async function serve(settings: ServeSettings, logger: Logger = createLogger(settings.logLevel, 'apiserver')) {
+  for (const w of settings.config ? reviewHilConfig(settings.config).warnings : []) logger.warn(w);
   if (settings.auth === 'null') {
     logger.warn('authentication is DISABLED (auth backend "null"): every client is an administrator. Use this for development only.');
   }

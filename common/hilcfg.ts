@@ -17,7 +17,8 @@ export function parseHilConfig(text: string, source = 'hil.cfg'): HilConfig {
       section.set(lastKey, `${section.get(lastKey)}\n${line.trim()}`.trim());
       return;
     }
-    const sec = /^\[([^\]]+)\]\s*$/.exec(line);
+    // ConfigParser ignores what follows the closing bracket (HIL's example writes `[general] # Optional`).
+    const sec = /^\[([^\]]+)\]/.exec(line);
     if (sec) {
       const name = sec[1]!.trim();
       section = cfg.get(name) ?? new Map();
@@ -73,4 +74,43 @@ export function authBackendOf(cfg: HilConfig | undefined): AuthBackend | undefin
   if (found.length > 1) throw new ConfigError(`[extensions] names more than one auth backend: ${found.join(', ')}`);
   if (found[0] === 'mock') throw new ConfigError('[extensions] hil.ext.auth.mock is for HIL\'s own tests and is not supported');
   return found[0] as AuthBackend | undefined;
+}
+
+/** What hil.cfg may hold: HIL's sections and extensions, and ours ([server]). */
+const KNOWN_SECTIONS = new Set(['general', 'auth', 'headnode', 'client', 'database', 'devel', 'maintenance', 'network-daemon', 'extensions', 'server']);
+const EXTENSIONS: Record<string, string> = {
+  'hil.ext.auth.null': 'auth backend null',
+  'hil.ext.auth.database': 'auth backend database',
+  'hil.ext.auth.keystone': 'auth backend keystone',
+  'hil.ext.network_allocators.vlan_pool': 'the VLAN pool ([hil.ext.network_allocators.vlan_pool] vlans)',
+  'hil.ext.switches.mock': 'Switch type mock',
+  'hil.ext.switches.ovs': 'Switch type ovs',
+  'hil.ext.switches.dell': 'Switch type dell-powerconnect',
+  'hil.ext.switches.n3000': 'Switch type dell-n3000',
+  'hil.ext.switches.nexus': 'Switch type cisco-nexus',
+  'hil.ext.switches.brocade': 'Switch type brocade',
+  'hil.ext.switches.dellnos9': 'Switch type dellnos9',
+  'hil.ext.obm.ipmi': 'Node obm type ipmi',
+  'hil.ext.obm.mock': 'Node obm type mock',
+};
+
+/**
+ * Notes on an existing HIL config: extensions and sections we map or ignore. Switch drivers need no extension
+ * here (a Switch names its type), so those entries are accepted and only noted.
+ */
+export function reviewHilConfig(cfg: HilConfig): { warnings: string[] } {
+  const warnings: string[] = [];
+  for (const name of cfg.keys()) {
+    if (KNOWN_SECTIONS.has(name) || name in EXTENSIONS) continue;
+    warnings.push(`hil.cfg: section [${name}] is not used by this version and is ignored`);
+  }
+  for (const ext of cfg.get('extensions')?.keys() ?? []) {
+    if (ext === 'hil.ext.network_allocators.null') {
+      warnings.push('hil.cfg: [extensions] hil.ext.network_allocators.null is not supported (networks are always VLANs); the VLAN pool is used');
+    } else if (!(ext in EXTENSIONS)) {
+      warnings.push(`hil.cfg: [extensions] ${ext} is unknown and ignored`);
+    }
+  }
+  if (cfg.get('devel')?.has('dry_run')) warnings.push('hil.cfg: [devel] dry_run is ignored; use the mock switch and OBM types for a dry run');
+  return { warnings };
 }

@@ -312,10 +312,11 @@ export class ResourceHandlers {
     if (!deepEqual(specPart(result, t.statusSubresource), specPart(old, t.statusSubresource))) m.generation = (old.metadata.generation ?? 1) + 1;
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     m.managedFields = manager.managedFields ?? recordUpdate(old, result, manager.name, apiVersionOf(t), now, info.subresource);
+    // Admission runs even for a write that changes nothing: its answer must not depend on the stored state.
+    await this.admit('update', info, tx, result, old);
     // A no-op write changes nothing, not even the resourceVersion (controllers rely on this to settle).
     const comparable = (o: KObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
     if (deepEqual(comparable(result), comparable(old))) return old;
-    await this.admit('update', info, tx, result, old);
     if (m.deletionTimestamp && !(m.finalizers ?? []).length) {
       const gone = await tx.remove({ ...cur, object: result });
       return gone.object;

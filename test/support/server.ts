@@ -9,6 +9,7 @@ import { packageRoot } from '../../common/paths.js';
 import { Registry } from '../../apiserver/registry.js';
 import { ApiServer, type ApiServerOptions } from '../../apiserver/server.js';
 import { createAuthenticator } from '../../apiserver/auth/index.js';
+import type { Authenticator } from '../../apiserver/auth/authenticator.js';
 import { openStore } from '../../apiserver/store/open.js';
 import type { SqlStore } from '../../apiserver/store/sql-store.js';
 
@@ -21,14 +22,16 @@ export interface InProcessServer {
 
 /** An API server in this process, on SQLite in a temp folder unless a database URI is given. */
 export async function startInProcessServer(
-  options: { databaseUri?: string; auth?: 'null' | 'database' } & Partial<Omit<ApiServerOptions, 'store' | 'registry' | 'logger' | 'authenticator'>> = {},
+  options: { databaseUri?: string; auth?: 'null' | 'database'; authenticatorOverride?: Authenticator } & Partial<
+    Omit<ApiServerOptions, 'store' | 'registry' | 'logger' | 'authenticator'>
+  > = {},
 ): Promise<InProcessServer> {
   const dir = mkdtempSync(join(tmpdir(), 'hil-api-'));
   const store = await openStore({ uri: options.databaseUri, dataDir: dir });
   await store.migrate();
   const registry = Registry.fromCrdDir(join(packageRoot(), 'crds'));
   const logger = createLogger(process.env.HIL_TEST_LOG_LEVEL ?? 'error', 'apiserver');
-  const authenticator = createAuthenticator(options.auth ?? 'null', store, undefined);
+  const authenticator = options.authenticatorOverride ?? createAuthenticator(options.auth ?? 'null', store, undefined);
   const server = new ApiServer({ ...options, store, registry, logger, authenticator });
   const addr = await server.start({ host: '127.0.0.1', port: 0 });
   return {
