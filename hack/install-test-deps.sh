@@ -4,10 +4,15 @@
 set -euo pipefail
 
 PACKAGES=(
-  ca-certificates
+  ca-certificates openssl     # TLS tests make their own CA
   python3 make g++            # better-sqlite3 builds its native addon with node-gyp
   postgresql                  # the store suite runs on a real PostgreSQL (a throwaway cluster if none runs)
   postgresql-contrib
+  openvswitch-switch          # switch drivers and the netns lab: private ovsdb-server + ovs-vswitchd (hack/lab/lab.ts)
+  iproute2                    # the lab's namespaces and veth pairs; the linuxbridge driver
+  iputils-ping                # the lab's ping matrix (ovs-isolation test)
+  tcpdump                     # the lab's frame captures (802.1Q tags on trunk ports)
+  ethtool                     # `ethtool -K eth0 tx off` on lab node ends (TCP over the netdev datapath)
 )
 
 SUDO=""
