@@ -5,7 +5,7 @@
 // ({"spec": {"expirationSeconds": N}}), answered with {"status": {"token", "expirationTimestamp"}}.
 // `hilctl user set-password NAME` sets a password through the users/NAME/password subresource.
 import { ApiClient } from './client.js';
-import type { Connection } from './connection.js';
+import { resolveConnection, type Connection } from './connection.js';
 import { parseDuration } from './duration.js';
 import { CliError, StatusError } from './errors.js';
 import { kubeconfigWriteTarget, loadKubeconfig, writeLogin } from './kubeconfig.js';
@@ -25,7 +25,9 @@ export function tokenPath(user: string): string {
 
 export async function runLogin(s: Session, o: LoginOptions): Promise<number> {
   const env = s.io.env;
-  const conn = s.conn; // server and TLS settings, as for every other command
+  // Server and TLS settings as for every other command; the credentials are the ones given here.
+  const { HIL_USERNAME: _u, HIL_PASSWORD: _p, HIL_TOKEN: _t, ...rest } = env;
+  const conn = resolveConnection({ ...s.opts, token: undefined }, rest);
   const username = o.username ?? env.HIL_USERNAME ?? (await prompt(s, 'Username: ', false));
   if (!username) throw new CliError('a username is needed (--username, HIL_USERNAME, or type it when asked)');
   const password = o.passwordStdin || !env.HIL_PASSWORD ? await readPassword(s, o.passwordStdin) : env.HIL_PASSWORD;
