@@ -121,7 +121,8 @@ export function parseManifestText(text: string, source: string): ReadResult {
     const o = v as Record<string, any>;
     if (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) {
       o.items.forEach((item: unknown, j: number) => {
-        const w = { ...where, item: j + 1 };
+        // Items of a List share one document; a line number would point at its start, not at the item.
+        const w = { source, document, item: j + 1 };
         const problem = checkObject(item);
         if (problem) errors.push(`${whereIs(w)}: ${problem}`);
         else docs.push({ object: item as KObject, ...w });
