@@ -1,7 +1,7 @@
 // API servers for tests: in-process (fast, with access to the store) or as a real `hil-admin serve` child process
 // (for kubectl, crash and multi-replica tests). Both listen on a free loopback port and clean up after themselves.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../common/logging.js';
@@ -70,6 +70,8 @@ export async function startChildServer(
     env?: NodeJS.ProcessEnv;
     /** Leave --data-dir off the command line (so hil.cfg's data_dir counts); dataDir is still the cwd. */
     omitDataDirFlag?: boolean;
+    /** The server serves HTTPS with a certificate signed by this CA (PEM); api() trusts it for this URL. */
+    tlsCa?: string;
   } = {},
 ): Promise<ChildServer> {
   const dataDir = args.dataDir ?? mkdtempSync(join(tmpdir(), 'hil-serve-'));
@@ -90,13 +92,14 @@ export async function startChildServer(
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${args.tlsCa ? 'https' : 'http'}://127.0.0.1:${port}`;
+  if (args.tlsCa) trustedCas.set(url, args.tlsCa);
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`hil-admin serve exited with ${child.exitCode}:\n${out}`);
     try {
-      const r = await fetch(`${url}/readyz`);
-      if (r.ok) break;
+      const r = await api(url, 'GET', '/readyz');
+      if (r.status === 200) break;
     } catch {
       /* not listening yet */
     }
@@ -140,6 +143,8 @@ export async function api(
   contentType = 'application/json',
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: any; headers: Headers }> {
+  const ca = trustedCas.get(url);
+  if (ca) return httpsCall(url, ca, method, path, body, contentType, headers);
   const init: RequestInit = { method, headers: { ...headers } };
   if (body !== undefined) {
     (init.headers as Record<string, string>)['content-type'] = contentType;
@@ -154,4 +159,58 @@ export async function api(
     /* not JSON */
   }
   return { status: r.status, body: parsed, headers: r.headers };
+}
+
+/** CAs to trust per server URL (global fetch cannot take a CA on Node 20). */
+const trustedCas = new Map<string, string>();
+
+async function httpsCall(
+  url: string,
+  ca: string,
+  method: string,
+  path: string,
+  body: unknown,
+  contentType: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const https = await import('node:https');
+  const data = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = https.request(`${url}${path}`, { method, ca, headers: { ...headers, ...(data !== undefined ? { 'content-type': contentType } : {}) } }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => {
+        let parsed: any = text;
+        try {
+          parsed = text ? JSON.parse(text) : undefined;
+        } catch {
+          /* not JSON */
+        }
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+        resolve({ status: res.statusCode ?? 0, body: parsed, headers: h });
+      });
+    });
+    req.on('error', reject);
+    if (data !== undefined) req.write(data);
+    req.end();
+  });
+}
+
+/** A CA and a server certificate for 127.0.0.1, made with openssl (undefined when openssl is missing). */
+export function makeTestCertificates(dir: string): { ca: string; caFile: string; certFile: string; keyFile: string } | undefined {
+  const ossl = (args: string[]) => spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+  if (ossl(['version']).status !== 0) return undefined;
+  const steps = [
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=hil-test-ca'],
+    ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1'],
+  ];
+  for (const s of steps) {
+    const r = ossl(s);
+    if (r.status !== 0) throw new Error(`openssl ${s[0]}: ${r.stderr}`);
+  }
+  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  const sign = ossl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '1', '-extfile', 'ext.cnf']);
+  if (sign.status !== 0) throw new Error(`openssl x509: ${sign.stderr}`);
+  return { ca: readFileSync(join(dir, 'ca.pem'), 'utf8'), caFile: join(dir, 'ca.pem'), certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') };
 }
