@@ -3,7 +3,8 @@
 // machine's on 127.0.0.1:5432, or a throwaway cluster started here and stopped afterwards), then run every
 // test file with node's test runner. Arguments narrow the run: `npm test -- test/unit` or a file.
 import { spawnSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensurePostgres } from '../test/support/pg-cluster.mjs';
@@ -46,6 +47,10 @@ try {
   console.error(`run-tests: no PostgreSQL available (${err.message}); PostgreSQL tests will fail`);
 }
 
+// Every child API server's log lands here; after the suite it must hold no token, hash or password.
+const logDir = mkdtempSync(join(tmpdir(), 'hil-test-logs-'));
+process.env.HIL_TEST_LOG_DIR = logDir;
+
 const child = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files],
@@ -53,7 +58,33 @@ const child = spawn(
 );
 const stop = () => pg?.stop();
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+const SECRET_PATTERNS = [
+  [/hil_[A-Za-z0-9_-]{30,}/, 'an API token'],
+  [/scrypt\$\d+\$/, 'a password hash'],
+  [/"(password|token|stringData)"\s*:/, 'a password or token field'],
+];
+
+function scanLogs() {
+  const files = readdirSync(logDir);
+  const leaks = [];
+  for (const f of files) {
+    const text = readFileSync(join(logDir, f), 'utf8');
+    for (const [re, what] of SECRET_PATTERNS) {
+      const m = re.exec(text);
+      if (m) leaks.push(`${f}: ${what} (${m[0].slice(0, 12)}…)`);
+    }
+  }
+  return { files: files.length, leaks };
+}
+
 child.on('exit', (code, signal) => {
   stop();
+  const { files, leaks } = scanLogs();
+  rmSync(logDir, { recursive: true, force: true });
+  if (leaks.length) {
+    console.error(`run-tests: secrets found in the API servers' logs:\n  ${leaks.join('\n  ')}`);
+    process.exit(1);
+  }
+  console.error(`run-tests: checked ${files} API server logs: no password, hash or token`);
   process.exit(code ?? (signal ? 1 : 0));
 });

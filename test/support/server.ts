@@ -74,6 +74,7 @@ export async function startChildServer(
     tlsCa?: string;
   } = {},
 ): Promise<ChildServer> {
+  const ownDir = args.dataDir === undefined;
   const dataDir = args.dataDir ?? mkdtempSync(join(tmpdir(), 'hil-serve-'));
   const port = args.port ?? (await freePort());
   const argv = [
@@ -118,6 +119,9 @@ export async function startChildServer(
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
+      // npm test collects every server's log and checks, after the whole suite, that no secret was logged.
+      if (process.env.HIL_TEST_LOG_DIR) writeFileSync(join(process.env.HIL_TEST_LOG_DIR, `serve-${port}-${child.pid}.log`), out);
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

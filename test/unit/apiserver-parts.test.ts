@@ -10,7 +10,7 @@ import { parseFieldSelector, parseLabelSelector } from '../../apiserver/selector
 import { parseDatabaseUri, redactUri } from '../../apiserver/store/open.js';
 import { parseListen, resolveSettings } from '../../apiserver/serve.js';
 import { humanDuration } from '../../apiserver/table.js';
-import { authBackendOf, ConfigError, loadHilConfig, parseHilConfig } from '../../common/hilcfg.js';
+import { authBackendOf, ConfigError, loadHilConfig, parseHilConfig, reviewHilConfig } from '../../common/hilcfg.js';
 import { ApiError } from '../../apiserver/errors.js';
 
 describe('label selectors', () => {
@@ -116,13 +116,37 @@ describe('hil.cfg', () => {
     chmodSync(f, 0o600);
     assert.equal(loadHilConfig(f).get('database')?.get('uri'), 'sqlite:///x.db');
   });
-  test('flags override the file; the file overrides the defaults', () => {
-    const cfg = parseHilConfig('[database]\nuri = postgresql://a@h/db\n[server]\nlisten = 0.0.0.0:7000\n');
-    const s = resolveSettings({ listen: '127.0.0.1:9000' }, cfg);
+  test('flags override the environment, which overrides the file, which overrides the defaults', () => {
+    const cfg = parseHilConfig('[database]\nuri = postgresql://a@h/db\n[server]\nlisten = 0.0.0.0:7000\n[extensions]\nhil.ext.auth.database =\n');
+    const noEnv = {};
+    const s = resolveSettings({ listen: '127.0.0.1:9000' }, cfg, noEnv);
     assert.equal(s.port, 9000);
     assert.equal(s.databaseUri, 'postgresql://a@h/db');
-    assert.equal(resolveSettings({}, cfg).host, '0.0.0.0');
-    assert.equal(resolveSettings({}, undefined).port, 6443);
+    assert.equal(s.auth, 'database');
+    assert.equal(resolveSettings({}, cfg, noEnv).host, '0.0.0.0');
+    assert.equal(resolveSettings({}, undefined, noEnv).port, 6443);
+    const env = { HIL_LISTEN: '127.0.0.2:7100', HIL_DATABASE_URI: 'sqlite:///env.db', HIL_AUTH: 'null' };
+    const e = resolveSettings({}, cfg, env);
+    assert.deepEqual([e.host, e.port, e.databaseUri, e.auth], ['127.0.0.2', 7100, 'sqlite:///env.db', 'null']);
+    assert.equal(resolveSettings({ auth: 'database' }, cfg, env).auth, 'database');
+  });
+  test('[auth] require_authentication and the VLAN pool are read; bad values fail with the key named', () => {
+    const cfg = parseHilConfig('[auth]\nrequire_authentication = False\n[hil.ext.network_allocators.vlan_pool]\nvlans = 300-310, 100\n');
+    const s = resolveSettings({}, cfg, {});
+    assert.equal(s.requireAuthentication, false);
+    assert.equal(s.vlanPool?.toString(), '100,300-310');
+    assert.throws(() => resolveSettings({}, parseHilConfig('[auth]\nrequire_authentication = maybe\n'), {}), /require_authentication/);
+    assert.throws(() => resolveSettings({}, parseHilConfig('[hil.ext.network_allocators.vlan_pool]\nvlans = 5000\n'), {}), /vlans: "5000" is outside/);
+    assert.throws(() => resolveSettings({}, parseHilConfig('[extensions]\nhil.ext.auth.keystone =\n'), {}), /needs \[hil.ext.auth.keystone\] auth_url/);
+  });
+  test('HIL extensions and sections we do not use are named, not silently dropped', () => {
+    const cfg = parseHilConfig('[extensions]\nhil.ext.network_allocators.null =\nhil.ext.fancy =\nhil.ext.switches.dell =\n[weird]\nx = 1\n[devel]\ndry_run =\n');
+    const { warnings } = reviewHilConfig(cfg);
+    assert.equal(warnings.length, 4, warnings.join('\n'));
+    assert.ok(warnings.some((w) => /network_allocators.null is not supported/.test(w)));
+    assert.ok(warnings.some((w) => /hil.ext.fancy is unknown/.test(w)));
+    assert.ok(warnings.some((w) => /\[weird\]/.test(w)));
+    assert.ok(warnings.some((w) => /dry_run/.test(w)));
   });
 });
 
