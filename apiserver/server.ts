@@ -22,6 +22,7 @@ import { serveWatch } from './handlers/watch.js';
 import type { Registry, ResourceType } from './registry.js';
 import type { Store } from './store/store.js';
 import { Validator } from './validation.js';
+import { decodeKubernetesProtobuf } from './protobuf.js';
 import { WatchHub } from './watch-hub.js';
 
 export interface ApiServerOptions {
@@ -293,6 +294,14 @@ export class ApiServer {
 
     const decode = () => {
       const ct = info.contentType.split(';')[0]!.trim().toLowerCase();
+      // kubectl's typed create commands (create secret, create namespace) send built-in kinds as protobuf.
+      if (ct === 'application/vnd.kubernetes.protobuf' && t.strategicMerge) {
+        try {
+          return decodeKubernetesProtobuf(raw ?? Buffer.alloc(0));
+        } catch (err) {
+          throw errors.badRequest(`the body of the request could not be decoded: ${(err as Error).message}`);
+        }
+      }
       if (!['application/json', 'application/yaml', 'application/x-yaml', '*/*', ''].includes(ct)) {
         throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
       }
