@@ -167,7 +167,9 @@ export function connectionErrorFor(server: string, err: any): ConnectionError {
       return new ConnectionError(`Unable to connect to the server ${server}: the request timed out`, err);
     case 'ECONNRESET':
       return new ConnectionError(
-        `Unable to connect to the server ${server}: the connection was reset\n  hint: does the server speak ${server.startsWith('https:') ? 'HTTPS' : 'plain HTTP'}? Check the scheme of the address.`,
+        `Unable to connect to the server ${server}: the connection was reset\n  hint: ${
+          server.startsWith('https:') ? 'the server may not speak TLS: try an http:// address' : 'if the server uses TLS (hil-admin serve --tls-cert), use an https:// address'
+        }`,
         err,
       );
     case 'EPROTO':

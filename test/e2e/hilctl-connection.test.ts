@@ -342,6 +342,6 @@ describe('hilctl: connections, credentials, login, TLS and errors', () => {
     // Plain HTTP to the TLS port.
     const plain = await h.run(['get', 'hproj'], { env: { HIL_ENDPOINT: t.url.replace('https:', 'http:') } });
     assert.equal(plain.code, 1, show(plain));
-    assert.match(plain.stderr, /Unable to connect to the server http:\/\/127\.0\.0\.1:\d+|the server answered 400/);
+    assert.match(plain.stderr, /^Unable to connect to the server http:\/\/127\.0\.0\.1:\d+: .*\n  hint: .*use an https:\/\/ address/m);
   });
 });

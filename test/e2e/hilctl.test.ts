@@ -416,15 +416,29 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
     const loaded = spawnSync('bash', ['-c', 'source <(hilctl completion bash) && complete -p hilctl'], { env, encoding: 'utf8' });
     assert.equal(loaded.status, 0, loaded.stderr);
     assert.match(loaded.stdout, /^complete -o default -F _hilctl_complete hilctl$/m);
-    const completeLine = (line: string) => {
-      const r = spawnSync(
-        'bash',
-        ['-c', 'source <(hilctl completion bash); COMP_LINE="$1"; COMP_POINT=${#COMP_LINE}; _hilctl_complete; printf "%s\\n" "${COMPREPLY[@]}"', 'bash', line],
-        { env, encoding: 'utf8' },
-      );
-      assert.equal(r.status, 0, r.stderr);
-      return lines(r.stdout);
-    };
+    // One bash for every case: source the script once, then complete each line as bash would (COMP_LINE/COMP_POINT).
+    const cases = [
+      'hilctl ap',
+      'hilctl get ',
+      'hilctl describe hn node-',
+      'hilctl attach node-01 ',
+      'hilctl attach node-01 eth0 runway-p',
+      'hilctl node power ',
+      'hilctl get hn -o js',
+      'hilctl wait hna/',
+    ];
+    const script = [
+      'source <(hilctl completion bash)',
+      'for line in "$@"; do COMP_LINE="$line"; COMP_POINT=${#COMP_LINE}; COMPREPLY=(); _hilctl_complete; echo "=== $line"; printf "%s\\n" "${COMPREPLY[@]}"; done',
+    ].join('\n');
+    const r = spawnSync('bash', ['-c', script, 'bash', ...cases], { env, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const got = new Map<string, string[]>();
+    for (const block of r.stdout.split('=== ').slice(1)) {
+      const [line, ...rest] = block.split('\n');
+      got.set(line!, rest.filter(Boolean));
+    }
+    const completeLine = (line: string) => got.get(line) ?? assert.fail(`no completion for ${line}:\n${r.stdout}`);
     assert.deepEqual(completeLine('hilctl ap').sort(), ['api-resources', 'apply']);
     assert.ok(completeLine('hilctl get ').includes('hn'));
     assert.ok(completeLine('hilctl get ').includes('nodes.hil.io'));
