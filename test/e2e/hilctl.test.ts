@@ -172,6 +172,7 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
     write(all);
     const first = ok(await h.run(['apply', '-f', dir, '--prune', '-l', 'set=e2e']));
     assert.equal(lines(first.stdout).filter((l) => l.endsWith(' created')).length, 3, first.stdout);
+    assert.equal(ok(await h.run(['get', 'hnet', '-l', 'set=e2e', '-o', 'name'])).stdout, 'network.hil.io/gitops-a\nnetwork.hil.io/gitops-b\n');
     // Same label, made outside the files: pruned. No label: kept.
     ok(await h.run(['apply', '-f', '-'], { input: yaml.dump(obj('Network', 'stray', { owner: 'gitops' })) }));
     ok(await h.run(['apply', '-f', '-'], { input: yaml.dump({ ...obj('Network', 'unlabelled', { owner: 'gitops' }), metadata: { name: 'unlabelled' } }) }));
