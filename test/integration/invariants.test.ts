@@ -1,9 +1,13 @@
-// HIL's admission invariants over HTTP, each with the exact error a user sees. (test/e2e/invariants-kubectl.test.ts
-// shows the same errors through kubectl.)
+// HIL's admission invariants, each with the exact error a user sees: over HTTP, then the same requests through
+// kubectl.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parseVlanList } from '../../common/vlans.js';
 import { api, startInProcessServer, type InProcessServer } from '../support/server.js';
+import { Kubectl, kubectlOnPath } from '../support/kubectl.js';
+
+/** How the same request is made with kubectl: create from YAML, or a merge patch. */
+type Kubectl_ = { create: unknown } | { patch: [string, string, unknown] };
 
 const G = '/apis/hil.io/v1alpha1';
 const MERGE = 'application/merge-patch+json';
@@ -13,9 +17,26 @@ const node = (name: string, project: string, nics: [string, string][]) =>
 const attach = (name: string, nodeName: string, nic: string, network: string, channel = 'native') =>
   obj('NetworkAttachment', name, { node: nodeName, nic, network, channel });
 
+let recorder: ((method: string, path: string, body: unknown) => void) | undefined;
+
 describe('admission invariants', () => {
   let srv: InProcessServer;
-  const call = (method: string, path: string, body?: unknown, ct?: string) => api(srv.url, method, path, body, ct);
+  const call = (method: string, path: string, body?: unknown, ct?: string) => {
+    recorder?.(method, path, body);
+    return api(srv.url, method, path, body, ct);
+  };
+  /** The kubectl form of a case's request, recorded by running it once against a recorder. */
+  const kubectlFormOf = async (req: () => Promise<unknown>): Promise<Kubectl_ | undefined> => {
+    let form: Kubectl_ | undefined;
+    recorder = (method, path, body) => {
+      const m = /\/apis\/hil\.io\/v1alpha1\/(\w+)(?:\/([^/]+))?$/.exec(path);
+      if (method === 'POST') form = { create: body };
+      else if (method === 'PATCH' && m) form = { patch: [`${m[1]}.hil.io`, m[2]!, body] };
+    };
+    await req();
+    recorder = undefined;
+    return form;
+  };
   before(async () => {
     srv = await startInProcessServer({ vlanPool: parseVlanList('100-200') });
     const setup: [string, unknown][] = [
@@ -155,6 +176,26 @@ describe('admission invariants', () => {
       assert.equal(await srv.store.currentRevision(), rev, 'nothing was written');
     });
   }
+
+  test('the same errors, as kubectl shows them', { skip: kubectlOnPath() ? false : 'kubectl is not installed' }, async () => {
+    const kubectl = new Kubectl(srv.url);
+    try {
+      for (const c of cases) {
+        const form = await kubectlFormOf(c.req);
+        assert.ok(form, c.rule);
+        const r =
+          'create' in form
+            ? await kubectl.run(['create', '-f', '-'], { input: JSON.stringify(form.create) })
+            : await kubectl.run(['patch', form.patch[0], form.patch[1], '--type=merge', '-p', JSON.stringify(form.patch[2])]);
+        assert.notEqual(r.code, 0, c.rule);
+        // kubectl prints the server's message (for 422, as "<field>: <message>").
+        const shown = c.message.source.replace(/^\^/, '').replace(/\$$/, '');
+        assert.match(r.stderr, new RegExp(shown), `${c.rule}: ${r.stderr}`);
+      }
+    } finally {
+      await kubectl.cleanup();
+    }
+  });
 
   test('what refers to objects that do not exist yet is accepted (GitOps order)', async () => {
     const r = await call('POST', `${G}/networkattachments`, attach('later', 'node-not-yet', 'eth0', 'net-not-yet'));
