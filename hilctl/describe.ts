@@ -156,13 +156,14 @@ async function listOf(s: Session, d: Discovery, kind: string, query: Record<stri
   }
 }
 
-async function getOf(s: Session, d: Discovery, kind: string, name: string): Promise<any | undefined> {
+/** The object, undefined when it does not exist, or 'hidden' when the caller may not read it (403). */
+async function getOf(s: Session, d: Discovery, kind: string, name: string): Promise<any | undefined | 'hidden'> {
   const r = d.resources.find((x) => x.group === 'hil.io' && x.kind === kind);
   if (!r) return undefined;
   try {
     return await s.client.getIfExists(objectPath(r, name));
   } catch (err) {
-    if (err instanceof StatusError) return undefined;
+    if (err instanceof StatusError) return err.httpStatus === 403 ? 'hidden' : undefined;
     throw err;
   }
 }
@@ -175,13 +176,14 @@ async function nodeSections(s: Session, d: Discovery, w: DescribeWriter, obj: an
   const observed: any[] = obj.status?.nics ?? [];
   const rows: string[][] = [];
   for (const nic of nics) {
-    const port = nic.port ? await getOf(s, d, 'Port', nic.port) : undefined;
+    const found = nic.port ? await getOf(s, d, 'Port', nic.port) : undefined;
+    const port = found === 'hidden' ? undefined : found;
     const st = observed.find((x) => x.name === nic.name);
     const nets = ((st?.networks ?? []) as any[]).map((n) => `${n.network} (${n.channel}${n.vlan ? `, VLAN ${n.vlan}` : ''})`).join(', ');
     rows.push([
       nic.name,
       dash(nic.macAddress),
-      nic.port ? (port ? nic.port : `${nic.port} (missing)`) : '<not cabled>',
+      nic.port ? (port || found === 'hidden' ? nic.port : `${nic.port} (missing)`) : '<not cabled>',
       dash(port?.spec?.switch),
       dash(port?.spec?.interface),
       st?.inSync === undefined ? '-' : st.inSync ? 'yes' : 'no',

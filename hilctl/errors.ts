@@ -105,7 +105,8 @@ function hintFor(err: StatusError): string | undefined {
 export function formatStatusError(err: StatusError): string {
   if (err.httpStatus === 401) {
     const base = 'error: You must be logged in to the server (Unauthorized)';
-    const detail = err.status.message && err.status.message !== 'Unauthorized' ? `: ${err.status.message}` : '';
+    const msg = (err.status.message ?? '').replace(/^Unauthorized:?\s*/i, '');
+    const detail = msg ? `: ${msg}` : '';
     return `${base}${detail}\n  hint: ${hintFor(err)}`;
   }
   const causes = err.causes.filter((c) => c.field || c.message);

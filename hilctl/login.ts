@@ -4,6 +4,7 @@
 // The server side: POST /apis/hil.io/v1alpha1/users/NAME/token with an authentication.k8s.io/v1 TokenRequest
 // ({"spec": {"expirationSeconds": N}}), answered with {"status": {"token", "expirationTimestamp"}}.
 // `hilctl user set-password NAME` sets a password through the users/NAME/password subresource.
+import { existsSync } from 'node:fs';
 import { ApiClient } from './client.js';
 import { resolveConnection, type Connection } from './connection.js';
 import { parseDuration } from './duration.js';
@@ -27,7 +28,9 @@ export async function runLogin(s: Session, o: LoginOptions): Promise<number> {
   const env = s.io.env;
   // Server and TLS settings as for every other command; the credentials are the ones given here.
   const { HIL_USERNAME: _u, HIL_PASSWORD: _p, HIL_TOKEN: _t, ...rest } = env;
-  const conn = resolveConnection({ ...s.opts, token: undefined }, rest);
+  // --kubeconfig may name the file login is about to create.
+  const fresh = !!s.opts.kubeconfig && !existsSync(s.opts.kubeconfig);
+  const conn = resolveConnection({ ...s.opts, token: undefined, kubeconfig: fresh ? undefined : s.opts.kubeconfig }, fresh ? { ...rest, KUBECONFIG: '/dev/null' } : rest);
   const username = o.username ?? env.HIL_USERNAME ?? (await prompt(s, 'Username: ', false));
   if (!username) throw new CliError('a username is needed (--username, HIL_USERNAME, or type it when asked)');
   const password = o.passwordStdin || !env.HIL_PASSWORD ? await readPassword(s, o.passwordStdin) : env.HIL_PASSWORD;
