@@ -6,7 +6,8 @@ import https from 'node:https';
 import { connectionErrorFor, reasonForCode, StatusError, type Status } from './errors.js';
 import type { Connection } from './connection.js';
 
-export const USER_AGENT = `hilctl/0.1.0 (${process.platform}/${process.arch}) node/${process.versions.node}`;
+export const HILCTL_VERSION = '0.1.0';
+export const USER_AGENT = `hilctl/${HILCTL_VERSION} (${process.platform}/${process.arch}) node/${process.versions.node}`;
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -71,6 +72,8 @@ export class ApiClient {
   private readonly agent: http.Agent;
   /** Called with each `Warning` header the server sends. */
   onWarning: (message: string) => void = () => {};
+  /** Called after each answer (for -v). */
+  onResponse: (method: string, path: string, status: number, ms: number) => void = () => {};
 
   constructor(
     readonly conn: Connection,
@@ -133,6 +136,7 @@ export class ApiClient {
 
   /** A request whose non-2xx answers are returned, not thrown. */
   async raw(method: string, path: string, opts: RequestOptions = {}): Promise<HttpResponse<string>> {
+    const started = Date.now();
     const { res } = await this.start(method, path, opts);
     const r = await res;
     const chunks: Buffer[] = [];
@@ -142,6 +146,7 @@ export class ApiClient {
       r.on('error', (err) => reject(connectionErrorFor(this.conn.server, err)));
     });
     for (const w of parseWarnings(r.headers.warning)) this.onWarning(w);
+    this.onResponse(method, `${path}${buildQuery(opts.query)}`, r.statusCode ?? 0, Date.now() - started);
     return { status: r.statusCode ?? 0, headers: r.headers, body: Buffer.concat(chunks).toString('utf8') };
   }
 

@@ -1,5 +1,5 @@
 // `hilctl api-resources` (what KIND arguments the server understands) and `hilctl version`.
-import { USER_AGENT } from './client.js';
+import { HILCTL_VERSION } from './client.js';
 import { ColumnWriter } from './printers.js';
 import type { Session } from './session.js';
 
@@ -17,7 +17,7 @@ export async function runApiResources(s: Session, o: { output?: string; noHeader
 }
 
 export async function runVersion(s: Session, o: { client?: boolean }): Promise<number> {
-  s.out(`Client Version: ${USER_AGENT.split(' ')[0]!.split('/')[1]}`);
+  s.out(`Client Version: ${HILCTL_VERSION}`);
   if (o.client) return 0;
   const v = await s.client.get('/version');
   s.out(`Server Version: ${v?.gitVersion ?? 'unknown'}`);

@@ -41,6 +41,7 @@ export class Session {
       }
       this._client = new ApiClient(this.conn, timeout);
       this._client.onWarning = (w) => this.warn(w);
+      if (this.opts.verbose) this._client.onResponse = (m, p, code, ms) => this.debug(`${m} ${this.conn.server}${p} → ${code} in ${ms} ms`);
     }
     return this._client;
   }

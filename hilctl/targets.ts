@@ -33,12 +33,8 @@ export function parseTypeArgs(d: Discovery, args: string[]): TargetGroup[] {
     return groups;
   }
   const [types, ...names] = args;
-  const resources = d.resolveList(types!);
-  if (names.length && resources.length > 1) {
-    // kubectl allows it; each name is looked up in every type.
-    return resources.map((r) => ({ resource: r, names: [...names] }));
-  }
-  return resources.map((r) => ({ resource: r, names: [...names] }));
+  // Several types with names (`hn,hnet x`): as kubectl, each name is looked up in every type.
+  return d.resolveList(types!).map((r) => ({ resource: r, names: [...names] }));
 }
 
 /** The objects named in -f files, grouped by kind (the files' contents are not applied). */
