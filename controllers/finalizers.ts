@@ -1,0 +1,25 @@
+// Finalizer helpers: add or remove one finalizer with a merge patch conditional on the resourceVersion we read
+// (a 409 means someone else wrote meanwhile: the reconcile is retried with a fresh read).
+import type { HilClient, HilKinds, HilPlural } from './client.js';
+
+export const FINALIZER_VLAN = 'hil.io/vlan';
+export const FINALIZER_PORT_REVERT = 'hil.io/port-revert';
+export const FINALIZER_ATTACHMENTS = 'hil.io/attachments';
+
+type Obj = { metadata: { name?: string; resourceVersion?: string; finalizers?: string[] } };
+
+export function hasFinalizer(o: Obj, f: string): boolean {
+  return (o.metadata.finalizers ?? []).includes(f);
+}
+
+export async function addFinalizer<P extends HilPlural>(client: HilClient, plural: P, o: HilKinds[P], f: string): Promise<HilKinds[P]> {
+  if (hasFinalizer(o, f)) return o;
+  const finalizers = [...(o.metadata.finalizers ?? []), f];
+  return client.patch(plural, o.metadata.name!, { metadata: { finalizers, resourceVersion: o.metadata.resourceVersion } });
+}
+
+export async function removeFinalizer<P extends HilPlural>(client: HilClient, plural: P, o: HilKinds[P], f: string): Promise<HilKinds[P]> {
+  if (!hasFinalizer(o, f)) return o;
+  const finalizers = (o.metadata.finalizers ?? []).filter((x) => x !== f);
+  return client.patch(plural, o.metadata.name!, { metadata: { finalizers: finalizers.length ? finalizers : null, resourceVersion: o.metadata.resourceVersion } });
+}
