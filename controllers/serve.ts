@@ -1,0 +1,143 @@
+// `hil-admin serve-networks` (alias `controllers`): flags → settings → the daemon, until SIGTERM/SIGINT (graceful:
+// stop taking work, finish in-flight reconciles, release the lease) or a lost lease (exit 1, to be restarted by
+// systemd or the Deployment, as controller-runtime does).
+import { existsSync } from 'node:fs';
+import * as k8s from '@kubernetes/client-node';
+import { cfgGet, ConfigError, loadHilConfig, type HilConfig } from '../common/hilcfg.js';
+import { createLogger } from '../common/logging.js';
+import { parseVlanList, VlanRangeError, type VlanSet } from '../common/vlans.js';
+import { buildControllers, defaultIdentity, kubeConfigFor } from './daemon.js';
+
+export interface ServeNetworksFlags {
+  config?: string;
+  kubeconfig?: string;
+  context?: string;
+  server?: string;
+  token?: string;
+  insecureSkipTlsVerify?: boolean;
+  certificateAuthority?: string;
+  resync?: string;
+  leaderElect?: boolean;
+  leaseDuration?: string;
+  metricsListen?: string;
+  identity?: string;
+  logLevel?: string;
+  driverTimeout?: string;
+}
+
+export interface ServeNetworksSettings {
+  kubeConfig: k8s.KubeConfig;
+  describeConnection: string;
+  pool?: VlanSet;
+  resyncMs: number;
+  leaderElection: boolean;
+  leaseDurationMs?: number;
+  identity: string;
+  metricsListen?: { host: string; port: number };
+  logLevel: string;
+  driverTimeoutMs?: number;
+}
+
+function seconds(flag: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min) throw new ConfigError(`${flag} "${v}": expected a number of seconds ≥ ${min}`);
+  return Math.round(n * 1000);
+}
+
+export function parseHostPort(value: string, flag: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${flag} "${value}": expected HOST:PORT, e.g. 127.0.0.1:9090`);
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}
+
+export function resolveServeNetworks(flags: ServeNetworksFlags, env: NodeJS.ProcessEnv = process.env): ServeNetworksSettings {
+  let cfg: HilConfig | undefined;
+  if (flags.config) cfg = loadHilConfig(flags.config);
+  else if (existsSync('hil.cfg')) cfg = loadHilConfig('hil.cfg');
+  let pool: VlanSet | undefined;
+  const vlans = cfgGet(cfg, 'hil.ext.network_allocators.vlan_pool', 'vlans');
+  if (vlans) {
+    try {
+      pool = parseVlanList(vlans);
+    } catch (err) {
+      if (err instanceof VlanRangeError) throw new ConfigError(`[hil.ext.network_allocators.vlan_pool] vlans: ${err.message}`);
+      throw err;
+    }
+  }
+  let kubeConfig: k8s.KubeConfig;
+  let describeConnection: string;
+  if (flags.server) {
+    kubeConfig = kubeConfigFor(flags.server, flags.token ?? env.HIL_TOKEN, { insecureSkipTLSVerify: flags.insecureSkipTlsVerify, caFile: flags.certificateAuthority });
+    describeConnection = `--server ${flags.server}`;
+  } else {
+    kubeConfig = new k8s.KubeConfig();
+    if (flags.kubeconfig) {
+      kubeConfig.loadFromFile(flags.kubeconfig);
+      describeConnection = `kubeconfig ${flags.kubeconfig}`;
+    } else {
+      kubeConfig.loadFromDefault();
+      describeConnection = env.KUBECONFIG ? `KUBECONFIG ${env.KUBECONFIG}` : 'default kubeconfig / in-cluster';
+    }
+    if (flags.context) {
+      if (!kubeConfig.getContextObject(flags.context)) throw new ConfigError(`--context "${flags.context}": no such context in the kubeconfig`);
+      kubeConfig.setCurrentContext(flags.context);
+    }
+    if (!kubeConfig.getCurrentCluster()) throw new ConfigError('no cluster to connect to: give --server URL, --kubeconfig FILE or set KUBECONFIG');
+  }
+  return {
+    kubeConfig,
+    describeConnection,
+    pool,
+    resyncMs: seconds('--resync', flags.resync, 1) ?? 60_000,
+    leaderElection: flags.leaderElect !== false,
+    leaseDurationMs: seconds('--lease-duration', flags.leaseDuration, 3),
+    identity: flags.identity ?? env.HIL_CONTROLLER_IDENTITY ?? defaultIdentity(),
+    metricsListen: flags.metricsListen ? parseHostPort(flags.metricsListen, '--metrics-listen') : undefined,
+    logLevel: flags.logLevel ?? env.HIL_LOG_LEVEL ?? 'info',
+    driverTimeoutMs: seconds('--driver-timeout', flags.driverTimeout, 0.1),
+  };
+}
+
+/** Runs the daemon until a signal or a lost lease; resolves with the process exit code. */
+export async function serveNetworks(settings: ServeNetworksSettings): Promise<number> {
+  const logger = createLogger(settings.logLevel, 'controllers');
+  const lease = settings.leaseDurationMs;
+  const built = buildControllers({
+    kubeConfig: settings.kubeConfig,
+    pool: settings.pool,
+    resyncMs: settings.resyncMs,
+    leaderElection: settings.leaderElection,
+    identity: settings.identity,
+    leaseDurationMs: lease,
+    renewDeadlineMs: lease ? Math.round(lease * (2 / 3)) : undefined,
+    retryPeriodMs: lease ? Math.max(500, Math.round(lease / 6)) : undefined,
+    metricsListen: settings.metricsListen,
+    driverTimeoutMs: settings.driverTimeoutMs,
+    logger,
+  });
+  logger.info('controller daemon starting', {
+    connection: settings.describeConnection,
+    identity: settings.identity,
+    vlanPool: settings.pool?.toString() ?? '(none)',
+    resyncSeconds: settings.resyncMs / 1000,
+    leaderElection: settings.leaderElection,
+  });
+  const ac = new AbortController();
+  const onSignal = (signal: string) => {
+    if (ac.signal.aborted) return;
+    logger.info('shutting down', { signal });
+    ac.abort();
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  const outcome = await built.manager.run(ac.signal);
+  await built.switchReconciler.close();
+  if (outcome === 'lost') {
+    logger.error('lost leadership; exiting so that a fresh process campaigns again');
+    return 1;
+  }
+  logger.info('stopped');
+  return 0;
+}

@@ -1,0 +1,110 @@
+// Desired port state of one switch, computed from the objects alone (pure, table-tested):
+//   for each Port of the switch: the NIC cabled to it (Node.spec.nics[].port), that NIC's NetworkAttachments, each
+//   attachment's Network VLAN (status.vlan, else spec.vlan) → native VLAN (channel native) and tagged VLANs (channel
+//   tagged). A port with no NIC or no usable attachment is reverted (native null, tagged []: parked).
+// Attachments that cannot be put on the port are left out and say why: waiting (Pending: no VLAN yet, network
+// missing) or refused (Failed: VLAN outside the Switch's vlanRange, the parking VLAN, a channel the switch cannot do).
+import type { NetworkAttachment, Port, Switch } from '../../api/v1alpha1/types.js';
+import { parseVlanList, type VlanSet } from '../../common/vlans.js';
+import type { PortChange, SwitchCapabilities } from '../../drivers/switch/index.js';
+import type { ObjectCache } from '../cache.js';
+
+export type AttachmentVerdict =
+  | { kind: 'included'; vlan: number }
+  | { kind: 'pending'; reason: string; message: string; vlan?: number }
+  | { kind: 'refused'; reason: string; message: string; vlan?: number }
+  | { kind: 'detaching'; vlan?: number };
+
+export interface PortPlan {
+  port: Port;
+  /** The complete desired state (a revert when nothing is attached). */
+  desired: PortChange;
+  /** The NIC cabled to this port, if any. */
+  nic?: { node: string; nic: string };
+  attachments: { attachment: NetworkAttachment; verdict: AttachmentVerdict }[];
+}
+
+export interface SwitchPlan {
+  ports: PortPlan[];
+  /** Port objects whose interface appears twice (never touched). */
+  duplicates: Port[];
+}
+
+export function allowList(sw: Switch): VlanSet | undefined {
+  const r = sw.spec.vlanRange;
+  if (!r || r.length === 0) return undefined;
+  try {
+    return parseVlanList(r);
+  } catch {
+    return parseVlanList([]); // an invalid range (refused at admission) allows nothing
+  }
+}
+
+export function planSwitch(sw: Switch, cache: ObjectCache, caps: SwitchCapabilities, parkingVlan: number | undefined): SwitchPlan {
+  const name = sw.metadata.name!;
+  const ports = cache.list('ports').filter((p) => p.spec?.switch === name);
+  const byIface = new Map<string, Port[]>();
+  for (const p of ports) byIface.set(p.spec.interface, [...(byIface.get(p.spec.interface) ?? []), p]);
+  const duplicates = [...byIface.values()].filter((l) => l.length > 1).flat();
+
+  // NIC cabled to each Port object.
+  const portNames = new Set(ports.map((p) => p.metadata.name!));
+  const nicOf = new Map<string, { node: string; nic: string }>();
+  for (const n of cache.list('nodes')) {
+    for (const nic of n.spec?.nics ?? []) if (nic.port && portNames.has(nic.port)) nicOf.set(nic.port, { node: n.metadata.name!, nic: nic.name });
+  }
+  const attachmentsOf = new Map<string, NetworkAttachment[]>();
+  for (const a of cache.list('networkattachments')) {
+    const k = `${a.spec.node}\u0000${a.spec.nic}`;
+    attachmentsOf.set(k, [...(attachmentsOf.get(k) ?? []), a]);
+  }
+  const allowed = allowList(sw);
+
+  const plans: PortPlan[] = [];
+  for (const port of ports) {
+    if (duplicates.includes(port)) continue;
+    const nic = nicOf.get(port.metadata.name!);
+    const list = nic ? (attachmentsOf.get(`${nic.node}\u0000${nic.nic}`) ?? []) : [];
+    const atts: PortPlan['attachments'] = [];
+    let native: number | null = null;
+    const tagged: number[] = [];
+    const sorted = [...list].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name!.localeCompare(b.metadata.name!));
+    for (const a of sorted) {
+      const net = cache.get('networks', a.spec.network);
+      const vlan = net?.status?.vlan ?? net?.spec?.vlan;
+      const channel = a.spec.channel ?? 'native';
+      let verdict: AttachmentVerdict;
+      if (a.metadata.deletionTimestamp) verdict = { kind: 'detaching', vlan };
+      else if (!net) verdict = { kind: 'pending', reason: 'NetworkNotFound', message: `network "${a.spec.network}" does not exist (yet)` };
+      else if (vlan === undefined) verdict = { kind: 'pending', reason: 'VlanPending', message: `network "${a.spec.network}" has no VLAN yet` };
+      else if (allowed && !allowed.has(vlan))
+        verdict = { kind: 'refused', reason: 'VlanNotAllowed', vlan, message: `VLAN ${vlan} of network "${a.spec.network}" is outside the vlanRange of switch "${name}" (${allowed.toString() || 'none'}); nothing was sent to the switch` };
+      else if (parkingVlan !== undefined && vlan === parkingVlan)
+        verdict = { kind: 'refused', reason: 'VlanReserved', vlan, message: `VLAN ${vlan} is the parking VLAN of switch "${name}"` };
+      else if (channel === 'tagged' && !caps.trunk)
+        verdict = { kind: 'refused', reason: 'Unsupported', vlan, message: `switch "${name}" (type ${sw.spec.type}) cannot carry tagged VLANs; use channel native` };
+      else if (channel === 'native' && !caps.nativeVlan)
+        verdict = { kind: 'refused', reason: 'Unsupported', vlan, message: `switch "${name}" (type ${sw.spec.type}) cannot carry an untagged VLAN` };
+      else if (channel === 'native' && native !== null)
+        verdict = { kind: 'refused', reason: 'NativeTaken', vlan, message: `the NIC already has native network VLAN ${native}` };
+      else if (tagged.includes(vlan) || native === vlan) verdict = { kind: 'refused', reason: 'DuplicateVlan', vlan, message: `VLAN ${vlan} is already on the port` };
+      else {
+        verdict = { kind: 'included', vlan };
+        if (channel === 'native') native = vlan;
+        else tagged.push(vlan);
+      }
+      atts.push({ attachment: a, verdict });
+    }
+    if (native === null && tagged.length && !caps.nativelessTrunk) {
+      for (const x of atts) {
+        if (x.verdict.kind === 'included') {
+          x.verdict = { kind: 'pending', reason: 'NativeRequired', vlan: x.verdict.vlan, message: `switch "${name}" needs a native network on the NIC before a tagged one` };
+        }
+      }
+      tagged.length = 0;
+    }
+    tagged.sort((a, b) => a - b);
+    plans.push({ port, desired: { interface: port.spec.interface, native, tagged }, nic, attachments: atts });
+  }
+  return { ports: plans, duplicates };
+}

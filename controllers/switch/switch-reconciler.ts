@@ -1,0 +1,522 @@
+// The switch reconciler — the heart of HIL: keeps every managed port of one Switch on the VLANs its NIC's
+// NetworkAttachments ask for. One reconcile per Switch key (never two at once on one switch; switches in parallel):
+//
+//   1. desired state of every Port of the switch (desired-state.ts), from the informers' caches;
+//   2. if nothing differs from what the switch had at the last sync and no resync is due: done, no session;
+//   3. otherwise, in ONE session: read every port back (drift shows), apply only the ports that differ in ONE
+//      `apply`, ONE `save` if anything changed. Paused switches (annotation hil.io/paused) are read, never written;
+//   4. statuses, written only when they change: NetworkAttachment phase/switch/port/vlan + Ready, Port observed
+//      VLANs + InSync, Switch Reachable/Ready, lastSyncTime/Duration, failedSyncAttempts, nextSyncTime;
+//      Events for each port changed and each drift corrected; the hil.io/port-revert finalizer of a deleted
+//      attachment is removed once its port no longer carries it.
+//   A failing or hanging switch (driver timeouts) backs off (1 s × 2^(n-1), capped; visible in nextSyncTime) on its own
+//   key: other switches never wait for it.
+//
+// Usable in-process (benchmarks, tests): new SwitchReconciler({ client, cache, driverRegistry }) and call
+// reconcile({ key: switchName }, signal) — or run it under a Controller (controllers/daemon.ts does).
+import type { NetworkAttachment, NetworkAttachmentStatus, Port, PortStatus, Switch, SwitchStatus } from '../../api/v1alpha1/types.js';
+import type { Logger } from '../../common/logging.js';
+import {
+  changesNeeded,
+  describePort,
+  isSwitchError,
+  portInSync,
+  SwitchError,
+  type DriverRegistry,
+  type ObservedPort,
+  type PortChange,
+  type PortResult,
+  type SwitchCapabilities,
+  type SwitchConfig,
+  type SwitchDriver,
+  type SwitchSession,
+} from '../../drivers/switch/index.js';
+import type { ObjectCache } from '../cache.js';
+import type { HilClient } from '../client.js';
+import type { EventRecorder } from '../events.js';
+import { FINALIZER_PORT_REVERT, hasFinalizer, removeFinalizer } from '../finalizers.js';
+import { errorMessage } from '../runtime/controller.js';
+import { jsonEqual, setCondition } from '../runtime/conditions.js';
+import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
+import { SYSTEM_NAMESPACE } from '../rbac.js';
+import { planSwitch, type AttachmentVerdict, type PortPlan } from './desired-state.js';
+import { SessionPool } from './session-pool.js';
+
+export const PAUSED_ANNOTATION = 'hil.io/paused';
+
+export interface SwitchReconcilerOptions {
+  client: HilClient;
+  cache: ObjectCache;
+  driverRegistry: DriverRegistry;
+  events?: EventRecorder;
+  logger?: Logger;
+  /** Full read-back of every port (drift correction) at least this often. Default 60 000. */
+  resyncMs?: number;
+  /** Every driver call settles within this (default 30 000). */
+  driverTimeoutMs?: number;
+  /** Keep a switch's session open this long after a batch (default 30 000; 0 closes it at once). */
+  sessionIdleMs?: number;
+  /** Backoff of a failing switch: base × 2^(n-1) up to max (defaults 1 000 and 300 000). */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Status writes in flight at once per reconcile (default 8). */
+  statusConcurrency?: number;
+  now?: () => number;
+}
+
+/** What this process last knew of a switch (memory only; a restart just means one full read). */
+interface SwitchMemory {
+  /** Port state as read (or written) at the last successful sync, by interface. */
+  observed: Map<string, ObservedPort>;
+  lastFullSync: number;
+  failures: number;
+  /** While failing: not before this time (ms). */
+  nextAttempt: number;
+  configKey: string;
+}
+
+type SwitchStatusPatch = Omit<SwitchStatus, 'conditions'> & { conditions?: { type: string; status: 'True' | 'False' | 'Unknown'; reason: string; message?: string }[] };
+
+export class SwitchReconciler implements Reconciler {
+  private readonly o: Required<Pick<SwitchReconcilerOptions, 'resyncMs' | 'driverTimeoutMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'statusConcurrency'>> & SwitchReconcilerOptions;
+  private readonly pool: SessionPool;
+  private readonly memory = new Map<string, SwitchMemory>();
+  private readonly now: () => number;
+
+  constructor(opts: SwitchReconcilerOptions) {
+    this.o = { resyncMs: 60_000, driverTimeoutMs: 30_000, backoffBaseMs: 1_000, backoffMaxMs: 300_000, statusConcurrency: 8, ...opts };
+    this.pool = new SessionPool(opts.sessionIdleMs ?? 30_000);
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Closes every kept session (shutdown). */
+  async close(): Promise<void> {
+    await this.pool.closeAll();
+  }
+
+  /** The backoff after n consecutive failures. */
+  backoffMs(n: number): number {
+    return Math.min(this.o.backoffMaxMs, this.o.backoffBaseMs * 2 ** Math.max(0, Math.min(n - 1, 30)));
+  }
+
+  async reconcile(req: Request, signal: AbortSignal): Promise<Result> {
+    const name = req.key;
+    const sw = this.o.cache.get('switches', name);
+    if (!sw || sw.metadata.deletionTimestamp) {
+      this.memory.delete(name);
+      await this.pool.discard(name);
+      return {};
+    }
+    let driver: SwitchDriver;
+    try {
+      driver = this.o.driverRegistry.driverFor(sw.spec.type);
+    } catch (err) {
+      // No driver for this type: nothing to retry until the Switch changes.
+      await this.writeSwitchStatus(sw, {
+        conditions: [
+          { type: 'Reachable', status: 'Unknown', reason: 'Unsupported', message: (err as Error).message },
+          { type: 'Ready', status: 'False', reason: 'Unsupported', message: (err as Error).message },
+        ],
+      });
+      return {};
+    }
+    const caps = driver.capabilities();
+    const parkingVlan = caps.parking === 'vlan' ? (sw.spec.parkingVlan ?? caps.defaultParkingVlan) : sw.spec.parkingVlan;
+    const plan = planSwitch(sw, this.o.cache, caps, parkingVlan);
+    const paused = sw.metadata.annotations?.[PAUSED_ANNOTATION] === 'true';
+    const configKey = JSON.stringify([sw.spec.type, sw.spec.address, sw.spec.options ?? {}, sw.spec.parkingVlan ?? null, sw.spec.credentialsSecretRef ?? null]);
+
+    let mem = this.memory.get(name);
+    if (mem && mem.configKey !== configKey) mem = undefined;
+    const now = this.now();
+
+    // Backing off after a failure: wait for nextSyncTime unless the desired state changed meanwhile? No: a failing
+    // switch is retried on its own schedule only (events must not defeat the backoff).
+    if (mem && mem.failures > 0 && mem.nextAttempt > now + 5) return { requeueAfterMs: mem.nextAttempt - now };
+
+    const resyncDue = !mem || mem.failures > 0 || now - mem.lastFullSync >= this.o.resyncMs;
+    const differs = !mem || plan.ports.some((p) => {
+      const o = mem!.observed.get(p.desired.interface);
+      return !o || !portInSync(p.desired, o);
+    });
+
+    if (!resyncDue && !differs) {
+      // Nothing to do on the switch: make sure statuses say so (cheap when they already do).
+      if (signal.aborted) return {};
+      await this.writeStatuses(sw, plan, mem!.observed, new Map(), { paused });
+      return { requeueAfterMs: Math.max(1, mem!.lastFullSync + this.o.resyncMs - now) };
+    }
+    if (paused && !resyncDue && mem) {
+      // Paused: no writes; statuses show what differs.
+      await this.writeStatuses(sw, plan, mem.observed, new Map(), { paused });
+      return { requeueAfterMs: Math.max(1, mem.lastFullSync + this.o.resyncMs - now) };
+    }
+    return this.sync(sw, driver, caps, plan, configKey, paused, signal);
+  }
+
+  /** One session: read back, apply the difference, save; then statuses. */
+  private async sync(sw: Switch, driver: SwitchDriver, caps: SwitchCapabilities, plan: ReturnType<typeof planSwitch>, configKey: string, paused: boolean, signal: AbortSignal): Promise<Result> {
+    const name = sw.metadata.name!;
+    const t0 = this.now();
+    const prev = this.memory.get(name);
+    const portErrors = new Map<string, { code: string; message: string }>();
+    let stage: 'login' | 'read' | 'apply' | 'save' = 'login';
+    let session: SwitchSession | undefined;
+    try {
+      const config = await this.switchConfig(sw);
+      session = (await this.pool.acquire(name, driver, config, configKey)).session;
+      stage = 'read';
+      let managed = plan.ports;
+      let observed: ObservedPort[];
+      try {
+        observed = await session.readPorts(managed.map((p) => p.desired.interface));
+      } catch (err) {
+        if (!isSwitchError(err, 'unknown-port') || !err.ports?.length) throw err;
+        // Ports the switch does not have: mark them, go on without them.
+        for (const iface of err.ports) portErrors.set(iface, { code: 'unknown-port', message: `switch "${name}" has no port "${iface}"` });
+        managed = managed.filter((p) => !portErrors.has(p.desired.interface));
+        observed = managed.length ? await session.readPorts(managed.map((p) => p.desired.interface)) : [];
+      }
+      const observedBy = new Map(observed.map((o) => [o.interface, o]));
+      const desired = managed.map((p) => p.desired);
+      let todo = changesNeeded(desired, observed);
+      const drift = new Map<string, ObservedPort>();
+      for (const c of todo) {
+        const plan1 = managed.find((p) => p.desired.interface === c.interface)!;
+        const before = observedBy.get(c.interface)!;
+        const lastKnown = prev?.observed.get(c.interface);
+        // Drift: we had this port in the desired state (memory, else its InSync status), and now it is not.
+        const wasInSync = lastKnown ? portInSync(c, lastKnown) : statusMatches(plan1.port, c);
+        if (wasInSync) drift.set(c.interface, before);
+      }
+      let results: PortResult[] = [];
+      if (!paused && todo.length) {
+        if (signal.aborted) throw new SwitchError('closed', 'stopped before writing (shutdown or lost leadership)');
+        stage = 'apply';
+        try {
+          results = await session.apply(todo);
+        } catch (err) {
+          if (!(isSwitchError(err, 'unknown-port') || isSwitchError(err, 'unsupported') || isSwitchError(err, 'invalid')) || !err.ports?.length) throw err;
+          // Nothing was sent: refuse those ports, apply the rest (still one batch).
+          for (const iface of err.ports) portErrors.set(iface, { code: err.code, message: err.message });
+          todo = todo.filter((c) => !portErrors.has(c.interface));
+          if (signal.aborted) throw new SwitchError('closed', 'stopped before writing (shutdown or lost leadership)');
+          results = todo.length ? await session.apply(todo) : [];
+        }
+        for (const r of results) if (r.error) portErrors.set(r.interface, r.error);
+        if (results.some((r) => r.changed)) {
+          stage = 'save';
+          await session.save();
+        }
+      }
+      this.pool.release(name);
+
+      // What the switch has now: what we read, updated with what we wrote.
+      const now = new Map<string, ObservedPort>();
+      for (const o of observed) now.set(o.interface, o);
+      const written = new Map<string, PortChange>();
+      for (const r of results) {
+        if (r.error) continue;
+        const c = todo.find((x) => x.interface === r.interface)!;
+        written.set(r.interface, c);
+        now.set(r.interface, asObserved(c));
+      }
+      const duration = this.now() - t0;
+      this.memory.set(name, { observed: now, lastFullSync: t0, failures: 0, nextAttempt: 0, configKey });
+
+      // Events: one per port changed (drift corrections say so).
+      for (const [iface, c] of written) {
+        const r = results.find((x) => x.interface === iface);
+        if (!r?.changed) continue;
+        const p = managed.find((x) => x.desired.interface === iface)!.port;
+        const before = observedBy.get(iface)!;
+        if (drift.has(iface)) {
+          void this.o.events?.record(portRef(p), 'Warning', 'DriftCorrected', `port ${iface} of switch ${name} had ${describePort(before)} by hand; restored ${describePort(c)}`);
+        } else {
+          void this.o.events?.record(portRef(p), 'Normal', 'PortConfigured', `port ${iface} of switch ${name}: ${describePort(before)} → ${describePort(c)}`);
+        }
+      }
+      if (signal.aborted) return {};
+      await this.writeStatuses(sw, plan, now, portErrors, { paused, synced: { at: t0, duration }, caps });
+      const resync = this.o.resyncMs;
+      const failedPorts = [...portErrors.values()].some((e) => e.code !== 'unknown-port' && e.code !== 'unsupported' && e.code !== 'invalid');
+      return { requeueAfterMs: failedPorts ? Math.min(resync, this.backoffMs(1)) : resync };
+    } catch (err) {
+      await this.pool.discard(name);
+      if (signal.aborted) return {};
+      const failures = (prev?.failures ?? 0) + 1;
+      const delay = this.backoffMs(failures);
+      this.memory.set(name, { observed: prev?.observed ?? new Map(), lastFullSync: prev?.lastFullSync ?? 0, failures, nextAttempt: this.now() + delay, configKey });
+      const message = isSwitchError(err) ? `${stage}: ${err.message}` : `${stage}: ${errorMessage(err)}`;
+      this.o.logger?.warn('switch sync failed', { switch: name, stage, failures, retryInMs: delay, error: message });
+      const loginFailed = stage === 'login';
+      const reason = isSwitchError(err) ? reasonFor(err.code) : 'SyncFailed';
+      await this.writeSwitchStatus(sw, {
+        failedSyncAttempts: failures,
+        nextSyncTime: rfc3339(this.now() + delay),
+        conditions: [
+          loginFailed
+            ? { type: 'Reachable', status: 'False', reason, message }
+            : { type: 'Reachable', status: 'True', reason: 'LoggedIn', message: `logged in to ${sw.spec.address}` },
+          { type: 'Ready', status: 'False', reason, message: `sync failed (attempt ${failures}, next in ${Math.round(delay / 1000)} s): ${message}` },
+        ],
+      });
+      // Attachments waiting on this switch say why.
+      await this.forEachLimited(plan.ports.flatMap((p) => p.attachments.map((a) => ({ p, a }))), async ({ p, a }) => {
+        if (a.verdict.kind !== 'included' || a.attachment.status?.phase === 'Attached') return;
+        await this.writeAttachmentStatus(a.attachment, sw, p, a.verdict.vlan, 'Pending', { status: 'False', reason: 'SwitchUnreachable', message: `switch "${name}": ${message}` });
+      });
+      return { requeueAfterMs: delay };
+    }
+  }
+
+  /** The driver config for a switch, with credentials from its Secret. */
+  private async switchConfig(sw: Switch): Promise<SwitchConfig> {
+    let credentials: SwitchConfig['credentials'];
+    const ref = sw.spec.credentialsSecretRef;
+    if (ref) {
+      let data: Record<string, string>;
+      try {
+        data = await this.o.client.readSecret(ref.namespace ?? SYSTEM_NAMESPACE, ref.name);
+      } catch (err) {
+        throw new SwitchError('auth', `cannot read the credentials Secret ${ref.namespace ?? SYSTEM_NAMESPACE}/${ref.name}: ${errorMessage(err)}`);
+      }
+      credentials = { username: data.username ?? '', password: data.password ?? '' };
+    }
+    return {
+      address: sw.spec.address,
+      options: sw.spec.options,
+      parkingVlan: sw.spec.parkingVlan,
+      timeoutMs: this.o.driverTimeoutMs,
+      ...(credentials ? { credentials } : {}),
+    };
+  }
+
+  /** Port, attachment and switch statuses, finalizers of detached attachments. Writes only what changed. */
+  private async writeStatuses(
+    sw: Switch,
+    plan: ReturnType<typeof planSwitch>,
+    observed: Map<string, ObservedPort>,
+    portErrors: Map<string, { code: string; message: string }>,
+    o: { paused: boolean; synced?: { at: number; duration: number }; caps?: SwitchCapabilities },
+  ): Promise<void> {
+    const name = sw.metadata.name!;
+    let allInSync = true;
+    const jobs: (() => Promise<void>)[] = [];
+    for (const p of plan.ports) {
+      const iface = p.desired.interface;
+      const obs = observed.get(iface);
+      const perr = portErrors.get(iface);
+      const inSync = !!obs && !perr && portInSync(p.desired, obs);
+      if (!inSync) allInSync = false;
+      const cond = perr
+        ? { status: 'False' as const, reason: perr.code === 'unknown-port' ? 'UnknownPort' : 'ApplyFailed', message: perr.message }
+        : inSync
+          ? { status: 'True' as const, reason: 'InSync', message: `${describePort(p.desired)}` }
+          : o.paused
+            ? { status: 'False' as const, reason: 'Paused', message: `switch is paused (${PAUSED_ANNOTATION}); wanted ${describePort(p.desired)}, has ${obs ? describePort(obs) : 'unknown'}` }
+            : { status: 'False' as const, reason: 'OutOfSync', message: `wanted ${describePort(p.desired)}, has ${obs ? describePort(obs) : 'unknown'}` };
+      jobs.push(() => this.writePortStatus(p.port, obs, cond));
+      for (const a of p.attachments) jobs.push(() => this.attachmentOutcome(sw, p, a.attachment, a.verdict, obs, perr, inSync, o.paused));
+    }
+    for (const p of plan.duplicates) {
+      jobs.push(() => this.writePortStatus(p, undefined, { status: 'False', reason: 'DuplicateInterface', message: `another Port declares interface "${p.spec.interface}" of switch "${name}"; neither is managed` }));
+    }
+    await this.forEachLimited(jobs, (j) => j());
+    const ready = allInSync && plan.duplicates.length === 0 && !o.paused;
+    const patch: SwitchStatusPatch = {
+      conditions: [
+        { type: 'Reachable', status: 'True', reason: 'LoggedIn', message: `logged in to ${sw.spec.address}` },
+        ready
+          ? { type: 'Ready', status: 'True', reason: 'InSync', message: `${plan.ports.length} port(s) in sync` }
+          : o.paused
+            ? { type: 'Ready', status: 'False', reason: 'Paused', message: `writes are paused by the ${PAUSED_ANNOTATION} annotation` }
+            : { type: 'Ready', status: 'False', reason: 'PortsOutOfSync', message: `${plan.ports.filter((p) => { const ob = observed.get(p.desired.interface); return !ob || portErrors.has(p.desired.interface) || !portInSync(p.desired, ob); }).length} port(s) not in sync` },
+      ],
+    };
+    if (o.synced) {
+      patch.lastSyncTime = rfc3339(o.synced.at + o.synced.duration);
+      patch.lastSyncDuration = Math.round(o.synced.duration);
+      patch.failedSyncAttempts = 0;
+      patch.nextSyncTime = rfc3339(o.synced.at + this.o.resyncMs);
+    }
+    if (o.caps) patch.capabilities = { trunk: o.caps.trunk, nativeVlan: o.caps.nativeVlan, nativelessTrunk: o.caps.nativelessTrunk };
+    await this.writeSwitchStatus(sw, patch);
+  }
+
+  private async attachmentOutcome(
+    sw: Switch,
+    p: PortPlan,
+    a: NetworkAttachment,
+    v: AttachmentVerdict,
+    obs: ObservedPort | undefined,
+    perr: { code: string; message: string } | undefined,
+    portInSyncNow: boolean,
+    paused: boolean,
+  ): Promise<void> {
+    const swName = sw.metadata.name!;
+    if (v.kind === 'detaching') {
+      // Gone from the port (the port is in its desired state, which no longer has it): let the object go.
+      if (portInSyncNow && hasFinalizer(a, FINALIZER_PORT_REVERT)) {
+        await removeFinalizer(this.o.client, 'networkattachments', a, FINALIZER_PORT_REVERT);
+      } else if (!portInSyncNow) {
+        await this.writeAttachmentStatus(a, sw, p, v.vlan, 'Detaching', {
+          status: 'False',
+          reason: paused ? 'Paused' : 'Detaching',
+          message: paused ? `switch "${swName}" is paused; the port is reverted when it resumes` : perr ? perr.message : `reverting port ${p.desired.interface} of switch "${swName}"`,
+        });
+      }
+      return;
+    }
+    if (v.kind === 'pending') {
+      await this.writeAttachmentStatus(a, sw, p, v.vlan, 'Pending', { status: 'False', reason: v.reason, message: v.message });
+      return;
+    }
+    if (v.kind === 'refused') {
+      await this.writeAttachmentStatus(a, sw, p, v.vlan, 'Failed', { status: 'False', reason: v.reason, message: v.message });
+      return;
+    }
+    const channel = a.spec.channel ?? 'native';
+    const carried = !!obs && !obs.parked && (channel === 'native' ? obs.native === v.vlan : obs.tagged.includes(v.vlan));
+    if (perr) {
+      await this.writeAttachmentStatus(a, sw, p, v.vlan, 'Failed', { status: 'False', reason: perr.code === 'unknown-port' ? 'UnknownPort' : 'SwitchError', message: perr.message });
+    } else if (carried) {
+      await this.writeAttachmentStatus(a, sw, p, v.vlan, 'Attached', {
+        status: 'True',
+        reason: 'Attached',
+        message: `port ${p.desired.interface} of switch "${swName}" carries VLAN ${v.vlan} ${channel === 'native' ? 'untagged' : 'tagged'}`,
+      });
+    } else {
+      await this.writeAttachmentStatus(a, sw, p, v.vlan, 'Pending', {
+        status: 'False',
+        reason: paused ? 'Paused' : 'Applying',
+        message: paused ? `switch "${swName}" is paused (${PAUSED_ANNOTATION})` : `putting VLAN ${v.vlan} on port ${p.desired.interface} of switch "${swName}"`,
+      });
+    }
+  }
+
+  private async writeAttachmentStatus(
+    a: NetworkAttachment,
+    sw: Switch,
+    p: PortPlan,
+    vlan: number | undefined,
+    phase: NonNullable<NetworkAttachmentStatus['phase']>,
+    ready: { status: 'True' | 'False'; reason: string; message: string },
+  ): Promise<void> {
+    const gen = a.metadata.generation;
+    const cur = a.status ?? {};
+    const next = {
+      phase,
+      switch: sw.metadata.name,
+      port: p.port.metadata.name,
+      vlan: vlan ?? null,
+      observedGeneration: gen,
+      conditions: setCondition(cur.conditions, { type: 'Ready', ...ready, observedGeneration: gen }),
+    };
+    const before = { phase: cur.phase, switch: cur.switch, port: cur.port, vlan: cur.vlan ?? null, observedGeneration: cur.observedGeneration, conditions: cur.conditions };
+    if (jsonEqual(next, before)) return;
+    await this.patchStatusTolerant('networkattachments', a.metadata.name!, next);
+  }
+
+  private async writePortStatus(port: Port, obs: ObservedPort | undefined, cond: { status: 'True' | 'False'; reason: string; message: string }): Promise<void> {
+    const gen = port.metadata.generation;
+    const cur: PortStatus = port.status ?? {};
+    const native = obs && !obs.parked && obs.native !== undefined ? obs.native : null;
+    const tagged = obs && !obs.parked ? [...obs.tagged] : obs ? [] : (cur.taggedVlans ?? []);
+    const next = {
+      nativeVlan: obs ? native : (cur.nativeVlan ?? null),
+      taggedVlans: tagged,
+      observedGeneration: gen,
+      conditions: setCondition(cur.conditions, { type: 'InSync', ...cond, observedGeneration: gen }),
+    };
+    const before = { nativeVlan: cur.nativeVlan ?? null, taggedVlans: cur.taggedVlans ?? [], observedGeneration: cur.observedGeneration, conditions: cur.conditions };
+    if (jsonEqual(next, before)) return;
+    await this.patchStatusTolerant('ports', port.metadata.name!, next);
+  }
+
+  private async writeSwitchStatus(sw: Switch, patch: SwitchStatusPatch): Promise<void> {
+    const cur: SwitchStatus = sw.status ?? {};
+    const gen = sw.metadata.generation;
+    let conditions = cur.conditions;
+    for (const c of patch.conditions ?? []) conditions = setCondition(conditions, { type: c.type, status: c.status, reason: c.reason, message: c.message ?? '', observedGeneration: gen });
+    const next: SwitchStatus = { ...cur, ...patch, conditions, observedGeneration: gen };
+    if (jsonEqual(next, cur)) return;
+    await this.patchStatusTolerant('switches', sw.metadata.name!, next);
+  }
+
+  /** A status patch; an object deleted meanwhile (404) is fine. */
+  private async patchStatusTolerant(plural: 'switches' | 'ports' | 'networkattachments', name: string, status: object): Promise<void> {
+    try {
+      await this.o.client.patchStatus(plural, name, status);
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return;
+      throw err;
+    }
+  }
+
+  private async forEachLimited<T>(items: T[], fn: (t: T) => Promise<void>): Promise<void> {
+    let i = 0;
+    let failure: unknown;
+    const worker = async () => {
+      while (i < items.length) {
+        const item = items[i++]!;
+        try {
+          await fn(item);
+        } catch (err) {
+          failure ??= err;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.o.statusConcurrency, items.length) }, worker));
+    if (failure) throw failure;
+  }
+}
+
+function asObserved(c: PortChange): ObservedPort {
+  const revert = (c.native === undefined || c.native === null) && c.tagged.length === 0;
+  return {
+    interface: c.interface,
+    ...(c.native !== undefined && c.native !== null ? { native: c.native } : {}),
+    tagged: [...c.tagged].sort((a, b) => a - b),
+    parked: revert,
+    shutdown: false,
+  };
+}
+
+/** The Port's recorded status says it was in sync with `c` (used for drift detection after a restart). */
+function statusMatches(port: Port, c: PortChange): boolean {
+  const s = port.status;
+  if (!s || s.conditions?.find((x) => x.type === 'InSync')?.status !== 'True') return false;
+  const revert = (c.native === undefined || c.native === null) && c.tagged.length === 0;
+  if (revert) return s.nativeVlan === undefined && (s.taggedVlans ?? []).length === 0;
+  return (s.nativeVlan ?? null) === (c.native ?? null) && jsonEqual([...(s.taggedVlans ?? [])].sort((a, b) => a - b), [...c.tagged].sort((a, b) => a - b));
+}
+
+function portRef(p: Port) {
+  return { kind: 'Port', metadata: p.metadata };
+}
+
+function reasonFor(code: string): string {
+  switch (code) {
+    case 'auth':
+      return 'AuthenticationFailed';
+    case 'unreachable':
+      return 'SwitchUnreachable';
+    case 'timeout':
+      return 'Timeout';
+    case 'closed':
+      return 'SessionClosed';
+    case 'conflict':
+      return 'Conflict';
+    case 'invalid':
+      return 'InvalidConfig';
+    case 'unsupported':
+      return 'Unsupported';
+    default:
+      return 'SyncFailed';
+  }
+}
+
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
