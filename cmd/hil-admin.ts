@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// hil-admin: run and administer a HIL installation. Wiring only; the work is in apiserver/.
+// hil-admin: run and administer a HIL installation. Wiring only; the work is in apiserver/ and controllers/.
 import { Command } from 'commander';
 import { ConfigError } from '../common/hilcfg.js';
 import { createLogger } from '../common/logging.js';
 import { describeStore, openConfiguredStore, readConfig, resolveSettings, serve, type ServeFlags } from '../apiserver/serve.js';
 import { createAdminUser, createToken } from '../apiserver/admin-tasks.js';
+import { resolveServeNetworks, serveNetworks, type ServeNetworksFlags } from '../controllers/serve.js';
 
 const program = new Command('hil-admin').description('Run and administer HIL, the Hardware Isolation Layer').showHelpAfterError();
 
@@ -89,6 +90,28 @@ common(program.command('create-token').description('print a bearer token for a u
     const { token, expires } = await withStore(flags, (store) => createToken(store, user, seconds));
     console.error(`token for "${user}", valid until ${expires.toISOString()}:`);
     console.log(token);
+  });
+
+program
+  .command('serve-networks')
+  .alias('controllers')
+  .description('run the controller daemon (VLAN allocation, switch reconciler, finalizers)')
+  .option('-c, --config <file>', 'hil.cfg to read for the VLAN pool (default: ./hil.cfg if present)')
+  .option('--kubeconfig <file>', 'kubeconfig to connect with (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
+  .option('--context <name>', 'kubeconfig context to use')
+  .option('--server <url>', 'API server URL (instead of a kubeconfig)')
+  .option('--token <token>', 'bearer token for --server (default: $HIL_TOKEN)')
+  .option('--certificate-authority <file>', 'CA certificate (PEM) for --server over HTTPS')
+  .option('--insecure-skip-tls-verify', 'do not verify the --server certificate')
+  .option('--resync <seconds>', 'full resync of every switch (drift correction) this often', '60')
+  .option('--no-leader-elect', 'do not use Lease leader election (only one daemon may then run)')
+  .option('--lease-duration <seconds>', 'leader lease duration (a standby takes over this long after the leader dies)')
+  .option('--metrics-listen <host:port>', 'serve /metrics, /healthz and /readyz here')
+  .option('--identity <name>', 'leader election identity (default: host-pid-random)')
+  .option('--driver-timeout <seconds>', 'every switch driver call settles within this (default 30)')
+  .option('--log-level <level>', 'debug | info | warn | error')
+  .action(async (flags: ServeNetworksFlags) => {
+    process.exit(await serveNetworks(resolveServeNetworks(flags)));
   });
 
 program.parseAsync(process.argv).catch((err) => {
