@@ -61,6 +61,12 @@ for (const [name, description] of [
   });
 }
 
+async function readStdin(): Promise<string> {
+  let data = '';
+  for await (const chunk of process.stdin) data += chunk;
+  return data;
+}
+
 /** Runs fn on the configured store (migrated), then closes it. */
 async function withStore<T>(flags: ServeFlags, fn: (store: Awaited<ReturnType<typeof openConfiguredStore>>) => Promise<T>): Promise<T> {
   const settings = resolveSettings(flags, readConfig(flags.config));
@@ -75,8 +81,9 @@ async function withStore<T>(flags: ServeFlags, fn: (store: Awaited<ReturnType<ty
 
 common(program.command('create-admin-user').description('create an administrator (database auth backend)'))
   .argument('<name>', 'user name')
-  .argument('<password>', 'password (at least 8 characters)')
+  .argument('<password>', 'password (at least 8 characters); "-" reads it from standard input, unseen by other processes')
   .action(async (name: string, password: string, flags: ServeFlags) => {
+    if (password === '-') password = (await readStdin()).replace(/\r?\n$/, '');
     await withStore(flags, (store) => createAdminUser(store, name, password));
     console.log(`created administrator "${name}"`);
   });
