@@ -1,27 +1,12 @@
 // `kubectl get` asks for a meta.k8s.io/v1 Table; its columns are the kind's printer columns (the CRD's
 // additionalPrinterColumns), computed here the way the real server's table convertor does.
+import { humanAge } from '../common/age.js';
 import { evalJsonPath } from './jsonpath.js';
 import type { KObject } from './object.js';
 import type { PrinterColumn, ResourceType } from './registry.js';
 
 export function wantsTable(accept: string | undefined): boolean {
   return !!accept && /as=Table/.test(accept) && /g=meta\.k8s\.io/.test(accept);
-}
-
-/** "3m", "5h12m", "2d" — the ages kubectl shows. */
-export function humanDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 120) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 10) return `${m}m${s % 60 ? `${s % 60}s` : ''}`;
-  if (m < 180) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 8) return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
-  if (h < 48) return `${h}h`;
-  const d = Math.floor(h / 24);
-  if (d < 8) return `${d}d${h % 24 ? `${h % 24}h` : ''}`;
-  if (d < 365 * 2) return `${d}d`;
-  return `${Math.floor(d / 365)}y${d % 365 ? `${d % 365}d` : ''}`;
 }
 
 function cell(col: PrinterColumn, obj: KObject, now: number): unknown {
@@ -38,7 +23,7 @@ function cell(col: PrinterColumn, obj: KObject, now: number): unknown {
   if (values.length === 0) return null;
   if (col.type === 'date') {
     const t = Date.parse(String(values[0]));
-    return Number.isNaN(t) ? '<invalid>' : humanDuration(now - t);
+    return Number.isNaN(t) ? '<invalid>' : humanAge(now - t);
   }
   const shown = values.map((v) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : v));
   if (col.type === 'integer' || col.type === 'number' || col.type === 'boolean') return shown.length === 1 ? shown[0] : shown.join(',');

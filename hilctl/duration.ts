@@ -1,4 +1,7 @@
 // Durations as kubectl writes them: `30s`, `5m`, `1h30m`, `250ms`, or a bare number of seconds.
+import { humanAge } from '../common/age.js';
+
+export { humanAge };
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -16,22 +19,6 @@ export function parseDuration(text: string, what = 'duration'): number {
   }
   if (pos !== s.length || pos === 0) throw new Error(`invalid ${what} "${text}" (expected e.g. 30s, 5m, 1h30m)`);
   return Math.round(total);
-}
-
-/** "3m", "5h12m", "2d": the ages kubectl shows. */
-export function humanAge(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 120) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 10) return `${m}m${s % 60 ? `${s % 60}s` : ''}`;
-  if (m < 180) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 8) return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
-  if (h < 48) return `${h}h`;
-  const d = Math.floor(h / 24);
-  if (d < 8) return `${d}d${h % 24 ? `${h % 24}h` : ''}`;
-  if (d < 365 * 2) return `${d}d`;
-  return `${Math.floor(d / 365)}y${d % 365 ? `${d % 365}d` : ''}`;
 }
 
 /** Age of an RFC 3339 timestamp, or `<unknown>`. */

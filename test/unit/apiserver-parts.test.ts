@@ -9,7 +9,7 @@ import { mergePatch, serverSideApply, strategicMergePatch } from '../../apiserve
 import { parseFieldSelector, parseLabelSelector } from '../../apiserver/selectors.js';
 import { parseDatabaseUri, redactUri } from '../../apiserver/store/open.js';
 import { parseListen, resolveSettings } from '../../apiserver/serve.js';
-import { humanDuration } from '../../apiserver/table.js';
+import { humanAge as humanDuration } from '../../common/age.js';
 import { authBackendOf, ConfigError, loadHilConfig, parseHilConfig, reviewHilConfig } from '../../common/hilcfg.js';
 import { ApiError } from '../../apiserver/errors.js';
 
