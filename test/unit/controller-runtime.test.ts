@@ -1,0 +1,293 @@
+// controllers/runtime on its own: the work queue (dedup, never two workers on one key, backoff, requeueAfter,
+// priorities), the Controller's result handling, and leader election against an in-memory Lease store with a fake
+// clock (takeover only after the lease expires, renew deadline, release on shutdown, one leader at a time).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Controller } from '../../controllers/runtime/controller.js';
+import { LeaderElector, type LeaseObject, type LeaseStore } from '../../controllers/runtime/leader-election.js';
+import { ControllerMetrics } from '../../controllers/runtime/metrics.js';
+import { TerminalError, type Reconciler } from '../../controllers/runtime/reconciler.js';
+import { ExponentialBackoff, WorkQueue } from '../../controllers/runtime/workqueue.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('WorkQueue', () => {
+  test('a key added many times while waiting is handed out once', async () => {
+    const q = new WorkQueue();
+    for (let i = 0; i < 5; i++) q.add('a');
+    q.add('b');
+    q.add('a');
+    assert.equal(q.len(), 2);
+    assert.equal(await q.get(), 'a');
+    assert.equal(await q.get(), 'b');
+    assert.equal(q.len(), 0);
+  });
+
+  test('a key being processed is not handed to a second worker; re-added, it comes back after done()', async () => {
+    const q = new WorkQueue();
+    q.add('a');
+    const first = await q.get();
+    assert.equal(first, 'a');
+    q.add('a'); // an event while a worker holds it
+    q.add('a');
+    assert.equal(q.len(), 0, 'not queued while in flight');
+    let second: string | undefined;
+    void q.get().then((k) => (second = k));
+    await sleep(10);
+    assert.equal(second, undefined, 'no second worker gets it');
+    q.done('a');
+    await sleep(0);
+    assert.equal(second, 'a', 'handed out again, once, after done()');
+    q.done('a');
+    assert.equal(q.len(), 0);
+  });
+
+  test('exponential backoff per key: 5 ms, 10 ms, 20 ms … capped at ~16 min; forget() resets it', () => {
+    const b = new ExponentialBackoff();
+    assert.deepEqual([1, 2, 3, 4].map(() => b.when('k')), [5, 10, 20, 40]);
+    assert.equal(b.when('other'), 5, 'per key');
+    assert.equal(b.delayFor(100), 1_000_000, 'capped at 1000 s');
+    b.forget('k');
+    assert.equal(b.when('k'), 5);
+  });
+
+  test('addRateLimited waits the backoff; addAfter keeps the earliest time', async () => {
+    const q = new WorkQueue({ baseDelayMs: 30 });
+    q.addRateLimited('a'); // 30 ms
+    assert.equal(q.len(), 0);
+    await sleep(50);
+    assert.equal(q.len(), 1);
+    assert.equal(await q.get(), 'a');
+    q.done('a');
+    q.addAfter('b', 200);
+    q.addAfter('b', 20); // earlier wins
+    q.addAfter('b', 500);
+    await sleep(60);
+    assert.equal(q.len(), 1);
+    assert.equal(await q.get(), 'b');
+    q.done('b');
+    await sleep(200);
+    assert.equal(q.len(), 0, 'the later timers were folded into the earliest');
+  });
+
+  test('low-priority keys (resyncs) never go ahead of event-driven ones; an event upgrades a queued resync', async () => {
+    const q = new WorkQueue();
+    q.add('resync-1', 'low');
+    q.add('resync-2', 'low');
+    q.add('event');
+    q.add('resync-2'); // an event for a key waiting as a resync
+    assert.deepEqual([await q.get(), await q.get(), await q.get()], ['event', 'resync-2', 'resync-1']);
+  });
+
+  test('shutDown wakes waiting workers with undefined', async () => {
+    const q = new WorkQueue();
+    const waiting = q.get();
+    q.shutDown();
+    assert.equal(await waiting, undefined);
+    q.add('x');
+    assert.equal(await q.get(), undefined);
+  });
+});
+
+describe('Controller', () => {
+  test('never two reconciles of one key at once, keys in parallel, requeueAfter and retries with metrics', async () => {
+    const running = new Map<string, number>();
+    let maxSameKey = 0;
+    let maxParallel = 0;
+    const calls: string[] = [];
+    let failOnce = true;
+    const r: Reconciler = {
+      async reconcile({ key }) {
+        calls.push(key);
+        running.set(key, (running.get(key) ?? 0) + 1);
+        maxSameKey = Math.max(maxSameKey, running.get(key)!);
+        maxParallel = Math.max(maxParallel, [...running.values()].reduce((a, b) => a + b, 0));
+        await sleep(20);
+        running.set(key, running.get(key)! - 1);
+        if (key === 'flaky' && failOnce) {
+          failOnce = false;
+          throw new Error('boom');
+        }
+        if (key === 'bad') throw new TerminalError('never');
+        if (key === 'periodic' && calls.filter((c) => c === 'periodic').length < 3) return { requeueAfterMs: 30 };
+        return {};
+      },
+    };
+    const metrics = new ControllerMetrics();
+    const c = new Controller({ name: 't', reconciler: r, workers: 4, metrics });
+    for (let i = 0; i < 10; i++) c.enqueue('a');
+    c.enqueue('b');
+    c.enqueue('flaky');
+    c.enqueue('bad');
+    c.enqueue('periodic');
+    c.start();
+    await sleep(30);
+    c.enqueue('a'); // while a runs: once more, after it
+    await sleep(300);
+    await c.stop();
+    assert.equal(maxSameKey, 1, 'one key never runs twice at once');
+    assert.ok(maxParallel >= 2, `different keys run in parallel (max ${maxParallel})`);
+    const count = (k: string) => calls.filter((x) => x === k).length;
+    assert.equal(count('a'), 2, `a: the 11 adds collapse to 2 reconciles (${calls})`);
+    assert.equal(count('flaky'), 2, 'retried after an error');
+    assert.equal(count('bad'), 1, 'a TerminalError is not retried');
+    assert.equal(count('periodic'), 3, 'requeueAfter brings it back');
+    const text = await metrics.registry.metrics();
+    assert.match(text, /hil_reconcile_total\{controller="t",result="error"\} 1/);
+    assert.match(text, /hil_reconcile_total\{controller="t",result="terminal"\} 1/);
+    assert.match(text, /hil_reconcile_total\{controller="t",result="requeue_after"\} 2/);
+    assert.match(text, /hil_reconcile_errors_total\{controller="t"\} 2/);
+    assert.match(text, /hil_reconcile_duration_seconds_count\{controller="t"\} \d+/);
+    assert.match(text, /hil_workqueue_depth\{controller="t"\} 0/);
+  });
+
+  test('stop() finishes in-flight reconciles; stop({abort}) aborts their signal', async () => {
+    let finished = false;
+    let aborted = false;
+    const c = new Controller({
+      name: 's',
+      reconciler: {
+        async reconcile(_req, signal) {
+          await sleep(50);
+          aborted = signal.aborted;
+          finished = true;
+          return {};
+        },
+      },
+    });
+    c.start();
+    c.enqueue('x');
+    await sleep(5);
+    await c.stop();
+    assert.equal(finished, true, 'graceful stop waited for the in-flight reconcile');
+    assert.equal(aborted, false);
+    const c2 = new Controller({
+      name: 's2',
+      reconciler: {
+        async reconcile(_req, signal) {
+          await sleep(50);
+          aborted = signal.aborted;
+          return {};
+        },
+      },
+    });
+    c2.start();
+    c2.enqueue('x');
+    await sleep(5);
+    await c2.stop({ abort: true });
+    assert.equal(aborted, true, 'lost leadership: the reconcile sees its signal aborted');
+  });
+});
+
+/** An in-memory Lease store with resourceVersions and 409s, like the API. */
+class FakeLeases implements LeaseStore {
+  leases = new Map<string, LeaseObject>();
+  rv = 0;
+  down = false;
+  private k(ns: string, n: string) {
+    return `${ns}/${n}`;
+  }
+  async get(ns: string, name: string) {
+    if (this.down) throw new Error('unreachable');
+    const l = this.leases.get(this.k(ns, name));
+    return l && structuredClone(l);
+  }
+  async create(l: LeaseObject) {
+    if (this.down) throw new Error('unreachable');
+    const key = this.k(l.metadata.namespace, l.metadata.name);
+    if (this.leases.has(key)) throw Object.assign(new Error('exists'), { code: 409 });
+    const o = structuredClone({ ...l, metadata: { ...l.metadata, resourceVersion: String(++this.rv) } });
+    this.leases.set(key, o);
+    return structuredClone(o);
+  }
+  async replace(l: LeaseObject) {
+    if (this.down) throw new Error('unreachable');
+    const key = this.k(l.metadata.namespace, l.metadata.name);
+    const cur = this.leases.get(key);
+    if (!cur || cur.metadata.resourceVersion !== l.metadata.resourceVersion) throw Object.assign(new Error('conflict'), { code: 409 });
+    const o = structuredClone({ ...l, metadata: { ...l.metadata, resourceVersion: String(++this.rv) } });
+    this.leases.set(key, o);
+    return structuredClone(o);
+  }
+}
+
+describe('LeaderElector (fake store, fake clock)', () => {
+  const mk = (store: LeaseStore, identity: string, clock: { t: number }) =>
+    new LeaderElector({ store, namespace: 'hil-system', name: 'hil-controllers', identity, leaseDurationMs: 12_000, renewDeadlineMs: 8_000, retryPeriodMs: 2_000, now: () => clock.t });
+
+  test('the first candidate wins; a second waits while the lease is renewed and takes over once it expires', async () => {
+    const store = new FakeLeases();
+    const clock = { t: 1_000_000 };
+    const a = mk(store, 'a', clock);
+    const b = mk(store, 'b', clock);
+    assert.equal(await a.tryAcquireOrRenew(), true);
+    assert.equal(await b.tryAcquireOrRenew(), false, 'b cannot take a fresh lease');
+    // a keeps renewing every 2 s for a minute: b never gets it.
+    for (let i = 0; i < 30; i++) {
+      clock.t += 2_000;
+      assert.equal(await a.tryAcquireOrRenew(), true);
+      assert.equal(await b.tryAcquireOrRenew(), false);
+    }
+    // a dies. b takes over only once 12 s have passed since it saw the last renewal.
+    const died = clock.t;
+    let tookOver: number | undefined;
+    while (tookOver === undefined && clock.t < died + 60_000) {
+      clock.t += 2_000;
+      if (await b.tryAcquireOrRenew()) tookOver = clock.t;
+    }
+    assert.ok(tookOver !== undefined);
+    assert.ok(tookOver - died >= 12_000 && tookOver - died <= 14_000, `took over ${tookOver - died} ms after the last renew`);
+    const lease = [...store.leases.values()][0]!;
+    assert.equal(lease.spec.holderIdentity, 'b');
+    assert.equal(lease.spec.leaseTransitions, 1);
+    assert.match(lease.spec.renewTime!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/, 'MicroTime format');
+    // The old leader, back from the dead, cannot renew.
+    assert.equal(await a.tryAcquireOrRenew(), false);
+  });
+
+  test('a leader that cannot renew within the renew deadline stops leading before anyone can take over', async () => {
+    const store = new FakeLeases();
+    const clock = { t: 5_000_000 };
+    const a = new LeaderElector({
+      store,
+      namespace: 'ns',
+      name: 'l',
+      identity: 'a',
+      leaseDurationMs: 12_000,
+      renewDeadlineMs: 8_000,
+      retryPeriodMs: 2_000,
+      now: () => clock.t,
+      sleep: async (ms) => {
+        clock.t += ms;
+        await sleep(0);
+      },
+    });
+    const ac = new AbortController();
+    assert.equal(await a.acquire(ac.signal), true);
+    const lastRenew = clock.t;
+    store.down = true; // the API is unreachable
+    const outcome = await a.hold(ac.signal);
+    assert.equal(outcome, 'lost');
+    assert.equal(a.isLeader, false);
+    assert.ok(clock.t - lastRenew <= 12_000 && clock.t - lastRenew >= 8_000, `gave up ${clock.t - lastRenew} ms after the last renew: after the renew deadline, before the lease expires`);
+  });
+
+  test('release() on shutdown lets a standby take over at once', async () => {
+    const store = new FakeLeases();
+    const clock = { t: 9_000_000 };
+    const a = mk(store, 'a', clock);
+    const b = mk(store, 'b', clock);
+    const ac = new AbortController();
+    assert.equal(await a.acquire(ac.signal), true);
+    assert.equal(await b.tryAcquireOrRenew(), false);
+    await a.release();
+    assert.equal(await b.tryAcquireOrRenew(), true, 'taken right after the release, no waiting for expiry');
+  });
+
+  test('two candidates racing for a free lease: exactly one wins', async () => {
+    const store = new FakeLeases();
+    const clock = { t: 1 };
+    const results = await Promise.all(['a', 'b', 'c', 'd'].map((id) => mk(store, id, clock).tryAcquireOrRenew()));
+    assert.equal(results.filter(Boolean).length, 1);
+  });
+});
