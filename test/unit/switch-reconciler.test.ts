@@ -1,0 +1,373 @@
+// Table-driven tests of the switch reconciler on the mock driver and an in-memory API (test/support/fake-api.ts):
+// desired × observed port states, allow-list refusals, pause, per-port and whole-switch failures with visible
+// backoff, hangs that do not slow other switches, finalizers of deleted attachments, drift — and, counted with the
+// mock's counters, exactly one session, one apply and one save per switch per batch.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { SwitchReconciler } from '../../controllers/switch/switch-reconciler.js';
+import { EventRecorder } from '../../controllers/events.js';
+import { FINALIZER_PORT_REVERT } from '../../controllers/finalizers.js';
+import { createRegistry, MockSwitchDriver, type MockDriverOptions, type MockSwitch } from '../../drivers/switch/index.js';
+import { FakeApi } from '../support/fake-api.js';
+
+interface World {
+  api: FakeApi;
+  sw: MockSwitch;
+  driver: MockSwitchDriver;
+  reconciler: SwitchReconciler;
+  clock: { t: number };
+  run(name?: string): Promise<{ requeueAfterMs?: number }>;
+  phase(att: string): string | undefined;
+  cond(plural: 'networkattachments' | 'ports' | 'switches', name: string, type: string): { status: string; reason: string; message?: string } | undefined;
+  attach(name: string, node: string, network: string, channel?: 'native' | 'tagged'): void;
+}
+
+/** A switch "sw1" (mock) with ports p1..p4 cabled to nodes n1..n4; networks red=101, green=102, far=300. */
+function world(opts: { vlanRange?: string[]; paused?: boolean; capabilities?: MockDriverOptions['capabilities']; extraPorts?: string[]; backoffBaseMs?: number; driverTimeoutMs?: number; credentials?: boolean } = {}): World {
+  const api = new FakeApi();
+  const driver = new MockSwitchDriver({ capabilities: opts.capabilities });
+  const clock = { t: 1_800_000_000_000 };
+  api.put('switches', {
+    apiVersion: 'hil.io/v1alpha1',
+    kind: 'Switch',
+    metadata: { name: 'sw1', ...(opts.paused ? { annotations: { 'hil.io/paused': 'true' } } : {}) },
+    spec: { type: 'mock', address: 'sw1', maxSessions: 1, ...(opts.vlanRange ? { vlanRange: opts.vlanRange } : {}), ...(opts.credentials ? { credentialsSecretRef: { name: 'sw1-creds', namespace: 'hil-system' } } : {}) },
+  });
+  for (let i = 1; i <= 4; i++) {
+    api.put('ports', { kind: 'Port', metadata: { name: `sw1-p${i}` }, spec: { switch: 'sw1', interface: `p${i}` } });
+    api.put('nodes', { kind: 'Node', metadata: { name: `n${i}` }, spec: { project: 'p', obm: { type: 'mock', host: 'b' }, nics: [{ name: 'eth0', port: `sw1-p${i}` }] } });
+  }
+  for (const [name, vlan] of [['red', 101], ['green', 102], ['far', 300]] as const) {
+    api.put('networks', { kind: 'Network', metadata: { name }, spec: { owner: 'p' }, status: { vlan } });
+  }
+  const sw = driver.fabric.switch('sw1', { ports: ['p1', 'p2', 'p3', 'p4', ...(opts.extraPorts ?? [])] });
+  const client = api.client();
+  const reconciler = new SwitchReconciler({
+    client,
+    cache: api,
+    driverRegistry: createRegistry({ mock: driver }),
+    events: new EventRecorder(client),
+    resyncMs: 60_000,
+    backoffBaseMs: opts.backoffBaseMs ?? 1_000,
+    driverTimeoutMs: opts.driverTimeoutMs ?? 5_000,
+    now: () => clock.t,
+  });
+  return {
+    api,
+    sw,
+    driver,
+    reconciler,
+    clock,
+    run: (name = 'sw1') => reconciler.reconcile({ key: name }, new AbortController().signal),
+    phase: (att) => api.get('networkattachments', att)?.status?.phase,
+    cond: (plural, name, type) => (api.get(plural, name)?.status?.conditions ?? []).find((c: { type: string }) => c.type === type),
+    attach: (name, node, network, channel = 'native') =>
+      api.put('networkattachments', { kind: 'NetworkAttachment', metadata: { name, finalizers: [FINALIZER_PORT_REVERT] }, spec: { node, nic: 'eth0', network, channel } }),
+  };
+}
+
+type PortState = { native?: number; tagged?: number[]; parked?: boolean };
+const st = (sw: MockSwitch, p: string): PortState => {
+  const s = sw.port(p);
+  return s.parked ? { parked: true } : { native: s.native, tagged: s.tagged };
+};
+
+describe('switch reconciler: desired × observed (one reconcile each)', () => {
+  const cases: {
+    name: string;
+    attachments?: [name: string, node: string, network: string, channel?: 'native' | 'tagged'][];
+    /** Hand-set port states before the reconcile. */
+    before?: Record<string, { native?: number; tagged?: number[]; parked?: boolean; anomaly?: string }>;
+    after: Record<string, PortState>;
+    /** Ports written by the one apply. */
+    written: number;
+    phases?: Record<string, string>;
+  }[] = [
+    { name: 'nothing attached, every port parked: read only, nothing written', after: { p1: { parked: true }, p4: { parked: true } }, written: 0 },
+    {
+      name: 'one native attachment: its port gets the VLAN untagged',
+      attachments: [['a1', 'n1', 'red']],
+      after: { p1: { native: 101, tagged: [] }, p2: { parked: true } },
+      written: 1,
+      phases: { a1: 'Attached' },
+    },
+    {
+      name: 'native + tagged on one NIC: a trunk',
+      attachments: [['a1', 'n1', 'red'], ['a2', 'n1', 'green', 'tagged']],
+      after: { p1: { native: 101, tagged: [102] } },
+      written: 1,
+      phases: { a1: 'Attached', a2: 'Attached' },
+    },
+    {
+      name: 'tagged only',
+      attachments: [['a1', 'n2', 'green', 'tagged']],
+      after: { p2: { native: undefined, tagged: [102] } },
+      written: 1,
+      phases: { a1: 'Attached' },
+    },
+    {
+      name: 'already in the desired state: nothing written',
+      attachments: [['a1', 'n1', 'red']],
+      before: { p1: { native: 101 } },
+      after: { p1: { native: 101, tagged: [] } },
+      written: 0,
+      phases: { a1: 'Attached' },
+    },
+    {
+      name: 'a leftover VLAN on a port with no attachment is reverted (parked)',
+      before: { p3: { native: 555 } },
+      after: { p3: { parked: true } },
+      written: 1,
+    },
+    {
+      name: 'a port in a state outside the model (anomaly) is rewritten',
+      attachments: [['a1', 'n4', 'red']],
+      before: { p4: { native: 101, anomaly: 'trunk with empty trunks carries every VLAN' } },
+      after: { p4: { native: 101, tagged: [] } },
+      written: 1,
+    },
+    {
+      name: 'a wrong VLAN is replaced; other ports untouched',
+      attachments: [['a1', 'n1', 'red'], ['a2', 'n2', 'green']],
+      before: { p1: { native: 102 }, p2: { native: 102 } },
+      after: { p1: { native: 101, tagged: [] }, p2: { native: 102, tagged: [] } },
+      written: 1,
+    },
+    {
+      name: 'four ports at once: still one session, one apply, one save',
+      attachments: [['a1', 'n1', 'red'], ['a2', 'n2', 'red'], ['a3', 'n3', 'green'], ['a4', 'n4', 'green', 'tagged']],
+      after: { p1: { native: 101, tagged: [] }, p2: { native: 101, tagged: [] }, p3: { native: 102, tagged: [] }, p4: { native: undefined, tagged: [102] } },
+      written: 4,
+      phases: { a1: 'Attached', a4: 'Attached' },
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, async () => {
+      const w = world();
+      for (const [name, node, net, ch] of c.attachments ?? []) w.attach(name, node, net, ch);
+      for (const [p, s] of Object.entries(c.before ?? {})) w.sw.setPort(p, { tagged: [], ...s });
+      await w.run();
+      for (const [p, s] of Object.entries(c.after)) assert.deepEqual(st(w.sw, p), s, `port ${p}`);
+      const k = w.sw.counters;
+      assert.equal(k.sessionsOpened, 1, 'one session');
+      assert.equal(k.reads, 1, 'one read of every port');
+      assert.equal(k.portsWritten, c.written, 'only the ports that differ are written');
+      assert.equal(k.applies, c.written ? 1 : 0, 'one apply per batch');
+      assert.equal(k.saves, c.written ? 1 : 0, 'one save per batch (none when nothing changed)');
+      for (const [a, ph] of Object.entries(c.phases ?? {})) assert.equal(w.phase(a), ph, `attachment ${a}`);
+      assert.equal(w.cond('switches', 'sw1', 'Ready')?.status, 'True');
+      assert.equal(w.api.events.filter((e) => e.reason === 'PortConfigured').length, c.written, 'an Event per port changed');
+    });
+  }
+
+  test('a port with no Port object is never touched', async () => {
+    const w = world({ extraPorts: ['x9'] });
+    w.sw.setPort('x9', { native: 777, tagged: [] });
+    w.attach('a1', 'n1', 'red');
+    await w.run();
+    assert.deepEqual(st(w.sw, 'x9'), { native: 777, tagged: [] });
+    assert.ok(!w.sw.log.some((e) => e.ports?.includes('x9')), 'x9 was neither read nor written');
+  });
+
+  test('statuses settle: a second reconcile with nothing new opens no session and writes nothing', async () => {
+    const w = world();
+    w.attach('a1', 'n1', 'red');
+    await w.run();
+    const writes = w.api.totalWrites();
+    const r = await w.run();
+    assert.equal(w.sw.counters.sessionsOpened, 1);
+    assert.equal(w.sw.counters.reads, 1, 'no read either: nothing differs and no resync is due');
+    assert.equal(w.api.totalWrites(), writes, 'no status rewritten');
+    assert.ok(r.requeueAfterMs! > 0 && r.requeueAfterMs! <= 60_000, 'next: the periodic resync');
+    const port = w.api.get('ports', 'sw1-p1')!;
+    assert.equal(port.status?.nativeVlan, 101);
+    assert.equal(w.cond('ports', 'sw1-p1', 'InSync')?.status, 'True');
+    const s = w.api.get('switches', 'sw1')!.status!;
+    assert.equal(s.failedSyncAttempts, 0);
+    assert.ok(s.lastSyncTime && s.nextSyncTime && typeof s.lastSyncDuration === 'number');
+  });
+});
+
+describe('switch reconciler: refusals, pause, credentials', () => {
+  test('a VLAN outside the switch vlanRange is refused with a condition and never sent', async () => {
+    const w = world({ vlanRange: ['100-199'] });
+    w.attach('ok', 'n1', 'red');
+    w.attach('bad', 'n2', 'far'); // VLAN 300
+    await w.run();
+    assert.equal(w.phase('ok'), 'Attached');
+    assert.equal(w.phase('bad'), 'Failed');
+    const c = w.cond('networkattachments', 'bad', 'Ready')!;
+    assert.equal(c.reason, 'VlanNotAllowed');
+    assert.match(c.message!, /VLAN 300 .* outside the vlanRange of switch "sw1" \(100-199\)/);
+    assert.deepEqual(st(w.sw, 'p2'), { parked: true });
+    assert.ok(!w.sw.log.some((e) => e.op === 'apply' && e.ports?.includes('p2')));
+  });
+
+  test('tagged on a switch that cannot trunk is refused (Unsupported), the native one goes through', async () => {
+    const w = world({ capabilities: { trunk: false } });
+    w.attach('n', 'n1', 'red');
+    w.attach('t', 'n1', 'green', 'tagged');
+    await w.run();
+    assert.equal(w.phase('n'), 'Attached');
+    assert.equal(w.phase('t'), 'Failed');
+    assert.equal(w.cond('networkattachments', 't', 'Ready')!.reason, 'Unsupported');
+    assert.deepEqual(st(w.sw, 'p1'), { native: 101, tagged: [] });
+  });
+
+  test('hil.io/paused: the switch is read, never written; statuses say why', async () => {
+    const w = world({ paused: true });
+    w.attach('a1', 'n1', 'red');
+    await w.run();
+    assert.equal(w.sw.counters.reads, 1, 'reads continue');
+    assert.equal(w.sw.counters.applies, 0, 'no writes');
+    assert.equal(w.sw.counters.saves, 0);
+    assert.deepEqual(st(w.sw, 'p1'), { parked: true });
+    assert.equal(w.phase('a1'), 'Pending');
+    assert.equal(w.cond('networkattachments', 'a1', 'Ready')!.reason, 'Paused');
+    assert.equal(w.cond('switches', 'sw1', 'Ready')!.reason, 'Paused');
+    assert.equal(w.cond('ports', 'sw1-p1', 'InSync')!.status, 'False');
+    // Unpaused: written on the next reconcile.
+    const sw = w.api.get('switches', 'sw1')!;
+    w.api.put('switches', { ...sw, metadata: { ...sw.metadata, annotations: {} } });
+    await w.run();
+    assert.deepEqual(st(w.sw, 'p1'), { native: 101, tagged: [] });
+    assert.equal(w.phase('a1'), 'Attached');
+  });
+
+  test('credentials come from the Secret; a wrong password is an auth failure (Reachable=False)', async () => {
+    const w = world({ credentials: true });
+    w.sw.configure({ password: 's3cret' });
+    w.api.secrets.set('hil-system/sw1-creds', { username: 'admin', password: 'wrong' });
+    w.attach('a1', 'n1', 'red');
+    await w.run();
+    assert.equal(w.cond('switches', 'sw1', 'Reachable')!.status, 'False');
+    assert.equal(w.cond('switches', 'sw1', 'Reachable')!.reason, 'AuthenticationFailed');
+    w.api.secrets.set('hil-system/sw1-creds', { username: 'admin', password: 's3cret' });
+    w.clock.t += 10_000;
+    await w.run();
+    assert.equal(w.phase('a1'), 'Attached');
+    assert.equal(w.cond('switches', 'sw1', 'Reachable')!.status, 'True');
+  });
+});
+
+describe('switch reconciler: failures and backoff', () => {
+  test('an unreachable switch backs off exponentially, visibly (failedSyncAttempts, nextSyncTime), then recovers', async () => {
+    const w = world({ backoffBaseMs: 1_000 });
+    w.attach('a1', 'n1', 'red');
+    w.sw.inject({ op: 'login', code: 'unreachable', message: 'connection refused', times: 3 });
+    const delays: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await w.run();
+      delays.push(r.requeueAfterMs!);
+      const s = w.api.get('switches', 'sw1')!.status!;
+      assert.equal(s.failedSyncAttempts, i + 1);
+      assert.equal(Date.parse(s.nextSyncTime!), Math.floor((w.clock.t + r.requeueAfterMs!) / 1000) * 1000, 'nextSyncTime shows the retry');
+      // An event in between does not defeat the backoff: no login before nextSyncTime.
+      const logins = w.sw.counters.loginFailures;
+      const early = await w.run();
+      assert.equal(w.sw.counters.loginFailures, logins, 'no attempt before nextSyncTime');
+      assert.ok(early.requeueAfterMs! > 0 && early.requeueAfterMs! <= r.requeueAfterMs!);
+      w.clock.t += r.requeueAfterMs!;
+    }
+    assert.deepEqual(delays, [1_000, 2_000, 4_000]);
+    assert.equal(w.cond('switches', 'sw1', 'Reachable')!.reason, 'SwitchUnreachable');
+    assert.match(w.cond('switches', 'sw1', 'Ready')!.message!, /connection refused/);
+    assert.equal(w.phase('a1'), 'Pending');
+    assert.equal(w.cond('networkattachments', 'a1', 'Ready')!.reason, 'SwitchUnreachable');
+    await w.run();
+    assert.equal(w.phase('a1'), 'Attached');
+    assert.equal(w.api.get('switches', 'sw1')!.status!.failedSyncAttempts, 0);
+    assert.equal(w.cond('switches', 'sw1', 'Ready')!.status, 'True');
+  });
+
+  test("one port refused by the switch: that attachment is Failed with the switch's message, the others go through in the same batch", async () => {
+    const w = world();
+    w.attach('a1', 'n1', 'red');
+    w.attach('a2', 'n2', 'red');
+    w.attach('a3', 'n3', 'green');
+    w.sw.inject({ op: 'apply', port: 'p2', code: 'failed', message: '% Invalid input detected at p2' });
+    await w.run();
+    assert.equal(w.phase('a1'), 'Attached');
+    assert.equal(w.phase('a3'), 'Attached');
+    assert.equal(w.phase('a2'), 'Failed');
+    assert.match(w.cond('networkattachments', 'a2', 'Ready')!.message!, /Invalid input detected at p2/);
+    assert.equal(w.sw.counters.applies, 1);
+    assert.equal(w.sw.counters.saves, 1);
+    // Retried on the next sync and then fine.
+    w.clock.t += 61_000;
+    await w.run();
+    assert.equal(w.phase('a2'), 'Attached');
+  });
+
+  test('a hung switch times out and backs off without slowing another switch', async () => {
+    const w = world({ driverTimeoutMs: 300 });
+    w.api.put('switches', { kind: 'Switch', metadata: { name: 'sw2' }, spec: { type: 'mock', address: 'sw2' } });
+    w.api.put('ports', { kind: 'Port', metadata: { name: 'sw2-p1' }, spec: { switch: 'sw2', interface: 'q1' } });
+    w.api.put('nodes', { kind: 'Node', metadata: { name: 'm1' }, spec: { project: 'p', obm: { type: 'mock', host: 'b' }, nics: [{ name: 'eth0', port: 'sw2-p1' }] } });
+    w.attach('a1', 'n1', 'red');
+    w.attach('b1', 'm1', 'green');
+    w.sw.inject({ op: 'read', kind: 'hang' });
+    const t0 = performance.now();
+    let healthyDone = 0;
+    await Promise.all([w.run('sw1'), w.run('sw2').then(() => (healthyDone = performance.now() - t0))]);
+    assert.ok(healthyDone < 150, `the healthy switch finished in ${healthyDone.toFixed(0)} ms while the other hung`);
+    assert.equal(w.phase('b1'), 'Attached');
+    assert.equal(w.cond('switches', 'sw1', 'Ready')!.reason, 'Timeout');
+    assert.equal(w.api.get('switches', 'sw1')!.status!.failedSyncAttempts, 1);
+    assert.equal(w.sw.counters.hangs, 1);
+  });
+});
+
+describe('switch reconciler: finalizers and drift', () => {
+  test('a deleted attachment keeps its finalizer until its port is reverted, then goes', async () => {
+    const w = world();
+    w.attach('a1', 'n1', 'red');
+    await w.run();
+    assert.deepEqual(st(w.sw, 'p1'), { native: 101, tagged: [] });
+    w.api.delete('networkattachments', 'a1');
+    assert.ok(w.api.get('networkattachments', 'a1'), 'held by hil.io/port-revert');
+    await w.run();
+    assert.deepEqual(st(w.sw, 'p1'), { parked: true }, 'reverted first');
+    assert.equal(w.api.get('networkattachments', 'a1'), undefined, 'then released');
+  });
+
+  test('a deleted attachment on a paused switch waits (Detaching)', async () => {
+    const w = world();
+    w.attach('a1', 'n1', 'red');
+    await w.run();
+    const sw = w.api.get('switches', 'sw1')!;
+    w.api.put('switches', { ...sw, metadata: { ...sw.metadata, annotations: { 'hil.io/paused': 'true' } } });
+    w.api.delete('networkattachments', 'a1');
+    w.clock.t += 61_000;
+    await w.run();
+    assert.deepEqual(st(w.sw, 'p1'), { native: 101, tagged: [] });
+    assert.equal(w.phase('a1'), 'Detaching');
+  });
+
+  test('drift made by hand is corrected on the next resync, with a DriftCorrected event', async () => {
+    const w = world();
+    w.attach('a1', 'n1', 'red');
+    await w.run();
+    w.sw.setPort('p1', { native: 7, tagged: [] }); // someone at the console
+    await w.run();
+    assert.deepEqual(st(w.sw, 'p1'), { native: 7, tagged: [] }, 'not before the resync is due');
+    w.clock.t += 60_000;
+    await w.run();
+    assert.deepEqual(st(w.sw, 'p1'), { native: 101, tagged: [] });
+    const e = w.api.events.find((x) => x.reason === 'DriftCorrected');
+    assert.equal(e?.message, 'port p1 of switch sw1 had native 7 by hand; restored native 101');
+    assert.equal(w.sw.counters.sessionsOpened, 1, 'the session was kept across batches');
+  });
+
+  test('after a restart (no memory), drift is still recognised from the Port status', async () => {
+    const w = world();
+    w.attach('a1', 'n1', 'red');
+    await w.run();
+    w.sw.setPort('p1', { native: 8, tagged: [] });
+    const fresh = new SwitchReconciler({ client: w.api.client(), cache: w.api, driverRegistry: createRegistry({ mock: w.driver }), events: new EventRecorder(w.api.client()) });
+    await fresh.reconcile({ key: 'sw1' }, new AbortController().signal);
+    assert.deepEqual(st(w.sw, 'p1'), { native: 101, tagged: [] });
+    assert.ok(w.api.events.some((x) => x.reason === 'DriftCorrected' && x.message.includes('had native 8 by hand')));
+    await fresh.close();
+  });
+});
