@@ -8,9 +8,13 @@ export interface PolicyRule {
 }
 
 export const CONTROLLER_RULES: readonly PolicyRule[] = [
-  // Informers (list + watch), fresh reads before decisions (get), finalizers (patch).
-  { apiGroups: ['hil.io'], resources: ['switches', 'ports', 'nodes', 'networks', 'networkattachments'], verbs: ['get', 'list', 'watch', 'patch'] },
-  // Status of everything the controllers own.
+  // Informers: list + watch.
+  { apiGroups: ['hil.io'], resources: ['switches', 'ports'], verbs: ['list', 'watch'] },
+  // Fresh reads before decisions (get), finalizers (patch): VLAN and protection finalizers.
+  { apiGroups: ['hil.io'], resources: ['nodes', 'networks'], verbs: ['get', 'list', 'watch', 'patch'] },
+  // The port-revert finalizer.
+  { apiGroups: ['hil.io'], resources: ['networkattachments'], verbs: ['list', 'watch', 'patch'] },
+  // Status of everything the controllers report on.
   { apiGroups: ['hil.io'], resources: ['switches/status', 'ports/status', 'nodes/status', 'networks/status', 'networkattachments/status'], verbs: ['patch'] },
   // Switch credentials.
   { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
@@ -19,6 +23,17 @@ export const CONTROLLER_RULES: readonly PolicyRule[] = [
   // Leader election (Lease hil-controllers) and VLAN claims (Leases vlan-<N>), in namespace hil-system.
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'create', 'update', 'delete'] },
 ];
+
+/** Whether a rule allows this call. */
+export function allowedBy(rules: readonly PolicyRule[], call: { verb: string; group: string; resource: string; subresource?: string }): boolean {
+  const res = call.subresource ? `${call.resource}/${call.subresource}` : call.resource;
+  return rules.some((r) => r.apiGroups.includes(call.group) && r.resources.includes(res) && r.verbs.includes(call.verb));
+}
+
+/** Every (verb, group, resource[/subresource]) the rules grant, as "verb group/resource" strings. */
+export function grantedCalls(rules: readonly PolicyRule[] = CONTROLLER_RULES): string[] {
+  return rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${v} ${g || 'core'}/${res}`)))).sort();
+}
 
 /** The namespace of the leader lease, the VLAN claims and the credentials Secrets. */
 export const SYSTEM_NAMESPACE = 'hil-system';
