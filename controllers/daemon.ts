@@ -129,7 +129,7 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
     if (name) switchCtl.enqueueAfter(name, batchDelay);
   };
   const attachmentCtl = mk('attachment', new AttachmentReconciler({ client, cache, enqueueSwitch }), 4);
-  const protectionCtl = mk('protection', new ProtectionReconciler({ client }), 2);
+  const protectionCtl = mk('protection', new ProtectionReconciler({ client, cache }), 2);
 
   // ---- events → keys ----
   const allSwitches = () => inf.switches.list().forEach((s) => enqueueSwitch(s.metadata.name));

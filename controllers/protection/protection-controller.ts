@@ -2,16 +2,20 @@
 // keeps the hil.io/attachments finalizer, and a DeletionBlocked condition names the attachments it waits for. The
 // check lists attachments fresh from the server (never a stale cache) before letting the object go.
 // Keys: "nodes/NAME" and "networks/NAME".
+import type { ObjectCache } from '../cache.js';
 import type { HilClient } from '../client.js';
 import { addFinalizer, FINALIZER_ATTACHMENTS, hasFinalizer, removeFinalizer } from '../finalizers.js';
 import { getCondition, jsonEqual, setCondition } from '../runtime/conditions.js';
 import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
 
 export class ProtectionReconciler implements Reconciler {
-  constructor(private readonly o: { client: HilClient; onReleased?: (plural: 'nodes' | 'networks', name: string) => void }) {}
+  constructor(private readonly o: { client: HilClient; cache?: ObjectCache; onReleased?: (plural: 'nodes' | 'networks', name: string) => void }) {}
 
   async reconcile(req: Request, signal: AbortSignal): Promise<Result> {
     const [plural, name] = req.key.split('/') as ['nodes' | 'networks', string];
+    // The common case, from the cache: protected and not being deleted — nothing to do.
+    const cached = this.o.cache?.get(plural, name);
+    if (cached && !cached.metadata.deletionTimestamp && hasFinalizer(cached, FINALIZER_ATTACHMENTS)) return {};
     const obj = await this.o.client.get(plural, name);
     if (!obj) return {};
     if (!obj.metadata.deletionTimestamp) {

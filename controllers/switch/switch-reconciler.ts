@@ -81,6 +81,8 @@ export class SwitchReconciler implements Reconciler {
   private readonly o: Required<Pick<SwitchReconcilerOptions, 'resyncMs' | 'driverTimeoutMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'statusConcurrency'>> & SwitchReconcilerOptions;
   private readonly pool: SessionPool;
   private readonly memory = new Map<string, SwitchMemory>();
+  /** The status this process last wrote per object (the cache may not show it yet): no duplicate writes. */
+  private readonly written = new Map<string, string>();
   private readonly now: () => number;
 
   constructor(opts: SwitchReconcilerOptions) {
@@ -224,20 +226,22 @@ export class SwitchReconciler implements Reconciler {
       const duration = this.now() - t0;
       this.memory.set(name, { observed: now, lastFullSync: t0, failures: 0, nextAttempt: 0, configKey });
 
-      // Events: one per port changed (drift corrections say so).
+      if (signal.aborted) return {};
+      await this.writeStatuses(sw, plan, now, portErrors, { paused, synced: { at: t0, duration }, caps });
+      // Events: one per port changed (drift corrections say so), after the statuses users wait for.
+      const recording: Promise<void>[] = [];
       for (const [iface, c] of written) {
         const r = results.find((x) => x.interface === iface);
         if (!r?.changed) continue;
         const p = managed.find((x) => x.desired.interface === iface)!.port;
         const before = observedBy.get(iface)!;
         if (drift.has(iface)) {
-          void this.o.events?.record(portRef(p), 'Warning', 'DriftCorrected', `port ${iface} of switch ${name} had ${describePort(before)} by hand; restored ${describePort(c)}`);
+          recording.push(this.recordEvent(portRef(p), 'Warning', 'DriftCorrected', `port ${iface} of switch ${name} had ${describePort(before)} by hand; restored ${describePort(c)}`));
         } else {
-          void this.o.events?.record(portRef(p), 'Normal', 'PortConfigured', `port ${iface} of switch ${name}: ${describePort(before)} → ${describePort(c)}`);
+          recording.push(this.recordEvent(portRef(p), 'Normal', 'PortConfigured', `port ${iface} of switch ${name}: ${describePort(before)} → ${describePort(c)}`));
         }
       }
-      if (signal.aborted) return {};
-      await this.writeStatuses(sw, plan, now, portErrors, { paused, synced: { at: t0, duration }, caps });
+      await Promise.all(recording);
       const resync = this.o.resyncMs;
       const failedPorts = [...portErrors.values()].some((e) => e.code !== 'unknown-port' && e.code !== 'unsupported' && e.code !== 'invalid');
       return { requeueAfterMs: failedPorts ? Math.min(resync, this.backoffMs(1)) : resync };
@@ -268,6 +272,10 @@ export class SwitchReconciler implements Reconciler {
       });
       return { requeueAfterMs: delay };
     }
+  }
+
+  private async recordEvent(obj: { kind: string; metadata: Port['metadata'] }, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    await this.o.events?.record(obj, type, reason, message);
   }
 
   /** The driver config for a switch, with credentials from its Secret. */
@@ -302,7 +310,9 @@ export class SwitchReconciler implements Reconciler {
   ): Promise<void> {
     const name = sw.metadata.name!;
     let allInSync = true;
+    // Attachments first (what users wait for), then ports.
     const jobs: (() => Promise<void>)[] = [];
+    const portJobs: (() => Promise<void>)[] = [];
     for (const p of plan.ports) {
       const iface = p.desired.interface;
       const obs = observed.get(iface);
@@ -316,13 +326,13 @@ export class SwitchReconciler implements Reconciler {
           : o.paused
             ? { status: 'False' as const, reason: 'Paused', message: `switch is paused (${PAUSED_ANNOTATION}); wanted ${describePort(p.desired)}, has ${obs ? describePort(obs) : 'unknown'}` }
             : { status: 'False' as const, reason: 'OutOfSync', message: `wanted ${describePort(p.desired)}, has ${obs ? describePort(obs) : 'unknown'}` };
-      jobs.push(() => this.writePortStatus(p.port, obs, cond));
+      portJobs.push(() => this.writePortStatus(p.port, obs, cond));
       for (const a of p.attachments) jobs.push(() => this.attachmentOutcome(sw, p, a.attachment, a.verdict, obs, perr, inSync, o.paused));
     }
     for (const p of plan.duplicates) {
-      jobs.push(() => this.writePortStatus(p, undefined, { status: 'False', reason: 'DuplicateInterface', message: `another Port declares interface "${p.spec.interface}" of switch "${name}"; neither is managed` }));
+      portJobs.push(() => this.writePortStatus(p, undefined, { status: 'False', reason: 'DuplicateInterface', message: `another Port declares interface "${p.spec.interface}" of switch "${name}"; neither is managed` }));
     }
-    await this.forEachLimited(jobs, (j) => j());
+    await this.forEachLimited([...jobs, ...portJobs], (j) => j());
     const ready = allInSync && plan.duplicates.length === 0 && !o.paused;
     const patch: SwitchStatusPatch = {
       conditions: [
@@ -446,9 +456,15 @@ export class SwitchReconciler implements Reconciler {
 
   /** A status patch; an object deleted meanwhile (404) is fine. */
   private async patchStatusTolerant(plural: 'switches' | 'ports' | 'networkattachments', name: string, status: object): Promise<void> {
+    const key = `${plural}/${name}`;
+    const body = JSON.stringify(status);
+    if (this.written.get(key) === body) return;
     try {
       await this.o.client.patchStatus(plural, name, status);
+      this.written.set(key, body);
+      if (this.written.size > 100_000) this.written.clear();
     } catch (err) {
+      this.written.delete(key);
       if ((err as { code?: number }).code === 404) return;
       throw err;
     }
