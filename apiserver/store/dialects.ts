@@ -26,6 +26,7 @@ export function sqliteAdapter(options: SqliteOptions): DialectAdapter {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
+  cachePreparedStatements(database);
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database }) });
   return {
     name: 'sqlite',
@@ -41,6 +42,25 @@ export function sqliteAdapter(options: SqliteOptions): DialectAdapter {
     },
     snapshot: (fn) => db.transaction().execute(fn),
     destroy: () => db.destroy(),
+  };
+}
+
+/**
+ * kysely prepares every query anew; preparing is a large share of a write's cost on SQLite. The server's queries
+ * are a small fixed set of parameterized statements, so each is prepared once. (kysely runs one query at a time on
+ * the single connection, so a statement is never used by two queries at once.)
+ */
+function cachePreparedStatements(database: Database.Database, max = 256): void {
+  const cache = new Map<string, Database.Statement>();
+  const prepare = database.prepare.bind(database);
+  (database as { prepare: (sql: string) => Database.Statement }).prepare = (sql: string) => {
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      stmt = prepare(sql);
+      if (cache.size >= max) cache.delete(cache.keys().next().value!);
+      cache.set(sql, stmt);
+    }
+    return stmt;
   };
 }
 
