@@ -65,6 +65,9 @@ export class WatchHub {
   }
 
   private async dispatch(): Promise<void> {
+    // Nobody to tell: skip the read. A watcher that joins later replays from its own cursor, and deliver()
+    // drops whatever it has already seen, so `last` may lag safely.
+    if (this.watchers.size === 0) return;
     for (;;) {
       let events: ChangeEvent[];
       try {
@@ -106,6 +109,7 @@ export class WatchHub {
         for (const ev of events) this.deliver(w, ev);
         if (events.length < PAGE) break;
       }
+      if (w.cursor > this.last) this.last = w.cursor;
       this.watchers.add(w);
     });
   }
