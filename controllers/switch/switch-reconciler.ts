@@ -162,7 +162,7 @@ export class SwitchReconciler implements Reconciler {
     const t0 = this.now();
     const prev = this.memory.get(name);
     const portErrors = new Map<string, { code: string; message: string }>();
-    let stage: 'login' | 'read' | 'apply' | 'save' = 'login';
+    let stage: 'login' | 'read' | 'apply' | 'save' | 'status' = 'login';
     let session: SwitchSession | undefined;
     try {
       const config = await this.switchConfig(sw);
@@ -227,6 +227,7 @@ export class SwitchReconciler implements Reconciler {
       this.memory.set(name, { observed: now, lastFullSync: t0, failures: 0, nextAttempt: 0, configKey });
 
       if (signal.aborted) return {};
+      stage = 'status';
       await this.writeStatuses(sw, plan, now, portErrors, { paused, synced: { at: t0, duration }, caps });
       // Events: one per port changed (drift corrections say so), after the statuses users wait for.
       const recording: Promise<void>[] = [];
@@ -246,6 +247,8 @@ export class SwitchReconciler implements Reconciler {
       const failedPorts = [...portErrors.values()].some((e) => e.code !== 'unknown-port' && e.code !== 'unsupported' && e.code !== 'invalid');
       return { requeueAfterMs: failedPorts ? Math.min(resync, this.backoffMs(1)) : resync };
     } catch (err) {
+      // The switch is fine; the API is not: retried by the controller (the next reconcile rewrites statuses).
+      if (stage === 'status') throw err;
       await this.pool.discard(name);
       if (signal.aborted) return {};
       const failures = (prev?.failures ?? 0) + 1;
