@@ -169,6 +169,10 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
     carrying.forEach(enqueueSwitch);
   });
   inf.networkattachments.on('change', onAttachment);
+  // A network gone (its VLAN freed): networks still waiting for one try again.
+  inf.networks.on('delete', () => {
+    for (const n of inf.networks.list()) if (n.spec?.vlan === undefined && n.status?.vlan === undefined) networkCtl.enqueue(n.metadata.name!);
+  });
 
   // ---- periodic resync (low priority: never ahead of event-driven work) ----
   manager.addRunnable(async (signal) => {

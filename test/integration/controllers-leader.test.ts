@@ -124,33 +124,39 @@ describe('controller daemons: leader election and VLAN allocation', () => {
     await Promise.all([x.stop('SIGKILL'), y.stop('SIGKILL')]);
   });
 
-  test('a deleted network frees its VLAN claim; an exhausted pool says PoolExhausted', async () => {
-    const d = await start('solo', ['--no-leader-elect']);
-    const before = (await api(srv.url, 'GET', `${H}/networks`)).body.items.length;
-    assert.ok(before > 0);
-    const r = await api(srv.url, 'DELETE', `${H}/networks/race-0`);
-    assert.equal(r.status, 200);
-    await until(async () => (await api(srv.url, 'GET', `${H}/networks/race-0`)).status === 404, 'race-0 to be gone', 10_000);
-    const claims = async () => (await api(srv.url, 'GET', `${LEASES}?labelSelector=hil.io/vlan-claim%3Dtrue`)).body.items.length;
-    assert.equal(await claims(), before - 1);
-    // Fill the pool (300 VLANs) and one more.
-    const free = 300 - (before - 1);
-    const names = Array.from({ length: free + 1 }, (_, i) => `fill-${i}`);
-    for (let i = 0; i < names.length; i += 25) await Promise.all(names.slice(i, i + 25).map((n) => createNetwork(n)));
-    const last = await until(
-      async () => {
-        const items: any[] = (await api(srv.url, 'GET', `${H}/networks`)).body.items;
-        const pending = items.filter((n) => n.status?.vlan === undefined);
-        const allDone = items.filter((n) => n.status?.conditions?.length).length === items.length;
-        return allDone && pending.length === 1 ? pending[0] : undefined;
-      },
-      'all but one network to get a VLAN',
-      30_000,
-    );
-    const ready = last.status.conditions.find((c: any) => c.type === 'Ready');
-    assert.equal(ready.status, 'False');
-    assert.equal(ready.reason, 'PoolExhausted');
-    assert.match(ready.message, /every VLAN of the pool \(100-399\) is in use/);
-    await d.stop('SIGKILL');
+  test('an exhausted pool says PoolExhausted; a deleted network frees its VLAN, and the waiting one gets it', async () => {
+    const own = await startInProcessServer();
+    const small = writeHilCfg('100-104');
+    const d = await startDaemon(own.url, ['--config', small.path, '--identity', 'solo', '--no-leader-elect']);
+    try {
+      const mk = async (name: string) => assert.equal((await api(own.url, 'POST', `${H}/networks`, { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name }, spec: { owner: '' } })).status, 201);
+      const names = Array.from({ length: 6 }, (_, i) => `net-${i}`);
+      for (const n of names) await mk(n);
+      const waiting = await until(
+        async () => {
+          const items: any[] = (await api(own.url, 'GET', `${H}/networks`)).body.items;
+          const done = items.every((n) => n.status?.conditions?.length);
+          const pending = items.filter((n) => n.status?.vlan === undefined);
+          return done && pending.length === 1 ? pending[0] : undefined;
+        },
+        'five networks with a VLAN and one waiting',
+        20_000,
+      );
+      const ready = waiting.status.conditions.find((c: any) => c.type === 'Ready');
+      assert.equal(ready.status, 'False');
+      assert.equal(ready.reason, 'PoolExhausted');
+      assert.match(ready.message, /every VLAN of the pool \(100-104\) is in use/);
+      const victim = names.find((n) => n !== waiting.metadata.name)!;
+      const freed = (await api(own.url, 'GET', `${H}/networks/${victim}`)).body.status.vlan;
+      assert.equal((await api(own.url, 'DELETE', `${H}/networks/${victim}`)).status, 200);
+      const got = await until(async () => (await api(own.url, 'GET', `${H}/networks/${waiting.metadata.name}`)).body.status?.vlan, 'the waiting network to get the freed VLAN', 10_000);
+      assert.equal(got, freed);
+      const claims: any[] = (await api(own.url, 'GET', `${LEASES}?labelSelector=hil.io/vlan-claim%3Dtrue`)).body.items;
+      assert.equal(claims.length, 5, 'one claim per remaining network');
+    } finally {
+      await d.stop('SIGKILL');
+      await own.stop();
+      small.cleanup();
+    }
   });
 });
