@@ -80,7 +80,8 @@ export function typesFromCrd(crd: any, source: string): ResourceType[] {
 export function loadCrds(dir: string): { types: ResourceType[]; crds: any[] } {
   const crds: any[] = [];
   const types: ResourceType[] = [];
-  for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  // crds/kustomization.yaml (kustomize's view of the folder, for manifests/) is not a CRD.
+  for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && !/^kustomization\.ya?ml$/.test(f)).sort()) {
     for (const doc of yaml.loadAll(readFileSync(join(dir, file), 'utf8'))) {
       if (!doc) continue;
       crds.push(doc);

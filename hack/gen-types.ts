@@ -74,10 +74,13 @@ export const REPO_ROOT = path.resolve(here, '..');
 export const CRD_DIR = path.join(REPO_ROOT, 'crds');
 export const TYPES_FILE = path.join(REPO_ROOT, 'api', 'v1alpha1', 'types.ts');
 
+/** crds/kustomization.yaml lets manifests/ use crds/ as a kustomize base; it is not a CRD. */
+export const isKustomization = (f: string) => /^kustomization\.ya?ml$/.test(f);
+
 /** Reads every crds/*.yaml (one CRD per file), sorted by kind. */
 export function loadCrds(dir: string = CRD_DIR): CustomResourceDefinition[] {
   const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .filter((f) => (f.endsWith('.yaml') || f.endsWith('.yml')) && !isKustomization(f))
     .sort();
   const crds = files.map((f) => {
     const doc = yaml.load(readFileSync(path.join(dir, f), 'utf8')) as CustomResourceDefinition | undefined;
