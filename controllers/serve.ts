@@ -66,25 +66,32 @@ export function resolveServeNetworks(flags: ServeNetworksFlags, env: NodeJS.Proc
       throw err;
     }
   }
+  // Where the API is, first found wins: --server, --kubeconfig, $KUBECONFIG, $HIL_ENDPOINT, hil.cfg [client]
+  // endpoint (as HIL's CLI), then ~/.kube/config or the in-cluster service account.
   let kubeConfig: k8s.KubeConfig;
   let describeConnection: string;
-  if (flags.server) {
-    kubeConfig = kubeConfigFor(flags.server, flags.token ?? env.HIL_TOKEN, { insecureSkipTLSVerify: flags.insecureSkipTlsVerify, caFile: flags.certificateAuthority });
-    describeConnection = `--server ${flags.server}`;
+  const endpoint = flags.server ?? (flags.kubeconfig || env.KUBECONFIG ? undefined : env.HIL_ENDPOINT || cfgGet(cfg, 'client', 'endpoint') || undefined);
+  if (endpoint) {
+    kubeConfig = kubeConfigFor(endpoint, flags.token ?? env.HIL_TOKEN, { insecureSkipTLSVerify: flags.insecureSkipTlsVerify, caFile: flags.certificateAuthority });
+    describeConnection = flags.server ? `--server ${endpoint}` : env.HIL_ENDPOINT ? `HIL_ENDPOINT ${endpoint}` : `hil.cfg [client] endpoint ${endpoint}`;
   } else {
     kubeConfig = new k8s.KubeConfig();
     if (flags.kubeconfig) {
       kubeConfig.loadFromFile(flags.kubeconfig);
       describeConnection = `kubeconfig ${flags.kubeconfig}`;
+    } else if (env.KUBECONFIG) {
+      kubeConfig.loadFromFile(env.KUBECONFIG.split(':')[0]!);
+      describeConnection = `KUBECONFIG ${env.KUBECONFIG}`;
     } else {
       kubeConfig.loadFromDefault();
-      describeConnection = env.KUBECONFIG ? `KUBECONFIG ${env.KUBECONFIG}` : 'default kubeconfig / in-cluster';
+      describeConnection = 'default kubeconfig / in-cluster';
     }
     if (flags.context) {
       if (!kubeConfig.getContextObject(flags.context)) throw new ConfigError(`--context "${flags.context}": no such context in the kubeconfig`);
       kubeConfig.setCurrentContext(flags.context);
     }
-    if (!kubeConfig.getCurrentCluster()) throw new ConfigError('no cluster to connect to: give --server URL, --kubeconfig FILE or set KUBECONFIG');
+    allowPlainHttp(kubeConfig);
+    if (!kubeConfig.getCurrentCluster()) throw new ConfigError('no cluster to connect to: give --server URL or --kubeconfig FILE, set KUBECONFIG or HIL_ENDPOINT, or [client] endpoint in hil.cfg');
   }
   return {
     kubeConfig,
@@ -98,6 +105,17 @@ export function resolveServeNetworks(flags: ServeNetworksFlags, env: NodeJS.Proc
     logLevel: flags.logLevel ?? env.HIL_LOG_LEVEL ?? 'info',
     driverTimeoutMs: seconds('--driver-timeout', flags.driverTimeout, 0.1),
   };
+}
+
+/** client-node refuses an http:// server unless skipTLSVerify is set (kubectl does not): set it for those clusters. */
+function allowPlainHttp(kc: k8s.KubeConfig): void {
+  if (!kc.clusters.some((c) => c.server.startsWith('http:') && !c.skipTLSVerify)) return;
+  kc.loadFromOptions({
+    clusters: kc.clusters.map((c) => (c.server.startsWith('http:') ? { ...c, skipTLSVerify: true } : c)),
+    users: kc.users,
+    contexts: kc.contexts,
+    currentContext: kc.currentContext,
+  });
 }
 
 /** Runs the daemon until a signal or a lost lease; resolves with the process exit code. */
