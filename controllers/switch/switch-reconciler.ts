@@ -249,6 +249,13 @@ export class SwitchReconciler implements Reconciler {
     } catch (err) {
       // The switch is fine; the API is not: retried by the controller (the next reconcile rewrites statuses).
       if (stage === 'status') throw err;
+      if (isSwitchError(err, 'conflict') && !signal.aborted) {
+        // Someone changed a port between our read and our write (OVS); nothing was written. Read again at once.
+        this.pool.release(name);
+        this.memory.set(name, { observed: prev?.observed ?? new Map(), lastFullSync: 0, failures: 0, nextAttempt: 0, configKey });
+        this.o.logger?.info('switch changed under us; reading it again', { switch: name });
+        return { requeueAfterMs: 10 };
+      }
       await this.pool.discard(name);
       if (signal.aborted) return {};
       const failures = (prev?.failures ?? 0) + 1;

@@ -371,3 +371,17 @@ describe('switch reconciler: finalizers and drift', () => {
     await fresh.close();
   });
 });
+
+describe('switch reconciler: conflicts', () => {
+  test('a conflict (the port changed between read and write) is retried at once, not counted as a failure', async () => {
+    const w = world();
+    w.attach('a1', 'n1', 'red');
+    w.sw.inject({ op: 'apply', code: 'conflict', message: 'port p1 changed since it was read' });
+    const r = await w.run();
+    assert.ok(r.requeueAfterMs! <= 10, `retried at once (${r.requeueAfterMs} ms)`);
+    assert.equal(w.api.get('switches', 'sw1')?.status?.failedSyncAttempts ?? 0, 0);
+    await w.run();
+    assert.equal(w.phase('a1'), 'Attached');
+    assert.equal(w.sw.counters.sessionsOpened, 1, 'the session was kept');
+  });
+});
