@@ -71,7 +71,7 @@ describe('controller daemons: leader election and VLAN allocation', () => {
     assert.equal((await fetch(`http://127.0.0.1:${b.metricsPort}/readyz`)).status, 200, 'a standby is ready (healthy, waiting)');
 
     const names: string[] = [];
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < 10; i++) {
       names.push(`before-${i}`);
       await createNetwork(`before-${i}`);
     }
@@ -81,10 +81,10 @@ describe('controller daemons: leader election and VLAN allocation', () => {
 
     // Kill the leader in the middle of a stream of creates; keep creating during the failover.
     const creating = (async () => {
-      for (let i = 0; i < 30; i++) {
+      for (let i = 0; i < 24; i++) {
         names.push(`during-${i}`);
         await createNetwork(`during-${i}`);
-        await sleep(150);
+        await sleep(200);
       }
     })();
     await sleep(300);
@@ -117,7 +117,7 @@ describe('controller daemons: leader election and VLAN allocation', () => {
   test('two active allocators (leader election off, separate caches) never hand out one VLAN twice', async () => {
     const x = await start('x', ['--no-leader-elect']);
     const y = await start('y', ['--no-leader-elect']);
-    const names = Array.from({ length: 40 }, (_, i) => `race-${i}`);
+    const names = Array.from({ length: 30 }, (_, i) => `race-${i}`);
     await Promise.all(names.map((n) => createNetwork(n)));
     const vlans = await allocated(names, 30_000);
     await assertNoDuplicates(vlans);
