@@ -38,7 +38,7 @@ function kubectlRef(o: Manifest): string {
 /** Plural resource names of the custom kinds, from their CRDs. */
 const PLURALS = new Map<string, string>(
   readdirSync(join(packageRoot(), 'crds'))
-    .filter((f) => f.endsWith('.yaml'))
+    .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
     .map((f) => (yaml.load(readFileSync(join(packageRoot(), 'crds', f), 'utf8')) as any).spec.names)
     .map((n: { kind: string; plural: string }) => [n.kind, n.plural]),
 );
