@@ -459,9 +459,10 @@ export class SwitchReconciler implements Reconciler {
     const gen = sw.metadata.generation;
     let conditions = cur.conditions;
     for (const c of patch.conditions ?? []) conditions = setCondition(conditions, { type: c.type, status: c.status, reason: c.reason, message: c.message ?? '', observedGeneration: gen });
-    const next: SwitchStatus = { ...cur, ...patch, conditions, observedGeneration: gen };
-    if (jsonEqual(next, cur)) return;
-    await this.patchStatusTolerant('switches', sw.metadata.name!, next);
+    const body: SwitchStatus = { ...patch, conditions, observedGeneration: gen };
+    if (jsonEqual({ ...cur, ...body }, cur)) return;
+    // Only the fields this write is about: a stale cache must not put older values back.
+    await this.patchStatusTolerant('switches', sw.metadata.name!, body);
   }
 
   /** A status patch; an object deleted meanwhile (404) is fine. */
