@@ -59,6 +59,11 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return ak.length === bk.length && ak.every((k) => deepEqual(ao[k], bo[k]));
 }
 
+/** An object's spec as a plain record ({} when absent): admission and authorization read fields off it. */
+export function specOf(o: KObject | undefined): Record<string, any> {
+  return (o?.spec ?? {}) as Record<string, any>;
+}
+
 /** Everything but metadata and status: what `generation` counts changes of. */
 export function specPart(obj: KObject, hasStatus: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -5,8 +5,9 @@ import { evalJsonPath } from './jsonpath.js';
 import type { KObject } from './object.js';
 import type { PrinterColumn, ResourceType } from './registry.js';
 
+/** The client asked for a meta.k8s.io Table (kubectl get does, with JSON as its fallback). */
 export function wantsTable(accept: string | undefined): boolean {
-  return !!accept && /as=Table/.test(accept) && /g=meta\.k8s\.io/.test(accept);
+  return !!accept && /as=Table/.test(accept);
 }
 
 function cell(col: PrinterColumn, obj: KObject, now: number): unknown {

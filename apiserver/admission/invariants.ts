@@ -6,11 +6,11 @@ import type { VlanSet } from '../../common/vlans.js';
 import { parseVlanList, VlanRangeError } from '../../common/vlans.js';
 import { ApiError, errors, type StatusCause } from '../errors.js';
 import type { AdmissionPlugin } from '../handlers/resources.js';
-import { deepEqual, type KObject } from '../object.js';
+import { deepEqual, specOf, type KObject } from '../object.js';
 import type { ResourceType } from '../registry.js';
 import type { StoreTx } from '../store/store.js';
 
-const spec = (o: KObject | undefined): Record<string, any> => ((o?.spec ?? {}) as Record<string, any>);
+const spec = specOf;
 
 function conflict(t: ResourceType, name: string, message: string): ApiError {
   return new ApiError(409, 'Conflict', `${t.kind} "${name}": ${message}`, { name, group: t.group, kind: t.plural });

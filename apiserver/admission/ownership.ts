@@ -2,20 +2,19 @@
 // filter them for project members without looking up other objects. Clients cannot set or change it.
 import { PROJECT_LABEL } from '../auth/authz.js';
 import type { AdmissionPlugin } from '../handlers/resources.js';
-import type { KObject } from '../object.js';
+import { specOf, type KObject } from '../object.js';
 import type { StoreTx } from '../store/store.js';
 
 /** kind of an involvedObject → how to find its project. */
 async function projectOf(tx: StoreTx, kind: string, name: string): Promise<string> {
   const get = async (resource: string) => (await tx.get(resource, '', name))?.object;
-  const spec = (o: KObject | undefined) => (o?.spec ?? {}) as Record<string, any>;
   switch (kind) {
     case 'Node':
-      return spec(await get('hil.io/nodes')).project ?? '';
+      return specOf(await get('hil.io/nodes')).project ?? '';
     case 'Network':
-      return spec(await get('hil.io/networks')).owner ?? '';
+      return specOf(await get('hil.io/networks')).owner ?? '';
     case 'Headnode':
-      return spec(await get('hil.io/headnodes')).project ?? '';
+      return specOf(await get('hil.io/headnodes')).project ?? '';
     case 'NetworkAttachment':
       return (await get('hil.io/networkattachments'))?.metadata.labels?.[PROJECT_LABEL] ?? '';
     case 'Project':

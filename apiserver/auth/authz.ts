@@ -5,7 +5,7 @@
 // filtered with the same rules. Every refusal is a 403 naming the rule.
 import { ApiError } from '../errors.js';
 import type { AdmissionPlugin, WriteOp } from '../handlers/resources.js';
-import { deepEqual, type KObject } from '../object.js';
+import { deepEqual, specOf, type KObject } from '../object.js';
 import type { ResourceType } from '../registry.js';
 import { storeKey } from '../registry.js';
 import type { StoreTx } from '../store/store.js';
@@ -30,7 +30,7 @@ export function forbidden(user: UserInfo, verb: string, t: ResourceType, name: s
   );
 }
 
-const spec = (o: KObject | undefined): Record<string, any> => ((o?.spec ?? {}) as Record<string, any>);
+const spec = specOf;
 
 /** The project(s) an object belongs to, for visibility. undefined: visible to members of no project. */
 function networkProjects(o: KObject): string[] {

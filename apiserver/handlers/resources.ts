@@ -9,7 +9,7 @@ import { applyJsonPatch, mergePatch, PATCH_TYPES, recordUpdate, serverSideApply,
 import { apiVersionOf, storeKey, type ResourceType } from '../registry.js';
 import { parseFieldSelector, parseLabelSelector } from '../selectors.js';
 import type { Store, StoredObject, StoreTx } from '../store/store.js';
-import { toTable } from '../table.js';
+import { toTable, wantsTable } from '../table.js';
 import type { FieldValidation, Validator } from '../validation.js';
 import { validateName } from '../validation.js';
 
@@ -163,7 +163,7 @@ export class ResourceHandlers {
       meta.remainingItemCount = matching.length - limit;
     }
     const items = page.map((i) => i.object);
-    if (info.accept && /as=Table/.test(info.accept)) {
+    if (wantsTable(info.accept)) {
       return { code: 200, body: toTable(t, items, meta, q.includeObject) };
     }
     return { code: 200, body: { kind: t.listKind, apiVersion: apiVersionOf(t), metadata: meta, items } };
@@ -172,7 +172,7 @@ export class ResourceHandlers {
   /** What a client sees of a stored object (Tables are built by the caller when asked for). */
   present(info: RequestInfo, obj: KObject): unknown {
     const o = obj;
-    if (info.accept && /as=Table/.test(info.accept)) {
+    if (wantsTable(info.accept)) {
       return toTable(info.type, [o], { resourceVersion: o.metadata.resourceVersion }, info.query.includeObject);
     }
     return o;

@@ -7,7 +7,7 @@ import type { KObject } from '../object.js';
 import { apiVersionOf, storeKey } from '../registry.js';
 import { parseFieldSelector, parseLabelSelector } from '../selectors.js';
 import { CompactedError, type ChangeEvent, type Store } from '../store/store.js';
-import { columnDefinitions, tableRow } from '../table.js';
+import { columnDefinitions, tableRow, wantsTable } from '../table.js';
 import type { WatchHub, Watcher } from '../watch-hub.js';
 import type { RequestInfo } from './resources.js';
 
@@ -39,7 +39,7 @@ export async function serveWatch(
   const byName = info.name; // a watch on a single object (fieldSelector metadata.name, or the item path)
   const matches = (o: KObject | undefined): boolean =>
     !!o && (!byName || o.metadata.name === byName) && labels(o.metadata.labels) && fields(o) && visible(o);
-  const table = !!info.accept && /as=Table/.test(info.accept);
+  const table = wantsTable(info.accept);
   let headersSent = false;
   const render = (o: KObject): unknown => {
     if (!table) return o;

@@ -230,15 +230,12 @@ export class SqlStore implements Store, CredentialStore {
   }
 
   async compactedRevision(): Promise<number> {
-    const row = await this.db.selectFrom('hil_meta').select('value').where('key', '=', 'compacted_revision').executeTakeFirst();
-    return row ? Number(row.value) : 0;
+    return compactedIn(this.db);
   }
 
   async changesSince(after: number, limit: number): Promise<ChangeEvent[]> {
     return this.adapter.snapshot(async (tx) => {
-      const compacted = Number(
-        (await tx.selectFrom('hil_meta').select('value').where('key', '=', 'compacted_revision').executeTakeFirst())?.value ?? 0,
-      );
+      const compacted = await compactedIn(tx);
       if (after < compacted) throw new CompactedError(after, compacted);
       const rows = await tx
         .selectFrom('hil_log')
@@ -268,9 +265,7 @@ export class SqlStore implements Store, CredentialStore {
       await this.adapter.lockForWrite(trx);
       const newest = await currentRevisionIn(trx);
       const upTo = Math.min(revision, newest - 1);
-      const current = Number(
-        (await trx.selectFrom('hil_meta').select('value').where('key', '=', 'compacted_revision').executeTakeFirst())?.value ?? 0,
-      );
+      const current = await compactedIn(trx);
       if (upTo <= current) return current;
       await trx.deleteFrom('hil_log').where('revision', '<=', upTo as any).execute();
       await trx.updateTable('hil_meta').set({ value: String(upTo) }).where('key', '=', 'compacted_revision').execute();
@@ -346,6 +341,11 @@ export class SqlStore implements Store, CredentialStore {
     await this.stopListening?.();
     await this.adapter.destroy();
   }
+}
+
+async function compactedIn(db: Kysely<Tables> | Transaction<Tables>): Promise<number> {
+  const row = await db.selectFrom('hil_meta').select('value').where('key', '=', 'compacted_revision').executeTakeFirst();
+  return Number(row?.value ?? 0);
 }
 
 async function currentRevisionIn(db: Kysely<Tables> | Transaction<Tables>): Promise<number> {
