@@ -13,6 +13,11 @@ PACKAGES=(
   iputils-ping                # the lab's ping matrix (ovs-isolation test)
   tcpdump                     # the lab's frame captures (802.1Q tags on trunk ports)
   ethtool                     # `ethtool -K eth0 tx off` on lab node ends (TCP over the netdev datapath)
+  ipmitool openipmi           # the ipmi OBM driver (ipmitool) and the BMCs it is tested against (ipmi_sim)
+  libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu   # headnodes: test:///default, and a libvirtd the e2e test starts
+  qemu-system-x86 qemu-utils  # the headnode e2e VM (TCG) and its qcow2 disks
+  libvirt-dev pkg-config      # @unraid/libvirt compiles its native addon against them during `npm ci`
+  virtinst                    # virt-clone
 )
 
 SUDO=""
