@@ -386,12 +386,17 @@ export interface NodeStatus {
    */
   lastPowerCycle?: string;
   /**
+   * The project the node controller last saw the node in; a release (spec.project set to "") is acted on once, against this.
+   * Rules: pattern `^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$`; maxLength 253.
+   */
+  project?: string;
+  /**
    * Per-NIC observed state, keyed by name.
    * Rules: maxItems 64; list-map keyed by name.
    */
   nics?: NodeNicStatus[];
   /**
-   * Current state as standard conditions, one per type (Ready, PowerSynced).
+   * Current state as standard conditions, one per type (BMCReachable, PowerSynced, Ready).
    * Rules: maxItems 32; list-map keyed by type.
    */
   conditions?: Condition[];
