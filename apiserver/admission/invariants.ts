@@ -49,7 +49,7 @@ export function invariants(options: InvariantOptions = {}): AdmissionPlugin {
 
 async function checkPort(t: ResourceType, name: string, o: KObject, tx: StoreTx) {
   const { switch: sw, interface: iface } = spec(o);
-  for (const p of await tx.list('hil.io/ports')) {
+  for (const p of await tx.list('hil.io/ports', { fieldEquals: { path: ['spec', 'switch'], value: String(sw) } })) {
     if (p.name !== name && spec(p.object).switch === sw && spec(p.object).interface === iface) {
       throw conflict(t, name, `interface "${iface}" of switch "${sw}" is already declared by Port "${p.name}" (one Port per switch interface)`);
     }
@@ -80,7 +80,9 @@ async function checkNode(t: ResourceType, name: string, o: KObject, old: KObject
   const before = spec(old).project ?? '';
   const after = spec(o).project ?? '';
   if (old && before !== '' && before !== after) {
-    const attached = (await tx.list('hil.io/networkattachments')).filter((a) => spec(a.object).node === name).map((a) => a.name);
+    const attached = (await tx.list('hil.io/networkattachments', { fieldEquals: { path: ['spec', 'node'], value: name } }))
+      .filter((a) => spec(a.object).node === name)
+      .map((a) => a.name);
     if (attached.length) {
       throw conflict(
         t,
@@ -142,7 +144,7 @@ async function checkAttachment(t: ResourceType, name: string, o: KObject, old: K
     }
     if (!nspec.project) throw conflict(t, name, `node "${s.node}" is not in a project; claim it for a project before attaching it to a network`);
   }
-  for (const a of await tx.list('hil.io/networkattachments')) {
+  for (const a of await tx.list('hil.io/networkattachments', { fieldEquals: { path: ['spec', 'node'], value: String(s.node) } })) {
     const as = spec(a.object);
     if (a.name === name || as.node !== s.node || as.nic !== s.nic) continue;
     if (as.network === s.network) {

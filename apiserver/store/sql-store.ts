@@ -2,7 +2,7 @@
 // across PostgreSQL replicas, through the dialect's write lock), so revisions become visible in order and a
 // watcher that has seen revision N has seen everything before it.
 import { EventEmitter } from 'node:events';
-import { Kysely, Migrator, type Transaction } from 'kysely';
+import { Kysely, Migrator, sql, type Transaction } from 'kysely';
 import type { KObject } from '../object.js';
 import { migrationProvider } from './migrations.js';
 import {
@@ -152,7 +152,7 @@ export class SqlStore implements Store, CredentialStore {
   async list(resource: string, options: ListOptions = {}): Promise<ListResult> {
     return this.adapter.snapshot(async (tx) => {
       const revision = await currentRevisionIn(tx);
-      const items = await listIn(tx, resource, options);
+      const items = await listIn(tx, this.dialect, resource, options);
       return { items, revision };
     });
   }
@@ -212,7 +212,7 @@ export class SqlStore implements Store, CredentialStore {
             .executeTakeFirst();
           return row ? toStored(row) : undefined;
         },
-        list: (resource, options) => listIn(trx, resource, options ?? {}),
+        list: (resource, options) => listIn(trx, this.dialect, resource, options ?? {}),
         put: (resource, namespace, name, object, prev) =>
           write(prev ? 'MODIFIED' : 'ADDED', resource, namespace, name, object, prev),
         remove: (prev) => write('DELETED', prev.resource, prev.namespace, prev.name, prev.object, prev),
@@ -357,13 +357,26 @@ async function currentRevisionIn(db: Kysely<Tables> | Transaction<Tables>): Prom
   return Number(row?.r ?? 0);
 }
 
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
+
 async function listIn(
   db: Kysely<Tables> | Transaction<Tables>,
+  dialect: 'sqlite' | 'postgres',
   resource: string,
   options: ListOptions,
 ): Promise<StoredObject[]> {
   let q = db.selectFrom('hil_objects').selectAll().where('resource', '=', resource);
   if (options.namespace !== undefined) q = q.where('namespace', '=', options.namespace);
+  if (options.fieldEquals) {
+    const { path, value } = options.fieldEquals;
+    // Paths come from our own code, never from a request; checked anyway, as they are spliced into a JSON path.
+    if (!path.length || !path.every((p) => FIELD_NAME.test(p))) throw new Error(`invalid field path ${JSON.stringify(path)}`);
+    const field =
+      dialect === 'sqlite'
+        ? sql<string>`json_extract(object, ${'$.' + path.join('.')})`
+        : sql<string>`(object::json #>> ${'{' + path.join(',') + '}'}::text[])`;
+    q = q.where(field, '=', value);
+  }
   if (options.after) {
     const { namespace, name } = options.after;
     q = q.where((eb) =>

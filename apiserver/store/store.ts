@@ -29,6 +29,11 @@ export interface ListOptions {
   namespace?: string;
   /** Resume after this (namespace, name), exclusive — the continue token's position. */
   after?: { namespace: string; name: string };
+  /**
+   * Only objects whose string field at this path (e.g. ['spec', 'node']) equals the value. Filtered by the
+   * database, so admission checks that look for related objects do not parse every object of the kind in JS.
+   */
+  fieldEquals?: { path: string[]; value: string };
 }
 
 export interface ListResult {

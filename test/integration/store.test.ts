@@ -130,6 +130,25 @@ for (const make of [sqliteDialect, postgresDialect]) {
       );
     });
 
+    test('a list filtered on a spec field returns exactly the matching objects, inside and outside a transaction', async () => {
+      const A = 'hil.io/networkattachments';
+      const att = (name: string, node: string): KObject => ({ apiVersion: 'hil.io/v1alpha1', kind: 'NetworkAttachment', metadata: { name }, spec: { node, nic: 'eth0', network: 'n' } });
+      await store.transact(async (tx) => {
+        await tx.put(A, '', 'fa-1', att('fa-1', 'node-x'));
+        await tx.put(A, '', 'fa-2', att('fa-2', 'node-y'));
+        await tx.put(A, '', 'fa-3', att('fa-3', 'node-x'));
+        // A name that looks like a JSON path or SQL is just a value.
+        await tx.put(A, '', 'fa-4', att('fa-4', "x' or '1'='1"));
+      });
+      const names = (items: { name: string }[]) => items.map((i) => i.name).sort();
+      assert.deepEqual(names((await store.list(A, { fieldEquals: { path: ['spec', 'node'], value: 'node-x' } })).items), ['fa-1', 'fa-3']);
+      assert.deepEqual(names((await store.list(A, { fieldEquals: { path: ['spec', 'node'], value: "x' or '1'='1" } })).items), ['fa-4']);
+      assert.deepEqual((await store.list(A, { fieldEquals: { path: ['spec', 'node'], value: 'nobody' } })).items, []);
+      const inTx = await store.transact((tx) => tx.list(A, { fieldEquals: { path: ['spec', 'node'], value: 'node-y' } }));
+      assert.deepEqual(names(inTx), ['fa-2']);
+      await assert.rejects(store.list(A, { fieldEquals: { path: ['spec', "node') or 1=1 --"], value: 'x' } }), /invalid field path/);
+    });
+
     test('concurrent transactions get distinct revisions, all visible in order', async () => {
       const start = await store.currentRevision();
       const results = await Promise.all(
