@@ -3,7 +3,7 @@
 // type set explicitly (custom kinds refuse strategic merge with 415). Each method's comment names its RBAC rule
 // (controllers/rbac.ts).
 import * as k8s from '@kubernetes/client-node';
-import type { Network, NetworkAttachment, Node, Port, Switch } from '../api/v1alpha1/types.js';
+import type { Headnode, Network, NetworkAttachment, Node, Port, Switch } from '../api/v1alpha1/types.js';
 import type { ListOf } from './runtime/informer.js';
 import type { LeaseObject, LeaseRecord, LeaseStore } from './runtime/leader-election.js';
 
@@ -16,6 +16,7 @@ export interface HilKinds {
   nodes: Node;
   networks: Network;
   networkattachments: NetworkAttachment;
+  headnodes: Headnode;
 }
 export type HilPlural = keyof HilKinds;
 
@@ -93,10 +94,11 @@ export class HilClient {
     return (await this.custom.patchClusterCustomObject({ group: GROUP, version: VERSION, plural, name, body }, MERGE())) as HilKinds[P];
   }
 
-  /** patch hil.io/<plural>/status (merge patch) */
-  async patchStatus<P extends HilPlural>(plural: P, name: string, status: object): Promise<HilKinds[P]> {
+  /** patch hil.io/<plural>/status (merge patch; with `resourceVersion`, conditional: 409 if the object changed since) */
+  async patchStatus<P extends HilPlural>(plural: P, name: string, status: object, resourceVersion?: string): Promise<HilKinds[P]> {
     this.rec('patch', GROUP, plural, 'status');
-    return (await this.custom.patchClusterCustomObjectStatus({ group: GROUP, version: VERSION, plural, name, body: { status } }, MERGE())) as HilKinds[P];
+    const body = resourceVersion ? { metadata: { resourceVersion }, status } : { status };
+    return (await this.custom.patchClusterCustomObjectStatus({ group: GROUP, version: VERSION, plural, name, body }, MERGE())) as HilKinds[P];
   }
 
   /** get v1 secrets → decoded string data */

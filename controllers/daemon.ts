@@ -14,6 +14,7 @@ import { AttachmentReconciler, resolveAttachment } from './attachment/attachment
 import { InformerCache } from './cache.js';
 import { GROUP, HilClient, VERSION, type ApiCall, type HilKinds, type HilPlural } from './client.js';
 import { EventRecorder } from './events.js';
+import { wireHeadnodes, type HeadnodeControllerConfig } from './headnode/wiring.js';
 import { NetworkReconciler } from './network/network-controller.js';
 import { ProtectionReconciler } from './protection/protection-controller.js';
 import { LEADER_LEASE, SYSTEM_NAMESPACE } from './rbac.js';
@@ -47,6 +48,8 @@ export interface ControllerDaemonOptions {
   backoffMaxMs?: number;
   /** Every API call (for RBAC recording in tests). */
   onCall?: (call: ApiCall) => void;
+  /** The headnode controller's hypervisor, bridges and base images (hil.cfg [headnode]). */
+  headnodes?: HeadnodeControllerConfig;
 }
 
 export interface Controllers {
@@ -54,7 +57,7 @@ export interface Controllers {
   client: HilClient;
   switchReconciler: SwitchReconciler;
   networkReconciler: NetworkReconciler;
-  controllers: { switch: Controller; network: Controller; attachment: Controller; protection: Controller };
+  controllers: { switch: Controller; network: Controller; attachment: Controller; protection: Controller; headnode: Controller };
 }
 
 export function defaultIdentity(): string {
@@ -104,6 +107,7 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
     nodes: informer('nodes'),
     networks: informer('networks'),
     networkattachments: informer('networkattachments'),
+    headnodes: informer('headnodes'),
   };
   const cache = new InformerCache(inf);
 
@@ -130,6 +134,7 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
   };
   const attachmentCtl = mk('attachment', new AttachmentReconciler({ client, cache, enqueueSwitch }), 4);
   const protectionCtl = mk('protection', new ProtectionReconciler({ client, cache }), 2);
+  const headnodeCtl = wireHeadnodes({ manager, client, cache, headnodes: inf.headnodes, networks: inf.networks, events, logger, resyncMs, config: opts.headnodes });
 
   // ---- events → keys ----
   const allSwitches = () => inf.switches.list().forEach((s) => enqueueSwitch(s.metadata.name));
@@ -195,7 +200,7 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
     client,
     switchReconciler,
     networkReconciler,
-    controllers: { switch: switchCtl, network: networkCtl, attachment: attachmentCtl, protection: protectionCtl },
+    controllers: { switch: switchCtl, network: networkCtl, attachment: attachmentCtl, protection: protectionCtl, headnode: headnodeCtl },
   };
 }
 

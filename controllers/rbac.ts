@@ -16,6 +16,9 @@ export const CONTROLLER_RULES: readonly PolicyRule[] = [
   { apiGroups: ['hil.io'], resources: ['networkattachments'], verbs: ['list', 'watch', 'patch'] },
   // Status of everything the controllers report on.
   { apiGroups: ['hil.io'], resources: ['switches/status', 'ports/status', 'nodes/status', 'networks/status', 'networkattachments/status'], verbs: ['patch'] },
+  // Headnodes: informer, the hil.io/headnode-vm finalizer, status (VM state, uuid, VNC port, frozen hnics).
+  { apiGroups: ['hil.io'], resources: ['headnodes'], verbs: ['list', 'watch', 'patch'] },
+  { apiGroups: ['hil.io'], resources: ['headnodes/status'], verbs: ['patch'] },
   // Switch credentials.
   { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
   // Events about our objects (namespace "default", as for cluster-scoped objects).

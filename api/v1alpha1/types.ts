@@ -148,6 +148,18 @@ export interface HeadnodeStatus {
    */
   vncPort?: number;
   /**
+   * Name of the libvirt domain of the VM (hil-headnode-<metadata.uid>).
+   * Rules: maxLength 253.
+   */
+  domain?: string;
+  /** The VM has been started at least once, so its hnics can no longer change (HIL's rule). */
+  frozen?: boolean;
+  /**
+   * Where each hnic is connected, as the controller last applied it.
+   * Rules: maxItems 16; list-map keyed by name.
+   */
+  hnics?: HeadnodeHnicStatus[];
+  /**
    * Current state as standard conditions, one per type (Ready).
    * Rules: maxItems 32; list-map keyed by type.
    */
@@ -157,6 +169,35 @@ export interface HeadnodeStatus {
    * Rules: >= 0.
    */
   observedGeneration?: number;
+}
+
+/** One hnic as connected. */
+export interface HeadnodeHnicStatus {
+  /**
+   * hnic name.
+   * Rules: maxLength 63.
+   */
+  name: string;
+  /**
+   * Network of the hnic; absent when not connected.
+   * Rules: maxLength 253.
+   */
+  network?: string;
+  /**
+   * VLAN of that network.
+   * Rules: 1..4094.
+   */
+  vlan?: number;
+  /**
+   * Host bridge the VM's interface is on (br-vlan<N>).
+   * Rules: maxLength 15.
+   */
+  bridge?: string;
+  /**
+   * MAC address of the VM's interface.
+   * Rules: maxLength 17.
+   */
+  mac?: string;
 }
 
 /** A Headnode is a small VM for a project, bridged untagged onto the project's networks (HIL headnode, hnic). */
