@@ -1,0 +1,328 @@
+// The node reconciler: keeps each Node's BMC matching its spec, one reconcile per Node key (never two at once on
+// one node; nodes in parallel up to the controller's workers — the BMC parallelism limit):
+//
+//   1. release: when spec.project went from P to "" (status.project remembers P, so it is acted on once, also
+//      across restarts), spec.power is set Off (configurable) so the next project starts clean, and with HIL's
+//      maintenance pool configured the node moves into the maintenance project instead of becoming free (and the
+//      pool's URL is told, as HIL does);
+//   2. power cycle: the annotation hil.io/power-cycle=<value> cycles the node once per new value; the value is
+//      recorded in status.lastPowerCycle at once, so a restart does not cycle twice;
+//   3. power: read the BMC; when spec.power is set and differs, set it and read back (a node turned off by hand is
+//      turned on again, with a PowerDriftCorrected Event); with spec.power unset, power is only observed;
+//   4. boot device: read; set (persistently) when spec.bootDevice differs;
+//   5. status: power as the BMC reports it, conditions BMCReachable, PowerSynced and Ready, written only when changed.
+//   A failing BMC (unreachable, refused credentials, timeout) backs off on its own key (base × 2^(n-1), capped),
+//   visible in the BMCReachable message; other nodes never wait for it. Power is re-read every resync period.
+import type { Node, NodeStatus } from '../../api/v1alpha1/types.js';
+import type { Logger } from '../../common/logging.js';
+import { isObmError, ObmError, type ObmConfig, type ObmDriver, type ObmRegistry, type PowerState } from '../../drivers/obm/index.js';
+import type { ObjectCache } from '../cache.js';
+import type { HilClient } from '../client.js';
+import type { EventRecorder } from '../events.js';
+import { errorMessage } from '../runtime/controller.js';
+import { getCondition, jsonEqual, setCondition } from '../runtime/conditions.js';
+import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
+import { SYSTEM_NAMESPACE } from '../rbac.js';
+
+export const POWER_CYCLE_ANNOTATION = 'hil.io/power-cycle';
+
+export interface MaintenancePool {
+  /** hil.cfg [maintenance] maintenance_project: released nodes move here instead of becoming free. */
+  project: string;
+  /** hil.cfg [maintenance] url: told `{"node": NAME}` (POST, JSON) of each node moved into the pool. */
+  url?: string;
+}
+
+export interface NodeReconcilerOptions {
+  client: HilClient;
+  cache: ObjectCache;
+  obmRegistry: ObmRegistry;
+  events?: EventRecorder;
+  logger?: Logger;
+  /** Power is read back from every BMC at least this often (drift correction). Default 60 000. */
+  resyncMs?: number;
+  /** Backoff of a failing BMC: base × 2^(n-1) up to max (defaults 1 000 and 300 000). */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** After a power cycle, an Off reading is not corrected for this long (the BMC is cycling). Default 10 000. */
+  cycleGraceMs?: number;
+  /** Power a released node off (spec.power Off). Default true. */
+  releasePowerOff?: boolean;
+  maintenance?: MaintenancePool;
+  now?: () => number;
+  /** For the maintenance URL (tests). */
+  fetch?: typeof fetch;
+}
+
+interface NodeMemory {
+  failures: number;
+  nextAttempt: number;
+  cyclingUntil: number;
+  /** The last hil.io/power-cycle value acted on by this process (the cache may not show the status yet). */
+  lastCycle?: string;
+  configKey: string;
+}
+
+type Cond = { type: string; status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
+
+export class NodeReconciler implements Reconciler {
+  private readonly o: Required<Pick<NodeReconcilerOptions, 'resyncMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'cycleGraceMs' | 'releasePowerOff'>> & NodeReconcilerOptions;
+  private readonly memory = new Map<string, NodeMemory>();
+  private readonly written = new Map<string, string>();
+  private readonly now: () => number;
+
+  constructor(opts: NodeReconcilerOptions) {
+    this.o = { resyncMs: 60_000, backoffBaseMs: 1_000, backoffMaxMs: 300_000, cycleGraceMs: 10_000, releasePowerOff: true, ...opts };
+    this.now = opts.now ?? Date.now;
+  }
+
+  backoffMs(n: number): number {
+    return Math.min(this.o.backoffMaxMs, this.o.backoffBaseMs * 2 ** Math.max(0, Math.min(n - 1, 30)));
+  }
+
+  async reconcile(req: Request, signal: AbortSignal): Promise<Result> {
+    const name = req.key;
+    const cached = this.o.cache.get('nodes', name);
+    if (!cached) {
+      this.memory.delete(name);
+      this.written.delete(name);
+      return {};
+    }
+    // A node being deleted keeps its power as it is.
+    if (cached.metadata.deletionTimestamp || signal.aborted) return {};
+    const node = structuredClone(cached);
+    const st: NodeStatus = node.status ?? {};
+    const project = node.spec.project ?? '';
+
+    // ---- 1. project changes: a release is acted on once ----
+    if (st.project === undefined || st.project !== project) {
+      if (st.project && project === '') return this.release(node, st.project);
+      await this.writeStatus(node, { project });
+    }
+
+    // ---- BMC work ----
+    const configKey = JSON.stringify([node.spec.obm]);
+    let mem = this.memory.get(name);
+    if (!mem || mem.configKey !== configKey) {
+      mem = { failures: 0, nextAttempt: 0, cyclingUntil: 0, configKey };
+      this.memory.set(name, mem);
+    }
+    const now = this.now();
+    if (mem.failures > 0 && mem.nextAttempt > now + 5) return { requeueAfterMs: mem.nextAttempt - now };
+
+    let driver: ObmDriver;
+    try {
+      driver = this.o.obmRegistry.driverFor(node.spec.obm.type);
+    } catch (err) {
+      const message = (err as Error).message;
+      await this.writeStatus(node, {
+        power: 'Unknown',
+        conditions: [
+          { type: 'BMCReachable', status: 'Unknown', reason: 'Unsupported', message },
+          { type: 'PowerSynced', status: 'Unknown', reason: 'Unsupported', message },
+          { type: 'Ready', status: 'False', reason: 'Unsupported', message },
+        ],
+      });
+      return {};
+    }
+
+    const desired = node.spec.power;
+    const cycleWanted = node.metadata.annotations?.[POWER_CYCLE_ANNOTATION];
+    let stage = 'credentials';
+    try {
+      const bmc = await this.bmcConfig(node);
+      stage = 'power status';
+      let observed: PowerState = await driver.powerStatus(bmc);
+
+      // ---- 2. power cycle, once per annotation value ----
+      if (cycleWanted && cycleWanted !== st.lastPowerCycle && cycleWanted !== mem.lastCycle) {
+        if (desired === 'Off') {
+          mem.lastCycle = cycleWanted;
+          await this.writeStatus(node, { lastPowerCycle: cycleWanted });
+          await this.event(node, 'Warning', 'PowerCycleSkipped', `power cycle ${cycleWanted} not done: spec.power is Off`);
+        } else {
+          stage = 'power cycle';
+          if (observed === 'On') await driver.powerCycle(bmc);
+          else await driver.setPower(bmc, 'On');
+          mem.lastCycle = cycleWanted;
+          mem.cyclingUntil = this.now() + this.o.cycleGraceMs;
+          // Recorded at once: a restart must not cycle again.
+          await this.writeStatus(node, { lastPowerCycle: cycleWanted });
+          await this.event(node, 'Normal', 'PowerCycled', observed === 'On' ? `power cycled (${POWER_CYCLE_ANNOTATION}=${cycleWanted})` : `was Off; powered On for power cycle ${cycleWanted}`);
+          observed = 'On';
+        }
+      }
+      const cycling = mem.cyclingUntil > this.now();
+
+      // ---- 3. power ----
+      let pending = false;
+      if (desired && observed !== desired) {
+        if (cycling && desired === 'On') {
+          pending = true; // the BMC is in the middle of the cycle
+        } else {
+          const prevSynced = getCondition(st.conditions, 'PowerSynced')?.status === 'True' && st.power === desired;
+          stage = `power ${desired.toLowerCase()}`;
+          const before = observed;
+          await driver.setPower(bmc, desired);
+          stage = 'power status';
+          observed = await driver.powerStatus(bmc);
+          pending = observed !== desired;
+          if (prevSynced) {
+            await this.event(node, 'Warning', 'PowerDriftCorrected', `node was ${before} (changed outside HIL, e.g. by hand); turned ${desired} again`);
+          } else {
+            await this.event(node, 'Normal', desired === 'On' ? 'PoweredOn' : 'PoweredOff', `turned ${desired} (was ${before})`);
+          }
+        }
+      }
+
+      // ---- 4. boot device ----
+      const boot = node.spec.bootDevice;
+      if (boot) {
+        stage = 'boot device';
+        const cur = await driver.bootDevice(bmc);
+        if (cur !== boot) {
+          await driver.setBootDevice(bmc, boot);
+          await this.event(node, 'Normal', 'BootDeviceSet', `boot device set to ${boot} (was ${cur ?? 'other'})`);
+        }
+      }
+
+      // ---- 5. status ----
+      mem.failures = 0;
+      mem.nextAttempt = 0;
+      const where = describeBmc(node);
+      const powerCond: Cond = !desired
+        ? { type: 'PowerSynced', status: 'True', reason: 'ObservedOnly', message: `spec.power is not set: power is only observed (${observed})` }
+        : observed === desired
+          ? { type: 'PowerSynced', status: 'True', reason: 'InSync', message: `power is ${observed}, as wanted` }
+          : { type: 'PowerSynced', status: 'False', reason: cycling ? 'PowerCycling' : 'Pending', message: `power is ${observed}, wanted ${desired}` };
+      const ready = powerCond.status === 'True';
+      await this.writeStatus(node, {
+        power: observed,
+        conditions: [
+          { type: 'BMCReachable', status: 'True', reason: 'Reachable', message: `${where} answered` },
+          powerCond,
+          ready ? { type: 'Ready', status: 'True', reason: 'InSync', message: 'BMC reachable, power as wanted' } : { type: 'Ready', status: 'False', reason: powerCond.reason, message: powerCond.message },
+        ],
+      });
+      return { requeueAfterMs: pending || cycling ? 1_000 : this.o.resyncMs };
+    } catch (err) {
+      if (!isObmError(err) || signal.aborted) throw err;
+      mem.failures++;
+      const delay = this.backoffMs(mem.failures);
+      mem.nextAttempt = this.now() + delay;
+      const reason = reasonFor(err);
+      const message = `${stage}: ${err.message} (attempt ${mem.failures}; next in ${Math.max(1, Math.round(delay / 1000))} s)`;
+      this.o.logger?.warn('BMC call failed', { node: node.metadata.name, stage, failures: mem.failures, retryInMs: delay, reason, error: err.message });
+      const prev = getCondition(st.conditions, 'BMCReachable');
+      if (prev?.status !== 'False' || prev.reason !== reason) await this.event(node, 'Warning', reason, `${stage}: ${err.message}`);
+      await this.writeStatus(node, {
+        power: 'Unknown',
+        conditions: [
+          { type: 'BMCReachable', status: 'False', reason, message },
+          { type: 'PowerSynced', status: 'Unknown', reason, message: 'the BMC cannot be read' },
+          { type: 'Ready', status: 'False', reason, message },
+        ],
+      });
+      return { requeueAfterMs: delay };
+    }
+  }
+
+  /** The node left its project (spec.project ""): power off, maintenance pool; once (status.project). */
+  private async release(node: Node, from: string): Promise<Result> {
+    const name = node.metadata.name!;
+    const pool = this.o.maintenance;
+    const toPool = !!pool && pool.project !== from;
+    const spec: Record<string, unknown> = {};
+    if (toPool) spec.project = pool!.project;
+    if (this.o.releasePowerOff && node.spec.power !== 'Off') spec.power = 'Off';
+    if (Object.keys(spec).length) {
+      // Conditional on what we read: a claim in between wins (409, retried with fresh state).
+      await this.o.client.patch('nodes', name, { metadata: { resourceVersion: node.metadata.resourceVersion }, spec });
+    }
+    await this.writeStatus(node, { project: toPool ? pool!.project : '' });
+    const what = [spec.power ? 'powering it off' : '', toPool ? `moved to maintenance project "${pool!.project}"` : 'now free'].filter(Boolean).join('; ');
+    await this.event(node, 'Normal', 'Released', `released from project "${from}": ${what}`);
+    if (toPool && pool!.url) {
+      try {
+        const r = await (this.o.fetch ?? fetch)(pool!.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ node: name }), signal: AbortSignal.timeout(10_000) });
+        if (!r.ok) this.o.logger?.warn('maintenance pool URL answered with an error', { node: name, status: r.status });
+      } catch (err) {
+        this.o.logger?.warn('could not tell the maintenance pool URL', { node: name, error: errorMessage(err) });
+      }
+    }
+    // The spec patch brings the node back with fresh state; this is a fallback.
+    return { requeueAfterMs: 100 };
+  }
+
+  /** The driver config for a node, with credentials from its Secret. */
+  private async bmcConfig(node: Node): Promise<ObmConfig> {
+    const obm = node.spec.obm;
+    const ref = obm.credentialsSecretRef;
+    let credentials: ObmConfig['credentials'];
+    if (ref) {
+      const ns = ref.namespace ?? SYSTEM_NAMESPACE;
+      let data: Record<string, string>;
+      try {
+        data = await this.o.client.readSecret(ns, ref.name);
+      } catch (err) {
+        throw new ObmError('invalid', `cannot read the credentials Secret ${ns}/${ref.name}: ${errorMessage(err)}`);
+      }
+      credentials = { username: data.username ?? '', password: data.password ?? '' };
+    }
+    return { host: obm.host, ...(obm.port !== undefined ? { port: obm.port } : {}), ...(credentials ? { credentials } : {}) };
+  }
+
+  private async event(node: Node, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    await this.o.events?.record({ kind: 'Node', metadata: node.metadata }, type, reason, message);
+  }
+
+  /** A status patch with only the fields given (conditions merged by type); skipped when nothing changes. */
+  private async writeStatus(node: Node, patch: Omit<NodeStatus, 'conditions'> & { conditions?: Cond[] }): Promise<void> {
+    const name = node.metadata.name!;
+    const cur: NodeStatus = node.status ?? {};
+    const gen = node.metadata.generation;
+    const body: NodeStatus = { ...patch, conditions: undefined };
+    if (patch.conditions) {
+      let conditions = cur.conditions;
+      for (const c of patch.conditions) conditions = setCondition(conditions, { ...c, observedGeneration: gen });
+      body.conditions = conditions;
+      body.observedGeneration = gen;
+    } else delete body.conditions;
+    const next = { ...cur, ...body };
+    if (jsonEqual(next, cur)) return;
+    const key = JSON.stringify(body);
+    if (this.written.get(name) === key) return; // the same patch as last time (the cache has not caught up)
+    try {
+      await this.o.client.patchStatus('nodes', name, body);
+      this.written.set(name, key);
+      if (this.written.size > 100_000) this.written.clear();
+      // Later writes in this reconcile start from here (`node` is this reconcile's own copy).
+      node.status = next;
+    } catch (err) {
+      this.written.delete(name);
+      if ((err as { code?: number }).code === 404) return;
+      throw err;
+    }
+  }
+}
+
+function describeBmc(node: Node): string {
+  return `BMC ${node.spec.obm.host}:${node.spec.obm.port ?? 623}`;
+}
+
+function reasonFor(err: ObmError): string {
+  switch (err.code) {
+    case 'auth':
+      return 'AuthenticationFailed';
+    case 'unreachable':
+      return 'BMCUnreachable';
+    case 'timeout':
+      return 'Timeout';
+    case 'invalid':
+      return 'InvalidConfig';
+    case 'unsupported':
+      return 'Unsupported';
+    default:
+      return 'BMCError';
+  }
+}
