@@ -16,6 +16,7 @@ import { GROUP, HilClient, VERSION, type ApiCall, type HilKinds, type HilPlural 
 import { EventRecorder } from './events.js';
 import { wireHeadnodes, type HeadnodeControllerConfig } from './headnode/wiring.js';
 import { NetworkReconciler } from './network/network-controller.js';
+import { wireNodes, type NodeControllerConfig } from './node/wiring.js';
 import { ProtectionReconciler } from './protection/protection-controller.js';
 import { LEADER_LEASE, SYSTEM_NAMESPACE } from './rbac.js';
 import { Controller } from './runtime/controller.js';
@@ -50,6 +51,8 @@ export interface ControllerDaemonOptions {
   onCall?: (call: ApiCall) => void;
   /** The headnode controller's hypervisor, bridges and base images (hil.cfg [headnode]). */
   headnodes?: HeadnodeControllerConfig;
+  /** The node controller's OBM drivers, BMC parallelism, release power-off and maintenance pool. */
+  nodes?: NodeControllerConfig;
 }
 
 export interface Controllers {
@@ -57,7 +60,7 @@ export interface Controllers {
   client: HilClient;
   switchReconciler: SwitchReconciler;
   networkReconciler: NetworkReconciler;
-  controllers: { switch: Controller; network: Controller; attachment: Controller; protection: Controller; headnode: Controller };
+  controllers: { switch: Controller; network: Controller; attachment: Controller; protection: Controller; headnode: Controller; node: Controller };
 }
 
 export function defaultIdentity(): string {
@@ -134,6 +137,7 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
   };
   const attachmentCtl = mk('attachment', new AttachmentReconciler({ client, cache, enqueueSwitch }), 4);
   const protectionCtl = mk('protection', new ProtectionReconciler({ client, cache }), 2);
+  const nodeCtl = wireNodes({ manager, client, cache, nodes: inf.nodes, events, logger, resyncMs, config: opts.nodes }).controller;
   const headnodeCtl = wireHeadnodes({ manager, client, cache, headnodes: inf.headnodes, networks: inf.networks, events, logger, resyncMs, config: opts.headnodes });
 
   // ---- events → keys ----
@@ -200,7 +204,7 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
     client,
     switchReconciler,
     networkReconciler,
-    controllers: { switch: switchCtl, network: networkCtl, attachment: attachmentCtl, protection: protectionCtl, headnode: headnodeCtl },
+    controllers: { switch: switchCtl, network: networkCtl, attachment: attachmentCtl, protection: protectionCtl, headnode: headnodeCtl, node: nodeCtl },
   };
 }
 
