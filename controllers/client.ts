@@ -4,6 +4,7 @@
 // (controllers/rbac.ts).
 import * as k8s from '@kubernetes/client-node';
 import type { Headnode, Network, NetworkAttachment, Node, Port, Switch } from '../api/v1alpha1/types.js';
+import { reuseConnections } from './keep-alive.js';
 import type { ListOf } from './runtime/informer.js';
 import type { LeaseObject, LeaseRecord, LeaseStore } from './runtime/leader-election.js';
 
@@ -56,7 +57,7 @@ export class HilClient {
   host = '';
 
   constructor(kc: k8s.KubeConfig) {
-    this.kc = kc;
+    this.kc = reuseConnections(kc);
     this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
     this.core = kc.makeApiClient(k8s.CoreV1Api);
     this.coord = kc.makeApiClient(k8s.CoordinationV1Api);

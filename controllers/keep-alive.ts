@@ -1,0 +1,48 @@
+// Connection reuse for @kubernetes/client-node. Its KubeConfig makes a new http(s).Agent for every request
+// (config.js createAgent, called from applySecurityAuthentication), so each API call the controllers make opens a
+// new TCP connection — and over TLS a new handshake. Under a burst (a switch batch writes a status per port and per
+// attachment) that is most of the cost on both sides. This keeps one keep-alive agent per distinct TLS setting
+// and hands it to every request instead. Proxy agents (cluster.proxyUrl) are left as client-node makes them.
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type * as k8s from '@kubernetes/client-node';
+
+type AgentOptions = https.AgentOptions & { ca?: unknown; cert?: unknown; key?: unknown; pfx?: unknown };
+
+const REUSED = Symbol('hil.reuseConnections');
+
+function digest(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  return createHash('sha256').update(Buffer.isBuffer(v) ? v : String(v)).digest('hex').slice(0, 16);
+}
+
+/** Makes every API client built from this KubeConfig reuse connections. Idempotent; returns kc. */
+export function reuseConnections(kc: k8s.KubeConfig): k8s.KubeConfig {
+  const marked = kc as k8s.KubeConfig & { [REUSED]?: boolean };
+  if (marked[REUSED]) return kc;
+  marked[REUSED] = true;
+  const apply = kc.applySecurityAuthentication.bind(kc);
+  const agents = new Map<string, http.Agent>();
+  kc.applySecurityAuthentication = async (context) => {
+    await apply(context);
+    const made = context.getAgent();
+    if (!made || (made.constructor !== http.Agent && made.constructor !== https.Agent)) return;
+    const opts = ((made as unknown as { options?: AgentOptions }).options ?? {}) as AgentOptions;
+    const tls = made instanceof https.Agent;
+    // Certificates are re-read by client-node on each call: a rotated one gets a new agent.
+    const key = JSON.stringify([kc.getCurrentCluster()?.server ?? '', tls, opts.rejectUnauthorized ?? null, opts.servername ?? null, digest(opts.ca), digest(opts.cert), digest(opts.key), digest(opts.pfx)]);
+    let agent = agents.get(key);
+    if (!agent) {
+      const { ca, cert, key: k, pfx, passphrase, rejectUnauthorized, servername } = opts;
+      const base = { keepAlive: true, maxFreeSockets: 64 };
+      agent = tls
+        ? new https.Agent({ ...base, ca, cert, key: k, pfx, passphrase, rejectUnauthorized, servername } as https.AgentOptions)
+        : new http.Agent(base);
+      agents.set(key, agent);
+    }
+    made.destroy();
+    context.setAgent(agent);
+  };
+  return kc;
+}
