@@ -18,7 +18,7 @@ export interface IpmiDriverOptions {
   cipherSuite?: number;
   /** ipmitool `-N`: seconds to wait for each answer (default 1). */
   timeoutSeconds?: number;
-  /** ipmitool `-R`: retries of each request (default 2). */
+  /** ipmitool `-R`: retries of each request, 1-10 (default 2; ipmitool reads 0 as its own default, ~20 s on a dead BMC). */
   retries?: number;
   /** Kill a call that has not finished after this long (default 15 000 ms). */
   callTimeoutMs?: number;
@@ -37,7 +37,7 @@ export class IpmiObmDriver implements ObmDriver {
     const { cipherSuite: c, timeoutSeconds: n, retries: r } = this.o;
     if (!Number.isInteger(c) || c < 0 || c > 17) throw new ObmError('invalid', `ipmi cipher suite ${c} is not 0-17`);
     if (!Number.isInteger(n) || n < 1 || n > 60) throw new ObmError('invalid', `ipmi timeout ${n} s is not 1-60`);
-    if (!Number.isInteger(r) || r < 0 || r > 10) throw new ObmError('invalid', `ipmi retries ${r} is not 0-10`);
+    if (!Number.isInteger(r) || r < 1 || r > 10) throw new ObmError('invalid', `ipmi retries ${r} is not 1-10`);
   }
 
   /** ipmitool's argv (without the program) and environment for one BMC: the password only in the environment. */
