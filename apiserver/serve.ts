@@ -1,6 +1,7 @@
 // Building a running API server from hil.cfg and command-line flags (flags win). `hil-admin serve` calls this.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { headnodeSettings } from '../drivers/headnode/config.js';
 import { authBackendOf, cfgBool, cfgGet, ConfigError, loadHilConfig, reviewHilConfig, type HilConfig } from '../common/hilcfg.js';
 import { parseVlanList, VlanRangeError, type VlanSet } from '../common/vlans.js';
 import { createAuthenticator, keystoneConfigFrom } from './auth/index.js';
@@ -31,6 +32,8 @@ export interface ServeSettings {
   auth: 'null' | 'database' | 'keystone';
   requireAuthentication: boolean;
   vlanPool?: VlanSet;
+  /** hil.cfg [headnode] base_imgs. */
+  headnodeBaseImages?: string[];
   /** The parsed hil.cfg (backends read their own sections from it). */
   config?: HilConfig;
   tls?: { certFile: string; keyFile: string };
@@ -101,6 +104,7 @@ export function resolveSettings(cliFlags: ServeFlags, cfg: HilConfig | undefined
     port,
     requireAuthentication,
     vlanPool,
+    headnodeBaseImages: headnodeSettings(cfg).baseImages,
     config: cfg,
     databaseUri: flags.databaseUri ?? cfgGet(cfg, 'database', 'uri') ?? undefined,
     dataDir: flags.dataDir ?? cfgGet(cfg, 'server', 'data_dir') ?? 'data',
@@ -137,6 +141,7 @@ export async function serve(settings: ServeSettings, logger: Logger = createLogg
       authenticator: createAuthenticator(settings.auth, store, settings.config),
       requireAuthentication: settings.requireAuthentication,
       vlanPool: settings.vlanPool,
+      headnodeBaseImages: settings.headnodeBaseImages,
       tls: settings.tls,
       watchTimeoutMs: settings.watchTimeoutMs,
     });

@@ -15,6 +15,7 @@ import type { Authenticator } from './auth/authenticator.js';
 import { Authorizer, type Verb } from './auth/authz.js';
 import { ANONYMOUS, NULL_AUTH_ADMIN, type UserInfo } from './auth/user.js';
 import { invariants } from './admission/invariants.js';
+import { headnodeAdmission } from './admission/headnodes.js';
 import { ownership } from './admission/ownership.js';
 import type { VlanSet } from '../common/vlans.js';
 import type { CredentialStore } from './store/store.js';
@@ -34,6 +35,8 @@ export interface ApiServerOptions {
   requireAuthentication?: boolean;
   /** The VLAN pool from hil.cfg, for admission checks of explicit VLANs. */
   vlanPool?: VlanSet;
+  /** hil.cfg [headnode] base_imgs: the base images headnodes may use (empty or absent: any). */
+  headnodeBaseImages?: readonly string[];
   /** More admission plugins, run after authorization, ownership and the invariants. */
   admission?: AdmissionPlugin[];
   /** Largest request body accepted (413 above). Default 3 MiB, as Kubernetes. */
@@ -119,7 +122,7 @@ export class ApiServer {
     this.handlers = new ResourceHandlers({
       store: opts.store,
       validator: new Validator(),
-      admission: [this.authz.admission, ownership, invariants({ vlanPool: opts.vlanPool }), ...(opts.admission ?? [])],
+      admission: [this.authz.admission, ownership, invariants({ vlanPool: opts.vlanPool }), headnodeAdmission({ baseImages: opts.headnodeBaseImages }), ...(opts.admission ?? [])],
     });
     this.credentials = new UserCredentials(opts.store, opts.authenticator.name);
     client.collectDefaultMetrics({ register: this.metrics });

@@ -156,6 +156,17 @@ export class Authorizer {
         for (const o of [old, object]) {
           if (o && !mine(spec(o).project)) throw deny(`headnodes belong to a project; you are not a member of "${String(spec(o).project ?? '')}"`);
         }
+        if (op === 'update') checkMetadata(old!, object!, deny, []);
+        // Each hnic's network (new or changed ones): the headnode's project must have access, as for attachments.
+        if (object) {
+          const project = String(spec(object).project);
+          const before = new Map(((old && spec(old).hnics) ?? []).map((h: { name: string; network?: string }) => [h.name, h.network]));
+          for (const h of (spec(object).hnics ?? []) as { name: string; network?: string }[]) {
+            if (!h.network || before.get(h.name) === h.network) continue;
+            const net = await tx.get('hil.io/networks', '', h.network);
+            if (!net || !networkAccessibleBy(net.object, project)) throw deny(`network "${h.network}" of hnic "${h.name}" does not exist or project "${project}" has no access to it`);
+          }
+        }
         return;
       }
       default:
