@@ -6,6 +6,8 @@ import * as k8s from '@kubernetes/client-node';
 import { cfgGet, ConfigError, loadHilConfig, type HilConfig } from '../common/hilcfg.js';
 import { createLogger } from '../common/logging.js';
 import { parseVlanList, VlanRangeError, type VlanSet } from '../common/vlans.js';
+import { bridgeDriverFrom, headnodeSettings, type HeadnodeSettings } from '../drivers/headnode/config.js';
+import { LibvirtHeadnodeDriver } from '../drivers/headnode/libvirt/libvirt-driver.js';
 import { buildControllers, defaultIdentity, kubeConfigFor } from './daemon.js';
 
 export interface ServeNetworksFlags {
@@ -36,6 +38,8 @@ export interface ServeNetworksSettings {
   metricsListen?: { host: string; port: number };
   logLevel: string;
   driverTimeoutMs?: number;
+  /** hil.cfg [headnode]: the headnode controller's hypervisor, bridges and base images. */
+  headnode: HeadnodeSettings;
 }
 
 function seconds(flag: string, v: string | undefined, min: number): number | undefined {
@@ -104,6 +108,7 @@ export function resolveServeNetworks(flags: ServeNetworksFlags, env: NodeJS.Proc
     metricsListen: flags.metricsListen ? parseHostPort(flags.metricsListen, '--metrics-listen') : undefined,
     logLevel: flags.logLevel ?? env.HIL_LOG_LEVEL ?? 'info',
     driverTimeoutMs: seconds('--driver-timeout', flags.driverTimeout, 0.1),
+    headnode: headnodeSettings(cfg),
   };
 }
 
@@ -122,6 +127,10 @@ function allowPlainHttp(kc: k8s.KubeConfig): void {
 export async function serveNetworks(settings: ServeNetworksSettings): Promise<number> {
   const logger = createLogger(settings.logLevel, 'controllers');
   const lease = settings.leaseDurationMs;
+  const hn = settings.headnode;
+  const headnodeDriver = hn.libvirtEndpoint ? new LibvirtHeadnodeDriver({ uri: hn.libvirtEndpoint, imageDir: hn.imageDir, nicModel: hn.nicModel }) : undefined;
+  // The controller makes missing br-vlan<N> itself when it knows how: bridge_driver ovs, or linux with a trunk_nic.
+  const bridges = hn.libvirtEndpoint && (hn.bridgeDriver === 'ovs' || (hn.bridgeDriver === 'linux' && hn.trunkNic)) ? bridgeDriverFrom(hn) : undefined;
   const built = buildControllers({
     kubeConfig: settings.kubeConfig,
     pool: settings.pool,
@@ -133,6 +142,7 @@ export async function serveNetworks(settings: ServeNetworksSettings): Promise<nu
     retryPeriodMs: lease ? Math.max(500, Math.round(lease / 6)) : undefined,
     metricsListen: settings.metricsListen,
     driverTimeoutMs: settings.driverTimeoutMs,
+    headnodes: { driver: headnodeDriver, bridges, bridgeKind: hn.bridgeDriver === 'ovs' ? 'ovs' : 'linux', baseImages: hn.baseImages },
     logger,
   });
   logger.info('controller daemon starting', {
@@ -141,6 +151,7 @@ export async function serveNetworks(settings: ServeNetworksSettings): Promise<nu
     vlanPool: settings.pool?.toString() ?? '(none)',
     resyncSeconds: settings.resyncMs / 1000,
     leaderElection: settings.leaderElection,
+    headnodes: hn.libvirtEndpoint ? `${hn.libvirtEndpoint} (bridges: ${hn.bridgeDriver})` : '(no [headnode] libvirt_endpoint)',
   });
   const ac = new AbortController();
   const onSignal = (signal: string) => {
@@ -152,6 +163,7 @@ export async function serveNetworks(settings: ServeNetworksSettings): Promise<nu
   process.on('SIGINT', () => onSignal('SIGINT'));
   const outcome = await built.manager.run(ac.signal);
   await built.switchReconciler.close();
+  await headnodeDriver?.close();
   if (outcome === 'lost') {
     logger.error('lost leadership; exiting so that a fresh process campaigns again');
     return 1;
