@@ -45,6 +45,16 @@ export class HeadnodeReconciler implements Reconciler {
   constructor(private readonly o: HeadnodeReconcilerOptions) {}
 
   async reconcile(req: Request, signal: AbortSignal): Promise<Result> {
+    try {
+      return await this.pass(req, signal);
+    } catch (err) {
+      // The object went away between the cache's view and our write (e.g. its last finalizer just came off).
+      if ((err as { code?: number })?.code === 404) return {};
+      throw err;
+    }
+  }
+
+  private async pass(req: Request, signal: AbortSignal): Promise<Result> {
     let hn = this.o.cache.get('headnodes', req.key);
     if (!hn) return {};
     const uid = hn.metadata.uid!;

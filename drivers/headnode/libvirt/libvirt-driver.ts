@@ -37,7 +37,7 @@ export interface LibvirtDriverOptions {
 
 // The binding's types, reduced to what we use (it is optional: no static import).
 type Dom = unknown;
-interface Hv {
+export interface Hv {
   connectOpen(): Promise<void>;
   connectClose(): Promise<void>;
   connectListAllDomains(flags?: number): Promise<Dom[]>;
@@ -149,6 +149,14 @@ export class LibvirtHeadnodeDriver implements HeadnodeDriver {
     } finally {
       if (this.locks.get(name) === next) this.locks.delete(name);
     }
+  }
+
+  /**
+   * Runs `fn` with this driver's open connection (the binding's Hypervisor). For tools and tests: on test:///default
+   * the state lives in this connection, so a test defines its base image through it.
+   */
+  async withConnection<T>(fn: (h: Hv) => Promise<T>): Promise<T> {
+    return fn(await this.hv());
   }
 
   async listDomains(): Promise<string[]> {
