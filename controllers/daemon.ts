@@ -19,6 +19,7 @@ import { NetworkReconciler } from './network/network-controller.js';
 import { wireNodes, type NodeControllerConfig } from './node/wiring.js';
 import { ProtectionReconciler } from './protection/protection-controller.js';
 import { LEADER_LEASE, SYSTEM_NAMESPACE } from './rbac.js';
+import { Batcher } from './runtime/batcher.js';
 import { Controller } from './runtime/controller.js';
 import { ResourceInformer } from './runtime/informer.js';
 import { Manager, type RunOutcome } from './runtime/manager.js';
@@ -43,8 +44,10 @@ export interface ControllerDaemonOptions {
   sessionIdleMs?: number;
   /** Switches reconciled at once (default 64): a hung switch holds one worker only. */
   switchWorkers?: number;
-  /** Wait this long after the first event before syncing a switch, to batch bursts (default 20 ms). */
+  /** Sync a switch once its events have been quiet this long, to batch bursts into one session (default 20 ms). */
   switchBatchDelayMs?: number;
+  /** ...but no later than this after the first event of a burst (default 500 ms). */
+  switchBatchMaxWaitMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   /** Every API call (for RBAC recording in tests). */
@@ -131,9 +134,9 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
     manager.addController(new Controller({ name, reconciler, workers, metrics: manager.metrics, logger }));
   const switchCtl = mk('switch', switchReconciler, opts.switchWorkers ?? 64);
   const networkCtl = mk('network', networkReconciler, 1);
-  const batchDelay = opts.switchBatchDelayMs ?? 20;
+  const switchBatches = new Batcher({ quietMs: opts.switchBatchDelayMs ?? 20, maxWaitMs: opts.switchBatchMaxWaitMs ?? 500, fire: (name) => switchCtl.enqueue(name) });
   const enqueueSwitch = (name: string | undefined) => {
-    if (name) switchCtl.enqueueAfter(name, batchDelay);
+    if (name) switchBatches.add(name);
   };
   const attachmentCtl = mk('attachment', new AttachmentReconciler({ client, cache, enqueueSwitch }), 4);
   const protectionCtl = mk('protection', new ProtectionReconciler({ client, cache }), 2);
@@ -194,6 +197,7 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
       const freed = await networkReconciler.collectGarbage().catch(() => 0);
       if (freed) logger.info('freed VLAN claims of networks that are gone', { count: freed });
     }
+    switchBatches.clear();
     await switchReconciler.close();
   });
   // Everything once at start (the informers' initial lists also enqueue, through the handlers).

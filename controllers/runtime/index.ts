@@ -7,3 +7,4 @@ export { Manager, type ManagerOptions, type RunOutcome } from './manager.js';
 export { ControllerMetrics, startMetricsServer } from './metrics.js';
 export { TerminalError, isTerminal, type Reconciler, type Request, type Result } from './reconciler.js';
 export { ExponentialBackoff, WorkQueue, type Priority } from './workqueue.js';
+export { Batcher, type BatcherOptions } from './batcher.js';

@@ -2,7 +2,8 @@
 // priorities), the Controller's result handling, and leader election against an in-memory Lease store with a fake
 // clock (takeover only after the lease expires, renew deadline, release on shutdown, one leader at a time).
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, mock, test } from 'node:test';
+import { Batcher } from '../../controllers/runtime/batcher.js';
 import { Controller } from '../../controllers/runtime/controller.js';
 import { LeaderElector, type LeaseObject, type LeaseStore } from '../../controllers/runtime/leader-election.js';
 import { ControllerMetrics } from '../../controllers/runtime/metrics.js';
@@ -86,6 +87,59 @@ describe('WorkQueue', () => {
     assert.equal(await waiting, undefined);
     q.add('x');
     assert.equal(await q.get(), undefined);
+  });
+});
+
+describe('Batcher (fake clock)', () => {
+  // One ms at a time: Node 20's tick(n) runs due timers with the clock already at the end of the step.
+  const advance = (ms: number) => {
+    for (let i = 0; i < ms; i++) mock.timers.tick(1);
+  };
+  // Each row: event times (ms) for key "sw"; the times the key is passed on.
+  const cases: { name: string; events: number[]; fired: number[] }[] = [
+    { name: 'a lone event goes out after the quiet time', events: [0], fired: [20] },
+    { name: 'a burst with gaps under the quiet time goes out once, after the last event', events: [0, 10, 20, 30, 40], fired: [60] },
+    { name: 'a steady stream goes out at the max wait, then again', events: Array.from({ length: 70 }, (_, i) => i * 10), fired: [100, 200, 300, 400, 500, 600, 700] },
+    { name: 'two bursts apart go out separately', events: [0, 5, 100, 105], fired: [25, 125] },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+      try {
+        const fired: number[] = [];
+        const b = new Batcher({ quietMs: 20, maxWaitMs: 100, fire: () => fired.push(Date.now()) });
+        let t = 0;
+        for (const at of c.events) {
+          advance(at - t);
+          t = at;
+          b.add('sw');
+        }
+        advance(1000);
+        assert.deepEqual(fired, c.fired);
+        assert.equal(b.size, 0);
+      } finally {
+        mock.timers.reset();
+      }
+    });
+  }
+
+  test('keys are batched independently, and clear() drops what waits', () => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+    try {
+      const fired: string[] = [];
+      const b = new Batcher({ quietMs: 20, maxWaitMs: 100, fire: (k) => fired.push(`${k}@${Date.now()}`) });
+      b.add('a');
+      advance(10);
+      b.add('b');
+      advance(15);
+      assert.deepEqual(fired, ['a@20']);
+      b.add('c');
+      b.clear();
+      advance(100);
+      assert.deepEqual(fired, ['a@20']);
+    } finally {
+      mock.timers.reset();
+    }
   });
 });
 
