@@ -123,6 +123,19 @@ program
     process.exit(await serveNetworks(resolveServeNetworks(flags)));
   });
 
+program
+  .command('create-bridges')
+  .description('create br-vlan<N> on the trunk NIC for every VLAN of the pool, for headnodes (idempotent; never deletes)')
+  .option('-c, --config <file>', 'hil.cfg to read ([headnode] trunk_nic, bridge_driver, ovs_bridge; the VLAN pool)')
+  .option('--vlans <list>', 'these VLANs instead of the pool, e.g. 100-110,200')
+  .action(async (flags: { config?: string; vlans?: string }) => {
+    const { createBridges } = await import('../drivers/bridge/create-bridges.js');
+    const results = await createBridges(readConfig(flags.config), { vlans: flags.vlans });
+    for (const r of results) console.log(`${r.bridge}\tVLAN ${r.vlan}\t${r.outcome}`);
+    const made = results.filter((r) => r.outcome === 'created').length;
+    console.error(`${made} created, ${results.length - made} already there`);
+  });
+
 program.parseAsync(process.argv).catch((err) => {
   console.error(`hil-admin: ${err?.message ?? err}`);
   process.exit(1);
