@@ -6,6 +6,7 @@ import { normalizeBooleanFlags } from '../hilctl/argv.js';
 import { runAttach, runDetach } from '../hilctl/attach.js';
 import { runClaim, runRelease } from '../hilctl/claim.js';
 import { BASH_SCRIPT, complete, ZSH_SCRIPT } from '../hilctl/completion.js';
+import { runConsole } from '../hilctl/console.js';
 import { runDelete } from '../hilctl/delete.js';
 import { runDescribe } from '../hilctl/describe.js';
 import { runDiff } from '../hilctl/diff.js';
@@ -170,7 +171,14 @@ const claimCommands = (parent: Command) => {
     .action(action((s, node: string, o: any) => runRelease(s, node, o)));
 };
 
-powerCommand(program.command('node').description('HIL node actions'));
+const nodeCommand = program.command('node').description('HIL node actions');
+powerCommand(nodeCommand);
+nodeCommand
+  .command('console')
+  .description("show a node's serial console (read-only): the output so far, then live output until Ctrl-C")
+  .argument('<node>')
+  .option('--no-follow', 'print the output so far and stop')
+  .action(action((s, node: string, o: any) => runConsole(s, node, o)));
 powerCommand(program);
 claimCommands(program.command('project').description('HIL project actions: claim and release nodes'));
 claimCommands(program);
