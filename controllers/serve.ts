@@ -9,6 +9,8 @@ import { parseVlanList, VlanRangeError, type VlanSet } from '../common/vlans.js'
 import { bridgeDriverFrom, headnodeSettings, type HeadnodeSettings } from '../drivers/headnode/config.js';
 import { LibvirtHeadnodeDriver } from '../drivers/headnode/libvirt/libvirt-driver.js';
 import { buildControllers, defaultIdentity, kubeConfigFor } from './daemon.js';
+import { nodeSettings } from './node/config.js';
+import type { NodeControllerConfig } from './node/wiring.js';
 
 export interface ServeNetworksFlags {
   config?: string;
@@ -25,6 +27,10 @@ export interface ServeNetworksFlags {
   identity?: string;
   logLevel?: string;
   driverTimeout?: string;
+  /** BMCs driven at once by the node controller. */
+  obmWorkers?: string;
+  /** false with --no-release-power-off. */
+  releasePowerOff?: boolean;
 }
 
 export interface ServeNetworksSettings {
@@ -40,6 +46,8 @@ export interface ServeNetworksSettings {
   driverTimeoutMs?: number;
   /** hil.cfg [headnode]: the headnode controller's hypervisor, bridges and base images. */
   headnode: HeadnodeSettings;
+  /** The node controller: OBM drivers (hil.cfg [hil.ext.obm.ipmi]), maintenance pool ([maintenance]), workers. */
+  nodes: NodeControllerConfig;
 }
 
 function seconds(flag: string, v: string | undefined, min: number): number | undefined {
@@ -109,6 +117,7 @@ export function resolveServeNetworks(flags: ServeNetworksFlags, env: NodeJS.Proc
     logLevel: flags.logLevel ?? env.HIL_LOG_LEVEL ?? 'info',
     driverTimeoutMs: seconds('--driver-timeout', flags.driverTimeout, 0.1),
     headnode: headnodeSettings(cfg),
+    nodes: nodeSettings(cfg, { obmWorkers: flags.obmWorkers, releasePowerOff: flags.releasePowerOff }),
   };
 }
 
@@ -142,6 +151,7 @@ export async function serveNetworks(settings: ServeNetworksSettings): Promise<nu
     retryPeriodMs: lease ? Math.max(500, Math.round(lease / 6)) : undefined,
     metricsListen: settings.metricsListen,
     driverTimeoutMs: settings.driverTimeoutMs,
+    nodes: settings.nodes,
     headnodes: { driver: headnodeDriver, bridges, bridgeKind: hn.bridgeDriver === 'ovs' ? 'ovs' : 'linux', baseImages: hn.baseImages },
     logger,
   });
