@@ -116,6 +116,8 @@ program
   .option('--metrics-listen <host:port>', 'serve /metrics, /healthz and /readyz here')
   .option('--identity <name>', 'leader election identity (default: host-pid-random)')
   .option('--driver-timeout <seconds>', 'every switch driver call settles within this (default 30)')
+  .option('--obm-workers <n>', 'BMCs the node controller drives at once (default 32)')
+  .option('--no-release-power-off', 'leave a node released by its project powered as it is (default: power it off)')
   .option('--log-level <level>', 'debug | info | warn | error')
   .action(async (flags: ServeNetworksFlags) => {
     // Loaded only here: the controller stack (client-node) would add ~80 MiB to every API server process.
