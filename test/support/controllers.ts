@@ -17,6 +17,7 @@ const PLURALS: Record<string, string> = {
   Node: 'nodes',
   Network: 'networks',
   NetworkAttachment: 'networkattachments',
+  Headnode: 'headnodes',
 };
 
 /** Path of an object: hil.io kinds, v1 Secret (namespaced), coordination Lease. */
