@@ -10,6 +10,7 @@ import { allowedBy, CONTROLLER_RULES, grantedCalls } from '../../controllers/rba
 import { createLogger } from '../../common/logging.js';
 import { parseVlanList } from '../../common/vlans.js';
 import { createRegistry, MockSwitchDriver } from '../../drivers/switch/index.js';
+import { FakeHeadnodeDriver } from '../../drivers/headnode/fake/fake-driver.js';
 import { H, until } from '../support/controllers.js';
 import { api, startInProcessServer, type InProcessServer } from '../support/server.js';
 
@@ -47,6 +48,7 @@ describe('controllers in-process: a whole life, and the API calls they make', ()
       retryPeriodMs: 500,
       resyncMs: 2_000,
       onCall: (c) => calls.push(c),
+      headnodes: { driver: new FakeHeadnodeDriver(['base']) },
       logger: createLogger(process.env.HIL_TEST_LOG_LEVEL ?? 'error', 'controllers'),
     });
   });
@@ -80,6 +82,12 @@ describe('controllers in-process: a whole life, and the API calls they make', ()
     assert.equal((await api(srv.url, 'DELETE', `${H}/networkattachments/a1`)).status, 200);
     await until(async () => (await api(srv.url, 'GET', `${H}/nodes/node-1`)).status === 404, 'node-1 to be deleted once a1 is gone');
     assert.equal(mock.fabric.switch('mock-sw').port('gi1/0/1').parked, true);
+
+    // A headnode on the network: cloned, started (finalizer, status), then deleted (finalizer removed).
+    await post(`${H}/headnodes`, { apiVersion: 'hil.io/v1alpha1', kind: 'Headnode', metadata: { name: 'hn' }, spec: { project: 'proj', baseImage: 'base', hnics: [{ name: 'pxe', network: 'net' }] } });
+    await until(async () => (await get(`${H}/headnodes/hn`)).status?.state === 'Running', 'hn Running');
+    assert.equal((await api(srv.url, 'DELETE', `${H}/headnodes/hn`)).status, 200);
+    await until(async () => (await api(srv.url, 'GET', `${H}/headnodes/hn`)).status === 404, 'hn to be deleted');
 
     // The network goes and frees its claim.
     assert.equal((await api(srv.url, 'DELETE', `${H}/networks/net`)).status, 200);
