@@ -72,7 +72,9 @@ export class NodeReconciler implements Reconciler {
   private readonly now: () => number;
 
   constructor(opts: NodeReconcilerOptions) {
-    this.o = { resyncMs: 60_000, backoffBaseMs: 1_000, backoffMaxMs: 300_000, cycleGraceMs: 10_000, releasePowerOff: true, ...opts };
+    // Options given as undefined keep their defaults.
+    const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as NodeReconcilerOptions;
+    this.o = { resyncMs: 60_000, backoffBaseMs: 1_000, backoffMaxMs: 300_000, cycleGraceMs: 10_000, releasePowerOff: true, ...given };
     this.now = opts.now ?? Date.now;
   }
 
