@@ -102,9 +102,10 @@ export class FakeApi implements ObjectCache {
         }
         return self.put(plural, next);
       },
-      async patchStatus(plural: HilPlural, name: string, status: any) {
+      async patchStatus(plural: HilPlural, name: string, status: any, resourceVersion?: string) {
         const cur = self.objects.get(plural)?.get(name);
         if (!cur) throw notFound(`${plural}/${name}`);
+        if (resourceVersion !== undefined && resourceVersion !== cur.metadata.resourceVersion) throw Object.assign(new Error('conflict'), { code: 409 });
         self.count(`${plural}/status`);
         return self.put(plural, { ...cur, status: mergePatch(cur.status ?? {}, status) });
       },

@@ -151,8 +151,9 @@ export function cloneXml(baseXml: string, e: CloneEdits): string {
   for (const d of parseFileDisks(baseXml)) {
     const to = e.disks.get(d.file);
     if (!to) continue;
-    const edited = d.text.replace(/(<source\s[^>]*\sfile=)(?:'[^']*'|"[^"]*")/, `$1'${xmlEscape(to)}'`).replace(/(<driver\s[^>]*\stype=)(?:'[^']*'|"[^"]*")/, `$1'qcow2'`);
-    x = x.replace(d.text, edited);
+    const edited = d.text.replace(/(<source\b[^>]*?\sfile=)(?:'[^']*'|"[^"]*")/, `$1'${xmlEscape(to)}'`).replace(/(<driver\b[^>]*?\stype=)(?:'[^']*'|"[^"]*")/, `$1'qcow2'`);
+    // The copy is qcow2: say so (without a <driver type>, QEMU would read it as raw).
+    x = x.replace(d.text, /<driver\b/.test(edited) ? edited : edited.replace(/^(<disk[^>]*>)/, `$1<driver name='qemu' type='qcow2'/>`));
   }
   // VNC: autoport (a fixed port would collide between clones); add one if the base has no console.
   const vnc = elements(x, 'graphics').find((g) => attr(/^<graphics[^>]*>/.exec(g.text)![0], 'type') === 'vnc');
