@@ -128,6 +128,8 @@ describe('headnode controller on libvirt test:///default', { skip }, () => {
     assert.deepEqual(hn!.status!.hnics, [{ name: 'pxe', network: 'net-a', vlan, bridge: `br-vlan${vlan}`, mac: info.interfaces[0]!.mac }, { name: 'spare' }]);
     assert.deepEqual(info.disks, [join(dir, `${domain}-vda.qcow2`)]);
     assert.ok(existsSync(info.disks[0]!), 'the disk copy exists');
+    const xml = await lv.withConnection(async (h) => h.domainGetXMLDesc(await h.domainLookupByName(domain)));
+    assert.ok(xml.includes(`<source file='${info.disks[0]}'/>`), `the domain uses the copy:\n${xml}`);
     assert.deepEqual(driver.changes, [`created ${domain}`, `start ${domain}`]);
     const ev = await until(async () => {
       const e = await events('hn1');
