@@ -9,10 +9,11 @@ import { join, resolve } from 'node:path';
 import { packageRoot } from '../../common/paths.js';
 import { apiServerBench } from './apiserver.js';
 import { switchBench } from './switches.js';
+import { nodeBench } from './nodes.js';
 import { Cleanup, startServer, waitQuiet, type BenchModule, type BenchServer } from './env.js';
 import { log, Reporter, type Store } from './report.js';
 
-const MODULES: BenchModule[] = [apiServerBench, switchBench];
+const MODULES: BenchModule[] = [apiServerBench, switchBench, nodeBench];
 
 const USAGE = `usage: npm run bench -- [options]
   --json                   one JSON object per figure per line on stdout (progress goes to stderr)
