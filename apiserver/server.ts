@@ -11,6 +11,7 @@ import { ApiError, errors } from './errors.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, openApiDocument, openApiIndex } from './handlers/discovery.js';
 import { parseBody, ResourceHandlers, type AdmissionPlugin, type RequestInfo, type Response } from './handlers/resources.js';
 import { USER_SUBRESOURCES, UserCredentials } from './handlers/users.js';
+import { NODE_SUBRESOURCES, serveConsole, type ConsoleBackend } from './handlers/console.js';
 import type { Authenticator } from './auth/authenticator.js';
 import { Authorizer, type Verb } from './auth/authz.js';
 import { ANONYMOUS, NULL_AUTH_ADMIN, type UserInfo } from './auth/user.js';
@@ -51,6 +52,8 @@ export interface ApiServerOptions {
   compactionIntervalMs?: number;
   tls?: { certFile: string; keyFile: string };
   version?: string;
+  /** Serves nodes/NAME/console (the SOL console hub, wired in by cmd/hil-admin.ts); without it the console is 503. */
+  console?: ConsoleBackend;
 }
 
 function json(res: ExpressResponse, code: number, body: unknown): void {
@@ -68,7 +71,7 @@ export interface ResourcePath {
 }
 
 /** Subresources beyond status, per store key: users/NAME/password and users/NAME/token. */
-const EXTRA_SUBRESOURCES: Record<string, string[]> = { 'hil.io/users': USER_SUBRESOURCES };
+const EXTRA_SUBRESOURCES: Record<string, string[]> = { 'hil.io/users': USER_SUBRESOURCES, 'hil.io/nodes': NODE_SUBRESOURCES };
 
 export function parseResourcePath(registry: Registry, path: string): ResourcePath | undefined {
   const seg = path.split('/').filter(Boolean).map(decodeURIComponent);
@@ -315,6 +318,12 @@ export class ApiServer {
       if (path.subresource === 'password' && method === 'PUT') json(res, 200, await this.credentials.setPassword(user, t, name, decode()));
       else if (path.subresource === 'token' && method === 'POST') json(res, 201, await this.credentials.createToken(user, t, name, raw && raw.length ? decode() : {}));
       else throw errors.methodNotAllowed(`${method} is not supported on users/${path.subresource} (use ${path.subresource === 'password' ? 'PUT' : 'POST'})`);
+      return;
+    }
+    if (path.subresource === 'console' && t.group === 'hil.io' && t.plural === 'nodes') {
+      if (method !== 'GET' || isWatch) throw errors.methodNotAllowed('only GET is supported on nodes/NAME/console');
+      res.locals.verb = 'get';
+      await serveConsole({ store: this.opts.store, backend: this.opts.console, type: t, name: path.name!, user, query, req, res });
       return;
     }
     this.authz.checkRequest(user, verb as Verb, t, path.name, path.subresource);
