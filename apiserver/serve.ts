@@ -9,6 +9,7 @@ import { createLogger, type Logger } from '../common/logging.js';
 import { packageRoot } from '../common/paths.js';
 import { Registry } from './registry.js';
 import { ApiServer } from './server.js';
+import type { ConsoleBackend } from './handlers/console.js';
 import { openStore, redactUri } from './store/open.js';
 import type { SqlStore } from './store/sql-store.js';
 
@@ -34,6 +35,8 @@ export interface ServeSettings {
   vlanPool?: VlanSet;
   /** hil.cfg [headnode] base_imgs. */
   headnodeBaseImages?: string[];
+  /** Serves nodes/NAME/console (cmd/hil-admin.ts wires in the OBM console hub). */
+  console?: ConsoleBackend;
   /** The parsed hil.cfg (backends read their own sections from it). */
   config?: HilConfig;
   tls?: { certFile: string; keyFile: string };
@@ -141,6 +144,7 @@ export async function serve(settings: ServeSettings, logger: Logger = createLogg
       authenticator: createAuthenticator(settings.auth, store, settings.config),
       requireAuthentication: settings.requireAuthentication,
       vlanPool: settings.vlanPool,
+      console: settings.console,
       headnodeBaseImages: settings.headnodeBaseImages,
       tls: settings.tls,
       watchTimeoutMs: settings.watchTimeoutMs,
