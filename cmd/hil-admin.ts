@@ -23,8 +23,12 @@ common(program.command('serve').description('run the API server'))
   .option('--watch-timeout <seconds>', 'end watch streams after this long (randomized up to twice that)')
   .option('--log-level <level>', 'debug | info | warn | error')
   .action(async (flags: ServeFlags) => {
-    const settings = resolveSettings(flags, readConfig(flags.config));
-    const running = await serve(settings);
+    const cfg = readConfig(flags.config);
+    const settings = resolveSettings(flags, cfg);
+    // The serial console (nodes/NAME/console): one SOL session per node, with hil.cfg's [hil.ext.obm.ipmi] knobs.
+    const { ConsoleHub } = await import('../drivers/obm/console-hub.js');
+    const { nodeSettings } = await import('../controllers/node/config.js');
+    const running = await serve({ ...settings, console: new ConsoleHub(nodeSettings(cfg).obmRegistry!) });
     let stopping = false;
     const shutdown = (signal: string) => {
       if (stopping) return;
