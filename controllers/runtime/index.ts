@@ -8,3 +8,4 @@ export { ControllerMetrics, startMetricsServer } from './metrics.js';
 export { TerminalError, isTerminal, type Reconciler, type Request, type Result } from './reconciler.js';
 export { ExponentialBackoff, WorkQueue, type Priority } from './workqueue.js';
 export { Batcher, type BatcherOptions } from './batcher.js';
+export { Limiter, type LimiterPriority } from './limiter.js';

@@ -38,6 +38,7 @@ import { FINALIZER_PORT_REVERT, hasFinalizer, removeFinalizer } from '../finaliz
 import { errorMessage } from '../runtime/controller.js';
 import { jsonEqual, setCondition } from '../runtime/conditions.js';
 import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
+import { Limiter } from '../runtime/limiter.js';
 import { SYSTEM_NAMESPACE } from '../rbac.js';
 import { planSwitch, type AttachmentVerdict, type PortPlan } from './desired-state.js';
 import { SessionPool } from './session-pool.js';
@@ -59,7 +60,10 @@ export interface SwitchReconcilerOptions {
   /** Backoff of a failing switch: base × 2^(n-1) up to max (defaults 1 000 and 300 000). */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
-  /** Status writes in flight at once per reconcile (default 8). */
+  /**
+   * Status writes (and Events) in flight at once, across every switch (default 16). Attachment statuses go
+   * first, then port and switch statuses and Events.
+   */
   statusConcurrency?: number;
   now?: () => number;
 }
@@ -84,9 +88,11 @@ export class SwitchReconciler implements Reconciler {
   /** The status this process last wrote per object (the cache may not show it yet): no duplicate writes. */
   private readonly written = new Map<string, string>();
   private readonly now: () => number;
+  private readonly writes: Limiter;
 
   constructor(opts: SwitchReconcilerOptions) {
-    this.o = { resyncMs: 60_000, driverTimeoutMs: 30_000, backoffBaseMs: 1_000, backoffMaxMs: 300_000, statusConcurrency: 8, ...opts };
+    this.o = { resyncMs: 60_000, driverTimeoutMs: 30_000, backoffBaseMs: 1_000, backoffMaxMs: 300_000, statusConcurrency: 16, ...opts };
+    this.writes = new Limiter(this.o.statusConcurrency);
     this.pool = new SessionPool(opts.sessionIdleMs ?? 30_000);
     this.now = opts.now ?? Date.now;
   }
@@ -276,7 +282,7 @@ export class SwitchReconciler implements Reconciler {
         ],
       });
       // Attachments waiting on this switch say why.
-      await this.forEachLimited(plan.ports.flatMap((p) => p.attachments.map((a) => ({ p, a }))), async ({ p, a }) => {
+      await this.writes.forEach('high', plan.ports.flatMap((p) => p.attachments.map((a) => ({ p, a }))), async ({ p, a }) => {
         if (a.verdict.kind !== 'included' || a.attachment.status?.phase === 'Attached') return;
         await this.writeAttachmentStatus(a.attachment, sw, p, a.verdict.vlan, 'Pending', { status: 'False', reason: 'SwitchUnreachable', message: `switch "${name}": ${message}` });
       });
@@ -285,7 +291,8 @@ export class SwitchReconciler implements Reconciler {
   }
 
   private async recordEvent(obj: { kind: string; metadata: Port['metadata'] }, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
-    await this.o.events?.record(obj, type, reason, message);
+    const events = this.o.events;
+    if (events) await this.writes.run('low', () => events.record(obj, type, reason, message));
   }
 
   /** The driver config for a switch, with credentials from its Secret. */
@@ -342,7 +349,8 @@ export class SwitchReconciler implements Reconciler {
     for (const p of plan.duplicates) {
       portJobs.push(() => this.writePortStatus(p, undefined, { status: 'False', reason: 'DuplicateInterface', message: `another Port declares interface "${p.spec.interface}" of switch "${name}"; neither is managed` }));
     }
-    await this.forEachLimited([...jobs, ...portJobs], (j) => j());
+    const settled = await Promise.allSettled([this.writes.forEach('high', jobs, (j) => j()), this.writes.forEach('low', portJobs, (j) => j())]);
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
     const ready = allInSync && plan.duplicates.length === 0 && !o.paused;
     const patch: SwitchStatusPatch = {
       conditions: [
@@ -462,7 +470,7 @@ export class SwitchReconciler implements Reconciler {
     const body: SwitchStatus = { ...patch, conditions, observedGeneration: gen };
     if (jsonEqual({ ...cur, ...body }, cur)) return;
     // Only the fields this write is about: a stale cache must not put older values back.
-    await this.patchStatusTolerant('switches', sw.metadata.name!, body);
+    await this.writes.run('low', () => this.patchStatusTolerant('switches', sw.metadata.name!, body));
   }
 
   /** A status patch; an object deleted meanwhile (404) is fine. */
@@ -479,23 +487,6 @@ export class SwitchReconciler implements Reconciler {
       if ((err as { code?: number }).code === 404) return;
       throw err;
     }
-  }
-
-  private async forEachLimited<T>(items: T[], fn: (t: T) => Promise<void>): Promise<void> {
-    let i = 0;
-    let failure: unknown;
-    const worker = async () => {
-      while (i < items.length) {
-        const item = items[i++]!;
-        try {
-          await fn(item);
-        } catch (err) {
-          failure ??= err;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.o.statusConcurrency, items.length) }, worker));
-    if (failure) throw failure;
   }
 }
 

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, mock, test } from 'node:test';
 import { Batcher } from '../../controllers/runtime/batcher.js';
+import { Limiter } from '../../controllers/runtime/limiter.js';
 import { Controller } from '../../controllers/runtime/controller.js';
 import { LeaderElector, type LeaseObject, type LeaseStore } from '../../controllers/runtime/leader-election.js';
 import { ControllerMetrics } from '../../controllers/runtime/metrics.js';
@@ -140,6 +141,50 @@ describe('Batcher (fake clock)', () => {
     } finally {
       mock.timers.reset();
     }
+  });
+});
+
+describe('Limiter', () => {
+  test('never more than its concurrency at once; waiting high-priority work starts before waiting low', async () => {
+    const l = new Limiter(2);
+    let running = 0;
+    let most = 0;
+    const order: string[] = [];
+    const job = (name: string) => async () => {
+      running++;
+      most = Math.max(most, running);
+      order.push(name);
+      await sleep(5);
+      running--;
+    };
+    // Two low jobs take both slots; then lows and highs queue: every high must start before the queued lows.
+    const all = [
+      l.run('low', job('low1')),
+      l.run('low', job('low2')),
+      l.run('low', job('low3')),
+      l.run('high', job('high1')),
+      l.run('low', job('low4')),
+      l.run('high', job('high2')),
+    ];
+    assert.deepEqual(l.queued, { high: 2, low: 2 });
+    await Promise.all(all);
+    assert.equal(most, 2);
+    assert.deepEqual(order, ['low1', 'low2', 'high1', 'high2', 'low3', 'low4']);
+  });
+
+  test('forEach runs every item even when some fail, then throws the first failure', async () => {
+    const l = new Limiter(3);
+    const done: number[] = [];
+    await assert.rejects(
+      l.forEach('high', [1, 2, 3, 4, 5], async (i) => {
+        await sleep(1);
+        if (i === 2 || i === 4) throw new Error(`item ${i} failed`);
+        done.push(i);
+      }),
+      /item 2 failed/,
+    );
+    assert.deepEqual(done.sort(), [1, 3, 5]);
+    assert.throws(() => new Limiter(0), /at least 1/);
   });
 });
 
