@@ -67,6 +67,8 @@ export class IpmiObmDriver implements ObmDriver {
       const timer = setTimeout(() => {
         timedOut = true;
         child.kill('SIGKILL');
+        // Settle now: a grandchild holding the pipes open must not hold the caller.
+        reject(new ObmError('timeout', `${what} on ${this.where(b)}: no answer within ${this.o.callTimeoutMs} ms`));
       }, this.o.callTimeoutMs);
       child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
       child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
@@ -76,7 +78,7 @@ export class IpmiObmDriver implements ObmDriver {
       });
       child.once('close', (code) => {
         clearTimeout(timer);
-        if (timedOut) return reject(new ObmError('timeout', `${what} on ${this.where(b)}: no answer within ${this.o.callTimeoutMs} ms`));
+        if (timedOut) return;
         if (code === 0) return resolve(out);
         reject(classify(`${what} on ${this.where(b)}`, err));
       });
