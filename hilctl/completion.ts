@@ -285,6 +285,8 @@ async function positionalValues(cmd: Command, pos: string[], cur: string, names:
     case 'power':
       if (pos.length === 0) return ['on', 'off', 'cycle', 'status'];
       return names.names('nodes.hil.io');
+    case 'node console':
+      return pos.length === 0 ? names.names('nodes.hil.io') : [];
     case 'attach':
     case 'detach':
       if (pos.length === 0) return names.names('nodes.hil.io');
