@@ -18,6 +18,7 @@ import { ANONYMOUS, NULL_AUTH_ADMIN, type UserInfo } from './auth/user.js';
 import { invariants } from './admission/invariants.js';
 import { headnodeAdmission } from './admission/headnodes.js';
 import { ownership } from './admission/ownership.js';
+import { defaultFinalizers } from './admission/finalizers.js';
 import type { VlanSet } from '../common/vlans.js';
 import type { CredentialStore } from './store/store.js';
 import { serveWatch } from './handlers/watch.js';
@@ -125,7 +126,7 @@ export class ApiServer {
     this.handlers = new ResourceHandlers({
       store: opts.store,
       validator: new Validator(),
-      admission: [this.authz.admission, ownership, invariants({ vlanPool: opts.vlanPool }), headnodeAdmission({ baseImages: opts.headnodeBaseImages }), ...(opts.admission ?? [])],
+      admission: [this.authz.admission, ownership, defaultFinalizers, invariants({ vlanPool: opts.vlanPool }), headnodeAdmission({ baseImages: opts.headnodeBaseImages }), ...(opts.admission ?? [])],
     });
     this.credentials = new UserCredentials(opts.store, opts.authenticator.name);
     client.collectDefaultMetrics({ register: this.metrics });

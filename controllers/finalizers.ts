@@ -2,9 +2,7 @@
 // (a 409 means someone else wrote meanwhile: the reconcile is retried with a fresh read).
 import type { HilClient, HilKinds, HilPlural } from './client.js';
 
-export const FINALIZER_VLAN = 'hil.io/vlan';
-export const FINALIZER_PORT_REVERT = 'hil.io/port-revert';
-export const FINALIZER_ATTACHMENTS = 'hil.io/attachments';
+export { FINALIZER_ATTACHMENTS, FINALIZER_PORT_REVERT, FINALIZER_VLAN } from '../api/v1alpha1/finalizers.js';
 
 type Obj = { metadata: { name?: string; resourceVersion?: string; finalizers?: string[] } };
 

@@ -73,9 +73,15 @@ export async function runRelease(s: Session, node: string, o: ClaimOptions): Pro
   const atts = d.hil('NetworkAttachment');
   const l = await s.client.get(collectionPath(atts), { fieldSelector: `spec.node=${node}` });
   const left: any[] = l?.items ?? [];
+  const attached = left.filter((a) => !a.metadata?.deletionTimestamp);
+  if (attached.length) {
+    const lines = attached.map((a) => `  hilctl detach ${node} ${a.spec?.nic} ${a.spec?.network}`);
+    throw new CliError(`node "${node}" is still attached to ${attached.length === 1 ? 'a network' : `${attached.length} networks`}; detach first:\n${lines.join('\n')}`);
+  }
   if (left.length) {
-    const lines = left.map((a) => `  hilctl detach ${node} ${a.spec?.nic} ${a.spec?.network}`);
-    throw new CliError(`node "${node}" is still attached to ${left.length === 1 ? 'a network' : `${left.length} networks`}; detach first:\n${lines.join('\n')}`);
+    // Detached, but the switch has not reverted the port yet (the attachment's finalizer is still there).
+    const names = left.map((a) => a.metadata?.name).join(', ');
+    throw new CliError(`node "${node}" is being detached (${names}): waiting for the switch to revert the port; try again shortly, or detach with --wait first`);
   }
   try {
     await s.client.request('PATCH', path, {

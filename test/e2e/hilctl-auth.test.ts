@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import yaml from 'js-yaml';
 import { packageRoot } from '../../common/paths.js';
 import { makeServeDataDir } from '../support/kubectl.js';
-import { startChildServer, TSX_LOADER, type ChildServer } from '../support/server.js';
+import { api, startChildServer, TSX_LOADER, type ChildServer } from '../support/server.js';
 import { buildHilctl, Hilctl, isolatedEnv, show, type HilctlBuild, type HilctlResult } from './hilctl-support.js';
 
 const run = promisify(execFile);
@@ -97,6 +97,14 @@ describe('hilctl with the database auth backend', () => {
 
   test('release and claim as the member: without --project, her only project', async () => {
     ok(await h.run(['--kubeconfig', kc, 'detach', 'node-02', 'eth0', 'runway-provider']));
+    // No controllers here: the attachment waits on its port-revert finalizer; a release now is refused, naming it.
+    const early = await h.run(['--kubeconfig', kc, 'release', 'node-02']);
+    assert.notEqual(early.code, 0, show(early));
+    assert.match(early.stderr, /node-02-eth0-runway-provider/, show(early));
+    // What the switch reconciler does once the port is reverted (as the administrator).
+    const auth = { authorization: `Basic ${Buffer.from(`root:${ROOT_PASSWORD}`).toString('base64')}` };
+    const patched = await api(srv.url, 'PATCH', '/apis/hil.io/v1alpha1/networkattachments/node-02-eth0-runway-provider', { metadata: { finalizers: null } }, 'application/merge-patch+json', auth);
+    assert.equal(patched.status, 200);
     assert.match(ok(await h.run(['--kubeconfig', kc, 'release', 'node-02'])).stdout, /released from project runway/);
     // The administrator has another project; the member cannot see it.
     ok(await h.run(['apply', '-f', '-'], { env: asRoot(), input: 'apiVersion: hil.io/v1alpha1\nkind: Project\nmetadata: {name: elsewhere}\n' }));

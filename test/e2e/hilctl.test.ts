@@ -46,15 +46,29 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
   let srv: ServeChild;
   let h: Hilctl;
   let work: string;
+  let revertPorts: NodeJS.Timeout | undefined;
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'hilctl-e2e-'));
     mkdirSync(join(work, 'home'));
     [build, srv] = await Promise.all([buildHilctl(), startServe()]);
     h = new Hilctl(build.bin, isolatedEnv(join(work, 'home'), { HIL_ENDPOINT: srv.url }));
+    // No controllers run in this suite. Attachments are born with the hil.io/port-revert finalizer, so a stand-in
+    // for the switch reconciler lets deleted ones go, as it would once their port is reverted.
+    revertPorts = setInterval(() => {
+      void (async () => {
+        const list = await api(srv.url, 'GET', `${HIL}/networkattachments`);
+        for (const a of list.body?.items ?? []) {
+          if (a.metadata.deletionTimestamp && a.metadata.finalizers?.length) {
+            await api(srv.url, 'PATCH', `${HIL}/networkattachments/${a.metadata.name}`, { metadata: { finalizers: null } }, 'application/merge-patch+json');
+          }
+        }
+      })().catch(() => {});
+    }, 100);
   });
 
   after(async () => {
+    clearInterval(revertPorts);
     await h?.cleanup();
     await srv?.close();
     build?.cleanup();

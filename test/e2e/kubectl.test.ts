@@ -309,11 +309,17 @@ if (!kubectlOnPath()) {
       const file = join(dir, 'attachments.yaml');
       copyFileSync(join(EXAMPLES, '50-networkattachments.yaml'), file);
       const k = kubectl(t);
-      const d = ok(await k.run(['delete', '-f', file]));
+      // No controllers run here: attachments keep their port-revert finalizer, so kubectl must not wait for them.
+      const d = ok(await k.run(['delete', '-f', file, '--wait=false']));
       const names = ['node-01-eth0-runway-pxe', 'node-02-eth0-runway-provider'];
       for (const n of names) {
         assert.match(d.stdout, new RegExp(`^networkattachment\\.hil\\.io "${n}" deleted$`, 'm'), show(d));
-        assert.equal((await api(srv.url, 'GET', `/apis/hil.io/v1alpha1/networkattachments/${n}`)).status, 404);
+        const path = `/apis/hil.io/v1alpha1/networkattachments/${n}`;
+        const terminating = await api(srv.url, 'GET', path);
+        assert.ok(terminating.body.metadata.deletionTimestamp, 'deleted, waiting for its port to be reverted');
+        // What the switch reconciler does once the port is reverted.
+        await api(srv.url, 'PATCH', path, { metadata: { finalizers: null } }, 'application/merge-patch+json');
+        assert.equal((await api(srv.url, 'GET', path)).status, 404);
       }
       const again = await k.run(['delete', '-f', file]);
       assert.notEqual(again.code, 0, 'deleting what is gone fails');

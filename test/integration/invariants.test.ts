@@ -205,7 +205,16 @@ describe('admission invariants', () => {
   });
 
   test('after the attachment goes, the node may leave its project', async () => {
+    // Attachments are born with the port-revert finalizer: a deleted one stays (and holds the node) until the
+    // switch reconciler has reverted its port and removed the finalizer — done by hand here, there is no controller.
+    const created = await call('GET', `${G}/networkattachments/a1`);
+    assert.deepEqual(created.body.metadata.finalizers, ['hil.io/port-revert']);
     assert.equal((await call('DELETE', `${G}/networkattachments/a1`)).status, 200);
+    const leaving = await call('PATCH', `${G}/nodes/n1`, { spec: { project: '' } }, MERGE);
+    assert.equal(leaving.status, 409, 'an attachment whose port is not reverted yet still holds the node');
+    assert.match(leaving.body.message, /a1/);
+    assert.equal((await call('PATCH', `${G}/networkattachments/a1`, { metadata: { finalizers: null } }, MERGE)).status, 200);
+    assert.equal((await call('GET', `${G}/networkattachments/a1`)).status, 404);
     assert.equal((await call('PATCH', `${G}/nodes/n1`, { spec: { project: '' } }, MERGE)).status, 200);
   });
 });
