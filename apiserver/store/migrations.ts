@@ -1,5 +1,6 @@
 // Schema migrations, in order. Each is written once per dialect where the SQL differs (the revision column).
-import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { fieldExpressionText, fieldIndexName, INDEXED_FIELDS } from './field-index.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -67,6 +68,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
       },
       async down(db: Kysely<any>) {
         await db.schema.dropTable('hil_credentials').execute();
+      },
+    },
+    '0003_field_indexes': {
+      // Expression indexes for admission's lookups by field (field-index.ts), so a write does not scan every
+      // object of its kind: an attachment create looks up the node's other attachments, a Port create its switch's.
+      async up(db: Kysely<any>) {
+        for (const path of INDEXED_FIELDS) {
+          await sql`create index ${sql.raw(fieldIndexName(path))} on hil_objects (resource, ${sql.raw(fieldExpressionText(dialect, path))})`.execute(db);
+        }
+      },
+      async down(db: Kysely<any>) {
+        for (const path of INDEXED_FIELDS) await db.schema.dropIndex(fieldIndexName(path)).execute();
       },
     },
   };

@@ -2,8 +2,9 @@
 // across PostgreSQL replicas, through the dialect's write lock), so revisions become visible in order and a
 // watcher that has seen revision N has seen everything before it.
 import { EventEmitter } from 'node:events';
-import { Kysely, Migrator, sql, type Transaction } from 'kysely';
+import { Kysely, Migrator, type Transaction } from 'kysely';
 import type { KObject } from '../object.js';
+import { fieldExpression } from './field-index.js';
 import { migrationProvider } from './migrations.js';
 import {
   CompactedError,
@@ -357,8 +358,6 @@ async function currentRevisionIn(db: Kysely<Tables> | Transaction<Tables>): Prom
   return Number(row?.r ?? 0);
 }
 
-const FIELD_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
-
 async function listIn(
   db: Kysely<Tables> | Transaction<Tables>,
   dialect: 'sqlite' | 'postgres',
@@ -368,14 +367,9 @@ async function listIn(
   let q = db.selectFrom('hil_objects').selectAll().where('resource', '=', resource);
   if (options.namespace !== undefined) q = q.where('namespace', '=', options.namespace);
   if (options.fieldEquals) {
+    // Paths come from our own code, never from a request; fieldExpression checks them anyway.
     const { path, value } = options.fieldEquals;
-    // Paths come from our own code, never from a request; checked anyway, as they are spliced into a JSON path.
-    if (!path.length || !path.every((p) => FIELD_NAME.test(p))) throw new Error(`invalid field path ${JSON.stringify(path)}`);
-    const field =
-      dialect === 'sqlite'
-        ? sql<string>`json_extract(object, ${'$.' + path.join('.')})`
-        : sql<string>`(object::json #>> ${'{' + path.join(',') + '}'}::text[])`;
-    q = q.where(field, '=', value);
+    q = q.where(fieldExpression(dialect, path), '=', value);
   }
   if (options.after) {
     const { namespace, name } = options.after;
