@@ -89,6 +89,10 @@ describe('ipmi driver (stand-in ipmitool)', () => {
     await assert.rejects(new IpmiObmDriver({ ipmitool: fakeIpmitool('hang'), callTimeoutMs: 200 }).powerStatus(bmc), (e: unknown) => isObmError(e, 'timeout'));
     assert.ok(Date.now() - t0 < 2_000);
     assert.equal(classify('x', 'Error: something else').code, 'failed');
+    // ipmi_sim killed in the middle of calls (seen): no answer, not refused credentials.
+    assert.equal(classify('x', '> Error: no response from RAKP 3 message\nSet Session Privilege Level to ADMINISTRATOR failed\nError: Unable to establish IPMI v2 / RMCP+ session').code, 'unreachable');
+    assert.equal(classify('x', 'No valid response received\nUnable to get Chassis Power Status\nClose Session command failed').code, 'unreachable');
+    assert.equal(classify('x', '> RAKP 2 message indicates an error : unauthorized name\nError: Unable to establish IPMI v2 / RMCP+ session').code, 'auth');
   });
 });
 

@@ -223,10 +223,11 @@ class IpmiSolSession implements ConsoleSession {
 export function classify(what: string, stderr: string): ObmError {
   const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !/^Loading IANA/i.test(l));
   const detail = (lines.filter((l) => /error|invalid|unauthori|unable|insufficient|timeout|no response/i.test(l)).slice(-2).join('; ') || lines.slice(-1)[0] || 'no output').slice(0, 300);
-  if (/RAKP 2 HMAC is invalid|unauthorized name|invalid user ?name|RAKP .*(error|invalid)|password/i.test(stderr)) {
+  if (/RAKP 2 HMAC is invalid|unauthorized name|invalid user ?name|RAKP \d message indicates an error|invalid (integrity|session) ?(check|id)?.*RAKP/i.test(stderr)) {
     return new ObmError('auth', `${what}: the BMC refused the credentials (wrong user name or password): ${detail}`);
   }
-  if (/Get Auth Capabilities error|No response|Insufficient resources for session|Unable to get Channel Cipher Suites|Connection refused|Name or service not known|Address lookup/i.test(stderr)) {
+  // A BMC that stops answering mid-call says so in several ways (seen with ipmi_sim killed during calls).
+  if (/Get Auth Capabilities error|no (valid )?response|Insufficient resources for session|Unable to get Channel Cipher Suites|Connection refused|Name or service not known|Address lookup/i.test(stderr)) {
     return new ObmError('unreachable', `${what}: no answer from the BMC: ${detail}`);
   }
   return new ObmError('failed', `${what}: ${detail}`);
