@@ -1,6 +1,7 @@
 // Headnodes for real: a libvirtd + QEMU (TCG) started by this test, in the switch namespace of the OVS netns lab
-// (so QEMU's taps are where ovs-vswitchd is), the API server and the controllers in-process with the libvirt headnode
-// driver and the OVS bridge driver. The base image is a 64 MiB diskless-in-effect VM (a 1 MiB blank qcow2) that boots
+// (so QEMU's taps are where ovs-vswitchd is), the API server in-process, and the controller daemon as users run it,
+// `hil-admin serve-networks --config hil.cfg`, with [headnode] libvirt_endpoint (this libvirtd), base_imgs and
+// bridge_driver = ovs (the lab switch as ovs_bridge). The base image is a 64 MiB diskless-in-effect VM (a 1 MiB blank qcow2) that boots
 // from the network, so iPXE sends DHCP requests as soon as it starts.
 // Shown: the controller makes br-vlan<N> (a fake bridge of the lab switch on the network's VLAN), the VM's tap lands
 // on it with that VLAN's tag, a node namespace on the same network sees the VM's DHCP request (tcpdump), a node on
@@ -9,17 +10,14 @@
 // otherwise, except under CI (which installs them all: hack/install-test-deps.sh), where it runs.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Headnode } from '../../api/v1alpha1/types.js';
-import { parseVlanList } from '../../common/vlans.js';
-import { kubeConfigFor, startControllers, type RunningControllers } from '../../controllers/daemon.js';
-import { OvsBridgeDriver } from '../../drivers/bridge/bridge-driver.js';
 import { loadBinding, LibvirtHeadnodeDriver } from '../../drivers/headnode/libvirt/libvirt-driver.js';
 import { labUnavailable, startLab, type Lab } from '../../hack/lab/lab.js';
-import { applyYaml, H, until } from '../support/controllers.js';
+import { applyYaml, H, startDaemon, until, type Daemon } from '../support/controllers.js';
 import { libvirtdUnavailable, startLibvirtd, type Libvirtd } from '../support/libvirtd.js';
 import { api, startInProcessServer, type InProcessServer } from '../support/server.js';
 
@@ -68,7 +66,7 @@ describe('headnode VM on a project VLAN: real libvirtd + QEMU + Open vSwitch', {
   let libvirtd: Libvirtd;
   let lv: LibvirtHeadnodeDriver;
   let srv: InProcessServer;
-  let ctl: RunningControllers;
+  let daemon: Daemon;
   let dir: string;
 
   const get = async (name: string): Promise<Headnode | undefined> => {
@@ -96,12 +94,14 @@ describe('headnode VM on a project VLAN: real libvirtd + QEMU + Open vSwitch', {
       ),
     );
     srv = await startInProcessServer({ headnodeBaseImages: [BASE] });
-    ctl = startControllers({
-      kubeConfig: kubeConfigFor(srv.url),
-      pool: parseVlanList('100-109'),
-      resyncMs: 3000,
-      headnodes: { driver: lv, bridges: new OvsBridgeDriver({ parent: 'sw0', db: lab.ovsdb!.unix }), bridgeKind: 'ovs', baseImages: [BASE] },
-    });
+    const cfg = join(dir, 'hil.cfg');
+    writeFileSync(
+      cfg,
+      `[extensions]\nhil.ext.network_allocators.vlan_pool =\n\n[hil.ext.network_allocators.vlan_pool]\nvlans = 100-109\n\n` +
+        `[headnode]\nlibvirt_endpoint = ${libvirtd.uri}\nbase_imgs = ${BASE}\nbridge_driver = ovs\novs_bridge = sw0\novsdb = ${lab.ovsdb!.unix}\nimage_dir = ${dir}\n`,
+    );
+    chmodSync(cfg, 0o600);
+    daemon = await startDaemon(srv.url, ['--config', cfg, '--resync', '3', '--no-leader-elect']);
     await applyYaml(
       srv.url,
       [
@@ -123,7 +123,7 @@ describe('headnode VM on a project VLAN: real libvirtd + QEMU + Open vSwitch', {
   });
 
   after(async () => {
-    await ctl?.stop().catch(() => undefined);
+    await daemon?.stop('SIGTERM');
     await lv?.close();
     await libvirtd?.stop(); // destroys and undefines our domains first
     await lab?.stop();
@@ -133,7 +133,7 @@ describe('headnode VM on a project VLAN: real libvirtd + QEMU + Open vSwitch', {
 
   test('the VM’s DHCP request reaches the node on its network, and not the node on another network', async () => {
     await applyYaml(srv.url, `apiVersion: hil.io/v1alpha1\nkind: Headnode\nmetadata: {name: hn}\nspec:\n  project: tenant\n  baseImage: ${BASE}\n  running: false\n  hnics:\n  - {name: pxe, network: red}`);
-    const stopped = await until(async () => ((await get('hn'))?.status?.state === 'Stopped' ? get('hn') : undefined), 'hn defined (Stopped)', 30_000, async () => `${JSON.stringify((await get('hn'))?.status)}\n${libvirtd.log()}`);
+    const stopped = await until(async () => ((await get('hn'))?.status?.state === 'Stopped' ? get('hn') : undefined), 'hn defined (Stopped)', 30_000, async () => `${JSON.stringify((await get('hn'))?.status)}\n${daemon.output().slice(-3000)}\n${libvirtd.log()}`);
     const red = await vlanOf('red');
     const mac = stopped!.status!.hnics![0]!.mac!;
     assert.equal(stopped!.status!.hnics![0]!.bridge, `br-vlan${red}`);
@@ -144,7 +144,7 @@ describe('headnode VM on a project VLAN: real libvirtd + QEMU + Open vSwitch', {
     const [c1, c2] = await Promise.all([startCapture(lab.node('n1').netns, ['ether', 'src', mac]), startCapture(lab.node('n2').netns, ['ether', 'src', mac])]);
     try {
       await api(srv.url, 'PATCH', `${H}/headnodes/hn`, { spec: { running: true } }, MERGE);
-      const hn = await until(async () => ((await get('hn'))?.status?.state === 'Running' ? get('hn') : undefined), 'hn Running', 30_000, async () => `${JSON.stringify((await get('hn'))?.status)}\n${libvirtd.log()}`);
+      const hn = await until(async () => ((await get('hn'))?.status?.state === 'Running' ? get('hn') : undefined), 'hn Running', 30_000, async () => `${JSON.stringify((await get('hn'))?.status)}\n${daemon.output().slice(-3000)}\n${libvirtd.log()}`);
       assert.ok(hn!.status!.vncPort! >= 5900, `VNC port ${hn!.status!.vncPort}`);
       // The VM's tap is an access port of red's VLAN on the switch.
       const tap = (await lv.inspect(hn!.status!.domain!))!.interfaces[0]!.target!;
