@@ -142,6 +142,8 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
   const protectionCtl = mk('protection', new ProtectionReconciler({ client, cache }), 2);
   const nodeCtl = wireNodes({ manager, client, cache, nodes: inf.nodes, events, logger, resyncMs, config: opts.nodes }).controller;
   const headnodeCtl = wireHeadnodes({ manager, client, cache, headnodes: inf.headnodes, networks: inf.networks, events, logger, resyncMs, config: opts.headnodes });
+  // A headnode changed or gone: a network it used may be waiting to be deleted.
+  inf.headnodes.on('change', (h) => (h.spec?.hnics ?? []).forEach((x) => x.network && protectionCtl.enqueue(`networks/${x.network}`)));
 
   // ---- events → keys ----
   const allSwitches = () => inf.switches.list().forEach((s) => enqueueSwitch(s.metadata.name));

@@ -1,5 +1,6 @@
 // Deletion protection (like Kubernetes' PVC protection): a Node or a Network that NetworkAttachments still refer to
-// keeps the hil.io/attachments finalizer, and a DeletionBlocked condition names the attachments it waits for. The
+// (or, for a Network, a Headnode's hnic: its VLAN must not be freed while a VM sits on its bridge — HIL's "Network
+// still connected to headnodes") keeps the hil.io/attachments finalizer, and a DeletionBlocked condition names the attachments it waits for. The
 // check lists attachments fresh from the server (never a stale cache) before letting the object go.
 // Keys: "nodes/NAME" and "networks/NAME".
 import type { ObjectCache } from '../cache.js';
@@ -25,15 +26,17 @@ export class ProtectionReconciler implements Reconciler {
     if (!hasFinalizer(obj, FINALIZER_ATTACHMENTS)) return {};
     const field = plural === 'nodes' ? 'node' : 'network';
     const holding = (await this.o.client.list('networkattachments')).items.filter((a) => a.spec?.[field] === name).map((a) => a.metadata.name!).sort();
+    const headnodes =
+      plural === 'networks' ? (await this.o.client.list('headnodes')).items.filter((h) => (h.spec?.hnics ?? []).some((x) => x.network === name)).map((h) => h.metadata.name!).sort() : [];
     if (signal.aborted) return {};
-    if (holding.length) {
+    if (holding.length || headnodes.length) {
       const gen = obj.metadata.generation;
       const shown = holding.slice(0, 20).join(', ') + (holding.length > 20 ? `, … (${holding.length} in all)` : '');
       const conditions = setCondition(obj.status?.conditions, {
         type: 'DeletionBlocked',
         status: 'True',
-        reason: 'AttachmentsExist',
-        message: `waiting for NetworkAttachment(s) ${shown} to be deleted`,
+        reason: holding.length ? 'AttachmentsExist' : 'HeadnodesExist',
+        message: [holding.length ? `NetworkAttachment(s) ${shown}` : '', headnodes.length ? `Headnode(s) ${headnodes.slice(0, 20).join(', ')}` : ''].filter(Boolean).join(' and ').replace(/^/, 'waiting for ') + ' to be deleted',
         observedGeneration: gen,
       });
       if (!jsonEqual(conditions, obj.status?.conditions)) await this.o.client.patchStatus(plural, name, { conditions });
