@@ -206,6 +206,17 @@ describe('headnode controller on libvirt test:///default', { skip }, () => {
     await until(async () => (await get('hn-nonet'))?.status?.state === 'Running', 'hn-nonet Running once its network exists', 10_000);
   });
 
+  test('a network a headnode uses is not freed while the headnode exists (its VLAN still reaches the VM)', async () => {
+    assert.equal((await api(srv.url, 'DELETE', `${H}/networks/nowhere`)).status, 200);
+    const blocked = await until(async () => {
+      const n = (await api(srv.url, 'GET', `${H}/networks/nowhere`)).body;
+      return n.status?.conditions?.find((c: any) => c.type === 'DeletionBlocked');
+    }, 'network nowhere DeletionBlocked', 10_000);
+    assert.equal(blocked.reason, 'HeadnodesExist');
+    assert.match(blocked.message, /Headnode\(s\) hn-nonet/);
+    assert.ok((await api(srv.url, 'GET', `${H}/networks/nowhere`)).body.status.vlan, 'its VLAN is still held');
+  });
+
   test('delete: the domain is destroyed and undefined, its disk copy removed, then the object goes', async () => {
     const names = ['hn1', 'hn-noimg', 'hn-nonet'];
     const domains = await Promise.all(names.map(async (n) => (await get(n))!.status?.domain ?? `hil-headnode-${(await get(n))!.metadata.uid}`));
@@ -214,6 +225,7 @@ describe('headnode controller on libvirt test:///default', { skip }, () => {
     for (const n of names) await api(srv.url, 'DELETE', `${H}/headnodes/${n}`);
     await until(async () => (await Promise.all(names.map(get))).every((h) => h === undefined), 'the headnodes to be gone', 10_000);
     for (const d of domains) assert.equal(await lv.inspect(d), undefined, `${d} undefined`);
+    await until(async () => (await api(srv.url, 'GET', `${H}/networks/nowhere`)).status === 404, 'network nowhere deleted once its headnode is gone', 10_000);
     for (const f of disks) assert.ok(!existsSync(f), `${f} removed`);
     assert.ok(existsSync(join(dir, 'hn-base.qcow2')), 'the base image is untouched');
     assert.ok(await lv.inspect('hn-base'), 'the base domain is untouched');
