@@ -77,7 +77,51 @@ export async function startLibvirtd(opts: { netns?: string; env?: Record<string,
   const env = { ...process.env, ...(opts.env ?? {}) };
   const virsh = (...args: string[]) => execFileSync(find(LIBVIRT_BINARIES.virsh)!, ['-c', uri, ...args], { encoding: 'utf8', timeout: 60_000 });
 
+  let stopped = false;
+  /** The same, synchronously and with SIGKILL: for exit hooks when the test process ends abnormally. */
+  const stopSync = () => {
+    if (stopped) return;
+    stopped = true;
+    const v = find(LIBVIRT_BINARIES.virsh)!;
+    const list = spawnSync(v, ['-c', uri, 'list', '--all', '--name'], { encoding: 'utf8', timeout: 10_000 });
+    for (const n of (list.stdout ?? '').split('\n').map((x) => x.trim()).filter((n) => n && opts.ownedPrefixes.some((p) => n.startsWith(p)))) {
+      spawnSync(v, ['-c', uri, 'destroy', n], { timeout: 10_000 });
+      spawnSync(v, ['-c', uri, 'undefine', n], { timeout: 10_000 });
+    }
+    for (const pid of [readPid(pidFile), virtlogdPid]) if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
+    cleanupFiles();
+  };
+  const onExit = () => stopSync();
+  const onSignal = (sig: NodeJS.Signals) => {
+    stopSync();
+    process.kill(process.pid, sig);
+  };
+  process.once('exit', onExit);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, onSignal);
+  const unhook = () => {
+    process.removeListener('exit', onExit);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(sig, onSignal);
+  };
+  const cleanupFiles = () => {
+    if (wroteQemuConf && existsSync(QEMU_CONF) && readFileSync(QEMU_CONF, 'utf8').startsWith(MARK)) rmSync(QEMU_CONF);
+    if (madeUser) spawnSync('userdel', ['libvirt-qemu']);
+    for (const g of madeGroups.reverse()) spawnSync('groupdel', [g]);
+    madeGroups.length = 0;
+    madeUser = false;
+    for (const d of etcDirs) {
+      try {
+        if (existsSync(d) && readdirSync(d).length === 0) rmdirSync(d);
+      } catch {
+        /* not empty or gone */
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+
   const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    unhook();
     // Our domains first (a QEMU outlives libvirtd otherwise), then the daemons, then what we wrote.
     if (existsSync(sock)) {
       try {
@@ -91,17 +135,7 @@ export async function startLibvirtd(opts: { netns?: string; env?: Record<string,
       }
     }
     for (const pid of [readPid(pidFile), virtlogdPid]) if (pid) await killAndWait(pid);
-    if (wroteQemuConf && existsSync(QEMU_CONF) && readFileSync(QEMU_CONF, 'utf8').startsWith(MARK)) rmSync(QEMU_CONF);
-    if (madeUser) spawnSync('userdel', ['libvirt-qemu']);
-    for (const g of madeGroups.reverse()) spawnSync('groupdel', [g]);
-    for (const d of etcDirs) {
-      try {
-        if (existsSync(d) && readdirSync(d).length === 0) rmdirSync(d);
-      } catch {
-        /* not empty or gone */
-      }
-    }
-    rmSync(dir, { recursive: true, force: true });
+    cleanupFiles();
   };
 
   try {
