@@ -22,6 +22,7 @@ import type { EventRecorder } from '../events.js';
 import { errorMessage } from '../runtime/controller.js';
 import { getCondition, jsonEqual, setCondition } from '../runtime/conditions.js';
 import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
+import { withDefaults } from '../runtime/options.js';
 import { SYSTEM_NAMESPACE } from '../rbac.js';
 
 export const POWER_CYCLE_ANNOTATION = 'hil.io/power-cycle';
@@ -72,9 +73,7 @@ export class NodeReconciler implements Reconciler {
   private readonly now: () => number;
 
   constructor(opts: NodeReconcilerOptions) {
-    // Options given as undefined keep their defaults.
-    const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as NodeReconcilerOptions;
-    this.o = { resyncMs: 60_000, backoffBaseMs: 1_000, backoffMaxMs: 300_000, cycleGraceMs: 10_000, releasePowerOff: true, ...given };
+    this.o = withDefaults({ resyncMs: 60_000, backoffBaseMs: 1_000, backoffMaxMs: 300_000, cycleGraceMs: 10_000, releasePowerOff: true }, opts);
     this.now = opts.now ?? Date.now;
   }
 

@@ -9,3 +9,4 @@ export { TerminalError, isTerminal, type Reconciler, type Request, type Result }
 export { ExponentialBackoff, WorkQueue, type Priority } from './workqueue.js';
 export { Batcher, type BatcherOptions } from './batcher.js';
 export { Limiter, type LimiterPriority } from './limiter.js';
+export { withDefaults } from './options.js';

@@ -39,6 +39,7 @@ import { errorMessage } from '../runtime/controller.js';
 import { jsonEqual, setCondition } from '../runtime/conditions.js';
 import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
 import { Limiter } from '../runtime/limiter.js';
+import { withDefaults } from '../runtime/options.js';
 import { SYSTEM_NAMESPACE } from '../rbac.js';
 import { planSwitch, type AttachmentVerdict, type PortPlan } from './desired-state.js';
 import { SessionPool } from './session-pool.js';
@@ -91,7 +92,7 @@ export class SwitchReconciler implements Reconciler {
   private readonly writes: Limiter;
 
   constructor(opts: SwitchReconcilerOptions) {
-    this.o = { resyncMs: 60_000, driverTimeoutMs: 30_000, backoffBaseMs: 1_000, backoffMaxMs: 300_000, statusConcurrency: 16, ...opts };
+    this.o = withDefaults({ resyncMs: 60_000, driverTimeoutMs: 30_000, backoffBaseMs: 1_000, backoffMaxMs: 300_000, statusConcurrency: 16 }, opts);
     this.writes = new Limiter(this.o.statusConcurrency);
     this.pool = new SessionPool(opts.sessionIdleMs ?? 30_000);
     this.now = opts.now ?? Date.now;

@@ -23,7 +23,7 @@ interface World {
 }
 
 /** A switch "sw1" (mock) with ports p1..p4 cabled to nodes n1..n4; networks red=101, green=102, far=300. */
-function world(opts: { vlanRange?: string[]; paused?: boolean; capabilities?: MockDriverOptions['capabilities']; extraPorts?: string[]; backoffBaseMs?: number; driverTimeoutMs?: number; credentials?: boolean } = {}): World {
+function world(opts: { vlanRange?: string[]; paused?: boolean; capabilities?: MockDriverOptions['capabilities']; extraPorts?: string[]; backoffBaseMs?: number; driverTimeoutMs?: number; credentials?: boolean; undefinedOptions?: boolean } = {}): World {
   const api = new FakeApi();
   const driver = new MockSwitchDriver({ capabilities: opts.capabilities });
   const clock = { t: 1_800_000_000_000 };
@@ -50,6 +50,8 @@ function world(opts: { vlanRange?: string[]; paused?: boolean; capabilities?: Mo
     resyncMs: 60_000,
     backoffBaseMs: opts.backoffBaseMs ?? 1_000,
     driverTimeoutMs: opts.driverTimeoutMs ?? 5_000,
+    // As the daemon passes its flags through, set or not: undefined must mean "the default".
+    ...(opts.undefinedOptions ? { resyncMs: undefined, backoffBaseMs: undefined, backoffMaxMs: undefined, driverTimeoutMs: undefined, statusConcurrency: undefined } : {}),
     now: () => clock.t,
   });
   return {
@@ -278,6 +280,21 @@ describe('switch reconciler: failures and backoff', () => {
     assert.equal(w.phase('a1'), 'Attached');
     assert.equal(w.api.get('switches', 'sw1')!.status!.failedSyncAttempts, 0);
     assert.equal(w.cond('switches', 'sw1', 'Ready')!.status, 'True');
+  });
+
+  test('options passed as undefined keep their defaults: a failing switch still says so, with a real retry time', async () => {
+    const w = world({ undefinedOptions: true });
+    w.attach('a1', 'n1', 'red');
+    w.sw.inject({ op: 'login', code: 'unreachable', message: 'connection refused', times: 1 });
+    const r = await w.run();
+    assert.equal(r.requeueAfterMs, 1_000, 'the default backoff base');
+    const s = w.api.get('switches', 'sw1')!.status!;
+    assert.equal(s.failedSyncAttempts, 1);
+    assert.ok(Number.isFinite(Date.parse(s.nextSyncTime!)), `nextSyncTime ${s.nextSyncTime}`);
+    assert.equal(w.cond('switches', 'sw1', 'Reachable')!.reason, 'SwitchUnreachable');
+    w.clock.t += 1_000;
+    await w.run();
+    assert.equal(w.phase('a1'), 'Attached');
   });
 
   test("one port refused by the switch: that attachment is Failed with the switch's message, the others go through in the same batch", async () => {
