@@ -24,7 +24,7 @@ test('npm run bench -- --quick --json prints every figure', async () => {
     assert.equal(f.store, 'sqlite');
   }
   const names = new Set(figures.map((f) => f.bench));
-  for (const want of ['api-create-rate', 'api-list-latency', 'watch-latency-p99', 'server-rss-10k', 'switch-converge-4x12', 'switch-bound-4x12', 'switch-baseline-4x12', 'switch-converge-16x12']) {
+  for (const want of ['api-create-rate', 'api-list-latency', 'watch-latency-p99', 'server-rss-10k', 'switch-converge-4x12', 'switch-bound-4x12', 'switch-baseline-4x12', 'switch-converge-16x12', 'obm-reconcile-100', 'obm-serial-100']) {
     assert.ok(names.has(want), `${want} missing from ${[...names].join(', ')}`);
   }
 });
