@@ -169,6 +169,23 @@ describe('headnode controller on libvirt test:///default', { skip }, () => {
     assert.equal((await lv.inspect(domain))?.state, 'running');
   });
 
+  test('before the first start, hnics may change: the shut-off domain is redefined in place (same uuid)', async () => {
+    await post(`${H}/headnodes`, { apiVersion: 'hil.io/v1alpha1', kind: 'Headnode', metadata: { name: 'hn-cold' }, spec: { project: 'p1', baseImage: 'hn-base', running: false, hnics: [{ name: 'pxe', network: 'net-a' }] } });
+    const cold = await until(async () => ((await get('hn-cold'))?.status?.state === 'Stopped' ? get('hn-cold') : undefined), 'hn-cold Stopped', 10_000);
+    assert.equal(cold!.status!.frozen, undefined, 'never started: not frozen');
+    const r = await api(srv.url, 'PATCH', `${H}/headnodes/hn-cold`, { spec: { hnics: [{ name: 'pxe', network: 'net-b' }, { name: 'second', network: 'net-a' }] } }, MERGE);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const [a, b] = [(await api(srv.url, 'GET', `${H}/networks/net-a`)).body.status.vlan, await until(async () => (await api(srv.url, 'GET', `${H}/networks/net-b`)).body.status?.vlan, 'net-b VLAN')];
+    const moved = await until(async () => {
+      const h = await get('hn-cold');
+      return h?.status?.hnics?.[0]?.network === 'net-b' && h.status.observedGeneration === h.metadata.generation ? h : undefined;
+    }, 'hn-cold re-aligned', 10_000);
+    const info = (await lv.inspect(moved.status!.domain!))!;
+    assert.deepEqual(info.interfaces.map((i) => i.bridge), [`br-vlan${b}`, `br-vlan${a}`]);
+    assert.equal(info.uuid, cold!.status!.uuid, 'the same domain, redefined');
+    assert.equal(info.state, 'shutoff');
+  });
+
   test('a domain removed by hand is recreated (and started) within one resync, with an Event', async () => {
     const hn = (await get('hn1'))!;
     const domain = hn.status!.domain!;
@@ -218,10 +235,10 @@ describe('headnode controller on libvirt test:///default', { skip }, () => {
   });
 
   test('delete: the domain is destroyed and undefined, its disk copy removed, then the object goes', async () => {
-    const names = ['hn1', 'hn-noimg', 'hn-nonet'];
+    const names = ['hn1', 'hn-noimg', 'hn-nonet', 'hn-cold'];
     const domains = await Promise.all(names.map(async (n) => (await get(n))!.status?.domain ?? `hil-headnode-${(await get(n))!.metadata.uid}`));
     const disks = (await Promise.all(domains.map((d) => lv.inspect(d)))).flatMap((i) => i?.disks ?? []);
-    assert.equal(disks.length, 2);
+    assert.equal(disks.length, 3);
     for (const n of names) await api(srv.url, 'DELETE', `${H}/headnodes/${n}`);
     await until(async () => (await Promise.all(names.map(get))).every((h) => h === undefined), 'the headnodes to be gone', 10_000);
     for (const d of domains) assert.equal(await lv.inspect(d), undefined, `${d} undefined`);
