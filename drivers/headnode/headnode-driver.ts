@@ -8,7 +8,8 @@
 //   - inspect(name)  → what exists (undefined when there is no such domain);
 //   - ensure(spec)   → defines the domain if missing (clone of spec.baseImage: XML and disks), or brings a shut-off
 //                      domain's interfaces in line with spec; never touches a running domain's definition;
-//   - start / stop   → idempotent (starting a running domain, stopping a stopped one: no-op). stop is a hard power-off,
+//   - start / stop   → idempotent (starting a running domain, stopping a stopped one: no-op; a paused domain is
+//                      resumed). stop is a hard power-off,
 //                      as HIL's headnode_stop;
 //   - remove(name)   → power off, undefine, delete the disks the driver created; no-op when already gone.
 // Errors are HeadnodeDriverError with a reason the controller puts in a condition (libvirt's own message kept).

@@ -169,6 +169,14 @@ describe('headnode controller on libvirt test:///default', { skip }, () => {
     assert.equal((await lv.inspect(domain))?.state, 'running');
   });
 
+  test('a domain paused by hand is resumed within one resync', async () => {
+    const domain = (await get('hn1'))!.status!.domain!;
+    await lv.withConnection(async (h) => h.domainSuspend(await h.domainLookupByName(domain)));
+    assert.equal((await lv.inspect(domain))?.state, 'paused');
+    await until(async () => (await lv.inspect(domain))?.state === 'running', `${domain} running again`, RESYNC_MS * 4);
+    assert.equal((await get('hn1'))!.status!.state, 'Running');
+  });
+
   test('before the first start, hnics may change: the shut-off domain is redefined in place (same uuid)', async () => {
     await post(`${H}/headnodes`, { apiVersion: 'hil.io/v1alpha1', kind: 'Headnode', metadata: { name: 'hn-cold' }, spec: { project: 'p1', baseImage: 'hn-base', running: false, hnics: [{ name: 'pxe', network: 'net-a' }] } });
     const cold = await until(async () => ((await get('hn-cold'))?.status?.state === 'Stopped' ? get('hn-cold') : undefined), 'hn-cold Stopped', 10_000);

@@ -45,6 +45,8 @@ export interface Hv {
   domainLookupByName(name: string): Promise<Dom>;
   domainCreate(d: Dom): Promise<void>;
   domainDestroy(d: Dom): Promise<void>;
+  domainResume(d: Dom): Promise<void>;
+  domainSuspend(d: Dom): Promise<void>;
   domainUndefine(d: Dom): Promise<void>;
   domainGetInfo(d: Dom): Promise<{ state: number }>;
   domainGetName(d: Dom): Promise<string>;
@@ -250,7 +252,8 @@ export class LibvirtHeadnodeDriver implements HeadnodeDriver {
       if (!d) throw new HeadnodeDriverError('LibvirtError', `domain ${name} does not exist`);
       const st = STATES[(await this.call(`inspect domain ${name}`, (h) => h.domainGetInfo(d))).state];
       if (st === 'running') return false;
-      await this.call(`start domain ${name}`, (h) => h.domainCreate(d));
+      if (st === 'paused') await this.call(`resume domain ${name}`, (h) => h.domainResume(d));
+      else await this.call(`start domain ${name}`, (h) => h.domainCreate(d));
       return true;
     });
   }
