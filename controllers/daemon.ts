@@ -128,6 +128,8 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
     sessionIdleMs: opts.sessionIdleMs,
     backoffBaseMs: opts.backoffBaseMs,
     backoffMaxMs: opts.backoffMaxMs,
+    // Called only once the controllers run, after switchBatches below exists.
+    burstOngoing: (name) => switchBatches.has(name),
   });
   const networkReconciler = new NetworkReconciler({ client, pool: opts.pool, events, logger });
   const mk = (name: string, reconciler: ConstructorParameters<typeof Controller>[0]['reconciler'], workers: number) =>
@@ -135,8 +137,12 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
   const switchCtl = mk('switch', switchReconciler, opts.switchWorkers ?? 64);
   const networkCtl = mk('network', networkReconciler, 1);
   const switchBatches = new Batcher({ quietMs: opts.switchBatchDelayMs ?? 20, maxWaitMs: opts.switchBatchMaxWaitMs ?? 500, fire: (name) => switchCtl.enqueue(name) });
+  // Each event starts a pass at once (which applies without saving while the burst goes on), and the Batcher
+  // brings the pass after the burst, which saves and writes the statuses.
   const enqueueSwitch = (name: string | undefined) => {
-    if (name) switchBatches.add(name);
+    if (!name) return;
+    switchBatches.add(name);
+    switchCtl.enqueue(name);
   };
   const attachmentCtl = mk('attachment', new AttachmentReconciler({ client, cache, enqueueSwitch }), 4);
   const protectionCtl = mk('protection', new ProtectionReconciler({ client, cache }), 2);

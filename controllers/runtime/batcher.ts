@@ -2,6 +2,7 @@
 // for `quietMs`, and at the latest `maxWaitMs` after the first of them. The switch reconciler uses it so that a
 // burst of attachments (a `kubectl apply -f` of a whole rack) becomes one switch session with one save, instead of
 // a session for the first few and another for the rest, while a lone change still goes out after `quietMs`.
+// (The switch reconciler also runs during the burst, applying without saving: see its burstOngoing option.)
 export interface BatcherOptions {
   quietMs: number;
   maxWaitMs: number;
@@ -25,6 +26,11 @@ export class Batcher {
     }, wait);
     timer.unref?.();
     this.pending.set(key, { first, timer });
+  }
+
+  /** Whether events of `key` are waiting to be passed on (a burst is still going). */
+  has(key: string): boolean {
+    return this.pending.has(key);
   }
 
   /** Keys waiting to be passed on. */

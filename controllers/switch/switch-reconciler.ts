@@ -58,6 +58,12 @@ export interface SwitchReconcilerOptions {
   driverTimeoutMs?: number;
   /** Keep a switch's session open this long after a batch (default 30 000; 0 closes it at once). */
   sessionIdleMs?: number;
+  /**
+   * Whether more events for this switch are on their way (the daemon's Batcher). While they are, each pass applies
+   * what is known so far in the kept session, and the save, the statuses and the Events wait for the pass after the
+   * burst: the switch works while the API is still taking the burst, and there is still one save per batch.
+   */
+  burstOngoing?: (switchName: string) => boolean;
   /** Backoff of a failing switch: base × 2^(n-1) up to max (defaults 1 000 and 300 000). */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -78,6 +84,17 @@ interface SwitchMemory {
   /** While failing: not before this time (ms). */
   nextAttempt: number;
   configKey: string;
+  /** Changes applied in a burst that no save has covered yet (kept across failures: the next success saves). */
+  unsaved?: boolean;
+  /** Events of a burst's passes, recorded after its final pass (with the statuses). */
+  pendingEvents?: PendingEvent[];
+}
+
+interface PendingEvent {
+  port: Port;
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
 }
 
 type SwitchStatusPatch = Omit<SwitchStatus, 'conditions'> & { conditions?: { type: string; status: 'True' | 'False' | 'Unknown'; reason: string; message?: string }[] };
@@ -148,8 +165,11 @@ export class SwitchReconciler implements Reconciler {
       const o = mem!.observed.get(p.desired.interface);
       return !o || !portInSync(p.desired, o);
     });
+    const burst = !paused && this.o.burstOngoing?.(name) === true;
+    // Mid-burst with nothing new to apply: the pass after the burst saves and reports.
+    if (burst && mem && mem.failures === 0 && !differs) return {};
 
-    if (!resyncDue && !differs) {
+    if (!resyncDue && !differs && !mem?.unsaved) {
       // Nothing to do on the switch: make sure statuses say so (cheap when they already do).
       if (signal.aborted) return {};
       await this.writeStatuses(sw, plan, mem!.observed, new Map(), { paused });
@@ -160,11 +180,15 @@ export class SwitchReconciler implements Reconciler {
       await this.writeStatuses(sw, plan, mem.observed, new Map(), { paused });
       return { requeueAfterMs: Math.max(1, mem.lastFullSync + this.o.resyncMs - now) };
     }
-    return this.sync(sw, driver, caps, plan, configKey, paused, signal);
+    return this.sync(sw, driver, caps, plan, configKey, paused, burst, signal);
   }
 
-  /** One session: read back, apply the difference, save; then statuses. */
-  private async sync(sw: Switch, driver: SwitchDriver, caps: SwitchCapabilities, plan: ReturnType<typeof planSwitch>, configKey: string, paused: boolean, signal: AbortSignal): Promise<Result> {
+  /**
+   * One session: read back, apply the difference, save; then statuses. Mid-burst (`burst`), only the apply: the
+   * read is skipped when this burst's earlier pass left every port's state in memory, and the save, statuses and
+   * Events wait for the pass after the burst (which reads the switch again).
+   */
+  private async sync(sw: Switch, driver: SwitchDriver, caps: SwitchCapabilities, plan: ReturnType<typeof planSwitch>, configKey: string, paused: boolean, burst: boolean, signal: AbortSignal): Promise<Result> {
     const name = sw.metadata.name!;
     const t0 = this.now();
     const prev = this.memory.get(name);
@@ -177,8 +201,9 @@ export class SwitchReconciler implements Reconciler {
       stage = 'read';
       let managed = plan.ports;
       let observed: ObservedPort[];
+      const remembered = burst && prev?.unsaved && prev.failures === 0 ? managed.map((p) => prev.observed.get(p.desired.interface)) : [];
       try {
-        observed = await session.readPorts(managed.map((p) => p.desired.interface));
+        observed = remembered.length && remembered.every((o) => o !== undefined) ? (remembered as ObservedPort[]) : await session.readPorts(managed.map((p) => p.desired.interface));
       } catch (err) {
         if (!isSwitchError(err, 'unknown-port') || !err.ports?.length) throw err;
         // Ports the switch does not have: mark them, go on without them.
@@ -213,10 +238,13 @@ export class SwitchReconciler implements Reconciler {
           results = todo.length ? await session.apply(todo) : [];
         }
         for (const r of results) if (r.error) portErrors.set(r.interface, r.error);
-        if (results.some((r) => r.changed)) {
-          stage = 'save';
-          await session.save();
-        }
+      }
+      // Applied changes not yet saved (this pass's or an earlier pass's of the burst); paused: not even a save.
+      let unsaved = results.some((r) => r.changed) || prev?.unsaved === true;
+      if (unsaved && !burst && !paused) {
+        stage = 'save';
+        await session.save();
+        unsaved = false;
       }
       this.pool.release(name);
 
@@ -231,25 +259,28 @@ export class SwitchReconciler implements Reconciler {
         now.set(r.interface, asObserved(c));
       }
       const duration = this.now() - t0;
-      this.memory.set(name, { observed: now, lastFullSync: t0, failures: 0, nextAttempt: 0, configKey });
+      // Events: one per port changed (drift corrections say so), recorded after the statuses users wait for.
+      const events: PendingEvent[] = [...(prev?.pendingEvents ?? [])];
+      for (const [iface, c] of written) {
+        const r = results.find((x) => x.interface === iface);
+        if (!r?.changed) continue;
+        const port = managed.find((x) => x.desired.interface === iface)!.port;
+        const before = observedBy.get(iface)!;
+        events.push(
+          drift.has(iface)
+            ? { port, type: 'Warning', reason: 'DriftCorrected', message: `port ${iface} of switch ${name} had ${describePort(before)} by hand; restored ${describePort(c)}` }
+            : { port, type: 'Normal', reason: 'PortConfigured', message: `port ${iface} of switch ${name}: ${describePort(before)} → ${describePort(c)}` },
+        );
+      }
+      const deferred = burst && (unsaved || events.length > 0);
+      this.memory.set(name, { observed: now, lastFullSync: t0, failures: 0, nextAttempt: 0, configKey, unsaved, pendingEvents: deferred ? events : [] });
+      // Mid-burst: the pass after it (the Batcher enqueues it) saves, writes the statuses and records the Events.
+      if (deferred) return {};
 
       if (signal.aborted) return {};
       stage = 'status';
       await this.writeStatuses(sw, plan, now, portErrors, { paused, synced: { at: t0, duration }, caps });
-      // Events: one per port changed (drift corrections say so), after the statuses users wait for.
-      const recording: Promise<void>[] = [];
-      for (const [iface, c] of written) {
-        const r = results.find((x) => x.interface === iface);
-        if (!r?.changed) continue;
-        const p = managed.find((x) => x.desired.interface === iface)!.port;
-        const before = observedBy.get(iface)!;
-        if (drift.has(iface)) {
-          recording.push(this.recordEvent(portRef(p), 'Warning', 'DriftCorrected', `port ${iface} of switch ${name} had ${describePort(before)} by hand; restored ${describePort(c)}`));
-        } else {
-          recording.push(this.recordEvent(portRef(p), 'Normal', 'PortConfigured', `port ${iface} of switch ${name}: ${describePort(before)} → ${describePort(c)}`));
-        }
-      }
-      await Promise.all(recording);
+      await Promise.all(events.map((e) => this.recordEvent(portRef(e.port), e.type, e.reason, e.message)));
       const resync = this.o.resyncMs;
       const failedPorts = [...portErrors.values()].some((e) => e.code !== 'unknown-port' && e.code !== 'unsupported' && e.code !== 'invalid');
       return { requeueAfterMs: failedPorts ? Math.min(resync, this.backoffMs(1)) : resync };
@@ -259,7 +290,7 @@ export class SwitchReconciler implements Reconciler {
       if (isSwitchError(err, 'conflict') && !signal.aborted) {
         // Someone changed a port between our read and our write (OVS); nothing was written. Read again at once.
         this.pool.release(name);
-        this.memory.set(name, { observed: prev?.observed ?? new Map(), lastFullSync: 0, failures: 0, nextAttempt: 0, configKey });
+        this.memory.set(name, { observed: prev?.observed ?? new Map(), lastFullSync: 0, failures: 0, nextAttempt: 0, configKey, unsaved: prev?.unsaved, pendingEvents: prev?.pendingEvents });
         this.o.logger?.info('switch changed under us; reading it again', { switch: name });
         return { requeueAfterMs: 10 };
       }
@@ -267,7 +298,7 @@ export class SwitchReconciler implements Reconciler {
       if (signal.aborted) return {};
       const failures = (prev?.failures ?? 0) + 1;
       const delay = this.backoffMs(failures);
-      this.memory.set(name, { observed: prev?.observed ?? new Map(), lastFullSync: prev?.lastFullSync ?? 0, failures, nextAttempt: this.now() + delay, configKey });
+      this.memory.set(name, { observed: prev?.observed ?? new Map(), lastFullSync: prev?.lastFullSync ?? 0, failures, nextAttempt: this.now() + delay, configKey, unsaved: prev?.unsaved, pendingEvents: prev?.pendingEvents });
       const message = isSwitchError(err) ? `${stage}: ${err.message}` : `${stage}: ${errorMessage(err)}`;
       this.o.logger?.warn('switch sync failed', { switch: name, stage, failures, retryInMs: delay, error: message });
       const loginFailed = stage === 'login';

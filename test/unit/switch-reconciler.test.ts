@@ -23,7 +23,7 @@ interface World {
 }
 
 /** A switch "sw1" (mock) with ports p1..p4 cabled to nodes n1..n4; networks red=101, green=102, far=300. */
-function world(opts: { vlanRange?: string[]; paused?: boolean; capabilities?: MockDriverOptions['capabilities']; extraPorts?: string[]; backoffBaseMs?: number; driverTimeoutMs?: number; credentials?: boolean; undefinedOptions?: boolean } = {}): World {
+function world(opts: { vlanRange?: string[]; paused?: boolean; capabilities?: MockDriverOptions['capabilities']; extraPorts?: string[]; backoffBaseMs?: number; driverTimeoutMs?: number; credentials?: boolean; undefinedOptions?: boolean; burst?: { on: boolean } } = {}): World {
   const api = new FakeApi();
   const driver = new MockSwitchDriver({ capabilities: opts.capabilities });
   const clock = { t: 1_800_000_000_000 };
@@ -50,6 +50,7 @@ function world(opts: { vlanRange?: string[]; paused?: boolean; capabilities?: Mo
     resyncMs: 60_000,
     backoffBaseMs: opts.backoffBaseMs ?? 1_000,
     driverTimeoutMs: opts.driverTimeoutMs ?? 5_000,
+    ...(opts.burst ? { burstOngoing: () => opts.burst!.on } : {}),
     // As the daemon passes its flags through, set or not: undefined must mean "the default".
     ...(opts.undefinedOptions ? { resyncMs: undefined, backoffBaseMs: undefined, backoffMaxMs: undefined, driverTimeoutMs: undefined, statusConcurrency: undefined } : {}),
     now: () => clock.t,
@@ -295,6 +296,51 @@ describe('switch reconciler: failures and backoff', () => {
     w.clock.t += 1_000;
     await w.run();
     assert.equal(w.phase('a1'), 'Attached');
+  });
+
+  test('mid-burst passes apply without saving, statuses or Events; the pass after the burst saves once and reports all', async () => {
+    const burst = { on: true };
+    const w = world({ burst });
+    w.attach('a1', 'n1', 'red');
+    await w.run();
+    assert.deepEqual(st(w.sw, 'p1'), { native: 101, tagged: [] }, 'applied at once');
+    assert.equal(w.sw.counters.saves, 0);
+    assert.equal(w.phase('a1'), undefined, 'no status before the save');
+    const reads = w.sw.counters.reads;
+    w.attach('a2', 'n2', 'green');
+    await w.run();
+    assert.deepEqual(st(w.sw, 'p2'), { native: 102, tagged: [] });
+    assert.equal(w.sw.counters.reads, reads, 'mid-burst, the ports this burst already read are not read again');
+    assert.equal(w.sw.counters.saves, 0);
+    assert.equal(w.api.events.length, 0, 'Events wait for the end of the burst');
+    // Nothing new mid-burst: no session work at all.
+    const commands = w.sw.counters.commands;
+    await w.run();
+    assert.equal(w.sw.counters.commands, commands);
+    burst.on = false;
+    await w.run();
+    assert.equal(w.sw.counters.saves, 1, 'one save for the whole burst');
+    assert.equal(w.sw.counters.sessionsOpened, 1, 'one session');
+    assert.equal(w.phase('a1'), 'Attached');
+    assert.equal(w.phase('a2'), 'Attached');
+    assert.equal(w.api.events.filter((e) => e.reason === 'PortConfigured').length, 2, 'an Event per port changed in the burst');
+  });
+
+  test('changes applied mid-burst stay owed a save through a failure, and the next success saves them', async () => {
+    const burst = { on: true };
+    const w = world({ burst });
+    w.attach('a1', 'n1', 'red');
+    await w.run();
+    burst.on = false;
+    w.sw.inject({ op: 'read', code: 'unreachable', message: 'connection reset', times: 1 });
+    const r = await w.run();
+    assert.equal(w.sw.counters.saves, 0);
+    assert.notEqual(w.phase('a1'), 'Attached');
+    w.clock.t += r.requeueAfterMs!;
+    await w.run();
+    assert.equal(w.sw.counters.saves, 1, 'the change made before the failure is saved');
+    assert.equal(w.phase('a1'), 'Attached');
+    assert.equal(w.api.events.filter((e) => e.reason === 'PortConfigured').length, 1, 'its Event is not lost either');
   });
 
   test("one port refused by the switch: that attachment is Failed with the switch's message, the others go through in the same batch", async () => {
