@@ -29,6 +29,7 @@ export function invariants(options: InvariantOptions = {}): AdmissionPlugin {
   return {
     name: 'invariants',
     async admit({ op, type: t, object, old, tx, subresource }) {
+      if (op === 'delete' && old && !subresource && t.group === 'hil.io' && t.plural === 'projects') return checkProjectDelete(t, old.metadata.name!, tx);
       if (op === 'delete' || !object || subresource === 'status' || t.group !== 'hil.io') return;
       const name = object.metadata.name!;
       switch (t.plural) {
@@ -154,6 +155,20 @@ async function checkAttachment(t: ResourceType, name: string, o: KObject, old: K
       throw conflict(t, name, `NIC "${s.nic}" of node "${s.node}" already has a native network, "${as.network}" (NetworkAttachment "${a.name}")`);
     }
   }
+}
+
+/** HIL's project_delete: refused while the project has nodes, owns networks, may use others' or has headnodes. */
+async function checkProjectDelete(t: ResourceType, name: string, tx: StoreTx) {
+  const uses = async (resource: string, path: string[]) => (await tx.list(resource, { fieldEquals: { path, value: name } })).map((o) => o.name);
+  const held: string[] = [];
+  const say = (what: string, names: string[]) => {
+    if (names.length) held.push(`${what} ${names.slice(0, 10).join(', ')}${names.length > 10 ? `, … (${names.length} in all)` : ''}`);
+  };
+  say('nodes', await uses('hil.io/nodes', ['spec', 'project']));
+  say('networks it owns:', await uses('hil.io/networks', ['spec', 'owner']));
+  say('access to networks', (await tx.list('hil.io/networks')).filter((n) => (spec(n.object).accessProjects ?? []).includes(name)).map((n) => n.name));
+  say('headnodes', await uses('hil.io/headnodes', ['spec', 'project']));
+  if (held.length) throw conflict(t, name, `cannot be deleted while it still has ${held.join('; ')}; release, delete or revoke them first`);
 }
 
 function checkSwitch(t: ResourceType, name: string, o: KObject) {

@@ -210,8 +210,12 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
     const noSelector = await h.run(['apply', '-f', dir, '--prune']);
     assert.equal(noSelector.code, 1);
     assert.match(noSelector.stderr, /--prune needs -l SELECTOR/);
-    ok(await h.run(['delete', '-f', dir]));
+    // The project still owns "unlabelled" (not in the files): HIL refuses to delete a project with networks.
+    const held = await h.run(['delete', 'hproj', 'gitops']);
+    assert.equal(held.code, 1);
+    assert.match(held.stderr, /Project "gitops": cannot be deleted while it still has networks it owns: .*unlabelled/);
     ok(await h.run(['delete', 'hnet', 'unlabelled']));
+    ok(await h.run(['delete', '-f', dir]));
   });
 
   test('get: short names, plurals, Kinds and nodes.hil.io; tables aligned; every output format', async () => {

@@ -204,6 +204,21 @@ describe('admission invariants', () => {
     assert.equal(p.status, 201);
   });
 
+  test("a project is deleted only without nodes, owned networks, access to networks or headnodes (HIL's project_delete)", async () => {
+    for (const p of ['proj', 'guest', 'empty']) assert.equal((await call('POST', `${G}/projects`, obj('Project', p, {}))).status, 201);
+    const proj = await call('DELETE', `${G}/projects/proj`);
+    assert.equal(proj.status, 409);
+    assert.match(proj.body.message, /^Project "proj": cannot be deleted while it still has nodes n1; networks it owns: net-a, net-b; release, delete or revoke them first$/);
+    assert.equal((await call('PATCH', `${G}/networks/ext`, { spec: { accessProjects: ['guest'] } }, MERGE)).status, 200);
+    const guest = await call('DELETE', `${G}/projects/guest`);
+    assert.equal(guest.status, 409);
+    assert.match(guest.body.message, /access to networks ext/);
+    assert.equal((await call('GET', `${G}/projects/guest`)).status, 200, 'nothing deleted');
+    assert.equal((await call('PATCH', `${G}/networks/ext`, { spec: { accessProjects: null } }, MERGE)).status, 200);
+    assert.equal((await call('DELETE', `${G}/projects/guest`)).status, 200);
+    assert.equal((await call('DELETE', `${G}/projects/empty`)).status, 200);
+  });
+
   test('after the attachment goes, the node may leave its project', async () => {
     // Attachments are born with the port-revert finalizer: a deleted one stays (and holds the node) until the
     // switch reconciler has reverted its port and removed the finalizer — done by hand here, there is no controller.
