@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { headnodeSettings } from '../drivers/headnode/config.js';
 import { authBackendOf, cfgBool, cfgGet, ConfigError, loadHilConfig, reviewHilConfig, type HilConfig } from '../common/hilcfg.js';
 import { parseVlanList, VlanRangeError, type VlanSet } from '../common/vlans.js';
+import { withInternalToken } from './auth/internal.js';
 import { createAuthenticator, keystoneConfigFrom } from './auth/index.js';
 import { createLogger, type Logger } from '../common/logging.js';
 import { packageRoot } from '../common/paths.js';
@@ -42,6 +43,8 @@ export interface ServeSettings {
   tls?: { certFile: string; keyFile: string };
   watchTimeoutMs?: number;
   logLevel: string;
+  /** Accepted as the embedded controllers' credential (`serve --controllers`); made at start, never stored. */
+  internalToken?: string;
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:6443';
@@ -141,7 +144,9 @@ export async function serve(settings: ServeSettings, logger: Logger = createLogg
       store,
       registry,
       logger,
-      authenticator: createAuthenticator(settings.auth, store, settings.config),
+      authenticator: settings.internalToken
+        ? withInternalToken(createAuthenticator(settings.auth, store, settings.config), settings.internalToken)
+        : createAuthenticator(settings.auth, store, settings.config),
       requireAuthentication: settings.requireAuthentication,
       vlanPool: settings.vlanPool,
       console: settings.console,

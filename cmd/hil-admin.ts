@@ -5,6 +5,11 @@ import { ConfigError } from '../common/hilcfg.js';
 import { createLogger } from '../common/logging.js';
 import { describeStore, openConfiguredStore, readConfig, resolveSettings, serve, type ServeFlags } from '../apiserver/serve.js';
 import { createAdminUser, createToken } from '../apiserver/admin-tasks.js';
+import { newInternalToken } from '../apiserver/auth/internal.js';
+import { parseVlanList } from '../common/vlans.js';
+
+/** The VLAN pool of `serve --controllers` when hil.cfg names none: inside the example switch's vlanRange (manifests/examples). */
+const EMBEDDED_VLAN_POOL = '1000-1099';
 import type { ServeNetworksFlags } from '../controllers/serve.js';
 
 const program = new Command('hil-admin').description('Run and administer HIL, the Hardware Isolation Layer').showHelpAfterError();
@@ -22,23 +27,51 @@ common(program.command('serve').description('run the API server'))
   .option('--tls-key <file>', 'the certificate\'s private key (PEM)')
   .option('--watch-timeout <seconds>', 'end watch streams after this long (randomized up to twice that)')
   .option('--log-level <level>', 'debug | info | warn | error')
-  .action(async (flags: ServeFlags) => {
+  .option('--controllers', 'also run the controller daemon in this process, connected to this server (the quick start does)')
+  .action(async (flags: ServeFlags & { controllers?: boolean }) => {
     const cfg = readConfig(flags.config);
     const settings = resolveSettings(flags, cfg);
+    const logger = createLogger(settings.logLevel, 'apiserver');
+    if (flags.controllers && !settings.vlanPool) {
+      settings.vlanPool = parseVlanList(EMBEDDED_VLAN_POOL);
+      logger.warn(`no VLAN pool configured ([hil.ext.network_allocators.vlan_pool] vlans in hil.cfg); the embedded controllers use ${EMBEDDED_VLAN_POOL}`);
+    }
     // The serial console (nodes/NAME/console): one SOL session per node, with hil.cfg's [hil.ext.obm.ipmi] knobs.
     const { ConsoleHub } = await import('../drivers/obm/console-hub.js');
     const { nodeSettings } = await import('../controllers/node/config.js');
-    const running = await serve({ ...settings, console: new ConsoleHub(nodeSettings(cfg).obmRegistry!) });
+    const internalToken = flags.controllers ? newInternalToken() : undefined;
+    const running = await serve({ ...settings, console: new ConsoleHub(nodeSettings(cfg).obmRegistry!), internalToken }, logger);
     let stopping = false;
-    const shutdown = (signal: string) => {
+    let stopControllers = async () => {};
+    const shutdown = (signal: string, code = 0) => {
       if (stopping) return;
       stopping = true;
-      createLogger(settings.logLevel, 'apiserver').info('shutting down', { signal });
-      running.stop().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
+      logger.info('shutting down', { signal });
+      stopControllers()
+        .then(() => running.stop())
+        .then(
+          () => process.exit(code),
+          () => process.exit(1),
+        );
     };
+    if (flags.controllers) {
+      // Loaded only here: the controller stack (client-node) would add ~80 MiB to every API server process.
+      const { resolveServeNetworks, serveNetworks } = await import('../controllers/serve.js');
+      const { address, port } = running.address;
+      const host = address === '0.0.0.0' ? '127.0.0.1' : address === '::' ? '::1' : address;
+      const url = `${settings.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      // Our own listener on loopback: the certificate is ours, and may not name the loopback address.
+      const cs = resolveServeNetworks({ config: flags.config, server: url, token: internalToken, insecureSkipTlsVerify: !!settings.tls, logLevel: settings.logLevel });
+      cs.pool ??= settings.vlanPool;
+      const ac = new AbortController();
+      const done = serveNetworks(cs, { signal: ac.signal });
+      stopControllers = async () => {
+        ac.abort();
+        await done;
+      };
+      // Lost leadership or a failure: the process ends (and is restarted), as a separate daemon's would.
+      void done.then((code) => shutdown('controllers stopped', code), () => shutdown('controllers failed', 1));
+    }
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
   });

@@ -132,8 +132,11 @@ function allowPlainHttp(kc: k8s.KubeConfig): void {
   });
 }
 
-/** Runs the daemon until a signal or a lost lease; resolves with the process exit code. */
-export async function serveNetworks(settings: ServeNetworksSettings): Promise<number> {
+/**
+ * Runs the daemon until a signal or a lost lease; resolves with the process exit code. With `signal`, the caller
+ * (`hil-admin serve --controllers`) decides when to stop, and no process signal handlers are installed.
+ */
+export async function serveNetworks(settings: ServeNetworksSettings, opts: { signal?: AbortSignal } = {}): Promise<number> {
   const logger = createLogger(settings.logLevel, 'controllers');
   const lease = settings.leaseDurationMs;
   const hn = settings.headnode;
@@ -164,13 +167,18 @@ export async function serveNetworks(settings: ServeNetworksSettings): Promise<nu
     headnodes: hn.libvirtEndpoint ? `${hn.libvirtEndpoint} (bridges: ${hn.bridgeDriver})` : '(no [headnode] libvirt_endpoint)',
   });
   const ac = new AbortController();
-  const onSignal = (signal: string) => {
-    if (ac.signal.aborted) return;
-    logger.info('shutting down', { signal });
-    ac.abort();
-  };
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  process.on('SIGINT', () => onSignal('SIGINT'));
+  if (opts.signal) {
+    if (opts.signal.aborted) ac.abort();
+    else opts.signal.addEventListener('abort', () => ac.abort(), { once: true });
+  } else {
+    const onSignal = (signal: string) => {
+      if (ac.signal.aborted) return;
+      logger.info('shutting down', { signal });
+      ac.abort();
+    };
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
+  }
   const outcome = await built.manager.run(ac.signal);
   await built.switchReconciler.close();
   await headnodeDriver?.close();

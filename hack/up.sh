@@ -11,5 +11,5 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 echo "up: building…" >&2
 npm run --silent build
-echo "up: starting the API server; try: kubectl --server=http://127.0.0.1:6443 apply -f manifests/examples/" >&2
-exec node dist/cmd/hil-admin.js serve "$@"
+echo "up: starting the API server and the controllers; try: kubectl --server=http://127.0.0.1:6443 apply -f manifests/examples/" >&2
+exec node dist/cmd/hil-admin.js serve --controllers "$@"

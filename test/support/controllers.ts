@@ -18,6 +18,7 @@ const PLURALS: Record<string, string> = {
   Network: 'networks',
   NetworkAttachment: 'networkattachments',
   Headnode: 'headnodes',
+  User: 'users',
 };
 
 /** Path of an object: hil.io kinds, v1 Secret (namespaced), coordination Lease. */
