@@ -1,6 +1,6 @@
 // Table-driven tests of the server's small parts: selectors, JSONPath, patches, config parsing, URIs.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -109,12 +109,16 @@ describe('hil.cfg', () => {
   });
   test('a file readable by others is refused, with the fix in the message', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hilcfg-'));
-    const f = join(dir, 'hil.cfg');
-    writeFileSync(f, '[database]\nuri = sqlite:///x.db\n');
-    chmodSync(f, 0o644);
-    assert.throws(() => loadHilConfig(f), /chmod 600/);
-    chmodSync(f, 0o600);
-    assert.equal(loadHilConfig(f).get('database')?.get('uri'), 'sqlite:///x.db');
+    try {
+      const f = join(dir, 'hil.cfg');
+      writeFileSync(f, '[database]\nuri = sqlite:///x.db\n');
+      chmodSync(f, 0o644);
+      assert.throws(() => loadHilConfig(f), /chmod 600/);
+      chmodSync(f, 0o600);
+      assert.equal(loadHilConfig(f).get('database')?.get('uri'), 'sqlite:///x.db');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   test('flags override the environment, which overrides the file, which overrides the defaults', () => {
     const cfg = parseHilConfig('[database]\nuri = postgresql://a@h/db\n[server]\nlisten = 0.0.0.0:7000\n[extensions]\nhil.ext.auth.database =\n');
