@@ -16,6 +16,7 @@ import { GROUP, HilClient, VERSION, type ApiCall, type HilKinds, type HilPlural 
 import { EventRecorder } from './events.js';
 import { wireHeadnodes, type HeadnodeControllerConfig } from './headnode/wiring.js';
 import { NetworkReconciler } from './network/network-controller.js';
+import { NicStatusReconciler } from './nic-status/nic-status-controller.js';
 import { wireNodes, type NodeControllerConfig } from './node/wiring.js';
 import { ProtectionReconciler } from './protection/protection-controller.js';
 import { LEADER_LEASE, SYSTEM_NAMESPACE } from './rbac.js';
@@ -63,8 +64,11 @@ export interface Controllers {
   client: HilClient;
   switchReconciler: SwitchReconciler;
   networkReconciler: NetworkReconciler;
-  controllers: { switch: Controller; network: Controller; attachment: Controller; protection: Controller; headnode: Controller; node: Controller };
+  controllers: { switch: Controller; network: Controller; attachment: Controller; protection: Controller; headnode: Controller; node: Controller; nicStatus: Controller };
 }
+
+/** How long NIC status waits after a change before it is recomputed (bursts coalesce into one write per node). */
+const NIC_STATUS_DELAY_MS = 500;
 
 export function defaultIdentity(): string {
   return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -146,6 +150,10 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
   };
   const attachmentCtl = mk('attachment', new AttachmentReconciler({ client, cache, enqueueSwitch }), 4);
   const protectionCtl = mk('protection', new ProtectionReconciler({ client, cache }), 2);
+  // Informational, so it lags on purpose: one write per node per half second at most, after the statuses that
+  // users wait for.
+  const nicStatusCtl = mk('nic-status', new NicStatusReconciler({ client, cache }), 2);
+  const nicStatusLater = (node: string | undefined) => node && nicStatusCtl.enqueueAfter(node, NIC_STATUS_DELAY_MS, 'low');
   const nodeCtl = wireNodes({ manager, client, cache, nodes: inf.nodes, events, logger, resyncMs, config: opts.nodes }).controller;
   const headnodeCtl = wireHeadnodes({ manager, client, cache, headnodes: inf.headnodes, networks: inf.networks, events, logger, resyncMs, config: opts.headnodes });
   // A headnode changed or gone: a network it used may be waiting to be deleted.
@@ -156,8 +164,17 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
   const switchOfPort = (portName: string | undefined) => (portName ? inf.ports.get(portName)?.spec?.switch : undefined);
   /** Switches each node's NICs were last seen on (so a recabled NIC's old port is reverted too). */
   const nodeSwitches = new Map<string, Set<string>>();
+  /** The node whose NIC is cabled to each Port (for NIC status). */
+  const nodeOfPort = new Map<string, string>();
+  const nodePorts = new Map<string, string[]>();
   const onNode = (n: Node, deleted = false) => {
     const name = n.metadata.name!;
+    for (const p of nodePorts.get(name) ?? []) if (nodeOfPort.get(p) === name) nodeOfPort.delete(p);
+    const ports = deleted ? [] : (n.spec?.nics ?? []).flatMap((nic) => (nic.port ? [nic.port] : []));
+    for (const p of ports) nodeOfPort.set(p, name);
+    if (deleted) nodePorts.delete(name);
+    else nodePorts.set(name, ports);
+    if (!deleted) nicStatusLater(name);
     const now = new Set((n.spec?.nics ?? []).map((nic) => switchOfPort(nic.port)).filter((s): s is string => !!s));
     for (const s of new Set([...(nodeSwitches.get(name) ?? []), ...now])) enqueueSwitch(s);
     if (deleted) nodeSwitches.delete(name);
@@ -170,9 +187,13 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
     if ('switch' in where) enqueueSwitch(where.switch);
     protectionCtl.enqueue(`nodes/${a.spec.node}`);
     protectionCtl.enqueue(`networks/${a.spec.network}`);
+    nicStatusLater(a.spec.node);
   };
   inf.switches.on('change', (s) => enqueueSwitch(s.metadata.name));
-  inf.ports.on('change', (p: Port) => enqueueSwitch(p.spec?.switch));
+  inf.ports.on('change', (p: Port) => {
+    enqueueSwitch(p.spec?.switch);
+    nicStatusLater(nodeOfPort.get(p.metadata.name!));
+  });
   inf.nodes.on('add', (n) => onNode(n));
   inf.nodes.on('update', (n) => onNode(n));
   inf.nodes.on('delete', (n) => onNode(n, true));
@@ -216,7 +237,7 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
     client,
     switchReconciler,
     networkReconciler,
-    controllers: { switch: switchCtl, network: networkCtl, attachment: attachmentCtl, protection: protectionCtl, headnode: headnodeCtl, node: nodeCtl },
+    controllers: { switch: switchCtl, network: networkCtl, attachment: attachmentCtl, protection: protectionCtl, headnode: headnodeCtl, node: nodeCtl, nicStatus: nicStatusCtl },
   };
 }
 

@@ -34,6 +34,13 @@ describe('hil-admin serve --controllers', () => {
       assert.ok(pxe.status.vlan >= 1000 && pxe.status.vlan <= 1099, `VLAN ${pxe.status.vlan} from the default pool`);
       const sw = (await api(srv.url, 'GET', `${H}/switches/switch-01`)).body;
       assert.equal(sw.status.conditions.find((c: any) => c.type === 'Ready')?.status, 'True');
+      // The node says what its NIC carries (written a moment after the attachments, on purpose).
+      const eth0 = await until(
+        async () => (await api(srv.url, 'GET', `${H}/nodes/node-01`)).body.status?.nics?.find((n: any) => n.name === 'eth0' && n.inSync),
+        'node-01 eth0 in sync in the node status',
+        10_000,
+      );
+      assert.deepEqual(eth0.networks, [{ network: 'runway-pxe', channel: 'native', vlan: pxe.status.vlan }]);
     } finally {
       await srv.stop('SIGTERM');
     }
