@@ -40,14 +40,18 @@ common(program.command('serve').description('run the API server'))
     const { ConsoleHub } = await import('../drivers/obm/console-hub.js');
     const { nodeSettings } = await import('../controllers/node/config.js');
     const internalToken = flags.controllers ? newInternalToken() : undefined;
-    const running = await serve({ ...settings, console: new ConsoleHub(nodeSettings(cfg).obmRegistry!), internalToken }, logger);
+    const consoles = new ConsoleHub(nodeSettings(cfg).obmRegistry!);
+    const running = await serve({ ...settings, console: consoles, internalToken }, logger);
     let stopping = false;
     let stopControllers = async () => {};
     const shutdown = (signal: string, code = 0) => {
       if (stopping) return;
       stopping = true;
       logger.info('shutting down', { signal });
+      // Controllers first (they write through the server), then the consoles' SOL sessions (freeing the BMCs'
+      // single SOL payloads at once), then the server.
       stopControllers()
+        .then(() => consoles.close())
         .then(() => running.stop())
         .then(
           () => process.exit(code),
