@@ -64,6 +64,8 @@ export interface SwitchReconcilerOptions {
    * burst: the switch works while the API is still taking the burst, and there is still one save per batch.
    */
   burstOngoing?: (switchName: string) => boolean;
+  /** A burst defers the save and the statuses at most this long after its first applied change (default 1 000). */
+  maxDeferMs?: number;
   /** Backoff of a failing switch: base × 2^(n-1) up to max (defaults 1 000 and 300 000). */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
@@ -86,6 +88,8 @@ interface SwitchMemory {
   configKey: string;
   /** Changes applied in a burst that no save has covered yet (kept across failures: the next success saves). */
   unsaved?: boolean;
+  /** When the oldest of those was applied (ms): a burst that never ends still saves after maxDeferMs. */
+  unsavedSince?: number;
   /** Events of a burst's passes, recorded after its final pass (with the statuses). */
   pendingEvents?: PendingEvent[];
 }
@@ -100,7 +104,7 @@ interface PendingEvent {
 type SwitchStatusPatch = Omit<SwitchStatus, 'conditions'> & { conditions?: { type: string; status: 'True' | 'False' | 'Unknown'; reason: string; message?: string }[] };
 
 export class SwitchReconciler implements Reconciler {
-  private readonly o: Required<Pick<SwitchReconcilerOptions, 'resyncMs' | 'driverTimeoutMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'statusConcurrency'>> & SwitchReconcilerOptions;
+  private readonly o: Required<Pick<SwitchReconcilerOptions, 'resyncMs' | 'driverTimeoutMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'statusConcurrency' | 'maxDeferMs'>> & SwitchReconcilerOptions;
   private readonly pool: SessionPool;
   private readonly memory = new Map<string, SwitchMemory>();
   /** The status this process last wrote per object (the cache may not show it yet): no duplicate writes. */
@@ -109,7 +113,7 @@ export class SwitchReconciler implements Reconciler {
   private readonly writes: Limiter;
 
   constructor(opts: SwitchReconcilerOptions) {
-    this.o = withDefaults({ resyncMs: 60_000, driverTimeoutMs: 30_000, backoffBaseMs: 1_000, backoffMaxMs: 300_000, statusConcurrency: 16 }, opts);
+    this.o = withDefaults({ resyncMs: 60_000, driverTimeoutMs: 30_000, backoffBaseMs: 1_000, backoffMaxMs: 300_000, statusConcurrency: 16, maxDeferMs: 1_000 }, opts);
     this.writes = new Limiter(this.o.statusConcurrency);
     this.pool = new SessionPool(opts.sessionIdleMs ?? 30_000);
     this.now = opts.now ?? Date.now;
@@ -165,7 +169,8 @@ export class SwitchReconciler implements Reconciler {
       const o = mem!.observed.get(p.desired.interface);
       return !o || !portInSync(p.desired, o);
     });
-    const burst = !paused && this.o.burstOngoing?.(name) === true;
+    // Mid-burst, unless this burst has deferred its save for too long already (events that never stop).
+    const burst = !paused && this.o.burstOngoing?.(name) === true && !(mem?.unsavedSince !== undefined && now - mem.unsavedSince >= this.o.maxDeferMs);
     // Mid-burst with nothing new to apply: the pass after the burst saves and reports.
     if (burst && mem && mem.failures === 0 && !differs) return {};
 
@@ -273,7 +278,8 @@ export class SwitchReconciler implements Reconciler {
         );
       }
       const deferred = burst && (unsaved || events.length > 0);
-      this.memory.set(name, { observed: now, lastFullSync: t0, failures: 0, nextAttempt: 0, configKey, unsaved, pendingEvents: deferred ? events : [] });
+      const unsavedSince = unsaved ? (prev?.unsavedSince ?? t0) : undefined;
+      this.memory.set(name, { observed: now, lastFullSync: t0, failures: 0, nextAttempt: 0, configKey, unsaved, unsavedSince, pendingEvents: deferred ? events : [] });
       // Mid-burst: the pass after it (the Batcher enqueues it) saves, writes the statuses and records the Events.
       if (deferred) return {};
 
@@ -290,7 +296,7 @@ export class SwitchReconciler implements Reconciler {
       if (isSwitchError(err, 'conflict') && !signal.aborted) {
         // Someone changed a port between our read and our write (OVS); nothing was written. Read again at once.
         this.pool.release(name);
-        this.memory.set(name, { observed: prev?.observed ?? new Map(), lastFullSync: 0, failures: 0, nextAttempt: 0, configKey, unsaved: prev?.unsaved, pendingEvents: prev?.pendingEvents });
+        this.memory.set(name, { observed: prev?.observed ?? new Map(), lastFullSync: 0, failures: 0, nextAttempt: 0, configKey, unsaved: prev?.unsaved, unsavedSince: prev?.unsavedSince, pendingEvents: prev?.pendingEvents });
         this.o.logger?.info('switch changed under us; reading it again', { switch: name });
         return { requeueAfterMs: 10 };
       }
@@ -298,7 +304,7 @@ export class SwitchReconciler implements Reconciler {
       if (signal.aborted) return {};
       const failures = (prev?.failures ?? 0) + 1;
       const delay = this.backoffMs(failures);
-      this.memory.set(name, { observed: prev?.observed ?? new Map(), lastFullSync: prev?.lastFullSync ?? 0, failures, nextAttempt: this.now() + delay, configKey, unsaved: prev?.unsaved, pendingEvents: prev?.pendingEvents });
+      this.memory.set(name, { observed: prev?.observed ?? new Map(), lastFullSync: prev?.lastFullSync ?? 0, failures, nextAttempt: this.now() + delay, configKey, unsaved: prev?.unsaved, unsavedSince: prev?.unsavedSince, pendingEvents: prev?.pendingEvents });
       const message = isSwitchError(err) ? `${stage}: ${err.message}` : `${stage}: ${errorMessage(err)}`;
       this.o.logger?.warn('switch sync failed', { switch: name, stage, failures, retryInMs: delay, error: message });
       const loginFailed = stage === 'login';

@@ -326,6 +326,22 @@ describe('switch reconciler: failures and backoff', () => {
     assert.equal(w.api.events.filter((e) => e.reason === 'PortConfigured').length, 2, 'an Event per port changed in the burst');
   });
 
+  test('a burst that never ends still saves and reports, once its first change has waited maxDeferMs (1 s)', async () => {
+    const w = world({ burst: { on: true } });
+    w.attach('a1', 'n1', 'red');
+    await w.run();
+    w.clock.t += 999;
+    w.attach('a2', 'n2', 'green');
+    await w.run();
+    assert.equal(w.sw.counters.saves, 0, 'still deferring');
+    w.clock.t += 1;
+    w.attach('a3', 'n3', 'far');
+    await w.run();
+    assert.equal(w.sw.counters.saves, 1, 'saved although events keep coming');
+    assert.equal(w.phase('a1'), 'Attached');
+    assert.equal(w.phase('a2'), 'Attached');
+  });
+
   test('changes applied mid-burst stay owed a save through a failure, and the next success saves them', async () => {
     const burst = { on: true };
     const w = world({ burst });
