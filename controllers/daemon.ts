@@ -21,6 +21,7 @@ import { wireNodes, type NodeControllerConfig } from './node/wiring.js';
 import { ProtectionReconciler } from './protection/protection-controller.js';
 import { LEADER_LEASE, SYSTEM_NAMESPACE } from './rbac.js';
 import { Batcher } from './runtime/batcher.js';
+import { sleepUnlessAborted } from './runtime/sleep.js';
 import { Controller } from './runtime/controller.js';
 import { ResourceInformer } from './runtime/informer.js';
 import { Manager, type RunOutcome } from './runtime/manager.js';
@@ -218,7 +219,7 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
   // ---- periodic resync (low priority: never ahead of event-driven work) ----
   manager.addRunnable(async (signal) => {
     while (!signal.aborted) {
-      await sleep(resyncMs, signal);
+      await sleepUnlessAborted(resyncMs, signal);
       if (signal.aborted) break;
       for (const s of inf.switches.list()) switchCtl.enqueue(s.metadata.name!, 'low');
       for (const n of inf.networks.list()) networkCtl.enqueue(n.metadata.name!, 'low');
@@ -239,18 +240,6 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
     networkReconciler,
     controllers: { switch: switchCtl, network: networkCtl, attachment: attachmentCtl, protection: protectionCtl, headnode: headnodeCtl, node: nodeCtl, nicStatus: nicStatusCtl },
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 export interface RunningControllers extends Controllers {

@@ -8,6 +8,7 @@
 // Defaults: leaseDuration 12 s, renewDeadline 8 s, retryPeriod 2 s → a standby takes over at most ~14 s after the
 // leader dies.
 import type { Logger } from '../../common/logging.js';
+import { sleepUnlessAborted } from './sleep.js';
 
 /** The fields of a Lease we use (coordination.k8s.io/v1). Times are RFC 3339 strings with microseconds. */
 export interface LeaseRecord {
@@ -52,17 +53,7 @@ export function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-const defaultSleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+const defaultSleep = sleepUnlessAborted;
 
 export class LeaderElector {
   readonly identity: string;
