@@ -7,6 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../common/paths.js';
+import { ProcessStream } from '../support/process-stream.js';
 
 export interface HilctlResult {
   code: number;
@@ -105,58 +106,10 @@ export class Hilctl {
   }
 }
 
-export class HilctlStream {
-  stdout = '';
-  stderr = '';
-  readonly exited: Promise<number>;
-  private waiters: (() => void)[] = [];
-
-  constructor(readonly child: ChildProcess) {
-    child.stdout!.setEncoding('utf8');
-    child.stderr!.setEncoding('utf8');
-    child.stdout!.on('data', (d: string) => {
-      this.stdout += d;
-      this.wake();
-    });
-    child.stderr!.on('data', (d: string) => {
-      this.stderr += d;
-      this.wake();
-    });
-    this.exited = new Promise((resolve) => child.once('close', (code) => resolve(code ?? -1)));
-    void this.exited.then(() => this.wake());
-  }
-
-  private wake() {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** Waits until stdout satisfies the predicate; throws with the output so far on timeout or early exit. */
-  async waitFor(predicate: (stdout: string) => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (predicate(this.stdout)) return;
-      if (!this.running) throw new Error(`hilctl exited (${this.child.exitCode ?? this.child.signalCode}) before ${what}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (this.running) this.child.kill('SIGKILL');
-    await this.exited;
+/** A long-running hilctl: see ProcessStream. */
+export class HilctlStream extends ProcessStream {
+  constructor(child: ChildProcess) {
+    super(child, 'hilctl', 15_000);
   }
 }
 

@@ -5,6 +5,7 @@ import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { startChildServer, type ChildServer } from './server.js';
+import { ProcessStream } from './process-stream.js';
 
 export interface KubectlResult {
   code: number;
@@ -78,58 +79,10 @@ export class Kubectl {
   }
 }
 
-export class KubectlStream {
-  stdout = '';
-  stderr = '';
-  private readonly exited: Promise<void>;
-  private waiters: (() => void)[] = [];
-
-  constructor(readonly child: ChildProcess) {
-    child.stdout!.setEncoding('utf8');
-    child.stderr!.setEncoding('utf8');
-    child.stdout!.on('data', (d: string) => {
-      this.stdout += d;
-      this.wake();
-    });
-    child.stderr!.on('data', (d: string) => {
-      this.stderr += d;
-      this.wake();
-    });
-    this.exited = new Promise((resolve) => child.once('close', () => resolve()));
-    void this.exited.then(() => this.wake());
-  }
-
-  private wake() {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** Waits until stdout satisfies the predicate; throws (with the output so far) after timeoutMs or if kubectl exits first. */
-  async waitFor(predicate: (stdout: string) => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (predicate(this.stdout)) return;
-      if (!this.running) throw new Error(`kubectl exited (${this.child.exitCode ?? this.child.signalCode}) before ${what}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (this.running) this.child.kill('SIGKILL');
-    await this.exited;
+/** A long-running kubectl: see ProcessStream. */
+export class KubectlStream extends ProcessStream {
+  constructor(child: ChildProcess) {
+    super(child, 'kubectl', 10_000);
   }
 }
 
