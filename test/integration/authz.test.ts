@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createAdminUser } from '../../apiserver/admin-tasks.js';
-import { api, startInProcessServer, type InProcessServer } from '../support/server.js';
+import { callers, startInProcessServer, type InProcessServer } from '../support/server.js';
 
 const G = '/apis/hil.io/v1alpha1';
 type Caller = 'admin' | 'alice' | 'bob' | 'anon';
@@ -36,12 +36,7 @@ const event = (name: string, nodeName: string) => ({
 
 describe('authorization matrix', () => {
   let srv: InProcessServer;
-  const as = (c: Caller, method: string, path: string, body?: unknown, ct?: string) => api(srv.url, method, path, body, ct, CREDS[c]);
-  const must = async (c: Caller, method: string, path: string, body?: unknown, ct?: string) => {
-    const r = await as(c, method, path, body, ct);
-    assert.ok(r.status < 300, `${method} ${path} as ${c}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r;
-  };
+  const { as, must } = callers<Caller>(() => srv.url, (c) => CREDS[c]);
 
   before(async () => {
     srv = await startInProcessServer({ auth: 'database' });

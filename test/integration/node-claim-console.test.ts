@@ -20,7 +20,7 @@ import { kubeConfigFor, startControllers, type RunningControllers } from '../../
 import { ConsoleHub, createObmRegistry, IpmiObmDriver, MockObmDriver } from '../../drivers/obm/index.js';
 import { H, sleep, until } from '../support/controllers.js';
 import { startIpmiSims, type IpmiSims, type SimBmc } from '../support/ipmi-sim.js';
-import { api, startInProcessServer, TSX_LOADER, type InProcessServer } from '../support/server.js';
+import { callers, startInProcessServer, TSX_LOADER, type InProcessServer } from '../support/server.js';
 
 const MERGE = 'application/merge-patch+json';
 type Caller = 'admin' | 'alice' | 'bob' | 'anon';
@@ -55,12 +55,8 @@ describe('claim, release and console across projects', () => {
   const mock = new MockObmDriver();
   const ipmi = new IpmiObmDriver({ retries: 1 });
 
-  const as = (c: Caller, method: string, path: string, body?: unknown, ct?: string) => api(srv.url, method, path, body, ct, auth(c));
-  const must = async (c: Caller, method: string, path: string, body?: unknown, ct?: string) => {
-    const r = await as(c, method, path, body, ct);
-    assert.ok(r.status < 300, `${method} ${path} as ${c}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  };
+  const { as, must: mustResponse } = callers<Caller>(() => srv.url, auth);
+  const must = async (c: Caller, method: string, path: string, body?: unknown, ct?: string) => (await mustResponse(c, method, path, body, ct)).body;
   const status = async (c: Caller, method: string, path: string, body?: unknown, ct?: string) => (await as(c, method, path, body, ct)).status;
   const node = (name: string) => must('admin', 'GET', `${H}/nodes/${name}`);
 

@@ -1,5 +1,6 @@
 // API servers for tests: in-process (fast, with access to the store) or as a real `hil-admin serve` child process
 // (for kubectl, crash and multi-replica tests). Both listen on a free loopback port and clean up after themselves.
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -217,4 +218,18 @@ export function makeTestCertificates(dir: string): { ca: string; caFile: string;
   const sign = ossl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '1', '-extfile', 'ext.cnf']);
   if (sign.status !== 0) throw new Error(`openssl x509: ${sign.stderr}`);
   return { ca: readFileSync(join(dir, 'ca.pem'), 'utf8'), caFile: join(dir, 'ca.pem'), certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') };
+}
+
+/**
+ * Requests as one of several test users: `as(caller, …)` answers whatever the server says, `must(caller, …)` fails
+ * the test unless it succeeds. `url` is read at call time (servers start in before()).
+ */
+export function callers<C extends string>(url: () => string, credentials: (caller: C) => Record<string, string>) {
+  const as = (c: C, method: string, path: string, body?: unknown, ct?: string) => api(url(), method, path, body, ct, credentials(c));
+  const must = async (c: C, method: string, path: string, body?: unknown, ct?: string) => {
+    const r = await as(c, method, path, body, ct);
+    assert.ok(r.status < 300, `${method} ${path} as ${c}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r;
+  };
+  return { as, must };
 }
