@@ -40,6 +40,17 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** o[k] if o has it as its own property: `constructor` or `toString` from a body are data, never inherited. */
+export function own(o: Record<string, unknown>, k: string): unknown {
+  return Object.hasOwn(o, k) ? o[k] : undefined;
+}
+
+/** o[k] = v as a data property, even for k = "__proto__" (which plain assignment turns into a prototype change). */
+export function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
 export function deepClone<T>(v: T): T {
   return structuredClone(v);
 }

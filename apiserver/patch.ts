@@ -3,14 +3,8 @@
 // server-side apply (field sets per manager in metadata.managedFields).
 import jsonpatch from 'fast-json-patch';
 import { ApiError, errors } from './errors.js';
-import { deepClone, deepEqual, isPlainObject, type KObject, type ManagedFieldsEntry } from './object.js';
+import { deepClone, deepEqual, isPlainObject, own, setOwn, type KObject, type ManagedFieldsEntry } from './object.js';
 
-export const PATCH_TYPES = {
-  json: 'application/json-patch+json',
-  merge: 'application/merge-patch+json',
-  strategic: 'application/strategic-merge-patch+json',
-  apply: 'application/apply-patch+yaml',
-} as const;
 
 /** RFC 7386: objects merge recursively, null deletes, everything else (arrays too) replaces. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
@@ -18,7 +12,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   const out: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
+    else setOwn(out, k, mergePatch(own(out, k), v));
   }
   return out;
 }
@@ -50,7 +44,7 @@ export function strategicMergePatch(target: KObject, patch: unknown): KObject {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(p)) {
       if (k.startsWith('$')) continue;
-      out[k] = strip(v);
+      setOwn(out, k, strip(v));
     }
     return out;
   };
@@ -131,7 +125,7 @@ function deletePath(obj: Record<string, any>, path: string[]): void {
 function overlay(live: unknown, applied: unknown): unknown {
   if (!isPlainObject(applied) || !isPlainObject(live)) return deepClone(applied);
   const out: Record<string, unknown> = { ...live };
-  for (const [k, v] of Object.entries(applied)) out[k] = overlay(live[k], v);
+  for (const [k, v] of Object.entries(applied)) setOwn(out, k, overlay(own(live, k), v));
   return out;
 }
 

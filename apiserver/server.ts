@@ -9,7 +9,7 @@ import client from 'prom-client';
 import type { Logger } from '../common/logging.js';
 import { ApiError, errors } from './errors.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, openApiDocument, openApiIndex } from './handlers/discovery.js';
-import { parseBody, ResourceHandlers, type AdmissionPlugin, type RequestInfo, type Response } from './handlers/resources.js';
+import { ResourceHandlers, type AdmissionPlugin, type RequestInfo, type Response } from './handlers/resources.js';
 import { USER_SUBRESOURCES, UserCredentials } from './handlers/users.js';
 import { NODE_SUBRESOURCES, serveConsole, type ConsoleBackend } from './handlers/console.js';
 import type { Authenticator } from './auth/authenticator.js';
@@ -25,7 +25,7 @@ import { serveWatch } from './handlers/watch.js';
 import type { Registry, ResourceType } from './registry.js';
 import type { Store } from './store/store.js';
 import { Validator } from './validation.js';
-import { decodeKubernetesProtobuf } from './protobuf.js';
+import { decodeObjectBody } from './codec/body.js';
 import { WatchHub } from './watch-hub.js';
 
 export interface ApiServerOptions {
@@ -299,21 +299,7 @@ export class ApiServer {
     res.locals.namespace = path.namespace;
     res.locals.name = path.name;
 
-    const decode = () => {
-      const ct = info.contentType.split(';')[0]!.trim().toLowerCase();
-      // kubectl's typed create commands (create secret, create namespace) send built-in kinds as protobuf.
-      if (ct === 'application/vnd.kubernetes.protobuf' && t.strategicMerge) {
-        try {
-          return decodeKubernetesProtobuf(raw ?? Buffer.alloc(0));
-        } catch (err) {
-          throw errors.badRequest(`the body of the request could not be decoded: ${(err as Error).message}`);
-        }
-      }
-      if (!['application/json', 'application/yaml', 'application/x-yaml', '*/*', ''].includes(ct)) {
-        throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
-      }
-      return parseBody(raw, ct);
-    };
+    const decode = () => decodeObjectBody(raw, info.contentType, !!t.strategicMerge);
     if (path.subresource && USER_SUBRESOURCES.includes(path.subresource)) {
       const name = path.name!;
       if (path.subresource === 'password' && method === 'PUT') json(res, 200, await this.credentials.setPassword(user, t, name, decode()));

@@ -2,10 +2,10 @@
 // /status subresource and dry runs. Every write is one store transaction: admission reads and the write commit
 // together or not at all.
 import { randomUUID } from 'node:crypto';
-import yaml from 'js-yaml';
 import { errors } from '../errors.js';
 import { deepClone, deepEqual, isPlainObject, specPart, type KObject } from '../object.js';
-import { applyJsonPatch, mergePatch, PATCH_TYPES, recordUpdate, serverSideApply, strategicMergePatch } from '../patch.js';
+import { applyJsonPatch, mergePatch, recordUpdate, serverSideApply, strategicMergePatch } from '../patch.js';
+import { mediaType, parseBody, PATCH_TYPES } from '../codec/body.js';
 import { apiVersionOf, storeKey, type ResourceType } from '../registry.js';
 import { parseFieldSelector, parseLabelSelector } from '../selectors.js';
 import type { Store, StoredObject, StoreTx } from '../store/store.js';
@@ -85,20 +85,6 @@ function managerOf(info: RequestInfo, op: 'Update' | 'Apply'): string {
   }
   if (op === 'Apply') throw errors.badRequest('PATCH with application/apply-patch+yaml requires the fieldManager parameter');
   return (info.userAgent ?? 'unknown').split('/')[0]!.split(' ')[0] || 'unknown';
-}
-
-export function parseBody(raw: Buffer | undefined, contentType: string): unknown {
-  const text = raw && raw.length ? raw.toString('utf8') : '';
-  if (!text.trim()) throw errors.badRequest('the request body is empty');
-  const ct = contentType.split(';')[0]!.trim().toLowerCase();
-  try {
-    if (ct === PATCH_TYPES.apply || ct === 'application/yaml' || ct === 'application/x-yaml') {
-      return yaml.load(text, { schema: yaml.JSON_SCHEMA });
-    }
-    return JSON.parse(text);
-  } catch (err: any) {
-    throw errors.badRequest(`the body of the request could not be decoded: ${String(err?.message ?? err).split('\n')[0]}`);
-  }
 }
 
 function asObject(body: unknown, what = 'the request body'): KObject {
@@ -342,7 +328,7 @@ export class ResourceHandlers {
 
   async patch(info: RequestInfo, raw: Buffer | undefined): Promise<Response> {
     const t = info.type;
-    const ct = info.contentType.split(';')[0]!.trim().toLowerCase();
+    const ct = mediaType(info.contentType);
     if (ct === PATCH_TYPES.strategic && !t.strategicMerge) {
       throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.json}, ${PATCH_TYPES.merge}, ${PATCH_TYPES.apply}`);
     }

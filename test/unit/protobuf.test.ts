@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { decodeKubernetesProtobuf, ProtobufDecodeError } from '../../apiserver/protobuf.js';
+import { decodeKubernetesProtobuf, ProtobufDecodeError } from '../../apiserver/codec/protobuf.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // A minimal protobuf encoder for building bodies by hand.

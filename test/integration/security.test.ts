@@ -1,0 +1,136 @@
+// The security review's findings (issue 12), one regression test each: two projects p1/p2, u1 ∈ p1, u2 ∈ p2, an
+// admin and anonymous callers, mock switch and BMCs. Every test here failed before its fix.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createAdminUser } from '../../apiserver/admin-tasks.js';
+import { callers, startInProcessServer, type InProcessServer } from '../support/server.js';
+
+const G = '/apis/hil.io/v1alpha1';
+type Caller = 'admin' | 'u1' | 'u2' | 'anon';
+const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
+const CREDS: Record<Caller, Record<string, string>> = {
+  admin: basic('root', 'root-password'),
+  u1: basic('u1', 'u1-password'),
+  u2: basic('u2', 'u2-password'),
+  anon: {},
+};
+const MERGE = 'application/merge-patch+json';
+const JSONPATCH = 'application/json-patch+json';
+const APPLY = 'application/apply-patch+yaml';
+const STRATEGIC = 'application/strategic-merge-patch+json';
+
+const obj = (kind: string, name: string, spec: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'hil.io/v1alpha1',
+  kind,
+  metadata: { name },
+  spec,
+  ...extra,
+});
+const node = (name: string, project: string, ports: string[]) =>
+  obj('Node', name, { project, obm: { type: 'mock', host: `bmc-${name}` }, nics: ports.map((p, i) => ({ name: `eth${i}`, port: p })) });
+
+describe('security review findings', () => {
+  let srv: InProcessServer;
+  const { as, must } = callers<Caller>(() => srv.url, (c) => CREDS[c]);
+  const stored = async (path: string) => (await must('admin', 'GET', path)).body;
+
+  before(async () => {
+    srv = await startInProcessServer({ auth: 'database', requireAuthentication: false, watchTimeoutMs: 60_000 });
+    await createAdminUser(srv.store, 'root', 'root-password');
+    for (const p of ['p1', 'p2']) await must('admin', 'POST', `${G}/projects`, obj('Project', p, {}));
+    for (const [u, p] of [['u1', 'p1'], ['u2', 'p2']] as const) {
+      await must('admin', 'POST', `${G}/users`, obj('User', u, { projects: [p] }));
+      await must('admin', 'PUT', `${G}/users/${u}/password`, { password: `${u}-password` });
+    }
+    await must('admin', 'POST', `${G}/switches`, obj('Switch', 'sw1', { type: 'mock', address: 'mock://sw1' }));
+    for (let i = 1; i <= 6; i++) await must('admin', 'POST', `${G}/ports`, obj('Port', `port-${i}`, { switch: 'sw1', interface: `gi1/0/${i}` }));
+    await must('admin', 'POST', `${G}/nodes`, node('n1', 'p1', ['port-1']));
+    await must('admin', 'POST', `${G}/nodes`, node('n2', 'p2', ['port-2']));
+    await must('admin', 'POST', `${G}/nodes`, node('free1', '', ['port-3']));
+    await must('admin', 'POST', `${G}/networks`, obj('Network', 'net1', { owner: 'p1' }));
+    await must('admin', 'POST', `${G}/networks`, obj('Network', 'net2', { owner: 'p2' }));
+    await must('admin', 'POST', `${G}/networkattachments`, obj('NetworkAttachment', 'a1', { node: 'n1', nic: 'eth0', network: 'net1' }));
+    await must('admin', 'POST', `${G}/networkattachments`, obj('NetworkAttachment', 'a2', { node: 'n2', nic: 'eth0', network: 'net2' }));
+  });
+  after(() => srv.stop());
+
+  describe('1. prototype keys are data, never a prototype', () => {
+    const protoBodies: [string, string, unknown][] = [
+      ['merge patch', MERGE, { spec: { project: null, __proto__: { project: 'p1' } } }],
+      ['merge patch, nested', MERGE, { metadata: { labels: { __proto__: { a: 'b' } } } }],
+      ['JSON patch', JSONPATCH, [{ op: 'add', path: '/spec/__proto__', value: { project: 'p1' } }]],
+      ['JSON patch value', JSONPATCH, [{ op: 'replace', path: '/spec', value: { __proto__: { project: 'p1' } } }]],
+    ];
+    for (const [what, ct, body] of protoBodies) {
+      test(`${what} with a "__proto__" key: refused, the node stays in p1 and attached`, async () => {
+        // An object literal's __proto__ is its prototype, which JSON.stringify drops: rawJson sends it as a key.
+        const r = await as('u1', 'PATCH', `${G}/nodes/n1`, Buffer.from(rawJson(body)), ct);
+        assert.ok(r.status === 422 || r.status === 400, `${r.status} ${JSON.stringify(r.body)}`);
+        assert.equal(r.body.kind, 'Status');
+        const n1 = await stored(`${G}/nodes/n1`);
+        assert.equal(n1.spec.project, 'p1');
+        assert.equal((await stored(`${G}/networkattachments/a1`)).spec.node, 'n1');
+      });
+    }
+
+    test('a strategic merge patch (built-in kinds) with "__proto__" is refused', async () => {
+      await must('admin', 'POST', '/api/v1/namespaces/hil-system/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sp' }, stringData: { a: 'b' } });
+      const r = await as('admin', 'PATCH', '/api/v1/namespaces/hil-system/secrets/sp', Buffer.from('{"metadata":{"__proto__":{"finalizers":["x"]}}}'), STRATEGIC);
+      assert.equal(r.status, 422, JSON.stringify(r.body));
+      assert.equal(r.body.details.causes[0].field, 'metadata.__proto__');
+    });
+
+    test('an applied configuration (YAML) with "__proto__" is refused', async () => {
+      const yamlText = 'apiVersion: hil.io/v1alpha1\nkind: Node\nmetadata:\n  name: n1\nspec:\n  __proto__:\n    project: p2\n';
+      const r = await as('admin', 'PATCH', `${G}/nodes/n1?fieldManager=t`, Buffer.from(yamlText), APPLY);
+      assert.equal(r.status, 422, JSON.stringify(r.body));
+      assert.equal(r.body.details.causes[0].field, 'spec.__proto__');
+      assert.equal((await stored(`${G}/nodes/n1`)).spec.project, 'p1');
+    });
+
+    test('finalizers of a terminating object cannot be dropped through a prototype', async () => {
+      await must('admin', 'POST', `${G}/networks`, obj('Network', 'fin', { owner: 'p1' }, { metadata: { name: 'fin', finalizers: ['test.hil.io/hold'] } }));
+      await must('admin', 'DELETE', `${G}/networks/fin`);
+      const r = await as('admin', 'PATCH', `${G}/networks/fin`, Buffer.from('{"metadata":{"finalizers":null,"__proto__":{"finalizers":["x"]}}}'), MERGE);
+      assert.equal(r.status, 422);
+      const fin = await stored(`${G}/networks/fin`);
+      assert.deepEqual(fin.metadata.finalizers, ['test.hil.io/hold']);
+      await must('admin', 'PATCH', `${G}/networks/fin`, { metadata: { finalizers: null } }, MERGE);
+    });
+
+    test('a Headnode cannot be created without spec.project through a prototype', async () => {
+      const r = await as('u1', 'POST', `${G}/headnodes`, Buffer.from('{"apiVersion":"hil.io/v1alpha1","kind":"Headnode","metadata":{"name":"h1"},"spec":{"baseImage":"img","__proto__":{"project":"p1"}}}'));
+      assert.equal(r.status, 422, JSON.stringify(r.body));
+      assert.equal((await as('admin', 'GET', `${G}/headnodes/h1`)).status, 404);
+    });
+
+    test('"constructor" and "prototype" are plain data keys', async () => {
+      await must('admin', 'PATCH', `${G}/nodes/free1`, { spec: { metadata: { constructor: 'c', prototype: 'p' } } }, MERGE);
+      const n = await stored(`${G}/nodes/free1`);
+      assert.deepEqual(n.spec.metadata, { constructor: 'c', prototype: 'p' });
+      await must('admin', 'PATCH', `${G}/nodes/free1`, { spec: { metadata: { constructor: null } } }, MERGE);
+      assert.deepEqual((await stored(`${G}/nodes/free1`)).spec.metadata, { prototype: 'p' });
+      await must('admin', 'PATCH', `${G}/nodes/free1`, { spec: { metadata: null } }, MERGE);
+    });
+
+    test('a body nested 10,000 levels deep is a 400, not a 500', async () => {
+      const deep = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
+      const r = await as('admin', 'PATCH', `${G}/nodes/free1`, Buffer.from(`{"metadata":{"annotations":${deep}}}`), MERGE);
+      assert.equal(r.status, 400, JSON.stringify(r.body).slice(0, 300));
+      const r2 = await as('admin', 'POST', `${G}/projects`, Buffer.from(`{"apiVersion":"hil.io/v1alpha1","kind":"Project","metadata":{"name":"deep"},"spec":${deep}}`));
+      assert.equal(r2.status, 400);
+    });
+  });
+});
+
+/** JSON text of a value whose objects may have an own "__proto__" key (object literals make it the prototype). */
+function rawJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(rawJson).join(',')}]`;
+  if (typeof v === 'object' && v !== null) {
+    const entries = Object.keys(v).map((k) => `${JSON.stringify(k)}:${rawJson((v as any)[k])}`);
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) entries.push(`"__proto__":${rawJson(proto)}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
