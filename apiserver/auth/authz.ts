@@ -93,9 +93,42 @@ export class Authorizer {
     }
   }
 
+  /**
+   * Whether the caller may write this stored object at all, decided before the request's body is applied to it:
+   * nothing of an object the caller may not write reaches them through a validation error, a failed JSON patch
+   * `test`, a precondition or a conflict. The message names only what the caller sent (the object's name).
+   */
+  authorizeStored(user: UserInfo, op: 'update' | 'delete', t: ResourceType, old: KObject): void {
+    if (user.admin) return;
+    const mine = (p: unknown) => typeof p === 'string' && p !== '' && user.projects.includes(p);
+    const deny = (rule: string) => forbidden(user, op, t, old.metadata.name, rule);
+    switch (storeKey(t)) {
+      case 'hil.io/nodes': {
+        const project = spec(old).project ?? '';
+        if (project !== '' && !mine(project)) throw deny('the node belongs to a project you are not a member of');
+        return; // a free node: only claiming it is allowed (admitWrite)
+      }
+      case 'hil.io/networks': {
+        const owner = spec(old).owner ?? '';
+        if (owner === '') throw deny('admin-owned networks (spec.owner "") are managed by administrators');
+        if (!mine(owner)) throw deny('the network is owned by a project you are not a member of');
+        return;
+      }
+      case 'hil.io/networkattachments':
+        if (!mine(old.metadata.labels?.[PROJECT_LABEL])) throw deny('the attachment belongs to a project you are not a member of');
+        return;
+      case 'hil.io/headnodes':
+        if (!mine(spec(old).project)) throw deny('the headnode belongs to a project you are not a member of');
+        return;
+      default:
+        throw deny('administrator-only');
+    }
+  }
+
   /** Write rules that need the object (and sometimes others): runs inside the write transaction. */
   readonly admission: AdmissionPlugin = {
     name: 'authorization',
+    authorizeStored: ({ op, type, old, user }) => this.authorizeStored(user, op, type, old),
     admit: async ({ op, type: t, object, old, user, tx, subresource }) => {
       if (user.admin || subresource) return; // status writes were refused at the request level
       await this.admitWrite(op, t, user, tx, object, old);
@@ -112,8 +145,10 @@ export class Authorizer {
         if (op !== 'update') throw deny('nodes are enrolled and removed by administrators');
         const before = spec(old).project ?? '';
         const after = spec(object).project ?? '';
-        if (before !== '' && !mine(before)) throw deny(`the node belongs to project "${before}", which you are not a member of`);
+        if (before !== '' && !mine(before)) throw deny('the node belongs to a project you are not a member of');
         if (after !== '' && !mine(after)) throw deny(`you may only claim a node for a project you are a member of, not "${after}"`);
+        // A free node is nobody's: its power, boot device, labels and annotations are the administrators'.
+        if (before === '' && after === '') throw deny('the node is free: members may only claim it (set spec.project to one of their projects)');
         const strip = (o: KObject | undefined) => {
           const { project: _p, power: _w, bootDevice: _b, ...rest } = spec(o);
           return rest;

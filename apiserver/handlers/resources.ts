@@ -21,6 +21,11 @@ export type WriteOp = 'create' | 'update' | 'delete';
 /** A check run inside the write transaction, after validation (invariants, authorization of the change). */
 export interface AdmissionPlugin {
   name: string;
+  /**
+   * Runs on the stored object of an update, patch or delete before anything is applied to, validated against or
+   * compared with it: a caller who may not write the object learns nothing of it from the errors that follow.
+   */
+  authorizeStored?(req: { op: 'update' | 'delete'; type: ResourceType; old: KObject; subresource?: string; user: UserInfo }): void;
   admit(req: {
     op: WriteOp;
     type: ResourceType;
@@ -181,6 +186,13 @@ export class ResourceHandlers {
     }
   }
 
+  /** The stored object, once the caller is known to be allowed to write it (404 when absent). */
+  private async storedForWrite(info: RequestInfo, tx: StoreTx, op: 'update' | 'delete'): Promise<StoredObject | undefined> {
+    const cur = await tx.get(storeKey(info.type), info.namespace, info.name!);
+    if (cur) for (const p of this.opts.admission ?? []) p.authorizeStored?.({ op, type: info.type, old: cur.object, subresource: info.subresource, user: info.user });
+    return cur;
+  }
+
   private async admit(op: WriteOp, info: RequestInfo, tx: StoreTx, object?: KObject, old?: KObject) {
     for (const p of this.opts.admission ?? []) {
       await p.admit({ op, type: info.type, object, old, subresource: info.subresource, user: info.user, tx });
@@ -316,7 +328,7 @@ export class ResourceHandlers {
     const next = asObject(body);
     const warnings: string[] = [];
     const obj = await this.write(info, async (tx) => {
-      const cur = await tx.get(storeKey(t), info.namespace, info.name!);
+      const cur = await this.storedForWrite(info, tx, 'update');
       if (!cur) throw errors.notFound(t.plural, t.group, info.name!);
       if (next.apiVersion !== cur.object.apiVersion || next.kind !== cur.object.kind) {
         throw errors.badRequest(`the object's apiVersion/kind (${String(next.apiVersion)}/${String(next.kind)}) does not match the endpoint (${apiVersionOf(t)}/${t.kind})`);
@@ -350,7 +362,7 @@ export class ResourceHandlers {
       const force = info.query.force === 'true';
       let created = false;
       const obj = await this.write(info, async (tx) => {
-        const cur = await tx.get(storeKey(t), info.namespace, info.name!);
+        const cur = await this.storedForWrite(info, tx, 'update');
         if (!cur) {
           if (info.subresource) throw errors.notFound(t.plural, t.group, info.name!);
           // Server-side apply creates what is absent.
@@ -367,7 +379,7 @@ export class ResourceHandlers {
       return { code: created ? 201 : 200, body: obj, warnings };
     }
     const obj = await this.write(info, async (tx) => {
-      const cur = await tx.get(storeKey(t), info.namespace, info.name!);
+      const cur = await this.storedForWrite(info, tx, 'update');
       if (!cur) throw errors.notFound(t.plural, t.group, info.name!);
       const base = deepClone(cur.object);
       let next: KObject;
@@ -392,7 +404,7 @@ export class ResourceHandlers {
     const pre = isPlainObject(opts.preconditions) ? opts.preconditions : {};
     if (Array.isArray(opts.dryRun) && opts.dryRun.includes('All')) info.query.dryRun = 'All';
     const obj = await this.write(info, async (tx) => {
-      const cur = await tx.get(storeKey(t), info.namespace, info.name!);
+      const cur = await this.storedForWrite(info, tx, 'delete');
       if (!cur) throw errors.notFound(t.plural, t.group, info.name!);
       if (pre.uid !== undefined && pre.uid !== cur.object.metadata.uid) {
         throw errors.conflict(t.plural, t.group, info.name!, `Precondition failed: UID in precondition: ${String(pre.uid)}, UID in object meta: ${cur.object.metadata.uid}`);

@@ -121,6 +121,72 @@ describe('security review findings', () => {
       assert.equal(r2.status, 400);
     });
   });
+
+  describe('2. authorization comes before anything drawn from the stored object', () => {
+    // What u1 may not read of p2: its project name, its node's BMC (names in the URL are the caller's own words).
+    const leaks = (body: unknown) => /bmc-n2|\bp2\b/.test(JSON.stringify(body));
+    for (const dry of ['', '?dryRun=All']) {
+      test(`a JSON patch copying another project's spec is a 403 that shows none of it${dry && ' (dry run)'}`, async () => {
+        const r = await as('u1', 'PATCH', `${G}/nodes/n2${dry}`, [{ op: 'copy', from: '/spec', path: '/spec/power' }], JSONPATCH);
+        assert.equal(r.status, 403, JSON.stringify(r.body));
+        assert.ok(!leaks(r.body), JSON.stringify(r.body));
+      });
+    }
+
+    test('a JSON patch "test" op is no oracle: true and false guesses answer alike', async () => {
+      const right = await as('u1', 'PATCH', `${G}/nodes/n2`, [{ op: 'test', path: '/spec/project', value: 'p2' }], JSONPATCH);
+      const wrong = await as('u1', 'PATCH', `${G}/nodes/n2`, [{ op: 'test', path: '/spec/project', value: 'zz' }], JSONPATCH);
+      assert.equal(right.status, 403);
+      assert.deepEqual(right.body, wrong.body);
+    });
+
+    test('DELETE preconditions on another project\'s objects reveal no uid or resourceVersion', async () => {
+      for (const path of [`${G}/nodes/n2`, `${G}/networkattachments/a2`, `${G}/networks/net2`]) {
+        const r = await as('u1', 'DELETE', path, { preconditions: { uid: 'x', resourceVersion: '1' } });
+        assert.equal(r.status, 403, `${path}: ${JSON.stringify(r.body)}`);
+        const stored2 = await stored(path);
+        assert.ok(!JSON.stringify(r.body).includes(stored2.metadata.uid), JSON.stringify(r.body));
+        assert.ok(!leaks(r.body), JSON.stringify(r.body));
+      }
+    });
+
+    test('a PUT of another project\'s attachment is refused before its status or spec are compared', async () => {
+      const a2 = await stored(`${G}/networkattachments/a2`);
+      const r = await as('u1', 'PUT', `${G}/networkattachments/a2`, { ...a2, metadata: { name: 'a2', resourceVersion: '1' }, spec: { bogus: 1 } });
+      assert.equal(r.status, 403, JSON.stringify(r.body));
+      assert.ok(!leaks(r.body), JSON.stringify(r.body));
+    });
+  });
+
+  describe('4. a free node is acted on by administrators only (members may claim it)', () => {
+    test('a member cannot power, cycle, label or annotate a free node', async () => {
+      for (const body of [
+        { spec: { power: 'Off' } },
+        { spec: { bootDevice: 'disk' } },
+        { metadata: { annotations: { 'hil.io/power-cycle': 'now' } } },
+        { metadata: { labels: { mine: 'yes' } } },
+        { metadata: { annotations: { big: 'x'.repeat(250_000) } } },
+      ]) {
+        for (const who of ['u1', 'anon'] as const) {
+          const r = await as(who, 'PATCH', `${G}/nodes/free1`, body, MERGE);
+          assert.equal(r.status, 403, `${who} ${JSON.stringify(body).slice(0, 80)}: ${r.status}`);
+        }
+      }
+      const n = await stored(`${G}/nodes/free1`);
+      assert.equal(n.spec.power, undefined);
+      assert.equal(n.metadata.labels?.mine, undefined);
+      assert.equal(n.metadata.annotations, undefined);
+    });
+
+    test('a member still claims a free node (with power in the same patch) and releases it', async () => {
+      await must('u1', 'PATCH', `${G}/nodes/free1`, { spec: { project: 'p1', power: 'On' } }, MERGE);
+      assert.equal((await stored(`${G}/nodes/free1`)).spec.project, 'p1');
+      await must('u1', 'PATCH', `${G}/nodes/free1`, { spec: { project: '', power: null } }, MERGE);
+      assert.equal((await stored(`${G}/nodes/free1`)).spec.project, '');
+      const anon = await as('anon', 'PATCH', `${G}/nodes/free1`, { spec: { project: 'p1' } }, MERGE);
+      assert.equal(anon.status, 403);
+    });
+  });
 });
 
 /** JSON text of a value whose objects may have an own "__proto__" key (object literals make it the prototype). */
