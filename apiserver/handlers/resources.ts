@@ -6,6 +6,7 @@ import { errors } from '../errors.js';
 import { deepClone, deepEqual, isPlainObject, specPart, type KObject } from '../object.js';
 import { applyJsonPatch, mergePatch, recordUpdate, serverSideApply, strategicMergePatch } from '../patch.js';
 import { mediaType, parseBody, PATCH_TYPES } from '../codec/body.js';
+import { awaitRevision } from './revision.js';
 import { apiVersionOf, storeKey, type ResourceType } from '../registry.js';
 import { parseFieldSelector, parseLabelSelector } from '../selectors.js';
 import type { Store, StoredObject, StoreTx } from '../store/store.js';
@@ -132,6 +133,11 @@ export class ResourceHandlers {
     const { type: t, query: q } = info;
     const labels = parseLabelSelector(q.labelSelector);
     const fields = parseFieldSelector(q.fieldSelector);
+    if (q.resourceVersion !== undefined && q.resourceVersion !== '' && q.resourceVersion !== '0') {
+      const rv = Number(q.resourceVersion);
+      if (!Number.isSafeInteger(rv) || rv < 0) throw errors.badRequest(`resourceVersion must be an integer, not "${q.resourceVersion}"`);
+      await awaitRevision(this.store, rv);
+    }
     const limit = q.limit ? Number(q.limit) : 0;
     if (!Number.isInteger(limit) || limit < 0) throw errors.badRequest(`limit must be a non-negative integer, not "${q.limit}"`);
     let after: { namespace: string; name: string } | undefined;

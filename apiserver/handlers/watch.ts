@@ -10,6 +10,7 @@ import { CompactedError, type ChangeEvent, type Store } from '../store/store.js'
 import { columnDefinitions, tableRow, wantsTable } from '../table.js';
 import type { WatchHub, Watcher } from '../watch-hub.js';
 import type { RequestInfo } from './resources.js';
+import { awaitRevision } from './revision.js';
 
 export interface WatchOptions {
   store: Store;
@@ -57,7 +58,8 @@ export async function serveWatch(
   let rv: number | undefined;
   if (q.resourceVersion !== undefined && q.resourceVersion !== '' && q.resourceVersion !== '0') {
     rv = Number(q.resourceVersion);
-    if (!Number.isInteger(rv) || rv < 0) throw errors.badRequest(`resourceVersion must be an integer, not "${q.resourceVersion}"`);
+    if (!Number.isSafeInteger(rv) || rv < 0) throw errors.badRequest(`resourceVersion must be an integer, not "${q.resourceVersion}"`);
+    await awaitRevision(opts.store, rv);
   }
   const sendInitial = q.sendInitialEvents === 'true' || rv === undefined;
   const requested = q.timeoutSeconds !== undefined ? Number(q.timeoutSeconds) * 1000 : undefined;

@@ -187,6 +187,32 @@ describe('security review findings', () => {
       assert.equal(anon.status, 403);
     });
   });
+
+  describe('3. a resourceVersion from the future freezes nothing', () => {
+    test('too large: 504 ResourceVersionTooLarge after a short wait; not a number: 400; other watches go on', async () => {
+      const huge = await as('admin', 'GET', `${G}/projects?watch=true&resourceVersion=99999999999999999999`);
+      assert.equal(huge.status, 400, JSON.stringify(huge.body));
+      const started = Date.now();
+      const ahead = await as('admin', 'GET', `${G}/projects?watch=true&resourceVersion=999999999`);
+      assert.equal(ahead.status, 504, JSON.stringify(ahead.body));
+      assert.equal(ahead.body.reason, 'Timeout');
+      assert.equal(ahead.body.details.causes[0].reason, 'ResourceVersionTooLarge');
+      assert.ok(Date.now() - started >= 2_000, 'waits for the store to catch up first');
+      const list = await as('admin', 'GET', `${G}/projects?resourceVersion=999999999`);
+      assert.equal(list.status, 504);
+      // A watch from now still sees a change made after it started.
+      const rv = (await stored(`${G}/projects`)).metadata.resourceVersion;
+      const ctl = new AbortController();
+      const r = await fetch(`${srv.url}${G}/projects?watch=true&resourceVersion=${rv}`, { headers: CREDS.admin, signal: ctl.signal });
+      await must('admin', 'POST', `${G}/projects`, obj('Project', 'p3', {}));
+      const reader = r.body!.getReader();
+      let text = '';
+      while (!text.includes('"p3"')) text += new TextDecoder().decode((await reader.read()).value);
+      ctl.abort();
+      assert.match(text, /"type":"ADDED"/);
+      assert.equal(srv.server.hub.revision <= Number((await stored(`${G}/projects`)).metadata.resourceVersion), true);
+    });
+  });
 });
 
 /** JSON text of a value whose objects may have an own "__proto__" key (object literals make it the prototype). */
