@@ -27,6 +27,7 @@ import type { Store } from './store/store.js';
 import { Validator } from './validation.js';
 import { decodeObjectBody } from './codec/body.js';
 import { WatchHub } from './watch-hub.js';
+import { queryBool } from './codec/query.js';
 
 export interface ApiServerOptions {
   store: Store & CredentialStore;
@@ -285,7 +286,7 @@ export class ApiServer {
       userAgent: req.headers['user-agent'],
     };
     const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
-    const isWatch = query.watch === 'true' || query.watch === '1';
+    const isWatch = queryBool(query, 'watch');
     const method = req.method;
     let verb: string;
     if (method === 'GET') verb = isWatch ? 'watch' : path.name ? 'get' : 'list';

@@ -108,7 +108,7 @@ export function findUnknownFields(schema: JSONSchema, value: unknown, path: stri
   if (!isPlainObject(value)) return;
   if (schema.properties) {
     for (const key of Object.keys(value)) {
-      const sub = schema.properties[key];
+      const sub = Object.hasOwn(schema.properties, key) ? schema.properties[key] : undefined;
       if (sub) findUnknownFields(sub, value[key], path ? `${path}.${key}` : key, prune, out);
       else if (schema['x-kubernetes-preserve-unknown-fields'] === true) continue;
       else if (isPlainObject(schema.additionalProperties)) findUnknownFields(schema.additionalProperties, value[key], `${path}.${key}`, prune, out);
@@ -248,7 +248,7 @@ export class Validator {
     const body: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(obj)) if (k !== 'apiVersion' && k !== 'kind' && k !== 'metadata') body[k] = v;
     findUnknownFields(t.schema, body, '', fieldValidation !== 'Strict', unknown);
-    if (fieldValidation !== 'Strict') for (const k of Object.keys(obj)) if (!['apiVersion', 'kind', 'metadata'].includes(k) && !(k in body)) delete obj[k];
+    if (fieldValidation !== 'Strict') for (const k of Object.keys(obj)) if (!['apiVersion', 'kind', 'metadata'].includes(k) && !Object.hasOwn(body, k)) delete obj[k];
     if (unknown.length) {
       if (fieldValidation === 'Strict') {
         throw new ApiError(

@@ -11,6 +11,7 @@ import type { UserInfo } from '../auth/user.js';
 import type { KObject } from '../object.js';
 import type { ResourceType } from '../registry.js';
 import type { Store } from '../store/store.js';
+import { queryBool } from '../codec/query.js';
 
 export const NODE_SUBRESOURCES = ['console'];
 
@@ -49,7 +50,7 @@ export async function serveConsole(o: {
     if (!user.projects.includes(project)) throw forbidden(user, 'get', t, name, `the node belongs to project "${project}", which you are not a member of`);
   }
   if (!o.backend) throw errors.unavailable('the serial console is not available on this server (no console backend configured)');
-  const follow = o.query.follow === 'true' || o.query.follow === '1';
+  const follow = queryBool(o.query, 'follow');
   const obm = node.spec?.obm ?? {};
   let credentials: { username: string; password: string } | undefined;
   const ref = obm.credentialsSecretRef as { name: string; namespace?: string } | undefined;

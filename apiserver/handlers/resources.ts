@@ -15,6 +15,7 @@ import type { FieldValidation, Validator } from '../validation.js';
 import { validateName } from '../validation.js';
 
 import type { UserInfo } from '../auth/user.js';
+import { queryBool } from '../codec/query.js';
 export type { UserInfo };
 
 export type WriteOp = 'create' | 'update' | 'delete';
@@ -91,6 +92,16 @@ function managerOf(info: RequestInfo, op: 'Update' | 'Apply'): string {
   }
   if (op === 'Apply') throw errors.badRequest('PATCH with application/apply-patch+yaml requires the fieldManager parameter');
   return (info.userAgent ?? 'unknown').split('/')[0]!.split(' ')[0] || 'unknown';
+}
+
+/**
+ * Built-in kinds sent without apiVersion/kind (the Python client's typed objects, kopf's Events) take them from
+ * the URL, as kube-apiserver's typed decoding does; custom kinds must name themselves.
+ */
+function defaultTypeMeta(t: ResourceType, o: KObject): void {
+  if (!t.strategicMerge) return;
+  if (o.apiVersion === undefined || o.apiVersion === '') o.apiVersion = apiVersionOf(t);
+  if (o.kind === undefined || o.kind === '') o.kind = t.kind;
 }
 
 function asObject(body: unknown, what = 'the request body'): KObject {
@@ -241,6 +252,7 @@ export class ResourceHandlers {
     const t = info.type;
     if (info.subresource) throw errors.methodNotAllowed(`POST is not supported on ${t.plural}/${info.subresource}`);
     const obj = asObject(body);
+    defaultTypeMeta(t, obj);
     const warnings: string[] = [];
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     delete obj.metadata.managedFields;
@@ -332,6 +344,7 @@ export class ResourceHandlers {
   async update(info: RequestInfo, body: unknown): Promise<Response> {
     const t = info.type;
     const next = asObject(body);
+    defaultTypeMeta(t, next);
     const warnings: string[] = [];
     const obj = await this.write(info, async (tx) => {
       const cur = await this.storedForWrite(info, tx, 'update');
@@ -365,7 +378,7 @@ export class ResourceHandlers {
         throw errors.badRequest(`the name of the applied configuration (${String(applied.metadata.name)}) does not match the name on the URL (${info.name})`);
       }
       const manager = managerOf(info, 'Apply');
-      const force = info.query.force === 'true';
+      const force = queryBool(info.query, 'force');
       let created = false;
       const obj = await this.write(info, async (tx) => {
         const cur = await this.storedForWrite(info, tx, 'update');

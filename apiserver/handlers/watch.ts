@@ -11,6 +11,7 @@ import { columnDefinitions, tableRow, wantsTable } from '../table.js';
 import type { WatchHub, Watcher } from '../watch-hub.js';
 import type { RequestInfo } from './resources.js';
 import { awaitRevision } from './revision.js';
+import { queryBool } from '../codec/query.js';
 
 export interface WatchOptions {
   store: Store;
@@ -61,7 +62,7 @@ export async function serveWatch(
     if (!Number.isSafeInteger(rv) || rv < 0) throw errors.badRequest(`resourceVersion must be an integer, not "${q.resourceVersion}"`);
     await awaitRevision(opts.store, rv);
   }
-  const sendInitial = q.sendInitialEvents === 'true' || rv === undefined;
+  const sendInitial = queryBool(q, 'sendInitialEvents') || rv === undefined;
   const requested = q.timeoutSeconds !== undefined ? Number(q.timeoutSeconds) * 1000 : undefined;
   const cap = opts.defaultTimeoutMs * (1 + Math.random());
   const timeoutMs = requested !== undefined && Number.isFinite(requested) && requested > 0 ? Math.min(requested, cap) : cap;
@@ -121,7 +122,7 @@ export async function serveWatch(
       if (!sendInitial) return rv!;
       const listed = await opts.store.list(storeKey(t), { namespace: ns });
       for (const item of listed.items) if (matches(item.object)) write({ type: 'ADDED', object: render(item.object) });
-      if (q.sendInitialEvents === 'true' && q.allowWatchBookmarks === 'true') {
+      if (queryBool(q, 'sendInitialEvents') && queryBool(q, 'allowWatchBookmarks')) {
         write({
           type: 'BOOKMARK',
           object: {
@@ -148,7 +149,7 @@ export async function serveWatch(
   streaming = true;
   flush();
   timer = setTimeout(end, timeoutMs);
-  if (q.allowWatchBookmarks === 'true') {
+  if (queryBool(q, 'allowWatchBookmarks')) {
     bookmarks = setInterval(() => {
       write({ type: 'BOOKMARK', object: { kind: t.kind, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(watcher.cursor) } } });
     }, opts.bookmarkIntervalMs);

@@ -213,6 +213,54 @@ describe('security review findings', () => {
       assert.equal(srv.server.hub.revision <= Number((await stored(`${G}/projects`)).metadata.resourceVersion), true);
     });
   });
+
+  describe('10. what other Kubernetes clients send', () => {
+    test('booleans as Go reads them: watch=True streams, force=True forces an apply, a bad one is a 400', async () => {
+      const ctl = new AbortController();
+      const r = await fetch(`${srv.url}${G}/projects?watch=True`, { headers: CREDS.admin, signal: ctl.signal });
+      assert.equal(r.status, 200);
+      const first = new TextDecoder().decode((await r.body!.getReader().read()).value);
+      ctl.abort();
+      assert.match(first, /"type":"ADDED"/);
+      const applied = (d: string) => Buffer.from(`apiVersion: hil.io/v1alpha1\nkind: Project\nmetadata:\n  name: forced\nspec:\n  description: ${d}\n`);
+      await must('admin', 'PATCH', `${G}/projects/forced?fieldManager=one`, applied('one'), APPLY);
+      const conflict = await as('admin', 'PATCH', `${G}/projects/forced?fieldManager=two`, applied('two'), APPLY);
+      assert.equal(conflict.status, 409);
+      await must('admin', 'PATCH', `${G}/projects/forced?fieldManager=two&force=True`, applied('two'), APPLY);
+      assert.equal((await stored(`${G}/projects/forced`)).spec.description, 'two');
+      await must('admin', 'DELETE', `${G}/projects/forced`);
+      assert.equal((await as('admin', 'GET', `${G}/projects?watch=yes`)).status, 400);
+    });
+
+    test('built-in kinds without apiVersion/kind take them from the URL (typed clients, kopf Events)', async () => {
+      const ev = await as('admin', 'POST', '/api/v1/namespaces/default/events', {
+        metadata: { name: 'kopf-ev' },
+        involvedObject: { apiVersion: 'hil.io/v1alpha1', kind: 'Node', name: 'n1' },
+        reason: 'Logging',
+        message: 'from kopf',
+        type: 'Normal',
+      });
+      assert.equal(ev.status, 201, JSON.stringify(ev.body));
+      assert.equal(ev.body.kind, 'Event');
+      assert.equal(ev.body.apiVersion, 'v1');
+      const sec = await as('admin', 'POST', '/api/v1/namespaces/hil-system/secrets', { metadata: { name: 'typed' }, stringData: { a: 'b' } });
+      assert.equal(sec.status, 201, JSON.stringify(sec.body));
+      const put = await as('admin', 'PUT', '/api/v1/namespaces/hil-system/secrets/typed', { metadata: { name: 'typed' }, stringData: { a: 'c' } });
+      assert.equal(put.status, 200, JSON.stringify(put.body));
+      // Custom kinds still name themselves, as on a real cluster.
+      const custom = await as('admin', 'POST', `${G}/projects`, { metadata: { name: 'nameless' }, spec: {} });
+      assert.equal(custom.status, 400);
+    });
+
+    test('an unknown field named like an Object.prototype member is pruned like any other', async () => {
+      const r = await as('admin', 'POST', `${G}/projects`, { apiVersion: 'hil.io/v1alpha1', kind: 'Project', metadata: { name: 'pruned' }, spec: {}, constructor: { x: 1 }, toString: 'y' });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      const p = await stored(`${G}/projects/pruned`);
+      assert.equal(Object.hasOwn(p, 'constructor'), false);
+      assert.equal(Object.hasOwn(p, 'toString'), false);
+      await must('admin', 'DELETE', `${G}/projects/pruned`);
+    });
+  });
 });
 
 /** JSON text of a value whose objects may have an own "__proto__" key (object literals make it the prototype). */
