@@ -27,22 +27,41 @@ function splitTopLevel(s: string): string[] {
 
 const KEY = /^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?$/;
 
+/**
+ * One requirement, read left to right in linear time (a regex with a lazy key before the operator backtracked
+ * quadratically on long selectors): KEY, !KEY, KEY (=|==|!=) VALUE, KEY (in|notin) (V1,V2,…).
+ */
+function parseRequirement(part: string): Requirement | undefined {
+  if (part.startsWith('!')) {
+    const key = part.slice(1).trim();
+    return KEY.test(key) ? { op: 'notexists', key } : undefined;
+  }
+  let i = 0;
+  while (i < part.length && !/[\s!=(),]/.test(part[i]!)) i++;
+  const key = part.slice(0, i);
+  const rest = part.slice(i).trimStart();
+  if (!key) return undefined;
+  if (rest === '') return { op: 'exists', key };
+  const op = rest.startsWith('==') ? '==' : rest.startsWith('!=') ? '!=' : rest.startsWith('=') ? '=' : undefined;
+  if (op) {
+    const value = rest.slice(op.length).trim();
+    if (/[\s(),!=]/.test(value)) return undefined;
+    return { op: op === '!=' ? 'neq' : 'eq', key, value };
+  }
+  const set = /^(in|notin)\s*/.exec(rest);
+  if (!set) return undefined;
+  const list = rest.slice(set[0].length);
+  if (!list.startsWith('(') || !list.endsWith(')') || list.indexOf(')') !== list.length - 1) return undefined;
+  return { op: set[1] as 'in' | 'notin', key, values: list.slice(1, -1).split(',').map((v) => v.trim()) };
+}
+
 export function parseLabelSelector(selector: string | undefined): Matcher {
   if (!selector) return () => true;
   const reqs: Requirement[] = [];
   for (const part of splitTopLevel(selector)) {
-    let m: RegExpExecArray | null;
-    if ((m = /^(\S+?)\s+(in|notin)\s*\(([^)]*)\)$/.exec(part))) {
-      reqs.push({ op: m[2] as 'in' | 'notin', key: m[1]!, values: m[3]!.split(',').map((v) => v.trim()) });
-    } else if ((m = /^(\S+?)\s*(==|!=|=)\s*(\S*)$/.exec(part))) {
-      reqs.push({ op: m[2] === '!=' ? 'neq' : 'eq', key: m[1]!, value: m[3]! });
-    } else if ((m = /^!\s*(\S+)$/.exec(part))) {
-      reqs.push({ op: 'notexists', key: m[1]! });
-    } else if (KEY.test(part)) {
-      reqs.push({ op: 'exists', key: part });
-    } else {
-      throw errors.badRequest(`unable to parse requirement: invalid label selector "${selector}" near "${part}"`);
-    }
+    const req = parseRequirement(part);
+    if (!req) throw errors.badRequest(`unable to parse requirement: invalid label selector "${selector}" near "${part}"`);
+    reqs.push(req);
   }
   for (const r of reqs) if (!KEY.test(r.key)) throw errors.badRequest(`invalid label key "${r.key}" in selector "${selector}"`);
   return (labels) => {
