@@ -76,7 +76,12 @@ export interface ResourcePath {
 const EXTRA_SUBRESOURCES: Record<string, string[]> = { 'hil.io/users': USER_SUBRESOURCES, 'hil.io/nodes': NODE_SUBRESOURCES };
 
 export function parseResourcePath(registry: Registry, path: string): ResourcePath | undefined {
-  const seg = path.split('/').filter(Boolean).map(decodeURIComponent);
+  let seg: string[];
+  try {
+    seg = path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw errors.badRequest(`the request path is not valid: malformed percent-encoding in ${JSON.stringify(path)}`);
+  }
   let group: string;
   let version: string;
   let rest: string[];
@@ -352,18 +357,8 @@ export class ApiServer {
       case 'delete':
         out = await this.handlers.delete(info, raw && raw.length ? decode() : undefined);
         break;
-      default: {
-        // deletecollection: each matching object is deleted as by DELETE (finalizers apply).
-        const listed = (await this.handlers.list({ ...info, accept: 'application/json' })).body as { items: { metadata: { name: string; namespace?: string } }[] };
-        for (const item of listed.items) {
-          await this.handlers
-            .delete({ ...info, name: item.metadata.name, namespace: item.metadata.namespace ?? info.namespace }, undefined)
-            .catch((err) => {
-              if (!(err instanceof ApiError && err.code === 404)) throw err;
-            });
-        }
-        out = { code: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200 } };
-      }
+      default:
+        out = await this.handlers.deleteCollection(info, visible);
     }
     if (out.warnings?.length) {
       res.setHeader('Warning', out.warnings.map((w) => `299 - ${JSON.stringify(w)}`));

@@ -14,6 +14,8 @@ export interface Watcher {
   offer(ev: ChangeEvent): void;
   /** The hub could not keep this watcher going (history lost); it should send 410 and end. */
   expire(reason: string): void;
+  /** Changes of every other resource, in the same order (a watch ends when its user's User object changes). */
+  observe?(ev: ChangeEvent): void;
 }
 
 const PAGE = 500;
@@ -94,6 +96,7 @@ export class WatchHub {
     if (ev.revision <= w.cursor) return;
     w.cursor = ev.revision;
     if (ev.resource === w.resource) w.offer(ev);
+    else w.observe?.(ev);
   }
 
   /**

@@ -431,18 +431,46 @@ export class ResourceHandlers {
       if (pre.resourceVersion !== undefined && pre.resourceVersion !== cur.object.metadata.resourceVersion) {
         throw errors.conflict(t.plural, t.group, info.name!, `Precondition failed: ResourceVersion in precondition: ${String(pre.resourceVersion)}, ResourceVersion in object meta: ${cur.object.metadata.resourceVersion}`);
       }
-      await this.admit('delete', info, tx, undefined, cur.object);
-      if ((cur.object.metadata.finalizers ?? []).length) {
-        // Finalizers hold the object: it only gets a deletionTimestamp until the last one is removed.
-        if (cur.object.metadata.deletionTimestamp) return cur.object;
-        const next = deepClone(cur.object);
-        next.metadata.deletionTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-        next.metadata.deletionGracePeriodSeconds = 0;
-        next.metadata.generation = (next.metadata.generation ?? 1) + 1;
-        return (await tx.put(storeKey(t), cur.namespace, cur.name, next, cur)).object;
-      }
-      return (await tx.remove(cur)).object;
+      return this.deleteStored(info, tx, cur);
     });
     return { code: 200, body: obj };
+  }
+
+  /**
+   * DELETE on a collection: every object the selectors match, as DELETE would (finalizers apply), in one
+   * transaction — all of them or, when any one is refused, none (the refusal is the answer). Returns the list of
+   * what was deleted or marked for deletion, as kube-apiserver does.
+   */
+  async deleteCollection(info: RequestInfo, visible: (o: KObject) => boolean = () => true): Promise<Response> {
+    const t = info.type;
+    const labels = parseLabelSelector(info.query.labelSelector);
+    const fields = parseFieldSelector(info.query.fieldSelector);
+    const items = await this.write(info, async (tx) => {
+      const listed = await tx.list(storeKey(t), { namespace: t.namespaced && info.namespace ? info.namespace : undefined });
+      const out: KObject[] = [];
+      for (const cur of listed) {
+        if (!labels(cur.object.metadata.labels) || !fields(cur.object) || !visible(cur.object)) continue;
+        const one = { ...info, name: cur.name, namespace: cur.namespace };
+        for (const p of this.opts.admission ?? []) p.authorizeStored?.({ op: 'delete', type: t, old: cur.object, user: info.user });
+        out.push(await this.deleteStored(one, tx, cur));
+      }
+      return out;
+    });
+    return { code: 200, body: { kind: t.listKind, apiVersion: apiVersionOf(t), metadata: {}, items } };
+  }
+
+  private async deleteStored(info: RequestInfo, tx: StoreTx, cur: StoredObject): Promise<KObject> {
+    const t = info.type;
+    await this.admit('delete', info, tx, undefined, cur.object);
+    if ((cur.object.metadata.finalizers ?? []).length) {
+      // Finalizers hold the object: it only gets a deletionTimestamp until the last one is removed.
+      if (cur.object.metadata.deletionTimestamp) return cur.object;
+      const next = deepClone(cur.object);
+      next.metadata.deletionTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      next.metadata.deletionGracePeriodSeconds = 0;
+      next.metadata.generation = (next.metadata.generation ?? 1) + 1;
+      return (await tx.put(storeKey(t), cur.namespace, cur.name, next, cur)).object;
+    }
+    return (await tx.remove(cur)).object;
   }
 }

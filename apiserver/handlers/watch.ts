@@ -11,6 +11,7 @@ import { columnDefinitions, tableRow, wantsTable } from '../table.js';
 import type { WatchHub, Watcher } from '../watch-hub.js';
 import type { RequestInfo } from './resources.js';
 import { awaitRevision } from './revision.js';
+import { USERS_KEY } from '../auth/database.js';
 import { queryBool } from '../codec/query.js';
 
 export interface WatchOptions {
@@ -95,7 +96,16 @@ export async function serveWatch(
       else if (now && before) type = 'MODIFIED';
       else if (now) type = 'ADDED';
       else if (before) type = 'DELETED';
-      if (type) write({ type, object: render(ev.object) });
+      if (!type) return;
+      // An object that left the caller's view goes as the last state they were allowed to see (at this event's
+      // resourceVersion), never with the labels and annotations its new owner gave it.
+      const shown = type === 'DELETED' && ev.type === 'MODIFIED' ? { ...ev.prev!, metadata: { ...ev.prev!.metadata, resourceVersion: ev.object.metadata.resourceVersion } } : ev.object;
+      write({ type, object: render(shown) });
+    },
+    observe(ev: ChangeEvent) {
+      // What the caller may see was decided when the watch began: when their User object changes (projects,
+      // admin, deletion) the stream ends, and the client's re-list and re-watch see with the new rights.
+      if (ev.resource === USERS_KEY && ev.name === info.user.name && !info.user.anonymous) setImmediate(end);
     },
     expire(reason) {
       write({ type: 'ERROR', object: errors.gone(reason).toStatus() });

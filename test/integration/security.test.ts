@@ -277,6 +277,55 @@ describe('security review findings', () => {
       for (const bad of ['a b', 'a in x', 'a=(b)', '=b', 'a in (b', '!']) assert.throws(() => parseLabelSelector(bad), (e: any) => e.code === 400, bad);
     });
   });
+
+  describe('9. the low findings', () => {
+    test('a malformed percent-encoding in the path is a 400, not a 500', async () => {
+      for (const path of [`${G}/nodes/%zz`, `${G}/nodes/%E0%A4%A`, '/api/v1/namespaces/%/secrets']) {
+        const r = await as('admin', 'GET', path);
+        assert.equal(r.status, 400, `${path}: ${r.status}`);
+        assert.equal(r.body.kind, 'Status');
+      }
+    });
+
+    test('delete-collection is all or nothing: one blocked item and nothing is deleted', async () => {
+      for (const p of ['dc1', 'dc2']) await must('admin', 'POST', `${G}/projects`, { ...obj('Project', p, {}), metadata: { name: p, labels: { batch: 'x' } } });
+      await must('admin', 'POST', `${G}/projects`, { ...obj('Project', 'dc3', {}), metadata: { name: 'dc3', labels: { batch: 'x' } } });
+      await must('admin', 'POST', `${G}/networks`, obj('Network', 'dc3-net', { owner: 'dc3' }));
+      const r = await as('admin', 'DELETE', `${G}/projects?labelSelector=batch%3Dx`);
+      assert.equal(r.status, 409, JSON.stringify(r.body));
+      for (const p of ['dc1', 'dc2', 'dc3']) assert.equal((await as('admin', 'GET', `${G}/projects/${p}`)).status, 200, `${p} still there`);
+      await must('admin', 'DELETE', `${G}/networks/dc3-net`);
+      const ok = await must('admin', 'DELETE', `${G}/projects?labelSelector=batch%3Dx`);
+      assert.equal(ok.body.kind, 'ProjectList');
+      assert.deepEqual(ok.body.items.map((i: any) => i.metadata.name).sort(), ['dc1', 'dc2', 'dc3']);
+      for (const p of ['dc1', 'dc2', 'dc3']) assert.equal((await as('admin', 'GET', `${G}/projects/${p}`)).status, 404);
+    });
+
+    test('a node claimed away leaves a watcher with DELETED of what it saw, not the new owner\'s labels', async () => {
+      await must('admin', 'POST', `${G}/nodes`, node('wfree', '', ['port-5']));
+      const w = await openWatch(srv.url, `${G}/nodes?watch=true&resourceVersion=${(await stored(`${G}/nodes`)).metadata.resourceVersion}`, CREDS.u1);
+      await must('u2', 'PATCH', `${G}/nodes/wfree`, { spec: { project: 'p2' }, metadata: { labels: { 'secret-of-p2': 'x' }, annotations: { plan: 'p2-only' } } }, MERGE);
+      const ev = await w.next((e) => e.object.metadata.name === 'wfree');
+      w.close();
+      assert.equal(ev.type, 'DELETED');
+      assert.equal(ev.object.spec.project, '');
+      assert.ok(!JSON.stringify(ev).includes('secret-of-p2') && !JSON.stringify(ev).includes('p2-only'), JSON.stringify(ev));
+      await must('u2', 'PATCH', `${G}/nodes/wfree`, { spec: { project: '' } }, MERGE);
+    });
+
+    test('an open watch ends when its user leaves the project', async () => {
+      await must('admin', 'POST', `${G}/users`, obj('User', 'u3', { projects: ['p1'] }));
+      await must('admin', 'PUT', `${G}/users/u3/password`, { password: 'u3-password' });
+      const w = await openWatch(srv.url, `${G}/networkattachments?watch=true`, basic('u3', 'u3-password'));
+      assert.equal((await w.next((e) => e.object.metadata.name === 'a1')).type, 'ADDED');
+      await must('admin', 'PATCH', `${G}/users/u3`, { spec: { projects: [] } }, MERGE);
+      await w.ended;
+      await must('admin', 'PATCH', `${G}/networkattachments/a1`, { metadata: { labels: { after: 'leaving' } } }, MERGE);
+      const again = await as('admin', 'GET', `${G}/networkattachments/a1`);
+      assert.equal(again.body.metadata.labels.after, 'leaving');
+      assert.ok(!w.seen.some((e) => e.object.metadata.labels?.after), 'nothing streamed after leaving');
+    });
+  });
 });
 
 /** JSON text of a value whose objects may have an own "__proto__" key (object literals make it the prototype). */
@@ -289,4 +338,48 @@ function rawJson(v: unknown): string {
     return `{${entries.join(',')}}`;
   }
   return JSON.stringify(v);
+}
+
+/** A watch stream read event by event. */
+async function openWatch(url: string, path: string, headers: Record<string, string>) {
+  const ctl = new AbortController();
+  const r = await fetch(`${url}${path}`, { headers, signal: ctl.signal });
+  assert.equal(r.status, 200);
+  const reader = r.body!.getReader();
+  const seen: any[] = [];
+  let buf = '';
+  let done = false;
+  const waiters: (() => void)[] = [];
+  const ended = (async () => {
+    try {
+      for (;;) {
+        const { value, done: d } = await reader.read();
+        if (d) break;
+        buf += new TextDecoder().decode(value);
+        let i;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          seen.push(JSON.parse(buf.slice(0, i)));
+          buf = buf.slice(i + 1);
+        }
+        waiters.splice(0).forEach((f) => f());
+      }
+    } catch {
+      /* aborted */
+    }
+    done = true;
+    waiters.splice(0).forEach((f) => f());
+  })();
+  return {
+    seen,
+    ended,
+    async next(pred: (e: any) => boolean): Promise<any> {
+      for (;;) {
+        const hit = seen.find(pred);
+        if (hit) return hit;
+        if (done) throw new Error('the watch ended');
+        await new Promise<void>((r) => waiters.push(r));
+      }
+    },
+    close: () => ctl.abort(),
+  };
 }
