@@ -84,6 +84,8 @@ export const errors = {
       `${kind}.${group || 'core'} "${name}" is invalid: ${causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message)).join(', ')}`,
       { name, group, kind, causes },
     ),
+  /** 429: a limit was reached; clients retry after the given seconds (also sent as Retry-After). */
+  tooManyRequests: (message: string, retryAfterSeconds = 1) => new ApiError(429, 'TooManyRequests', message, { retryAfterSeconds }),
   internal: (message: string) => new ApiError(500, 'InternalError', message),
   unavailable: (message: string) => new ApiError(503, 'ServiceUnavailable', message),
 };

@@ -8,6 +8,7 @@ import { withInternalToken } from './auth/internal.js';
 import { createAuthenticator, keystoneConfigFrom } from './auth/index.js';
 import { createLogger, type Logger } from '../common/logging.js';
 import { packageRoot } from '../common/paths.js';
+import type { ServerLimits } from './limits.js';
 import { Registry } from './registry.js';
 import { ApiServer } from './server.js';
 import type { ConsoleBackend } from './handlers/console.js';
@@ -23,6 +24,8 @@ export interface ServeFlags {
   tlsCert?: string;
   tlsKey?: string;
   watchTimeout?: string;
+  maxWatches?: string;
+  maxWatchesPerUser?: string;
   logLevel?: string;
 }
 
@@ -42,6 +45,8 @@ export interface ServeSettings {
   config?: HilConfig;
   tls?: { certFile: string; keyFile: string };
   watchTimeoutMs?: number;
+  /** --max-watches / --max-watches-per-user ([server] max_watches, max_watches_per_user); the rest are defaults. */
+  limits?: Partial<ServerLimits>;
   logLevel: string;
   /** Accepted as the embedded controllers' credential (`serve --controllers`); made at start, never stored. */
   internalToken?: string;
@@ -88,6 +93,11 @@ export function resolveSettings(cliFlags: ServeFlags, cfg: HilConfig | undefined
     watchTimeoutMs = Number(watch) * 1000;
     if (!Number.isFinite(watchTimeoutMs) || watchTimeoutMs <= 0) throw new ConfigError(`watch timeout "${watch}": expected seconds > 0`);
   }
+  const limits: Partial<ServerLimits> = {};
+  const maxWatches = flags.maxWatches ?? cfgGet(cfg, 'server', 'max_watches');
+  if (maxWatches !== undefined) limits.maxWatches = positiveInt('--max-watches', maxWatches);
+  const perUser = flags.maxWatchesPerUser ?? cfgGet(cfg, 'server', 'max_watches_per_user');
+  if (perUser !== undefined) limits.maxWatchesPerUser = positiveInt('--max-watches-per-user', perUser);
   let requireAuthentication: boolean;
   try {
     requireAuthentication = cfgBool(cfgGet(cfg, 'auth', 'require_authentication'), true);
@@ -117,8 +127,15 @@ export function resolveSettings(cliFlags: ServeFlags, cfg: HilConfig | undefined
     auth,
     tls: cert && key ? { certFile: cert, keyFile: key } : undefined,
     watchTimeoutMs,
+    limits,
     logLevel: flags.logLevel ?? cfgGet(cfg, 'general', 'log_level') ?? 'info',
   };
+}
+
+function positiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new ConfigError(`${flag} "${value}": expected a whole number ≥ 1`);
+  return n;
 }
 
 export async function openConfiguredStore(settings: Pick<ServeSettings, 'databaseUri' | 'dataDir'>): Promise<SqlStore> {
@@ -153,6 +170,7 @@ export async function serve(settings: ServeSettings, logger: Logger = createLogg
       headnodeBaseImages: settings.headnodeBaseImages,
       tls: settings.tls,
       watchTimeoutMs: settings.watchTimeoutMs,
+      limits: settings.limits,
     });
     const addr = await server.start({ host: settings.host, port: settings.port });
     const scheme = settings.tls ? 'https' : 'http';

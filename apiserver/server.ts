@@ -27,6 +27,7 @@ import type { Store } from './store/store.js';
 import { Validator } from './validation.js';
 import { decodeObjectBody } from './codec/body.js';
 import { WatchHub } from './watch-hub.js';
+import { DEFAULT_LIMITS, WatchQuota, type ServerLimits } from './limits.js';
 import { queryBool } from './codec/query.js';
 
 export interface ApiServerOptions {
@@ -42,8 +43,10 @@ export interface ApiServerOptions {
   headnodeBaseImages?: readonly string[];
   /** More admission plugins, run after authorization, ownership and the invariants. */
   admission?: AdmissionPlugin[];
-  /** Largest request body accepted (413 above). Default 3 MiB, as Kubernetes. */
+  /** Largest request body accepted (413 above). Default 3 MiB, as Kubernetes. Same as limits.maxBodyBytes. */
   maxBodyBytes?: number;
+  /** Watches, buffers, bodies and timeouts per client and in total (apiserver/limits.ts has the defaults). */
+  limits?: Partial<ServerLimits>;
   /** Watches end after a random time in [t, 2t). Default 5 minutes. */
   watchTimeoutMs?: number;
   bookmarkIntervalMs?: number;
@@ -56,6 +59,10 @@ export interface ApiServerOptions {
   version?: string;
   /** Serves nodes/NAME/console (the SOL console hub, wired in by cmd/hil-admin.ts); without it the console is 503. */
   console?: ConsoleBackend;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function json(res: ExpressResponse, code: number, body: unknown): void {
@@ -126,8 +133,12 @@ export class ApiServer {
   private readonly requests: client.Counter<string>;
   private readonly durations: client.Histogram<string>;
   private readonly watchers: client.Gauge<string>;
+  private readonly limits: ServerLimits;
+  private readonly watchQuota: WatchQuota;
 
   constructor(private readonly opts: ApiServerOptions) {
+    this.limits = { ...DEFAULT_LIMITS, ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}), ...definedOnly(opts.limits ?? {}) };
+    this.watchQuota = new WatchQuota(this.limits);
     this.hub = new WatchHub(opts.store);
     this.handlers = new ResourceHandlers({
       store: opts.store,
@@ -167,8 +178,6 @@ export class ApiServer {
     app.disable('x-powered-by');
     app.set('etag', false);
     const log = this.opts.logger;
-    // Bodies are read raw and decoded per content type by the handlers (JSON, YAML for apply).
-    app.use(express.raw({ type: () => true, limit: this.opts.maxBodyBytes ?? 3 * 1024 * 1024 }));
     app.use((req, res, next) => {
       const started = process.hrtime.bigint();
       res.on('finish', () => {
@@ -210,6 +219,11 @@ export class ApiServer {
         })
         .catch(next);
     });
+    // Bodies are read only now, once the caller is known (an unauthenticated upload is never buffered), raw, and
+    // decoded per content type by the handlers (apiserver/codec/).
+    const bodyOf = express.raw({ type: () => true, limit: this.limits.maxBodyBytes });
+    const anonymousBodyOf = express.raw({ type: () => true, limit: this.limits.anonymousMaxBodyBytes });
+    app.use((req, res, next) => ((res.locals.userInfo as UserInfo).anonymous ? anonymousBodyOf : bodyOf)(req, res, next));
     app.get('/metrics', async (_req, res) => {
       if (!(res.locals.userInfo as UserInfo).admin) throw errors.forbidden('metrics are administrator-only');
       res.type(this.metrics.contentType).send(await this.metrics.metrics());
@@ -260,6 +274,9 @@ export class ApiServer {
         res.end();
         return;
       }
+      // A request refused before its body was read: close rather than read an upload nobody will look at.
+      if ((e.code === 401 || e.code === 413) && !req.readableEnded) res.setHeader('Connection', 'close');
+      if (e.details?.retryAfterSeconds) res.setHeader('Retry-After', String(e.details.retryAfterSeconds));
       json(res, e.code, e.toStatus());
     });
     return app;
@@ -324,15 +341,24 @@ export class ApiServer {
     let out: Response;
     if (method === 'GET' && isWatch) {
       // A watch on the collection, or (older clients) on one object's path.
-      await serveWatch(info, res, {
-        store: this.opts.store,
-        hub: this.hub,
-        defaultTimeoutMs: this.opts.watchTimeoutMs ?? 5 * 60_000,
-        bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 60_000,
-        maxBufferedBytes: 16 * 1024 * 1024,
-        onOpen: () => this.watchers.inc(),
-        onClose: () => this.watchers.dec(),
-      }, visible);
+      const slot = this.watchQuota.acquire(user.name, user.admin);
+      if ('refused' in slot) throw errors.tooManyRequests(`too many watches: ${slot.refused}`, 1);
+      res.on('close', slot.release);
+      try {
+        await serveWatch(info, res, {
+          store: this.opts.store,
+          hub: this.hub,
+          defaultTimeoutMs: this.opts.watchTimeoutMs ?? 5 * 60_000,
+          bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 60_000,
+          maxBufferedBytes: this.limits.watchBufferBytes,
+          slowWatchMs: this.limits.slowWatchMs,
+          onOpen: () => this.watchers.inc(),
+          onClose: () => this.watchers.dec(),
+        }, visible);
+      } catch (err) {
+        slot.release();
+        throw err;
+      }
       return;
     }
     switch (verb) {
@@ -392,12 +418,14 @@ export class ApiServer {
     }, this.opts.compactionIntervalMs ?? 60_000);
     this.compaction.unref();
     const tls = this.opts.tls;
+    const checking = { connectionsCheckingInterval: Math.min(5_000, this.limits.headersTimeoutMs) };
     this.server = tls
-      ? https.createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, this.app)
-      : http.createServer(this.app);
-    // Watches are long; keep-alive sockets must not be cut by Node's default timeouts.
-    this.server.requestTimeout = 0;
-    this.server.headersTimeout = 60_000;
+      ? https.createServer({ ...checking, cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, this.app)
+      : http.createServer(checking, this.app);
+    // requestTimeout bounds receiving a request, not answering it: watches and consoles stream on. Node checks
+    // both timeouts every connectionsCheckingInterval, so a slowloris client is cut within a few seconds of them.
+    this.server.requestTimeout = this.limits.requestTimeoutMs;
+    this.server.headersTimeout = this.limits.headersTimeoutMs;
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(listen.port, listen.host, () => resolve());

@@ -26,6 +26,8 @@ common(program.command('serve').description('run the API server'))
   .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')
   .option('--tls-key <file>', 'the certificate\'s private key (PEM)')
   .option('--watch-timeout <seconds>', 'end watch streams after this long (randomized up to twice that)')
+  .option('--max-watches <n>', 'open watches the server holds, all clients together (default 2000); one more is a 429')
+  .option('--max-watches-per-user <n>', 'open watches per non-admin user (default 100)')
   .option('--log-level <level>', 'debug | info | warn | error')
   .option('--controllers', 'also run the controller daemon in this process, connected to this server (the quick start does)')
   .action(async (flags: ServeFlags & { controllers?: boolean }) => {

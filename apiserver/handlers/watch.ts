@@ -20,8 +20,10 @@ export interface WatchOptions {
   /** Server-side cap on a watch's life; each watch gets a random duration in [t, 2t) unless it asks for less. */
   defaultTimeoutMs: number;
   bookmarkIntervalMs: number;
-  /** A watcher whose socket has this much unsent data is dropped (it will re-watch). */
+  /** A watcher whose socket has this much unsent data beyond its initial state is dropped (it will re-watch). */
   maxBufferedBytes: number;
+  /** …and so is one whose client has not taken what was sent for this long. */
+  slowWatchMs: number;
   onOpen?: () => void;
   onClose?: () => void;
 }
@@ -76,11 +78,29 @@ export async function serveWatch(
     queue.push(JSON.stringify(line));
     if (queue.length === 1) setImmediate(flush);
   };
+  // A client that does not read must not make the server hold its events: what waits in the socket's buffer is
+  // bounded in bytes (beyond the initial state, sent at once) and in time, then the watch is closed and its
+  // buffers freed. The client re-watches from its last resourceVersion, as after any watch timeout.
+  let allowance = 0;
+  let stalled: NodeJS.Timeout | undefined;
   const flush = () => {
     if (closed || !streaming || !queue.length) return;
-    res.write(queue.join('\n') + '\n');
+    const drained = res.write(queue.join('\n') + '\n');
     queue.length = 0;
-    if (res.writableLength > opts.maxBufferedBytes) end();
+    if (!allowance) allowance = res.writableLength + opts.maxBufferedBytes;
+    if (res.writableLength > allowance) return cutOff();
+    if (!drained && !stalled) {
+      stalled = setTimeout(cutOff, opts.slowWatchMs);
+      res.once('drain', () => {
+        clearTimeout(stalled);
+        stalled = undefined;
+      });
+    }
+  };
+  const cutOff = () => {
+    queue.length = 0;
+    end();
+    res.destroy();
   };
 
   const watcher: Watcher = {
@@ -121,6 +141,7 @@ export async function serveWatch(
     closed = true;
     opts.hub.remove(watcher);
     if (timer) clearTimeout(timer);
+    if (stalled) clearTimeout(stalled);
     if (bookmarks) clearInterval(bookmarks);
     res.end();
     if (streaming) opts.onClose?.();

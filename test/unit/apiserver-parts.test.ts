@@ -143,6 +143,14 @@ describe('hil.cfg', () => {
     assert.throws(() => resolveSettings({}, parseHilConfig('[hil.ext.network_allocators.vlan_pool]\nvlans = 5000\n'), {}), /vlans: "5000" is outside/);
     assert.throws(() => resolveSettings({}, parseHilConfig('[extensions]\nhil.ext.auth.keystone =\n'), {}), /needs \[hil.ext.auth.keystone\] auth_url/);
   });
+  test('watch limits come from flags or [server]; nonsense is refused with the flag named', () => {
+    const cfg = parseHilConfig('[server]\nmax_watches = 50\nmax_watches_per_user = 5\n');
+    assert.deepEqual(resolveSettings({}, cfg, {}).limits, { maxWatches: 50, maxWatchesPerUser: 5 });
+    assert.deepEqual(resolveSettings({ maxWatchesPerUser: '7' }, cfg, {}).limits, { maxWatches: 50, maxWatchesPerUser: 7 });
+    assert.deepEqual(resolveSettings({}, undefined, {}).limits, {});
+    assert.throws(() => resolveSettings({ maxWatches: '0' }, undefined, {}), /--max-watches "0": expected a whole number/);
+    assert.throws(() => resolveSettings({ maxWatchesPerUser: '1e3' }, undefined, {}), /--max-watches-per-user/);
+  });
   test('HIL extensions and sections we do not use are named, not silently dropped', () => {
     const cfg = parseHilConfig('[extensions]\nhil.ext.network_allocators.null =\nhil.ext.fancy =\nhil.ext.switches.dell =\n[weird]\nx = 1\n[devel]\ndry_run =\n');
     const { warnings } = reviewHilConfig(cfg);
