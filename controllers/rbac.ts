@@ -38,8 +38,7 @@ export function grantedCalls(rules: readonly PolicyRule[] = CONTROLLER_RULES): s
   return rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${v} ${g || 'core'}/${res}`)))).sort();
 }
 
-/** The namespace of the leader lease, the VLAN claims and the credentials Secrets. */
-export const SYSTEM_NAMESPACE = 'hil-system';
+export { SYSTEM_NAMESPACE } from '../api/v1alpha1/vlan-claims.js';
 /** Where Events about cluster-scoped objects go. */
 export const EVENT_NAMESPACE = 'default';
 export const LEADER_LEASE = 'hil-controllers';

@@ -2,6 +2,7 @@
 // network unsafe or ambiguous is refused with a 409 (it collides with another object) or a 422 (the object
 // itself breaks a rule). What refers to objects that do not exist yet is accepted — GitOps applies in any order —
 // and left to the controllers to report.
+import { CLAIM_NETWORK_LABEL, claimName, SYSTEM_NAMESPACE } from '../../api/v1alpha1/vlan-claims.js';
 import type { VlanSet } from '../../common/vlans.js';
 import { parseVlanList, VlanRangeError } from '../../common/vlans.js';
 import { ApiError, errors, type StatusCause } from '../errors.js';
@@ -113,6 +114,12 @@ async function checkNetwork(t: ResourceType, name: string, o: KObject, old: KObj
     if (n.name === name) continue;
     const theirs = spec(n.object).vlan ?? (n.object.status as any)?.vlan;
     if (theirs === vlan) throw conflict(t, name, `VLAN ${vlan} is already used by network "${n.name}"`);
+  }
+  // A pool network's claim exists before its status.vlan is written: the claim alone makes the VLAN taken.
+  const claim = await tx.get('coordination.k8s.io/leases', SYSTEM_NAMESPACE, claimName(vlan));
+  if (claim && (claim.object.spec as any)?.holderIdentity !== o.metadata.uid) {
+    const holder = claim.object.metadata.labels?.[CLAIM_NETWORK_LABEL];
+    throw conflict(t, name, `VLAN ${vlan} is already allocated from the pool${holder ? ` to network "${holder}"` : ''}`);
   }
   const ranges: { name: string; set: VlanSet }[] = [];
   for (const sw of await tx.list('hil.io/switches')) {

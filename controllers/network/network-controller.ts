@@ -55,11 +55,18 @@ export class NetworkReconciler implements Reconciler {
     let cond: { status: 'True' | 'False'; reason: string; message: string };
     let retry: number | undefined;
     if (net.spec.vlan !== undefined) {
-      vlan = net.spec.vlan;
-      cond = { status: 'True', reason: 'ExplicitVlan', message: `VLAN ${vlan} (spec.vlan)` };
-      // Reserve it in the pool too, so the allocator never hands it out (best-effort: admission already refused
-      // an explicit VLAN another network uses).
-      if (this.o.pool?.has(vlan)) await this.claims.claim(vlan, uid, req.key).catch(() => false);
+      // A VLAN of the pool is claimed like any other, so the allocator never hands it out. Admission refuses an
+      // explicit VLAN that is claimed already; a pool network may still have claimed it in the moment between
+      // (the allocator then yields it, see allocate()). Until the claim is ours the VLAN is not confirmed.
+      const wanted = net.spec.vlan;
+      if (this.o.pool?.has(wanted) && !(await this.claims.claim(wanted, uid, req.key))) {
+        const holder = await this.claims.holder(wanted);
+        cond = { status: 'False', reason: 'VlanConflict', message: `VLAN ${wanted} (spec.vlan) is claimed by ${holder ? `network "${holder}"` : 'another network'}; waiting for it to be released` };
+        retry = 5_000;
+      } else {
+        vlan = wanted;
+        cond = { status: 'True', reason: 'ExplicitVlan', message: `VLAN ${vlan} (spec.vlan)` };
+      }
     } else {
       const got = await this.allocate(net, signal);
       if (got.vlan !== undefined) {
@@ -101,7 +108,13 @@ export class NetworkReconciler implements Reconciler {
     for (const v of pool.values()) {
       if (taken.has(v)) continue;
       if (signal.aborted) return {};
-      if (await this.claims.claim(v, uid, net.metadata.name!)) return { vlan: v, fresh: true };
+      if (!(await this.claims.claim(v, uid, net.metadata.name!))) continue;
+      // An admin network naming this VLAN may have been admitted after the list above, before our claim existed:
+      // an explicit VLAN wins, so give it back and take the next one. (Created after our claim, admission refuses it.)
+      const explicit = (await this.client.list('networks')).items.some((n) => n.metadata.uid !== uid && n.spec?.vlan === v && !n.metadata.deletionTimestamp);
+      if (!explicit) return { vlan: v, fresh: true };
+      const mineNow = (await this.claims.list()).find((c) => claimVlan(c) === v && c.spec.holderIdentity === uid);
+      if (mineNow) await this.claims.release(mineNow);
     }
     return { condition: { status: 'False', reason: 'PoolExhausted', message: `every VLAN of the pool (${pool.toString()}) is in use` } };
   }

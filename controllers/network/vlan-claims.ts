@@ -1,19 +1,15 @@
-// VLAN claims: a VLAN belongs to a network when a Lease `vlan-<N>` in hil-system names the network's uid as its
+// VLAN claims (naming in api/v1alpha1/vlan-claims.ts): a VLAN belongs to a network when a Lease `vlan-<N>` in hil-system names the network's uid as its
 // holder. Creating a Lease is atomic on the server (a second create of the same name is 409 AlreadyExists), so two
 // controllers — two leaders during a failover, or one with a stale cache — can never hand out one VLAN twice. This
 // works unchanged on a real cluster. Claims never expire (no renewTime); they are deleted when the network is gone.
+import { CLAIM_LABEL, CLAIM_NETWORK_LABEL, claimName, SYSTEM_NAMESPACE, vlanOfClaimName } from '../../api/v1alpha1/vlan-claims.js';
 import { isAlreadyExists, type HilClient } from '../client.js';
 import type { LeaseObject } from '../runtime/leader-election.js';
-import { SYSTEM_NAMESPACE } from '../rbac.js';
 
-export const CLAIM_LABEL = 'hil.io/vlan-claim';
-export const CLAIM_NETWORK_LABEL = 'hil.io/network';
-
-export const claimName = (vlan: number) => `vlan-${vlan}`;
+export { CLAIM_LABEL, CLAIM_NETWORK_LABEL, claimName };
 
 export function claimVlan(l: LeaseObject): number | undefined {
-  const m = /^vlan-(\d{1,4})$/.exec(l.metadata.name);
-  return m ? Number(m[1]) : undefined;
+  return vlanOfClaimName(l.metadata.name);
 }
 
 export class VlanClaims {
@@ -43,6 +39,11 @@ export class VlanClaims {
       const cur = await this.client.getLease(this.namespace, claimName(vlan));
       return cur?.spec.holderIdentity === uid;
     }
+  }
+
+  /** The name of the network holding `vlan`'s claim (its label), if any. */
+  async holder(vlan: number): Promise<string | undefined> {
+    return (await this.client.getLease(this.namespace, claimName(vlan)))?.metadata.labels?.[CLAIM_NETWORK_LABEL];
   }
 
   /** Deletes the claim if `uid` still holds it (preconditioned on the resourceVersion read). */

@@ -1,6 +1,6 @@
 // Desired port state of one switch, computed from the objects alone (pure, table-tested):
 //   for each Port of the switch: the NIC cabled to it (Node.spec.nics[].port), that NIC's NetworkAttachments, each
-//   attachment's Network VLAN (status.vlan, else spec.vlan) → native VLAN (channel native) and tagged VLANs (channel
+//   attachment's Network VLAN (status.vlan, as the network controller confirmed it) → native VLAN (channel native) and tagged VLANs (channel
 //   tagged). A port with no NIC or no usable attachment is reverted (native null, tagged []: parked).
 // Attachments that cannot be put on the port are left out and say why: waiting (Pending: no VLAN yet, network
 // missing) or refused (Failed: VLAN outside the Switch's vlanRange, the parking VLAN, a channel the switch cannot do).
@@ -71,7 +71,9 @@ export function planSwitch(sw: Switch, cache: ObjectCache, caps: SwitchCapabilit
     const sorted = [...list].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name!.localeCompare(b.metadata.name!));
     for (const a of sorted) {
       const net = cache.get('networks', a.spec.network);
-      const vlan = net?.status?.vlan ?? net?.spec?.vlan;
+      // Only the VLAN the network controller confirmed: an explicit spec.vlan that lost a race for its claim (status
+      // VlanConflict, status.vlan null) must never reach a port.
+      const vlan = net?.status?.vlan ?? undefined;
       const channel = a.spec.channel ?? 'native';
       let verdict: AttachmentVerdict;
       if (a.metadata.deletionTimestamp) verdict = { kind: 'detaching', vlan };
