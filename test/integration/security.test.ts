@@ -159,6 +159,30 @@ describe('security review findings', () => {
     });
   });
 
+  describe('2b. refusals name only what the caller may read', () => {
+    const leaks = (body: unknown) => /bmc-n2|\bp2\b|"a2"|\ba2\b/.test(JSON.stringify(body));
+    const attach = (name: string, spec: Record<string, unknown>) => obj('NetworkAttachment', name, spec);
+    for (const [what, body] of [
+      ["another project's node", attach('x1', { node: 'n2', nic: 'eth0', network: 'net1' })],
+      ["another project's node, on its own network", attach('x2', { node: 'n2', nic: 'eth0', network: 'net2' })],
+      ["another project's network", attach('x3', { node: 'n1', nic: 'eth0', network: 'net2' })],
+    ] as const) {
+      test(`attaching to ${what} is a 403 naming none of p2's objects`, async () => {
+        const r = await as('u1', 'POST', `${G}/networkattachments`, body);
+        assert.equal(r.status, 403, JSON.stringify(r.body));
+        assert.ok(!leaks(r.body), JSON.stringify(r.body));
+        assert.equal((await as('admin', 'GET', `${G}/networkattachments/${body.metadata.name}`)).status, 404);
+      });
+    }
+    test('claiming, releasing or moving another project\'s node is a 403 naming none of its attachments', async () => {
+      for (const project of ['p1', '', null]) {
+        const r = await as('u1', 'PATCH', `${G}/nodes/n2`, { spec: { project } }, MERGE);
+        assert.equal(r.status, 403, JSON.stringify(r.body));
+        assert.ok(!leaks(r.body), JSON.stringify(r.body));
+      }
+    });
+  });
+
   describe('4. a free node is acted on by administrators only (members may claim it)', () => {
     test('a member cannot power, cycle, label or annotate a free node', async () => {
       for (const body of [
