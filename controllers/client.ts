@@ -29,6 +29,8 @@ export function isNotFound(err: unknown): boolean {
 export function isAlreadyExists(err: unknown): boolean {
   return (err as { code?: number })?.code === 409;
 }
+/** A write refused because the object changed since it was read (409, as AlreadyExists on create). */
+export const isConflict = isAlreadyExists;
 
 /** One recorded API call (tests compare these with controllers/rbac.ts). */
 export interface ApiCall {

@@ -9,7 +9,9 @@ export interface PolicyRule {
 
 export const CONTROLLER_RULES: readonly PolicyRule[] = [
   // Informers: list + watch.
-  { apiGroups: ['hil.io'], resources: ['switches', 'ports'], verbs: ['list', 'watch'] },
+  { apiGroups: ['hil.io'], resources: ['switches'], verbs: ['list', 'watch'] },
+  // The port-revert finalizer of Ports (patch).
+  { apiGroups: ['hil.io'], resources: ['ports'], verbs: ['list', 'watch', 'patch'] },
   // Fresh reads before decisions (get), finalizers (patch): VLAN and protection finalizers.
   { apiGroups: ['hil.io'], resources: ['nodes', 'networks'], verbs: ['get', 'list', 'watch', 'patch'] },
   // The port-revert finalizer.

@@ -3,7 +3,7 @@
 
 /** On a Network: its VLAN claim is released before the object goes. */
 export const FINALIZER_VLAN = 'hil.io/vlan';
-/** On a NetworkAttachment: its switch port is reverted before the object goes. */
+/** On a NetworkAttachment or a Port: its switch port is reverted (and, for a Port, read back) before the object goes. */
 export const FINALIZER_PORT_REVERT = 'hil.io/port-revert';
 /** On a Node or Network: it waits for the attachments that use it. */
 export const FINALIZER_ATTACHMENTS = 'hil.io/attachments';

@@ -30,7 +30,20 @@ export function invariants(options: InvariantOptions = {}): AdmissionPlugin {
   return {
     name: 'invariants',
     async admit({ op, type: t, object, old, tx, subresource }) {
-      if (op === 'delete' && old && !subresource && t.group === 'hil.io' && t.plural === 'projects') return checkProjectDelete(t, old.metadata.name!, tx);
+      if (op === 'delete' && old && !subresource && t.group === 'hil.io') {
+        const gone = old.metadata.name!;
+        switch (t.plural) {
+          case 'projects':
+            return checkProjectDelete(t, gone, tx);
+          case 'ports':
+            return checkPortDelete(t, gone, tx);
+          case 'switches':
+            return checkSwitchDelete(t, gone, tx);
+          case 'nodes':
+            return checkNodeDelete(t, gone, old);
+        }
+        return;
+      }
       if (op === 'delete' || !object || subresource === 'status' || t.group !== 'hil.io') return;
       const name = object.metadata.name!;
       switch (t.plural) {
@@ -79,8 +92,28 @@ async function checkNode(t: ResourceType, name: string, o: KObject, old: KObject
       }
     }
   }
+  for (const port of seen.keys()) {
+    const p = await tx.get('hil.io/ports', '', port);
+    const wasThere = ((spec(old).nics ?? []) as { port?: string }[]).some((n) => n.port === port);
+    if (p?.object.metadata.deletionTimestamp && !wasThere) throw conflict(t, name, `port "${port}" is being deleted; it cannot be cabled to a NIC`);
+  }
   const before = spec(old).project ?? '';
   const after = spec(o).project ?? '';
+  if (old && before !== '' && after !== '' && before !== after) {
+    // HIL's project_connect_node: "Node is already owned by a project". A release does what a move would skip.
+    throw conflict(t, name, `is in project "${before}"; release it first (spec.project "") — a node moves to another project only through a release, which detaches it, powers it off and returns it to the free pool`);
+  }
+  if (old && before !== '' && after !== '') {
+    // HIL's node_delete_nic and port_detach_nic: a NIC of a node in a project keeps its cable.
+    const now = new Map(nics.map((n) => [n.name, n.port]));
+    for (const was of (spec(old).nics ?? []) as { name: string; port?: string }[]) {
+      if (!was.port) continue;
+      if (!now.has(was.name)) throw conflict(t, name, `NIC "${was.name}" cannot be removed while the node is in project "${before}"; release the node first`);
+      if (now.get(was.name) !== was.port) {
+        throw conflict(t, name, `NIC "${was.name}" cannot be moved off port "${was.port}" while the node is in project "${before}"; release the node first`);
+      }
+    }
+  }
   if (old && before !== '' && before !== after) {
     const attached = (await tx.list('hil.io/networkattachments', { fieldEquals: { path: ['spec', 'node'], value: name } }))
       .filter((a) => spec(a.object).node === name)
@@ -108,6 +141,7 @@ async function checkNetwork(t: ResourceType, name: string, o: KObject, old: KObj
       throw invalid(t, name, 'spec.vlan', `Invalid value: ${s.vlan}: a project-owned network gets its VLAN from the pool; only admin-owned networks (spec.owner "") may name one`);
     }
   }
+  if (old) await checkAccessKept(t, name, old, o, tx);
   if (s.vlan === undefined || old) return;
   const vlan = Number(s.vlan);
   for (const n of await tx.list('hil.io/networks')) {
@@ -162,6 +196,59 @@ async function checkAttachment(t: ResourceType, name: string, o: KObject, old: K
       throw conflict(t, name, `NIC "${s.nic}" of node "${s.node}" already has a native network, "${as.network}" (NetworkAttachment "${a.name}")`);
     }
   }
+}
+
+/** Whether `project` may use a network with this spec: its owner, a project granted access, anyone if public. */
+function mayUse(netSpec: Record<string, any>, project: string): boolean {
+  return netSpec.public === true || (netSpec.owner ?? '') === project || ((netSpec.accessProjects ?? []) as string[]).includes(project);
+}
+
+/**
+ * HIL's network_revoke_project_access: a project keeps its access while its nodes are attached to the network or
+ * its headnodes are on it ("Project still has node(s) attached to the network"). Making a public network private
+ * is a revoke for every project that used it.
+ */
+async function checkAccessKept(t: ResourceType, name: string, old: KObject, o: KObject, tx: StoreTx) {
+  const was = spec(old);
+  const now = spec(o);
+  const losing = (project: string) => project !== '' && mayUse(was, project) && !mayUse(now, project);
+  const attachments = (await tx.list('hil.io/networkattachments', { fieldEquals: { path: ['spec', 'network'], value: name } })).filter((a) => spec(a.object).network === name);
+  const blocked = new Map<string, string[]>();
+  const hold = (project: string, what: string) => blocked.set(project, [...(blocked.get(project) ?? []), what]);
+  for (const a of attachments) {
+    const node = await tx.get('hil.io/nodes', '', String(spec(a.object).node));
+    const project = spec(node?.object).project ?? '';
+    if (losing(project)) hold(project, `NetworkAttachment "${a.name}" (node "${spec(a.object).node}")`);
+  }
+  for (const h of await tx.list('hil.io/headnodes')) {
+    const project = spec(h.object).project ?? '';
+    if (losing(project) && ((spec(h.object).hnics ?? []) as { network?: string }[]).some((x) => x.network === name)) hold(project, `Headnode "${h.name}"`);
+  }
+  if (!blocked.size) return;
+  const list = [...blocked].map(([p, what]) => `project "${p}": ${what.slice(0, 5).join(', ')}${what.length > 5 ? `, … (${what.length} in all)` : ''}`);
+  throw conflict(t, name, `cannot revoke access while the project still uses the network (${list.join('; ')}); detach them first`);
+}
+
+/** HIL's switch_delete_port: "Port is attached to a nic; please detach it first". */
+async function checkPortDelete(t: ResourceType, name: string, tx: StoreTx) {
+  for (const n of await tx.list('hil.io/nodes')) {
+    const nic = ((spec(n.object).nics ?? []) as { name: string; port?: string }[]).find((x) => x.port === name);
+    if (nic) throw conflict(t, name, `is cabled to NIC "${nic.name}" of node "${n.name}"; remove the port from the node's spec.nics first`);
+  }
+}
+
+/** HIL's switch_delete: "Switch has ports; delete them first". */
+async function checkSwitchDelete(t: ResourceType, name: string, tx: StoreTx) {
+  const ports = (await tx.list('hil.io/ports', { fieldEquals: { path: ['spec', 'switch'], value: name } })).filter((p) => spec(p.object).switch === name).map((p) => p.name);
+  if (ports.length) {
+    throw conflict(t, name, `has ${ports.length} Port(s) still (${ports.slice(0, 10).join(', ')}${ports.length > 10 ? ', …' : ''}); delete them first — each is reverted on the switch before it goes`);
+  }
+}
+
+/** HIL's node_delete: "Node is part of project; remove from project before deleting". */
+function checkNodeDelete(t: ResourceType, name: string, old: KObject) {
+  const project = spec(old).project ?? '';
+  if (project) throw conflict(t, name, `is in project "${project}"; release it (spec.project "") before deleting it`);
 }
 
 /** HIL's project_delete: refused while the project has nodes, owns networks, may use others' or has headnodes. */

@@ -1,7 +1,8 @@
 // Desired port state of one switch, computed from the objects alone (pure, table-tested):
 //   for each Port of the switch: the NIC cabled to it (Node.spec.nics[].port), that NIC's NetworkAttachments, each
 //   attachment's Network VLAN (status.vlan, as the network controller confirmed it) → native VLAN (channel native) and tagged VLANs (channel
-//   tagged). A port with no NIC or no usable attachment is reverted (native null, tagged []: parked).
+//   tagged). A port with no NIC or no usable attachment, or whose Port is being deleted, is reverted (native null,
+//   tagged []: parked).
 // Attachments that cannot be put on the port are left out and say why: waiting (Pending: no VLAN yet, network
 // missing) or refused (Failed: VLAN outside the Switch's vlanRange, the parking VLAN, a channel the switch cannot do).
 import type { NetworkAttachment, Port, Switch } from '../../api/v1alpha1/types.js';
@@ -63,7 +64,8 @@ export function planSwitch(sw: Switch, cache: ObjectCache, caps: SwitchCapabilit
   const plans: PortPlan[] = [];
   for (const port of ports) {
     if (duplicates.includes(port)) continue;
-    const nic = nicOf.get(port.metadata.name!);
+    // A Port being deleted is reverted whatever is cabled to it (admission refuses deleting a cabled Port anyway).
+    const nic = port.metadata.deletionTimestamp ? undefined : nicOf.get(port.metadata.name!);
     const list = nic ? (attachmentsOf.get(`${nic.node}\u0000${nic.nic}`) ?? []) : [];
     const atts: PortPlan['attachments'] = [];
     let native: number | null = null;

@@ -8,7 +8,8 @@
 //   4. statuses, written only when they change: NetworkAttachment phase/switch/port/vlan + Ready, Port observed
 //      VLANs + InSync, Switch Reachable/Ready, lastSyncTime/Duration, failedSyncAttempts, nextSyncTime;
 //      Events for each port changed and each drift corrected; the hil.io/port-revert finalizer of a deleted
-//      attachment is removed once its port no longer carries it.
+//      attachment is removed once its port no longer carries it, and that of a deleted Port once its switch port is
+//      read back reverted.
 //   A failing or hanging switch (driver timeouts) backs off (1 s × 2^(n-1), capped; visible in nextSyncTime) on its own
 //   key: other switches never wait for it.
 //
@@ -32,9 +33,9 @@ import {
   type SwitchSession,
 } from '../../drivers/switch/index.js';
 import type { ObjectCache } from '../cache.js';
-import type { HilClient } from '../client.js';
+import { isConflict, type HilClient } from '../client.js';
 import type { EventRecorder } from '../events.js';
-import { FINALIZER_PORT_REVERT, hasFinalizer, removeFinalizer } from '../finalizers.js';
+import { addFinalizer, FINALIZER_PORT_REVERT, hasFinalizer, removeFinalizer } from '../finalizers.js';
 import { errorMessage } from '../runtime/controller.js';
 import { jsonEqual, setCondition } from '../runtime/conditions.js';
 import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
@@ -135,13 +136,17 @@ export class SwitchReconciler implements Reconciler {
     if (!sw || sw.metadata.deletionTimestamp) {
       this.memory.delete(name);
       await this.pool.discard(name);
+      // No switch to revert them on (admission keeps a Switch while it has Ports; these name one that never was).
+      await this.releaseDeletedPorts(name);
       return {};
     }
     let driver: SwitchDriver;
     try {
       driver = this.o.driverRegistry.driverFor(sw.spec.type);
     } catch (err) {
-      // No driver for this type: nothing to retry until the Switch changes.
+      // No driver for this type: nothing to retry until the Switch changes. Nothing was ever sent to it either, so
+      // its deleted Ports may go.
+      await this.releaseDeletedPorts(name);
       await this.writeSwitchStatus(sw, {
         conditions: [
           { type: 'Reachable', status: 'Unknown', reason: 'Unsupported', message: (err as Error).message },
@@ -164,7 +169,9 @@ export class SwitchReconciler implements Reconciler {
     // switch is retried on its own schedule only (events must not defeat the backoff).
     if (mem && mem.failures > 0 && mem.nextAttempt > now + 5) return { requeueAfterMs: mem.nextAttempt - now };
 
-    const resyncDue = !mem || mem.failures > 0 || now - mem.lastFullSync >= this.o.resyncMs;
+    // A Port being deleted goes only once its switch port is read back reverted: that takes a session.
+    const deleting = plan.ports.some((p) => p.port.metadata.deletionTimestamp) && !paused;
+    const resyncDue = !mem || mem.failures > 0 || deleting || now - mem.lastFullSync >= this.o.resyncMs;
     const differs = !mem || plan.ports.some((p) => {
       const o = mem!.observed.get(p.desired.interface);
       return !o || !portInSync(p.desired, o);
@@ -285,10 +292,13 @@ export class SwitchReconciler implements Reconciler {
 
       if (signal.aborted) return {};
       stage = 'status';
-      await this.writeStatuses(sw, plan, now, portErrors, { paused, synced: { at: t0, duration }, caps });
+      await this.writeStatuses(sw, plan, now, portErrors, { paused, synced: { at: t0, duration }, caps, readBack: observedBy });
       await Promise.all(events.map((e) => this.recordEvent(portRef(e.port), e.type, e.reason, e.message)));
       const resync = this.o.resyncMs;
       const failedPorts = [...portErrors.values()].some((e) => e.code !== 'unknown-port' && e.code !== 'unsupported' && e.code !== 'invalid');
+      // A deleted Port's port was written this pass: read it back at once, then let the Port go.
+      const revertedNow = plan.ports.some((p) => p.port.metadata.deletionTimestamp && results.some((r) => r.interface === p.desired.interface && r.changed));
+      if (revertedNow) return { requeueAfterMs: 10 };
       return { requeueAfterMs: failedPorts ? Math.min(resync, this.backoffMs(1)) : resync };
     } catch (err) {
       // The switch is fine; the API is not: retried by the controller (the next reconcile rewrites statuses).
@@ -361,7 +371,7 @@ export class SwitchReconciler implements Reconciler {
     plan: ReturnType<typeof planSwitch>,
     observed: Map<string, ObservedPort>,
     portErrors: Map<string, { code: string; message: string }>,
-    o: { paused: boolean; synced?: { at: number; duration: number }; caps?: SwitchCapabilities },
+    o: { paused: boolean; synced?: { at: number; duration: number }; caps?: SwitchCapabilities; readBack?: Map<string, ObservedPort> },
   ): Promise<void> {
     const name = sw.metadata.name!;
     let allInSync = true;
@@ -381,10 +391,28 @@ export class SwitchReconciler implements Reconciler {
           : o.paused
             ? { status: 'False' as const, reason: 'Paused', message: `switch is paused (${PAUSED_ANNOTATION}); wanted ${describePort(p.desired)}, has ${obs ? describePort(obs) : 'unknown'}` }
             : { status: 'False' as const, reason: 'OutOfSync', message: `wanted ${describePort(p.desired)}, has ${obs ? describePort(obs) : 'unknown'}` };
-      portJobs.push(() => this.writePortStatus(p.port, obs, cond));
+      const read = (o.readBack ?? observed).get(iface);
+      if (p.port.metadata.deletionTimestamp && (perr?.code === 'unknown-port' || (!perr && !!read && portInSync(p.desired, read)))) {
+        // Reverted and read back as such (or a port the switch does not have): the Port may go.
+        portJobs.push(() => this.releasePort(p.port));
+      } else if (!p.port.metadata.deletionTimestamp && !hasFinalizer(p.port, FINALIZER_PORT_REVERT)) {
+        // Ports created before the server put the finalizer on new ones (the finalizer first: it is conditional on
+        // the resourceVersion the status write would change).
+        portJobs.push(async () => {
+          await addFinalizer(this.o.client, 'ports', p.port, FINALIZER_PORT_REVERT).catch((err) => {
+            if (!isConflict(err)) throw err; // changed meanwhile: the next pass adds it
+          });
+          await this.writePortStatus(p.port, obs, cond);
+        });
+      } else portJobs.push(() => this.writePortStatus(p.port, obs, cond));
       for (const a of p.attachments) jobs.push(() => this.attachmentOutcome(sw, p, a.attachment, a.verdict, obs, perr, inSync, o.paused));
     }
     for (const p of plan.duplicates) {
+      // Never managed: a deleted duplicate leaves the interface to the Port that remains.
+      if (p.metadata.deletionTimestamp) {
+        portJobs.push(() => this.releasePort(p));
+        continue;
+      }
       portJobs.push(() => this.writePortStatus(p, undefined, { status: 'False', reason: 'DuplicateInterface', message: `another Port declares interface "${p.spec.interface}" of switch "${name}"; neither is managed` }));
     }
     const settled = await Promise.allSettled([this.writes.forEach('high', jobs, (j) => j()), this.writes.forEach('low', portJobs, (j) => j())]);
@@ -482,6 +510,18 @@ export class SwitchReconciler implements Reconciler {
     const before = { phase: cur.phase, switch: cur.switch, port: cur.port, vlan: cur.vlan ?? null, observedGeneration: cur.observedGeneration, conditions: cur.conditions };
     if (jsonEqual(next, before)) return;
     await this.patchStatusTolerant('networkattachments', a.metadata.name!, next);
+  }
+
+  /** Lets a deleted Port go (its finalizer off): its switch port reaches nothing now. */
+  private async releasePort(port: Port): Promise<void> {
+    if (!hasFinalizer(port, FINALIZER_PORT_REVERT)) return;
+    await removeFinalizer(this.o.client, 'ports', port, FINALIZER_PORT_REVERT);
+    this.o.logger?.info('port reverted; Port deleted', { port: port.metadata.name, switch: port.spec.switch, interface: port.spec.interface });
+  }
+
+  /** Deleted Ports of a switch that does not exist or has no driver: there is nothing to revert. */
+  private async releaseDeletedPorts(switchName: string): Promise<void> {
+    for (const p of this.o.cache.list('ports')) if (p.spec?.switch === switchName && p.metadata.deletionTimestamp) await this.releasePort(p);
   }
 
   private async writePortStatus(port: Port, obs: ObservedPort | undefined, cond: { status: 'True' | 'False'; reason: string; message: string }): Promise<void> {

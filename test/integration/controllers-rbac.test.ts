@@ -1,6 +1,6 @@
 // The controllers, in-process against our API server, through a whole life: leader election, VLAN allocation, a
-// mock switch with credentials, attachments, a blocked Node deletion (DeletionBlocked naming the attachment),
-// detach, Network deletion freeing its VLAN. Every API call they make is recorded and compared with
+// mock switch with credentials, attachments, a refused Node deletion, detach, a Port deletion, Network deletion
+// freeing its VLAN. Every API call they make is recorded and compared with
 // controllers/rbac.ts, both ways: nothing outside the rules, and no rule never used.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -57,7 +57,7 @@ describe('controllers in-process: a whole life, and the API calls they make', ()
     await srv?.stop();
   });
 
-  test('attach, block a node deletion, detach, delete the network: every step converges', async () => {
+  test('attach, refuse a node deletion, detach, delete the network: every step converges', async () => {
     await post(`${H}/networkattachments`, { apiVersion: 'hil.io/v1alpha1', kind: 'NetworkAttachment', metadata: { name: 'a1' }, spec: { node: 'node-1', nic: 'eth0', network: 'net' } });
     const a1 = await until(async () => {
       const a = await get(`${H}/networkattachments/a1`);
@@ -69,19 +69,18 @@ describe('controllers in-process: a whole life, and the API calls they make', ()
     assert.deepEqual(a1.metadata.finalizers, ['hil.io/port-revert']);
     assert.equal(mock.fabric.switch('mock-sw').port('gi1/0/1').native, vlan);
 
-    // A node with an attachment waits, and says what holds it.
-    assert.equal((await api(srv.url, 'DELETE', `${H}/nodes/node-1`)).status, 200);
-    const blocked = await until(async () => {
-      const n = await get(`${H}/nodes/node-1`);
-      return n.status?.conditions?.find((c: any) => c.type === 'DeletionBlocked');
-    }, 'node-1 DeletionBlocked');
-    assert.equal(blocked.reason, 'AttachmentsExist');
-    assert.match(blocked.message, /NetworkAttachment\(s\) a1/);
+    // A node in a project cannot be deleted (HIL's node_delete): the 409 says what to do.
+    const refused = await api(srv.url, 'DELETE', `${H}/nodes/node-1`);
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    assert.match(refused.body.message, /is in project "proj"; release it/);
 
-    // Detach: the port is reverted, then the attachment goes, then the node.
+    // Detach: the port is reverted, then the attachment goes; then release and delete the node.
     assert.equal((await api(srv.url, 'DELETE', `${H}/networkattachments/a1`)).status, 200);
-    await until(async () => (await api(srv.url, 'GET', `${H}/nodes/node-1`)).status === 404, 'node-1 to be deleted once a1 is gone');
+    await until(async () => (await api(srv.url, 'GET', `${H}/networkattachments/a1`)).status === 404, 'a1 to be deleted once its port is reverted');
     assert.equal(mock.fabric.switch('mock-sw').port('gi1/0/1').parked, true);
+    assert.equal((await api(srv.url, 'PATCH', `${H}/nodes/node-1`, { spec: { project: '' } }, 'application/merge-patch+json')).status, 200);
+    assert.equal((await api(srv.url, 'DELETE', `${H}/nodes/node-1`)).status, 200);
+    await until(async () => (await api(srv.url, 'GET', `${H}/nodes/node-1`)).status === 404, 'node-1 to be deleted');
 
     // A headnode on the network: cloned, started (finalizer, status), then deleted (finalizer removed).
     await post(`${H}/headnodes`, { apiVersion: 'hil.io/v1alpha1', kind: 'Headnode', metadata: { name: 'hn' }, spec: { project: 'proj', baseImage: 'base', hnics: [{ name: 'pxe', network: 'net' }] } });
@@ -97,6 +96,11 @@ describe('controllers in-process: a whole life, and the API calls they make', ()
     const events = (await get('/api/v1/namespaces/default/events')).items.map((e: any) => `${e.involvedObject.kind}/${e.involvedObject.name} ${e.reason}`);
     assert.ok(events.includes('Network/net VlanAllocated'), events.join('\n'));
     assert.ok(events.includes('Port/sw-gi1-0-1 PortConfigured'), events.join('\n'));
+    // A Port uncabled and deleted: it goes once its switch port is read back reverted (its finalizer, patched).
+    assert.equal((await api(srv.url, 'PATCH', `${H}/nodes/node-2`, { spec: { project: '' } }, 'application/merge-patch+json')).status, 200);
+    assert.equal((await api(srv.url, 'PATCH', `${H}/nodes/node-2`, { spec: { nics: [] } }, 'application/merge-patch+json')).status, 200);
+    assert.equal((await api(srv.url, 'DELETE', `${H}/ports/sw-gi1-0-2`)).status, 200);
+    await until(async () => (await api(srv.url, 'GET', `${H}/ports/sw-gi1-0-2`)).status === 404, 'sw-gi1-0-2 to be deleted');
     // Let a resync and a lease renewal happen, so their calls are recorded too.
     await new Promise((r) => setTimeout(r, 2_500));
   });

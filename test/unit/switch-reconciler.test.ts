@@ -423,6 +423,37 @@ describe('switch reconciler: finalizers and drift', () => {
     assert.equal(w.phase('a1'), 'Detaching');
   });
 
+  test('a deleted Port goes only after its switch port is reverted and read back reverted', async () => {
+    const w = world();
+    await w.run();
+    assert.ok(w.api.get('ports', 'sw1-p1')!.metadata.finalizers?.includes(FINALIZER_PORT_REVERT), 'Ports created before the server added it get it');
+    w.sw.setPort('p1', { native: 666, tagged: [] }); // left on it by hand, or by a crash
+    w.api.delete('ports', 'sw1-p1');
+    const first = await w.run();
+    assert.deepEqual(st(w.sw, 'p1'), { parked: true }, 'reverted, although no resync was due');
+    assert.ok(w.api.get('ports', 'sw1-p1'), 'still held: the revert is not read back yet');
+    assert.equal(first.requeueAfterMs, 10, 'and read back at once');
+    await w.run();
+    assert.equal(w.api.get('ports', 'sw1-p1'), undefined, 'read back reverted: the Port is gone');
+    assert.ok(w.api.get('ports', 'sw1-p2'), 'the others stay');
+  });
+
+  test('a deleted Port on a paused switch waits; a deleted Port of a switch that does not exist goes', async () => {
+    const w = world({ paused: true });
+    await w.run();
+    w.sw.setPort('p1', { native: 666, tagged: [] });
+    w.api.delete('ports', 'sw1-p1');
+    w.clock.t += 61_000;
+    await w.run();
+    await w.run();
+    assert.deepEqual(st(w.sw, 'p1'), { native: 666, tagged: [] }, 'no writes while paused');
+    assert.ok(w.api.get('ports', 'sw1-p1'), 'so the Port stays');
+    w.api.put('ports', { kind: 'Port', metadata: { name: 'ghost-p1', finalizers: [FINALIZER_PORT_REVERT] }, spec: { switch: 'ghost', interface: 'p1' } });
+    w.api.delete('ports', 'ghost-p1');
+    await w.run('ghost');
+    assert.equal(w.api.get('ports', 'ghost-p1'), undefined);
+  });
+
   test('drift made by hand is corrected on the next resync, with a DriftCorrected event', async () => {
     const w = world();
     w.attach('a1', 'n1', 'red');
