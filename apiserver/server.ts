@@ -275,7 +275,7 @@ export class ApiServer {
         return;
       }
       // A request refused before its body was read: close rather than read an upload nobody will look at.
-      if ((e.code === 401 || e.code === 413) && !req.readableEnded) res.setHeader('Connection', 'close');
+      if ((e.code === 401 || e.code === 413 || e.code === 429) && !req.readableEnded) res.setHeader('Connection', 'close');
       if (e.details?.retryAfterSeconds) res.setHeader('Retry-After', String(e.details.retryAfterSeconds));
       json(res, e.code, e.toStatus());
     });
@@ -283,7 +283,7 @@ export class ApiServer {
   }
 
   private async authenticate(req: Request): Promise<UserInfo> {
-    const user = await this.opts.authenticator.authenticate(req.headers);
+    const user = await this.opts.authenticator.authenticate(req.headers, { remoteAddress: req.socket.remoteAddress });
     if (user) return user;
     if (this.opts.requireAuthentication === false) return ANONYMOUS;
     throw errors.unauthorized('Unauthorized: authentication is required (HTTP Basic or a bearer token)');
@@ -327,7 +327,8 @@ export class ApiServer {
       const name = path.name!;
       if (path.subresource === 'password' && method === 'PUT') json(res, 200, await this.credentials.setPassword(user, t, name, decode()));
       else if (path.subresource === 'token' && method === 'POST') json(res, 201, await this.credentials.createToken(user, t, name, raw && raw.length ? decode() : {}));
-      else throw errors.methodNotAllowed(`${method} is not supported on users/${path.subresource} (use ${path.subresource === 'password' ? 'PUT' : 'POST'})`);
+      else if (path.subresource === 'token' && method === 'DELETE') json(res, 200, await this.credentials.revokeTokens(user, t, name));
+      else throw errors.methodNotAllowed(`${method} is not supported on users/${path.subresource} (use ${path.subresource === 'password' ? 'PUT' : 'POST, or DELETE to revoke every token'})`);
       return;
     }
     if (path.subresource === 'console' && t.group === 'hil.io' && t.plural === 'nodes') {

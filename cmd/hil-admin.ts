@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // hil-admin: run and administer a HIL installation. Wiring only; the work is in apiserver/ and controllers/.
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError } from '../common/hilcfg.js';
 import { createLogger } from '../common/logging.js';
@@ -18,7 +19,27 @@ const common = (c: Command) =>
   c
     .option('-c, --config <file>', 'hil.cfg to read (default: ./hil.cfg if present)')
     .option('--data-dir <dir>', 'folder for the embedded SQLite store (default: ./data)')
-    .option('--database-uri <uri>', 'postgresql://USER:PASS@HOST/DB or sqlite:///FILE (overrides [database] uri)');
+    .option('--database-uri <uri>', 'postgresql://USER:PASS@HOST/DB or sqlite:///FILE (overrides [database] uri; with a password, prefer $HIL_DATABASE_URI or hil.cfg)');
+
+/** A secret given on the command line is in `ps` output and /proc/PID/cmdline for every user of the host. */
+function warnVisible(what: string, instead: string): void {
+  console.error(`hil-admin: warning: ${what} on the command line is visible to other users of this host (ps, /proc); use ${instead} instead`);
+}
+
+/** The contents of a secret file, without the final newline an editor or `echo` adds. */
+function readSecretFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new ConfigError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+program.hook('preAction', (_program, action) => {
+  const opts = action.opts() as { databaseUri?: string; token?: string };
+  if (opts.databaseUri && /\/\/[^/@]*:[^/@]*@/.test(opts.databaseUri)) warnVisible('a password in --database-uri', '$HIL_DATABASE_URI or hil.cfg [database] uri');
+  if (opts.token) warnVisible('--token', '--token-file or $HIL_TOKEN');
+});
 
 common(program.command('serve').description('run the API server'))
   .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:6443)')
@@ -124,11 +145,30 @@ async function withStore<T>(flags: ServeFlags, fn: (store: Awaited<ReturnType<ty
 
 common(program.command('create-admin-user').description('create an administrator (database auth backend)'))
   .argument('<name>', 'user name')
-  .argument('<password>', 'password (at least 8 characters); "-" reads it from standard input, unseen by other processes')
-  .action(async (name: string, password: string, flags: ServeFlags) => {
-    if (password === '-') password = (await readStdin()).replace(/\r?\n$/, '');
+  .argument('[password]', 'password (at least 8 characters); visible to other users of the host: prefer --password-stdin, --password-file or $HIL_PASSWORD ("-" also reads standard input)')
+  .option('--password-stdin', 'read the password from standard input')
+  .option('--password-file <file>', 'read the password from this file')
+  .addHelpText('after', '\nThe password comes from exactly one of: --password-stdin, --password-file, $HIL_PASSWORD, the argument.')
+  .action(async (name: string, positional: string | undefined, flags: ServeFlags & { passwordStdin?: boolean; passwordFile?: string }) => {
+    const sources = [positional !== undefined, !!flags.passwordStdin, flags.passwordFile !== undefined].filter(Boolean).length;
+    if (sources > 1) throw new ConfigError('give the password one way: the argument, --password-stdin or --password-file');
+    let password: string;
+    if (flags.passwordStdin || positional === '-') password = (await readStdin()).replace(/\r?\n$/, '');
+    else if (flags.passwordFile !== undefined) password = readSecretFile(flags.passwordFile);
+    else if (positional !== undefined) {
+      warnVisible('a password', '--password-stdin, --password-file or $HIL_PASSWORD');
+      password = positional;
+    } else if (process.env.HIL_PASSWORD) password = process.env.HIL_PASSWORD;
+    else throw new ConfigError('no password: use --password-stdin, --password-file FILE or $HIL_PASSWORD');
     await withStore(flags, (store) => createAdminUser(store, name, password));
     console.log(`created administrator "${name}"`);
+  });
+
+common(program.command('revoke-tokens').description('revoke every bearer token of a user, e.g. after a leak (database auth backend)'))
+  .argument('<user>', 'user name')
+  .action(async (user: string, flags: ServeFlags) => {
+    const n = await withStore(flags, (store) => store.deleteTokens(user));
+    console.log(`revoked ${n} token${n === 1 ? '' : 's'} of user "${user}"`);
   });
 
 common(program.command('create-token').description('print a bearer token for a user, for a kubeconfig (database auth backend)'))
@@ -150,7 +190,8 @@ program
   .option('--kubeconfig <file>', 'kubeconfig to connect with (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
   .option('--context <name>', 'kubeconfig context to use')
   .option('--server <url>', 'API server URL (instead of a kubeconfig)')
-  .option('--token <token>', 'bearer token for --server (default: $HIL_TOKEN)')
+  .option('--token <token>', 'bearer token for --server (visible to other users of the host: prefer --token-file or $HIL_TOKEN)')
+  .option('--token-file <file>', 'read the bearer token for --server from this file')
   .option('--certificate-authority <file>', 'CA certificate (PEM) for --server over HTTPS')
   .option('--insecure-skip-tls-verify', 'do not verify the --server certificate')
   .option('--resync <seconds>', 'full resync of every switch (drift correction) this often', '60')
@@ -162,7 +203,12 @@ program
   .option('--obm-workers <n>', 'BMCs the node controller drives at once (default 32)')
   .option('--no-release-power-off', 'leave a node released by its project powered as it is (default: power it off)')
   .option('--log-level <level>', 'debug | info | warn | error')
-  .action(async (flags: ServeNetworksFlags) => {
+  .action(async (flags: ServeNetworksFlags & { tokenFile?: string }) => {
+    if (flags.tokenFile !== undefined) {
+      if (flags.token) throw new ConfigError('give the token one way: --token or --token-file');
+      flags.token = readSecretFile(flags.tokenFile);
+    }
+    delete flags.tokenFile;
     // Loaded only here: the controller stack (client-node) would add ~80 MiB to every API server process.
     const { resolveServeNetworks, serveNetworks } = await import('../controllers/serve.js');
     process.exit(await serveNetworks(resolveServeNetworks(flags)));

@@ -47,6 +47,9 @@ try {
   console.error(`run-tests: no PostgreSQL available (${err.message}); PostgreSQL tests will fail`);
 }
 
+// Fast password hashing for the suite (apiserver/auth/secrets.ts); production hashes use N=2^17.
+process.env.HIL_TEST_SCRYPT_N ??= '16384';
+
 // Every child API server's log lands here; after the suite it must hold no token, hash or password.
 const logDir = mkdtempSync(join(tmpdir(), 'hil-test-logs-'));
 process.env.HIL_TEST_LOG_DIR = logDir;

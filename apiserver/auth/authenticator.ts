@@ -3,9 +3,21 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { UserInfo } from './user.js';
 
+/** What the server knows of a request besides its headers. */
+export interface AuthContext {
+  /** The peer's address as the socket reports it (no X-Forwarded-For: anyone can write that). */
+  remoteAddress?: string;
+}
+
 export interface Authenticator {
   readonly name: 'null' | 'database' | 'keystone';
-  authenticate(headers: IncomingHttpHeaders): Promise<UserInfo | undefined>;
+  authenticate(headers: IncomingHttpHeaders, context?: AuthContext): Promise<UserInfo | undefined>;
+  /**
+   * For long requests (watches): the caller's current UserInfo, re-read from where the backend keeps users, or
+   * undefined when the user or the credential the request came with is no longer valid. Backends without it
+   * have nothing to re-read.
+   */
+  refresh?(user: UserInfo): Promise<UserInfo | undefined>;
 }
 
 export function bearerToken(headers: IncomingHttpHeaders): string | undefined {

@@ -14,15 +14,19 @@ export function newInternalToken(): string {
 
 export function withInternalToken(backend: Authenticator, token: string): Authenticator {
   const expected = Buffer.from(token);
-  return {
+  const wrapped: Authenticator = {
     name: backend.name,
-    async authenticate(headers) {
+    async authenticate(headers, context) {
       const given = bearerToken(headers);
       if (given !== undefined) {
         const b = Buffer.from(given);
         if (b.length === expected.length && timingSafeEqual(b, expected)) return EMBEDDED_CONTROLLERS;
       }
-      return backend.authenticate(headers);
+      return backend.authenticate(headers, context);
     },
   };
+  // The internal token lives as long as the process: the embedded controllers stay who they are.
+  const refresh = backend.refresh?.bind(backend);
+  if (refresh) wrapped.refresh = async (user) => (user === EMBEDDED_CONTROLLERS ? user : refresh(user));
+  return wrapped;
 }

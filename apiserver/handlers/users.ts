@@ -1,6 +1,8 @@
 // The two User subresources of the database auth backend:
-//   PUT  users/NAME/password  {"password": "…"}     — by an admin or the user themself; stored as a scrypt hash
-//   POST users/NAME/token     TokenRequest          — a bearer token for a kubeconfig (hilctl login)
+//   PUT    users/NAME/password  {"password": "…"}   — by an admin or the user themself; stored as a scrypt hash;
+//                                                   the user's tokens are revoked with the old password
+//   POST   users/NAME/token     TokenRequest        — a bearer token for a kubeconfig (hilctl login)
+//   DELETE users/NAME/token                         — revokes every token of the user
 // Neither ever returns a password or a hash; the token is shown once, in the answer.
 import { errors } from '../errors.js';
 import { isPlainObject } from '../object.js';
@@ -41,8 +43,15 @@ export class UserCredentials {
         { reason: 'FieldValueInvalid', message: `Invalid value: a password of at least ${PASSWORD_MIN_LENGTH} characters is required`, field: 'password' },
       ]);
     }
-    await this.store.setPassword(name, user.object.metadata.uid!, await hashPassword(password));
-    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200, message: `password of user "${name}" set` };
+    // A new password ends what the old one gave: tokens made with it (perhaps by whoever learnt it) are revoked.
+    await this.store.setPassword(name, user.object.metadata.uid!, await hashPassword(password), { revokeTokens: true });
+    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200, message: `password of user "${name}" set; its tokens are revoked` };
+  }
+
+  async revokeTokens(caller: UserInfo, t: ResourceType, name: string) {
+    await this.target(caller, t, name, 'delete');
+    const n = await this.store.deleteTokens(name);
+    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200, message: `${n} token${n === 1 ? '' : 's'} of user "${name}" revoked`, details: { name, group: 'hil.io', kind: 'users' } };
   }
 
   async createToken(caller: UserInfo, t: ResourceType, name: string, body: unknown) {

@@ -1,5 +1,5 @@
 // The two dialects' differences: how to open, how writes are serialized, how other processes hear of writes.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -12,13 +12,15 @@ const CHANNEL = 'hil_changes';
 
 export interface SqliteOptions {
   file: string;
+  /** The file's folder is the server's own (--data-dir): make it 0700 even if it already exists. */
+  privateDir?: boolean;
   /** How often to look for writes made by another process on the same file. */
   pollMs?: number;
 }
 
 export function sqliteAdapter(options: SqliteOptions): DialectAdapter {
   const file = options.file === ':memory:' ? ':memory:' : resolve(options.file);
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') restrictFileModes(file, options.privateDir === true);
   const database = new Database(file);
   // WAL + synchronous=NORMAL: a committed write survives the process being killed (it is in the WAL);
   // only an operating-system crash can lose the last transactions. busy_timeout covers a second process.
@@ -43,6 +45,30 @@ export function sqliteAdapter(options: SqliteOptions): DialectAdapter {
     snapshot: (fn) => db.transaction().execute(fn),
     destroy: () => db.destroy(),
   };
+}
+
+/**
+ * The database holds password hashes and BMC passwords: only the server's own user may read it. The folder is made
+ * 0700 when it is created (or is the server's own data folder), the database 0600 before SQLite first opens it, and
+ * an existing database, WAL or shared-memory file that others could read loses those bits. (SQLite gives the -wal
+ * and -shm files it creates the database file's mode.)
+ */
+export function restrictFileModes(file: string, privateDir: boolean): void {
+  const dir = dirname(file);
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  else if (privateDir) tighten(dir, 0o700);
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) tighten(f, 0o600);
+}
+
+function tighten(path: string, mode: number): void {
+  let current: number;
+  try {
+    current = statSync(path).mode & 0o777;
+  } catch {
+    return; // not there
+  }
+  if ((current & ~mode) !== 0) chmodSync(path, current & mode);
 }
 
 /**

@@ -40,7 +40,9 @@ export async function openStore(config: StoreConfig): Promise<SqlStore> {
   const parsed: ParsedUri = config.uri
     ? parseDatabaseUri(config.uri)
     : { dialect: 'sqlite', file: join(config.dataDir ?? 'data', 'hil.db') };
-  const adapter = parsed.dialect === 'postgres' ? postgresAdapter({ uri: parsed.uri }) : sqliteAdapter({ file: parsed.file });
+  // Without a URI the folder is the server's data folder (its own, made 0700); a sqlite:/// URI's folder is left
+  // as it is unless it has to be created.
+  const adapter = parsed.dialect === 'postgres' ? postgresAdapter({ uri: parsed.uri }) : sqliteAdapter({ file: parsed.file, privateDir: !config.uri });
   const store = new SqlStore(adapter);
   try {
     await store.start();

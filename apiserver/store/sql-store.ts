@@ -54,6 +54,7 @@ export interface Tables {
 
 function toCredential(r: CredentialRow): Credential {
   return {
+    id: String(r.id),
     userName: r.user_name,
     userUid: r.user_uid,
     kind: r.kind as Credential['kind'],
@@ -288,9 +289,10 @@ export class SqlStore implements Store, CredentialStore {
     return this.compact(target);
   }
 
-  async setPassword(userName: string, userUid: string, secretHash: string): Promise<void> {
+  async setPassword(userName: string, userUid: string, secretHash: string, options: { revokeTokens?: boolean } = {}): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('hil_credentials').where('user_name', '=', userName).where('kind', '=', 'password').execute();
+      if (options.revokeTokens) await trx.deleteFrom('hil_credentials').where('user_name', '=', userName).where('kind', '=', 'token').execute();
       await trx
         .insertInto('hil_credentials')
         .values({ user_name: userName, user_uid: userUid, kind: 'password', secret_hash: secretHash, expires_at: null, created_at: Date.now() })
@@ -306,6 +308,17 @@ export class SqlStore implements Store, CredentialStore {
       .where('kind', '=', 'password')
       .executeTakeFirst();
     return r ? toCredential(r) : undefined;
+  }
+
+  async upgradePassword(userName: string, oldHash: string, newHash: string): Promise<boolean> {
+    const res = await this.db
+      .updateTable('hil_credentials')
+      .set({ secret_hash: newHash })
+      .where('user_name', '=', userName)
+      .where('kind', '=', 'password')
+      .where('secret_hash', '=', oldHash)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows ?? 0) > 0;
   }
 
   async addToken(userName: string, userUid: string, secretHash: string, expiresAt?: number): Promise<void> {
@@ -326,6 +339,11 @@ export class SqlStore implements Store, CredentialStore {
       .where('kind', '=', 'token')
       .executeTakeFirst();
     return r ? toCredential(r) : undefined;
+  }
+
+  async deleteTokens(userName: string): Promise<number> {
+    const res = await this.db.deleteFrom('hil_credentials').where('user_name', '=', userName).where('kind', '=', 'token').executeTakeFirst();
+    return Number(res.numDeletedRows ?? 0);
   }
 
   async deleteCredentials(userName: string): Promise<number> {

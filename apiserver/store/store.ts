@@ -80,6 +80,8 @@ export interface Store {
 
 /** A stored credential: a password hash (one per user) or a token hash (many). */
 export interface Credential {
+  /** The row's id: a new password (or token) is a new credential; a re-hash of the same password keeps it. */
+  id: string;
   userName: string;
   /** The User object's uid when the credential was made: a re-created user does not inherit it. */
   userUid: string;
@@ -90,10 +92,18 @@ export interface Credential {
 
 /** Credentials live beside the objects but are never served by the API. */
 export interface CredentialStore {
-  setPassword(userName: string, userUid: string, secretHash: string): Promise<void>;
+  /** Sets (replaces) the password; with revokeTokens, deletes the user's tokens in the same transaction. */
+  setPassword(userName: string, userUid: string, secretHash: string, options?: { revokeTokens?: boolean }): Promise<void>;
   getPassword(userName: string): Promise<Credential | undefined>;
+  /**
+   * Replaces the password's hash by a stronger hash of the same password, only if it is still `oldHash` (a
+   * password change in between wins). Returns whether it did.
+   */
+  upgradePassword(userName: string, oldHash: string, newHash: string): Promise<boolean>;
   addToken(userName: string, userUid: string, secretHash: string, expiresAt?: number): Promise<void>;
   findToken(secretHash: string): Promise<Credential | undefined>;
+  /** Revokes every token of the user; returns how many. */
+  deleteTokens(userName: string): Promise<number>;
   /** Removes every credential of the user; returns how many. */
   deleteCredentials(userName: string): Promise<number>;
 }

@@ -1,6 +1,6 @@
 // hil-admin as an operator runs it: db create/upgrade, serve with hil.cfg and flags, TLS, logs and metrics.
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,8 @@ import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { packageRoot } from '../../common/paths.js';
 import { createTestDatabase } from '../support/postgres.js';
+import { openStore } from '../../apiserver/store/open.js';
+import { tokenHash, verifyPassword } from '../../apiserver/auth/secrets.js';
 import { api, freePort, startChildServer, TSX_LOADER } from '../support/server.js';
 
 const run = promisify(execFile);
@@ -148,5 +150,77 @@ describe('hil-admin', () => {
     } finally {
       child.kill('SIGTERM');
     }
+  });
+  test('secrets off the command line: passwords from stdin, a file or $HIL_PASSWORD; a password argument works with a warning', async () => {
+    const dir = tmp();
+    const admin = (args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}) => {
+      const r = spawnSync(process.execPath, ['--import', TSX_LOADER, HIL_ADMIN, ...args, '--data-dir', dir], {
+        cwd: dir,
+        input: opts.input ?? '',
+        env: { ...process.env, HIL_PASSWORD: '', ...opts.env },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const visible = /visible to other users of this host/;
+    const stdin = admin(['create-admin-user', 'a-stdin', '--password-stdin'], { input: 'stdin-password\n' });
+    assert.equal(stdin.code, 0, stdin.stderr);
+    assert.doesNotMatch(stdin.stderr, visible);
+    const file = join(dir, 'pw');
+    writeFileSync(file, 'file-password\n', { mode: 0o600 });
+    const fromFile = admin(['create-admin-user', 'a-file', '--password-file', file]);
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    assert.doesNotMatch(fromFile.stderr, visible);
+    const fromEnv = admin(['create-admin-user', 'a-env'], { env: { HIL_PASSWORD: 'env-password' } });
+    assert.equal(fromEnv.code, 0, fromEnv.stderr);
+    assert.doesNotMatch(fromEnv.stderr, visible);
+    const positional = admin(['create-admin-user', 'a-arg', 'arg-password']);
+    assert.equal(positional.code, 0, positional.stderr);
+    assert.match(positional.stderr, /warning: a password on the command line is visible to other users of this host.*--password-stdin/);
+    const none = admin(['create-admin-user', 'a-none']);
+    assert.notEqual(none.code, 0);
+    assert.match(none.stderr, /no password: use --password-stdin, --password-file FILE or \$HIL_PASSWORD/);
+    const two = admin(['create-admin-user', 'a-two', 'arg-password', '--password-file', file]);
+    assert.notEqual(two.code, 0);
+    assert.match(two.stderr, /give the password one way/);
+
+    const token = admin(['create-token', 'a-arg']).stdout.trim();
+    const revoked = admin(['revoke-tokens', 'a-arg']);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.match(revoked.stdout, /revoked 1 token of user "a-arg"/);
+
+    const store = await openStore({ dataDir: dir });
+    try {
+      for (const [user, pw] of [['a-stdin', 'stdin-password'], ['a-file', 'file-password'], ['a-env', 'env-password'], ['a-arg', 'arg-password']]) {
+        const cred = await store.getPassword(user!);
+        assert.ok(cred && (await verifyPassword(pw!, cred.secretHash)), user);
+      }
+      assert.equal(await store.getPassword('a-none'), undefined);
+      assert.equal(await store.findToken(tokenHash(token)), undefined, 'the token is revoked');
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('a password in --database-uri and serve-networks --token warn, and are not echoed; --token-file is read', async () => {
+    const dir = tmp();
+    const uri = await hilAdmin(['db', 'upgrade', '--database-uri', 'postgresql://hil:uri-secret-pw@127.0.0.1:1/hil'], dir);
+    assert.notEqual(uri.code, 0);
+    assert.match(uri.stderr, /warning: a password in --database-uri on the command line is visible.*HIL_DATABASE_URI/);
+    assert.doesNotMatch(uri.stderr + uri.stdout, /uri-secret-pw/);
+    const missing = await hilAdmin(['serve-networks', '--server', 'http://127.0.0.1:1', '--token-file', join(dir, 'no-such-file')], dir);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /cannot read .*no-such-file: ENOENT/);
+    // --token given literally: the daemon would start (and retry forever); the warning comes first.
+    const child = spawn(process.execPath, ['--import', TSX_LOADER, HIL_ADMIN, 'serve-networks', '--server', 'http://127.0.0.1:1', '--token', 'hil_cmdline-token', '--no-leader-elect'], { cwd: dir, env: process.env });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const exited = new Promise((r) => child.once('exit', r));
+    const deadline = Date.now() + 30_000;
+    while (!/warning: --token/.test(err) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGKILL');
+    await exited;
+    assert.match(err, /warning: --token on the command line is visible to other users of this host.*--token-file or \$HIL_TOKEN/);
   });
 });

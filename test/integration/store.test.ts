@@ -1,6 +1,6 @@
 // The store suite, run on every dialect: SQLite (a file in a temp folder) and a real PostgreSQL.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -234,3 +234,56 @@ for (const make of [sqliteDialect, postgresDialect]) {
     });
   });
 }
+
+describe('sqlite file modes: the database holds password hashes and BMC passwords', () => {
+  const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
+  let root: string;
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'hil-modes-'));
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  test('a new data folder is 0700 and the database, its WAL and shared-memory files are 0600', async () => {
+    const dir = join(root, 'fresh', 'data');
+    const s = await openStore({ dataDir: dir });
+    try {
+      await s.migrate();
+      await s.transact((tx) => tx.put(R, '', 'net-m', obj('net-m')));
+      assert.equal(mode(dir), '700');
+      for (const f of ['hil.db', 'hil.db-wal', 'hil.db-shm']) assert.equal(mode(join(dir, f)), '600', f);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('an existing data folder and database readable by others are tightened on open', async () => {
+    const dir = join(root, 'old');
+    const first = await openStore({ dataDir: dir });
+    await first.migrate();
+    await first.close();
+    // As an earlier version left them: 0755 and 0644.
+    chmodSync(dir, 0o755);
+    chmodSync(join(dir, 'hil.db'), 0o644);
+    const s = await openStore({ dataDir: dir });
+    try {
+      assert.equal(mode(dir), '700');
+      assert.equal(mode(join(dir, 'hil.db')), '600');
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('a sqlite:/// URI in an existing shared folder: the file is 0600, the folder is left alone', async () => {
+    const dir = join(root, 'shared');
+    mkdirSync(dir, { mode: 0o755 });
+    chmodSync(dir, 0o755);
+    const s = await openStore({ uri: `sqlite:///${join(dir, 'hil.db')}` });
+    try {
+      await s.migrate();
+      assert.equal(mode(join(dir, 'hil.db')), '600');
+      assert.equal(mode(dir), '755');
+    } finally {
+      await s.close();
+    }
+  });
+});

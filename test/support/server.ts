@@ -14,6 +14,10 @@ import type { Authenticator } from '../../apiserver/auth/authenticator.js';
 import { openStore } from '../../apiserver/store/open.js';
 import type { SqlStore } from '../../apiserver/store/sql-store.js';
 
+// Passwords are hashed with scrypt at N=2^14 in tests (the servers' default, 2^17, costs ~0.3 s and 128 MiB a
+// hash); child processes inherit it. Tests of the default parameters unset it for themselves.
+process.env.HIL_TEST_SCRYPT_N ??= '16384';
+
 export interface InProcessServer {
   url: string;
   server: ApiServer;
