@@ -49,6 +49,8 @@ export interface ApiServerOptions {
   limits?: Partial<ServerLimits>;
   /** Watches end after a random time in [t, 2t). Default 5 minutes. */
   watchTimeoutMs?: number;
+  /** How often an open watch re-checks its caller's credential and rights (default 30 s). */
+  watchRevalidateMs?: number;
   bookmarkIntervalMs?: number;
   /** Change history is kept at least this long (watch resume window). Default 15 minutes. */
   historyRetentionMs?: number;
@@ -282,6 +284,25 @@ export class ApiServer {
     return app;
   }
 
+  /**
+   * For a long-lived answer (a watch): whether the caller's credential still holds and their rights are what they
+   * were when it began. Backends without refresh() (keystone caches tokens for 60 s; null) are not re-checked.
+   */
+  private stillValid(user: UserInfo): (() => Promise<boolean>) | undefined {
+    const auth = this.opts.authenticator;
+    if (!auth.refresh || user.anonymous) return undefined;
+    const refresh = auth.refresh.bind(auth);
+    const rights = (u: UserInfo) => JSON.stringify([u.admin, [...u.projects].sort()]);
+    const initial = rights(user);
+    let current = user;
+    return async () => {
+      const next = await refresh(current);
+      if (!next || rights(next) !== initial) return false;
+      current = next;
+      return true;
+    };
+  }
+
   private async authenticate(req: Request): Promise<UserInfo> {
     const user = await this.opts.authenticator.authenticate(req.headers, { remoteAddress: req.socket.remoteAddress });
     if (user) return user;
@@ -355,6 +376,8 @@ export class ApiServer {
           slowWatchMs: this.limits.slowWatchMs,
           onOpen: () => this.watchers.inc(),
           onClose: () => this.watchers.dec(),
+          stillValid: this.stillValid(user),
+          revalidateMs: this.opts.watchRevalidateMs,
         }, visible);
       } catch (err) {
         slot.release();

@@ -26,6 +26,12 @@ export interface WatchOptions {
   slowWatchMs: number;
   onOpen?: () => void;
   onClose?: () => void;
+  /**
+   * Asked every `revalidateMs` while the watch streams: false ends it (the caller's credential was revoked or has
+   * expired, their password changed, or their rights changed). Absent: the watch is never re-checked.
+   */
+  stillValid?: () => Promise<boolean>;
+  revalidateMs?: number;
 }
 
 type EventLine = { type: string; object: unknown };
@@ -135,12 +141,14 @@ export async function serveWatch(
 
   let timer: NodeJS.Timeout | undefined;
   let bookmarks: NodeJS.Timeout | undefined;
+  let revalidate: NodeJS.Timeout | undefined;
   function end() {
     if (closed) return;
     flush();
     closed = true;
     opts.hub.remove(watcher);
     if (timer) clearTimeout(timer);
+    if (revalidate) clearInterval(revalidate);
     if (stalled) clearTimeout(stalled);
     if (bookmarks) clearInterval(bookmarks);
     res.end();
@@ -180,6 +188,18 @@ export async function serveWatch(
   streaming = true;
   flush();
   timer = setTimeout(end, timeoutMs);
+  const stillValid = opts.stillValid;
+  if (stillValid) {
+    let checking = false;
+    revalidate = setInterval(() => {
+      if (checking || closed) return;
+      checking = true;
+      stillValid()
+        .then((ok) => ok || end())
+        .catch(() => end()) // cannot tell (store down): end it; the client re-authenticates
+        .finally(() => (checking = false));
+    }, opts.revalidateMs ?? 30_000);
+  }
   if (queryBool(q, 'allowWatchBookmarks')) {
     bookmarks = setInterval(() => {
       write({ type: 'BOOKMARK', object: { kind: t.kind, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(watcher.cursor) } } });

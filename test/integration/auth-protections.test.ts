@@ -259,3 +259,44 @@ describe('DatabaseAuthenticator.refresh', () => {
     assert.equal(await auth.refresh(forged), undefined);
   });
 });
+
+describe('an open watch re-checks its caller', () => {
+  let srv: InProcessServer;
+  before(async () => {
+    srv = await startInProcessServer({ auth: 'database', watchRevalidateMs: 200 });
+    await createAdminUser(srv.store, 'root', 'root-password');
+    await withUser(srv, 'carol', 'carol-password');
+  });
+  after(() => srv.stop());
+
+  /** Opens a watch and resolves with how long it streamed once the server ends it (or 'open' after waitMs). */
+  async function watchEnds(headers: Record<string, string>, act: () => Promise<void>, waitMs = 3_000): Promise<'ended' | 'open'> {
+    const ctl = new AbortController();
+    const r = await fetch(`${srv.url}${G}/networks?watch=true`, { headers, signal: ctl.signal });
+    assert.equal(r.status, 200);
+    const reader = r.body!.getReader();
+    const ended = (async () => {
+      for (;;) if ((await reader.read()).done) return 'ended' as const;
+    })().catch(() => 'open' as const);
+    await act();
+    const out = await Promise.race([ended, new Promise<'open'>((res) => setTimeout(() => res('open'), waitMs))]);
+    ctl.abort();
+    return out;
+  }
+
+  test('a revoked token ends the watches it opened; an untouched one streams on', async () => {
+    const token = await newToken(srv, 'carol', basic('carol', 'carol-password'));
+    assert.equal(await watchEnds(bearer(token), async () => {}, 1_000), 'open', 'nothing changed: it streams');
+    const ended = await watchEnds(bearer(token), async () => {
+      assert.equal((await api(srv.url, 'DELETE', `${G}/users/carol/token`, undefined, undefined, ADMIN)).status, 200);
+    });
+    assert.equal(ended, 'ended');
+  });
+
+  test('a changed password ends the watches opened with the old one', async () => {
+    const ended = await watchEnds(basic('carol', 'carol-password'), async () => {
+      assert.equal((await api(srv.url, 'PUT', `${G}/users/carol/password`, { password: 'carol-password-2' }, undefined, ADMIN)).status, 200);
+    });
+    assert.equal(ended, 'ended');
+  });
+});
