@@ -188,7 +188,9 @@ export class ApiServer {
         const resource = (res.locals.resource as string | undefined) ?? '';
         this.requests.inc({ verb, resource, code: String(res.statusCode) });
         if (verb !== 'watch') this.durations.observe({ verb, resource }, ms / 1000);
-        log.info('request', {
+        // One line per request at debug (a busy server, and the controllers' lease renewals, would flood info);
+        // refusals of the server's own making (5xx) stay visible.
+        (res.statusCode >= 500 ? log.warn.bind(log) : log.debug.bind(log))('request', {
           verb,
           resource,
           namespace: res.locals.namespace || undefined,

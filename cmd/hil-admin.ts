@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError } from '../common/hilcfg.js';
-import { createLogger } from '../common/logging.js';
+import { createLogger, setLogFormat } from '../common/logging.js';
 import { describeStore, openConfiguredStore, readConfig, resolveSettings, serve, type ServeFlags } from '../apiserver/serve.js';
 import { createAdminUser, createToken } from '../apiserver/admin-tasks.js';
 import { newInternalToken } from '../apiserver/auth/internal.js';
@@ -49,9 +49,12 @@ common(program.command('serve').description('run the API server'))
   .option('--watch-timeout <seconds>', 'end watch streams after this long (randomized up to twice that)')
   .option('--max-watches <n>', 'open watches the server holds, all clients together (default 2000); one more is a 429')
   .option('--max-watches-per-user <n>', 'open watches per non-admin user (default 100)')
-  .option('--log-level <level>', 'debug | info | warn | error')
+  .option('--log-level <level>', 'debug | info | warn | error (one line per request at debug)')
+  .option('--log-format <format>', 'json | text (default: text on a terminal, JSON otherwise)')
   .option('--controllers', 'also run the controller daemon in this process, connected to this server (the quick start does)')
-  .action(async (flags: ServeFlags & { controllers?: boolean }) => {
+  .action(async (flags: ServeFlags & { controllers?: boolean; logFormat?: string }) => {
+    setLogFormat(flags.logFormat);
+    delete flags.logFormat;
     const cfg = readConfig(flags.config);
     const settings = resolveSettings(flags, cfg);
     const logger = createLogger(settings.logLevel, 'apiserver');
@@ -203,7 +206,10 @@ program
   .option('--obm-workers <n>', 'BMCs the node controller drives at once (default 32)')
   .option('--no-release-power-off', 'leave a node released by its project powered as it is (default: power it off)')
   .option('--log-level <level>', 'debug | info | warn | error')
-  .action(async (flags: ServeNetworksFlags & { tokenFile?: string }) => {
+  .option('--log-format <format>', 'json | text (default: text on a terminal, JSON otherwise)')
+  .action(async (flags: ServeNetworksFlags & { tokenFile?: string; logFormat?: string }) => {
+    setLogFormat(flags.logFormat);
+    delete flags.logFormat;
     if (flags.tokenFile !== undefined) {
       if (flags.token) throw new ConfigError('give the token one way: --token or --token-file');
       flags.token = readSecretFile(flags.tokenFile);

@@ -11,5 +11,16 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 echo "up: building…" >&2
 npm run --silent build
-echo "up: starting the API server and the controllers; try: kubectl --server=http://127.0.0.1:6443 apply -f manifests/examples/" >&2
+# The address to suggest: the last --listen given (HOST:PORT, or PORT alone), else the default.
+listen=127.0.0.1:6443
+prev=
+for a in "$@"; do
+  case "$a" in --listen=*) listen=${a#--listen=} ;; esac
+  [ "$prev" = --listen ] && listen=$a
+  prev=$a
+done
+case "$listen" in *:*) ;; *) listen=127.0.0.1:$listen ;; esac
+host=${listen%:*}
+case "$host" in ''|0.0.0.0) host=127.0.0.1 ;; '[::]') host='[::1]' ;; esac
+echo "up: starting the API server and the controllers; try: kubectl --server=http://$host:${listen##*:} apply -f manifests/examples/" >&2
 exec node dist/cmd/hil-admin.js serve --controllers "$@"

@@ -79,7 +79,7 @@ describe('auth, end to end', () => {
     const tok = await run(process.execPath, ['--import', TSX_LOADER, join(packageRoot(), 'cmd', 'hil-admin.ts'), 'create-token', 'root', '--config', cfg], { cwd: dir });
     token = tok.stdout.trim();
     assert.match(token, /^hil_/);
-    srv = await startChildServer({ port, dataDir: dir, omitDataDirFlag: true, extraArgs: ['--config', cfg], tlsCa: certs.ca });
+    srv = await startChildServer({ port, dataDir: dir, omitDataDirFlag: true, extraArgs: ['--config', cfg, '--log-level', 'debug'], tlsCa: certs.ca });
   });
   after(async () => {
     await srv?.stop();

@@ -86,7 +86,7 @@ describe('hil-admin', () => {
   });
 
   test('one JSON log line per request, with verb, resource and code; secrets never logged', async () => {
-    const srv = await startChildServer();
+    const srv = await startChildServer({ extraArgs: ['--log-level', 'debug'] }); // request lines are at debug
     try {
       const secret = 'correct-horse-battery-staple';
       const r = await api(srv.url, 'POST', '/api/v1/namespaces/hil-system/secrets', {
