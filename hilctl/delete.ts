@@ -33,15 +33,6 @@ export function deletedName(r: ResourceInfo, name: string): string {
   return `${qualifiedName(r)} "${name}"`;
 }
 
-export function parseBool(v: string | boolean | undefined, flag: string): boolean {
-  if (v === undefined || v === true) return true;
-  if (v === false) return false;
-  const t = v.toLowerCase();
-  if (['true', '1', 'yes'].includes(t)) return true;
-  if (['false', '0', 'no'].includes(t)) return false;
-  throw new CliError(`${flag} must be true or false, not "${v}"`);
-}
-
 export async function runDelete(s: Session, args: string[], o: DeleteOptions): Promise<number> {
   const dryRun = parseDryRun(o.dryRun);
   const wait = o.wait !== false && dryRun === 'none';

@@ -140,11 +140,6 @@ export class ColumnWriter {
   }
 }
 
-export function formatTable(r: ResourceInfo, table: ServerTable, opts: TableOptions): string {
-  const { header, rows } = tableRows(r, table, opts);
-  return new ColumnWriter().format(opts.noHeaders ? rows : [header, ...rows]);
-}
-
 // ---- custom columns ------------------------------------------------------------------------------------------
 
 export function parseCustomColumns(spec: string): { header: string; path: string }[] {

@@ -58,7 +58,3 @@ export function namespaceFor(s: Session, g: TargetGroup, i: number): string | un
   if (!g.resource.namespaced) return undefined;
   return g.namespaces?.[i] ?? s.namespace;
 }
-
-export function describeTypes(groups: TargetGroup[]): string {
-  return groups.map((g) => qualifiedName(g.resource)).join(', ');
-}

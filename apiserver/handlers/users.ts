@@ -4,7 +4,7 @@
 //   POST   users/NAME/token     TokenRequest        — a bearer token for a kubeconfig (hilctl login)
 //   DELETE users/NAME/token                         — revokes every token of the user
 // Neither ever returns a password or a hash; the token is shown once, in the answer.
-import { errors } from '../errors.js';
+import { errors, successStatus } from '../errors.js';
 import { isPlainObject } from '../object.js';
 import type { CredentialStore, Store } from '../store/store.js';
 import { USERS_KEY } from '../auth/database.js';
@@ -45,13 +45,13 @@ export class UserCredentials {
     }
     // A new password ends what the old one gave: tokens made with it (perhaps by whoever learnt it) are revoked.
     await this.store.setPassword(name, user.object.metadata.uid!, await hashPassword(password), { revokeTokens: true });
-    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200, message: `password of user "${name}" set; its tokens are revoked` };
+    return { ...successStatus(), message: `password of user "${name}" set; its tokens are revoked` };
   }
 
   async revokeTokens(caller: UserInfo, t: ResourceType, name: string) {
     await this.target(caller, t, name, 'delete');
     const n = await this.store.deleteTokens(name);
-    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200, message: `${n} token${n === 1 ? '' : 's'} of user "${name}" revoked`, details: { name, group: 'hil.io', kind: 'users' } };
+    return { ...successStatus({ name, group: 'hil.io', kind: 'users' }), message: `${n} token${n === 1 ? '' : 's'} of user "${name}" revoked` };
   }
 
   async createToken(caller: UserInfo, t: ResourceType, name: string, body: unknown) {

@@ -1,5 +1,5 @@
 // The store: a kine-like log of every write (its id is the resourceVersion) plus the current row per object.
-// One implementation on kysely (sql-store.ts) serves both dialects; what differs per dialect is in dialect.ts.
+// One implementation on kysely (sql-store.ts) serves both dialects; what differs per dialect is in dialects.ts.
 import type { KObject } from '../object.js';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';

@@ -1,5 +1,5 @@
 // An informer (list + watch + cache) on one resource, built on client-node 1.4.0's makeInformer, with what that
-// version leaves to the application (k8s-api-notes.md §E.5):
+// version leaves to the application (client-node informers stop on any watch error other than a clean close):
 //   - on a clean server close it re-watches from its last resourceVersion by itself;
 //   - on any other watch end or a failed list it emits `error` and STOPS: we restart it, with backoff (200 ms → 30 s,
 //     reset once a list succeeds).

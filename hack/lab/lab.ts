@@ -11,7 +11,7 @@
 //   node --import tsx hack/lab/lab.ts up --nodes 6 [--switch ovs|linuxbridge] [--extra-ports N] [--name NAME]
 //   node --import tsx hack/lab/lab.ts list | matrix NAME | down [NAME] | down --all   (down alone: the only lab)
 //
-// What it builds (OVS; measured on the project's 2-core Debian 12 machines, see lab-notes.md §2-§3):
+// What it builds (OVS in userspace, as measured on the project's 2-core Debian 12 machines):
 //   - a run folder $TMPDIR/hil-lab-NAME with lab.json (what to tear down), the OVS database, sockets, pid and log
 //     files. Nothing goes to /var/run or systemd.
 //   - ovsdb-server on a unix socket and a TCP remote on 127.0.0.1:<free port>; ovs-vswitchd inside the switch
