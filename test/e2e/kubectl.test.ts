@@ -325,8 +325,12 @@ if (!kubectlOnPath()) {
       assert.notEqual(again.code, 0, 'deleting what is gone fails');
       assert.match(again.stderr, /NotFound|not found/, show(again));
     });
-    test('delete hn node-02, then get says NotFound', async (t) => {
+    test('delete hn node-02 in a project is refused; released, it is deleted and get says NotFound', async (t) => {
       const k = kubectl(t);
+      const refused = await k.run(['delete', 'hn', 'node-02']);
+      assert.notEqual(refused.code, 0, show(refused));
+      assert.match(refused.stderr, /Error from server \(Conflict\): Node "node-02": is in project "runway"; release it/, show(refused));
+      ok(await k.run(['patch', 'hn', 'node-02', '--type', 'merge', '-p', '{"spec":{"project":""}}']));
       const d = ok(await k.run(['delete', 'hn', 'node-02']));
       assert.match(d.stdout, /^node\.hil\.io "node-02" deleted$/m, show(d));
       const g = await k.run(['get', 'hn', 'node-02']);
