@@ -1,33 +1,20 @@
 // The generic object the server stores and serves. The server treats every kind alike: what differs per kind
 // (schema, scope, columns) lives in its ResourceType, not in code paths.
+import type { ManagedFieldsEntry as ManagedFieldsV1, ObjectMeta as MetaV1 } from '../api/meta/object-meta.js';
 
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  deletionGracePeriodSeconds?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  finalizers?: string[];
+/**
+ * metav1.ObjectMeta (api/meta/object-meta.ts) as the server holds it: any other key a client sent is kept as data,
+ * and the server's own managedFields entries are complete.
+ */
+export interface ObjectMeta extends Omit<MetaV1, 'managedFields' | 'ownerReferences'> {
   ownerReferences?: unknown[];
   managedFields?: ManagedFieldsEntry[];
   [key: string]: unknown;
 }
 
-export interface ManagedFieldsEntry {
-  manager: string;
-  operation: 'Apply' | 'Update';
-  apiVersion: string;
-  time: string;
-  fieldsType: 'FieldsV1';
-  fieldsV1: Record<string, unknown>;
-  subresource?: string;
-}
+/** A managedFields entry as server-side apply writes it (every field set). */
+export type ManagedFieldsEntry = Required<Omit<ManagedFieldsV1, 'subresource' | 'operation' | 'fieldsType'>> &
+  Pick<ManagedFieldsV1, 'subresource'> & { operation: 'Apply' | 'Update'; fieldsType: 'FieldsV1' };
 
 export interface KObject {
   apiVersion: string;
@@ -55,20 +42,7 @@ export function deepClone<T>(v: T): T {
   return structuredClone(v);
 }
 
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
-  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
-  return ak.length === bk.length && ak.every((k) => deepEqual(ao[k], bo[k]));
-}
+export { deepEqual } from '../api/meta/equal.js';
 
 /** An object's spec as a plain record ({} when absent): admission and authorization read fields off it. */
 export function specOf(o: KObject | undefined): Record<string, any> {

@@ -4,7 +4,7 @@
 import yaml from 'js-yaml';
 import { objectRef, type ResourceInfo } from './discovery.js';
 import { CliError } from './errors.js';
-import { executeTemplate, findAll, formatValue, JsonPathError, parsePath } from './jsonpath.js';
+import { executeTemplate, findAll, formatValue, JsonPathError, parsePath } from '../api/meta/jsonpath.js';
 
 export type OutputKind = 'table' | 'wide' | 'yaml' | 'json' | 'name' | 'jsonpath' | 'custom-columns';
 

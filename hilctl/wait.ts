@@ -3,7 +3,7 @@
 import { collectionPath, objectPath, objectRef, qualifiedName, type ResourceInfo } from './discovery.js';
 import { parseDuration } from './duration.js';
 import { CliError, StatusError } from './errors.js';
-import { executeTemplate, JsonPathError } from './jsonpath.js';
+import { executeTemplate, JsonPathError } from '../api/meta/jsonpath.js';
 import type { Session } from './session.js';
 import { namespaceFor, parseTypeArgs, targetsFromFiles, type TargetGroup } from './targets.js';
 import { watchLoop } from './watch.js';

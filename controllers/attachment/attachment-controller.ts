@@ -8,7 +8,8 @@ import type { NetworkAttachment } from '../../api/v1alpha1/types.js';
 import type { ObjectCache } from '../cache.js';
 import type { HilClient } from '../client.js';
 import { addFinalizer, FINALIZER_PORT_REVERT, hasFinalizer, removeFinalizer } from '../finalizers.js';
-import { jsonEqual, setCondition } from '../runtime/conditions.js';
+import { deepEqual } from '../../api/meta/equal.js';
+import { setCondition } from '../runtime/conditions.js';
 import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
 
 export type Resolution = { switch: string; port: string } | { reason: string; message: string };
@@ -67,7 +68,7 @@ export class AttachmentReconciler implements Reconciler {
       conditions: setCondition(cur.conditions, { type: 'Ready', status: 'False', reason: where.reason, message: where.message, observedGeneration: gen }),
     };
     const before = { phase: cur.phase, switch: cur.switch ?? null, port: cur.port ?? null, vlan: cur.vlan ?? null, observedGeneration: cur.observedGeneration, conditions: cur.conditions };
-    if (!jsonEqual(next, before)) await this.o.client.patchStatus('networkattachments', req.key, next);
+    if (!deepEqual(next, before)) await this.o.client.patchStatus('networkattachments', req.key, next);
     return {};
   }
 }

@@ -17,7 +17,8 @@ import type { ObjectCache } from '../cache.js';
 import type { HilClient } from '../client.js';
 import type { EventRecorder } from '../events.js';
 import { addFinalizer, hasFinalizer, removeFinalizer } from '../finalizers.js';
-import { jsonEqual, setCondition } from '../runtime/conditions.js';
+import { deepEqual } from '../../api/meta/equal.js';
+import { setCondition } from '../runtime/conditions.js';
 import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
 
 export const FINALIZER_HEADNODE_VM = 'hil.io/headnode-vm';
@@ -187,7 +188,7 @@ export class HeadnodeReconciler implements Reconciler {
     const cur = (hn.status ?? {}) as Record<string, unknown>;
     const conditions = setCondition(hn.status?.conditions, { type: 'Ready', ...cond, observedGeneration: gen });
     const next: Record<string, unknown> = { ...fields, observedGeneration: gen, conditions };
-    const same = Object.keys(next).every((k) => jsonEqual(next[k] ?? undefined, cur[k] ?? undefined));
+    const same = Object.keys(next).every((k) => deepEqual(next[k] ?? undefined, cur[k] ?? undefined));
     if (same) return hn;
     return this.o.client.patchStatus('headnodes', hn.metadata.name!, next);
   }

@@ -9,7 +9,8 @@ import type { VlanSet } from '../../common/vlans.js';
 import type { HilClient } from '../client.js';
 import type { EventRecorder } from '../events.js';
 import { addFinalizer, FINALIZER_ATTACHMENTS, FINALIZER_VLAN, hasFinalizer, removeFinalizer } from '../finalizers.js';
-import { jsonEqual, setCondition } from '../runtime/conditions.js';
+import { deepEqual } from '../../api/meta/equal.js';
+import { setCondition } from '../runtime/conditions.js';
 import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
 import { claimVlan, VlanClaims } from './vlan-claims.js';
 
@@ -82,7 +83,7 @@ export class NetworkReconciler implements Reconciler {
     const conditions = setCondition(net.status?.conditions, { type: 'Ready', ...cond, observedGeneration: gen });
     const status = { vlan: vlan ?? null, observedGeneration: gen, conditions };
     const cur = { vlan: net.status?.vlan ?? null, observedGeneration: net.status?.observedGeneration, conditions: net.status?.conditions };
-    if (!jsonEqual(status, cur)) {
+    if (!deepEqual(status, cur)) {
       await this.client.patchStatus('networks', req.key, status);
       if (cond.status === 'False') await this.o.events?.record({ kind: 'Network', metadata: net.metadata }, 'Warning', cond.reason, cond.message);
     }

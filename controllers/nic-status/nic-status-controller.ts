@@ -6,7 +6,7 @@ import type { NetworkAttachment, Node, NodeNicStatus } from '../../api/v1alpha1/
 import type { ObjectCache } from '../cache.js';
 import type { HilClient } from '../client.js';
 import { isNotFound } from '../client.js';
-import { jsonEqual } from '../runtime/conditions.js';
+import { deepEqual } from '../../api/meta/equal.js';
 import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
 
 export function nicStatuses(node: Node, cache: ObjectCache): NodeNicStatus[] {
@@ -41,7 +41,7 @@ export class NicStatusReconciler implements Reconciler {
     }
     const nics = nicStatuses(node, this.o.cache);
     const body = JSON.stringify(nics);
-    if (jsonEqual(nics, node.status?.nics ?? []) || this.written.get(req.key) === body) return {};
+    if (deepEqual(nics, node.status?.nics ?? []) || this.written.get(req.key) === body) return {};
     try {
       await this.o.client.patchStatus('nodes', req.key, { nics });
       this.written.set(req.key, body);

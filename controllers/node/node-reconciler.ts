@@ -20,7 +20,8 @@ import type { ObjectCache } from '../cache.js';
 import type { HilClient } from '../client.js';
 import type { EventRecorder } from '../events.js';
 import { errorMessage } from '../runtime/controller.js';
-import { getCondition, jsonEqual, setCondition } from '../runtime/conditions.js';
+import { deepEqual } from '../../api/meta/equal.js';
+import { getCondition, setCondition } from '../runtime/conditions.js';
 import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
 import { withDefaults } from '../runtime/options.js';
 import { SYSTEM_NAMESPACE } from '../rbac.js';
@@ -290,7 +291,7 @@ export class NodeReconciler implements Reconciler {
       body.observedGeneration = gen;
     } else delete body.conditions;
     const next = { ...cur, ...body };
-    if (jsonEqual(next, cur)) return;
+    if (deepEqual(next, cur)) return;
     const key = JSON.stringify(body);
     if (this.written.get(name) === key) return; // the same patch as last time (the cache has not caught up)
     try {

@@ -6,7 +6,8 @@
 import type { ObjectCache } from '../cache.js';
 import type { HilClient } from '../client.js';
 import { addFinalizer, FINALIZER_ATTACHMENTS, hasFinalizer, removeFinalizer } from '../finalizers.js';
-import { getCondition, jsonEqual, setCondition } from '../runtime/conditions.js';
+import { deepEqual } from '../../api/meta/equal.js';
+import { getCondition, setCondition } from '../runtime/conditions.js';
 import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
 
 export class ProtectionReconciler implements Reconciler {
@@ -39,7 +40,7 @@ export class ProtectionReconciler implements Reconciler {
         message: [holding.length ? `NetworkAttachment(s) ${shown}` : '', headnodes.length ? `Headnode(s) ${headnodes.slice(0, 20).join(', ')}` : ''].filter(Boolean).join(' and ').replace(/^/, 'waiting for ') + ' to be deleted',
         observedGeneration: gen,
       });
-      if (!jsonEqual(conditions, obj.status?.conditions)) await this.o.client.patchStatus(plural, name, { conditions });
+      if (!deepEqual(conditions, obj.status?.conditions)) await this.o.client.patchStatus(plural, name, { conditions });
       return { requeueAfterMs: 30_000 };
     }
     if (getCondition(obj.status?.conditions, 'DeletionBlocked')) {

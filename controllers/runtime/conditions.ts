@@ -30,17 +30,3 @@ export function removeCondition(conds: readonly Condition[] | undefined, type: s
 }
 
 /** Deep equality of JSON values (status comparisons: write only when something changed). */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return a === undefined && b === undefined;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((v, i) => jsonEqual(v, bb[i]));
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const keys = new Set([...Object.keys(ao).filter((k) => ao[k] !== undefined), ...Object.keys(bo).filter((k) => bo[k] !== undefined)]);
-  for (const k of keys) if (!jsonEqual(ao[k], bo[k])) return false;
-  return true;
-}

@@ -37,7 +37,8 @@ import { isConflict, type HilClient } from '../client.js';
 import type { EventRecorder } from '../events.js';
 import { addFinalizer, FINALIZER_PORT_REVERT, hasFinalizer, removeFinalizer } from '../finalizers.js';
 import { errorMessage } from '../runtime/controller.js';
-import { jsonEqual, setCondition } from '../runtime/conditions.js';
+import { deepEqual } from '../../api/meta/equal.js';
+import { setCondition } from '../runtime/conditions.js';
 import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
 import { Limiter } from '../runtime/limiter.js';
 import { withDefaults } from '../runtime/options.js';
@@ -508,7 +509,7 @@ export class SwitchReconciler implements Reconciler {
       conditions: setCondition(cur.conditions, { type: 'Ready', ...ready, observedGeneration: gen }),
     };
     const before = { phase: cur.phase, switch: cur.switch, port: cur.port, vlan: cur.vlan ?? null, observedGeneration: cur.observedGeneration, conditions: cur.conditions };
-    if (jsonEqual(next, before)) return;
+    if (deepEqual(next, before)) return;
     await this.patchStatusTolerant('networkattachments', a.metadata.name!, next);
   }
 
@@ -536,7 +537,7 @@ export class SwitchReconciler implements Reconciler {
       conditions: setCondition(cur.conditions, { type: 'InSync', ...cond, observedGeneration: gen }),
     };
     const before = { nativeVlan: cur.nativeVlan ?? null, taggedVlans: cur.taggedVlans ?? [], observedGeneration: cur.observedGeneration, conditions: cur.conditions };
-    if (jsonEqual(next, before)) return;
+    if (deepEqual(next, before)) return;
     await this.patchStatusTolerant('ports', port.metadata.name!, next);
   }
 
@@ -546,7 +547,7 @@ export class SwitchReconciler implements Reconciler {
     let conditions = cur.conditions;
     for (const c of patch.conditions ?? []) conditions = setCondition(conditions, { type: c.type, status: c.status, reason: c.reason, message: c.message ?? '', observedGeneration: gen });
     const body: SwitchStatus = { ...patch, conditions, observedGeneration: gen };
-    if (jsonEqual({ ...cur, ...body }, cur)) return;
+    if (deepEqual({ ...cur, ...body }, cur)) return;
     // Only the fields this write is about: a stale cache must not put older values back.
     await this.writes.run('low', () => this.patchStatusTolerant('switches', sw.metadata.name!, body));
   }
@@ -585,7 +586,7 @@ function statusMatches(port: Port, c: PortChange): boolean {
   if (!s || s.conditions?.find((x) => x.type === 'InSync')?.status !== 'True') return false;
   const revert = (c.native === undefined || c.native === null) && c.tagged.length === 0;
   if (revert) return s.nativeVlan === undefined && (s.taggedVlans ?? []).length === 0;
-  return (s.nativeVlan ?? null) === (c.native ?? null) && jsonEqual([...(s.taggedVlans ?? [])].sort((a, b) => a - b), [...c.tagged].sort((a, b) => a - b));
+  return (s.nativeVlan ?? null) === (c.native ?? null) && deepEqual([...(s.taggedVlans ?? [])].sort((a, b) => a - b), [...c.tagged].sort((a, b) => a - b));
 }
 
 function portRef(p: Port) {

@@ -65,7 +65,10 @@ describe('printer column JSONPath', () => {
     ['{.metadata.name}', ['x']],
   ];
   for (const [p, want] of cases) test(p, () => assert.deepEqual(evalJsonPath(obj, p), want));
-  test('unsupported syntax throws', () => assert.throws(() => evalJsonPath(obj, '.a..b')));
+  test('recursive descent works, as in kubectl; broken syntax throws', () => {
+    assert.deepEqual(evalJsonPath({ a: { x: { b: 1 } } }, '.a..b'), [1]);
+    assert.throws(() => evalJsonPath(obj, '.a[?('));
+  });
 });
 
 describe('patches', () => {

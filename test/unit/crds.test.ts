@@ -319,7 +319,7 @@ test('generateTypes is deterministic and covers every kind', () => {
       assert.match(a, new RegExp(`^export interface ${name} \\{`, 'm'), `missing interface ${name}`);
     }
   }
-  assert.match(a, /^export interface ObjectMeta \{/m);
+  assert.match(a, /^export type \{ ListMeta, ManagedFieldsEntry, ObjectMeta, OwnerReference \};/m, 'metadata types come from api/meta');
   assert.match(a, /^export interface Condition \{/m);
   assert.match(a, /^export const KINDS = \[/m);
   // a few spot checks of the mapping

@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import yaml from 'js-yaml';
 import { DescribeWriter, renderValue, title } from '../../hilctl/describe.js';
 import type { ResourceInfo } from '../../hilctl/discovery.js';
-import { executeTemplate, findAll } from '../../hilctl/jsonpath.js';
+import { executeTemplate, findAll } from '../../api/meta/jsonpath.js';
 import { ColumnWriter, formatCustomColumns, formatObjects, parseOutput, tableRows, toYaml } from '../../hilctl/printers.js';
 import { diffLines, unifiedHunks } from '../../hilctl/unified-diff.js';
 

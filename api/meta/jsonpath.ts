@@ -1,4 +1,5 @@
-// kubectl's JSONPath templates for `-o jsonpath=…` and `-o custom-columns=…`: text with `{…}` expressions,
+// Kubernetes JSONPath, one implementation for the server's printer columns (parsePath, findAll) and hilctl's
+// templates for `-o jsonpath=…` and `-o custom-columns=…`: text with `{…}` expressions,
 // `{range …}{end}`, string literals (`{"\n"}`), and paths with `.field`, `..field`, `[n]`, `[a:b]`, `[*]`,
 // `['a.b']`, unions `[a,b]` and filters `[?(@.type=="Ready")]`. Missing keys print nothing, as kubectl does by
 // default (--allow-missing-template-keys=true).
