@@ -1,7 +1,7 @@
 // The core Kubernetes kinds the controllers and tools need, described like CRDs so the server handles them the
 // same way. Schemas cover the fields of the real types (k8s.io/api), so kubectl's strict field validation
 // behaves as against a real cluster.
-import type { JSONSchema, ResourceType } from './registry.js';
+import type { JSONSchema, ResourceType } from './resource-type.js';
 
 const str = (description?: string): JSONSchema => ({ type: 'string', ...(description ? { description } : {}) });
 const int = { type: 'integer' };

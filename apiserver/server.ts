@@ -10,8 +10,9 @@ import type { Logger } from '../common/logging.js';
 import { ApiError, errors } from './errors.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, openApiDocument, openApiIndex } from './handlers/discovery.js';
 import { ResourceHandlers, type AdmissionPlugin, type RequestInfo, type Response } from './handlers/resources.js';
-import { USER_SUBRESOURCES, UserCredentials } from './handlers/users.js';
-import { NODE_SUBRESOURCES, serveConsole, type ConsoleBackend } from './handlers/console.js';
+import { UserCredentials, userSubresources } from './handlers/users.js';
+import { consoleSubresource, type ConsoleBackend } from './handlers/console.js';
+import { subresourceNames, type Subresource } from './handlers/subresource.js';
 import type { Authenticator } from './auth/authenticator.js';
 import { Authorizer, type Verb } from './auth/authz.js';
 import { ANONYMOUS, NULL_AUTH_ADMIN, type UserInfo } from './auth/user.js';
@@ -22,7 +23,7 @@ import { defaultFinalizers } from './admission/finalizers.js';
 import type { VlanSet } from '../common/vlans.js';
 import type { CredentialStore } from './store/store.js';
 import { serveWatch } from './handlers/watch.js';
-import type { Registry, ResourceType } from './registry.js';
+import { storeKey, type Registry, type ResourceType } from './registry.js';
 import type { Store } from './store/store.js';
 import { Validator } from './validation.js';
 import { decodeObjectBody } from './codec/body.js';
@@ -81,10 +82,8 @@ export interface ResourcePath {
   subresource?: string;
 }
 
-/** Subresources beyond status, per store key: users/NAME/password and users/NAME/token. */
-const EXTRA_SUBRESOURCES: Record<string, string[]> = { 'hil.io/users': USER_SUBRESOURCES, 'hil.io/nodes': NODE_SUBRESOURCES };
-
-export function parseResourcePath(registry: Registry, path: string): ResourcePath | undefined {
+/** `extra`: subresources beyond status, per store key (users/NAME/password, nodes/NAME/console, …). */
+export function parseResourcePath(registry: Registry, path: string, extra: ReadonlyMap<string, string[]> = new Map()): ResourcePath | undefined {
   let seg: string[];
   try {
     seg = path.split('/').filter(Boolean).map(decodeURIComponent);
@@ -117,8 +116,8 @@ export function parseResourcePath(registry: Registry, path: string): ResourcePat
   if (type.namespaced === false && namespace) return undefined;
   const [, name, subresource] = rest;
   if (subresource !== undefined) {
-    const extra = EXTRA_SUBRESOURCES[`${type.group || 'core'}/${type.plural}`] ?? [];
-    if (!((subresource === 'status' && type.statusSubresource) || extra.includes(subresource))) return undefined;
+    const more = extra.get(`${type.group || 'core'}/${type.plural}`) ?? [];
+    if (!((subresource === 'status' && type.statusSubresource) || more.includes(subresource))) return undefined;
   }
   return { type, namespace, name, subresource };
 }
@@ -131,7 +130,8 @@ export class ApiServer {
   private compaction?: NodeJS.Timeout;
   private readonly handlers: ResourceHandlers;
   private readonly authz = new Authorizer();
-  private readonly credentials: UserCredentials;
+  private readonly subresources: Subresource[];
+  private readonly subresourceNames: Map<string, string[]>;
   private readonly requests: client.Counter<string>;
   private readonly durations: client.Histogram<string>;
   private readonly watchers: client.Gauge<string>;
@@ -147,7 +147,8 @@ export class ApiServer {
       validator: new Validator(),
       admission: [this.authz.admission, ownership, defaultFinalizers, invariants({ vlanPool: opts.vlanPool }), headnodeAdmission({ baseImages: opts.headnodeBaseImages }), ...(opts.admission ?? [])],
     });
-    this.credentials = new UserCredentials(opts.store, opts.authenticator.name);
+    this.subresources = [userSubresources(new UserCredentials(opts.store, opts.authenticator.name)), consoleSubresource(opts.store, opts.console)];
+    this.subresourceNames = subresourceNames(this.subresources);
     client.collectDefaultMetrics({ register: this.metrics });
     this.requests = new client.Counter({
       name: 'apiserver_request_total',
@@ -313,7 +314,7 @@ export class ApiServer {
   }
 
   private async serveResource(req: Request, res: ExpressResponse): Promise<void> {
-    const path = parseResourcePath(this.opts.registry, req.path);
+    const path = parseResourcePath(this.opts.registry, req.path, this.subresourceNames);
     if (!path) throw errors.pathNotFound(req.path);
     const { type: t } = path;
     const query: Record<string, string | undefined> = {};
@@ -346,18 +347,12 @@ export class ApiServer {
     res.locals.name = path.name;
 
     const decode = () => decodeObjectBody(raw, info.contentType, !!t.strategicMerge);
-    if (path.subresource && USER_SUBRESOURCES.includes(path.subresource)) {
-      const name = path.name!;
-      if (path.subresource === 'password' && method === 'PUT') json(res, 200, await this.credentials.setPassword(user, t, name, decode()));
-      else if (path.subresource === 'token' && method === 'POST') json(res, 201, await this.credentials.createToken(user, t, name, raw && raw.length ? decode() : {}));
-      else if (path.subresource === 'token' && method === 'DELETE') json(res, 200, await this.credentials.revokeTokens(user, t, name));
-      else throw errors.methodNotAllowed(`${method} is not supported on users/${path.subresource} (use ${path.subresource === 'password' ? 'PUT' : 'POST, or DELETE to revoke every token'})`);
-      return;
-    }
-    if (path.subresource === 'console' && t.group === 'hil.io' && t.plural === 'nodes') {
-      if (method !== 'GET' || isWatch) throw errors.methodNotAllowed('only GET is supported on nodes/NAME/console');
-      res.locals.verb = 'get';
-      await serveConsole({ store: this.opts.store, backend: this.opts.console, type: t, name: path.name!, user, query, req, res });
+    const sub = path.subresource ? this.subresources.find((x) => x.resource === storeKey(t) && x.names.includes(path.subresource!)) : undefined;
+    if (sub) {
+      const r = { type: t, name: path.name!, subresource: path.subresource!, method, isWatch, user, query, raw, decode, req, res };
+      res.locals.verb = sub.verb(r);
+      const answer = await sub.serve(r);
+      if (answer) json(res, answer.code, answer.body);
       return;
     }
     this.authz.checkRequest(user, verb as Verb, t, path.name, path.subresource);

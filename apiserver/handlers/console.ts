@@ -7,13 +7,13 @@
 import type { Request, Response as ExpressResponse } from 'express';
 import { ApiError, errors } from '../errors.js';
 import { forbidden } from '../auth/authz.js';
+import type { Subresource } from './subresource.js';
 import type { UserInfo } from '../auth/user.js';
 import type { KObject } from '../object.js';
 import type { ResourceType } from '../registry.js';
 import type { Store } from '../store/store.js';
 import { queryBool } from '../codec/query.js';
 
-export const NODE_SUBRESOURCES = ['console'];
 
 export interface ConsoleReader {
   write(chunk: Buffer): void;
@@ -106,4 +106,18 @@ export async function serveConsole(o: {
   if (recent.length) res.write(recent);
   o.req.on('close', finish);
   res.on('close', finish);
+}
+
+/** nodes/NAME/console (GET): the node's serial console, streamed. */
+export function consoleSubresource(store: Store, backend: ConsoleBackend | undefined): Subresource {
+  return {
+    resource: 'hil.io/nodes',
+    names: ['console'],
+    verb: () => 'get',
+    async serve({ method, isWatch, type, name, user, query, req, res }) {
+      if (method !== 'GET' || isWatch) throw errors.methodNotAllowed('only GET is supported on nodes/NAME/console');
+      await serveConsole({ store, backend, type, name, user, query, req, res });
+      return undefined;
+    },
+  };
 }

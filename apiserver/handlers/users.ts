@@ -12,8 +12,8 @@ import { forbidden } from '../auth/authz.js';
 import { hashPassword, newToken, PASSWORD_MIN_LENGTH, tokenHash } from '../auth/secrets.js';
 import type { UserInfo } from '../auth/user.js';
 import type { ResourceType } from '../registry.js';
+import type { Subresource } from './subresource.js';
 
-export const USER_SUBRESOURCES = ['password', 'token'];
 
 const DEFAULT_TOKEN_SECONDS = 24 * 3600;
 const MIN_TOKEN_SECONDS = 600;
@@ -75,4 +75,19 @@ export class UserCredentials {
       status: { token, expirationTimestamp: new Date(expires).toISOString().replace(/\.\d+Z$/, 'Z') },
     };
   }
+}
+
+/** users/NAME/password (PUT) and users/NAME/token (POST a TokenRequest; DELETE revokes every token). */
+export function userSubresources(credentials: UserCredentials): Subresource {
+  return {
+    resource: USERS_KEY,
+    names: ['password', 'token'],
+    verb: ({ method }) => (method === 'PUT' ? 'update' : method === 'DELETE' ? 'delete' : 'create'),
+    async serve({ user, type: t, name, subresource, method, raw, decode }) {
+      if (subresource === 'password' && method === 'PUT') return { code: 200, body: await credentials.setPassword(user, t, name, decode()) };
+      if (subresource === 'token' && method === 'POST') return { code: 201, body: await credentials.createToken(user, t, name, raw && raw.length ? decode() : {}) };
+      if (subresource === 'token' && method === 'DELETE') return { code: 200, body: await credentials.revokeTokens(user, t, name) };
+      throw errors.methodNotAllowed(`${method} is not supported on users/${subresource} (use ${subresource === 'password' ? 'PUT' : 'POST, or DELETE to revoke every token'})`);
+    },
+  };
 }
