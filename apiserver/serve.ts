@@ -1,11 +1,10 @@
 // Building a running API server from hil.cfg and command-line flags (flags win). `hil-admin serve` calls this.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { headnodeSettings } from '../drivers/headnode/config.js';
-import { authBackendOf, cfgBool, cfgGet, ConfigError, loadHilConfig, reviewHilConfig, type HilConfig } from '../common/hilcfg.js';
-import { parseVlanList, VlanRangeError, type VlanSet } from '../common/vlans.js';
+import { reviewHilConfig } from '../config/hilcfg.js';
+import { ConfigError, headnodeSection, keystoneSection, parseHostPort, serverSection, vlanPoolSection, type HilConfig } from '../config/sections.js';
+import type { VlanSet } from '../common/vlans.js';
 import { withInternalToken } from './auth/internal.js';
-import { createAuthenticator, keystoneConfigFrom } from './auth/index.js';
+import { createAuthenticator } from './auth/index.js';
 import { createLogger, type Logger } from '../common/logging.js';
 import { packageRoot } from '../common/paths.js';
 import type { ServerLimits } from './limits.js';
@@ -54,18 +53,10 @@ export interface ServeSettings {
 
 export const DEFAULT_LISTEN = '127.0.0.1:6443';
 
-/** hil.cfg from --config, else ./hil.cfg if present (as HIL's tools do), else none (embedded defaults). */
-export function readConfig(path: string | undefined): HilConfig | undefined {
-  if (path) return loadHilConfig(path);
-  if (existsSync('hil.cfg')) return loadHilConfig('hil.cfg');
-  return undefined;
-}
+export { readConfig } from '../config/sections.js';
 
 export function parseListen(value: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value) ?? /^()()(\d+)$/.exec(value);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--listen "${value}": expected HOST:PORT, e.g. ${DEFAULT_LISTEN}`);
-  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+  return parseHostPort(value, '--listen', DEFAULT_LISTEN);
 }
 
 /** Environment variables between flags and hil.cfg: HIL_LISTEN, HIL_DATA_DIR, HIL_DATABASE_URI, HIL_AUTH, HIL_LOG_LEVEL. */
@@ -81,54 +72,40 @@ export function flagsFromEnv(env: NodeJS.ProcessEnv = process.env): ServeFlags {
 
 export function resolveSettings(cliFlags: ServeFlags, cfg: HilConfig | undefined, env: NodeJS.ProcessEnv = process.env): ServeSettings {
   const flags: ServeFlags = { ...flagsFromEnv(env), ...Object.fromEntries(Object.entries(cliFlags).filter(([, v]) => v !== undefined)) };
-  const { host, port } = parseListen(flags.listen ?? cfgGet(cfg, 'server', 'listen') ?? DEFAULT_LISTEN);
-  const auth = (flags.auth ?? authBackendOf(cfg) ?? 'null') as ServeSettings['auth'];
+  const file = serverSection(cfg);
+  const { host, port } = parseListen(flags.listen ?? file.listen ?? DEFAULT_LISTEN);
+  const auth = (flags.auth ?? file.authBackend ?? 'null') as ServeSettings['auth'];
   if (!['null', 'database', 'keystone'].includes(auth)) throw new ConfigError(`--auth must be null, database or keystone, not "${auth}"`);
-  const cert = flags.tlsCert ?? cfgGet(cfg, 'server', 'tls_cert');
-  const key = flags.tlsKey ?? cfgGet(cfg, 'server', 'tls_key');
+  const cert = flags.tlsCert ?? file.tlsCert;
+  const key = flags.tlsKey ?? file.tlsKey;
   if (!!cert !== !!key) throw new ConfigError('TLS needs both a certificate (--tls-cert) and a key (--tls-key)');
-  const watch = flags.watchTimeout ?? cfgGet(cfg, 'server', 'watch_timeout');
+  const watch = flags.watchTimeout ?? file.watchTimeout;
   let watchTimeoutMs: number | undefined;
   if (watch !== undefined) {
     watchTimeoutMs = Number(watch) * 1000;
     if (!Number.isFinite(watchTimeoutMs) || watchTimeoutMs <= 0) throw new ConfigError(`watch timeout "${watch}": expected seconds > 0`);
   }
   const limits: Partial<ServerLimits> = {};
-  const maxWatches = flags.maxWatches ?? cfgGet(cfg, 'server', 'max_watches');
+  const maxWatches = flags.maxWatches ?? file.maxWatches;
   if (maxWatches !== undefined) limits.maxWatches = positiveInt('--max-watches', maxWatches);
-  const perUser = flags.maxWatchesPerUser ?? cfgGet(cfg, 'server', 'max_watches_per_user');
+  const perUser = flags.maxWatchesPerUser ?? file.maxWatchesPerUser;
   if (perUser !== undefined) limits.maxWatchesPerUser = positiveInt('--max-watches-per-user', perUser);
-  let requireAuthentication: boolean;
-  try {
-    requireAuthentication = cfgBool(cfgGet(cfg, 'auth', 'require_authentication'), true);
-  } catch (err) {
-    throw new ConfigError(`[auth] require_authentication: ${(err as Error).message}`);
-  }
-  let vlanPool: VlanSet | undefined;
-  const vlans = cfgGet(cfg, 'hil.ext.network_allocators.vlan_pool', 'vlans');
-  if (vlans) {
-    try {
-      vlanPool = parseVlanList(vlans);
-    } catch (err) {
-      if (err instanceof VlanRangeError) throw new ConfigError(`[hil.ext.network_allocators.vlan_pool] vlans: ${err.message}`);
-      throw err;
-    }
-  }
-  if (auth === 'keystone') keystoneConfigFrom(cfg); // fail at start, not at the first request
+  const vlanPool: VlanSet | undefined = vlanPoolSection(cfg);
+  if (auth === 'keystone') keystoneSection(cfg); // fail at start, not at the first request
   return {
     host,
     port,
-    requireAuthentication,
+    requireAuthentication: file.requireAuthentication,
     vlanPool,
-    headnodeBaseImages: headnodeSettings(cfg).baseImages,
+    headnodeBaseImages: headnodeSection(cfg).baseImages,
     config: cfg,
-    databaseUri: flags.databaseUri ?? cfgGet(cfg, 'database', 'uri') ?? undefined,
-    dataDir: flags.dataDir ?? cfgGet(cfg, 'server', 'data_dir') ?? 'data',
+    databaseUri: flags.databaseUri ?? file.databaseUri ?? undefined,
+    dataDir: flags.dataDir ?? file.dataDir ?? 'data',
     auth,
     tls: cert && key ? { certFile: cert, keyFile: key } : undefined,
     watchTimeoutMs,
     limits,
-    logLevel: flags.logLevel ?? cfgGet(cfg, 'general', 'log_level') ?? 'info',
+    logLevel: flags.logLevel ?? file.logLevel ?? 'info',
   };
 }
 

@@ -2,7 +2,7 @@
 // hil-admin: run and administer a HIL installation. Wiring only; the work is in apiserver/ and controllers/.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { ConfigError } from '../common/hilcfg.js';
+import { ConfigError } from '../config/hilcfg.js';
 import { createLogger, setLogFormat } from '../common/logging.js';
 import { describeStore, openConfiguredStore, readConfig, resolveSettings, serve, type ServeFlags } from '../apiserver/serve.js';
 import { createAdminUser, createToken } from '../apiserver/admin-tasks.js';
@@ -227,7 +227,10 @@ program
   .option('--vlans <list>', 'these VLANs instead of the pool, e.g. 100-110,200')
   .action(async (flags: { config?: string; vlans?: string }) => {
     const { createBridges } = await import('../drivers/bridge/create-bridges.js');
-    const results = await createBridges(readConfig(flags.config), { vlans: flags.vlans });
+    const { headnodeSection, vlanList, vlanPoolSection } = await import('../config/sections.js');
+    const cfg = readConfig(flags.config);
+    const vlans = flags.vlans !== undefined ? vlanList(flags.vlans, `VLAN list "${flags.vlans}"`) : vlanPoolSection(cfg);
+    const results = await createBridges({ vlans, headnode: headnodeSection(cfg) });
     for (const r of results) console.log(`${r.bridge}\tVLAN ${r.vlan}\t${r.outcome}`);
     const made = results.filter((r) => r.outcome === 'created').length;
     console.error(`${made} created, ${results.length - made} already there`);

@@ -1,12 +1,11 @@
 // `hil-admin serve-networks` (alias `controllers`): flags → settings → the daemon, until SIGTERM/SIGINT (graceful:
 // stop taking work, finish in-flight reconciles, release the lease) or a lost lease (exit 1, to be restarted by
 // systemd or the Deployment, as controller-runtime does).
-import { existsSync } from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
-import { cfgGet, ConfigError, loadHilConfig, type HilConfig } from '../common/hilcfg.js';
+import { clientEndpoint, ConfigError, headnodeSection, parseHostPort, readConfig, vlanPoolSection, type HeadnodeSettings } from '../config/sections.js';
 import { createLogger } from '../common/logging.js';
-import { parseVlanList, VlanRangeError, type VlanSet } from '../common/vlans.js';
-import { bridgeDriverFrom, headnodeSettings, type HeadnodeSettings } from '../drivers/headnode/config.js';
+import type { VlanSet } from '../common/vlans.js';
+import { bridgeDriverFrom } from '../drivers/headnode/config.js';
 import { LibvirtHeadnodeDriver } from '../drivers/headnode/libvirt/libvirt-driver.js';
 import { buildControllers, defaultIdentity, kubeConfigFor } from './daemon.js';
 import { nodeSettings } from './node/config.js';
@@ -57,32 +56,16 @@ function seconds(flag: string, v: string | undefined, min: number): number | und
   return Math.round(n * 1000);
 }
 
-export function parseHostPort(value: string, flag: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${flag} "${value}": expected HOST:PORT, e.g. 127.0.0.1:9090`);
-  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
-}
+export { parseHostPort };
 
 export function resolveServeNetworks(flags: ServeNetworksFlags, env: NodeJS.ProcessEnv = process.env): ServeNetworksSettings {
-  let cfg: HilConfig | undefined;
-  if (flags.config) cfg = loadHilConfig(flags.config);
-  else if (existsSync('hil.cfg')) cfg = loadHilConfig('hil.cfg');
-  let pool: VlanSet | undefined;
-  const vlans = cfgGet(cfg, 'hil.ext.network_allocators.vlan_pool', 'vlans');
-  if (vlans) {
-    try {
-      pool = parseVlanList(vlans);
-    } catch (err) {
-      if (err instanceof VlanRangeError) throw new ConfigError(`[hil.ext.network_allocators.vlan_pool] vlans: ${err.message}`);
-      throw err;
-    }
-  }
+  const cfg = readConfig(flags.config);
+  const pool: VlanSet | undefined = vlanPoolSection(cfg);
   // Where the API is, first found wins: --server, --kubeconfig, $KUBECONFIG, $HIL_ENDPOINT, hil.cfg [client]
   // endpoint (as HIL's CLI), then ~/.kube/config or the in-cluster service account.
   let kubeConfig: k8s.KubeConfig;
   let describeConnection: string;
-  const endpoint = flags.server ?? (flags.kubeconfig || env.KUBECONFIG ? undefined : env.HIL_ENDPOINT || cfgGet(cfg, 'client', 'endpoint') || undefined);
+  const endpoint = flags.server ?? (flags.kubeconfig || env.KUBECONFIG ? undefined : env.HIL_ENDPOINT || clientEndpoint(cfg));
   if (endpoint) {
     kubeConfig = kubeConfigFor(endpoint, flags.token ?? env.HIL_TOKEN, { insecureSkipTLSVerify: flags.insecureSkipTlsVerify, caFile: flags.certificateAuthority });
     describeConnection = flags.server ? `--server ${endpoint}` : env.HIL_ENDPOINT ? `HIL_ENDPOINT ${endpoint}` : `hil.cfg [client] endpoint ${endpoint}`;
@@ -113,10 +96,10 @@ export function resolveServeNetworks(flags: ServeNetworksFlags, env: NodeJS.Proc
     leaderElection: flags.leaderElect !== false,
     leaseDurationMs: seconds('--lease-duration', flags.leaseDuration, 3),
     identity: flags.identity ?? env.HIL_CONTROLLER_IDENTITY ?? defaultIdentity(),
-    metricsListen: flags.metricsListen ? parseHostPort(flags.metricsListen, '--metrics-listen') : undefined,
+    metricsListen: flags.metricsListen ? parseHostPort(flags.metricsListen, '--metrics-listen', '127.0.0.1:9090') : undefined,
     logLevel: flags.logLevel ?? env.HIL_LOG_LEVEL ?? 'info',
     driverTimeoutMs: seconds('--driver-timeout', flags.driverTimeout, 0.1),
-    headnode: headnodeSettings(cfg),
+    headnode: headnodeSection(cfg),
     nodes: nodeSettings(cfg, { obmWorkers: flags.obmWorkers, releasePowerOff: flags.releasePowerOff }),
   };
 }

@@ -89,7 +89,8 @@ export class HeadnodeDriverError extends Error {
 // ---- names and validation (every value that reaches libvirt XML, a file name or a command line) ----
 
 /** libvirt domain names we create and accept as base images: letters, digits, `._-`, no leading dot or dash. */
-export const DOMAIN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+export { DOMAIN_NAME_PATTERN } from '../../api/v1alpha1/names.js';
+import { DOMAIN_NAME_PATTERN } from '../../api/v1alpha1/names.js';
 /** Linux interface names (IFNAMSIZ 16: at most 15 characters). */
 export const BRIDGE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$/;
 export const MAC_PATTERN = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;

@@ -13,7 +13,8 @@ import { labUnavailable, startLab, type Lab } from '../../hack/lab/lab.js';
 import { packageRoot } from '../../common/paths.js';
 import { LinuxBridgeDriver, OvsBridgeDriver, type CommandRunner } from '../../drivers/bridge/bridge-driver.js';
 import { createBridges } from '../../drivers/bridge/create-bridges.js';
-import { parseHilConfig } from '../../common/hilcfg.js';
+import { headnodeSection, vlanPoolSection } from '../../config/sections.js';
+import { parseHilConfig } from '../../config/hilcfg.js';
 import { TSX_LOADER } from '../support/server.js';
 
 /** A simulated `ip`: links in a set; records every command. */
@@ -39,14 +40,15 @@ test('linux: creates <trunk>.<N> in br-vlan<N> for each VLAN, once; a second run
   const { run, log } = fakeIp(links);
   const driver = new LinuxBridgeDriver({ trunkNic: 'eth1', run, ip: 'ip' });
   const cfg = parseHilConfig('[hil.ext.network_allocators.vlan_pool]\nvlans = 100-102\n[headnode]\ntrunk_nic = eth1\n');
-  const first = await createBridges(cfg, { driver });
+  const settings = { vlans: vlanPoolSection(cfg), headnode: headnodeSection(cfg), driver };
+  const first = await createBridges(settings);
   assert.deepEqual(first.map((r) => `${r.bridge} ${r.outcome}`), ['br-vlan100 created', 'br-vlan101 exists', 'br-vlan102 created']);
   assert.ok(log.includes('link add link eth1 name eth1.100 type vlan id 100'));
   assert.ok(log.includes('link add name br-vlan100 type bridge'));
   assert.ok(log.includes('link set dev eth1.100 master br-vlan100'));
   assert.ok(!log.some((l) => /eth1\.101 master|add name br-vlan101/.test(l)), 'an existing bridge is left as it is');
   log.length = 0;
-  const second = await createBridges(cfg, { driver });
+  const second = await createBridges(settings);
   assert.deepEqual(second.map((r) => r.outcome), ['exists', 'exists', 'exists']);
   assert.ok(log.every((l) => l.startsWith('-o link show')), `a second run only looks: ${log.join('; ')}`);
   assert.ok(links.has('br-other'));
@@ -58,7 +60,8 @@ test('linux: bad names and VLANs are refused before any command runs', async () 
   assert.throws(() => new LinuxBridgeDriver({ trunkNic: 'averyveryverylongnic', run }), /not allowed/);
   const d = new LinuxBridgeDriver({ trunkNic: 'eth1', run, ip: 'ip' });
   await assert.rejects(d.ensure([4095]), /VLAN 4095 is not allowed/);
-  await assert.rejects(createBridges(parseHilConfig('[headnode]\ntrunk_nic = eth1\n'), { driver: d }), /no VLANs/);
+  const noPool = parseHilConfig('[headnode]\ntrunk_nic = eth1\n');
+  await assert.rejects(createBridges({ vlans: vlanPoolSection(noPool), headnode: headnodeSection(noPool), driver: d }), /no VLANs/);
   assert.ok(!log.some((l) => l.includes('add')));
   assert.throws(() => new OvsBridgeDriver({ parent: 'br-trunk', db: 'unix:/x y', run }), /OVSDB remote/);
 });

@@ -10,7 +10,7 @@ import { parseFieldSelector, parseLabelSelector } from '../../apiserver/selector
 import { parseDatabaseUri, redactUri } from '../../apiserver/store/open.js';
 import { parseListen, resolveSettings } from '../../apiserver/serve.js';
 import { humanAge as humanDuration } from '../../common/age.js';
-import { authBackendOf, ConfigError, loadHilConfig, parseHilConfig, reviewHilConfig } from '../../common/hilcfg.js';
+import { authBackendOf, ConfigError, loadHilConfig, parseHilConfig, reviewHilConfig } from '../../config/hilcfg.js';
 import { ApiError } from '../../apiserver/errors.js';
 
 describe('label selectors', () => {
@@ -169,6 +169,7 @@ describe('addresses and URIs', () => {
   test('listen addresses', () => {
     assert.deepEqual(parseListen('127.0.0.1:8080'), { host: '127.0.0.1', port: 8080 });
     assert.deepEqual(parseListen('[::1]:8080'), { host: '::1', port: 8080 });
+    assert.deepEqual(parseListen('8080'), { host: '127.0.0.1', port: 8080 }, 'a port alone is on the loopback, not every interface');
     assert.throws(() => parseListen('localhost'), ConfigError);
     assert.throws(() => parseListen('h:99999'), ConfigError);
   });

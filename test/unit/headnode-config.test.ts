@@ -1,9 +1,10 @@
 // hil.cfg [headnode] as the controller daemon and the API server read it: HIL's keys, ours, and clear errors.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, parseHilConfig } from '../../common/hilcfg.js';
+import { ConfigError, parseHilConfig } from '../../config/hilcfg.js';
 import { LinuxBridgeDriver, OvsBridgeDriver } from '../../drivers/bridge/bridge-driver.js';
-import { bridgeDriverFrom, headnodeSettings } from '../../drivers/headnode/config.js';
+import { headnodeSection as headnodeSettings } from '../../config/sections.js';
+import { bridgeDriverFrom } from '../../drivers/headnode/config.js';
 import { HeadnodeDriverError } from '../../drivers/headnode/headnode-driver.js';
 import { LibvirtHeadnodeDriver } from '../../drivers/headnode/libvirt/libvirt-driver.js';
 

@@ -2,7 +2,7 @@
 // are a ConfigError naming the section and key.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, parseHilConfig } from '../../common/hilcfg.js';
+import { ConfigError, parseHilConfig } from '../../config/hilcfg.js';
 import { nodeSettings } from '../../controllers/node/config.js';
 
 test('defaults: no maintenance pool, release power-off on', () => {

@@ -89,6 +89,8 @@ describe('serve-networks settings', () => {
     assert.equal(s.leaseDurationMs, 6_000);
     assert.equal(s.identity, 'me');
     assert.throws(() => resolveServeNetworks({ server: 'http://x:1', resync: 'soon' }, {}), /--resync "soon"/);
-    assert.throws(() => resolveServeNetworks({ server: 'http://x:1', metricsListen: '9090' }, {}), /--metrics-listen "9090": expected HOST:PORT/);
+    // As --listen: a port alone is on the loopback.
+    assert.deepEqual(resolveServeNetworks({ server: 'http://x:1', metricsListen: '9090' }, {}).metricsListen, { host: '127.0.0.1', port: 9090 });
+    assert.throws(() => resolveServeNetworks({ server: 'http://x:1', metricsListen: 'metrics' }, {}), /--metrics-listen "metrics": expected HOST:PORT/);
   });
 });
