@@ -22,6 +22,7 @@ import type { EventRecorder } from '../events.js';
 import { errorMessage } from '../runtime/controller.js';
 import { deepEqual } from '../../api/meta/equal.js';
 import { getCondition, setCondition } from '../runtime/conditions.js';
+import { DeviceBackoff } from '../runtime/backoff.js';
 import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
 import { withDefaults } from '../runtime/options.js';
 import { SYSTEM_NAMESPACE } from '../rbac.js';
@@ -57,8 +58,6 @@ export interface NodeReconcilerOptions {
 }
 
 interface NodeMemory {
-  failures: number;
-  nextAttempt: number;
   cyclingUntil: number;
   /** The last hil.io/power-cycle value acted on by this process (the cache may not show the status yet). */
   lastCycle?: string;
@@ -72,14 +71,16 @@ export class NodeReconciler implements Reconciler {
   private readonly memory = new Map<string, NodeMemory>();
   private readonly written = new Map<string, string>();
   private readonly now: () => number;
+  private readonly backoff: DeviceBackoff;
 
   constructor(opts: NodeReconcilerOptions) {
     this.o = withDefaults({ resyncMs: 60_000, backoffBaseMs: 1_000, backoffMaxMs: 300_000, cycleGraceMs: 10_000, releasePowerOff: true }, opts);
     this.now = opts.now ?? Date.now;
+    this.backoff = new DeviceBackoff({ baseMs: this.o.backoffBaseMs, maxMs: this.o.backoffMaxMs, now: this.now });
   }
 
   backoffMs(n: number): number {
-    return Math.min(this.o.backoffMaxMs, this.o.backoffBaseMs * 2 ** Math.max(0, Math.min(n - 1, 30)));
+    return this.backoff.delayFor(n);
   }
 
   async reconcile(req: Request, signal: AbortSignal): Promise<Result> {
@@ -87,6 +88,7 @@ export class NodeReconciler implements Reconciler {
     const cached = this.o.cache.get('nodes', name);
     if (!cached) {
       this.memory.delete(name);
+      this.backoff.reset(name);
       this.written.delete(name);
       return {};
     }
@@ -106,11 +108,12 @@ export class NodeReconciler implements Reconciler {
     const configKey = JSON.stringify([node.spec.obm]);
     let mem = this.memory.get(name);
     if (!mem || mem.configKey !== configKey) {
-      mem = { failures: 0, nextAttempt: 0, cyclingUntil: 0, configKey };
+      mem = { cyclingUntil: 0, configKey };
       this.memory.set(name, mem);
+      this.backoff.reset(name);
     }
-    const now = this.now();
-    if (mem.failures > 0 && mem.nextAttempt > now + 5) return { requeueAfterMs: mem.nextAttempt - now };
+    const wait = this.backoff.waiting(name);
+    if (wait) return { requeueAfterMs: wait };
 
     let driver: ObmDriver;
     try {
@@ -189,8 +192,7 @@ export class NodeReconciler implements Reconciler {
       }
 
       // ---- 5. status ----
-      mem.failures = 0;
-      mem.nextAttempt = 0;
+      this.backoff.reset(name);
       const where = describeBmc(node);
       const powerCond: Cond = !desired
         ? { type: 'PowerSynced', status: 'True', reason: 'ObservedOnly', message: `spec.power is not set: power is only observed (${observed})` }
@@ -209,12 +211,10 @@ export class NodeReconciler implements Reconciler {
       return { requeueAfterMs: pending || cycling ? 1_000 : this.o.resyncMs };
     } catch (err) {
       if (!isObmError(err) || signal.aborted) throw err;
-      mem.failures++;
-      const delay = this.backoffMs(mem.failures);
-      mem.nextAttempt = this.now() + delay;
+      const { failures, delayMs: delay } = this.backoff.failed(name);
       const reason = reasonFor(err);
-      const message = `${stage}: ${err.message} (attempt ${mem.failures}; next in ${Math.max(1, Math.round(delay / 1000))} s)`;
-      this.o.logger?.warn('BMC call failed', { node: node.metadata.name, stage, failures: mem.failures, retryInMs: delay, reason, error: err.message });
+      const message = `${stage}: ${err.message} (attempt ${failures}; next in ${Math.max(1, Math.round(delay / 1000))} s)`;
+      this.o.logger?.warn('BMC call failed', { node: node.metadata.name, stage, failures, retryInMs: delay, reason, error: err.message });
       const prev = getCondition(st.conditions, 'BMCReachable');
       if (prev?.status !== 'False' || prev.reason !== reason) await this.event(node, 'Warning', reason, `${stage}: ${err.message}`);
       await this.writeStatus(node, {

@@ -39,6 +39,7 @@ import { addFinalizer, FINALIZER_PORT_REVERT, hasFinalizer, removeFinalizer } fr
 import { errorMessage } from '../runtime/controller.js';
 import { deepEqual } from '../../api/meta/equal.js';
 import { setCondition } from '../runtime/conditions.js';
+import { DeviceBackoff } from '../runtime/backoff.js';
 import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
 import { Limiter } from '../runtime/limiter.js';
 import { withDefaults } from '../runtime/options.js';
@@ -84,9 +85,6 @@ interface SwitchMemory {
   /** Port state as read (or written) at the last successful sync, by interface. */
   observed: Map<string, ObservedPort>;
   lastFullSync: number;
-  failures: number;
-  /** While failing: not before this time (ms). */
-  nextAttempt: number;
   configKey: string;
   /** Changes applied in a burst that no save has covered yet (kept across failures: the next success saves). */
   unsaved?: boolean;
@@ -113,12 +111,15 @@ export class SwitchReconciler implements Reconciler {
   private readonly written = new Map<string, string>();
   private readonly now: () => number;
   private readonly writes: Limiter;
+  /** Failing switches wait on their own schedule (shown in status.nextSyncTime). */
+  private readonly backoff: DeviceBackoff;
 
   constructor(opts: SwitchReconcilerOptions) {
     this.o = withDefaults({ resyncMs: 60_000, driverTimeoutMs: 30_000, backoffBaseMs: 1_000, backoffMaxMs: 300_000, statusConcurrency: 16, maxDeferMs: 1_000 }, opts);
     this.writes = new Limiter(this.o.statusConcurrency);
     this.pool = new SessionPool(opts.sessionIdleMs ?? 30_000);
     this.now = opts.now ?? Date.now;
+    this.backoff = new DeviceBackoff({ baseMs: this.o.backoffBaseMs, maxMs: this.o.backoffMaxMs, now: this.now });
   }
 
   /** Closes every kept session (shutdown). */
@@ -128,7 +129,7 @@ export class SwitchReconciler implements Reconciler {
 
   /** The backoff after n consecutive failures. */
   backoffMs(n: number): number {
-    return Math.min(this.o.backoffMaxMs, this.o.backoffBaseMs * 2 ** Math.max(0, Math.min(n - 1, 30)));
+    return this.backoff.delayFor(n);
   }
 
   async reconcile(req: Request, signal: AbortSignal): Promise<Result> {
@@ -136,6 +137,7 @@ export class SwitchReconciler implements Reconciler {
     const sw = this.o.cache.get('switches', name);
     if (!sw || sw.metadata.deletionTimestamp) {
       this.memory.delete(name);
+      this.backoff.reset(name);
       await this.pool.discard(name);
       // No switch to revert them on (admission keeps a Switch while it has Ports; these name one that never was).
       await this.releaseDeletedPorts(name);
@@ -163,16 +165,21 @@ export class SwitchReconciler implements Reconciler {
     const configKey = JSON.stringify([sw.spec.type, sw.spec.address, sw.spec.options ?? {}, sw.spec.parkingVlan ?? null, sw.spec.credentialsSecretRef ?? null]);
 
     let mem = this.memory.get(name);
-    if (mem && mem.configKey !== configKey) mem = undefined;
+    if (mem && mem.configKey !== configKey) {
+      mem = undefined;
+      this.backoff.reset(name);
+    }
     const now = this.now();
+    const failing = this.backoff.failures(name) > 0;
 
     // Backing off after a failure: wait for nextSyncTime unless the desired state changed meanwhile? No: a failing
     // switch is retried on its own schedule only (events must not defeat the backoff).
-    if (mem && mem.failures > 0 && mem.nextAttempt > now + 5) return { requeueAfterMs: mem.nextAttempt - now };
+    const wait = mem ? this.backoff.waiting(name) : 0;
+    if (wait) return { requeueAfterMs: wait };
 
     // A Port being deleted goes only once its switch port is read back reverted: that takes a session.
     const deleting = plan.ports.some((p) => p.port.metadata.deletionTimestamp) && !paused;
-    const resyncDue = !mem || mem.failures > 0 || deleting || now - mem.lastFullSync >= this.o.resyncMs;
+    const resyncDue = !mem || failing || deleting || now - mem.lastFullSync >= this.o.resyncMs;
     const differs = !mem || plan.ports.some((p) => {
       const o = mem!.observed.get(p.desired.interface);
       return !o || !portInSync(p.desired, o);
@@ -180,7 +187,7 @@ export class SwitchReconciler implements Reconciler {
     // Mid-burst, unless this burst has deferred its save for too long already (events that never stop).
     const burst = !paused && this.o.burstOngoing?.(name) === true && !(mem?.unsavedSince !== undefined && now - mem.unsavedSince >= this.o.maxDeferMs);
     // Mid-burst with nothing new to apply: the pass after the burst saves and reports.
-    if (burst && mem && mem.failures === 0 && !differs) return {};
+    if (burst && mem && !failing && !differs) return {};
 
     if (!resyncDue && !differs && !mem?.unsaved) {
       // Nothing to do on the switch: make sure statuses say so (cheap when they already do).
@@ -214,7 +221,7 @@ export class SwitchReconciler implements Reconciler {
       stage = 'read';
       let managed = plan.ports;
       let observed: ObservedPort[];
-      const remembered = burst && prev?.unsaved && prev.failures === 0 ? managed.map((p) => prev.observed.get(p.desired.interface)) : [];
+      const remembered = burst && prev?.unsaved && this.backoff.failures(name) === 0 ? managed.map((p) => prev.observed.get(p.desired.interface)) : [];
       try {
         observed = remembered.length && remembered.every((o) => o !== undefined) ? (remembered as ObservedPort[]) : await session.readPorts(managed.map((p) => p.desired.interface));
       } catch (err) {
@@ -287,7 +294,8 @@ export class SwitchReconciler implements Reconciler {
       }
       const deferred = burst && (unsaved || events.length > 0);
       const unsavedSince = unsaved ? (prev?.unsavedSince ?? t0) : undefined;
-      this.memory.set(name, { observed: now, lastFullSync: t0, failures: 0, nextAttempt: 0, configKey, unsaved, unsavedSince, pendingEvents: deferred ? events : [] });
+      this.backoff.reset(name);
+      this.memory.set(name, { observed: now, lastFullSync: t0, configKey, unsaved, unsavedSince, pendingEvents: deferred ? events : [] });
       // Mid-burst: the pass after it (the Batcher enqueues it) saves, writes the statuses and records the Events.
       if (deferred) return {};
 
@@ -307,15 +315,15 @@ export class SwitchReconciler implements Reconciler {
       if (isSwitchError(err, 'conflict') && !signal.aborted) {
         // Someone changed a port between our read and our write (OVS); nothing was written. Read again at once.
         this.pool.release(name);
-        this.memory.set(name, { observed: prev?.observed ?? new Map(), lastFullSync: 0, failures: 0, nextAttempt: 0, configKey, unsaved: prev?.unsaved, unsavedSince: prev?.unsavedSince, pendingEvents: prev?.pendingEvents });
+        this.backoff.reset(name);
+        this.memory.set(name, { observed: prev?.observed ?? new Map(), lastFullSync: 0, configKey, unsaved: prev?.unsaved, unsavedSince: prev?.unsavedSince, pendingEvents: prev?.pendingEvents });
         this.o.logger?.info('switch changed under us; reading it again', { switch: name });
         return { requeueAfterMs: 10 };
       }
       await this.pool.discard(name);
       if (signal.aborted) return {};
-      const failures = (prev?.failures ?? 0) + 1;
-      const delay = this.backoffMs(failures);
-      this.memory.set(name, { observed: prev?.observed ?? new Map(), lastFullSync: prev?.lastFullSync ?? 0, failures, nextAttempt: this.now() + delay, configKey, unsaved: prev?.unsaved, unsavedSince: prev?.unsavedSince, pendingEvents: prev?.pendingEvents });
+      const { failures, delayMs: delay } = this.backoff.failed(name);
+      this.memory.set(name, { observed: prev?.observed ?? new Map(), lastFullSync: prev?.lastFullSync ?? 0, configKey, unsaved: prev?.unsaved, unsavedSince: prev?.unsavedSince, pendingEvents: prev?.pendingEvents });
       const message = isSwitchError(err) ? `${stage}: ${err.message}` : `${stage}: ${errorMessage(err)}`;
       this.o.logger?.warn('switch sync failed', { switch: name, stage, failures, retryInMs: delay, error: message });
       const loginFailed = stage === 'login';

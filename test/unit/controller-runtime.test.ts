@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, mock, test } from 'node:test';
 import { Batcher } from '../../controllers/runtime/batcher.js';
+import { DeviceBackoff } from '../../controllers/runtime/backoff.js';
 import { Limiter } from '../../controllers/runtime/limiter.js';
 import { Controller } from '../../controllers/runtime/controller.js';
 import { LeaderElector, type LeaseObject, type LeaseStore } from '../../controllers/runtime/leader-election.js';
@@ -88,6 +89,25 @@ describe('WorkQueue', () => {
     assert.equal(await waiting, undefined);
     q.add('x');
     assert.equal(await q.get(), undefined);
+  });
+});
+
+describe('DeviceBackoff (fake clock)', () => {
+  test('base × 2^(n-1) capped; waits only while the delay runs; a reset starts over; keys are independent', () => {
+    const clock = { t: 0 };
+    const b = new DeviceBackoff({ baseMs: 1_000, maxMs: 8_000, now: () => clock.t });
+    assert.equal(b.waiting('sw1'), 0);
+    assert.deepEqual(b.failed('sw1'), { failures: 1, delayMs: 1_000 });
+    assert.deepEqual(b.failed('sw1'), { failures: 2, delayMs: 2_000 });
+    assert.equal(b.waiting('sw1'), 2_000);
+    assert.equal(b.waiting('sw2'), 0, 'per key');
+    clock.t += 2_000;
+    assert.equal(b.waiting('sw1'), 0);
+    for (let i = 0; i < 5; i++) b.failed('sw1');
+    assert.equal(b.delayFor(b.failures('sw1')), 8_000, 'capped');
+    b.reset('sw1');
+    assert.equal(b.failures('sw1'), 0);
+    assert.deepEqual(b.failed('sw1'), { failures: 1, delayMs: 1_000 });
   });
 });
 
