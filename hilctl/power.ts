@@ -7,7 +7,8 @@ import { dryRunSuffix, parseDryRun } from './apply.js';
 import { CliError } from './errors.js';
 import type { Session } from './session.js';
 
-export const POWER_CYCLE_ANNOTATION = 'hil.io/power-cycle';
+export { POWER_CYCLE_ANNOTATION } from '../api/v1alpha1/annotations.js';
+import { POWER_CYCLE_ANNOTATION } from '../api/v1alpha1/annotations.js';
 
 export interface PowerOptions {
   dryRun?: string;

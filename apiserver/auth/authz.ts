@@ -13,7 +13,8 @@ import type { UserInfo } from './user.js';
 
 /** The label the server stamps on attachments and events: the project they belong to. */
 export const PROJECT_LABEL = 'hil.io/project';
-export const POWER_CYCLE_ANNOTATION = 'hil.io/power-cycle';
+export { POWER_CYCLE_ANNOTATION } from '../../api/v1alpha1/annotations.js';
+import { POWER_CYCLE_ANNOTATION } from '../../api/v1alpha1/annotations.js';
 
 const ADMIN_ONLY = new Set(['hil.io/switches', 'hil.io/ports', 'core/secrets', 'coordination.k8s.io/leases', 'core/namespaces']);
 

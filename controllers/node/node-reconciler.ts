@@ -27,7 +27,8 @@ import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
 import { withDefaults } from '../runtime/options.js';
 import { SYSTEM_NAMESPACE } from '../rbac.js';
 
-export const POWER_CYCLE_ANNOTATION = 'hil.io/power-cycle';
+export { POWER_CYCLE_ANNOTATION } from '../../api/v1alpha1/annotations.js';
+import { POWER_CYCLE_ANNOTATION } from '../../api/v1alpha1/annotations.js';
 
 export interface MaintenancePool {
   /** hil.cfg [maintenance] maintenance_project: released nodes move here instead of becoming free. */

@@ -5,8 +5,8 @@
 //   2. if nothing differs from what the switch had at the last sync and no resync is due: done, no session;
 //   3. otherwise, in ONE session: read every port back (drift shows), apply only the ports that differ in ONE
 //      `apply`, ONE `save` if anything changed. Paused switches (annotation hil.io/paused) are read, never written;
-//   4. statuses, written only when they change: NetworkAttachment phase/switch/port/vlan + Ready, Port observed
-//      VLANs + InSync, Switch Reachable/Ready, lastSyncTime/Duration, failedSyncAttempts, nextSyncTime;
+//   4. statuses, written only when they change (switch-status.ts): NetworkAttachment phase/switch/port/vlan + Ready,
+//      Port observed VLANs + InSync, Switch Reachable/Ready, lastSyncTime/Duration, failedSyncAttempts, nextSyncTime;
 //      Events for each port changed and each drift corrected; the hil.io/port-revert finalizer of a deleted
 //      attachment is removed once its port no longer carries it, and that of a deleted Port once its switch port is
 //      read back reverted.
@@ -15,7 +15,7 @@
 //
 // Usable in-process (benchmarks, tests): new SwitchReconciler({ client, cache, driverRegistry }) and call
 // reconcile({ key: switchName }, signal) — or run it under a Controller (controllers/daemon.ts does).
-import type { NetworkAttachment, NetworkAttachmentStatus, Port, PortStatus, Switch, SwitchStatus } from '../../api/v1alpha1/types.js';
+import type { Port, Switch } from '../../api/v1alpha1/types.js';
 import type { Logger } from '../../common/logging.js';
 import {
   changesNeeded,
@@ -33,21 +33,21 @@ import {
   type SwitchSession,
 } from '../../drivers/switch/index.js';
 import type { ObjectCache } from '../cache.js';
-import { isConflict, type HilClient } from '../client.js';
+import type { HilClient } from '../client.js';
 import type { EventRecorder } from '../events.js';
-import { addFinalizer, FINALIZER_PORT_REVERT, hasFinalizer, removeFinalizer } from '../finalizers.js';
 import { errorMessage } from '../runtime/controller.js';
 import { deepEqual } from '../../api/meta/equal.js';
-import { setCondition } from '../runtime/conditions.js';
 import { DeviceBackoff } from '../runtime/backoff.js';
 import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
 import { Limiter } from '../runtime/limiter.js';
 import { withDefaults } from '../runtime/options.js';
 import { SYSTEM_NAMESPACE } from '../rbac.js';
-import { planSwitch, type AttachmentVerdict, type PortPlan } from './desired-state.js';
+import { planSwitch } from './desired-state.js';
+import { rfc3339, SwitchStatusWriter } from './switch-status.js';
 import { SessionPool } from './session-pool.js';
 
-export const PAUSED_ANNOTATION = 'hil.io/paused';
+export { PAUSED_ANNOTATION } from '../../api/v1alpha1/annotations.js';
+import { PAUSED_ANNOTATION } from '../../api/v1alpha1/annotations.js';
 
 export interface SwitchReconcilerOptions {
   client: HilClient;
@@ -101,14 +101,12 @@ interface PendingEvent {
   message: string;
 }
 
-type SwitchStatusPatch = Omit<SwitchStatus, 'conditions'> & { conditions?: { type: string; status: 'True' | 'False' | 'Unknown'; reason: string; message?: string }[] };
 
 export class SwitchReconciler implements Reconciler {
   private readonly o: Required<Pick<SwitchReconcilerOptions, 'resyncMs' | 'driverTimeoutMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'statusConcurrency' | 'maxDeferMs'>> & SwitchReconcilerOptions;
   private readonly pool: SessionPool;
   private readonly memory = new Map<string, SwitchMemory>();
-  /** The status this process last wrote per object (the cache may not show it yet): no duplicate writes. */
-  private readonly written = new Map<string, string>();
+  private readonly status: SwitchStatusWriter;
   private readonly now: () => number;
   private readonly writes: Limiter;
   /** Failing switches wait on their own schedule (shown in status.nextSyncTime). */
@@ -120,6 +118,7 @@ export class SwitchReconciler implements Reconciler {
     this.pool = new SessionPool(opts.sessionIdleMs ?? 30_000);
     this.now = opts.now ?? Date.now;
     this.backoff = new DeviceBackoff({ baseMs: this.o.backoffBaseMs, maxMs: this.o.backoffMaxMs, now: this.now });
+    this.status = new SwitchStatusWriter({ client: this.o.client, cache: this.o.cache, writes: this.writes, resyncMs: this.o.resyncMs, logger: this.o.logger });
   }
 
   /** Closes every kept session (shutdown). */
@@ -140,7 +139,7 @@ export class SwitchReconciler implements Reconciler {
       this.backoff.reset(name);
       await this.pool.discard(name);
       // No switch to revert them on (admission keeps a Switch while it has Ports; these name one that never was).
-      await this.releaseDeletedPorts(name);
+      await this.status.releaseDeletedPorts(name);
       return {};
     }
     let driver: SwitchDriver;
@@ -149,8 +148,8 @@ export class SwitchReconciler implements Reconciler {
     } catch (err) {
       // No driver for this type: nothing to retry until the Switch changes. Nothing was ever sent to it either, so
       // its deleted Ports may go.
-      await this.releaseDeletedPorts(name);
-      await this.writeSwitchStatus(sw, {
+      await this.status.releaseDeletedPorts(name);
+      await this.status.writeSwitchStatus(sw, {
         conditions: [
           { type: 'Reachable', status: 'Unknown', reason: 'Unsupported', message: (err as Error).message },
           { type: 'Ready', status: 'False', reason: 'Unsupported', message: (err as Error).message },
@@ -192,12 +191,12 @@ export class SwitchReconciler implements Reconciler {
     if (!resyncDue && !differs && !mem?.unsaved) {
       // Nothing to do on the switch: make sure statuses say so (cheap when they already do).
       if (signal.aborted) return {};
-      await this.writeStatuses(sw, plan, mem!.observed, new Map(), { paused });
+      await this.status.writeStatuses(sw, plan, mem!.observed, new Map(), { paused });
       return { requeueAfterMs: Math.max(1, mem!.lastFullSync + this.o.resyncMs - now) };
     }
     if (paused && !resyncDue && mem) {
       // Paused: no writes; statuses show what differs.
-      await this.writeStatuses(sw, plan, mem.observed, new Map(), { paused });
+      await this.status.writeStatuses(sw, plan, mem.observed, new Map(), { paused });
       return { requeueAfterMs: Math.max(1, mem.lastFullSync + this.o.resyncMs - now) };
     }
     return this.sync(sw, driver, caps, plan, configKey, paused, burst, signal);
@@ -301,7 +300,7 @@ export class SwitchReconciler implements Reconciler {
 
       if (signal.aborted) return {};
       stage = 'status';
-      await this.writeStatuses(sw, plan, now, portErrors, { paused, synced: { at: t0, duration }, caps, readBack: observedBy });
+      await this.status.writeStatuses(sw, plan, now, portErrors, { paused, synced: { at: t0, duration }, caps, readBack: observedBy });
       await Promise.all(events.map((e) => this.recordEvent(portRef(e.port), e.type, e.reason, e.message)));
       const resync = this.o.resyncMs;
       const failedPorts = [...portErrors.values()].some((e) => e.code !== 'unknown-port' && e.code !== 'unsupported' && e.code !== 'invalid');
@@ -328,7 +327,7 @@ export class SwitchReconciler implements Reconciler {
       this.o.logger?.warn('switch sync failed', { switch: name, stage, failures, retryInMs: delay, error: message });
       const loginFailed = stage === 'login';
       const reason = isSwitchError(err) ? reasonFor(err.code) : 'SyncFailed';
-      await this.writeSwitchStatus(sw, {
+      await this.status.writeSwitchStatus(sw, {
         failedSyncAttempts: failures,
         nextSyncTime: rfc3339(this.now() + delay),
         conditions: [
@@ -341,7 +340,7 @@ export class SwitchReconciler implements Reconciler {
       // Attachments waiting on this switch say why.
       await this.writes.forEach('high', plan.ports.flatMap((p) => p.attachments.map((a) => ({ p, a }))), async ({ p, a }) => {
         if (a.verdict.kind !== 'included' || a.attachment.status?.phase === 'Attached') return;
-        await this.writeAttachmentStatus(a.attachment, sw, p, a.verdict.vlan, 'Pending', { status: 'False', reason: 'SwitchUnreachable', message: `switch "${name}": ${message}` });
+        await this.status.writeAttachmentStatus(a.attachment, sw, p, a.verdict.vlan, 'Pending', { status: 'False', reason: 'SwitchUnreachable', message: `switch "${name}": ${message}` });
       });
       return { requeueAfterMs: delay };
     }
@@ -374,207 +373,6 @@ export class SwitchReconciler implements Reconciler {
     };
   }
 
-  /** Port, attachment and switch statuses, finalizers of detached attachments. Writes only what changed. */
-  private async writeStatuses(
-    sw: Switch,
-    plan: ReturnType<typeof planSwitch>,
-    observed: Map<string, ObservedPort>,
-    portErrors: Map<string, { code: string; message: string }>,
-    o: { paused: boolean; synced?: { at: number; duration: number }; caps?: SwitchCapabilities; readBack?: Map<string, ObservedPort> },
-  ): Promise<void> {
-    const name = sw.metadata.name!;
-    let allInSync = true;
-    // Attachments first (what users wait for), then ports.
-    const jobs: (() => Promise<void>)[] = [];
-    const portJobs: (() => Promise<void>)[] = [];
-    for (const p of plan.ports) {
-      const iface = p.desired.interface;
-      const obs = observed.get(iface);
-      const perr = portErrors.get(iface);
-      const inSync = !!obs && !perr && portInSync(p.desired, obs);
-      if (!inSync) allInSync = false;
-      const cond = perr
-        ? { status: 'False' as const, reason: perr.code === 'unknown-port' ? 'UnknownPort' : 'ApplyFailed', message: perr.message }
-        : inSync
-          ? { status: 'True' as const, reason: 'InSync', message: `${describePort(p.desired)}` }
-          : o.paused
-            ? { status: 'False' as const, reason: 'Paused', message: `switch is paused (${PAUSED_ANNOTATION}); wanted ${describePort(p.desired)}, has ${obs ? describePort(obs) : 'unknown'}` }
-            : { status: 'False' as const, reason: 'OutOfSync', message: `wanted ${describePort(p.desired)}, has ${obs ? describePort(obs) : 'unknown'}` };
-      const read = (o.readBack ?? observed).get(iface);
-      if (p.port.metadata.deletionTimestamp && (perr?.code === 'unknown-port' || (!perr && !!read && portInSync(p.desired, read)))) {
-        // Reverted and read back as such (or a port the switch does not have): the Port may go.
-        portJobs.push(() => this.releasePort(p.port));
-      } else if (!p.port.metadata.deletionTimestamp && !hasFinalizer(p.port, FINALIZER_PORT_REVERT)) {
-        // Ports created before the server put the finalizer on new ones (the finalizer first: it is conditional on
-        // the resourceVersion the status write would change).
-        portJobs.push(async () => {
-          await addFinalizer(this.o.client, 'ports', p.port, FINALIZER_PORT_REVERT).catch((err) => {
-            if (!isConflict(err)) throw err; // changed meanwhile: the next pass adds it
-          });
-          await this.writePortStatus(p.port, obs, cond);
-        });
-      } else portJobs.push(() => this.writePortStatus(p.port, obs, cond));
-      for (const a of p.attachments) jobs.push(() => this.attachmentOutcome(sw, p, a.attachment, a.verdict, obs, perr, inSync, o.paused));
-    }
-    for (const p of plan.duplicates) {
-      // Never managed: a deleted duplicate leaves the interface to the Port that remains.
-      if (p.metadata.deletionTimestamp) {
-        portJobs.push(() => this.releasePort(p));
-        continue;
-      }
-      portJobs.push(() => this.writePortStatus(p, undefined, { status: 'False', reason: 'DuplicateInterface', message: `another Port declares interface "${p.spec.interface}" of switch "${name}"; neither is managed` }));
-    }
-    const settled = await Promise.allSettled([this.writes.forEach('high', jobs, (j) => j()), this.writes.forEach('low', portJobs, (j) => j())]);
-    for (const r of settled) if (r.status === 'rejected') throw r.reason;
-    const ready = allInSync && plan.duplicates.length === 0 && !o.paused;
-    const patch: SwitchStatusPatch = {
-      conditions: [
-        { type: 'Reachable', status: 'True', reason: 'LoggedIn', message: `logged in to ${sw.spec.address}` },
-        ready
-          ? { type: 'Ready', status: 'True', reason: 'InSync', message: `${plan.ports.length} port(s) in sync` }
-          : o.paused
-            ? { type: 'Ready', status: 'False', reason: 'Paused', message: `writes are paused by the ${PAUSED_ANNOTATION} annotation` }
-            : { type: 'Ready', status: 'False', reason: 'PortsOutOfSync', message: `${plan.ports.filter((p) => { const ob = observed.get(p.desired.interface); return !ob || portErrors.has(p.desired.interface) || !portInSync(p.desired, ob); }).length} port(s) not in sync` },
-      ],
-    };
-    if (o.synced) {
-      patch.lastSyncTime = rfc3339(o.synced.at + o.synced.duration);
-      patch.lastSyncDuration = Math.round(o.synced.duration);
-      patch.failedSyncAttempts = 0;
-      patch.nextSyncTime = rfc3339(o.synced.at + this.o.resyncMs);
-    }
-    if (o.caps) patch.capabilities = { trunk: o.caps.trunk, nativeVlan: o.caps.nativeVlan, nativelessTrunk: o.caps.nativelessTrunk };
-    await this.writeSwitchStatus(sw, patch);
-  }
-
-  private async attachmentOutcome(
-    sw: Switch,
-    p: PortPlan,
-    a: NetworkAttachment,
-    v: AttachmentVerdict,
-    obs: ObservedPort | undefined,
-    perr: { code: string; message: string } | undefined,
-    portInSyncNow: boolean,
-    paused: boolean,
-  ): Promise<void> {
-    const swName = sw.metadata.name!;
-    if (v.kind === 'detaching') {
-      // Gone from the port (the port is in its desired state, which no longer has it): let the object go.
-      if (portInSyncNow && hasFinalizer(a, FINALIZER_PORT_REVERT)) {
-        await removeFinalizer(this.o.client, 'networkattachments', a, FINALIZER_PORT_REVERT);
-      } else if (!portInSyncNow) {
-        await this.writeAttachmentStatus(a, sw, p, v.vlan, 'Detaching', {
-          status: 'False',
-          reason: paused ? 'Paused' : 'Detaching',
-          message: paused ? `switch "${swName}" is paused; the port is reverted when it resumes` : perr ? perr.message : `reverting port ${p.desired.interface} of switch "${swName}"`,
-        });
-      }
-      return;
-    }
-    if (v.kind === 'pending') {
-      await this.writeAttachmentStatus(a, sw, p, v.vlan, 'Pending', { status: 'False', reason: v.reason, message: v.message });
-      return;
-    }
-    if (v.kind === 'refused') {
-      await this.writeAttachmentStatus(a, sw, p, v.vlan, 'Failed', { status: 'False', reason: v.reason, message: v.message });
-      return;
-    }
-    const channel = a.spec.channel ?? 'native';
-    const carried = !!obs && !obs.parked && (channel === 'native' ? obs.native === v.vlan : obs.tagged.includes(v.vlan));
-    if (perr) {
-      await this.writeAttachmentStatus(a, sw, p, v.vlan, 'Failed', { status: 'False', reason: perr.code === 'unknown-port' ? 'UnknownPort' : 'SwitchError', message: perr.message });
-    } else if (carried) {
-      await this.writeAttachmentStatus(a, sw, p, v.vlan, 'Attached', {
-        status: 'True',
-        reason: 'Attached',
-        message: `port ${p.desired.interface} of switch "${swName}" carries VLAN ${v.vlan} ${channel === 'native' ? 'untagged' : 'tagged'}`,
-      });
-    } else {
-      await this.writeAttachmentStatus(a, sw, p, v.vlan, 'Pending', {
-        status: 'False',
-        reason: paused ? 'Paused' : 'Applying',
-        message: paused ? `switch "${swName}" is paused (${PAUSED_ANNOTATION})` : `putting VLAN ${v.vlan} on port ${p.desired.interface} of switch "${swName}"`,
-      });
-    }
-  }
-
-  private async writeAttachmentStatus(
-    a: NetworkAttachment,
-    sw: Switch,
-    p: PortPlan,
-    vlan: number | undefined,
-    phase: NonNullable<NetworkAttachmentStatus['phase']>,
-    ready: { status: 'True' | 'False'; reason: string; message: string },
-  ): Promise<void> {
-    const gen = a.metadata.generation;
-    const cur = a.status ?? {};
-    const next = {
-      phase,
-      switch: sw.metadata.name,
-      port: p.port.metadata.name,
-      vlan: vlan ?? null,
-      observedGeneration: gen,
-      conditions: setCondition(cur.conditions, { type: 'Ready', ...ready, observedGeneration: gen }),
-    };
-    const before = { phase: cur.phase, switch: cur.switch, port: cur.port, vlan: cur.vlan ?? null, observedGeneration: cur.observedGeneration, conditions: cur.conditions };
-    if (deepEqual(next, before)) return;
-    await this.patchStatusTolerant('networkattachments', a.metadata.name!, next);
-  }
-
-  /** Lets a deleted Port go (its finalizer off): its switch port reaches nothing now. */
-  private async releasePort(port: Port): Promise<void> {
-    if (!hasFinalizer(port, FINALIZER_PORT_REVERT)) return;
-    await removeFinalizer(this.o.client, 'ports', port, FINALIZER_PORT_REVERT);
-    this.o.logger?.info('port reverted; Port deleted', { port: port.metadata.name, switch: port.spec.switch, interface: port.spec.interface });
-  }
-
-  /** Deleted Ports of a switch that does not exist or has no driver: there is nothing to revert. */
-  private async releaseDeletedPorts(switchName: string): Promise<void> {
-    for (const p of this.o.cache.list('ports')) if (p.spec?.switch === switchName && p.metadata.deletionTimestamp) await this.releasePort(p);
-  }
-
-  private async writePortStatus(port: Port, obs: ObservedPort | undefined, cond: { status: 'True' | 'False'; reason: string; message: string }): Promise<void> {
-    const gen = port.metadata.generation;
-    const cur: PortStatus = port.status ?? {};
-    const native = obs && !obs.parked && obs.native !== undefined ? obs.native : null;
-    const tagged = obs && !obs.parked ? [...obs.tagged] : obs ? [] : (cur.taggedVlans ?? []);
-    const next = {
-      nativeVlan: obs ? native : (cur.nativeVlan ?? null),
-      taggedVlans: tagged,
-      observedGeneration: gen,
-      conditions: setCondition(cur.conditions, { type: 'InSync', ...cond, observedGeneration: gen }),
-    };
-    const before = { nativeVlan: cur.nativeVlan ?? null, taggedVlans: cur.taggedVlans ?? [], observedGeneration: cur.observedGeneration, conditions: cur.conditions };
-    if (deepEqual(next, before)) return;
-    await this.patchStatusTolerant('ports', port.metadata.name!, next);
-  }
-
-  private async writeSwitchStatus(sw: Switch, patch: SwitchStatusPatch): Promise<void> {
-    const cur: SwitchStatus = sw.status ?? {};
-    const gen = sw.metadata.generation;
-    let conditions = cur.conditions;
-    for (const c of patch.conditions ?? []) conditions = setCondition(conditions, { type: c.type, status: c.status, reason: c.reason, message: c.message ?? '', observedGeneration: gen });
-    const body: SwitchStatus = { ...patch, conditions, observedGeneration: gen };
-    if (deepEqual({ ...cur, ...body }, cur)) return;
-    // Only the fields this write is about: a stale cache must not put older values back.
-    await this.writes.run('low', () => this.patchStatusTolerant('switches', sw.metadata.name!, body));
-  }
-
-  /** A status patch; an object deleted meanwhile (404) is fine. */
-  private async patchStatusTolerant(plural: 'switches' | 'ports' | 'networkattachments', name: string, status: object): Promise<void> {
-    const key = `${plural}/${name}`;
-    const body = JSON.stringify(status);
-    if (this.written.get(key) === body) return;
-    try {
-      await this.o.client.patchStatus(plural, name, status);
-      this.written.set(key, body);
-      if (this.written.size > 100_000) this.written.clear();
-    } catch (err) {
-      this.written.delete(key);
-      if ((err as { code?: number }).code === 404) return;
-      throw err;
-    }
-  }
 }
 
 function asObserved(c: PortChange): ObservedPort {
@@ -622,6 +420,4 @@ function reasonFor(code: string): string {
   }
 }
 
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+export { rfc3339 };
