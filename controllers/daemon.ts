@@ -6,26 +6,26 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
-import type { NetworkAttachment, Node, Port } from '../api/v1alpha1/types.js';
 import { createLogger, type Logger } from '../common/logging.js';
 import type { VlanSet } from '../common/vlans.js';
 import { defaultRegistry, type DriverRegistry } from '../drivers/switch/index.js';
-import { AttachmentReconciler, resolveAttachment } from './attachment/attachment-controller.js';
+import { wireAttachments } from './attachment/wiring.js';
 import { InformerCache } from './cache.js';
 import { GROUP, HilClient, VERSION, type ApiCall, type HilKinds, type HilPlural } from './client.js';
 import { EventRecorder } from './events.js';
 import { wireHeadnodes, type HeadnodeControllerConfig } from './headnode/wiring.js';
-import { NetworkReconciler } from './network/network-controller.js';
-import { NicStatusReconciler } from './nic-status/nic-status-controller.js';
+import type { NetworkReconciler } from './network/network-controller.js';
+import { wireNetworks } from './network/wiring.js';
+import { wireNicStatus } from './nic-status/wiring.js';
 import { wireNodes, type NodeControllerConfig } from './node/wiring.js';
-import { ProtectionReconciler } from './protection/protection-controller.js';
+import { wireProtection } from './protection/wiring.js';
 import { LEADER_LEASE, SYSTEM_NAMESPACE } from './rbac.js';
-import { Batcher } from './runtime/batcher.js';
-import { sleepUnlessAborted } from './runtime/sleep.js';
-import { Controller } from './runtime/controller.js';
+import type { Controller } from './runtime/controller.js';
 import { ResourceInformer } from './runtime/informer.js';
 import { Manager, type RunOutcome } from './runtime/manager.js';
-import { SwitchReconciler } from './switch/switch-reconciler.js';
+import type { SwitchReconciler } from './switch/switch-reconciler.js';
+import { wireSwitches } from './switch/wiring.js';
+import type { Wiring } from './wiring.js';
 
 export interface ControllerDaemonOptions {
   kubeConfig: k8s.KubeConfig;
@@ -67,9 +67,6 @@ export interface Controllers {
   networkReconciler: NetworkReconciler;
   controllers: { switch: Controller; network: Controller; attachment: Controller; protection: Controller; headnode: Controller; node: Controller; nicStatus: Controller };
 }
-
-/** How long NIC status waits after a change before it is recomputed (bursts coalesce into one write per node). */
-const NIC_STATUS_DELAY_MS = 500;
 
 export function defaultIdentity(): string {
   return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -122,123 +119,31 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
   };
   const cache = new InformerCache(inf);
 
-  const switchReconciler = new SwitchReconciler({
-    client,
-    cache,
+  const w: Wiring = { manager, client, cache, inf, events, logger, resyncMs };
+  // Each controller wires itself: what it watches, which events map to which keys, its resync.
+  const switches = wireSwitches(w, {
     driverRegistry: opts.driverRegistry ?? defaultRegistry,
-    events,
-    logger,
-    resyncMs,
     driverTimeoutMs: opts.driverTimeoutMs,
     sessionIdleMs: opts.sessionIdleMs,
     backoffBaseMs: opts.backoffBaseMs,
     backoffMaxMs: opts.backoffMaxMs,
-    // Called only once the controllers run, after switchBatches below exists.
-    burstOngoing: (name) => switchBatches.has(name),
+    workers: opts.switchWorkers,
+    batchDelayMs: opts.switchBatchDelayMs,
+    batchMaxWaitMs: opts.switchBatchMaxWaitMs,
   });
-  const networkReconciler = new NetworkReconciler({ client, pool: opts.pool, events, logger });
-  const mk = (name: string, reconciler: ConstructorParameters<typeof Controller>[0]['reconciler'], workers: number) =>
-    manager.addController(new Controller({ name, reconciler, workers, metrics: manager.metrics, logger }));
-  const switchCtl = mk('switch', switchReconciler, opts.switchWorkers ?? 64);
-  const networkCtl = mk('network', networkReconciler, 1);
-  const switchBatches = new Batcher({ quietMs: opts.switchBatchDelayMs ?? 20, maxWaitMs: opts.switchBatchMaxWaitMs ?? 500, fire: (name) => switchCtl.enqueue(name) });
-  // Each event starts a pass at once (which applies without saving while the burst goes on), and the Batcher
-  // brings the pass after the burst, which saves and writes the statuses.
-  const enqueueSwitch = (name: string | undefined) => {
-    if (!name) return;
-    switchBatches.add(name);
-    switchCtl.enqueue(name);
-  };
-  const attachmentCtl = mk('attachment', new AttachmentReconciler({ client, cache, enqueueSwitch }), 4);
-  const protectionCtl = mk('protection', new ProtectionReconciler({ client, cache }), 2);
-  // Informational, so it lags on purpose: one write per node per half second at most, after the statuses that
-  // users wait for.
-  const nicStatusCtl = mk('nic-status', new NicStatusReconciler({ client, cache }), 2);
-  const nicStatusLater = (node: string | undefined) => node && nicStatusCtl.enqueueAfter(node, NIC_STATUS_DELAY_MS, 'low');
-  const nodeCtl = wireNodes({ manager, client, cache, nodes: inf.nodes, events, logger, resyncMs, config: opts.nodes }).controller;
-  const headnodeCtl = wireHeadnodes({ manager, client, cache, headnodes: inf.headnodes, networks: inf.networks, events, logger, resyncMs, config: opts.headnodes });
-  // A headnode changed or gone: a network it used may be waiting to be deleted.
-  inf.headnodes.on('change', (h) => (h.spec?.hnics ?? []).forEach((x) => x.network && protectionCtl.enqueue(`networks/${x.network}`)));
-
-  // ---- events → keys ----
-  const allSwitches = () => inf.switches.list().forEach((s) => enqueueSwitch(s.metadata.name));
-  const switchOfPort = (portName: string | undefined) => (portName ? inf.ports.get(portName)?.spec?.switch : undefined);
-  /** Switches each node's NICs were last seen on (so a recabled NIC's old port is reverted too). */
-  const nodeSwitches = new Map<string, Set<string>>();
-  /** The node whose NIC is cabled to each Port (for NIC status). */
-  const nodeOfPort = new Map<string, string>();
-  const nodePorts = new Map<string, string[]>();
-  const onNode = (n: Node, deleted = false) => {
-    const name = n.metadata.name!;
-    for (const p of nodePorts.get(name) ?? []) if (nodeOfPort.get(p) === name) nodeOfPort.delete(p);
-    const ports = deleted ? [] : (n.spec?.nics ?? []).flatMap((nic) => (nic.port ? [nic.port] : []));
-    for (const p of ports) nodeOfPort.set(p, name);
-    if (deleted) nodePorts.delete(name);
-    else nodePorts.set(name, ports);
-    if (!deleted) nicStatusLater(name);
-    const now = new Set((n.spec?.nics ?? []).map((nic) => switchOfPort(nic.port)).filter((s): s is string => !!s));
-    for (const s of new Set([...(nodeSwitches.get(name) ?? []), ...now])) enqueueSwitch(s);
-    if (deleted) nodeSwitches.delete(name);
-    else nodeSwitches.set(name, now);
-    protectionCtl.enqueue(`nodes/${name}`);
-  };
-  const onAttachment = (a: NetworkAttachment) => {
-    attachmentCtl.enqueue(a.metadata.name!);
-    const where = resolveAttachment(a, cache);
-    if ('switch' in where) enqueueSwitch(where.switch);
-    protectionCtl.enqueue(`nodes/${a.spec.node}`);
-    protectionCtl.enqueue(`networks/${a.spec.network}`);
-    nicStatusLater(a.spec.node);
-  };
-  inf.switches.on('change', (s) => enqueueSwitch(s.metadata.name));
-  inf.ports.on('change', (p: Port) => {
-    enqueueSwitch(p.spec?.switch);
-    nicStatusLater(nodeOfPort.get(p.metadata.name!));
-  });
-  inf.nodes.on('add', (n) => onNode(n));
-  inf.nodes.on('update', (n) => onNode(n));
-  inf.nodes.on('delete', (n) => onNode(n, true));
-  inf.networks.on('change', (n) => {
-    networkCtl.enqueue(n.metadata.name!);
-    protectionCtl.enqueue(`networks/${n.metadata.name}`);
-    // A VLAN allocated or freed: every switch carrying the network (cheap: no session unless something differs).
-    const carrying = new Set<string>();
-    for (const a of inf.networkattachments.list()) {
-      if (a.spec.network !== n.metadata.name) continue;
-      const where = resolveAttachment(a, cache);
-      if ('switch' in where) carrying.add(where.switch);
-    }
-    carrying.forEach(enqueueSwitch);
-  });
-  inf.networkattachments.on('change', onAttachment);
-  // A network gone (its VLAN freed): networks still waiting for one try again.
-  inf.networks.on('delete', () => {
-    for (const n of inf.networks.list()) if (n.spec?.vlan === undefined && n.status?.vlan === undefined) networkCtl.enqueue(n.metadata.name!);
-  });
-
-  // ---- periodic resync (low priority: never ahead of event-driven work) ----
-  manager.addRunnable(async (signal) => {
-    while (!signal.aborted) {
-      await sleepUnlessAborted(resyncMs, signal);
-      if (signal.aborted) break;
-      for (const s of inf.switches.list()) switchCtl.enqueue(s.metadata.name!, 'low');
-      for (const n of inf.networks.list()) networkCtl.enqueue(n.metadata.name!, 'low');
-      for (const a of inf.networkattachments.list()) attachmentCtl.enqueue(a.metadata.name!, 'low');
-      const freed = await networkReconciler.collectGarbage().catch(() => 0);
-      if (freed) logger.info('freed VLAN claims of networks that are gone', { count: freed });
-    }
-    switchBatches.clear();
-    await switchReconciler.close();
-  });
-  // Everything once at start (the informers' initial lists also enqueue, through the handlers).
-  manager.addRunnable(() => allSwitches());
+  const networks = wireNetworks(w, opts.pool);
+  const attachmentCtl = wireAttachments(w, switches.enqueue);
+  const protectionCtl = wireProtection(w);
+  const nicStatusCtl = wireNicStatus(w);
+  const nodeCtl = wireNodes(w, opts.nodes).controller;
+  const headnodeCtl = wireHeadnodes(w, opts.headnodes);
 
   return {
     manager,
     client,
-    switchReconciler,
-    networkReconciler,
-    controllers: { switch: switchCtl, network: networkCtl, attachment: attachmentCtl, protection: protectionCtl, headnode: headnodeCtl, node: nodeCtl, nicStatus: nicStatusCtl },
+    switchReconciler: switches.reconciler,
+    networkReconciler: networks.reconciler,
+    controllers: { switch: switches.controller, network: networks.controller, attachment: attachmentCtl, protection: protectionCtl, headnode: headnodeCtl, node: nodeCtl, nicStatus: nicStatusCtl },
   };
 }
 

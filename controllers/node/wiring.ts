@@ -3,14 +3,9 @@
 // its own status writes do not, so each BMC is read once per change plus once per resync period (the reconciler's
 // requeueAfter), not once per status write.
 import type { Node } from '../../api/v1alpha1/types.js';
-import type { Logger } from '../../common/logging.js';
 import { defaultObmRegistry, type ObmRegistry } from '../../drivers/obm/index.js';
-import type { ObjectCache } from '../cache.js';
-import type { HilClient } from '../client.js';
-import type { EventRecorder } from '../events.js';
-import { Controller } from '../runtime/controller.js';
-import type { ResourceInformer } from '../runtime/informer.js';
-import type { Manager } from '../runtime/manager.js';
+import type { Controller } from '../runtime/controller.js';
+import { addController, type Wiring } from '../wiring.js';
 import { NodeReconciler, POWER_CYCLE_ANNOTATION, type MaintenancePool } from './node-reconciler.js';
 
 /** The daemon option `nodes` (hil.cfg [maintenance] and [hil.ext.obm.ipmi], flags: controllers/serve.ts). */
@@ -28,16 +23,8 @@ export interface NodeControllerConfig {
   maintenance?: MaintenancePool;
 }
 
-export function wireNodes(o: {
-  manager: Manager;
-  client: HilClient;
-  cache: ObjectCache;
-  nodes: ResourceInformer<Node>;
-  events: EventRecorder;
-  logger: Logger;
-  resyncMs: number;
-  config?: NodeControllerConfig;
-}): { controller: Controller; reconciler: NodeReconciler } {
+export function wireNodes(w: Wiring, config?: NodeControllerConfig): { controller: Controller; reconciler: NodeReconciler } {
+  const o = { ...w, nodes: w.inf.nodes, config };
   const c = o.config ?? {};
   const reconciler = new NodeReconciler({
     client: o.client,
@@ -52,7 +39,7 @@ export function wireNodes(o: {
     releasePowerOff: c.releasePowerOff,
     maintenance: c.maintenance,
   });
-  const controller = o.manager.addController(new Controller({ name: 'node', reconciler, workers: c.workers ?? 32, metrics: o.manager.metrics, logger: o.logger }));
+  const controller = addController(w, 'node', reconciler, c.workers ?? 32);
   const seen = new Map<string, string>();
   const trigger = (n: Node) =>
     JSON.stringify([n.metadata.generation, n.metadata.annotations?.[POWER_CYCLE_ANNOTATION] ?? null, n.metadata.deletionTimestamp ?? null, n.spec?.project ?? '', n.status?.project ?? null]);
