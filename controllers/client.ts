@@ -3,7 +3,7 @@
 // type set explicitly (custom kinds refuse strategic merge with 415). Each method's comment names its RBAC rule
 // (controllers/rbac.ts).
 import * as k8s from '@kubernetes/client-node';
-import type { Headnode, Network, NetworkAttachment, Node, Port, Switch } from '../api/v1alpha1/types.js';
+import type { Headnode, Network, NetworkAttachment, Node, Port, Project, Switch } from '../api/v1alpha1/types.js';
 import { reuseConnections } from './keep-alive.js';
 import type { ListOf } from './runtime/informer.js';
 import type { LeaseObject, LeaseRecord, LeaseStore } from './runtime/leader-election.js';
@@ -12,6 +12,7 @@ export const GROUP = 'hil.io';
 export const VERSION = 'v1alpha1';
 
 export interface HilKinds {
+  projects: Project;
   switches: Switch;
   ports: Port;
   nodes: Node;

@@ -17,6 +17,7 @@ import { wireHeadnodes, type HeadnodeControllerConfig } from './headnode/wiring.
 import type { NetworkReconciler } from './network/network-controller.js';
 import { wireNetworks } from './network/wiring.js';
 import { wireNicStatus } from './nic-status/wiring.js';
+import { wireProjectStatus } from './project-status/wiring.js';
 import { wireNodes, type NodeControllerConfig } from './node/wiring.js';
 import { wireProtection } from './protection/wiring.js';
 import { LEADER_LEASE, SYSTEM_NAMESPACE } from './rbac.js';
@@ -65,7 +66,7 @@ export interface Controllers {
   client: HilClient;
   switchReconciler: SwitchReconciler;
   networkReconciler: NetworkReconciler;
-  controllers: { switch: Controller; network: Controller; attachment: Controller; protection: Controller; headnode: Controller; node: Controller; nicStatus: Controller };
+  controllers: { switch: Controller; network: Controller; attachment: Controller; protection: Controller; headnode: Controller; node: Controller; nicStatus: Controller; projectStatus: Controller };
 }
 
 export function defaultIdentity(): string {
@@ -110,6 +111,7 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
       }),
     );
   const inf = {
+    projects: informer('projects'),
     switches: informer('switches'),
     ports: informer('ports'),
     nodes: informer('nodes'),
@@ -135,6 +137,7 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
   const attachmentCtl = wireAttachments(w, switches.enqueue);
   const protectionCtl = wireProtection(w);
   const nicStatusCtl = wireNicStatus(w);
+  const projectStatusCtl = wireProjectStatus(w);
   const nodeCtl = wireNodes(w, opts.nodes).controller;
   const headnodeCtl = wireHeadnodes(w, opts.headnodes);
 
@@ -143,7 +146,7 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
     client,
     switchReconciler: switches.reconciler,
     networkReconciler: networks.reconciler,
-    controllers: { switch: switches.controller, network: networks.controller, attachment: attachmentCtl, protection: protectionCtl, headnode: headnodeCtl, node: nodeCtl, nicStatus: nicStatusCtl },
+    controllers: { switch: switches.controller, network: networks.controller, attachment: attachmentCtl, protection: protectionCtl, headnode: headnodeCtl, node: nodeCtl, nicStatus: nicStatusCtl, projectStatus: projectStatusCtl },
   };
 }
 

@@ -9,7 +9,7 @@ export interface PolicyRule {
 
 export const CONTROLLER_RULES: readonly PolicyRule[] = [
   // Informers: list + watch.
-  { apiGroups: ['hil.io'], resources: ['switches'], verbs: ['list', 'watch'] },
+  { apiGroups: ['hil.io'], resources: ['projects', 'switches'], verbs: ['list', 'watch'] },
   // The port-revert finalizer of Ports (patch).
   { apiGroups: ['hil.io'], resources: ['ports'], verbs: ['list', 'watch', 'patch'] },
   // Fresh reads before decisions (get), finalizers (patch): VLAN and protection finalizers.
@@ -17,7 +17,7 @@ export const CONTROLLER_RULES: readonly PolicyRule[] = [
   // The port-revert finalizer.
   { apiGroups: ['hil.io'], resources: ['networkattachments'], verbs: ['list', 'watch', 'patch'] },
   // Status of everything the controllers report on.
-  { apiGroups: ['hil.io'], resources: ['switches/status', 'ports/status', 'nodes/status', 'networks/status', 'networkattachments/status'], verbs: ['patch'] },
+  { apiGroups: ['hil.io'], resources: ['projects/status', 'switches/status', 'ports/status', 'nodes/status', 'networks/status', 'networkattachments/status'], verbs: ['patch'] },
   // Headnodes: informer, the hil.io/headnode-vm finalizer, status (VM state, uuid, VNC port, frozen hnics).
   { apiGroups: ['hil.io'], resources: ['headnodes'], verbs: ['list', 'watch', 'patch'] },
   { apiGroups: ['hil.io'], resources: ['headnodes/status'], verbs: ['patch'] },

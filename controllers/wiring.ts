@@ -1,7 +1,7 @@
 // What every controller's wiring file (controllers/*/wiring.ts) gets from the daemon: the Manager it adds its
 // Controller to, the shared informers and their cache, the API client, the Event recorder. A wiring file says what its
 // controller watches, which events map to which keys, and its periodic resync; the daemon is then a list.
-import type { Headnode, Network, NetworkAttachment, Node, Port, Switch } from '../api/v1alpha1/types.js';
+import type { Headnode, Network, NetworkAttachment, Node, Port, Project, Switch } from '../api/v1alpha1/types.js';
 import type { Logger } from '../common/logging.js';
 import type { ObjectCache } from './cache.js';
 import type { HilClient } from './client.js';
@@ -13,6 +13,7 @@ import type { Reconciler } from './runtime/reconciler.js';
 import { sleepUnlessAborted } from './runtime/sleep.js';
 
 export interface Informers {
+  projects: ResourceInformer<Project>;
   switches: ResourceInformer<Switch>;
   ports: ResourceInformer<Port>;
   nodes: ResourceInformer<Node>;

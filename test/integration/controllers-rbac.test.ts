@@ -69,6 +69,12 @@ describe('controllers in-process: a whole life, and the API calls they make', ()
     assert.deepEqual(a1.metadata.finalizers, ['hil.io/port-revert']);
     assert.equal(mock.fabric.switch('mock-sw').port('gi1/0/1').native, vlan);
 
+    // The project's counts (kubectl get projects: NODES, NETWORKS, HEADNODES).
+    await until(async () => {
+      const st = (await get(`${H}/projects/proj`)).status;
+      return st?.nodes === 2 && st?.networks === 1 && st?.headnodes === 0 ? st : undefined;
+    }, 'proj counts 2 nodes, 1 network, 0 headnodes');
+
     // A node in a project cannot be deleted (HIL's node_delete): the 409 says what to do.
     const refused = await api(srv.url, 'DELETE', `${H}/nodes/node-1`);
     assert.equal(refused.status, 409, JSON.stringify(refused.body));
@@ -81,6 +87,7 @@ describe('controllers in-process: a whole life, and the API calls they make', ()
     assert.equal((await api(srv.url, 'PATCH', `${H}/nodes/node-1`, { spec: { project: '' } }, 'application/merge-patch+json')).status, 200);
     assert.equal((await api(srv.url, 'DELETE', `${H}/nodes/node-1`)).status, 200);
     await until(async () => (await api(srv.url, 'GET', `${H}/nodes/node-1`)).status === 404, 'node-1 to be deleted');
+    await until(async () => ((await get(`${H}/projects/proj`)).status?.nodes === 1 ? true : undefined), 'proj to count 1 node once node-1 left');
 
     // A headnode on the network: cloned, started (finalizer, status), then deleted (finalizer removed).
     await post(`${H}/headnodes`, { apiVersion: 'hil.io/v1alpha1', kind: 'Headnode', metadata: { name: 'hn' }, spec: { project: 'proj', baseImage: 'base', hnics: [{ name: 'pxe', network: 'net' }] } });
