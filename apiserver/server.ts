@@ -426,6 +426,25 @@ export class ApiServer {
     // both timeouts every connectionsCheckingInterval, so a slowloris client is cut within a few seconds of them.
     this.server.requestTimeout = this.limits.requestTimeoutMs;
     this.server.headersTimeout = this.limits.headersTimeoutMs;
+    // A request node's HTTP parser refuses (headers or URL over 16 KiB, a malformed request line, a timeout) never
+    // reaches express: answer it with a Status too, as node would have answered with an empty body.
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: import('node:stream').Duplex) => {
+      // (As node does: never after an answer to this request has begun.)
+      if (!socket.writable || err.code === 'ECONNRESET' || (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+        socket.destroy();
+        return;
+      }
+      const e =
+        err.code === 'HPE_HEADER_OVERFLOW'
+          ? new ApiError(431, 'BadRequest', 'the request headers (or its URL) are larger than the server accepts')
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? new ApiError(408, 'Timeout', 'the request was not received in time')
+            : errors.badRequest('the request could not be parsed as HTTP');
+      const body = JSON.stringify(e.toStatus());
+      socket.end(
+        `HTTP/1.1 ${e.code} ${http.STATUS_CODES[e.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(listen.port, listen.host, () => resolve());

@@ -213,4 +213,22 @@ describe('bad input', () => {
     const r = await api(srv.url, 'PUT', `${G}/networks/warned`, { ...cur, metadata: { ...cur.metadata, name: 'other' } });
     assert.equal(r.status, 400);
   });
+  test('a request node\'s HTTP parser refuses (a 20 KB URL, a broken request line) is answered with a Status', async () => {
+    const long = await api(srv.url, 'GET', `${G}/networks?continue=${'x'.repeat(20_000)}`);
+    assert.equal(long.status, 431);
+    assert.equal(long.body.kind, 'Status');
+    assert.equal(long.body.code, 431);
+    const net = await import('node:net');
+    const raw = await new Promise<string>((resolve, reject) => {
+      const sock = net.connect(Number(new URL(srv.url).port), '127.0.0.1', () => sock.write('GARBAGE / HTTP/1.1\r\nHost: x\r\n\r\n'));
+      let out = '';
+      sock.on('data', (d) => (out += d));
+      sock.on('end', () => resolve(out));
+      sock.on('error', reject);
+    });
+    assert.match(raw, /^HTTP\/1\.1 400 /);
+    const status = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4));
+    assert.equal(status.kind, 'Status');
+    assert.equal(status.reason, 'BadRequest');
+  });
 });
