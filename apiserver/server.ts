@@ -440,9 +440,11 @@ export class ApiServer {
           : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
             ? new ApiError(408, 'Timeout', 'the request was not received in time')
             : errors.badRequest('the request could not be parsed as HTTP');
-      const body = JSON.stringify(e.toStatus());
+      // An answer to HEAD has no body (node's llhttp knows the method even when it refuses the rest).
+      const head = (err as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+      const body = head ? '' : JSON.stringify(e.toStatus());
       socket.end(
-        `HTTP/1.1 ${e.code} ${http.STATUS_CODES[e.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `HTTP/1.1 ${e.code} ${http.STATUS_CODES[e.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${head ? 0 : Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
     });
     await new Promise<void>((resolve, reject) => {

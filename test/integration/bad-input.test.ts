@@ -219,16 +219,22 @@ describe('bad input', () => {
     assert.equal(long.body.kind, 'Status');
     assert.equal(long.body.code, 431);
     const net = await import('node:net');
-    const raw = await new Promise<string>((resolve, reject) => {
-      const sock = net.connect(Number(new URL(srv.url).port), '127.0.0.1', () => sock.write('GARBAGE / HTTP/1.1\r\nHost: x\r\n\r\n'));
-      let out = '';
-      sock.on('data', (d) => (out += d));
-      sock.on('end', () => resolve(out));
-      sock.on('error', reject);
-    });
+    const rawCall = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const sock = net.connect(Number(new URL(srv.url).port), '127.0.0.1', () => sock.write(request));
+        let out = '';
+        sock.on('data', (d) => (out += d));
+        sock.on('end', () => resolve(out));
+        sock.on('error', reject);
+      });
+    const raw = await rawCall('GARBAGE / HTTP/1.1\r\nHost: x\r\n\r\n');
     assert.match(raw, /^HTTP\/1\.1 400 /);
     const status = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4));
     assert.equal(status.kind, 'Status');
     assert.equal(status.reason, 'BadRequest');
+    // HEAD: the same answer without a body (one would break the client's reading of the connection).
+    const head = await rawCall(`HEAD ${G}/networks?continue=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    assert.match(head, /^HTTP\/1\.1 431 /);
+    assert.ok(head.endsWith('\r\n\r\n'), head);
   });
 });
