@@ -265,7 +265,11 @@ export class ApiServer {
       let e: ApiError;
       if (err instanceof ApiError) e = err;
       else if (err?.type === 'entity.too.large') e = errors.tooLarge(`the request body is larger than the limit of ${err.limit} bytes`);
-      else if (err?.type && typeof err.status === 'number' && err.status < 500) e = errors.badRequest(`could not read the request body: ${err.message}`);
+      // body-parser's own refusals carry a type; a body that fails to inflate (Content-Encoding: gzip that is not
+      // gzip) only an exposed 4xx status.
+      else if ((err?.type || err?.expose) && typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
+        e = err.status === 415 ? errors.unsupportedMediaType(`could not read the request body: ${err.message}`) : errors.badRequest(`could not read the request body: ${err.message}`);
+      }
       else {
         log.error('internal error', { path: req.path, method: req.method, error: String(err?.stack ?? err) });
         e = errors.internal('an internal error occurred; see the server log');

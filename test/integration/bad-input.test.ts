@@ -237,4 +237,16 @@ describe('bad input', () => {
     assert.match(head, /^HTTP\/1\.1 431 /);
     assert.ok(head.endsWith('\r\n\r\n'), head);
   });
+  test('a body that says Content-Encoding: gzip but is not gzip is a 400, not a 500; a real gzip body is read', async () => {
+    const r = await api(srv.url, 'POST', `${G}/networks`, '{"not":"gzip"}', 'application/json', { 'content-encoding': 'gzip' });
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.equal(r.body.kind, 'Status');
+    const odd = await api(srv.url, 'POST', `${G}/networks`, '{}', 'application/json', { 'content-encoding': 'br0tli' });
+    assert.equal(odd.status, 415, JSON.stringify(odd.body));
+    assert.equal(odd.body.kind, 'Status');
+    const { gzipSync } = await import('node:zlib');
+    const body = gzipSync(JSON.stringify({ apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'gzipped' }, spec: { owner: '' } }));
+    const ok = await api(srv.url, 'POST', `${G}/networks`, body, 'application/json', { 'content-encoding': 'gzip' });
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+  });
 });
