@@ -447,9 +447,10 @@ export class ApiServer {
       // An answer to HEAD has no body (node's llhttp knows the method even when it refuses the rest).
       const head = (err as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
       const body = head ? '' : JSON.stringify(e.toStatus());
-      socket.end(
+      socket.write(
         `HTTP/1.1 ${e.code} ${http.STATUS_CODES[e.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${head ? 0 : Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
+      socket.destroy(); // as node does: the connection cannot be read any further
     });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
