@@ -249,4 +249,16 @@ describe('bad input', () => {
     const ok = await api(srv.url, 'POST', `${G}/networks`, body, 'application/json', { 'content-encoding': 'gzip' });
     assert.equal(ok.status, 201, JSON.stringify(ok.body));
   });
+  test('a metadata.name or generateName that is not a string (even {"toString": "x"}) is a 422 or 400, not a 500', async () => {
+    const net = (metadata: unknown) => ({ apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata, spec: { owner: '' } });
+    for (const metadata of [{ name: { toString: 'x' } }, { generateName: { toString: 'x' } }, { name: { valueOf: 1, toString: [] } }]) {
+      const r = await api(srv.url, 'POST', `${G}/networks`, net(metadata));
+      assert.equal(r.status, 422, `${JSON.stringify(metadata)}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.kind, 'Status');
+    }
+    const put = await api(srv.url, 'PUT', `${G}/networks/gzipped`, net({ name: { toString: 'x' } }));
+    assert.equal(put.status, 400, JSON.stringify(put.body));
+    const apply = await api(srv.url, 'PATCH', `${G}/networks/gzipped?fieldManager=t`, '{"apiVersion":"hil.io/v1alpha1","kind":"Network","metadata":{"name":{"toString":"x"}}}', 'application/apply-patch+yaml');
+    assert.equal(apply.status, 400, JSON.stringify(apply.body));
+  });
 });
