@@ -270,7 +270,11 @@ export class ApiServer {
       let e: ApiError;
       if (err instanceof ApiError) e = err;
       else if (err?.type === 'entity.too.large') e = errors.tooLarge(`the request body is larger than the limit of ${err.limit} bytes`);
-      else if (err?.type && typeof err.status === 'number' && err.status < 500) e = errors.badRequest(`could not read the request body: ${err.message}`);
+      // body-parser's own refusals carry a type; a body that fails to inflate (Content-Encoding: gzip that is not
+      // gzip) only an exposed 4xx status.
+      else if ((err?.type || err?.expose) && typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
+        e = err.status === 415 ? errors.unsupportedMediaType(`could not read the request body: ${err.message}`) : errors.badRequest(`could not read the request body: ${err.message}`);
+      }
       else {
         log.error('internal error', { path: req.path, method: req.method, error: String(err?.stack ?? err) });
         e = errors.internal('an internal error occurred; see the server log');
@@ -447,6 +451,28 @@ export class ApiServer {
     // both timeouts every connectionsCheckingInterval, so a slowloris client is cut within a few seconds of them.
     this.server.requestTimeout = this.limits.requestTimeoutMs;
     this.server.headersTimeout = this.limits.headersTimeoutMs;
+    // A request node's HTTP parser refuses (headers or URL over 16 KiB, a malformed request line, a timeout) never
+    // reaches express: answer it with a Status too, as node would have answered with an empty body.
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: import('node:stream').Duplex) => {
+      // (As node does: never after an answer to this request has begun.)
+      if (!socket.writable || err.code === 'ECONNRESET' || (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+        socket.destroy();
+        return;
+      }
+      const e =
+        err.code === 'HPE_HEADER_OVERFLOW'
+          ? new ApiError(431, 'BadRequest', 'the request headers (or its URL) are larger than the server accepts')
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? new ApiError(408, 'Timeout', 'the request was not received in time')
+            : errors.badRequest('the request could not be parsed as HTTP');
+      // An answer to HEAD has no body (node's llhttp knows the method even when it refuses the rest).
+      const head = (err as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+      const body = head ? '' : JSON.stringify(e.toStatus());
+      socket.write(
+        `HTTP/1.1 ${e.code} ${http.STATUS_CODES[e.code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${head ? 0 : Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      socket.destroy(); // as node does: the connection cannot be read any further
+    });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(listen.port, listen.host, () => resolve());

@@ -104,6 +104,11 @@ function defaultTypeMeta(t: ResourceType, o: KObject): void {
   if (o.kind === undefined || o.kind === '') o.kind = t.kind;
 }
 
+/** A value from a request body in a message: String() throws on {"toString": "x"}, JSON never does. */
+function shown(v: unknown): string {
+  return typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+}
+
 function asObject(body: unknown, what = 'the request body'): KObject {
   if (!isPlainObject(body)) throw errors.badRequest(`${what} must be an object`);
   const o = body as KObject;
@@ -232,12 +237,12 @@ export class ResourceHandlers {
   private prepareNew(info: RequestInfo, obj: KObject, warnings: string[], now: string): KObject {
     const t = info.type;
     this.checkNamespace(info, obj);
-    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = `${obj.metadata.generateName}${generateSuffix()}`;
+    if (!obj.metadata.name && typeof obj.metadata.generateName === 'string' && obj.metadata.generateName) obj.metadata.name = `${obj.metadata.generateName}${generateSuffix()}`;
     const nameCauses = validateName(obj.metadata.name, !!t.nameIsLabel);
     if (obj.metadata.resourceVersion) {
       nameCauses.push({ reason: 'FieldValueForbidden', message: 'Forbidden: resourceVersion should not be set on objects to be created', field: 'metadata.resourceVersion' });
     }
-    if (nameCauses.length) throw errors.invalid(t.kind, t.group, String(obj.metadata.name ?? ''), nameCauses);
+    if (nameCauses.length) throw errors.invalid(t.kind, t.group, shown(obj.metadata.name ?? ''), nameCauses);
     t.normalize?.(obj);
     if (t.statusSubresource) delete obj.status;
     warnings.push(...this.opts.validator.validate(t, obj, fieldValidationOf(info.query)));
@@ -283,7 +288,7 @@ export class ResourceHandlers {
     const old = cur.object;
     const name = info.name!;
     if (next.metadata.name !== undefined && next.metadata.name !== name) {
-      throw errors.badRequest(`the name of the object (${String(next.metadata.name)}) does not match the name on the URL (${name})`);
+      throw errors.badRequest(`the name of the object (${shown(next.metadata.name)}) does not match the name on the URL (${name})`);
     }
     const rv = next.metadata.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion) {
@@ -375,7 +380,7 @@ export class ResourceHandlers {
         throw errors.badRequest(`the applied configuration's apiVersion/kind (${String(applied.apiVersion)}/${String(applied.kind)}) does not match the endpoint (${apiVersionOf(t)}/${t.kind})`);
       }
       if (applied.metadata.name !== info.name) {
-        throw errors.badRequest(`the name of the applied configuration (${String(applied.metadata.name)}) does not match the name on the URL (${info.name})`);
+        throw errors.badRequest(`the name of the applied configuration (${shown(applied.metadata.name)}) does not match the name on the URL (${info.name})`);
       }
       const manager = managerOf(info, 'Apply');
       const force = queryBool(info.query, 'force');

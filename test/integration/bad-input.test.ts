@@ -213,4 +213,52 @@ describe('bad input', () => {
     const r = await api(srv.url, 'PUT', `${G}/networks/warned`, { ...cur, metadata: { ...cur.metadata, name: 'other' } });
     assert.equal(r.status, 400);
   });
+  test('a request node\'s HTTP parser refuses (a 20 KB URL, a broken request line) is answered with a Status', async () => {
+    const long = await api(srv.url, 'GET', `${G}/networks?continue=${'x'.repeat(20_000)}`);
+    assert.equal(long.status, 431);
+    assert.equal(long.body.kind, 'Status');
+    assert.equal(long.body.code, 431);
+    const net = await import('node:net');
+    const rawCall = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const sock = net.connect(Number(new URL(srv.url).port), '127.0.0.1', () => sock.write(request));
+        let out = '';
+        sock.on('data', (d) => (out += d));
+        sock.on('end', () => resolve(out));
+        sock.on('error', reject);
+      });
+    const raw = await rawCall('GARBAGE / HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.match(raw, /^HTTP\/1\.1 400 /);
+    const status = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4));
+    assert.equal(status.kind, 'Status');
+    assert.equal(status.reason, 'BadRequest');
+    // HEAD: the same answer without a body (one would break the client's reading of the connection).
+    const head = await rawCall(`HEAD ${G}/networks?continue=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    assert.match(head, /^HTTP\/1\.1 431 /);
+    assert.ok(head.endsWith('\r\n\r\n'), head);
+  });
+  test('a body that says Content-Encoding: gzip but is not gzip is a 400, not a 500; a real gzip body is read', async () => {
+    const r = await api(srv.url, 'POST', `${G}/networks`, '{"not":"gzip"}', 'application/json', { 'content-encoding': 'gzip' });
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.equal(r.body.kind, 'Status');
+    const odd = await api(srv.url, 'POST', `${G}/networks`, '{}', 'application/json', { 'content-encoding': 'br0tli' });
+    assert.equal(odd.status, 415, JSON.stringify(odd.body));
+    assert.equal(odd.body.kind, 'Status');
+    const { gzipSync } = await import('node:zlib');
+    const body = gzipSync(JSON.stringify({ apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'gzipped' }, spec: { owner: '' } }));
+    const ok = await api(srv.url, 'POST', `${G}/networks`, body, 'application/json', { 'content-encoding': 'gzip' });
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+  });
+  test('a metadata.name or generateName that is not a string (even {"toString": "x"}) is a 422 or 400, not a 500', async () => {
+    const net = (metadata: unknown) => ({ apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata, spec: { owner: '' } });
+    for (const metadata of [{ name: { toString: 'x' } }, { generateName: { toString: 'x' } }, { name: { valueOf: 1, toString: [] } }]) {
+      const r = await api(srv.url, 'POST', `${G}/networks`, net(metadata));
+      assert.equal(r.status, 422, `${JSON.stringify(metadata)}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.kind, 'Status');
+    }
+    const put = await api(srv.url, 'PUT', `${G}/networks/gzipped`, net({ name: { toString: 'x' } }));
+    assert.equal(put.status, 400, JSON.stringify(put.body));
+    const apply = await api(srv.url, 'PATCH', `${G}/networks/gzipped?fieldManager=t`, '{"apiVersion":"hil.io/v1alpha1","kind":"Network","metadata":{"name":{"toString":"x"}}}', 'application/apply-patch+yaml');
+    assert.equal(apply.status, 400, JSON.stringify(apply.body));
+  });
 });
