@@ -265,8 +265,10 @@ export class ResourceHandlers {
     obj.metadata.managedFields = recordUpdate(undefined, obj, managerOf(info, 'Update'), apiVersionOf(t), now);
     const stored = await this.write(info, async (tx) => {
       const key = storeKey(t);
-      if (await tx.get(key, info.namespace, obj.metadata.name!)) throw errors.alreadyExists(t.plural, t.group, obj.metadata.name!);
+      // Admission (authorization first) before the name is looked up, as kube-apiserver does: a caller who may not
+      // create the object learns nothing, not even whether the name is taken.
       await this.admit('create', info, tx, obj);
+      if (await tx.get(key, info.namespace, obj.metadata.name!)) throw errors.alreadyExists(t.plural, t.group, obj.metadata.name!);
       return tx.put(key, info.namespace, obj.metadata.name!, obj);
     });
     return { code: 201, body: stored.object, warnings };

@@ -174,6 +174,15 @@ describe('security review findings', () => {
         assert.equal((await as('admin', 'GET', `${G}/networkattachments/${body.metadata.name}`)).status, 404);
       });
     }
+    test('creating under a name another project uses is a 403, not AlreadyExists (no oracle for names)', async () => {
+      for (const [who, path, body] of [
+        ['u1', `${G}/networkattachments`, attach('a2', { node: 'n1', nic: 'eth0', network: 'net2' })],
+        ['anon', `${G}/nodes`, node('n2', '', [])],
+      ] as const) {
+        const r = await as(who, 'POST', path, body);
+        assert.equal(r.status, 403, `${who} ${path}: ${JSON.stringify(r.body)}`);
+      }
+    });
     test('claiming, releasing or moving another project\'s node is a 403 naming none of its attachments', async () => {
       for (const project of ['p1', '', null]) {
         const r = await as('u1', 'PATCH', `${G}/nodes/n2`, { spec: { project } }, MERGE);
