@@ -226,7 +226,7 @@ program
   .option('-c, --config <file>', 'hil.cfg to read ([headnode] trunk_nic, bridge_driver, ovs_bridge; the VLAN pool)')
   .option('--vlans <list>', 'these VLANs instead of the pool, e.g. 100-110,200')
   .action(async (flags: { config?: string; vlans?: string }) => {
-    const { createBridges } = await import('../drivers/bridge/create-bridges.js');
+    const { createBridges } = await import('../drivers/headnode-bridge/create-bridges.js');
     const { headnodeSection, vlanList, vlanPoolSection } = await import('../config/sections.js');
     const cfg = readConfig(flags.config);
     const vlans = flags.vlans !== undefined ? vlanList(flags.vlans, `VLAN list "${flags.vlans}"`) : vlanPoolSection(cfg);

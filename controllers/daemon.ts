@@ -14,7 +14,7 @@ import { InformerCache } from './cache.js';
 import { GROUP, HilClient, VERSION, type ApiCall, type HilKinds, type HilPlural } from './client.js';
 import { EventRecorder } from './events.js';
 import { wireHeadnodes, type HeadnodeControllerConfig } from './headnode/wiring.js';
-import type { NetworkReconciler } from './network/network-controller.js';
+import type { NetworkReconciler } from './network/network-reconciler.js';
 import { wireNetworks } from './network/wiring.js';
 import { wireNicStatus } from './nic-status/wiring.js';
 import { wireProjectStatus } from './project-status/wiring.js';

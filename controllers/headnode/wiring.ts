@@ -1,10 +1,10 @@
 // How the daemon (controllers/daemon.ts) runs the headnode controller: informer events → keys, and a periodic resync
 // (a domain removed or stopped by hand is put back within one period).
-import type { BridgeDriver } from '../../drivers/bridge/bridge-driver.js';
+import type { BridgeDriver } from '../../drivers/headnode-bridge/bridge-driver.js';
 import type { HeadnodeDriver } from '../../drivers/headnode/headnode-driver.js';
 import type { Controller } from '../runtime/controller.js';
 import { addController, everyResync, type Wiring } from '../wiring.js';
-import { HeadnodeReconciler } from './headnode-controller.js';
+import { HeadnodeReconciler } from './headnode-reconciler.js';
 
 /** The daemon option `headnodes` (from hil.cfg [headnode]: controllers/serve.ts). */
 export interface HeadnodeControllerConfig {

@@ -4,7 +4,7 @@
 import type { VlanSet } from '../../common/vlans.js';
 import type { Controller } from '../runtime/controller.js';
 import { addController, everyResync, type Wiring } from '../wiring.js';
-import { NetworkReconciler } from './network-controller.js';
+import { NetworkReconciler } from './network-reconciler.js';
 
 export function wireNetworks(w: Wiring, pool: VlanSet | undefined): { controller: Controller; reconciler: NetworkReconciler } {
   const { inf } = w;

@@ -2,7 +2,7 @@
 // most, after the statuses users wait for. Woken by the node, the Ports its NICs are cabled to, its attachments.
 import type { Controller } from '../runtime/controller.js';
 import { addController, type Wiring } from '../wiring.js';
-import { NicStatusReconciler } from './nic-status-controller.js';
+import { NicStatusReconciler } from './nic-status-reconciler.js';
 
 /** How long NIC status waits after a change before it is recomputed (bursts coalesce into one write per node). */
 const NIC_STATUS_DELAY_MS = 500;

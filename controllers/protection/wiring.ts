@@ -2,7 +2,7 @@
 // itself, by any attachment naming them, and (networks) by a headnode's hnics.
 import type { Controller } from '../runtime/controller.js';
 import { addController, type Wiring } from '../wiring.js';
-import { ProtectionReconciler } from './protection-controller.js';
+import { ProtectionReconciler } from './protection-reconciler.js';
 
 export function wireProtection(w: Wiring): Controller {
   const { inf } = w;

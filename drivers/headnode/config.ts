@@ -1,7 +1,7 @@
 // The bridge driver hil.cfg [headnode] names (config/sections.ts reads the section): linux (HIL's layout), ovs, or
 // none (the controller never creates bridges).
 import { ConfigError, type HeadnodeSettings } from '../../config/sections.js';
-import { BridgeError, LinuxBridgeDriver, OvsBridgeDriver, type BridgeDriver } from '../bridge/bridge-driver.js';
+import { BridgeError, LinuxBridgeDriver, OvsBridgeDriver, type BridgeDriver } from '../headnode-bridge/bridge-driver.js';
 
 /** The bridge driver the settings name (undefined for `none`); configuration errors as ConfigError. */
 export function bridgeDriverFrom(s: HeadnodeSettings, opts: { forCreateBridges?: boolean } = {}): BridgeDriver | undefined {

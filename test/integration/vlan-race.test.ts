@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { HilClient } from '../../controllers/client.js';
 import { kubeConfigFor } from '../../controllers/daemon.js';
-import { NetworkReconciler } from '../../controllers/network/network-controller.js';
+import { NetworkReconciler } from '../../controllers/network/network-reconciler.js';
 import { parseVlanList } from '../../common/vlans.js';
 import { api, startInProcessServer, type InProcessServer } from '../support/server.js';
 

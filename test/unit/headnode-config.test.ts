@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError, parseHilConfig } from '../../config/hilcfg.js';
-import { LinuxBridgeDriver, OvsBridgeDriver } from '../../drivers/bridge/bridge-driver.js';
+import { LinuxBridgeDriver, OvsBridgeDriver } from '../../drivers/headnode-bridge/bridge-driver.js';
 import { headnodeSection as headnodeSettings } from '../../config/sections.js';
 import { bridgeDriverFrom } from '../../drivers/headnode/config.js';
 import { HeadnodeDriverError } from '../../drivers/headnode/headnode-driver.js';

@@ -4,7 +4,7 @@
 // clone's XML. And the validation that stands before every libvirt call.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HeadnodeReconciler } from '../../controllers/headnode/headnode-controller.js';
+import { HeadnodeReconciler } from '../../controllers/headnode/headnode-reconciler.js';
 import { EventRecorder } from '../../controllers/events.js';
 import { domainNameFor, HeadnodeDriverError, macFor, validateSpec } from '../../drivers/headnode/headnode-driver.js';
 import { FakeHeadnodeDriver } from '../../drivers/headnode/fake/fake-driver.js';

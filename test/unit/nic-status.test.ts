@@ -2,7 +2,7 @@
 // in sync — table-driven on the fake API, and the reconciler writes only when something changed.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { nicStatuses, NicStatusReconciler } from '../../controllers/nic-status/nic-status-controller.js';
+import { nicStatuses, NicStatusReconciler } from '../../controllers/nic-status/nic-status-reconciler.js';
 import { FakeApi } from '../support/fake-api.js';
 
 function world(portStatus?: { inSync: 'True' | 'False'; message?: string }): FakeApi {

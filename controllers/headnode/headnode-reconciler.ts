@@ -11,7 +11,7 @@
 // longer change (admission refuses hnic changes of a frozen headnode: apiserver/admission/invariants.ts).
 import type { Headnode, HeadnodeStatus } from '../../api/v1alpha1/types.js';
 import type { Logger } from '../../common/logging.js';
-import type { BridgeDriver } from '../../drivers/bridge/bridge-driver.js';
+import type { BridgeDriver } from '../../drivers/headnode-bridge/bridge-driver.js';
 import { domainNameFor, HeadnodeDriverError, interfacesMatch, macFor, type DomainInfo, type DomainSpec, type HeadnodeDriver } from '../../drivers/headnode/headnode-driver.js';
 import type { ObjectCache } from '../cache.js';
 import type { HilClient } from '../client.js';
