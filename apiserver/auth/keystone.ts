@@ -2,18 +2,13 @@
 // (GET /v3/auth/tokens with X-Subject-Token, authorized by the server's own service token). The `admin` role makes
 // an admin; the token's project maps to the hil.io Project named by the project's id, as HIL maps it.
 import type { IncomingHttpHeaders } from 'node:http';
+import type { KeystoneSettings } from '../../config/sections.js';
 import { errors } from '../errors.js';
 import { bearerToken, type Authenticator } from './authenticator.js';
 import type { UserInfo } from './user.js';
 
-export interface KeystoneConfig {
-  /** e.g. http://keystone:5000/v3 (a URL without /v3 gets it appended). */
-  authUrl: string;
-  username: string;
-  password: string;
-  projectName: string;
-  userDomain?: string;
-  projectDomain?: string;
+/** hil.cfg [hil.ext.auth.keystone] (config/sections.ts), and the client's own knobs. */
+export interface KeystoneConfig extends KeystoneSettings {
   /** How long a validated token is trusted before asking Keystone again (never beyond its expiry). */
   cacheSeconds?: number;
   timeoutMs?: number;

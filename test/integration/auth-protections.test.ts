@@ -34,6 +34,14 @@ async function withUser(srv: InProcessServer, name: string, password: string, sp
   assert.equal((await api(srv.url, 'PUT', `${G}/users/${name}/password`, { password }, undefined, ADMIN)).status, 200);
 }
 
+/** A database-auth server with the admin root and one user. */
+async function serverWith(name: string, password: string, spec?: Record<string, unknown>): Promise<InProcessServer> {
+  const srv = await startInProcessServer({ auth: 'database' });
+  await createAdminUser(srv.store, 'root', 'root-password');
+  await withUser(srv, name, password, spec);
+  return srv;
+}
+
 async function newToken(srv: InProcessServer, name: string, creds: Record<string, string>): Promise<string> {
   const r = await api(srv.url, 'POST', `${G}/users/${name}/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} }, undefined, creds);
   assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -43,9 +51,7 @@ async function newToken(srv: InProcessServer, name: string, creds: Record<string
 describe('failed logins are throttled', () => {
   let srv: InProcessServer;
   before(async () => {
-    srv = await startInProcessServer({ auth: 'database' });
-    await createAdminUser(srv.store, 'root', 'root-password');
-    await withUser(srv, 'alice', 'alice-password');
+    srv = await serverWith('alice', 'alice-password');
   });
   after(() => srv.stop());
 
@@ -80,9 +86,7 @@ describe('failed logins are throttled', () => {
 describe('unknown users', () => {
   let srv: InProcessServer;
   before(async () => {
-    srv = await startInProcessServer({ auth: 'database' });
-    await createAdminUser(srv.store, 'root', 'root-password');
-    await withUser(srv, 'alice', 'alice-password');
+    srv = await serverWith('alice', 'alice-password');
   });
   after(() => srv.stop());
 
@@ -107,9 +111,7 @@ describe('unknown users', () => {
 describe('password hashes', () => {
   let srv: InProcessServer;
   before(async () => {
-    srv = await startInProcessServer({ auth: 'database' });
-    await createAdminUser(srv.store, 'root', 'root-password');
-    await withUser(srv, 'carol', 'carol-password');
+    srv = await serverWith('carol', 'carol-password');
   });
   after(() => srv.stop());
 
@@ -146,9 +148,7 @@ describe('password hashes', () => {
 describe('token revocation', () => {
   let srv: InProcessServer;
   before(async () => {
-    srv = await startInProcessServer({ auth: 'database' });
-    await createAdminUser(srv.store, 'root', 'root-password');
-    await withUser(srv, 'dave', 'dave-password');
+    srv = await serverWith('dave', 'dave-password');
     await withUser(srv, 'erin', 'erin-password');
   });
   after(() => srv.stop());
@@ -198,9 +198,7 @@ describe('DatabaseAuthenticator.refresh', () => {
   let srv: InProcessServer;
   let auth: DatabaseAuthenticator;
   before(async () => {
-    srv = await startInProcessServer({ auth: 'database' });
-    await createAdminUser(srv.store, 'root', 'root-password');
-    await withUser(srv, 'frank', 'frank-password', { projects: ['p1'] });
+    srv = await serverWith('frank', 'frank-password', { projects: ['p1'] });
     auth = new DatabaseAuthenticator(srv.store);
   });
   after(() => srv.stop());

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createAdminUser } from '../../apiserver/admin-tasks.js';
+import { hilObject, mockNode } from '../support/objects.js';
 import { callers, startInProcessServer, type InProcessServer } from '../support/server.js';
 
 const G = '/apis/hil.io/v1alpha1';
@@ -15,15 +16,8 @@ const CREDS: Record<Caller, Record<string, string>> = {
 };
 const MERGE = 'application/merge-patch+json';
 
-const obj = (kind: string, name: string, spec: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
-  apiVersion: 'hil.io/v1alpha1',
-  kind,
-  metadata: { name },
-  spec,
-  ...extra,
-});
-const node = (name: string, project: string, ports: string[]) =>
-  obj('Node', name, { project, obm: { type: 'mock', host: `bmc-${name}` }, nics: ports.map((p, i) => ({ name: `eth${i}`, port: p })) });
+const obj = hilObject;
+const node = mockNode;
 const event = (name: string, nodeName: string) => ({
   apiVersion: 'v1',
   kind: 'Event',

@@ -4,11 +4,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createAdminUser } from '../../apiserver/admin-tasks.js';
 import { parseLabelSelector } from '../../apiserver/selectors.js';
+import { basicAuth, hilObject, mockNode } from '../support/objects.js';
 import { callers, startInProcessServer, type InProcessServer } from '../support/server.js';
 
 const G = '/apis/hil.io/v1alpha1';
 type Caller = 'admin' | 'u1' | 'u2' | 'anon';
-const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
+const basic = basicAuth;
 const CREDS: Record<Caller, Record<string, string>> = {
   admin: basic('root', 'root-password'),
   u1: basic('u1', 'u1-password'),
@@ -20,15 +21,8 @@ const JSONPATCH = 'application/json-patch+json';
 const APPLY = 'application/apply-patch+yaml';
 const STRATEGIC = 'application/strategic-merge-patch+json';
 
-const obj = (kind: string, name: string, spec: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
-  apiVersion: 'hil.io/v1alpha1',
-  kind,
-  metadata: { name },
-  spec,
-  ...extra,
-});
-const node = (name: string, project: string, ports: string[]) =>
-  obj('Node', name, { project, obm: { type: 'mock', host: `bmc-${name}` }, nics: ports.map((p, i) => ({ name: `eth${i}`, port: p })) });
+const obj = hilObject;
+const node = mockNode;
 
 describe('security review findings', () => {
   let srv: InProcessServer;
