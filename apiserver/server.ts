@@ -30,6 +30,7 @@ import { decodeObjectBody } from './codec/body.js';
 import { WatchHub } from './watch-hub.js';
 import { DEFAULT_LIMITS, WatchQuota, type ServerLimits } from './limits.js';
 import { queryBool } from './codec/query.js';
+import { v0Router } from './v0/router.js';
 
 export interface ApiServerOptions {
   store: Store & CredentialStore;
@@ -131,6 +132,7 @@ export class ApiServer {
   private readonly handlers: ResourceHandlers;
   private readonly authz = new Authorizer();
   private readonly subresources: Subresource[];
+  private readonly credentials: UserCredentials;
   private readonly subresourceNames: Map<string, string[]>;
   private readonly requests: client.Counter<string>;
   private readonly durations: client.Histogram<string>;
@@ -147,7 +149,8 @@ export class ApiServer {
       validator: new Validator(),
       admission: [this.authz.admission, ownership, defaultFinalizers, invariants({ vlanPool: opts.vlanPool }), headnodeAdmission({ baseImages: opts.headnodeBaseImages }), ...(opts.admission ?? [])],
     });
-    this.subresources = [userSubresources(new UserCredentials(opts.store, opts.authenticator.name)), consoleSubresource(opts.store, opts.console)];
+    this.credentials = new UserCredentials(opts.store, opts.authenticator.name);
+    this.subresources = [userSubresources(this.credentials), consoleSubresource(opts.store, opts.console)];
     this.subresourceNames = subresourceNames(this.subresources);
     client.collectDefaultMetrics({ register: this.metrics });
     this.requests = new client.Counter({
@@ -214,6 +217,17 @@ export class ApiServer {
       }
     });
     app.get('/version', (_req, res) => json(res, 200, { ...SERVER_VERSION, gitVersion: `v1.32.0+hil-${this.opts.version ?? 'dev'}` }));
+    // HIL's v0 REST API: its own routing, argument checks and errors, the same authenticator and objects.
+    app.use(
+      '/v0',
+      v0Router({
+        deps: { store: this.opts.store, registry: this.opts.registry, handlers: this.handlers, credentials: this.credentials, authBackend: this.opts.authenticator.name },
+        authenticator: this.opts.authenticator,
+        requireAuthentication: this.opts.requireAuthentication !== false,
+        maxBodyBytes: this.limits.anonymousMaxBodyBytes,
+        logger: log,
+      }),
+    );
     // Everything below needs an authenticated caller (HIL's require_authentication, default on).
     app.use((req, res, next) => {
       this.authenticate(req)

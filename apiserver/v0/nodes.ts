@@ -1,0 +1,176 @@
+// v0 nodes and NICs (hil/api.py: node_register, node_delete, show_node, list_nodes, node_register_nic,
+// node_delete_nic) on Node (+ its OBM credentials Secret).
+import type { KObject } from '../object.js';
+import { specOf } from '../object.js';
+import { hil } from './errors.js';
+import { hilNameOf, hilNicLabels, HIL_NIC_NAMES_ANNOTATION, nicName } from './names.js';
+import { SYSTEM_NAMESPACE, type V0Session } from './session.js';
+import type { Call } from './transport.js';
+import { showNodeNetworks, sortKeys } from './views.js';
+
+export function nicLabel(node: KObject, nic: string): string {
+  return hilNicLabels(node).get(nic) ?? nic;
+}
+
+/** The NIC of a node a HIL label names, or 404 as HIL words it. */
+export function mustFindNic(node: KObject, label: string): { name: string; port?: string; macAddress?: string } {
+  const nic = ((specOf(node).nics ?? []) as { name: string; port?: string; macAddress?: string }[]).find((n) => n.name === nicName(label) && nicLabel(node, n.name) === label);
+  if (!nic) throw hil.notFound(`Nic ${label} on Node ${hilNameOf(node)} does not exist.`);
+  return nic;
+}
+
+function nicNamesAnnotation(node: KObject, change: (m: Record<string, string>) => void): string | null {
+  let m: Record<string, string> = {};
+  try {
+    m = JSON.parse(node.metadata.annotations?.[HIL_NIC_NAMES_ANNOTATION] ?? '{}');
+  } catch {
+    /* rewritten below */
+  }
+  change(m);
+  return Object.keys(m).length ? JSON.stringify(m) : null;
+}
+
+const OBM_TYPES: Record<string, string> = { ipmi: 'ipmi', mock: 'mock' };
+
+async function showNode(s: V0Session, hilName: string): Promise<unknown> {
+  const node = await s.mustFind('nodes', 'Node', hilName);
+  const project = specOf(node).project || null;
+  if (project) s.requireAccess(project);
+  const nics = [];
+  for (const nic of (specOf(node).nics ?? []) as { name: string; port?: string; macAddress?: string }[]) {
+    const out: Record<string, unknown> = { label: nicLabel(node, nic.name), macaddr: nic.macAddress ?? null, networks: await showNodeNetworks(s, node, nic.name) };
+    if (s.isAdmin) {
+      const port = nic.port ? await s.get('ports', nic.port) : undefined;
+      out.port = port ? String(specOf(port).interface) : null;
+      out.switch = port ? await s.hilNameOfRef('switches', String(specOf(port).switch)) : null;
+    }
+    nics.push(sortKeys(out));
+  }
+  const metadata: Record<string, string> = { ...(specOf(node).metadata ?? {}) };
+  return sortKeys({
+    metadata: sortKeys(metadata),
+    name: hilNameOf(node),
+    nics,
+    project: project ? await s.hilNameOfRef('projects', project) : null,
+  });
+}
+
+export const nodeCalls: Call[] = [
+  {
+    name: 'node_register',
+    method: 'PUT',
+    path: '/node/:node',
+    args: { obm: 'object?', obmd: 'object?', metadata: 'object?' },
+    async run(s, a) {
+      if ((a.obm === undefined) === (a.obmd === undefined)) throw hil.validation();
+      s.requireAdmin();
+      await s.checkFree('nodes', 'Node', a.node);
+      if (a.obmd !== undefined) {
+        throw hil.badArgument('obmd nodes are not supported yet: register the node with {"obm": {"type": ".../obm/ipmi", "host", "user", "password"}} or as a Node resource');
+      }
+      const obm = a.obm as Record<string, unknown>;
+      const keys = Object.keys(obm).sort().join(',');
+      if (keys !== 'host,password,type,user' || Object.values(obm).some((v) => typeof v !== 'string')) throw hil.validation();
+      const type = OBM_TYPES[String(obm.type).split('/').pop() ?? ''];
+      if (!type) throw hil.badArgument(`${JSON.stringify(obm.type)} is not a valid OBM type.`);
+      const metadata: Record<string, string> = {};
+      for (const [k, v] of Object.entries((a.metadata ?? {}) as Record<string, unknown>)) metadata[k] = JSON.stringify(v);
+      const meta = s.metadataFor(a.node);
+      const secret = `${meta.name}-obm`;
+      await s.removeIfPresent('secrets', secret);
+      await s.create('secrets', { kind: 'Secret', metadata: { name: secret, namespace: SYSTEM_NAMESPACE }, type: 'Opaque', stringData: { username: obm.user, password: obm.password } });
+      try {
+        await s.create('nodes', {
+          kind: 'Node',
+          metadata: meta,
+          spec: {
+            project: '',
+            obm: { type, host: obm.host, credentialsSecretRef: { name: secret, namespace: SYSTEM_NAMESPACE } },
+            nics: [],
+            ...(Object.keys(metadata).length ? { metadata } : {}),
+          },
+        });
+      } catch (err) {
+        await s.removeIfPresent('secrets', secret);
+        throw err;
+      }
+    },
+  },
+  {
+    name: 'node_delete',
+    method: 'DELETE',
+    path: '/node/:node',
+    async run(s, a) {
+      s.requireAdmin();
+      const node = await s.mustFind('nodes', 'Node', a.node);
+      const project = specOf(node).project;
+      if (project) throw hil.blocked(`Node '${a.node}' is part of project '${await s.hilNameOfRef('projects', project)}'; remove from project before deleting`);
+      if ((specOf(node).nics ?? []).length) throw hil.blocked(`Node '${a.node}' has nics; remove them before deleting '${a.node}'.`);
+      await s.remove('nodes', node.metadata.name!);
+      const ref = specOf(node).obm?.credentialsSecretRef;
+      if (ref?.name === `${node.metadata.name}-obm` && (ref.namespace ?? SYSTEM_NAMESPACE) === SYSTEM_NAMESPACE) await s.removeIfPresent('secrets', ref.name);
+    },
+  },
+  {
+    name: 'show_node',
+    method: 'GET',
+    path: '/node/:node',
+    async run(s, a) {
+      return { body: await showNode(s, a.node) };
+    },
+  },
+  {
+    name: 'list_nodes',
+    method: 'GET',
+    path: '/nodes/:is_free',
+    async run(s, a) {
+      const nodes = await s.list('nodes');
+      const chosen = a.is_free === 'free' ? nodes.filter((n) => !specOf(n).project) : nodes;
+      return { body: chosen.map(hilNameOf).sort() };
+    },
+  },
+  {
+    name: 'node_register_nic',
+    method: 'PUT',
+    path: '/node/:node/nic/:nic',
+    args: { macaddr: 'string' },
+    async run(s, a) {
+      s.requireAdmin();
+      const node = await s.mustFind('nodes', 'Node', a.node);
+      const name = nicName(a.nic);
+      const nics = (specOf(node).nics ?? []) as { name: string }[];
+      const clash = nics.find((n) => n.name === name);
+      if (clash) {
+        if (nicLabel(node, clash.name) === a.nic) throw hil.duplicate(`Nic ${a.nic} on Node ${a.node} already exists.`);
+        throw hil.blocked(`Nic ${a.nic} cannot be added: its NIC name ${name} is taken by Nic ${nicLabel(node, clash.name)}.`);
+      }
+      const annotation = nicNamesAnnotation(node, (m) => {
+        if (name !== a.nic) m[name] = a.nic;
+      });
+      await s.patch(
+        'nodes',
+        node.metadata.name!,
+        { metadata: { annotations: { [HIL_NIC_NAMES_ANNOTATION]: annotation } }, spec: { nics: [...nics, { name, macAddress: a.macaddr }] } },
+        { resourceVersion: node.metadata.resourceVersion },
+      );
+    },
+  },
+  {
+    name: 'node_delete_nic',
+    method: 'DELETE',
+    path: '/node/:node/nic/:nic',
+    async run(s, a) {
+      s.requireAdmin();
+      const node = await s.mustFind('nodes', 'Node', a.node);
+      const nic = mustFindNic(node, a.nic);
+      if (specOf(node).project) throw hil.blocked('Nic is on a node that belongs to a project. Remove node from project and try again');
+      const annotation = nicNamesAnnotation(node, (m) => delete m[nic.name]);
+      await s.patch(
+        'nodes',
+        node.metadata.name!,
+        { metadata: { annotations: { [HIL_NIC_NAMES_ANNOTATION]: annotation } }, spec: { nics: ((specOf(node).nics ?? []) as { name: string }[]).filter((n) => n.name !== nic.name) } },
+        { resourceVersion: node.metadata.resourceVersion },
+      );
+    },
+  },
+];
