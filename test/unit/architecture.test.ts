@@ -15,7 +15,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   apiserver: ['api', 'common', 'config'],
   controllers: ['api', 'common', 'config', 'drivers'],
   hilctl: ['api', 'common', 'config'],
-  cmd: ['api', 'common', 'config', 'drivers', 'apiserver', 'controllers', 'hilctl'],
+  hilcli: ['api', 'common', 'config'],
+  cmd: ['api', 'common', 'config', 'drivers', 'apiserver', 'controllers', 'hilctl', 'hilcli'],
 };
 
 function files(dir: string): string[] {
