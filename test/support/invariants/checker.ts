@@ -92,6 +92,11 @@ export class IsolationChecker {
     this.excused.set(iface, Math.max(until, this.excused.get(iface) ?? 0));
   }
 
+  /** When the last hand-edit excuse runs out (ms since the epoch; 0 when none). */
+  excusedUntil(): number {
+    return Math.max(0, ...this.excused.values());
+  }
+
   /** Every confirmed episode, open and closed, oldest first. */
   episodes(): Episode[] {
     return [...this.closed, ...this.open.values()].sort((a, b) => a.firstSeen - b.firstSeen);
