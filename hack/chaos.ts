@@ -130,7 +130,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
 
   // ---- the API, through whichever replica is up ----
   async function call(method: string, path: string, body?: unknown, ct?: string): Promise<{ status: number; body: any }> {
-    const order = R.chance(0.5) ? [0, 1] : [1, 0];
+    // Not from the seeded PRNG: how many calls an operation makes depends on timing.
+    const order = Math.random() < 0.5 ? [0, 1] : [1, 0];
     let last: unknown;
     for (let attempt = 0; attempt < 40; attempt++) {
       for (const i of order) {
@@ -331,10 +332,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
         2,
         () => {
           if (switchStopped) return undefined;
+          const ms = R.int(1000, 5000);
           return {
             kind: 'breakSwitch',
             run: async () => {
-              const ms = R.int(1000, 5000);
               const pid = lab!.daemonPid('ovsdb-server');
               process.kill(pid, 'SIGSTOP');
               switchStopped = true;
@@ -375,36 +376,40 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       ],
       [
         2,
-        () => ({
-          kind: 'killLeader',
-          run: async () => {
-            await sleep(R.int(0, 300)); // mid-batch
-            const s = await leaderSlot();
-            if (!s?.daemon) return void record('killLeader', 'no leader', 'failed: no leader to kill');
-            const d = s.daemon;
-            s.daemon = undefined;
-            await d.stop('SIGKILL');
-            kills.controllerLeader++;
-            record('killLeader', `SIGKILL ${s.identity}`, 'ok');
-            track(sleep(R.int(300, 2000)).then(() => startSlot(s)));
-          },
-        }),
+        () => {
+          const [delay, down] = [R.int(0, 300), R.int(300, 2000)];
+          return {
+            kind: 'killLeader',
+            run: async () => {
+              await sleep(delay); // mid-batch
+              const s = await leaderSlot();
+              if (!s?.daemon) return void record('killLeader', 'no leader', 'failed: no leader to kill');
+              const d = s.daemon;
+              s.daemon = undefined;
+              await d.stop('SIGKILL');
+              kills.controllerLeader++;
+              record('killLeader', `SIGKILL ${s.identity}`, 'ok');
+              track(sleep(down).then(() => startSlot(s)));
+            },
+          };
+        },
       ],
       [
         2,
         () => {
           const i = R.int(0, 1);
           if (!replicas[i] || !replicas[1 - i]) return undefined;
+          const [delay, down] = [R.int(0, 300), R.int(300, 2000)];
           return {
             kind: 'killApi',
             run: async () => {
-              await sleep(R.int(0, 300));
+              await sleep(delay);
               const srv = replicas[i]!;
               replicas[i] = undefined;
               await srv.stop('SIGKILL');
               kills.apiReplica++;
               record('killApi', `SIGKILL replica ${i} (:${srv.port})`, 'ok');
-              track(sleep(R.int(300, 2000)).then(() => startReplica(i)));
+              track(sleep(down).then(() => startReplica(i)));
             },
           };
         },
