@@ -404,7 +404,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
             kind: 'killApi',
             run: async () => {
               await sleep(delay);
-              const srv = replicas[i]!;
+              const srv = replicas[i];
+              // Another kill in the same batch may have taken a replica down already: keep one up.
+              if (!srv || !replicas[1 - i]) return void record('killApi', `replica ${i}`, 'failed: a replica is already down');
               replicas[i] = undefined;
               await srv.stop('SIGKILL');
               kills.apiReplica++;
