@@ -2,10 +2,11 @@
 //   for each Port of the switch: the NIC cabled to it (Node.spec.nics[].port), that NIC's NetworkAttachments, each
 //   attachment's Network VLAN (status.vlan, as the network controller confirmed it) → native VLAN (channel native) and tagged VLANs (channel
 //   tagged). A port with no NIC or no usable attachment, or whose Port is being deleted, is reverted (native null,
-//   tagged []: parked).
+//   tagged []: parked). An attachment to a network the node's project may not use (now) is refused (Failed,
+//   NoAccess) and never reaches the port.
 // Attachments that cannot be put on the port are left out and say why: waiting (Pending: no VLAN yet, network
 // missing) or refused (Failed: VLAN outside the Switch's vlanRange, the parking VLAN, a channel the switch cannot do).
-import type { NetworkAttachment, Port, Switch } from '../../api/v1alpha1/types.js';
+import type { Network, NetworkAttachment, Port, Switch } from '../../api/v1alpha1/types.js';
 import { parseVlanList, type VlanSet } from '../../common/vlans.js';
 import type { PortChange, SwitchCapabilities } from '../../drivers/switch/index.js';
 import type { ObjectCache } from '../cache.js';
@@ -29,6 +30,13 @@ export interface SwitchPlan {
   ports: PortPlan[];
   /** Port objects whose interface appears twice (never touched). */
   duplicates: Port[];
+}
+
+/** May `project` use the network now: owned by it, listed in spec.accessProjects, or public. */
+export function mayUse(net: Network, project: string): boolean {
+  if (!project) return false;
+  const s = net.spec ?? {};
+  return s.public === true || s.owner === project || (s.accessProjects ?? []).includes(project);
 }
 
 export function allowList(sw: Switch): VlanSet | undefined {
@@ -67,6 +75,9 @@ export function planSwitch(sw: Switch, cache: ObjectCache, caps: SwitchCapabilit
     // A Port being deleted is reverted whatever is cabled to it (admission refuses deleting a cabled Port anyway).
     const nic = port.metadata.deletionTimestamp ? undefined : nicOf.get(port.metadata.name!);
     const list = nic ? (attachmentsOf.get(`${nic.node}\u0000${nic.nic}`) ?? []) : [];
+    // Checked here as well as at admission: on a real cluster no admission of ours runs, and access can be revoked or
+    // the node moved after the attachment was made. A VLAN reaches a port only while the node's project may use it.
+    const project = nic ? (cache.get('nodes', nic.node)?.spec?.project ?? '') : '';
     const atts: PortPlan['attachments'] = [];
     let native: number | null = null;
     const tagged: number[] = [];
@@ -81,6 +92,15 @@ export function planSwitch(sw: Switch, cache: ObjectCache, caps: SwitchCapabilit
       if (a.metadata.deletionTimestamp) verdict = { kind: 'detaching', vlan };
       else if (!net) verdict = { kind: 'pending', reason: 'NetworkNotFound', message: `network "${a.spec.network}" does not exist (yet)` };
       else if (vlan === undefined) verdict = { kind: 'pending', reason: 'VlanPending', message: `network "${a.spec.network}" has no VLAN yet` };
+      else if (!mayUse(net, project))
+        verdict = {
+          kind: 'refused',
+          reason: 'NoAccess',
+          vlan,
+          message: project
+            ? `project "${project}" of node "${nic!.node}" may not use network "${a.spec.network}" (not its owner, not in spec.accessProjects, not public); nothing is put on the port`
+            : `node "${nic!.node}" is in no project; nothing is put on the port`,
+        };
       else if (allowed && !allowed.has(vlan))
         verdict = { kind: 'refused', reason: 'VlanNotAllowed', vlan, message: `VLAN ${vlan} of network "${a.spec.network}" is outside the vlanRange of switch "${name}" (${allowed.toString() || 'none'}); nothing was sent to the switch` };
       else if (parkingVlan !== undefined && vlan === parkingVlan)

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { labUnavailable, startLab, type Lab } from '../../hack/lab/lab.js';
 import { applyYaml, H, startDaemon, until, writeHilCfg, type Daemon } from '../support/controllers.js';
+import { labInventoryYaml, matrixMismatches, ovsTags as labOvsTags } from '../support/lab-api.js';
 import { api, startChildServer, type ChildServer } from '../support/server.js';
 
 const unavailable = labUnavailable('ovs', ['ping', 'tcpdump']);
@@ -34,12 +35,7 @@ describe('isolation through the API and the controllers, on real OVS', { skip },
     cfg = writeHilCfg('100-109');
     const inventory = [
       `apiVersion: hil.io/v1alpha1\nkind: Project\nmetadata: {name: tenant}\nspec: {description: isolation proof}`,
-      `apiVersion: hil.io/v1alpha1\nkind: Switch\nmetadata: {name: lab}\nspec:\n  type: ovs\n  address: "${lab.ovsdb!.tcp}"\n  options: {bridge: sw0}\n  vlanRange: ["100-199"]`,
-      ...lab.nodes.map((n) => `apiVersion: hil.io/v1alpha1\nkind: Port\nmetadata: {name: lab-${n.port}}\nspec: {switch: lab, interface: ${n.port}}`),
-      ...lab.nodes.map(
-        (n) =>
-          `apiVersion: hil.io/v1alpha1\nkind: Node\nmetadata: {name: ${n.name}}\nspec:\n  project: tenant\n  obm: {type: mock, host: bmc-${n.name}}\n  nics:\n  - {name: eth0, macAddress: "${n.mac}", port: lab-${n.port}}`,
-      ),
+      labInventoryYaml(lab, { switchName: 'lab', vlanRange: '100-199', projectOf: () => 'tenant' }),
       ...['red', 'green', 'blue'].map((net) => `apiVersion: hil.io/v1alpha1\nkind: Network\nmetadata: {name: ${net}}\nspec: {owner: tenant}`),
     ].join('\n---\n');
     await applyYaml(srv.url, inventory);
@@ -81,29 +77,10 @@ describe('isolation through the API and the controllers, on real OVS', { skip },
 
   async function expectMatrix(): Promise<void> {
     const r = await lab.reachability();
-    const wrong: string[] = [];
-    const names = lab.nodes.map((n) => n.name);
-    for (let i = 0; i < names.length; i++) {
-      for (let j = i + 1; j < names.length; j++) {
-        const [a, b] = [names[i]!, names[j]!];
-        const expected = plan[a] !== undefined && plan[a] === plan[b];
-        if (r.reaches(a, b) !== expected) wrong.push(`${a}(${plan[a] ?? 'none'}) ${expected ? 'should' : 'should NOT'} reach ${b}(${plan[b] ?? 'none'})`);
-      }
-    }
-    assert.deepEqual(wrong, [], `ping matrix:\n${r.format()}`);
+    assert.deepEqual(matrixMismatches(r, lab.nodes.map((n) => n.name), plan), [], `ping matrix:\n${r.format()}`);
   }
 
-  /** OVS port → its tag (undefined when none), straight from the switch. */
-  async function ovsTags(): Promise<Record<string, string>> {
-    const out = JSON.parse(await lab.vsctl('--format=json', '--columns=name,tag,trunks', 'list', 'port')) as { data: unknown[][] };
-    // OVSDB JSON: a set is ["set", [...]], a single value is itself.
-    const values = (v: unknown): number[] => (Array.isArray(v) && v[0] === 'set' ? (v[1] as number[]) : typeof v === 'number' ? [v] : []);
-    const tags: Record<string, string> = {};
-    for (const [name, tag, trunks] of out.data) {
-      if (name !== 'sw0') tags[name as string] = `${values(tag).join(',')}/${values(trunks).sort((a, b) => a - b).join(',')}`;
-    }
-    return tags;
-  }
+  const ovsTags = () => labOvsTags(lab);
 
   test('3 networks, 6 nodes: same network pings, different networks do not, an unattached node reaches no one', async () => {
     await applyYaml(

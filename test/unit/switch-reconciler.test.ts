@@ -495,3 +495,47 @@ describe('switch reconciler: conflicts', () => {
     assert.equal(w.sw.counters.sessionsOpened, 1, 'the session was kept');
   });
 });
+
+describe("switch reconciler: a VLAN reaches a port only while the node's project may use the network", () => {
+  // Found by the chaos run (hack/chaos.ts, seed 2): an admin's attachment of a beta node to alpha's network was
+  // admitted (the access rule is an authorization rule for project members) and put on the port; a revoke while
+  // attached left the VLAN on the port. On a real cluster no admission of ours runs at all, so the reconciler checks.
+  test("another project's network: Failed NoAccess, the port stays parked", async () => {
+    const w = world();
+    w.api.put('networks', { kind: 'Network', metadata: { name: 'theirs' }, spec: { owner: 'q' }, status: { vlan: 150 } });
+    w.attach('a1', 'n1', 'theirs');
+    await w.run();
+    assert.deepEqual(st(w.sw, 'p1'), { parked: true });
+    assert.equal(w.phase('a1'), 'Failed');
+    const c = w.cond('networkattachments', 'a1', 'Ready');
+    assert.equal(c?.reason, 'NoAccess');
+    assert.match(c?.message ?? '', /project "p" of node "n1" may not use network "theirs"/);
+  });
+
+  test('access granted later: attached; revoked again: the port is reverted', async () => {
+    const w = world();
+    w.api.put('networks', { kind: 'Network', metadata: { name: 'theirs' }, spec: { owner: 'q', accessProjects: ['p'] }, status: { vlan: 150 } });
+    w.attach('a1', 'n1', 'theirs');
+    w.attach('a2', 'n2', 'red');
+    await w.run();
+    assert.deepEqual(st(w.sw, 'p1'), { native: 150, tagged: [] });
+    assert.equal(w.phase('a1'), 'Attached');
+    w.api.put('networks', { kind: 'Network', metadata: { name: 'theirs' }, spec: { owner: 'q', accessProjects: [] }, status: { vlan: 150 } });
+    await w.run();
+    assert.deepEqual(st(w.sw, 'p1'), { parked: true }, 'revoked: the VLAN leaves the port');
+    assert.deepEqual(st(w.sw, 'p2'), { native: 101, tagged: [] }, 'other ports untouched');
+    assert.equal(w.phase('a1'), 'Failed');
+  });
+
+  test('a public network and a node in no project', async () => {
+    const w = world();
+    w.api.put('networks', { kind: 'Network', metadata: { name: 'pub' }, spec: { owner: '', public: true }, status: { vlan: 160 } });
+    w.api.put('nodes', { kind: 'Node', metadata: { name: 'n3' }, spec: { project: '', obm: { type: 'mock', host: 'b' }, nics: [{ name: 'eth0', port: 'sw1-p3' }] } });
+    w.attach('a1', 'n1', 'pub');
+    w.attach('a3', 'n3', 'pub');
+    await w.run();
+    assert.deepEqual(st(w.sw, 'p1'), { native: 160, tagged: [] });
+    assert.deepEqual(st(w.sw, 'p3'), { parked: true });
+    assert.match(w.cond('networkattachments', 'a3', 'Ready')?.message ?? '', /node "n3" is in no project/);
+  });
+});
