@@ -2,6 +2,7 @@
 // network unsafe or ambiguous is refused with a 409 (it collides with another object) or a 422 (the object
 // itself breaks a rule). What refers to objects that do not exist yet is accepted — GitOps applies in any order —
 // and left to the controllers to report.
+import { projectMayUse } from '../../api/v1alpha1/access.js';
 import { CLAIM_NETWORK_LABEL, claimName, SYSTEM_NAMESPACE } from '../../api/v1alpha1/vlan-claims.js';
 import type { VlanSet } from '../../common/vlans.js';
 import { parseVlanList, VlanRangeError } from '../../common/vlans.js';
@@ -186,6 +187,11 @@ async function checkAttachment(t: ResourceType, name: string, o: KObject, old: K
     }
     if (!nspec.project) throw conflict(t, name, `node "${s.node}" is not in a project; claim it for a project before attaching it to a network`);
   }
+  const network = await tx.get('hil.io/networks', '', String(s.network));
+  if (network?.object.metadata.deletionTimestamp) {
+    // Its VLAN is about to be freed (and may go to another project's network): nothing new may land on it.
+    throw conflict(t, name, `network "${s.network}" is being deleted; it takes no new attachments`);
+  }
   for (const a of await tx.list('hil.io/networkattachments', { fieldEquals: { path: ['spec', 'node'], value: String(s.node) } })) {
     const as = spec(a.object);
     if (a.name === name || as.node !== s.node || as.nic !== s.nic) continue;
@@ -198,11 +204,6 @@ async function checkAttachment(t: ResourceType, name: string, o: KObject, old: K
   }
 }
 
-/** Whether `project` may use a network with this spec: its owner, a project granted access, anyone if public. */
-function mayUse(netSpec: Record<string, any>, project: string): boolean {
-  return netSpec.public === true || (netSpec.owner ?? '') === project || ((netSpec.accessProjects ?? []) as string[]).includes(project);
-}
-
 /**
  * HIL's network_revoke_project_access: a project keeps its access while its nodes are attached to the network or
  * its headnodes are on it ("Project still has node(s) attached to the network"). Making a public network private
@@ -211,7 +212,7 @@ function mayUse(netSpec: Record<string, any>, project: string): boolean {
 async function checkAccessKept(t: ResourceType, name: string, old: KObject, o: KObject, tx: StoreTx) {
   const was = spec(old);
   const now = spec(o);
-  const losing = (project: string) => project !== '' && mayUse(was, project) && !mayUse(now, project);
+  const losing = (project: string) => projectMayUse(was, project) && !projectMayUse(now, project);
   const attachments = (await tx.list('hil.io/networkattachments', { fieldEquals: { path: ['spec', 'network'], value: name } })).filter((a) => spec(a.object).network === name);
   const blocked = new Map<string, string[]>();
   const hold = (project: string, what: string) => blocked.set(project, [...(blocked.get(project) ?? []), what]);

@@ -7,6 +7,7 @@
 // Attachments that cannot be put on the port are left out and say why: waiting (Pending: no VLAN yet, network
 // missing) or refused (Failed: VLAN outside the Switch's vlanRange, the parking VLAN, a channel the switch cannot do).
 import type { Network, NetworkAttachment, Port, Switch } from '../../api/v1alpha1/types.js';
+import { projectMayUse } from '../../api/v1alpha1/access.js';
 import { parseVlanList, type VlanSet } from '../../common/vlans.js';
 import type { PortChange, SwitchCapabilities } from '../../drivers/switch/index.js';
 import type { ObjectCache } from '../cache.js';
@@ -32,11 +33,9 @@ export interface SwitchPlan {
   duplicates: Port[];
 }
 
-/** May `project` use the network now: owned by it, listed in spec.accessProjects, or public. */
+/** May `project` use the network now (api/v1alpha1/access.ts). */
 export function mayUse(net: Network, project: string): boolean {
-  if (!project) return false;
-  const s = net.spec ?? {};
-  return s.public === true || s.owner === project || (s.accessProjects ?? []).includes(project);
+  return projectMayUse(net.spec, project);
 }
 
 export function allowList(sw: Switch): VlanSet | undefined {

@@ -90,6 +90,18 @@ describe('isolation edges: deletes, revokes and recabling', () => {
     await must('DELETE', `${H}/headnodes/hn3`);
   });
 
+  test('a network being deleted takes no new attachment (its VLAN is about to be freed)', async () => {
+    await must('POST', `${H}/networks`, obj('Network', 'dying', { owner: 'p2' }));
+    await must('POST', `${H}/networkattachments`, obj('NetworkAttachment', 'n2-dying', { node: 'n2', nic: 'eth0', network: 'dying' }));
+    await attached('n2-dying');
+    await must('DELETE', `${H}/networks/dying`);
+    assert.ok((await get(`${H}/networks/dying`)).metadata.deletionTimestamp, 'held by its attachment');
+    await refused('POST', `${H}/networkattachments`, obj('NetworkAttachment', 'n2-dying-2', { node: 'n2', nic: 'eth0', network: 'dying', channel: 'tagged' }), /network "dying" is being deleted; it takes no new attachments/);
+    await must('DELETE', `${H}/networkattachments/n2-dying`);
+    await gone(`${H}/networks/dying`);
+    assert.equal(port('e2').parked, true);
+  });
+
   test('a NIC of a node in a project keeps its cable: removing or recabling it is a 409; cabling a free NIC is fine', async () => {
     await must('POST', `${H}/networkattachments`, obj('NetworkAttachment', 'n1-own', { node: 'n1', nic: 'eth0', network: 'own1' }));
     await attached('n1-own');
