@@ -150,6 +150,17 @@ export class SshCliServer {
     let wantKey: ((key: string) => void) | undefined;
     let wantLine: ((line: string) => void) | undefined;
     let echo = true;
+    // Writes are gathered and sent as one packet per turn, as a switch's CLI does: small separate writes would meet
+    // Nagle's algorithm and the peer's delayed ACK, and every command would cost 40 ms.
+    let pending = '';
+    const send = (text: string) => {
+      if (!pending) setImmediate(() => {
+        const t = pending;
+        pending = '';
+        if (t && stream.writable) stream.write(t);
+      });
+      pending += text;
+    };
     stream.on('data', (data: Buffer) => {
       for (const ch of data.toString('utf8')) {
         if (wantKey) {
@@ -164,7 +175,7 @@ export class SshCliServer {
             continue;
           }
           lastWasCr = ch === '\r';
-          stream.write('\r\n');
+          send('\r\n');
           const line = input;
           input = '';
           const w = wantLine;
@@ -174,7 +185,7 @@ export class SshCliServer {
         }
         lastWasCr = false;
         input += ch;
-        if (echo) stream.write(ch);
+        if (echo) send(ch);
       }
     });
     let lastWasCr = false;
@@ -191,13 +202,13 @@ export class SshCliServer {
     const write = async (text: string) => {
       if (!text) return;
       const lines = text.split('\n');
-      if (!state.paging || lines.length <= k.pageLines) return void stream.write(`${lines.join('\r\n')}\r\n`);
+      if (!state.paging || lines.length <= k.pageLines) return void send(`${lines.join('\r\n')}\r\n`);
       for (let i = 0; i < lines.length; i += k.pageLines) {
-        stream.write(`${lines.slice(i, i + k.pageLines).join('\r\n')}\r\n`);
+        send(`${lines.slice(i, i + k.pageLines).join('\r\n')}\r\n`);
         if (i + k.pageLines >= lines.length) break;
-        stream.write(it.more);
+        send(it.more);
         const key = await readKey();
-        stream.write('\b'.repeat(it.more.length));
+        send('\b'.repeat(it.more.length));
         if (key === 'q') break;
       }
     };
@@ -205,17 +216,17 @@ export class SshCliServer {
     if (k.shellLogin && it.shellLogin) {
       await sleep(k.loginLatencyMs);
       for (;;) {
-        stream.write(it.shellLogin.username);
+        send(it.shellLogin.username);
         const user = await readLine();
-        stream.write(it.shellLogin.password);
+        send(it.shellLogin.password);
         const pass = await readLine(true);
         if (user === k.username && same(pass, k.password)) break;
         this.authFailures++;
-        stream.write(`${it.shellLogin.failed}\r\n`);
+        send(`${it.shellLogin.failed}\r\n`);
       }
     }
     for (;;) {
-      stream.write(it.prompt(state));
+      send(it.prompt(state));
       const line = await readLine();
       this.received.push(line);
       if (k.hangOn?.test(line)) return;
@@ -236,10 +247,10 @@ export class SshCliServer {
       let reply = it.execute(state, line);
       while (reply.kind !== 'output') {
         if (reply.kind === 'confirm') {
-          stream.write(reply.question);
+          send(reply.question);
           reply = { kind: 'output', text: reply.onAnswer(await readKey()) };
         } else {
-          stream.write(reply.prompt);
+          send(reply.prompt);
           reply = { kind: 'output', text: reply.onAnswer(await readLine(true)) };
         }
       }
