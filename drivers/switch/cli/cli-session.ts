@@ -32,8 +32,11 @@ function escapeRegExp(s: string): string {
 function clean(text: string): string {
   // eslint-disable-next-line no-control-regex
   let s = text.replace(ANSI, '').replace(/\x00/g, '');
-  while (s.includes('\b')) s = s.replace(/[^\b\n]?\b/, '');
-  return s;
+  // A backspace erases the character before it; one at the start of a chunk erases what was already consumed.
+  // eslint-disable-next-line no-control-regex
+  while (/[^\x08\n]\x08/.test(s)) s = s.replace(/[^\x08\n]\x08/, '');
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/\x08/g, '');
 }
 
 export interface CliSessionOptions {
@@ -167,7 +170,7 @@ export class CliSession {
         }
         this.send(credentials.enablePassword, true);
         ({ match } = await this.expect([d.login.passwordPrompt, /[\r\n]([^\r\n]*[>#]) ?$/], 'enable'));
-        if (!/[>#] ?$/.test(match)) throw new SwitchError('auth', `${this.o.where}: the enable password was refused`);
+        if (!match.trimEnd().endsWith('#')) throw new SwitchError('auth', `${this.o.where}: the enable password was refused`);
       } else match = r.match;
       if (!match.trimEnd().endsWith('#')) throw new SwitchError('auth', `${this.o.where}: "${d.login.enable}" was refused: the user has no privileged (#) access`);
     }

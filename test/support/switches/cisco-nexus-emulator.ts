@@ -24,6 +24,7 @@ export class CiscoNexusEmulator implements CliInterpreter {
   readonly running: SwitchConfigState;
   startup: SwitchConfigState;
   readonly server: SshCliServer;
+  readonly refusal = "ERROR: VLAN configuration failed: the switch refused it";
   readonly more = ' --More-- ';
 
   constructor(ports: string, knobs: Partial<EmulatorKnobs> = {}) {

@@ -16,6 +16,7 @@ export class DellPowerConnectEmulator implements CliInterpreter {
   readonly running: SwitchConfigState;
   startup: SwitchConfigState;
   readonly server: SshCliServer;
+  readonly refusal = BAD_VALUE;
   readonly more = 'More: <space>,  Quit: q or CTRL+Z, One line: <return> ';
   readonly shellLogin = { username: 'User Name:', password: 'Password:', failed: '\r\nAuthentication failed' };
 

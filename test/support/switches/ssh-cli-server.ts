@@ -2,7 +2,7 @@
 // keyboard-interactive logins, one interactive shell per connection with echo, prompts, a pager and the knobs
 // (latency per login and per command, a connection dropped after N commands). What a command does is the
 // vendor's: a `CliInterpreter` (dell-powerconnect-emulator.ts, cisco-nexus-emulator.ts).
-import { timingSafeEqual } from 'node:crypto';
+import { generateKeyPairSync, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import ssh2, { type Connection, type ServerChannel } from 'ssh2';
 import { sha256Fingerprint } from '../../../drivers/switch/cli/ssh-transport.js';
@@ -19,6 +19,8 @@ export interface CliInterpreter {
   readonly shellLogin?: { readonly username: string; readonly password: string; readonly failed: string };
   /** The pager's prompt. */
   readonly more: string;
+  /** What the CLI answers to a command it refuses (the `refuse` knob). */
+  readonly refusal: string;
 }
 
 export type CliReply =
@@ -55,6 +57,8 @@ export interface EmulatorKnobs {
   dropAtConfigCommand?: number;
   /** Never answer commands matching this (a hung command). */
   hangOn?: RegExp;
+  /** Refuse commands matching this with the vendor's error reply (e.g. a VLAN the switch's licence does not allow). */
+  refuse?: RegExp;
 }
 
 const sleep = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());
@@ -67,7 +71,9 @@ function same(a: string, b: string): boolean {
 
 export class SshCliServer {
   private readonly server: InstanceType<typeof Server>;
-  private readonly hostKey = utils.generateKeyPairSync('ed25519');
+  // An ECDSA P-256 host key made by node's crypto (PEM): ssh2's own ed25519 generator once gave a key its parser
+  // refused ("Malformed OpenSSH private key") in a test run.
+  private readonly hostKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1', privateKeyEncoding: { type: 'sec1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
   private readonly connections = new Set<Connection>();
   port = 0;
   /** Logins refused so far. */
@@ -81,12 +87,12 @@ export class SshCliServer {
     private readonly interpreter: CliInterpreter,
     readonly knobs: EmulatorKnobs,
   ) {
-    this.server = new Server({ hostKeys: [this.hostKey.private] }, (client) => this.accept(client));
+    this.server = new Server({ hostKeys: [this.hostKey.privateKey] }, (client) => this.accept(client));
   }
 
   /** The host key's fingerprint, as `ssh-keygen -l` prints it. */
   get hostKeyFingerprint(): string {
-    const key = utils.parseKey(this.hostKey.public);
+    const key = utils.parseKey(this.hostKey.privateKey);
     if (key instanceof Error) throw key;
     return sha256Fingerprint(key.getPublicSSH());
   }
@@ -244,7 +250,7 @@ export class SshCliServer {
         client.end();
         return;
       }
-      let reply = it.execute(state, line);
+      let reply: CliReply = k.refuse?.test(line) ? { kind: 'output', text: it.refusal } : it.execute(state, line);
       while (reply.kind !== 'output') {
         if (reply.kind === 'confirm') {
           send(reply.question);
