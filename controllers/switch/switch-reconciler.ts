@@ -362,7 +362,7 @@ export class SwitchReconciler implements Reconciler {
       } catch (err) {
         throw new SwitchError('auth', `cannot read the credentials Secret ${ref.namespace ?? SYSTEM_NAMESPACE}/${ref.name}: ${errorMessage(err)}`);
       }
-      credentials = { username: data.username ?? '', password: data.password ?? '' };
+      credentials = { username: data.username ?? '', password: data.password ?? '', ...(data.enablePassword !== undefined ? { enablePassword: data.enablePassword } : {}) };
     }
     return {
       address: sw.spec.address,

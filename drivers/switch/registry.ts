@@ -1,6 +1,10 @@
 // Switch drivers by `Switch.spec.type`. The controller asks `driverFor(type)`; tests build their own registry with
 // `createRegistry({ mock: new MockSwitchDriver({ ... }) })` and hand it to the controller.
+import { createLogger } from '../../common/logging.js';
 import { lazyRegistry, type Registry } from '../registry.js';
+import { CliSwitchDriver } from './cli/cli-driver.js';
+import { ciscoNexus } from './cli/dialects/cisco-nexus.js';
+import { dellPowerConnect } from './cli/dialects/dell-powerconnect.js';
 import { SwitchError } from './errors.js';
 import { LinuxBridgeSwitchDriver } from './linuxbridge/linuxbridge-driver.js';
 import { MockSwitchDriver } from './mock/mock-driver.js';
@@ -8,14 +12,23 @@ import { OvsSwitchDriver } from './ovs/ovs-driver.js';
 import type { SwitchDriver } from './switch-driver.js';
 
 /** Switch types the CRD names whose drivers are not written yet (vendor CLI/REST drivers). */
-export const PLANNED_TYPES = ['dell-powerconnect', 'dell-n3000', 'cisco-nexus', 'brocade', 'dellnos9'] as const;
+export const PLANNED_TYPES = ['dell-n3000', 'brocade', 'dellnos9'] as const;
+
+/** The CLI transcript (debug level, secrets redacted): HIL_LOG_LEVEL=debug shows it. */
+const cliLog = () => createLogger(undefined, 'switch-cli');
 
 /** Switch drivers by type; unknown and not-yet-implemented types are a SwitchError 'unsupported'. */
 export type DriverRegistry = Registry<SwitchDriver>;
 
 export function createRegistry(overrides: Readonly<Record<string, SwitchDriver>> = {}): DriverRegistry {
   return lazyRegistry<SwitchDriver>(
-    { ovs: () => new OvsSwitchDriver(), linuxbridge: () => new LinuxBridgeSwitchDriver(), mock: () => new MockSwitchDriver() },
+    {
+      ovs: () => new OvsSwitchDriver(),
+      linuxbridge: () => new LinuxBridgeSwitchDriver(),
+      mock: () => new MockSwitchDriver(),
+      'dell-powerconnect': () => new CliSwitchDriver(dellPowerConnect, { log: cliLog() }),
+      'cisco-nexus': () => new CliSwitchDriver(ciscoNexus, { log: cliLog() }),
+    },
     overrides,
     (type, available) =>
       new SwitchError(

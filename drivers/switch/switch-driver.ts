@@ -47,6 +47,8 @@ export interface SwitchConfig {
 export interface SwitchCredentials {
   readonly username: string;
   readonly password: string;
+  /** The password `enable` asks for on CLI switches, when the switch has one (Secret key `enablePassword`). */
+  readonly enablePassword?: string;
 }
 
 /** What a driver can do; static per driver (a session's may be narrower, see `SwitchSession.capabilities`). */

@@ -100,7 +100,7 @@ export function resolveTimeout(ms: unknown): number {
 export function assertCredentials(credentials: unknown): SwitchCredentials | undefined {
   if (credentials === undefined) return undefined;
   if (typeof credentials !== 'object' || credentials === null) throw new SwitchError('invalid', 'credentials must be an object');
-  const { username, password } = credentials as Record<string, unknown>;
+  const { username, password, enablePassword } = credentials as Record<string, unknown>;
   if (typeof username !== 'string' || !USERNAME_PATTERN.test(username)) {
     throw new SwitchError('invalid', `user name ${describe(username)} is not allowed (pattern ${USERNAME_PATTERN.source})`);
   }
@@ -108,7 +108,12 @@ export function assertCredentials(credentials: unknown): SwitchCredentials | und
   if (typeof password !== 'string' || password.length < 1 || password.length > 128 || /[\x00-\x1f\x7f]/.test(password)) {
     throw new SwitchError('invalid', 'the password must be 1-128 characters with no control characters or newlines');
   }
-  return { username, password };
+  if (enablePassword === undefined) return { username, password };
+  // eslint-disable-next-line no-control-regex
+  if (typeof enablePassword !== 'string' || enablePassword.length < 1 || enablePassword.length > 128 || /[\x00-\x1f\x7f]/.test(enablePassword)) {
+    throw new SwitchError('invalid', 'the enable password must be 1-128 characters with no control characters or newlines');
+  }
+  return { username, password, enablePassword };
 }
 
 /**

@@ -1,5 +1,6 @@
 // The switch-driver conformance suite, run against every driver like kysely's dialect matrix: mock (in memory),
-// ovs (real Open vSwitch daemons in a namespace lab) and linuxbridge (one bridge per VLAN in a namespace).
+// ovs (real Open vSwitch daemons in a namespace lab), linuxbridge (one bridge per VLAN in a namespace), and the CLI
+// drivers dell-powerconnect and cisco-nexus on their SSH emulators (test/support/switches/).
 // The lab-backed targets need root, iproute2 and openvswitch; without them they are skipped with the reason
 // (under CI, where hack/install-test-deps.sh installs everything, they fail instead).
 import assert from 'node:assert/strict';
@@ -10,6 +11,11 @@ import { MockSwitchDriver } from '../../drivers/switch/mock/mock-driver.js';
 import { OvsSwitchDriver } from '../../drivers/switch/ovs/ovs-driver.js';
 import { parkedChange, portInSync } from '../../drivers/switch/port-state.js';
 import { createRegistry } from '../../drivers/switch/registry.js';
+import { CliSwitchDriver } from '../../drivers/switch/cli/cli-driver.js';
+import { ciscoNexus } from '../../drivers/switch/cli/dialects/cisco-nexus.js';
+import { dellPowerConnect } from '../../drivers/switch/cli/dialects/dell-powerconnect.js';
+import { CiscoNexusEmulator } from '../support/switches/cisco-nexus-emulator.js';
+import { DellPowerConnectEmulator } from '../support/switches/dell-powerconnect-emulator.js';
 import type { ObservedPort, PortChange, SwitchConfig, SwitchDriver, SwitchSession } from '../../drivers/switch/switch-driver.js';
 import { labUnavailable, startLab, type Lab } from '../../hack/lab/lab.js';
 
@@ -29,6 +35,8 @@ interface Fixture {
   handGet(port: string): Promise<string>;
   /** A config that cannot connect (undefined: not applicable). */
   unreachable?: SwitchConfig;
+  /** The config with this parking VLAN (default: `{ ...config, parkingVlan }`). */
+  withParkingVlan?(vlan: number): SwitchConfig;
   /** Driver-specific checks after apply (e.g. OVS: vswitchd has applied the commit). */
   afterApply?(): Promise<void>;
   teardown(): Promise<void>;
@@ -113,6 +121,48 @@ const targets: Target[] = [
       };
     },
   },
+  {
+    name: 'dell-powerconnect',
+    async setup() {
+      const names = Array.from({ length: MANY + 10 }, (_, i) => `gi1/0/${i + 1}`);
+      const emu = await DellPowerConnectEmulator.start(`gi1/0/1-${MANY + 10}`, { enablePassword: 'en-secret' });
+      // Start parked the way this driver parks: a trunk on no VLAN, shut down.
+      for (const p of emu.running.ports.values()) Object.assign(p, { mode: 'trunk', nativeVlan: 'none', allowed: new Set(), shutdown: true });
+      return {
+        driver: new CliSwitchDriver(dellPowerConnect),
+        config: { address: emu.server.address, credentials: { username: 'admin', password: 'secret', enablePassword: 'en-secret' }, timeoutMs: 10_000 },
+        ports: names.slice(0, 10),
+        many: names.slice(10),
+        unknownPort: 'gi9/0/1',
+        handSet: async (port, vlan) => void Object.assign(emu.running.ports.get(port)!, { mode: 'access', accessVlan: vlan, nativeVlan: 1, allowed: new Set(), shutdown: false }),
+        handGet: async (port) => emu.render(port),
+        unreachable: { address: 'ssh://127.0.0.1:1', credentials: { username: 'admin', password: 'secret' } },
+        teardown: () => emu.server.close(),
+      };
+    },
+  },
+  {
+    name: 'cisco-nexus',
+    async setup() {
+      const names = Array.from({ length: MANY + 10 }, (_, i) => `Ethernet1/${i + 1}`);
+      const emu = await CiscoNexusEmulator.start(`Ethernet1/1-${MANY + 10}`);
+      // Start parked the way this driver parks: a trunk allowing nothing, native on the dummy VLAN.
+      for (const p of emu.running.ports.values()) Object.assign(p, { mode: 'trunk', nativeVlan: 4000, allowed: new Set() });
+      const config: SwitchConfig = { address: emu.server.address, credentials: { username: 'admin', password: 'secret' }, options: { dummyVlan: '4000' }, timeoutMs: 10_000 };
+      return {
+        driver: new CliSwitchDriver(ciscoNexus),
+        config,
+        ports: names.slice(0, 10),
+        many: names.slice(10),
+        unknownPort: 'Ethernet9/1',
+        handSet: async (port, vlan) => void Object.assign(emu.running.ports.get(port)!, { mode: 'access', accessVlan: vlan }),
+        handGet: async (port) => emu.render(port),
+        unreachable: { ...config, address: 'ssh://127.0.0.1:1' },
+        withParkingVlan: (vlan) => ({ ...config, options: { dummyVlan: String(vlan) } }),
+        teardown: () => emu.server.close(),
+      };
+    },
+  },
 ];
 
 async function expectSwitchError(p: Promise<unknown>, code: string, match?: RegExp): Promise<SwitchError> {
@@ -156,8 +206,11 @@ for (const target of targets) {
       const c = fx.driver.capabilities();
       assert.equal(c.nativeVlan, true);
       if (c.parking === 'vlan') {
-        assert.ok(c.defaultParkingVlan !== undefined && c.defaultParkingVlan >= 1 && c.defaultParkingVlan <= 4095);
-        assert.equal(session.parkingVlan, fx.config.parkingVlan ?? c.defaultParkingVlan);
+        // A parking VLAN is in effect: the config's, else the driver's default (or, where it has none, an option's).
+        assert.ok(session.parkingVlan !== undefined && session.parkingVlan >= 1 && session.parkingVlan <= 4095);
+        if (fx.config.parkingVlan !== undefined || c.defaultParkingVlan !== undefined) {
+          assert.equal(session.parkingVlan, fx.config.parkingVlan ?? c.defaultParkingVlan);
+        }
       }
       if (!c.trunk) assert.equal(c.nativelessTrunk, false);
     });
@@ -378,7 +431,7 @@ for (const target of targets) {
     });
 
     test('a configured parking VLAN is reserved: no port may be given it', async () => {
-      const s2 = await fx.driver.open({ ...fx.config, parkingVlan: 3999 });
+      const s2 = await fx.driver.open(fx.withParkingVlan?.(3999) ?? { ...fx.config, parkingVlan: 3999 });
       try {
         assert.equal(s2.parkingVlan, 3999);
         await expectSwitchError(s2.apply([{ interface: fx.ports[0], native: 3999, tagged: [] }]), 'invalid', /parking/);

@@ -164,12 +164,12 @@ describe('port states', () => {
 });
 
 describe('the driver registry', () => {
-  test('serves ovs, linuxbridge and mock; refuses planned and unknown types as unsupported', () => {
+  test('serves ovs, linuxbridge, mock and the CLI switches; refuses planned and unknown types as unsupported', () => {
     const reg = createRegistry();
-    assert.deepEqual(reg.types(), ['linuxbridge', 'mock', 'ovs']);
+    assert.deepEqual(reg.types(), ['cisco-nexus', 'dell-powerconnect', 'linuxbridge', 'mock', 'ovs']);
     for (const t of reg.types()) assert.equal(reg.driverFor(t).type, t);
     assert.equal(reg.driverFor('mock'), reg.driverFor('mock'), 'one driver instance per type');
-    assert.equal(code(() => reg.driverFor('cisco-nexus')), 'unsupported');
+    assert.equal(code(() => reg.driverFor('brocade')), 'unsupported');
     assert.equal(code(() => reg.driverFor('toString')), 'unsupported');
     assert.equal(code(() => driverFor('nope')), 'unsupported');
   });

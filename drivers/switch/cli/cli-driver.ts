@@ -1,0 +1,219 @@
+// One switch driver for every CLI switch, made from a dialect (dialects/*.ts): the dialect says what to type, this
+// file says when. readPorts reads each port back from the switch; apply reads the ports, then writes only those not
+// yet in the desired state, all in one session and one config-mode entry (VLANs created first); save copies the
+// running config to the startup config once per batch.
+import { SwitchError } from '../errors.js';
+import { portInSync } from '../port-state.js';
+import { SessionGuard } from '../session-guard.js';
+import type { ObservedPort, PortChange, PortResult, SwitchCapabilities, SwitchConfig, SwitchDriver, SwitchSession } from '../switch-driver.js';
+import {
+  assertConfigBasics,
+  assertCredentials,
+  assertInterfaceNames,
+  assertParkingVlan,
+  INTERFACE_PATTERN,
+  resolveOptions,
+  resolveTimeout,
+  validateChanges,
+} from '../validate.js';
+import { CliCommandError, CliSession, type CliLog } from './cli-session.js';
+import type { CliDialect } from './dialect.js';
+import { openSshShell, parseSshAddress } from './ssh-transport.js';
+
+/** Options every CLI switch takes, on top of its dialect's. */
+const COMMON_OPTIONS = {
+  /** The switch's SSH host key, `SHA256:…` as `ssh-keygen -l -f KEY.pub` prints it. */
+  hostKeyFingerprint: { pattern: /^SHA256:[A-Za-z0-9+/]{43}$/ },
+} as const;
+
+export interface CliDriverOptions {
+  /** The transcript (debug level, secrets redacted). */
+  readonly log?: CliLog;
+}
+
+export class CliSwitchDriver implements SwitchDriver {
+  readonly type: string;
+  private readonly caps: SwitchCapabilities;
+
+  constructor(
+    readonly dialect: CliDialect,
+    private readonly o: CliDriverOptions = {},
+  ) {
+    this.type = dialect.type;
+    this.caps = Object.freeze({
+      trunk: true,
+      nativeVlan: true,
+      nativelessTrunk: true,
+      parking: dialect.parking,
+      interfacePattern: new RegExp(`(?=${INTERFACE_PATTERN.source})${dialect.interfacePattern.source}`),
+    });
+  }
+
+  capabilities(): SwitchCapabilities {
+    return this.caps;
+  }
+
+  async open(config: SwitchConfig): Promise<SwitchSession> {
+    assertConfigBasics(config);
+    const timeoutMs = resolveTimeout(config.timeoutMs);
+    const d = this.dialect;
+    const opts = resolveOptions<string>(config.options, { ...COMMON_OPTIONS, ...d.options });
+    const { host, port } = parseSshAddress(config.address);
+    const credentials = assertCredentials(config.credentials);
+    if (!credentials) throw new SwitchError('invalid', `a ${d.type} switch needs credentials (spec.credentialsSecretRef)`);
+    let parkingVlan: number | undefined = config.parkingVlan;
+    if (d.parking === 'vlan' && d.parkingVlanOption) {
+      const fromOption = opts[d.parkingVlanOption];
+      const fromOptionVlan = fromOption === undefined ? undefined : assertParkingVlan(Number(fromOption));
+      if (fromOptionVlan !== undefined && parkingVlan !== undefined && fromOptionVlan !== parkingVlan) {
+        throw new SwitchError('invalid', `options.${d.parkingVlanOption} (${fromOptionVlan}) and parkingVlan (${parkingVlan}) disagree: set one`);
+      }
+      parkingVlan ??= fromOptionVlan;
+      if (parkingVlan === undefined || parkingVlan > 4094) {
+        throw new SwitchError('invalid', `a ${d.type} switch parks ports on a dummy VLAN: set options.${d.parkingVlanOption} (1-4094) to a VLAN created and shut on the switch`);
+      }
+    }
+    const where = `ssh://${host}:${port}`;
+    const secrets = [credentials.password, credentials.enablePassword ?? ''];
+    const session = new CliSwitchSession(d, this.caps, parkingVlan, timeoutMs);
+    await session.start(async () => {
+      const shell = await openSshShell({ host, port, username: credentials.username, password: credentials.password, hostKeyFingerprint: opts.hostKeyFingerprint, timeoutMs });
+      const cli = new CliSession(shell.stream, { dialect: d, commandTimeoutMs: timeoutMs, log: this.o.log, where, secrets });
+      try {
+        await cli.login(credentials);
+      } catch (err) {
+        cli.kill(err instanceof SwitchError ? err : new SwitchError('failed', String(err)));
+        shell.close();
+        throw err;
+      }
+      return { cli, close: () => shell.close() };
+    });
+    return session;
+  }
+}
+
+export class CliSwitchSession implements SwitchSession {
+  private readonly guard: SessionGuard;
+  private cli: CliSession | undefined;
+  private closeTransport: (() => void) | undefined;
+
+  constructor(
+    private readonly d: CliDialect,
+    readonly capabilities: SwitchCapabilities,
+    readonly parkingVlan: number | undefined,
+    timeoutMs: number,
+  ) {
+    this.guard = new SessionGuard(timeoutMs, () => this.drop());
+  }
+
+  private drop(): void {
+    this.cli?.close();
+    this.closeTransport?.();
+  }
+
+  /** @internal Connects and logs in under the session's deadline. */
+  async start(connect: () => Promise<{ cli: CliSession; close: () => void }>): Promise<void> {
+    try {
+      await this.guard.run('login', async () => {
+        const { cli, close } = await connect();
+        this.cli = cli;
+        this.closeTransport = close;
+        if (this.guard.closed) this.drop();
+      });
+    } catch (err) {
+      this.guard.shutdown(err instanceof SwitchError ? err : undefined);
+      throw err;
+    }
+  }
+
+  private live(): CliSession {
+    const cli = this.cli;
+    if (!cli) throw new SwitchError('closed', 'not logged in');
+    if (cli.dead) {
+      const err = new SwitchError('closed', 'the connection to the switch is gone; open a new session');
+      this.guard.shutdown(err);
+      throw err;
+    }
+    return cli;
+  }
+
+  /** Runs `fn`; if it fails with the connection gone, the session is closed so that the caller opens a new one. */
+  private async call<T>(what: string, fn: (cli: CliSession) => Promise<T>): Promise<T> {
+    return this.guard.run(what, async () => {
+      const cli = this.live();
+      try {
+        return await fn(cli);
+      } finally {
+        if (cli.dead) this.guard.shutdown(new SwitchError('closed', 'the connection to the switch was lost'));
+      }
+    });
+  }
+
+  readPorts(interfaces: readonly string[]): Promise<ObservedPort[]> {
+    return this.call('readPorts', (cli) => this.read(cli, assertInterfaceNames(interfaces, this.capabilities)));
+  }
+
+  private async read(cli: CliSession, names: readonly string[]): Promise<ObservedPort[]> {
+    const out: ObservedPort[] = [];
+    const unknown: string[] = [];
+    for (const name of names) {
+      try {
+        const text = await cli.run(this.d.commands.readPort(name));
+        out.push(this.d.parsePort(name, text, this.parkingVlan));
+      } catch (err) {
+        if (err instanceof CliCommandError && this.d.unknownPort.test(err.reply)) unknown.push(name);
+        else throw err;
+      }
+    }
+    if (unknown.length) throw new SwitchError('unknown-port', `the switch has no port ${unknown.join(', ')}`, { ports: unknown });
+    return out;
+  }
+
+  async apply(changes: readonly PortChange[]): Promise<PortResult[]> {
+    const valid = validateChanges(changes, this.capabilities, this.parkingVlan);
+    return this.call('apply', async (cli) => {
+      const observed = await this.read(
+        cli,
+        valid.map((c) => c.interface),
+      );
+      const todo = valid.map((c, i) => ({ change: c, observed: observed[i], write: !portInSync(c, observed[i]) }));
+      const results: PortResult[] = todo.map((t) => ({ interface: t.change.interface, changed: false }));
+      if (!todo.some((t) => t.write)) return results;
+      const c = this.d.commands;
+      await cli.run(c.configure);
+      const vlans = new Set(todo.filter((t) => t.write).flatMap((t) => [...(t.change.native === undefined ? [] : [t.change.native]), ...t.change.tagged]));
+      if (vlans.size) for (const line of c.createVlans([...vlans])) await cli.run(line);
+      for (const [i, t] of todo.entries()) {
+        if (!t.write) continue;
+        try {
+          await cli.run(c.interface(t.change.interface));
+          try {
+            for (const line of c.setPort(t.change, t.observed, this.parkingVlan)) await cli.run(line);
+          } finally {
+            if (!cli.dead) await cli.run(c.exitInterface);
+          }
+          results[i] = { interface: t.change.interface, changed: true };
+        } catch (err) {
+          // The switch refused a line of this port: its state is unknown, the others go on.
+          if (!(err instanceof CliCommandError)) throw err;
+          results[i] = { interface: t.change.interface, changed: true, error: { code: err.code, message: err.message } };
+        }
+      }
+      await cli.run(c.end);
+      return results;
+    });
+  }
+
+  save(): Promise<void> {
+    return this.call('save', async (cli) => {
+      const out = await cli.run(this.d.commands.save);
+      if (!this.d.saved.test(out)) {
+        throw new SwitchError('failed', `saving the configuration: the switch did not confirm it: ${out.replace(/\s+/g, ' ').trim().slice(0, 200)}`);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.guard.shutdown();
+  }
+}

@@ -1,0 +1,240 @@
+// The CLI switch drivers (dell-powerconnect, cisco-nexus) beyond the conformance suite, on their SSH emulators:
+// logins that fail and how they say so, host keys, values refused before they reach a command line, paging, the
+// switch's own error text, a connection dropped in the middle of a batch, saving, and a transcript that never holds
+// a password.
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { CliSwitchDriver } from '../../drivers/switch/cli/cli-driver.js';
+import { ciscoNexus } from '../../drivers/switch/cli/dialects/cisco-nexus.js';
+import { dellPowerConnect } from '../../drivers/switch/cli/dialects/dell-powerconnect.js';
+import { SwitchError } from '../../drivers/switch/errors.js';
+import { portInSync } from '../../drivers/switch/port-state.js';
+import type { PortChange, SwitchConfig } from '../../drivers/switch/switch-driver.js';
+import { CiscoNexusEmulator } from '../support/switches/cisco-nexus-emulator.js';
+import { DellPowerConnectEmulator } from '../support/switches/dell-powerconnect-emulator.js';
+import type { EmulatorKnobs } from '../support/switches/ssh-cli-server.js';
+
+const dell = new CliSwitchDriver(dellPowerConnect);
+const nexus = new CliSwitchDriver(ciscoNexus);
+const stop: (() => Promise<void>)[] = [];
+after(async () => {
+  for (const s of stop) await s();
+});
+
+async function dellSwitch(knobs: Partial<EmulatorKnobs> = {}) {
+  const emu = await DellPowerConnectEmulator.start('gi1/0/1-8,te1/0/1-2', knobs);
+  stop.push(() => emu.server.close());
+  const config: SwitchConfig = { address: emu.server.address, credentials: { username: 'admin', password: 'secret' }, timeoutMs: 5000 };
+  return { emu, config };
+}
+
+async function nexusSwitch(knobs: Partial<EmulatorKnobs> = {}) {
+  const emu = await CiscoNexusEmulator.start('Ethernet1/1-8', knobs);
+  stop.push(() => emu.server.close());
+  const config: SwitchConfig = { address: emu.server.address, credentials: { username: 'admin', password: 'secret' }, options: { dummyVlan: '4000' }, timeoutMs: 5000 };
+  return { emu, config };
+}
+
+async function rejects(p: Promise<unknown>, code: string, match?: RegExp): Promise<SwitchError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof SwitchError, `expected a SwitchError, got ${String(err)}`);
+    assert.equal(err.code, code, err.message);
+    if (match) assert.match(err.message, match);
+    return err;
+  }
+  assert.fail(`expected a SwitchError ${code}`);
+}
+
+describe('logging in', () => {
+  test('a wrong password is an auth error naming authentication (the controller reports Reachable=False, AuthenticationFailed)', async () => {
+    const { emu, config } = await dellSwitch();
+    const err = await rejects(dell.open({ ...config, credentials: { username: 'admin', password: 'Xy7-bad' } }), 'auth', /authentication failed/);
+    assert.equal(err.retryable, false);
+    assert.doesNotMatch(err.message, /Xy7-bad/, 'the password is not in the message');
+    assert.ok(emu.server.authFailures >= 1);
+  });
+
+  test('keyboard-interactive alone is answered with the password', async () => {
+    const { config } = await nexusSwitch({ authMethods: ['keyboard-interactive'] });
+    const s = await nexus.open(config);
+    assert.equal((await s.readPorts(['Ethernet1/1'])).length, 1);
+    await s.close();
+    await rejects(nexus.open({ ...config, credentials: { username: 'admin', password: 'nope' } }), 'auth', /authentication/);
+  });
+
+  test('a user-name and password prompt inside the shell (PowerConnect) is answered; a refusal there is auth', async () => {
+    const { config } = await dellSwitch({ shellLogin: true });
+    const s = await dell.open(config);
+    assert.equal((await s.readPorts(['gi1/0/1'])).length, 1);
+    await s.close();
+    await rejects(dell.open({ ...config, credentials: { username: 'admin', password: 'nope' } }), 'auth', /login refused/);
+  });
+
+  test('enable: its password from the Secret; missing or wrong is an auth error', async () => {
+    const { emu, config } = await dellSwitch({ enablePassword: 'en-pw' });
+    await rejects(dell.open(config), 'auth', /enablePassword/);
+    await rejects(dell.open({ ...config, credentials: { username: 'admin', password: 'secret', enablePassword: 'bad' } }), 'auth', /enable password was refused/);
+    const s = await dell.open({ ...config, credentials: { username: 'admin', password: 'secret', enablePassword: 'en-pw' } });
+    await s.apply([{ interface: 'gi1/0/1', native: 10, tagged: [] }]);
+    assert.equal(emu.running.ports.get('gi1/0/1')?.nativeVlan, 10);
+    await s.close();
+  });
+
+  test('the host key is checked against options.hostKeyFingerprint', async () => {
+    const { emu, config } = await nexusSwitch();
+    const s = await nexus.open({ ...config, options: { ...config.options, hostKeyFingerprint: emu.server.hostKeyFingerprint } });
+    await s.close();
+    const other = `SHA256:${'A'.repeat(43)}`;
+    await rejects(nexus.open({ ...config, options: { ...config.options, hostKeyFingerprint: other } }), 'auth', /host key SHA256:\S+ is not the configured/);
+    await rejects(nexus.open({ ...config, options: { ...config.options, hostKeyFingerprint: 'MD5:aa:bb' } }), 'invalid', /hostKeyFingerprint/);
+  });
+
+  test('cisco-nexus needs its dummy VLAN; a bad one is refused before connecting', async () => {
+    const { emu, config } = await nexusSwitch();
+    const shells = emu.server.shells;
+    await rejects(nexus.open({ ...config, options: {} }), 'invalid', /dummyVlan/);
+    await rejects(nexus.open({ ...config, options: { dummyVlan: '40;00' } }), 'invalid');
+    await rejects(nexus.open({ ...config, options: { dummyVlan: '5000' } }), 'invalid');
+    await rejects(nexus.open({ ...config, parkingVlan: 3000 }), 'invalid', /disagree/);
+    await rejects(dell.open({ ...config, address: 'ssh://127.0.0.1:22;reboot' }), 'invalid');
+    assert.equal(emu.server.shells, shells);
+  });
+});
+
+describe('what reaches the command line', () => {
+  test('injection attempts and foreign port names are refused before anything is sent', async () => {
+    const { emu, config } = await nexusSwitch();
+    const s = await nexus.open(config);
+    try {
+      const before = emu.server.received.length;
+      const bad: PortChange[] = [
+        { interface: 'Ethernet1/1\nreload', native: 10, tagged: [] },
+        { interface: 'Ethernet1/1 ; reload', native: 10, tagged: [] },
+        { interface: 'gi1/0/1', native: 10, tagged: [] },
+        { interface: 'Ethernet1/1', native: '10\nreload' as unknown as number, tagged: [] },
+        { interface: 'Ethernet1/1', native: 10, tagged: ['11 ; reload' as unknown as number] },
+        { interface: 'Ethernet1/1', native: 4000, tagged: [] },
+      ];
+      for (const change of bad) {
+        await rejects(s.apply([{ interface: 'Ethernet1/2', native: 20, tagged: [] }, change]), 'invalid');
+      }
+      await rejects(s.readPorts(['Ethernet1/1|include secret']), 'invalid');
+      assert.deepEqual(emu.server.received.slice(before), [], 'not one line was sent');
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('with no command to turn paging off, the pager is answered', async () => {
+    const { config } = await nexusSwitch({ pageLines: 3 });
+    const noPagingOff = new CliSwitchDriver({ ...ciscoNexus, paging: { ...ciscoNexus.paging, disable: [] } });
+    const s = await noPagingOff.open(config);
+    try {
+      await s.apply([{ interface: 'Ethernet1/3', native: 30, tagged: [31, 33] }]);
+      const [o] = await s.readPorts(['Ethernet1/3']);
+      assert.deepEqual([o.native, o.tagged, o.anomaly], [30, [31, 33], undefined]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("a refused line fails that port with the switch's own words; the other ports go through", async () => {
+    const { emu, config } = await dellSwitch({ refuse: /allowed vlan add .*\b77\b/ });
+    const s = await dell.open(config);
+    try {
+      const results = await s.apply([
+        { interface: 'gi1/0/1', native: 76, tagged: [] },
+        { interface: 'gi1/0/2', native: 77, tagged: [] },
+        { interface: 'gi1/0/3', native: 78, tagged: [] },
+      ]);
+      assert.deepEqual(results.map((r) => [r.interface, r.error?.code]), [['gi1/0/1', undefined], ['gi1/0/2', 'failed'], ['gi1/0/3', undefined]]);
+      assert.match(results[1].error?.message ?? '', /% bad parameter value/);
+      const [a, , c] = await s.readPorts(['gi1/0/1', 'gi1/0/2', 'gi1/0/3']);
+      assert.deepEqual([a.native, c.native], [76, 78]);
+      assert.equal(emu.running.ports.get('gi1/0/3')?.shutdown, false);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('a hung command times out and closes the session', async () => {
+    const { config } = await dellSwitch({ hangOn: /^show running-config interface gi1\/0\/2$/ });
+    const s = await dell.open({ ...config, timeoutMs: 400 });
+    await rejects(s.readPorts(['gi1/0/1', 'gi1/0/2']), 'timeout');
+    await rejects(s.readPorts(['gi1/0/1']), 'closed');
+  });
+});
+
+describe('batches', () => {
+  test('one config-mode entry per batch; save copies running to startup, once', async () => {
+    const { emu, config } = await nexusSwitch();
+    const s = await nexus.open(config);
+    try {
+      const before = emu.server.received.length;
+      await s.apply([
+        { interface: 'Ethernet1/1', native: 100, tagged: [101, 102] },
+        { interface: 'Ethernet1/2', tagged: [103] },
+        { interface: 'Ethernet1/3', native: null, tagged: [] },
+      ]);
+      const sent = emu.server.received.slice(before);
+      assert.equal(sent.filter((l) => l === 'configure terminal').length, 1);
+      assert.ok(sent.includes('vlan 100-103'), 'the VLANs are created on the switch');
+      assert.ok([100, 101, 102, 103].every((v) => emu.running.vlans.has(v)));
+      assert.equal(emu.startup.ports.get('Ethernet1/1')?.mode, 'access', 'not saved yet');
+      await s.save();
+      assert.equal(emu.startup.ports.get('Ethernet1/1')?.nativeVlan, 100);
+      // Ethernet1/3 is parked: trunk allowing nothing, native on the dummy VLAN, never VLAN 1.
+      const parked = emu.startup.ports.get('Ethernet1/3');
+      assert.deepEqual([parked?.mode, parked?.nativeVlan, [...(parked?.allowed === 'all' ? [-1] : (parked?.allowed ?? []))]], ['trunk', 4000, []]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  for (const [name, make, driver, ports] of [
+    ['dell-powerconnect', dellSwitch, dell, ['gi1/0/1', 'gi1/0/2', 'gi1/0/3', 'gi1/0/4', 'te1/0/1']],
+    ['cisco-nexus', nexusSwitch, nexus, ['Ethernet1/1', 'Ethernet1/2', 'Ethernet1/3', 'Ethernet1/4', 'Ethernet1/5']],
+  ] as const) {
+    test(`${name}: a connection dropped in the middle of a batch converges on the next apply, nothing stray`, async () => {
+      const { emu, config } = await make({ dropAtConfigCommand: 9 });
+      const untouched = name === 'dell-powerconnect' ? 'gi1/0/8' : 'Ethernet1/8';
+      const before = JSON.stringify(emu.render(untouched));
+      const wanted: PortChange[] = ports.map((p, i) => ({ interface: p, native: 200 + i, tagged: i % 2 ? [300 + i] : [] }));
+      const s1 = await driver.open(config);
+      const err = await rejects(s1.apply(wanted), 'closed');
+      assert.equal(err.retryable, true);
+      await rejects(s1.readPorts([ports[0]]), 'closed');
+      const s2 = await driver.open(config);
+      try {
+        const observed = await s2.readPorts(ports);
+        assert.ok(wanted.some((w, i) => !portInSync(w, observed[i])), 'the first batch did not finish');
+        const results = await s2.apply(wanted);
+        assert.ok(results.every((r) => r.error === undefined));
+        const after = await s2.readPorts(ports);
+        for (const [i, w] of wanted.entries()) assert.ok(portInSync(w, after[i]), `${w.interface} converged: ${JSON.stringify(after[i])}`);
+        assert.equal(JSON.stringify(emu.render(untouched)), before, 'a port outside the batch was not touched');
+      } finally {
+        await s2.close();
+      }
+    });
+  }
+});
+
+describe('the transcript', () => {
+  test('logs every line at debug, never a password', async () => {
+    const { config } = await dellSwitch({ enablePassword: 'en-pw-42', shellLogin: true });
+    const lines: string[] = [];
+    const driver = new CliSwitchDriver(dellPowerConnect, { log: { debug: (m, meta) => lines.push(`${m} ${JSON.stringify(meta)}`) } });
+    const s = await driver.open({ ...config, credentials: { username: 'admin', password: 'secret', enablePassword: 'en-pw-42' } });
+    await s.apply([{ interface: 'gi1/0/4', native: 44, tagged: [] }]);
+    await s.save();
+    await s.close();
+    const all = lines.join('\n');
+    assert.match(all, /interface gi1\/0\/4/);
+    assert.match(all, /copy running-config startup-config/);
+    assert.match(all, /<redacted>/);
+    assert.doesNotMatch(all, /secret|en-pw-42/);
+  });
+});
