@@ -21,7 +21,7 @@ export function applyJsonPatch(target: KObject, ops: unknown): KObject {
   if (!Array.isArray(ops)) throw errors.badRequest('a JSON patch must be a list of operations');
   try {
     const res = jsonpatch.applyPatch(deepClone(target), ops as jsonpatch.Operation[], true, false);
-    return res.newDocument as KObject;
+    return res.newDocument;
   } catch (err: any) {
     if (err?.name === 'TEST_OPERATION_FAILED') {
       throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: test operation failed: ${err.message?.split('\n')[0]}`);
@@ -86,7 +86,7 @@ export function fieldSetOf(value: unknown, top = true): FieldSet {
 function leafPaths(set: FieldSet, prefix: string[] = [], out: string[][] = []): string[][] {
   for (const [k, v] of Object.entries(set)) {
     const p = [...prefix, k.slice(2)];
-    if (isPlainObject(v) && Object.keys(v).length) leafPaths(v as FieldSet, p, out);
+    if (isPlainObject(v) && Object.keys(v).length) leafPaths(v, p, out);
     else out.push(p);
   }
   return out;
@@ -111,11 +111,11 @@ function deletePath(obj: Record<string, any>, path: string[]): void {
     parents.push(cur);
     cur = cur[seg];
   }
-  delete cur[path[path.length - 1]!];
+  delete cur[path[path.length - 1]];
   // Drop maps the removal emptied (but never the top-level sections).
   for (let i = path.length - 2; i >= 1; i--) {
-    const parent = parents[i]!;
-    const key = path[i]!;
+    const parent = parents[i];
+    const key = path[i];
     if (isPlainObject(parent[key]) && Object.keys(parent[key]).length === 0) delete parent[key];
     else break;
   }
@@ -154,7 +154,7 @@ export function serverSideApply(
     const conflicts: string[] = [];
     for (const e of entries.filter((x) => x.operation === 'Apply')) {
       for (const path of leafPaths(mine)) {
-        if (!hasPath(e.fieldsV1 as FieldSet, path)) continue;
+        if (!hasPath(e.fieldsV1, path)) continue;
         const get = (o: any) => path.reduce((v, k) => (v == null ? v : v[k]), o);
         if (!deepEqual(get(live), get(applied))) conflicts.push(`conflict with "${e.manager}": .${path.join('.')}`);
       }
@@ -168,9 +168,9 @@ export function serverSideApply(
   const base: KObject = live ? deepClone(live) : { apiVersion: applied.apiVersion, kind: applied.kind, metadata: {} };
   const result = overlay(base, applied) as KObject;
   if (previous) {
-    for (const path of leafPaths(previous.fieldsV1 as FieldSet)) {
+    for (const path of leafPaths(previous.fieldsV1)) {
       if (hasPath(mine, path)) continue;
-      if (entries.some((e) => hasPath(e.fieldsV1 as FieldSet, path))) continue;
+      if (entries.some((e) => hasPath(e.fieldsV1, path))) continue;
       if (path[0] === 'metadata' && SERVER_META.has(path[1] ?? '')) continue;
       deletePath(result, path);
     }
@@ -200,7 +200,7 @@ export function recordUpdate(
   }
   if (!Object.keys(changed).length) return entries;
   const idx = entries.findIndex((e) => e.manager === manager && e.operation === 'Update' && e.subresource === subresource);
-  const merged = idx >= 0 ? (mergePatch(entries[idx]!.fieldsV1, changed) as FieldSet) : changed;
+  const merged = idx >= 0 ? (mergePatch(entries[idx].fieldsV1, changed) as FieldSet) : changed;
   const entry: ManagedFieldsEntry = {
     manager,
     operation: 'Update',

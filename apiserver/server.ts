@@ -105,14 +105,14 @@ export function parseResourcePath(registry: Registry, path: string, extra: Reado
   } else return undefined;
   let namespace = '';
   if (rest[0] === 'namespaces' && rest.length >= 3) {
-    const inner = registry.lookup(group, version, rest[2]!);
+    const inner = registry.lookup(group, version, rest[2]);
     if (inner?.namespaced) {
       namespace = rest[1]!;
       rest = rest.slice(2);
     }
   }
   if (rest.length < 1 || rest.length > 3) return undefined;
-  const type = registry.lookup(group, version, rest[0]!);
+  const type = registry.lookup(group, version, rest[0]);
   if (!type) return undefined;
   if (type.namespaced === false && namespace) return undefined;
   const [, name, subresource] = rest;

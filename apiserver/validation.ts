@@ -42,7 +42,7 @@ function validateQualifiedKey(key: string, field: string): StatusCause[] {
   const parts = key.split('/');
   const bad = (why: string): StatusCause[] => [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(key)}: ${why}`, field }];
   if (parts.length > 2) return bad("a qualified name must consist of an optional DNS subdomain prefix and '/' and a name");
-  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]!];
+  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
   if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) return bad('prefix part must be a lowercase RFC 1123 subdomain');
   if (!name || name.length > 63 || !QUALIFIED_NAME.test(name)) {
     return bad("name part must consist of alphanumeric characters, '-', '_' or '.', start and end with an alphanumeric character, and be at most 63 characters");
@@ -53,7 +53,7 @@ function validateQualifiedKey(key: string, field: string): StatusCause[] {
 export function validateMetadata(t: ResourceType, meta: unknown): StatusCause[] {
   if (!isPlainObject(meta)) return [{ reason: 'FieldValueRequired', message: 'Required value', field: 'metadata' }];
   const causes: StatusCause[] = [];
-  const m = meta as Record<string, unknown>;
+  const m = meta;
   if (m.labels !== undefined) {
     if (!isPlainObject(m.labels)) causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: must be a map of strings', field: 'metadata.labels' });
     else {
@@ -135,7 +135,7 @@ export function findDuplicates(schema: JSONSchema, value: unknown, path: string,
         if (!isPlainObject(item)) return;
         const k = JSON.stringify(keys.map((key) => item[key]));
         if (seen.has(k)) {
-          const shown = keys.length === 1 ? JSON.stringify(item[keys[0]!]) : `{${keys.map((key) => `${key}: ${JSON.stringify(item[key])}`).join(', ')}}`;
+          const shown = keys.length === 1 ? JSON.stringify(item[keys[0]]) : `{${keys.map((key) => `${key}: ${JSON.stringify(item[key])}`).join(', ')}}`;
           out.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: ${shown}`, field: `${path}[${i}]` });
         }
         seen.add(k);

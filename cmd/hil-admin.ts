@@ -36,7 +36,7 @@ function readSecretFile(file: string): string {
 }
 
 program.hook('preAction', (_program, action) => {
-  const opts = action.opts() as { databaseUri?: string; token?: string };
+  const opts = action.opts<{ databaseUri?: string; token?: string }>();
   if (opts.databaseUri && /\/\/[^/@]*:[^/@]*@/.test(opts.databaseUri)) warnVisible('a password in --database-uri', '$HIL_DATABASE_URI or hil.cfg [database] uri');
   if (opts.token) warnVisible('--token', '--token-file or $HIL_TOKEN');
 });

@@ -60,7 +60,7 @@ json(node.command('show').description('Show node information').argument('<node>'
       if ('port' in nic) rows.push(['Port', nic.port]);
       const nets = Object.entries(nic.networks ?? {});
       if (!nets.length) rows.push(['Networks', 'None']);
-      nets.forEach(([ch, net], i) => rows.push([i === 0 ? 'Networks' : '', `${net}(${ch})`]));
+      nets.forEach(([ch, net], i) => rows.push([i === 0 ? 'Networks' : '', `${String(net)}(${ch})`]));
       rows.push(['', '']);
     }
     for (const [k, v] of Object.entries(r.metadata ?? {})) rows.push([k, String(v).replace(/^"+|"+$/g, '')]);
@@ -168,7 +168,7 @@ json(port.command('show').argument('<switch>').argument('<port>')).action(
   run(async (s: string, p: string, o: { json?: boolean }) => {
     const r = await c().call('GET', `switch/${seg(s)}/port/${seg(p)}`);
     if (o.json) return out(JSON.stringify(r));
-    out(table(['Field', 'Value'], [['Node', r.node], ['Nic', r.nic], ['Networks', Object.entries(r.networks ?? {}).map(([ch, n]) => `${n}(${ch})`).join(', ')]]));
+    out(table(['Field', 'Value'], [['Node', r.node], ['Nic', r.nic], ['Networks', Object.entries(r.networks ?? {}).map(([ch, n]) => `${String(n)}(${ch})`).join(', ')]]));
   }),
 );
 const portNic = port.command('nic').description('Port and nic related operations');

@@ -20,7 +20,7 @@ export function parseHilConfig(text: string, source = 'hil.cfg'): HilConfig {
     // ConfigParser ignores what follows the closing bracket (HIL's example writes `[general] # Optional`).
     const sec = /^\[([^\]]+)\]/.exec(line);
     if (sec) {
-      const name = sec[1]!.trim();
+      const name = sec[1].trim();
       section = cfg.get(name) ?? new Map();
       cfg.set(name, section);
       lastKey = undefined;
@@ -29,7 +29,7 @@ export function parseHilConfig(text: string, source = 'hil.cfg'): HilConfig {
     const kv = /^([^=:]+?)\s*(?:[=:]\s*(.*))?$/.exec(line);
     if (!kv) throw new ConfigError(`${source}:${i + 1}: cannot parse "${line}"`);
     if (!section) throw new ConfigError(`${source}:${i + 1}: "${kv[1]}" is outside any [section]`);
-    lastKey = kv[1]!.trim().toLowerCase();
+    lastKey = kv[1].trim().toLowerCase();
     section.set(lastKey, (kv[2] ?? '').trim());
   });
   return cfg;

@@ -214,7 +214,7 @@ function fromLease(l: k8s.V1Lease): LeaseObject {
 }
 
 function toLease(l: LeaseObject): k8s.V1Lease {
-  const micro = (s: string | undefined) => (s ? (new k8s.V1MicroTime(s) as k8s.V1MicroTime) : undefined);
+  const micro = (s: string | undefined) => (s ? (new k8s.V1MicroTime(s)) : undefined);
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',

@@ -28,7 +28,7 @@ export function reuseConnections(kc: k8s.KubeConfig): k8s.KubeConfig {
     await apply(context);
     const made = context.getAgent();
     if (!made || (made.constructor !== http.Agent && made.constructor !== https.Agent)) return;
-    const opts = ((made as unknown as { options?: AgentOptions }).options ?? {}) as AgentOptions;
+    const opts = ((made as unknown as { options?: AgentOptions }).options ?? {});
     const tls = made instanceof https.Agent;
     // Certificates are re-read by client-node on each call: a rotated one gets a new agent.
     const key = JSON.stringify([kc.getCurrentCluster()?.server ?? '', tls, opts.rejectUnauthorized ?? null, opts.servername ?? null, digest(opts.ca), digest(opts.cert), digest(opts.key), digest(opts.pfx)]);
@@ -37,7 +37,7 @@ export function reuseConnections(kc: k8s.KubeConfig): k8s.KubeConfig {
       const { ca, cert, key: k, pfx, passphrase, rejectUnauthorized, servername } = opts;
       const base = { keepAlive: true, maxFreeSockets: 64 };
       agent = tls
-        ? new https.Agent({ ...base, ca, cert, key: k, pfx, passphrase, rejectUnauthorized, servername } as https.AgentOptions)
+        ? new https.Agent({ ...base, ca, cert, key: k, pfx, passphrase, rejectUnauthorized, servername })
         : new http.Agent(base);
       agents.set(key, agent);
     }

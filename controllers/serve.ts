@@ -75,7 +75,7 @@ export function resolveServeNetworks(flags: ServeNetworksFlags, env: NodeJS.Proc
       kubeConfig.loadFromFile(flags.kubeconfig);
       describeConnection = `kubeconfig ${flags.kubeconfig}`;
     } else if (env.KUBECONFIG) {
-      kubeConfig.loadFromFile(env.KUBECONFIG.split(':')[0]!);
+      kubeConfig.loadFromFile(env.KUBECONFIG.split(':')[0]);
       describeConnection = `KUBECONFIG ${env.KUBECONFIG}`;
     } else {
       kubeConfig.loadFromDefault();

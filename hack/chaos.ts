@@ -172,7 +172,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
           // Exited by itself (lost its lease while its replica was down, say): restart it, as a supervisor would.
           kills.daemonExits++;
           s.daemon = undefined;
-          track(startSlot(s));
+          void track(startSlot(s));
         });
         return;
       } catch (err) {
@@ -210,7 +210,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   }
   async function world(): Promise<World> {
     const [nodes, networks, attachments, ports] = await Promise.all(['nodes', 'networks', 'networkattachments', 'ports'].map(list));
-    return { nodes: nodes!, networks: networks!, attachments: attachments!, ports: ports! };
+    return { nodes: nodes, networks: networks, attachments: attachments, ports: ports };
   }
 
   type Op = { kind: string; run: () => Promise<void> };
@@ -341,7 +341,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
               switchStopped = true;
               kills.switchBreaks++;
               record('breakSwitch', `ovsdb-server stopped for ${ms} ms`, 'ok');
-              track(
+              void track(
                 sleep(ms).then(() => {
                   process.kill(pid, 'SIGCONT');
                   switchStopped = false;
@@ -389,7 +389,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
               await d.stop('SIGKILL');
               kills.controllerLeader++;
               record('killLeader', `SIGKILL ${s.identity}`, 'ok');
-              track(sleep(down).then(() => startSlot(s)));
+              void track(sleep(down).then(() => startSlot(s)));
             },
           };
         },
@@ -411,7 +411,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
               await srv.stop('SIGKILL');
               kills.apiReplica++;
               record('killApi', `SIGKILL replica ${i} (:${srv.port})`, 'ok');
-              track(sleep(down).then(() => startReplica(i)));
+              void track(sleep(down).then(() => startReplica(i)));
             },
           };
         },
@@ -558,14 +558,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       }
     }
     await checker?.stop();
-    await Promise.allSettled(slots.map((s) => s.daemon?.stop('SIGKILL')));
-    await Promise.allSettled(replicas.map((r) => r?.stop('SIGKILL')));
+    await Promise.allSettled(slots.map((s) => Promise.resolve(s.daemon?.stop('SIGKILL'))));
+    await Promise.allSettled(replicas.map((r) => Promise.resolve(r?.stop('SIGKILL'))));
     await lab?.stop();
     await db?.drop().catch(() => undefined);
     cfg?.cleanup();
   }
 
-  const episodes = checker!.episodes();
+  const episodes = checker.episodes();
   const result: ChaosResult = {
     seed: opts.seed,
     minutes: opts.minutes,
@@ -575,8 +575,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     kills,
     quietPoints,
     episodes,
-    unconfirmed: checker!.unconfirmed,
-    evaluations: checker!.evaluations,
+    unconfirmed: checker.unconfirmed,
+    evaluations: checker.evaluations,
     report: '',
     ok: episodes.length === 0 && quietPoints.every((q) => q.converged && q.mismatches.length === 0 && q.violationsNow.length === 0),
   };
@@ -629,7 +629,7 @@ export function formatReport(r: ChaosResult, t0: number): string {
 function median(xs: number[]): number {
   if (!xs.length) return 0;
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return s[Math.floor(s.length / 2)];
 }
 
 async function main(argv: string[]): Promise<number> {

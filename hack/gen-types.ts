@@ -158,7 +158,7 @@ function pascal(s: string): string {
   return s
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .map((w) => w[0].toUpperCase() + w.slice(1))
     .join('');
 }
 
@@ -336,7 +336,7 @@ export function generateTypes(dir: string = CRD_DIR): string {
     const { kind, listKind } = crd.spec.names;
     const versions = crd.spec.versions.filter((v) => v.storage);
     if (versions.length !== 1) throw new Error(`${kind}: expected exactly one storage version`);
-    const root = versions[0]!.schema.openAPIV3Schema;
+    const root = versions[0].schema.openAPIV3Schema;
     const props = root.properties ?? {};
     const spec = props['spec'];
     const status = props['status'];

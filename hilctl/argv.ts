@@ -21,16 +21,16 @@ export function normalizeBooleanFlags(program: Command, argv: string[]): string[
       break;
     }
     const m = a.match(/^(--[a-z0-9-]+)=(true|false|1|0|yes|no)$/i);
-    if (!m || !(flags.plain.has(m[1]!) || flags.negatable.has(m[1]!))) {
+    if (!m || !(flags.plain.has(m[1]) || flags.negatable.has(m[1]))) {
       out.push(a);
       continue;
     }
-    const on = ['true', '1', 'yes'].includes(m[2]!.toLowerCase());
+    const on = ['true', '1', 'yes'].includes(m[2].toLowerCase());
     if (on) {
-      if (flags.plain.has(m[1]!)) out.push(m[1]!);
+      if (flags.plain.has(m[1])) out.push(m[1]);
       // --flag=true for a flag that is on by default (only --no-flag exists): nothing to say.
     }
-    else if (flags.negatable.has(m[1]!)) out.push(`--no-${m[1]!.slice(2)}`);
+    else if (flags.negatable.has(m[1])) out.push(`--no-${m[1].slice(2)}`);
     // --flag=false for a flag that is off by default: simply leave it off.
   }
   return out;

@@ -17,7 +17,7 @@ export async function chooseProject(s: Session, given: string | undefined): Prom
   const d = await s.discovery();
   const l = await s.client.get(collectionPath(d.hil('Project')));
   const names: string[] = (l?.items ?? []).map((p: any) => p.metadata.name);
-  if (names.length === 1) return names[0]!;
+  if (names.length === 1) return names[0];
   if (!names.length) throw new CliError('you have no project to claim the node for; pass --project P');
   throw new CliError(`you can act for several projects (${names.join(', ')}); say which with --project P`);
 }

@@ -60,7 +60,7 @@ export function parseWarnings(h: string | string[] | undefined): string[] {
     let found = false;
     while ((m = re.exec(line))) {
       found = true;
-      out.push(m[1]!.replace(/\\(.)/g, '$1'));
+      out.push(m[1].replace(/\\(.)/g, '$1'));
     }
     if (!found) out.push(line);
   }
@@ -220,7 +220,7 @@ export class ApiClient {
             try {
               onEvent(ev);
             } catch (err) {
-              reject(err);
+              reject(err instanceof Error ? err : new Error(String(err)));
               req.destroy();
               return;
             }

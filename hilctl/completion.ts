@@ -91,7 +91,7 @@ function globalsFrom(words: string[]): GlobalOptions {
     '--certificate-authority': 'certificateAuthority',
   };
   for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
+    const w = words[i];
     const eq = w.indexOf('=');
     const flag = eq > 0 ? w.slice(0, eq) : w;
     const key = map[flag];
@@ -222,8 +222,8 @@ export async function complete(program: Command, words: string[], io: Io): Promi
   const chain: Command[] = [program];
   const positional: string[] = [];
   for (let i = 0; i < before.length; i++) {
-    const w = before[i]!;
-    const cmd = chain[chain.length - 1]!;
+    const w = before[i];
+    const cmd = chain[chain.length - 1];
     if (w.startsWith('-')) {
       if (w.includes('=')) continue;
       const opt = findOption(chain, w);
@@ -234,7 +234,7 @@ export async function complete(program: Command, words: string[], io: Io): Promi
     if (sub) chain.push(sub);
     else positional.push(w);
   }
-  const cmd = chain[chain.length - 1]!;
+  const cmd = chain[chain.length - 1];
   const names = new Names(words, io);
   try {
     let out: string[];
@@ -279,8 +279,8 @@ async function positionalValues(cmd: Command, pos: string[], cur: string, names:
         const kinds = await names.kinds();
         return name === 'get' || name === 'describe' || name === 'delete' ? kinds : [...kinds, ...kinds.map((k) => `${k}/`)];
       }
-      if (pos[0]!.includes('/')) return [];
-      return names.names(pos[0]!);
+      if (pos[0].includes('/')) return [];
+      return names.names(pos[0]);
     case 'node power':
     case 'power':
       if (pos.length === 0) return ['on', 'off', 'cycle', 'status'];
@@ -290,7 +290,7 @@ async function positionalValues(cmd: Command, pos: string[], cur: string, names:
     case 'attach':
     case 'detach':
       if (pos.length === 0) return names.names('nodes.hil.io');
-      if (pos.length === 1) return names.nics(pos[0]!);
+      if (pos.length === 1) return names.nics(pos[0]);
       if (pos.length === 2) {
         if (name === 'attach') return names.names('networks.hil.io');
         return (await names.objects('networkattachments.hil.io')).filter((a) => a.spec?.node === pos[0] && a.spec?.nic === pos[1]).map((a) => a.spec.network);

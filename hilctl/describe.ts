@@ -40,7 +40,7 @@ export class DescribeWriter {
     const out: string[] = [];
     let i = 0;
     while (i < this.lines.length) {
-      const l = this.lines[i]!;
+      const l = this.lines[i];
       if (l.key === undefined) {
         out.push(`${'  '.repeat(l.indent)}${l.text ?? ''}`.trimEnd());
         i++;
@@ -49,12 +49,12 @@ export class DescribeWriter {
       // A block: consecutive key lines of the same indentation.
       let j = i;
       let width = 0;
-      while (j < this.lines.length && this.lines[j]!.key !== undefined && this.lines[j]!.indent === l.indent) {
-        if (this.lines[j]!.value !== undefined) width = Math.max(width, this.lines[j]!.key!.length + 1);
+      while (j < this.lines.length && this.lines[j].key !== undefined && this.lines[j].indent === l.indent) {
+        if (this.lines[j].value !== undefined) width = Math.max(width, this.lines[j].key!.length + 1);
         j++;
       }
       for (let k = i; k < j; k++) {
-        const m = this.lines[k]!;
+        const m = this.lines[k];
         const key = `${m.key}:`;
         out.push(`${'  '.repeat(m.indent)}${m.value === undefined || m.value === '' ? key : `${key.padEnd(width + 2)}${m.value}`}`.trimEnd());
       }
@@ -139,7 +139,7 @@ function conditionRows(obj: any): string[][] {
     String(c.status ?? ''),
     String(c.reason ?? ''),
     c.lastTransitionTime ? ageOf(c.lastTransitionTime) : '',
-    String(c.message ?? '').split('\n')[0]!,
+    String(c.message ?? '').split('\n')[0],
   ]);
 }
 
@@ -157,7 +157,7 @@ async function listOf(s: Session, d: Discovery, kind: string, query: Record<stri
 }
 
 /** The object, undefined when it does not exist, or 'hidden' when the caller may not read it (403). */
-async function getOf(s: Session, d: Discovery, kind: string, name: string): Promise<any | undefined | 'hidden'> {
+async function getOf(s: Session, d: Discovery, kind: string, name: string): Promise<any> {
   const r = d.resources.find((x) => x.group === 'hil.io' && x.kind === kind);
   if (!r) return undefined;
   try {
@@ -308,7 +308,7 @@ async function eventsSection(s: Session, d: Discovery, w: DescribeWriter, obj: a
         String(e.reason ?? ''),
         count > 1 && first ? `${age} (x${count} over ${ageOf(first)})` : age,
         String(e.source?.component ?? e.reportingComponent ?? ''),
-        String(e.message ?? '').split('\n')[0]!,
+        String(e.message ?? '').split('\n')[0],
       ];
     }),
   );
@@ -335,7 +335,7 @@ export async function describeObject(s: Session, d: Discovery, r: ResourceInfo, 
   if (m.finalizers?.length) w.kv(0, 'Finalizers', m.finalizers.join(', '));
   if (m.deletionTimestamp) w.kv(0, 'Deleting', `since ${whenText(m.deletionTimestamp)}; waiting for finalizers ${(m.finalizers ?? []).join(', ') || '<none>'}`);
 
-  const own = OWN_SECTIONS[r.kind] && r.group === 'hil.io' ? OWN_SECTIONS[r.kind]! : { spec: [], status: [] };
+  const own = OWN_SECTIONS[r.kind] && r.group === 'hil.io' ? OWN_SECTIONS[r.kind] : { spec: [], status: [] };
   if (r.kind === 'Secret' && r.group === '') {
     w.kv(0, 'Type', obj.type ?? 'Opaque');
     w.kv(0, 'Data');
@@ -385,7 +385,7 @@ export async function runDescribe(s: Session, args: string[], o: DescribeOptions
     if (g.names.length) {
       for (let i = 0; i < g.names.length; i++) {
         try {
-          const obj = await s.client.get(objectPath(r, g.names[i]!, namespaceFor(s, g, i)));
+          const obj = await s.client.get(objectPath(r, g.names[i], namespaceFor(s, g, i)));
           outputs.push(await describeObject(s, d, r, obj));
         } catch (err) {
           if (err instanceof StatusError && err.httpStatus === 404) {

@@ -1,7 +1,7 @@
 // `hilctl diff -f`: what `apply` would change, as a unified diff of the live object against the server's dry-run
 // apply of the file (so defaults, validation and admission are the server's own). Exit 0: no changes, 1: changes,
 // 2: an error (an object the server refuses, an unreadable file), as kubectl diff.
-import { applyErrorText, applyObject, findPruneVictims, planObjects, type PlannedObject } from './apply.js';
+import { applyErrorText, applyObject, findPruneVictims, planObjects } from './apply.js';
 import type { ResourceInfo } from './discovery.js';
 import { CliError, ConnectionError, StatusError } from './errors.js';
 import { readAll, readManifests } from './manifests.js';
@@ -62,7 +62,7 @@ export async function runDiff(s: Session, o: DiffOptions): Promise<number> {
     } catch (err) {
       if (err instanceof ConnectionError) throw err;
       if (!(err instanceof StatusError) && !(err instanceof CliError)) throw err;
-      s.err(applyErrorText(p as PlannedObject, err, s.opts.verbose));
+      s.err(applyErrorText(p, err, s.opts.verbose));
       error = true;
       continue;
     }

@@ -119,10 +119,10 @@ export class Discovery {
       const qualified = this.resources.filter(
         (r) => (r.group === tail || `${r.version}.${r.group}` === tail) && (r.name === n || r.singularName === n || r.kind.toLowerCase() === n),
       );
-      if (qualified.length) return [qualified[0]!];
+      if (qualified.length) return [qualified[0]];
     }
     const exact = order(this.resources.filter((r) => matchesName(r, want)));
-    if (exact.length) return [exact[0]!];
+    if (exact.length) return [exact[0]];
     const cat = this.category(want);
     if (cat.length) return cat;
     throw new CliError(`the server doesn't have a resource type "${arg}"\n  hint: "hilctl api-resources" lists them`);
@@ -141,6 +141,6 @@ export class Discovery {
   resolveOne(arg: string): ResourceInfo {
     const rs = this.resolveList(arg);
     if (rs.length !== 1) throw new CliError(`"${arg}" names ${rs.length} resource types; name exactly one here`);
-    return rs[0]!;
+    return rs[0];
   }
 }

@@ -14,7 +14,7 @@ export function parseDuration(text: string, what = 'duration'): number {
   let m: RegExpExecArray | null;
   let pos = 0;
   while ((m = re.exec(s))) {
-    total += Number(m[1]) * UNITS[m[2]!]!;
+    total += Number(m[1]) * UNITS[m[2]];
     pos = re.lastIndex;
   }
   if (pos !== s.length || pos === 0) throw new Error(`invalid ${what} "${text}" (expected e.g. 30s, 5m, 1h30m)`);

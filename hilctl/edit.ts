@@ -36,10 +36,10 @@ function runEditor(s: Session, file: string): void {
 export async function runEdit(s: Session, args: string[]): Promise<number> {
   const d = await s.discovery();
   const groups = parseTypeArgs(d, args);
-  if (groups.length !== 1 || groups[0]!.names.length !== 1) throw new CliError('edit takes one object: KIND NAME or KIND/NAME');
-  const g = groups[0]!;
+  if (groups.length !== 1 || groups[0].names.length !== 1) throw new CliError('edit takes one object: KIND NAME or KIND/NAME');
+  const g = groups[0];
   const r = g.resource;
-  const name = g.names[0]!;
+  const name = g.names[0];
   const path = objectPath(r, name, namespaceFor(s, g, 0));
   const live = await s.client.get(path);
   const shown = forDisplay(live);

@@ -61,7 +61,7 @@ export async function runGet(s: Session, args: string[], o: GetOptions): Promise
   }
   if (o.watch || o.watchOnly) {
     if (groups.length !== 1) throw new CliError('watch needs exactly one resource type');
-    return watchGet(s, groups[0]!, format, o);
+    return watchGet(s, groups[0], format, o);
   }
 
   const withKind = groups.length > 1;
@@ -73,7 +73,7 @@ export async function runGet(s: Session, args: string[], o: GetOptions): Promise
     const f: Fetched = { resource: r, objects: [] };
     if (g.names.length) {
       for (let i = 0; i < g.names.length; i++) {
-        const name = g.names[i]!;
+        const name = g.names[i];
         const ns = g.namespaces?.[i] ?? namespaceOf(s, r, o) ?? (r.namespaced ? s.namespace : undefined);
         try {
           if (wantTable) {
@@ -119,7 +119,7 @@ export async function runGet(s: Session, args: string[], o: GetOptions): Promise
     else if (!failed && !groups.some((g) => g.names.length)) s.err(noResources(s, groups, o));
   } else {
     const all = fetched.flatMap((f) => f.objects.map((object) => ({ resource: f.resource, object })));
-    const single = groups.length === 1 && groups[0]!.names.length === 1;
+    const single = groups.length === 1 && groups[0].names.length === 1;
     if (all.length || format.kind === 'yaml' || format.kind === 'json') {
       s.write(formatObjects(format, all, { single, showManagedFields: o.showManagedFields, noHeaders: o.noHeaders }));
     }

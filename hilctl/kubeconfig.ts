@@ -30,7 +30,7 @@ export function kubeconfigFiles(flag: string | undefined, env: NodeJS.ProcessEnv
 /** Where `hilctl login` writes: --kubeconfig, else the first KUBECONFIG file, else ~/.kube/config. */
 export function kubeconfigWriteTarget(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   const { files } = kubeconfigFiles(flag, env);
-  const f = files[0]!;
+  const f = files[0];
   if (f === '/dev/null') throw new CliError('KUBECONFIG is /dev/null: pass --kubeconfig FILE to say where to store the login');
   return f;
 }

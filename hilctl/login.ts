@@ -6,7 +6,7 @@
 // `hilctl user set-password NAME` sets a password through the users/NAME/password subresource.
 import { existsSync } from 'node:fs';
 import { ApiClient } from './client.js';
-import { resolveConnection, type Connection } from './connection.js';
+import { resolveConnection } from './connection.js';
 import { parseDuration } from './duration.js';
 import { CliError, StatusError } from './errors.js';
 import { kubeconfigWriteTarget, loadKubeconfig, writeLogin } from './kubeconfig.js';
@@ -44,7 +44,7 @@ export async function runLogin(s: Session, o: LoginOptions): Promise<number> {
     if (seconds <= 0) seconds = undefined; // 0: let the server choose
   }
   const basic = `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
-  const client = new ApiClient({ ...conn, authorization: async () => basic } as Connection);
+  const client = new ApiClient({ ...conn, authorization: async () => basic });
   client.onWarning = (w) => s.warn(w);
   let res;
   try {

@@ -64,7 +64,7 @@ export function documentStartLines(text: string): number[] {
   let content = false;
   let current = 1;
   for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
+    const l = lines[i];
     if (/^---(\s|$)/.test(l)) {
       // A document starts on the separator's line when it has content there (`--- {a: 1}`), else on the next.
       const at = /^---\s*(#.*)?$/.test(l) ? i + 2 : i + 1;

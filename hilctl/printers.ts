@@ -83,7 +83,7 @@ export interface TableOptions {
 
 export function cellText(v: unknown): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v.split(/[\r\n\f]/)[0]!;
+  if (typeof v === 'string') return v.split(/[\r\n\f]/)[0];
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return JSON.stringify(v);
 }
@@ -134,7 +134,7 @@ export class ColumnWriter {
   format(lines: string[][]): string {
     for (const l of lines) l.forEach((cell, i) => (this.widths[i] = Math.max(this.widths[i] ?? 0, cell.length)));
     return lines
-      .map((l) => l.map((cell, i) => (i === l.length - 1 ? cell : cell.padEnd(this.widths[i]! + 3))).join(''))
+      .map((l) => l.map((cell, i) => (i === l.length - 1 ? cell : cell.padEnd(this.widths[i] + 3))).join(''))
       .map((s) => `${s.trimEnd()}\n`)
       .join('');
   }

@@ -1,6 +1,6 @@
 // What a command's arguments point at, the way kubectl reads them: `KIND`, `KIND NAME…`, `KIND/NAME…`,
 // `KIND1,KIND2`, or the objects named in `-f` files.
-import { qualifiedName, type Discovery, type ResourceInfo } from './discovery.js';
+import type { Discovery, ResourceInfo } from './discovery.js';
 import { CliError } from './errors.js';
 import { readAll, readManifests, whereIs } from './manifests.js';
 import type { Session } from './session.js';
@@ -34,7 +34,7 @@ export function parseTypeArgs(d: Discovery, args: string[]): TargetGroup[] {
   }
   const [types, ...names] = args;
   // Several types with names (`hn,hnet x`): as kubectl, each name is looked up in every type.
-  return d.resolveList(types!).map((r) => ({ resource: r, names: [...names] }));
+  return d.resolveList(types).map((r) => ({ resource: r, names: [...names] }));
 }
 
 /** The objects named in -f files, grouped by kind (the files' contents are not applied). */

@@ -13,7 +13,7 @@ export function diffLines(a: string[], b: string[]): Op[] {
   for (let d = 0; d <= max && !found; d++) {
     trace.push(v.slice());
     for (let k = -d; k <= d; k += 2) {
-      let x = k === -d || (k !== d && v[k - 1 + off]! < v[k + 1 + off]!) ? v[k + 1 + off]! : v[k - 1 + off]! + 1;
+      let x = k === -d || (k !== d && v[k - 1 + off] < v[k + 1 + off]) ? v[k + 1 + off] : v[k - 1 + off] + 1;
       let y = x - k;
       while (x < n && y < m && a[x] === b[y]) {
         x++;
@@ -30,19 +30,19 @@ export function diffLines(a: string[], b: string[]): Op[] {
   let x = n;
   let y = m;
   for (let d = trace.length - 1; d >= 0; d--) {
-    const tv = trace[d]!;
+    const tv = trace[d];
     const k = x - y;
-    const prevK = k === -d || (k !== d && tv[k - 1 + off]! < tv[k + 1 + off]!) ? k + 1 : k - 1;
-    const prevX = d === 0 ? 0 : tv[prevK + off]!;
+    const prevK = k === -d || (k !== d && tv[k - 1 + off] < tv[k + 1 + off]) ? k + 1 : k - 1;
+    const prevX = d === 0 ? 0 : tv[prevK + off];
     const prevY = d === 0 ? 0 : prevX - prevK;
     while (x > prevX && y > prevY) {
-      ops.push({ t: ' ', line: a[x - 1]! });
+      ops.push({ t: ' ', line: a[x - 1] });
       x--;
       y--;
     }
     if (d > 0) {
-      if (x === prevX) ops.push({ t: '+', line: b[y - 1]! });
-      else ops.push({ t: '-', line: a[x - 1]! });
+      if (x === prevX) ops.push({ t: '+', line: b[y - 1] });
+      else ops.push({ t: '-', line: a[x - 1] });
     }
     x = prevX;
     y = prevY;
@@ -80,15 +80,15 @@ export function unifiedHunks(oldText: string, newText: string, context = 3): str
     if (o.t !== '-') lb++;
   }
   while (i < ops.length) {
-    while (i < ops.length && ops[i]!.t === ' ') i++;
+    while (i < ops.length && ops[i].t === ' ') i++;
     if (i >= ops.length) break;
     const start = Math.max(0, i - context);
     let end = i;
     // Extend while changes are within 2×context of each other.
     for (;;) {
-      while (end < ops.length && ops[end]!.t !== ' ') end++;
+      while (end < ops.length && ops[end].t !== ' ') end++;
       let next = end;
-      while (next < ops.length && ops[next]!.t === ' ') next++;
+      while (next < ops.length && ops[next].t === ' ') next++;
       if (next < ops.length && next - end <= 2 * context) {
         end = next;
         continue;
@@ -99,7 +99,7 @@ export function unifiedHunks(oldText: string, newText: string, context = 3): str
     const hunk = ops.slice(start, end);
     const aLen = hunk.filter((o) => o.t !== '+').length;
     const bLen = hunk.filter((o) => o.t !== '-').length;
-    out.push(`@@ -${range(posA[start]!, aLen)} +${range(posB[start]!, bLen)} @@`);
+    out.push(`@@ -${range(posA[start], aLen)} +${range(posB[start], bLen)} @@`);
     for (const o of hunk) out.push(`${o.t}${o.line}`);
     i = end;
   }

@@ -1,6 +1,6 @@
 // `hilctl wait KIND/NAME --for=condition=Ready --timeout=60s`, and the waits other commands share (delete
 // --wait, attach --wait): read the object, and if it is not there yet, watch it until it is or time runs out.
-import { collectionPath, objectPath, objectRef, qualifiedName, type ResourceInfo } from './discovery.js';
+import { collectionPath, objectRef, qualifiedName, type ResourceInfo } from './discovery.js';
 import { parseDuration } from './duration.js';
 import { CliError, StatusError } from './errors.js';
 import { executeTemplate, JsonPathError } from '../api/meta/jsonpath.js';
@@ -63,7 +63,7 @@ export function describeFor(f: WaitFor): string {
 }
 
 /** Whether an object (undefined = absent) satisfies the wait. */
-export function satisfied(f: WaitFor, obj: any | undefined): boolean {
+export function satisfied(f: WaitFor, obj: any): boolean {
   switch (f.t) {
     case 'delete':
       return !obj;
@@ -113,7 +113,7 @@ export async function waitForObject(
   const path = collectionPath(r, namespace);
   const fieldSelector = `metadata.name=${name}`;
   let last: any;
-  const check = (obj: any | undefined) => {
+  const check = (obj: any) => {
     const present = obj && (!opts.uid || obj.metadata?.uid === opts.uid) ? obj : undefined;
     last = present;
     return satisfied(f, present);
@@ -191,7 +191,7 @@ export async function runWait(s: Session, args: string[], o: WaitOptions): Promi
   let failed = false;
   for (const g of groups) {
     for (let i = 0; i < g.names.length; i++) {
-      const name = g.names[i]!;
+      const name = g.names[i];
       const ns = namespaceFor(s, g, i);
       const ref = objectRef(g.resource, name);
       try {

@@ -40,6 +40,7 @@ export async function watchLoop(client: ApiClient, o: WatchLoopOptions): Promise
     let handle: Awaited<ReturnType<ApiClient['watch']>> | undefined;
     const query: Query = { ...o.query, resourceVersion: rv, allowWatchBookmarks: 'true' };
     if (left !== undefined) query.timeoutSeconds = Math.max(1, Math.ceil(left / 1000));
+    // eslint-disable-next-line prefer-const -- the event callback, passed in this very call, reads it
     handle = await client.watch(
       o.path,
       query,

@@ -46,7 +46,7 @@ function splitTop(s: string, sep: string): string[] {
   let quote = '';
   let cur = '';
   for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
+    const c = s[i];
     if (quote) {
       cur += c;
       if (c === '\\' && i + 1 < s.length) cur += s[++i];
@@ -83,7 +83,7 @@ function parseBracket(inner: string): Step {
   if (s.startsWith('?(') && s.endsWith(')')) {
     const body = s.slice(2, -1).trim();
     const parts = body.match(/^(@[^=!<>]*?)\s*(==|!=|<=|>=|<|>|=~)\s*(.+)$/);
-    if (parts) return { t: 'filter', path: parsePath(parts[1]!.trim()), op: parts[2], value: parseLiteral(parts[3]!) };
+    if (parts) return { t: 'filter', path: parsePath(parts[1].trim()), op: parts[2], value: parseLiteral(parts[3]) };
     return { t: 'filter', path: parsePath(body) };
   }
   const items = splitTop(s, ',').map((x) => x.trim());
@@ -122,7 +122,7 @@ export function parsePath(text: string): Path {
   };
   if (i < s.length && s[i] !== '.' && s[i] !== '[') steps.push({ t: 'field', names: [readName()] });
   while (i < s.length) {
-    const c = s[i]!;
+    const c = s[i];
     if (c === '.') {
       if (s[i + 1] === '.') {
         i += 2;
@@ -143,7 +143,7 @@ export function parsePath(text: string): Path {
       let quote = '';
       let j = i;
       for (; j < s.length; j++) {
-        const d = s[j]!;
+        const d = s[j];
         if (quote) {
           if (d === '\\') j++;
           else if (d === quote) quote = '';
@@ -264,7 +264,7 @@ export function formatValue(v: unknown): string {
 function findClose(s: string, from: number): number {
   let quote = '';
   for (let j = from; j < s.length; j++) {
-    const d = s[j]!;
+    const d = s[j];
     if (quote) {
       if (d === '\\') j++;
       else if (d === quote) quote = '';
@@ -283,11 +283,11 @@ export function parseTemplate(template: string): Node[] {
   let i = 0;
   let text = '';
   const flush = () => {
-    if (text) stack[stack.length - 1]!.push({ t: 'text', text });
+    if (text) stack[stack.length - 1].push({ t: 'text', text });
     text = '';
   };
   while (i < template.length) {
-    const c = template[i]!;
+    const c = template[i];
     if (c !== '{') {
       text += c;
       i++;
@@ -303,13 +303,13 @@ export function parseTemplate(template: string): Node[] {
       stack.pop();
     } else if (expr.startsWith('range ')) {
       const node: Node = { t: 'range', path: parsePath(expr.slice(6)), body: [] };
-      stack[stack.length - 1]!.push(node);
+      stack[stack.length - 1].push(node);
       stack.push(node.body);
     } else if (/^(["']).*\1$/s.test(expr)) {
-      stack[stack.length - 1]!.push({ t: 'text', text: String(parseLiteral(expr)) });
+      stack[stack.length - 1].push({ t: 'text', text: String(parseLiteral(expr)) });
     } else {
       // A union of paths (`{.a,.b}`) prints each in turn.
-      for (const part of splitTop(expr, ',')) stack[stack.length - 1]!.push({ t: 'path', path: parsePath(part) });
+      for (const part of splitTop(expr, ',')) stack[stack.length - 1].push({ t: 'path', path: parsePath(part) });
     }
   }
   flush();

@@ -39,7 +39,7 @@ function parseRequirement(part: string): Requirement | undefined {
     return KEY.test(key) ? { op: 'notexists', key } : undefined;
   }
   let i = 0;
-  while (i < part.length && !/[\s!=(),]/.test(part[i]!)) i++;
+  while (i < part.length && !/[\s!=(),]/.test(part[i])) i++;
   const key = part.slice(0, i);
   const rest = part.slice(i).trimStart();
   if (!key) return undefined;
@@ -76,9 +76,9 @@ export function parseLabelSelector(selector: string | undefined): Matcher {
         case 'neq':
           return !has || l[r.key] !== r.value;
         case 'in':
-          return has && r.values.includes(l[r.key]!);
+          return has && r.values.includes(l[r.key]);
         case 'notin':
-          return !has || !r.values.includes(l[r.key]!);
+          return !has || !r.values.includes(l[r.key]);
         case 'exists':
           return has;
         case 'notexists':
@@ -108,8 +108,8 @@ export function parseFieldSelector(selector: string | undefined): ObjectMatcher 
   const reqs: { path: string; neq: boolean; value: string }[] = [];
   for (const part of splitTopLevel(selector)) {
     const m = /^([^!=\s]+)\s*(==|!=|=)\s*(.*)$/.exec(part);
-    if (!m || !FIELD_PATH.test(m[1]!)) throw new SelectorError(`invalid field selector "${selector}" near "${part}"`);
-    reqs.push({ path: m[1]!, neq: m[2] === '!=', value: m[3]!.trim() });
+    if (!m || !FIELD_PATH.test(m[1])) throw new SelectorError(`invalid field selector "${selector}" near "${part}"`);
+    reqs.push({ path: m[1], neq: m[2] === '!=', value: m[3].trim() });
   }
   return (obj) => reqs.every((r) => (fieldValue(obj, r.path) === r.value) !== r.neq);
 }

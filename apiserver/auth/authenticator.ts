@@ -30,7 +30,7 @@ export function basicCredentials(headers: IncomingHttpHeaders): { user: string; 
   const h = headers.authorization;
   const m = h ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(h) : null;
   if (!m) return undefined;
-  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
   const i = decoded.indexOf(':');
   if (i < 0) return undefined;
   return { user: decoded.slice(0, i), password: decoded.slice(i + 1) };

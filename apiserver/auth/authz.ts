@@ -215,8 +215,8 @@ export class Authorizer {
 function checkMetadata(old: KObject, next: KObject, deny: (rule: string) => ApiError, allowedHilKeys: string[]): void {
   if (!deepEqual(old.metadata.finalizers ?? [], next.metadata.finalizers ?? [])) throw deny('finalizers are managed by the controllers');
   for (const field of ['labels', 'annotations'] as const) {
-    const a = (old.metadata[field] ?? {}) as Record<string, string>;
-    const b = (next.metadata[field] ?? {}) as Record<string, string>;
+    const a = (old.metadata[field] ?? {});
+    const b = (next.metadata[field] ?? {});
     for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
       if (k.startsWith('hil.io/') && !allowedHilKeys.includes(k) && a[k] !== b[k]) {
         throw deny(`metadata.${field}["${k}"] is managed by HIL`);

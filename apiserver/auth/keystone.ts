@@ -53,7 +53,7 @@ export class KeystoneAuthenticator implements Authenticator {
     });
     const token = r.headers.get('x-subject-token');
     if (r.status !== 201 || !token) throw errors.unavailable(`Keystone refused the server's own credentials (HTTP ${r.status})`);
-    const body = (await r.json().catch(() => ({}))) as any;
+    const body: any = await r.json().catch(() => ({}));
     const expires = Date.parse(body?.token?.expires_at ?? '') || Date.now() + 3600_000;
     this.serviceToken = { token, expires };
     return token;
@@ -73,7 +73,7 @@ export class KeystoneAuthenticator implements Authenticator {
     }
     if (r.status === 404 || r.status === 401) throw errors.unauthorized('the Keystone token is invalid or has expired');
     if (r.status !== 200) throw errors.unavailable(`Keystone answered HTTP ${r.status} when validating a token`);
-    const body = (await r.json()) as any;
+    const body = (await r.json());
     const t = body?.token;
     const expires = Date.parse(t?.expires_at ?? '');
     if (!t || (expires && expires < Date.now())) throw errors.unauthorized('the Keystone token has expired');

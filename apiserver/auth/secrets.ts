@@ -60,7 +60,7 @@ function parseHash(stored: string): (ScryptParams & { salt: Buffer; key: Buffer 
   if (parts.length !== 6 || parts[0] !== 'scrypt') return undefined;
   const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
   if (![N, r, p].every((x) => Number.isInteger(x) && x > 0)) return undefined;
-  return { N, r, p, salt: Buffer.from(parts[4]!, 'base64'), key: Buffer.from(parts[5]!, 'base64') };
+  return { N, r, p, salt: Buffer.from(parts[4], 'base64'), key: Buffer.from(parts[5], 'base64') };
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

@@ -37,7 +37,7 @@ export class LoginThrottle {
     for (const [key, max, what] of keys) {
       const times = this.recent(key, now);
       if (times.length >= max) {
-        const retryAfter = Math.max(1, Math.ceil((times[0]! + this.options.windowMs - now) / 1000));
+        const retryAfter = Math.max(1, Math.ceil((times[0] + this.options.windowMs - now) / 1000));
         throw errors.tooManyRequests(`too many failed logins ${what}; try again in ${retryAfter} seconds`, retryAfter);
       }
     }
@@ -64,7 +64,7 @@ export class LoginThrottle {
     const times = this.failures.get(key);
     if (!times) return [];
     const cutoff = now - this.options.windowMs;
-    while (times.length && times[0]! <= cutoff) times.shift();
+    while (times.length && times[0] <= cutoff) times.shift();
     if (!times.length) this.failures.delete(key);
     return times;
   }
@@ -83,7 +83,7 @@ export class LoginThrottle {
 export function addressKey(address: string): string {
   const a = address.replace(/%.*$/, '').toLowerCase();
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
-  if (mapped) return mapped[1]!;
+  if (mapped) return mapped[1];
   if (!a.includes(':')) return a;
   const [head = '', tail] = a.split('::');
   const h = head ? head.split(':') : [];

@@ -19,7 +19,7 @@ export const MAX_BODY_DEPTH = 100;
 /** `__proto__` sets an object's prototype when assigned; no Kubernetes field, label or annotation key is named so. */
 const PROTOTYPE_KEYS = new Set(['__proto__']);
 
-export const mediaType = (contentType: string): string => contentType.split(';')[0]!.trim().toLowerCase();
+export const mediaType = (contentType: string): string => contentType.split(';')[0].trim().toLowerCase();
 
 /**
  * Refuses what no handler should have to guard against: a `__proto__` key anywhere (422 naming the field), an

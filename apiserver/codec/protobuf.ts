@@ -64,7 +64,7 @@ class Reader {
     let result = 0n;
     for (let i = 0; i < 10; i++) {
       if (this.pos >= this.end) this.truncated('a varint');
-      const b = this.buf[this.pos++]!;
+      const b = this.buf[this.pos++];
       result |= BigInt(b & 0x7f) << BigInt(7 * i);
       if (b < 0x80) {
         if (i === 9 && b > 1) throw new ProtobufDecodeError(`varint overflows 64 bits in ${this.where}`);
@@ -489,13 +489,13 @@ function decodeEnvelope(body: Buffer): Envelope {
  * a truncated or malformed message, a content encoding, or a kind it does not know.
  */
 export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> {
-  if (!Buffer.isBuffer(body)) body = Buffer.from(body as Uint8Array);
+  if (!Buffer.isBuffer(body)) body = Buffer.from(body);
   if (body.length < MAGIC.length || !body.subarray(0, MAGIC.length).equals(MAGIC)) {
     throw new ProtobufDecodeError(`the body does not start with the Kubernetes protobuf magic "k8s\\0"`);
   }
   const env = decodeEnvelope(body);
   if (env.contentEncoding) throw new ProtobufDecodeError(`content encoding "${env.contentEncoding}" is not supported`);
-  if (env.contentType && env.contentType.split(';')[0]!.trim() !== PROTOBUF_CONTENT_TYPE) {
+  if (env.contentType && env.contentType.split(';')[0].trim() !== PROTOBUF_CONTENT_TYPE) {
     throw new ProtobufDecodeError(`the object's content type "${env.contentType}" is not ${PROTOBUF_CONTENT_TYPE}`);
   }
   if (!env.kind || !env.apiVersion) throw new ProtobufDecodeError('the body names no apiVersion and kind');

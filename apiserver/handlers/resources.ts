@@ -91,7 +91,7 @@ function managerOf(info: RequestInfo, op: 'Update' | 'Apply'): string {
     return info.query.fieldManager;
   }
   if (op === 'Apply') throw errors.badRequest('PATCH with application/apply-patch+yaml requires the fieldManager parameter');
-  return (info.userAgent ?? 'unknown').split('/')[0]!.split(' ')[0] || 'unknown';
+  return (info.userAgent ?? 'unknown').split('/')[0].split(' ')[0] || 'unknown';
 }
 
 /**
@@ -171,7 +171,7 @@ export class ResourceHandlers {
     const page = limit > 0 ? matching.slice(0, limit) : matching;
     const meta: Record<string, unknown> = { resourceVersion: String(res.revision) };
     if (limit > 0 && matching.length > limit) {
-      const last = page[page.length - 1]!;
+      const last = page[page.length - 1];
       meta.continue = Buffer.from(JSON.stringify({ rv: res.revision, ns: last.namespace, name: last.name })).toString('base64url');
       meta.remainingItemCount = matching.length - limit;
     }

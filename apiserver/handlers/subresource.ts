@@ -15,7 +15,7 @@ export interface SubresourceRequest {
   /** The request body (undefined or empty when none was sent). */
   raw?: Buffer;
   /** The body decoded as an object, by its content type (throws the 4xx a bad body deserves). */
-  decode(): unknown;
+  decode: () => unknown;
   req: Request;
   res: ExpressResponse;
 }

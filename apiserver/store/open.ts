@@ -16,8 +16,8 @@ export type ParsedUri = { dialect: 'sqlite'; file: string } | { dialect: 'postgr
 export function parseDatabaseUri(uri: string): ParsedUri {
   const m = /^([a-z0-9]+)(\+[a-z0-9]+)?:(.*)$/i.exec(uri.trim());
   if (!m) throw new Error(`database uri "${redactUri(uri)}": expected postgresql://… or sqlite:///FILE`);
-  const scheme = m[1]!.toLowerCase();
-  const rest = m[3]!;
+  const scheme = m[1].toLowerCase();
+  const rest = m[3];
   if (scheme === 'postgresql' || scheme === 'postgres') {
     // SQLAlchemy spells a driver as postgresql+psycopg2://; pg wants the plain scheme.
     return { dialect: 'postgres', uri: `postgresql:${rest}` };

@@ -102,6 +102,6 @@ export function hilNicLabels(node: KObject): Map<string, string> {
     /* a hand-edited annotation that is not JSON: NIC names stand for themselves */
   }
   const out = new Map<string, string>();
-  for (const nic of ((node.spec as any)?.nics ?? []) as { name: string }[]) out.set(nic.name, Object.hasOwn(extra, nic.name) ? extra[nic.name]! : nic.name);
+  for (const nic of ((node.spec as any)?.nics ?? []) as { name: string }[]) out.set(nic.name, Object.hasOwn(extra, nic.name) ? extra[nic.name] : nic.name);
   return out;
 }

@@ -66,13 +66,14 @@ export function v0Router(opts: V0Options): express.Router {
     }
     res.locals.verb = found.call.name;
     res.locals.resource = 'v0';
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises -- the callback catches all its errors itself
     readBody(req, res, async (bodyErr?: unknown) => {
       try {
         if (bodyErr) {
           const e = bodyErr as { type?: string };
           throw hil.validation(e.type === 'entity.too.large' ? 'The request body is too large' : 'The request body is not valid JSON');
         }
-        const args = parseArgs(found.call, found.params, req.method, Buffer.isBuffer(req.body) ? req.body : undefined, req.query as Record<string, unknown>);
+        const args = parseArgs(found.call, found.params, req.method, Buffer.isBuffer(req.body) ? req.body : undefined, req.query);
         const user = await authenticate(req);
         res.locals.user = user.name;
         const answer = (await found.call.run(new V0Session(opts.deps, user), args)) ?? {};

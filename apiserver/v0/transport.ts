@@ -58,7 +58,7 @@ export function route(compiled: Compiled[], method: string, path: string): { cal
     if (c.call.method !== method) continue;
     const params: Record<string, string> = {};
     try {
-      c.params.forEach((p, i) => (params[p] = decodeURIComponent(m[i + 1]!)));
+      c.params.forEach((p, i) => (params[p] = decodeURIComponent(m[i + 1])));
     } catch {
       return undefined;
     }

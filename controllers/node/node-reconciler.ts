@@ -236,18 +236,18 @@ export class NodeReconciler implements Reconciler {
     const pool = this.o.maintenance;
     const toPool = !!pool && pool.project !== from;
     const spec: Record<string, unknown> = {};
-    if (toPool) spec.project = pool!.project;
+    if (toPool) spec.project = pool.project;
     if (this.o.releasePowerOff && node.spec.power !== 'Off') spec.power = 'Off';
     if (Object.keys(spec).length) {
       // Conditional on what we read: a claim in between wins (409, retried with fresh state).
       await this.o.client.patch('nodes', name, { metadata: { resourceVersion: node.metadata.resourceVersion }, spec });
     }
-    await this.writeStatus(node, { project: toPool ? pool!.project : '' });
-    const what = [spec.power ? 'powering it off' : '', toPool ? `moved to maintenance project "${pool!.project}"` : 'now free'].filter(Boolean).join('; ');
+    await this.writeStatus(node, { project: toPool ? pool.project : '' });
+    const what = [spec.power ? 'powering it off' : '', toPool ? `moved to maintenance project "${pool.project}"` : 'now free'].filter(Boolean).join('; ');
     await this.event(node, 'Normal', 'Released', `released from project "${from}": ${what}`);
-    if (toPool && pool!.url) {
+    if (toPool && pool.url) {
       try {
-        const r = await (this.o.fetch ?? fetch)(pool!.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ node: name }), signal: AbortSignal.timeout(10_000) });
+        const r = await (this.o.fetch ?? fetch)(pool.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ node: name }), signal: AbortSignal.timeout(10_000) });
         if (!r.ok) this.o.logger?.warn('maintenance pool URL answered with an error', { node: name, status: r.status });
       } catch (err) {
         this.o.logger?.warn('could not tell the maintenance pool URL', { node: name, error: errorMessage(err) });

@@ -180,7 +180,7 @@ export class SwitchReconciler implements Reconciler {
     const deleting = plan.ports.some((p) => p.port.metadata.deletionTimestamp) && !paused;
     const resyncDue = !mem || failing || deleting || now - mem.lastFullSync >= this.o.resyncMs;
     const differs = !mem || plan.ports.some((p) => {
-      const o = mem!.observed.get(p.desired.interface);
+      const o = mem.observed.get(p.desired.interface);
       return !o || !portInSync(p.desired, o);
     });
     // Mid-burst, unless this burst has deferred its save for too long already (events that never stop).
@@ -222,7 +222,7 @@ export class SwitchReconciler implements Reconciler {
       let observed: ObservedPort[];
       const remembered = burst && prev?.unsaved && this.backoff.failures(name) === 0 ? managed.map((p) => prev.observed.get(p.desired.interface)) : [];
       try {
-        observed = remembered.length && remembered.every((o) => o !== undefined) ? (remembered as ObservedPort[]) : await session.readPorts(managed.map((p) => p.desired.interface));
+        observed = remembered.length && remembered.every((o) => o !== undefined) ? (remembered) : await session.readPorts(managed.map((p) => p.desired.interface));
       } catch (err) {
         if (!isSwitchError(err, 'unknown-port') || !err.ports?.length) throw err;
         // Ports the switch does not have: mark them, go on without them.

@@ -64,7 +64,7 @@ export function bridgeNameFor(vlan: number): string {
 }
 
 function which(names: string[]): string {
-  return names.find((p) => existsSync(p)) ?? names[0]!.split('/').pop()!;
+  return names.find((p) => existsSync(p)) ?? names[0].split('/').pop()!;
 }
 
 export interface LinuxBridgeOptions {

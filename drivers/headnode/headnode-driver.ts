@@ -132,7 +132,7 @@ export function domainNameFor(uid: string): string {
 /** A locally administered, stable MAC per headnode and hnic: 52:54:00 (QEMU's prefix) + 3 bytes of sha256(uid/hnic). */
 export function macFor(uid: string, hnic: string): string {
   const h = createHash('sha256').update(`${uid}/${hnic}`).digest();
-  return ['52', '54', '00', ...[h[0]!, h[1]!, h[2]!].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+  return ['52', '54', '00', ...[h[0], h[1], h[2]].map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }
 
 /** Whether a domain's interfaces are exactly the spec's (bridge and MAC, in order). */

@@ -82,7 +82,7 @@ export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): 
       },
       (e) => {
         clearTimeout(timer);
-        reject(e);
+        reject(e instanceof Error ? e : new Error(String(e)));
       },
     );
   });

@@ -104,9 +104,9 @@ async function measureWatch(ctx: BenchContext, server: BenchServer, client: Http
           return;
         }
         const seq = Number(m[1]);
-        if (!Number.isNaN(arrival[w]![seq]!)) duplicates++;
+        if (!Number.isNaN(arrival[w][seq])) duplicates++;
         else received++;
-        arrival[w]![seq] = at;
+        arrival[w][seq] = at;
       });
       if (s.status !== 200) {
         s.close();
@@ -136,7 +136,7 @@ async function measureWatch(ctx: BenchContext, server: BenchServer, client: Http
   await Promise.allSettled(streams.map((s) => s.done));
 
   const latencies: number[] = [];
-  for (let w = 0; w < W; w++) for (let seq = 0; seq < N; seq++) if (!Number.isNaN(arrival[w]![seq]!)) latencies.push(arrival[w]![seq]! - sentAt[seq]!);
+  for (let w = 0; w < W; w++) for (let seq = 0; seq < N; seq++) if (!Number.isNaN(arrival[w][seq])) latencies.push(arrival[w][seq] - sentAt[seq]);
   const missed = W * N - received;
   const common = { watchers: W, writes: N, intervalMs: sizes.writeIntervalMs, samples: latencies.length, objects: sizes.total + 1, ...used };
   ctx.report.record('watch-latency-p50', percentile(latencies, 50), 'ms', { ...common, writeP50: percentile(writeLatencies, 50) });

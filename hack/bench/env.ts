@@ -199,14 +199,14 @@ export function percentile(samples: number[], p: number): number {
   if (!samples.length) return NaN;
   const sorted = [...samples].sort((a, b) => a - b);
   const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
 export function median(samples: number[]): number {
   if (!samples.length) return NaN;
   const s = [...samples].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Runs task(i) for i in [from, to) on `concurrency` workers; rejects on the first failure (after the others stop). */
@@ -224,7 +224,7 @@ export async function pool(from: number, to: number, concurrency: number, task: 
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, to - from) }, worker));
-  if (failed !== undefined) throw failed;
+  if (failed !== undefined) throw failed instanceof Error ? failed : new Error(String(failed));
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -263,10 +263,10 @@ export function selfCpuMs(): number {
 /** Busy and total CPU time of the whole machine so far (ms, summed over cores), from /proc/stat. */
 function machineCpuMs(): { busy: number; total: number } {
   try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
     const v = line.trim().split(/\s+/).slice(1, 9).map(Number); // user nice system idle iowait irq softirq steal
     const total = v.reduce((a, b) => a + b, 0);
-    return { busy: ((total - v[3]! - v[4]!) * 1000) / CLOCK_TICKS_PER_SECOND, total: (total * 1000) / CLOCK_TICKS_PER_SECOND };
+    return { busy: ((total - v[3] - v[4]) * 1000) / CLOCK_TICKS_PER_SECOND, total: (total * 1000) / CLOCK_TICKS_PER_SECOND };
   } catch {
     return { busy: NaN, total: NaN };
   }

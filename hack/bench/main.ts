@@ -38,7 +38,7 @@ interface Options {
 function parseArgs(argv: string[]): Options {
   const o: Options = { json: false, stores: ['sqlite', 'postgres'], quick: false, logLevel: 'info', waitQuietMs: 0, modules: MODULES };
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2) as [string, string | undefined];
     const value = () => {
       const v = inline ?? argv[++i];
       if (v === undefined) throw new UsageError(`${flag} needs a value`);
@@ -134,7 +134,7 @@ async function main(): Promise<number> {
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => abort(signal, 130));
   process.on('uncaughtException', (err) => abort(`uncaught exception: ${err?.stack ?? err}`, 1));
-  process.on('unhandledRejection', (err) => abort(`unhandled rejection: ${(err as Error)?.stack ?? err}`, 1));
+  process.on('unhandledRejection', (err) => abort(`unhandled rejection: ${(err as Error)?.stack ?? String(err)}`, 1));
   const cpu = cpus();
   log(
     `bench: ${opts.quick ? 'quick' : 'full'} run; ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}; node ${process.version}; ` +
@@ -174,7 +174,7 @@ async function main(): Promise<number> {
       } catch (err) {
         if (stopping) return 130; // interrupted: the servers got the signal too, their errors are no news
         failures++;
-        log(`bench: ${store}/${mod.name} FAILED: ${(err as Error)?.stack ?? err}`);
+        log(`bench: ${store}/${mod.name} FAILED: ${(err as Error)?.stack ?? String(err)}`);
         for (const s of servers) {
           const lines = s.output().trimEnd().split('\n').slice(-15);
           log(`-- the last lines of the log of server pid ${s.pid}:\n${lines.join('\n')}`);

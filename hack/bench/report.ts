@@ -82,9 +82,9 @@ export class Reporter {
         return [f.bench, fmtNumber(f.value), f.unit, fmtAim(f.aim), met === undefined ? '' : met ? 'yes' : 'NO', note(f)];
       });
       const header = ['figure', 'value', 'unit', 'aim', 'met', 'note'];
-      const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+      const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
       const line = (c: string[]) =>
-        c.map((v, i) => (i === 1 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
+        c.map((v, i) => (i === 1 ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ').trimEnd();
       const out = [`\n${store ?? 'general'}`, line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)];
       process.stdout.write(out.join('\n') + '\n');
     }

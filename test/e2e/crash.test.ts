@@ -115,7 +115,7 @@ async function checkAfterRestart(t: TestContext, srv: ServeChild, o: Outcome) {
       if (done) break;
       text += new TextDecoder().decode(value);
     }
-    const first = JSON.parse(text.split('\n')[0]!);
+    const first = JSON.parse(text.split('\n')[0]);
     assert.equal(first.type, 'ADDED');
     assert.equal(Number(first.object.metadata.resourceVersion), newest);
   } finally {

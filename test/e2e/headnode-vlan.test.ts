@@ -135,8 +135,8 @@ describe('headnode VM on a project VLAN: real libvirtd + QEMU + Open vSwitch', {
     await applyYaml(srv.url, `apiVersion: hil.io/v1alpha1\nkind: Headnode\nmetadata: {name: hn}\nspec:\n  project: tenant\n  baseImage: ${BASE}\n  running: false\n  hnics:\n  - {name: pxe, network: red}`);
     const stopped = await until(async () => ((await get('hn'))?.status?.state === 'Stopped' ? get('hn') : undefined), 'hn defined (Stopped)', 30_000, async () => `${JSON.stringify((await get('hn'))?.status)}\n${daemon.output().slice(-3000)}\n${libvirtd.log()}`);
     const red = await vlanOf('red');
-    const mac = stopped!.status!.hnics![0]!.mac!;
-    assert.equal(stopped!.status!.hnics![0]!.bridge, `br-vlan${red}`);
+    const mac = stopped.status!.hnics![0].mac!;
+    assert.equal(stopped.status!.hnics![0].bridge, `br-vlan${red}`);
     // The bridge: a fake bridge of the lab switch on red's VLAN, made by the controller.
     assert.equal((await lab.vsctl('br-to-parent', `br-vlan${red}`)).trim(), 'sw0');
     assert.equal(Number((await lab.vsctl('br-to-vlan', `br-vlan${red}`)).trim()), red);
@@ -145,9 +145,9 @@ describe('headnode VM on a project VLAN: real libvirtd + QEMU + Open vSwitch', {
     try {
       await api(srv.url, 'PATCH', `${H}/headnodes/hn`, { spec: { running: true } }, MERGE);
       const hn = await until(async () => ((await get('hn'))?.status?.state === 'Running' ? get('hn') : undefined), 'hn Running', 30_000, async () => `${JSON.stringify((await get('hn'))?.status)}\n${daemon.output().slice(-3000)}\n${libvirtd.log()}`);
-      assert.ok(hn!.status!.vncPort! >= 5900, `VNC port ${hn!.status!.vncPort}`);
+      assert.ok(hn.status!.vncPort! >= 5900, `VNC port ${hn.status!.vncPort}`);
       // The VM's tap is an access port of red's VLAN on the switch.
-      const tap = (await lv.inspect(hn!.status!.domain!))!.interfaces[0]!.target!;
+      const tap = (await lv.inspect(hn.status!.domain!))!.interfaces[0].target!;
       assert.equal((await lab.vsctl('port-to-br', tap)).trim(), `br-vlan${red}`);
       assert.equal(Number((await lab.vsctl('get', 'port', tap, 'tag')).trim()), red);
       await until(async () => c1.lines.some((l) => /DHCP|BOOTP/.test(l)), `the VM's DHCP request (from ${mac}) in n1 (network red)`, 60_000, () => `n1: ${c1.lines.join('\n')}\nn2: ${c2.lines.join('\n')}`);
@@ -163,12 +163,12 @@ describe('headnode VM on a project VLAN: real libvirtd + QEMU + Open vSwitch', {
     const hn = (await get('hn'))!;
     const domain = hn.status!.domain!;
     const info = (await lv.inspect(domain))!;
-    const tap = info.interfaces[0]!.target!;
+    const tap = info.interfaces[0].target!;
     assert.equal(info.disks.length, 1);
     await api(srv.url, 'DELETE', `${H}/headnodes/hn`);
     await until(async () => (await get('hn')) === undefined, 'hn gone', 30_000);
     assert.equal(await lv.inspect(domain), undefined);
-    assert.ok(!existsSync(info.disks[0]!), 'disk copy removed');
+    assert.ok(!existsSync(info.disks[0]), 'disk copy removed');
     const ports = await lab.vsctl('list-ports', 'sw0');
     assert.ok(!ports.split('\n').includes(tap), `tap ${tap} gone from the switch: ${ports}`);
     assert.ok(await lv.inspect(BASE), 'the base image is untouched');

@@ -146,7 +146,7 @@ describe('hil-admin', () => {
         if (!got) await new Promise((r) => setTimeout(r, 100));
       }
       assert.equal(got?.status, 200);
-      assert.match(got!.body, /APIGroupList/);
+      assert.match(got.body, /APIGroupList/);
     } finally {
       child.kill('SIGTERM');
     }
@@ -193,8 +193,8 @@ describe('hil-admin', () => {
     const store = await openStore({ dataDir: dir });
     try {
       for (const [user, pw] of [['a-stdin', 'stdin-password'], ['a-file', 'file-password'], ['a-env', 'env-password'], ['a-arg', 'arg-password']]) {
-        const cred = await store.getPassword(user!);
-        assert.ok(cred && (await verifyPassword(pw!, cred.secretHash)), user);
+        const cred = await store.getPassword(user);
+        assert.ok(cred && (await verifyPassword(pw, cred.secretHash)), user);
       }
       assert.equal(await store.getPassword('a-none'), undefined);
       assert.equal(await store.findToken(tokenHash(token)), undefined, 'the token is revoked');

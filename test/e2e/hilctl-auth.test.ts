@@ -79,7 +79,7 @@ describe('hilctl with the database auth backend', () => {
     const doc = yaml.load(readFileSync(kc, 'utf8')) as any;
     const token = doc.users[0].user.token;
     assert.ok(typeof token === 'string' && token.length > 10);
-    const expires = Date.parse(r.stdout.match(/valid until (\S+)\)/)![1]!);
+    const expires = Date.parse(r.stdout.match(/valid until (\S+)\)/)![1]);
     assert.ok(Math.abs(expires - Date.now() - 2 * 3600_000) < 120_000, 'the server honoured --expiration 2h');
     assert.match(ok(await h.run(['--kubeconfig', kc, 'get', 'hn'])).stdout, /^node-01 +runway /m);
     assert.match(ok(await h.run(['--kubeconfig', kc, 'get', 'hn'], { env: { HIL_TOKEN: token, HIL_ENDPOINT: srv.url } })).stdout, /^node-02 /m);
@@ -92,7 +92,7 @@ describe('hilctl with the database auth backend', () => {
     refused(await h.run(['--kubeconfig', kc, 'attach', 'node-01', 'eth0', 'runway-provider']), /^Error from server \(Conflict\): .*already has a native network, "runway-pxe"/m);
     // describe works with what the member may read (the Port is admin-only: shown, not called missing).
     const d = ok(await h.run(['--kubeconfig', kc, 'describe', 'hn', 'node-01']));
-    assert.match(d.stdout, /^  eth0 +52:54:00:00:01:01 +switch-01-gi1-0-1 +- /m);
+    assert.match(d.stdout, /^ {2}eth0 +52:54:00:00:01:01 +switch-01-gi1-0-1 +- /m);
   });
 
   test('release and claim as the member: without --project, her only project', async () => {

@@ -58,7 +58,7 @@ async function startAuthProxy(upstream: string): Promise<{ url: string; seen: Se
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const authz = req.headers.authorization;
-      const path = (req.url ?? '/').split('?')[0]!;
+      const path = (req.url ?? '/').split('?')[0];
       seen.push({ method: req.method!, path, authorization: authz, body });
       const basicOk = authz === `Basic ${Buffer.from('alice:secret').toString('base64')}`;
       const bearerOk = !!authz?.startsWith('Bearer ') && tokens.has(authz.slice(7));
@@ -120,8 +120,8 @@ async function startTlsServer(dir: string): Promise<{ url: string; ca: string; c
     { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const url = `https://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
@@ -342,6 +342,6 @@ describe('hilctl: connections, credentials, login, TLS and errors', () => {
     // Plain HTTP to the TLS port.
     const plain = await h.run(['get', 'hproj'], { env: { HIL_ENDPOINT: t.url.replace('https:', 'http:') } });
     assert.equal(plain.code, 1, show(plain));
-    assert.match(plain.stderr, /^Unable to connect to the server http:\/\/127\.0\.0\.1:\d+: .*\n  hint: .*use an https:\/\/ address/m);
+    assert.match(plain.stderr, /^Unable to connect to the server http:\/\/127\.0\.0\.1:\d+: .*\n {2}hint: .*use an https:\/\/ address/m);
   });
 });

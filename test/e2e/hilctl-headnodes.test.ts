@@ -42,7 +42,7 @@ after(async () => srv?.stop());
 
 test('get: state, ready and VNC port by default; image and domain with -o wide', async () => {
   const out = await hilctl('get', 'headnodes');
-  assert.match(out.split('\n')[0]!, /NAME\s+PROJECT\s+STATE\s+READY\s+VNC\s+AGE/);
+  assert.match(out.split('\n')[0], /NAME\s+PROJECT\s+STATE\s+READY\s+VNC\s+AGE/);
   assert.match(out, /hn1\s+p1\s+Running\s+True\s+5907\s/);
   const wide = await hilctl('get', 'hhn', '-o', 'wide');
   assert.match(wide, /hn1\s+p1\s+Running\s+True\s+5907\s+true\s+img\s+hil-headnode-0b9a2c1e\s+Running\s/);

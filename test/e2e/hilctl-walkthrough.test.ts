@@ -17,7 +17,7 @@ const DOC = join(packageRoot(), 'docs', 'hilctl.md');
 function walkthroughScript(markdown: string): string {
   const m = markdown.match(/<!-- walkthrough:begin[^>]*-->\s*```bash\n([\s\S]*?)```\s*<!-- walkthrough:end -->/);
   assert.ok(m, 'docs/hilctl.md has a walkthrough block');
-  return m[1]!;
+  return m[1];
 }
 
 let build: HilctlBuild;
@@ -68,7 +68,7 @@ test('the docs/hilctl.md walk-through works against a fresh server', async () =>
   assert.match(out.stdout, /^NICs:\n +NAME .*\n +eth0 +52:54:00:00:01:01 +switch-01-gi1-0-1 +switch-01 +gi1\/0\/1 /m);
   // attach, describe the network, detach.
   assert.match(out.stdout, /^networkattachment\.hil\.io\/node-01-eth0-runway-provider created$/m);
-  assert.match(out.stdout, /^Attached NICs:\n(  .*\n)*  node-01 +eth0 +tagged /m);
+  assert.match(out.stdout, /^Attached NICs:\n( {2}.*\n)* {2}node-01 +eth0 +tagged /m);
   assert.match(out.stdout, /^networkattachments\.hil\.io "node-01-eth0-runway-provider" deleted$/m);
   // apply again: unchanged.
   const last = out.stdout.slice(out.stdout.lastIndexOf('secret/switch-01-credentials'));

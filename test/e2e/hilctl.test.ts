@@ -100,7 +100,7 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
     const ranks = kinds.map((k) => ORDER.indexOf(k!));
     assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b), `applied in dependency order:\n${r.stdout}`);
     for (const l of out) {
-      const ref = l.split(' ')[0]!;
+      const ref = l.split(' ')[0];
       const wasFlat = flat.stdout.includes(`${ref} `);
       assert.match(l, wasFlat ? / unchanged$/ : / created$/, l);
     }
@@ -166,8 +166,8 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
     assert.match(changed.stdout, /^--- live\/hil\.io\.v1alpha1\.Node\.\.node-01$/m);
     assert.match(changed.stdout, /^\+\+\+ merged\/hil\.io\.v1alpha1\.Node\.\.node-01$/m);
     assert.match(changed.stdout, /^@@ -\d+,\d+ \+\d+,\d+ @@$/m);
-    assert.match(changed.stdout, /^-    rack: r1$/m);
-    assert.match(changed.stdout, /^\+    rack: r2$/m);
+    assert.match(changed.stdout, /^- {4}rack: r1$/m);
+    assert.match(changed.stdout, /^\+ {4}rack: r2$/m);
     assert.equal((await api(srv.url, 'GET', `${HIL}/nodes/node-01`)).body.spec.metadata.rack, 'r1', 'diff changes nothing');
 
     const bad = join(work, 'bad-node.yaml');
@@ -197,7 +197,7 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
     assert.equal((await api(srv.url, 'GET', `${HIL}/networks/gitops-b`)).status, 200);
     const diff = await h.run(['diff', '-f', dir, '--prune', '-l', 'set=e2e']);
     assert.equal(diff.code, 1, show(diff));
-    assert.match(diff.stdout, /^-  name: gitops-b$/m);
+    assert.match(diff.stdout, /^- {2}name: gitops-b$/m);
 
     const pruned = ok(await h.run(['apply', '-f', dir, '--prune', '-l', 'set=e2e']));
     assert.match(pruned.stdout, /^network\.hil\.io\/gitops-b pruned$/m);
@@ -240,9 +240,9 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
     assert.equal(noAge(byShort.stdout), noAge(byFull.stdout));
     assert.equal(noAge(byShort.stdout), noAge(byKind.stdout));
     const [header, row1] = lines(byShort.stdout);
-    assert.match(header!, /^NAME {6}PROJECT {3}POWER {3}READY {3}AGE$/, 'kubectl alignment: 3 spaces after the widest cell');
-    assert.equal(row1!.indexOf('runway'), header!.indexOf('PROJECT'));
-    assert.match(wide.stdout.split('\n')[0]!, /DESIRED POWER +OBM/);
+    assert.match(header, /^NAME {6}PROJECT {3}POWER {3}READY {3}AGE$/, 'kubectl alignment: 3 spaces after the widest cell');
+    assert.equal(row1.indexOf('runway'), header.indexOf('PROJECT'));
+    assert.match(wide.stdout.split('\n')[0], /DESIRED POWER +OBM/);
     assert.match(wide.stdout, /node-01 .* On +mock /);
 
     const obj = yaml.load(yml.stdout) as any;
@@ -283,7 +283,7 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
     await events.waitFor((o) => /^ADDED networkattachment\.hil\.io\/node-01-eth0-runway-provider$/m.test(o), 'the new attachment');
     ok(await h.run(['detach', 'node-01', 'eth0', 'runway-provider']));
     await events.waitFor((o) => /^DELETED networkattachment\.hil\.io\/node-01-eth0-runway-provider$/m.test(o), 'the deletion');
-    assert.match(table.stdout.split('\n')[0]!, /^NAME +PROJECT/);
+    assert.match(table.stdout.split('\n')[0], /^NAME +PROJECT/);
     await table.stop();
     await events.stop();
   });
@@ -307,17 +307,17 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
     const [n, net, sw, proj] = await Promise.all([h.run(['describe', 'hn', 'node-01']), h.run(['describe', 'hnet/runway-provider']), h.run(['describe', 'hsw', 'switch-01']), h.run(['describe', 'hproj', 'runway'])]);
     for (const r of [n, net, sw, proj]) ok(r);
     assert.match(n.stdout, /^Name: +node-01$/m);
-    assert.match(n.stdout, /^Spec:\n(  .*\n)*  Project: +runway$/m);
-    assert.match(n.stdout, /^Status:\n  Power: +Off$/m);
-    assert.match(n.stdout, /^Conditions:\n  TYPE +STATUS +REASON +AGE +MESSAGE\n  Ready +False +PowerMismatch +\S+ +waiting for the BMC$/m);
-    assert.match(n.stdout, /^NICs:\n  NAME +MAC +PORT +SWITCH +INTERFACE +IN SYNC +NETWORKS\n  eth0 +52:54:00:00:01:01 +switch-01-gi1-0-1 +switch-01 +gi1\/0\/1 /m);
-    assert.match(n.stdout, /^Attachments:\n  NAME .*\n  node-01-eth0-runway-pxe +eth0 +runway-pxe +native /m);
-    assert.match(n.stdout, /^Events:\n  TYPE +REASON +AGE +FROM +MESSAGE\n  Normal +PoweredOff +\S+ +node-controller +the BMC says the node is off$/m);
+    assert.match(n.stdout, /^Spec:\n( {2}.*\n)* {2}Project: +runway$/m);
+    assert.match(n.stdout, /^Status:\n {2}Power: +Off$/m);
+    assert.match(n.stdout, /^Conditions:\n {2}TYPE +STATUS +REASON +AGE +MESSAGE\n {2}Ready +False +PowerMismatch +\S+ +waiting for the BMC$/m);
+    assert.match(n.stdout, /^NICs:\n {2}NAME +MAC +PORT +SWITCH +INTERFACE +IN SYNC +NETWORKS\n {2}eth0 +52:54:00:00:01:01 +switch-01-gi1-0-1 +switch-01 +gi1\/0\/1 /m);
+    assert.match(n.stdout, /^Attachments:\n {2}NAME .*\n {2}node-01-eth0-runway-pxe +eth0 +runway-pxe +native /m);
+    assert.match(n.stdout, /^Events:\n {2}TYPE +REASON +AGE +FROM +MESSAGE\n {2}Normal +PoweredOff +\S+ +node-controller +the BMC says the node is off$/m);
     assert.match(net.stdout, /^VLAN: +1100 \(explicit/m);
-    assert.match(net.stdout, /^Attached NICs:\n  NODE .*\n  node-02 +eth0 +tagged /m);
-    assert.match(sw.stdout, /^Sync:\n  Paused: +no$/m);
-    assert.match(sw.stdout, /^  Last Sync: +<never>$/m);
-    assert.match(sw.stdout, /^  switch-01-gi1-0-2 +gi1\/0\/2 +node-02\/eth0 /m);
+    assert.match(net.stdout, /^Attached NICs:\n {2}NODE .*\n {2}node-02 +eth0 +tagged /m);
+    assert.match(sw.stdout, /^Sync:\n {2}Paused: +no$/m);
+    assert.match(sw.stdout, /^ {2}Last Sync: +<never>$/m);
+    assert.match(sw.stdout, /^ {2}switch-01-gi1-0-2 +gi1\/0\/2 +node-02\/eth0 /m);
     assert.match(proj.stdout, /^Nodes: +node-01, node-02$/m);
   });
 
@@ -385,7 +385,7 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
 
     const busy = await h.run(['project', 'release', 'node-02']);
     assert.equal(busy.code, 1);
-    assert.match(busy.stderr, /still attached to 2 networks; detach first:\n  hilctl detach node-02 eth0 /);
+    assert.match(busy.stderr, /still attached to 2 networks; detach first:\n {2}hilctl detach node-02 eth0 /);
     ok(await h.run(['detach', 'node-02', 'eth0', 'runway-pxe', '--wait']));
     ok(await h.run(['detach', 'node-02', 'eth0', 'runway-provider']));
     const notAttached = await h.run(['detach', 'node-02', 'eth0', 'runway-pxe']);
@@ -455,7 +455,7 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
     const got = new Map<string, string[]>();
     for (const block of r.stdout.split('=== ').slice(1)) {
       const [line, ...rest] = block.split('\n');
-      got.set(line!, rest.filter(Boolean));
+      got.set(line, rest.filter(Boolean));
     }
     const completeLine = (line: string) => got.get(line) ?? assert.fail(`no completion for ${line}:\n${r.stdout}`);
     assert.deepEqual(completeLine('hilctl ap').sort(), ['api-resources', 'apply']);

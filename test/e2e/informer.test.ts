@@ -200,12 +200,12 @@ describe('client-node against hil-admin serve --watch-timeout 2', () => {
       ['ADDED w-a', 'MODIFIED w-a', 'ADDED w-b', 'DELETED w-a'],
     );
     assert.deepEqual(all.slice(0, 3).map((e) => e.rv), rvs.slice(0, 3), 'each event carries the resourceVersion of its write');
-    assert.equal(all[1]!.public, true);
+    assert.equal(all[1].public, true);
     const numeric = all.map((e) => Number(e.rv));
-    for (let i = 1; i < numeric.length; i++) assert.ok(numeric[i]! > numeric[i - 1]!, `resourceVersions must increase: ${numeric}`);
+    for (let i = 1; i < numeric.length; i++) assert.ok(numeric[i] > numeric[i - 1], `resourceVersions must increase: ${numeric}`);
 
     // From the third write's resourceVersion only the delete is left.
-    const tail = await watchFrom(rvs[2]!, 1);
+    const tail = await watchFrom(rvs[2], 1);
     assert.deepEqual(tail.map((e) => `${e.type} ${e.name}`), ['DELETED w-a']);
   });
 });
@@ -254,11 +254,11 @@ describe('client-node Watch after compaction (in-process server)', () => {
             .then((c) => (ctl = c), reject);
         });
 
-      const old = await watch(rvs[1]!);
+      const old = await watch(rvs[1]);
       assert.equal(old.status, 410, `a watch from compacted revision ${rvs[1]} must get 410 Gone; got ${JSON.stringify(old)}`);
       assert.equal(old.events.filter((e) => e.type !== 'ERROR').length, 0, 'no events from a compacted start');
 
-      const kept = await watch(rvs[3]!);
+      const kept = await watch(rvs[3]);
       assert.equal(kept.status, undefined, JSON.stringify(kept));
       assert.deepEqual(kept.events.map((e) => `${e.type} ${e.obj.metadata.name}`), ['ADDED c-5']);
     } finally {

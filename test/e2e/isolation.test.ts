@@ -178,9 +178,9 @@ describe('isolation through the API and the controllers, on real OVS', { skip },
     const from = (mac: string) => lines.filter((l) => l.startsWith(`${mac} >`));
     const report = `captured on n1:\n${lines.join('\n')}`;
     assert.equal(pings.n2, true, 'the native network pings through the trunk');
-    assert.ok(from(n2!.mac).length > 0 && from(n2!.mac).every((l) => !l.includes('802.1Q')), `native frames arrive untagged. ${report}`);
-    assert.ok(from(n3!.mac).length > 0 && from(n3!.mac).every((l) => new RegExp(`802\\.1Q.*vlan ${red}\\b`).test(l)), `the tagged network's frames arrive tagged ${red}. ${report}`);
-    assert.equal(from(n6!.mac).length, 0, `another network never reaches the trunk. ${report}`);
+    assert.ok(from(n2.mac).length > 0 && from(n2.mac).every((l) => !l.includes('802.1Q')), `native frames arrive untagged. ${report}`);
+    assert.ok(from(n3.mac).length > 0 && from(n3.mac).every((l) => new RegExp(`802\\.1Q.*vlan ${red}\\b`).test(l)), `the tagged network's frames arrive tagged ${red}. ${report}`);
+    assert.equal(from(n6.mac).length, 0, `another network never reaches the trunk. ${report}`);
     assert.equal(pings.n6, false);
   });
 

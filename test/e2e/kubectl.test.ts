@@ -152,12 +152,12 @@ if (!kubectlOnPath()) {
     test('get hn prints a table with the printer columns', async (t) => {
       const r = ok(await kubectl(t).run(['get', 'hn']));
       const lines = r.stdout.trimEnd().split('\n');
-      assert.match(lines[0]!, /^NAME\s+PROJECT\s+POWER\s+READY\s+AGE$/, show(r));
+      assert.match(lines[0], /^NAME\s+PROJECT\s+POWER\s+READY\s+AGE$/, show(r));
       assert.match(r.stdout, /^node-01\s+runway\s+\S+$/m, show(r));
       assert.match(r.stdout, /^node-02\s+runway\s+\S+$/m, show(r));
       assert.equal(lines.length, 3, show(r));
       const wide = ok(await kubectl(t).run(['get', 'hn', '-o', 'wide']));
-      assert.match(wide.stdout.split('\n')[0]!, /DESIRED POWER\s+OBM/, show(wide));
+      assert.match(wide.stdout.split('\n')[0], /DESIRED POWER\s+OBM/, show(wide));
       assert.match(wide.stdout, /^node-01\s+runway\s+.*\bOn\s+mock\b/m, show(wide));
     });
 
@@ -300,7 +300,7 @@ if (!kubectlOnPath()) {
 
     test('get events -A works', async (t) => {
       const r = ok(await kubectl(t).run(['get', 'events', '-A']));
-      if (r.stdout.trim()) assert.match(r.stdout.split('\n')[0]!, /^NAMESPACE\s+LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE/, show(r));
+      if (r.stdout.trim()) assert.match(r.stdout.split('\n')[0], /^NAMESPACE\s+LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE/, show(r));
       else assert.match(r.stderr, /No resources found/, show(r));
     });
 

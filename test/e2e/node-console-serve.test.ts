@@ -14,7 +14,7 @@ let sims: IpmiSims;
 
 before(async () => {
   [sims, srv] = await Promise.all([startIpmiSims(1, { prefix: 'serve' }), startChildServer({ extraArgs: ['--auth', 'null'] })]);
-  const b = sims.bmcs[0]!;
+  const b = sims.bmcs[0];
   const post = async (path: string, body: object) => assert.ok((await api(srv.url, 'POST', path, body)).status < 300);
   await post('/api/v1/namespaces/hil-system/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'bmc' }, stringData: { username: b.username, password: b.password } });
   await post(`${H}/nodes`, { apiVersion: 'hil.io/v1alpha1', kind: 'Node', metadata: { name: 'n1' }, spec: { obm: { type: 'ipmi', host: b.host, port: b.port, credentialsSecretRef: { name: 'bmc' } } } });
@@ -26,7 +26,7 @@ after(async () => {
 });
 
 test('hil-admin serve streams a node console from ipmi_sim SOL, and stops the session when the reader leaves', async () => {
-  const b = sims.bmcs[0]!;
+  const b = sims.bmcs[0];
   let text = '';
   let status = 0;
   let contentType = '';

@@ -207,7 +207,7 @@ describe('two hil-admin serve replicas on one PostgreSQL database', () => {
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(w.events.length, 2 * N, `exactly one event per create on ${label}: ${w.summary()}`);
       const seen = w.events.map((e) => Number(e.object.metadata.resourceVersion));
-      for (let i = 1; i < seen.length; i++) assert.ok(seen[i]! > seen[i - 1]!, `events on ${label} must come in resourceVersion order: ${seen}`);
+      for (let i = 1; i < seen.length; i++) assert.ok(seen[i] > seen[i - 1], `events on ${label} must come in resourceVersion order: ${seen}`);
       for (const e of w.events) {
         assert.equal(e.type, 'ADDED');
         assert.equal(e.object.metadata.resourceVersion, rvOf.get(e.object.metadata.name), `${e.object.metadata.name} on ${label}`);

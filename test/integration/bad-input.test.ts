@@ -223,7 +223,7 @@ describe('bad input', () => {
       new Promise<string>((resolve, reject) => {
         const sock = net.connect(Number(new URL(srv.url).port), '127.0.0.1', () => sock.write(request));
         let out = '';
-        sock.on('data', (d) => (out += d));
+        sock.on('data', (d: Buffer) => (out += d.toString()));
         sock.on('end', () => resolve(out));
         sock.on('error', reject);
       });

@@ -50,8 +50,8 @@ describe('controller daemons: leader election and VLAN allocation', () => {
     const seen = new Map<number, string>();
     for (const [name, v] of vlans) {
       assert.ok(v !== undefined, `${name} has a VLAN`);
-      assert.ok(!seen.has(v!), `VLAN ${v} given to both ${seen.get(v!)} and ${name}`);
-      seen.set(v!, name);
+      assert.ok(!seen.has(v), `VLAN ${v} given to both ${seen.get(v)} and ${name}`);
+      seen.set(v, name);
     }
     // Every claim belongs to exactly one existing network, and each network has exactly one claim.
     const networks: any[] = (await api(srv.url, 'GET', `${H}/networks`)).body.items;

@@ -23,13 +23,13 @@ function fakeIp(links: Set<string>): { run: CommandRunner; log: string[] } {
   const run: CommandRunner = async (_cmd, args) => {
     log.push(args.join(' '));
     const a = [...args];
-    if (a[0] === '-o' && a[1] === 'link' && a[2] === 'show') return links.has(a[4]!) ? { code: 0, stdout: `1: ${a[4]}: <UP>`, stderr: '' } : { code: 1, stdout: '', stderr: `Device "${a[4]}" does not exist.` };
+    if (a[0] === '-o' && a[1] === 'link' && a[2] === 'show') return links.has(a[4]) ? { code: 0, stdout: `1: ${a[4]}: <UP>`, stderr: '' } : { code: 1, stdout: '', stderr: `Device "${a[4]}" does not exist.` };
     if (a[0] === 'link' && a[1] === 'add') {
-      const name = a[a.indexOf('name') + 1]!;
+      const name = a[a.indexOf('name') + 1];
       links.add(name);
       return { code: 0, stdout: '', stderr: '' };
     }
-    if (a[0] === 'link' && a[1] === 'set') return links.has(a[3]!) ? { code: 0, stdout: '', stderr: '' } : { code: 1, stdout: '', stderr: 'no such device' };
+    if (a[0] === 'link' && a[1] === 'set') return links.has(a[3]) ? { code: 0, stdout: '', stderr: '' } : { code: 1, stdout: '', stderr: 'no such device' };
     return { code: 1, stdout: '', stderr: `unexpected: ip ${a.join(' ')}` };
   };
   return { run, log };

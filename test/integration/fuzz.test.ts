@@ -127,7 +127,7 @@ function json(names: string[]): fc.Arbitrary<J> {
   const { tree } = fc.letrec<{ tree: J; arr: J; obj: J }>((tie) => ({
     tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('arr'), tie('obj')),
     arr: fc.array(tie('tree'), { maxLength: 4 }),
-    obj: fc.array(fc.tuple(key, tie('tree')), { maxLength: 5 }).map((e) => new Obj(e as [string, J][])),
+    obj: fc.array(fc.tuple(key, tie('tree')), { maxLength: 5 }).map((e) => new Obj(e)),
   }));
   return tree;
 }
@@ -137,7 +137,7 @@ function objectBody(names: string[], only?: (typeof RESOURCES)[number]): fc.Arbi
   const s = strings(names);
   const any = json(names);
   const maybe = (a: fc.Arbitrary<J>) => fc.oneof({ weight: 3, arbitrary: a }, { weight: 1, arbitrary: any });
-  const dict = fc.array(fc.tuple(fc.oneof(s, fc.constantFrom('hil.io/project', 'hil.io/power-cycle', 'x/y/z', 'a.b/c')), maybe(s)), { maxLength: 3 }).map((e) => new Obj(e as [string, J][]));
+  const dict = fc.array(fc.tuple(fc.oneof(s, fc.constantFrom('hil.io/project', 'hil.io/power-cycle', 'x/y/z', 'a.b/c')), maybe(s)), { maxLength: 3 }).map((e) => new Obj(e));
   const specFields: Record<string, fc.Arbitrary<J>> = {
     project: maybe(s), power: maybe(s), bootDevice: maybe(s), description: maybe(s), owner: maybe(s), node: maybe(s),
     nic: maybe(s), network: maybe(s), channel: maybe(s), baseImage: maybe(s), switch: maybe(s), interface: maybe(s),
@@ -150,7 +150,7 @@ function objectBody(names: string[], only?: (typeof RESOURCES)[number]): fc.Arbi
     metadata: maybe(dict),
   };
   const spec = fc.tuple(fc.subarray(Object.keys(specFields), { maxLength: 5 }), fc.array(fc.tuple(fc.constantFrom(...SPECIAL_KEYS), any), { maxLength: 1 })).chain(([keys, extra]) =>
-    fc.tuple(...keys.map((k) => specFields[k]!)).map((vals) => new Obj([...keys.map((k, i) => [k, vals[i]!] as [string, J]), ...extra])),
+    fc.tuple(...keys.map((k) => specFields[k])).map((vals) => new Obj([...keys.map((k, i) => [k, vals[i]!] as [string, J]), ...extra])),
   );
   const metadata = fc
     .record(
@@ -190,11 +190,11 @@ function validBody(names: string[], projects: string[], only?: (typeof RESOURCES
       fuzz: fc.option(fc.tuple(fc.constantFrom('spec', 'metadata', 'status'), fc.constantFrom(...FIELD_KEYS, ...SPECIAL_KEYS), json(names)), { freq: 2 }),
     })
     .chain(({ r, name, labels, fuzz }) =>
-      specs[r.kind]!.map((spec) => {
+      specs[r.kind].map((spec) => {
         const parts: Record<string, [string, J][]> = { metadata: [['name', name], ['labels', o(labels)]], spec: Object.entries(spec), status: [] };
-        if (fuzz) parts[fuzz[0]]!.push([fuzz[1], fuzz[2]]);
-        const e: [string, J][] = [['apiVersion', r.apiVersion], ['kind', r.kind], ['metadata', new Obj(parts.metadata!)], ['spec', new Obj(parts.spec!)]];
-        if (parts.status!.length) e.push(['status', new Obj(parts.status!)]);
+        if (fuzz) parts[fuzz[0]].push([fuzz[1], fuzz[2]]);
+        const e: [string, J][] = [['apiVersion', r.apiVersion], ['kind', r.kind], ['metadata', new Obj(parts.metadata)], ['spec', new Obj(parts.spec)]];
+        if (parts.status.length) e.push(['status', new Obj(parts.status)]);
         return new Obj(e);
       }),
     );
@@ -261,7 +261,7 @@ function send(base: string, req: Req, streamMs = 150): Promise<Res | undefined> 
 
 describe('fuzzing the API server (properties: no 5xx, no partial write, no leak, stays healthy)', { timeout: 600_000 + RUNS * 1_000 }, () => {
   let srv: InProcessServer;
-  const { must } = callers<Caller | 'u2'>(() => srv.url, (c): Record<string, string> => (AUTH[c] ? { authorization: AUTH[c]! } : {}));
+  const { must } = callers<Caller | 'u2'>(() => srv.url, (c): Record<string, string> => (AUTH[c] ? { authorization: AUTH[c] } : {}));
   /** Markers a caller itself put into an object that was then written (it knows them, so they are no leak). */
   const known = new Set<string>();
   let p2Snapshot = '';
@@ -446,7 +446,7 @@ describe('fuzzing the API server (properties: no 5xx, no partial write, no leak,
         patch: fc.oneof(
           { weight: 3, arbitrary: validBody(names, projectsFor(caller), r) },
           { weight: 2, arbitrary: objectBody(names, r) },
-          { weight: 2, arbitrary: fc.array(op, { maxLength: 4 }) as fc.Arbitrary<J> },
+          { weight: 2, arbitrary: fc.array(op, { maxLength: 4 }) },
           { weight: 1, arbitrary: json(names) },
         ),
         yamlGarbage: fc.oneof(
@@ -545,7 +545,7 @@ describe('fuzzing the API server (properties: no 5xx, no partial write, no leak,
         // Administrators delete collections of their fuzz objects only.
         if (a.method === 'DELETE' && a.caller === 'admin') params.labelSelector = params.labelSelector ? `fz=yes,${params.labelSelector}` : 'fz=yes';
         const q = Object.entries(params)
-          .map(([k, v]) => `${k.includes('[') ? k : pct(k)}=${pct(v as string)}`)
+          .map(([k, v]) => `${k.includes('[') ? k : pct(k)}=${pct(v)}`)
           .join('&');
         await check({ caller: a.caller, method: a.method, path: `${a.r}${q ? `?${q}` : ''}`, headers: a.accept ? { accept: a.accept } : {} });
       }),
@@ -587,7 +587,7 @@ describe('fuzzing the API server (properties: no 5xx, no partial write, no leak,
         let sub = a.sub;
         const write = !['GET', 'HEAD', 'OPTIONS'].includes(a.method);
         // (An empty name is the collection: DELETE …/users/ would delete every user, the fixture's too.)
-        const first = decodeSafe(n).split('/')[0]!;
+        const first = decodeSafe(n).split('/')[0];
         if (write && a.caller === 'admin' && (!writable('admin', first) || first === '')) n = 'fz-b';
         // Nobody fuzzes the fixture users' own passwords (u1 may set its own: that would lock the suite out).
         if ((sub === '/password' || n.includes('password')) && a.r.kind === 'User' && a.method === 'PUT') sub = '';
@@ -670,9 +670,9 @@ describe('fuzzing the API server (properties: no 5xx, no partial write, no leak,
         await new Promise((r) => setTimeout(r, 50));
       }
     };
-    await seen(startWatches[0]!, (e) => e.object?.metadata?.name === 'fz-final', 'ADDED fz-final');
-    await seen(startWatches[1]!, (e) => e.object?.metadata?.name === 'fz-final-net', 'ADDED fz-final-net');
-    await seen(startWatches[2]!, (e) => e.object?.metadata?.labels?.final === 'yes', 'MODIFIED free2');
+    await seen(startWatches[0], (e) => e.object?.metadata?.name === 'fz-final', 'ADDED fz-final');
+    await seen(startWatches[1], (e) => e.object?.metadata?.name === 'fz-final-net', 'ADDED fz-final-net');
+    await seen(startWatches[2], (e) => e.object?.metadata?.labels?.final === 'yes', 'MODIFIED free2');
     for (const w of startWatches.slice(1)) {
       for (const m of MARKERS) if (!known.has(m)) assert.ok(!w.text().includes(m), `u1's watch showed "${m}"`);
     }

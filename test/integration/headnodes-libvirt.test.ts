@@ -114,20 +114,20 @@ describe('headnode controller on libvirt test:///default', { skip }, () => {
     });
     const hn = await until(async () => ((await get('hn1'))?.status?.state === 'Running' ? get('hn1') : undefined), 'hn1 Running', 15_000, async () => JSON.stringify((await get('hn1'))?.status));
     const vlan = (await api(srv.url, 'GET', `${H}/networks/net-a`)).body.status.vlan as number;
-    const domain = `hil-headnode-${hn!.metadata.uid}`;
-    assert.equal(hn!.status!.domain, domain);
+    const domain = `hil-headnode-${hn.metadata.uid}`;
+    assert.equal(hn.status!.domain, domain);
     assert.equal(ready(hn)?.status, 'True');
-    assert.equal(hn!.status!.frozen, true);
-    assert.ok(hn!.metadata.finalizers?.includes('hil.io/headnode-vm'));
+    assert.equal(hn.status!.frozen, true);
+    assert.ok(hn.metadata.finalizers?.includes('hil.io/headnode-vm'));
     const info = await lv.inspect(domain);
     assert.ok(info, 'the domain exists in libvirt');
     assert.equal(info.state, 'running');
-    assert.equal(hn!.status!.uuid, info.uuid);
+    assert.equal(hn.status!.uuid, info.uuid);
     // One interface only: the hnic without a network gets none.
     assert.deepEqual(info.interfaces.map((i) => i.bridge), [`br-vlan${vlan}`]);
-    assert.deepEqual(hn!.status!.hnics, [{ name: 'pxe', network: 'net-a', vlan, bridge: `br-vlan${vlan}`, mac: info.interfaces[0]!.mac }, { name: 'spare' }]);
+    assert.deepEqual(hn.status!.hnics, [{ name: 'pxe', network: 'net-a', vlan, bridge: `br-vlan${vlan}`, mac: info.interfaces[0].mac }, { name: 'spare' }]);
     assert.deepEqual(info.disks, [join(dir, `${domain}-vda.qcow2`)]);
-    assert.ok(existsSync(info.disks[0]!), 'the disk copy exists');
+    assert.ok(existsSync(info.disks[0]), 'the disk copy exists');
     const xml = await lv.withConnection(async (h) => h.domainGetXMLDesc(await h.domainLookupByName(domain)));
     assert.ok(xml.includes(`<source file='${info.disks[0]}'/>`), `the domain uses the copy:\n${xml}`);
     assert.deepEqual(driver.changes, [`created ${domain}`, `start ${domain}`]);
@@ -180,7 +180,7 @@ describe('headnode controller on libvirt test:///default', { skip }, () => {
   test('before the first start, hnics may change: the shut-off domain is redefined in place (same uuid)', async () => {
     await post(`${H}/headnodes`, { apiVersion: 'hil.io/v1alpha1', kind: 'Headnode', metadata: { name: 'hn-cold' }, spec: { project: 'p1', baseImage: 'hn-base', running: false, hnics: [{ name: 'pxe', network: 'net-a' }] } });
     const cold = await until(async () => ((await get('hn-cold'))?.status?.state === 'Stopped' ? get('hn-cold') : undefined), 'hn-cold Stopped', 10_000);
-    assert.equal(cold!.status!.frozen, undefined, 'never started: not frozen');
+    assert.equal(cold.status!.frozen, undefined, 'never started: not frozen');
     const r = await api(srv.url, 'PATCH', `${H}/headnodes/hn-cold`, { spec: { hnics: [{ name: 'pxe', network: 'net-b' }, { name: 'second', network: 'net-a' }] } }, MERGE);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     const [a, b] = [(await api(srv.url, 'GET', `${H}/networks/net-a`)).body.status.vlan, await until(async () => (await api(srv.url, 'GET', `${H}/networks/net-b`)).body.status?.vlan, 'net-b VLAN')];
@@ -190,7 +190,7 @@ describe('headnode controller on libvirt test:///default', { skip }, () => {
     }, 'hn-cold re-aligned', 10_000);
     const info = (await lv.inspect(moved.status!.domain!))!;
     assert.deepEqual(info.interfaces.map((i) => i.bridge), [`br-vlan${b}`, `br-vlan${a}`]);
-    assert.equal(info.uuid, cold!.status!.uuid, 'the same domain, redefined');
+    assert.equal(info.uuid, cold.status!.uuid, 'the same domain, redefined');
     assert.equal(info.state, 'shutoff');
   });
 

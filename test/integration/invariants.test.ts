@@ -31,7 +31,7 @@ describe('admission invariants', () => {
     recorder = (method, path, body) => {
       const m = /\/apis\/hil\.io\/v1alpha1\/(\w+)(?:\/([^/]+))?$/.exec(path);
       if (method === 'POST') form = { create: body };
-      else if (method === 'PATCH' && m) form = { patch: [`${m[1]}.hil.io`, m[2]!, body] };
+      else if (method === 'PATCH' && m) form = { patch: [`${m[1]}.hil.io`, m[2], body] };
     };
     await req();
     recorder = undefined;

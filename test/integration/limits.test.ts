@@ -26,7 +26,7 @@ const closed = (s: net.Socket) => new Promise<void>((resolve) => (s.destroyed ? 
 describe('server limits: the server stays up', () => {
   let srv: InProcessServer;
   let port: number;
-  const { as, must } = callers<string>(() => srv.url, (c) => CREDS[c]!);
+  const { as, must } = callers<string>(() => srv.url, (c) => CREDS[c]);
 
   before(async () => {
     srv = await startInProcessServer({
@@ -53,7 +53,7 @@ describe('server limits: the server stays up', () => {
     const body = await refused.json();
     assert.equal(body.reason, 'TooManyRequests');
     assert.match(body.message, /max-watches-per-user/);
-    await first[0]!.body!.cancel();
+    await first[0].body!.cancel();
     let again: Response | undefined;
     for (let i = 0; i < 50 && again?.status !== 200; i++) {
       await new Promise((r) => setTimeout(r, 50));

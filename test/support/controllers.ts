@@ -76,8 +76,8 @@ export async function startDaemon(url: string, args: string[], opts: { waitReady
   const argv = ['--import', TSX_LOADER, join(packageRoot(), 'cmd', 'hil-admin.ts'), 'serve-networks', '--server', url, '--metrics-listen', `127.0.0.1:${metricsPort}`, ...args];
   const child = spawn(process.execPath, argv, { env: { ...process.env, HIL_LOG_LEVEL: process.env.HIL_TEST_CONTROLLER_LOG ?? 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + 30_000;
   for (;;) {

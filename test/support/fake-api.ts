@@ -81,6 +81,7 @@ export class FakeApi implements ObjectCache {
   /** The HilClient the reconcilers use. */
   client(): HilClient {
     const notFound = (what: string) => Object.assign(new Error(`${what} not found`), { code: 404 });
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the client object's methods read this FakeApi
     const self = this;
     const c = {
       async get(plural: HilPlural, name: string) {

@@ -40,7 +40,7 @@ export function matrixMismatches(r: Reachability, names: readonly string[], plan
   const wrong: string[] = [];
   for (let i = 0; i < names.length; i++) {
     for (let j = i + 1; j < names.length; j++) {
-      const [a, b] = [names[i]!, names[j]!];
+      const [a, b] = [names[i], names[j]];
       const expected = plan[a] !== undefined && plan[a] === plan[b];
       if (r.reaches(a, b) !== expected) wrong.push(`${a}(${plan[a] ?? 'none'}) ${expected ? 'should' : 'should NOT'} reach ${b}(${plan[b] ?? 'none'})`);
     }

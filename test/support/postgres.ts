@@ -1,7 +1,7 @@
 // Per-test PostgreSQL databases: each call makes a fresh, uniquely named database on the test server and
 // returns its URI; drop() removes it. The server comes from pg-cluster.mjs (started once per test run).
 import pg from 'pg';
-// @ts-ignore -- plain JS helper shared with the test runner
+// @ts-expect-error -- plain JS helper shared with the test runner (no types)
 import { ensurePostgres } from './pg-cluster.mjs';
 
 let server: Promise<{ uri: string; stop: () => void }> | undefined;
@@ -13,11 +13,11 @@ export interface TestDatabase {
 }
 
 export async function createTestDatabase(): Promise<TestDatabase> {
-  server ??= ensurePostgres().then((s: { uri: string; stop: () => void }) => {
+  const started = (server ??= ensurePostgres().then((s: { uri: string; stop: () => void }) => {
     process.once('exit', () => s.stop());
     return s;
-  });
-  const admin = (await server!).uri;
+  }));
+  const admin = (await started).uri;
   const name = `hil_test_${process.pid}_${Date.now().toString(36)}_${counter++}`;
   const c = new pg.Client({ connectionString: admin });
   await c.connect();

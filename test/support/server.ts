@@ -95,8 +95,8 @@ export async function startChildServer(
   ];
   const child = spawn(process.execPath, argv, { cwd: dataDir, env: { ...process.env, ...args.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `${args.tlsCa ? 'https' : 'http'}://127.0.0.1:${port}`;
   if (args.tlsCa) trustedCas.set(url, args.tlsCa);

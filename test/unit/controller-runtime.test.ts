@@ -356,7 +356,7 @@ describe('LeaderElector (fake store, fake clock)', () => {
     }
     assert.ok(tookOver !== undefined);
     assert.ok(tookOver - died >= 12_000 && tookOver - died <= 14_000, `took over ${tookOver - died} ms after the last renew`);
-    const lease = [...store.leases.values()][0]!;
+    const lease = [...store.leases.values()][0];
     assert.equal(lease.spec.holderIdentity, 'b');
     assert.equal(lease.spec.leaseTransitions, 1);
     assert.match(lease.spec.renewTime!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/, 'MicroTime format');

@@ -49,7 +49,7 @@ function clone<T>(x: T): T {
 }
 
 function schemaOf(crd: CustomResourceDefinition): JSONSchemaProps {
-  return crd.spec.versions[0]!.schema.openAPIV3Schema;
+  return crd.spec.versions[0].schema.openAPIV3Schema;
 }
 
 const CRDS = loadCrds();
@@ -167,16 +167,16 @@ function parseJsonPath(p: string): Step[] | undefined {
       steps.push({ index: Number(m[2]) });
     } else {
       if (steps.length === 0) return undefined;
-      steps.push({ filter: { field: m[3]!, value: m[4]! } });
+      steps.push({ filter: { field: m[3], value: m[4] } });
     }
     i = re.lastIndex;
   }
-  return steps.length > 0 && 'field' in steps[0]! ? steps : undefined;
+  return steps.length > 0 && 'field' in steps[0] ? steps : undefined;
 }
 
 /** Resolves a parsed path in a CRD schema; returns the leaf schema or an error string. */
 function resolveColumn(schema: JSONSchemaProps, steps: Step[]): JSONSchemaProps | string {
-  const first = steps[0]!;
+  const first = steps[0];
   if ('field' in first && first.field === 'metadata') {
     const f = steps[1];
     if (steps.length === 2 && f && 'field' in f && METADATA_FIELDS.has(f.field)) {
@@ -361,7 +361,7 @@ for (const crd of CRDS) {
     assert.ok(n.categories?.includes('hil'), 'categories include hil');
     assert.equal(crd.spec.scope, 'Cluster');
     assert.equal(crd.spec.versions.length, 1);
-    const v = crd.spec.versions[0]!;
+    const v = crd.spec.versions[0];
     assert.equal(v.name, 'v1alpha1');
     assert.equal(v.served, true);
     assert.equal(crd.spec.versions.filter((x) => x.storage).length, 1, 'exactly one storage version');
@@ -380,11 +380,11 @@ for (const crd of CRDS) {
   });
 
   test(`${kind}: status has observedGeneration and standard conditions`, () => {
-    const status = schemaOf(crd).properties!['status']!;
+    const status = schemaOf(crd).properties!['status'];
     assert.equal(status.properties?.['observedGeneration']?.type, 'integer');
     const conds = status.properties?.['conditions'];
     assert.ok(conds, 'status.conditions');
-    assert.deepEqual(conds.items, schemaOf(crdFor('Node')).properties!['status']!.properties!['conditions']!.items);
+    assert.deepEqual(conds.items, schemaOf(crdFor('Node')).properties!['status'].properties!['conditions'].items);
     assert.equal(conds['x-kubernetes-list-type'], 'map');
     assert.deepEqual(conds['x-kubernetes-list-map-keys'], ['type']);
     assert.deepEqual([...(conds.items?.required ?? [])].sort(), ['lastTransitionTime', 'reason', 'status', 'type']);
@@ -392,11 +392,11 @@ for (const crd of CRDS) {
   });
 
   test(`${kind}: printer columns use the supported jsonPath subset and point at real fields`, () => {
-    const cols = crd.spec.versions[0]!.additionalPrinterColumns ?? [];
+    const cols = crd.spec.versions[0].additionalPrinterColumns ?? [];
     assert.ok(cols.length >= 2, 'at least one column besides Age');
     const names = cols.map((c) => c.name);
     assert.equal(new Set(names).size, names.length, 'column names are unique');
-    const last = cols[cols.length - 1]!;
+    const last = cols[cols.length - 1];
     assert.deepEqual(
       { name: last.name, type: last.type, jsonPath: last.jsonPath },
       { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
@@ -446,8 +446,8 @@ test('no password field anywhere and no secrets inline: credentials are Secret r
     if (s.items) visit(s.items, `${p}[]`);
   };
   for (const c of CRDS) visit(schemaOf(c), c.spec.names.kind);
-  const swRef = schemaOf(crdFor('Switch')).properties!['spec']!.properties!['credentialsSecretRef'];
-  const obmRef = schemaOf(crdFor('Node')).properties!['spec']!.properties!['obm']!.properties!['credentialsSecretRef'];
+  const swRef = schemaOf(crdFor('Switch')).properties!['spec'].properties!['credentialsSecretRef'];
+  const obmRef = schemaOf(crdFor('Node')).properties!['spec'].properties!['obm'].properties!['credentialsSecretRef'];
   assert.deepEqual(swRef?.properties, obmRef?.properties);
   assert.equal(swRef?.properties?.['namespace']?.default, 'hil-system');
 });
@@ -578,7 +578,7 @@ test('examples reference each other consistently', () => {
   const inRange = (v: number) =>
     vlanRanges.some((r) => {
       const [lo, hi] = r.split('-').map(Number);
-      return v >= lo! && v <= (hi ?? lo!);
+      return v >= lo && v <= (hi ?? lo);
     });
   for (const e of EXAMPLES.filter((x) => x.obj['kind'] === 'Network')) {
     const owner = String(get(e.obj, 'spec', 'owner') ?? '');
@@ -683,7 +683,7 @@ function spec(o: Obj): Obj {
 }
 function withStatus(kind: string, f: (s: Obj) => void): (o: Obj) => void {
   return (o) => {
-    const s = clone(STATUSES[kind]!);
+    const s = clone(STATUSES[kind]);
     f(s);
     o['status'] = s;
   };
@@ -696,10 +696,10 @@ const BAD: BadCase[] = [
   { name: 'status VLAN 4095', kind: 'Network', mutate: withStatus('Network', (s) => { s['vlan'] = 4095; }), instancePath: '/status/vlan', keyword: 'maximum' },
   { name: 'owner not DNS-1123', kind: 'Network', mutate: (o) => { spec(o)['owner'] = 'Runway_Project'; }, instancePath: '/spec/owner', keyword: 'pattern' },
   { name: 'unknown field vlanId', kind: 'Network', mutate: (o) => { spec(o)['vlanId'] = 7; }, instancePath: '/spec', keyword: 'additionalProperties', property: 'vlanId' },
-  { name: 'bad MAC', kind: 'Node', mutate: (o) => { (spec(o)['nics'] as Obj[])[0]!['macAddress'] = '52:54:00:00:01'; }, instancePath: '/spec/nics/0/macAddress', keyword: 'pattern' },
-  { name: 'MAC with dashes', kind: 'Node', mutate: (o) => { (spec(o)['nics'] as Obj[])[0]!['macAddress'] = '52-54-00-00-01-01'; }, instancePath: '/spec/nics/0/macAddress', keyword: 'pattern' },
-  { name: 'MAC with trailing newline', kind: 'Node', mutate: (o) => { (spec(o)['nics'] as Obj[])[0]!['macAddress'] = '52:54:00:00:01:01\n'; }, instancePath: '/spec/nics/0/macAddress', keyword: 'pattern' },
-  { name: 'NIC without name', kind: 'Node', mutate: (o) => { delete (spec(o)['nics'] as Obj[])[0]!['name']; }, instancePath: '/spec/nics/0', keyword: 'required', property: 'name' },
+  { name: 'bad MAC', kind: 'Node', mutate: (o) => { (spec(o)['nics'] as Obj[])[0]['macAddress'] = '52:54:00:00:01'; }, instancePath: '/spec/nics/0/macAddress', keyword: 'pattern' },
+  { name: 'MAC with dashes', kind: 'Node', mutate: (o) => { (spec(o)['nics'] as Obj[])[0]['macAddress'] = '52-54-00-00-01-01'; }, instancePath: '/spec/nics/0/macAddress', keyword: 'pattern' },
+  { name: 'MAC with trailing newline', kind: 'Node', mutate: (o) => { (spec(o)['nics'] as Obj[])[0]['macAddress'] = '52:54:00:00:01:01\n'; }, instancePath: '/spec/nics/0/macAddress', keyword: 'pattern' },
+  { name: 'NIC without name', kind: 'Node', mutate: (o) => { delete (spec(o)['nics'] as Obj[])[0]['name']; }, instancePath: '/spec/nics/0', keyword: 'required', property: 'name' },
   { name: 'project with uppercase', kind: 'Node', mutate: (o) => { spec(o)['project'] = 'Runway'; }, instancePath: '/spec/project', keyword: 'pattern' },
   { name: 'obm type redfish', kind: 'Node', mutate: (o) => { (spec(o)['obm'] as Obj)['type'] = 'redfish'; }, instancePath: '/spec/obm/type', keyword: 'enum' },
   { name: 'obm host with ;', kind: 'Node', mutate: (o) => { (spec(o)['obm'] as Obj)['host'] = 'bmc;reboot'; }, instancePath: '/spec/obm/host', keyword: 'pattern' },
@@ -710,7 +710,7 @@ const BAD: BadCase[] = [
   { name: 'bootDevice cdrom', kind: 'Node', mutate: (o) => { spec(o)['bootDevice'] = 'cdrom'; }, instancePath: '/spec/bootDevice', keyword: 'enum' },
   { name: 'metadata value not a string', kind: 'Node', mutate: (o) => { (spec(o)['metadata'] as Obj)['rack'] = 7; }, instancePath: '/spec/metadata/rack', keyword: 'type' },
   { name: 'status power Maybe', kind: 'Node', mutate: withStatus('Node', (s) => { s['power'] = 'Maybe'; }), instancePath: '/status/power', keyword: 'enum' },
-  { name: 'status NIC channel', kind: 'Node', mutate: withStatus('Node', (s) => { ((s['nics'] as Obj[])[0]!['networks'] as Obj[])[0]!['channel'] = 'vlan/native'; }), instancePath: '/status/nics/0/networks/0/channel', keyword: 'enum' },
+  { name: 'status NIC channel', kind: 'Node', mutate: withStatus('Node', (s) => { ((s['nics'] as Obj[])[0]['networks'] as Obj[])[0]['channel'] = 'vlan/native'; }), instancePath: '/status/nics/0/networks/0/channel', keyword: 'enum' },
   { name: 'interface with ;', kind: 'Port', mutate: (o) => { spec(o)['interface'] = 'gi1/0/1;reload'; }, instancePath: '/spec/interface', keyword: 'pattern' },
   { name: 'interface with newline', kind: 'Port', mutate: (o) => { spec(o)['interface'] = 'gi1/0/1\nreload'; }, instancePath: '/spec/interface', keyword: 'pattern' },
   { name: 'interface with trailing newline', kind: 'Port', mutate: (o) => { spec(o)['interface'] = 'gi1/0/1\n'; }, instancePath: '/spec/interface', keyword: 'pattern' },
@@ -719,8 +719,8 @@ const BAD: BadCase[] = [
   { name: 'interface too long', kind: 'Port', mutate: (o) => { spec(o)['interface'] = 'e' + '1'.repeat(64); }, instancePath: '/spec/interface', keyword: 'pattern' },
   { name: 'missing switch', kind: 'Port', mutate: (o) => { delete spec(o)['switch']; }, instancePath: '/spec', keyword: 'required', property: 'switch' },
   { name: 'observed tagged VLAN 0', kind: 'Port', mutate: withStatus('Port', (s) => { s['taggedVlans'] = [0]; }), instancePath: '/status/taggedVlans/0', keyword: 'minimum' },
-  { name: 'condition status Maybe', kind: 'Port', mutate: withStatus('Port', (s) => { (s['conditions'] as Obj[])[0]!['status'] = 'Maybe'; }), instancePath: '/status/conditions/0/status', keyword: 'enum' },
-  { name: 'condition without reason', kind: 'Port', mutate: withStatus('Port', (s) => { delete (s['conditions'] as Obj[])[0]!['reason']; }), instancePath: '/status/conditions/0', keyword: 'required', property: 'reason' },
+  { name: 'condition status Maybe', kind: 'Port', mutate: withStatus('Port', (s) => { (s['conditions'] as Obj[])[0]['status'] = 'Maybe'; }), instancePath: '/status/conditions/0/status', keyword: 'enum' },
+  { name: 'condition without reason', kind: 'Port', mutate: withStatus('Port', (s) => { delete (s['conditions'] as Obj[])[0]['reason']; }), instancePath: '/status/conditions/0', keyword: 'required', property: 'reason' },
   { name: 'channel trunk', kind: 'NetworkAttachment', mutate: (o) => { spec(o)['channel'] = 'trunk'; }, instancePath: '/spec/channel', keyword: 'enum' },
   { name: 'HIL channel vlan/native', kind: 'NetworkAttachment', mutate: (o) => { spec(o)['channel'] = 'vlan/native'; }, instancePath: '/spec/channel', keyword: 'enum' },
   { name: 'missing network', kind: 'NetworkAttachment', mutate: (o) => { delete spec(o)['network']; }, instancePath: '/spec', keyword: 'required', property: 'network' },
@@ -783,7 +783,7 @@ test('valid edge values are accepted', () => {
     ['Network', (o) => { spec(o)['vlan'] = 1; }, 'runway-provider'],
     ['Network', (o) => { spec(o)['vlan'] = 4094; }, 'runway-provider'],
     ['Node', (o) => { spec(o)['project'] = ''; }],
-    ['Node', (o) => { (spec(o)['nics'] as Obj[])[0]!['macAddress'] = 'AA:BB:CC:DD:EE:FF'; }],
+    ['Node', (o) => { (spec(o)['nics'] as Obj[])[0]['macAddress'] = 'AA:BB:CC:DD:EE:FF'; }],
     ['Node', (o) => { (spec(o)['obm'] as Obj)['host'] = '[fe80::1%eth0]'; }],
     ['Node', (o) => { (spec(o)['obm'] as Obj)['host'] = '::1'; }],
     ['Port', (o) => { spec(o)['interface'] = 'Ethernet1/1'; }],
@@ -857,7 +857,7 @@ test('docs/resources.md documents every kind, short name and field', () => {
         for (const p of paths(v, `${top}.${k}`, [])) assert.ok(doc.includes(`| \`${p}\` |`), `${kind}: ${p} is not documented`);
       }
     }
-    for (const col of c.spec.versions[0]!.additionalPrinterColumns ?? []) {
+    for (const col of c.spec.versions[0].additionalPrinterColumns ?? []) {
       assert.ok(doc.includes(col.name), `${kind}: column ${col.name}`);
     }
   }

@@ -23,7 +23,7 @@ test('HIL keys and ours; defaults', () => {
 });
 
 test('bad values are refused with the key named', () => {
-  const bad = (text: string, re: RegExp) => assert.throws(() => bridgeDriverFrom(headnodeSettings(parseHilConfig(text)), { forCreateBridges: true }), (e: unknown) => e instanceof ConfigError && re.test((e as Error).message));
+  const bad = (text: string, re: RegExp) => assert.throws(() => bridgeDriverFrom(headnodeSettings(parseHilConfig(text)), { forCreateBridges: true }), (e: unknown) => e instanceof ConfigError && re.test((e).message));
   bad('[headnode]\nbase_imgs = good, "bad image"\n', /base_imgs: ""bad" is not a valid image name/);
   bad('[headnode]\nbridge_driver = vxlan\n', /bridge_driver "vxlan": expected linux, ovs or none/);
   bad('[headnode]\nimage_dir = relative/dir\n', /image_dir/);

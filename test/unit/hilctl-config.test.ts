@@ -118,7 +118,7 @@ describe('errors', () => {
       details: { causes: [{ field: 'spec.obm.host', message: 'Invalid value: "a;b"' }, { field: 'spec.nics[1]', message: 'Duplicate value: "e"' }] },
     });
     assert.equal(formatError(invalid), 'Error from server (Invalid): Node.hil.io "n" is invalid:\n  - spec.obm.host: Invalid value: "a;b"\n  - spec.nics[1]: Duplicate value: "e"');
-    assert.match(formatError(status(401, { reason: 'Unauthorized', message: 'Unauthorized' })), /^error: You must be logged in to the server \(Unauthorized\)\n  hint: .*hilctl login/);
+    assert.match(formatError(status(401, { reason: 'Unauthorized', message: 'Unauthorized' })), /^error: You must be logged in to the server \(Unauthorized\)\n {2}hint: .*hilctl login/);
     assert.match(formatError(status(409, { reason: 'Conflict', message: 'Operation cannot be fulfilled on nodes.hil.io "n": the object has been modified; please apply your changes to the latest version and try again' })), /hint: someone else changed the object/);
     assert.match(formatError(status(409, { reason: 'Conflict', message: 'Apply failed with 1 conflict: conflict with "x": .spec.a' })), /--force-conflicts/);
     assert.equal(formatError(new CliError('bad flag')), 'error: bad flag');
@@ -127,7 +127,7 @@ describe('errors', () => {
   test('network errors become advice', () => {
     const e = (code: string) => connectionErrorFor('https://10.0.0.1:6443', Object.assign(new Error(code), { code })).message;
     assert.match(e('ECONNREFUSED'), /^The connection to the server 10\.0\.0\.1:6443 was refused - did you specify the right host or port\?/);
-    assert.match(e('DEPTH_ZERO_SELF_SIGNED_CERT'), /x509: certificate signed by unknown authority\n  hint: pass the server's CA with --certificate-authority/);
+    assert.match(e('DEPTH_ZERO_SELF_SIGNED_CERT'), /x509: certificate signed by unknown authority\n {2}hint: pass the server's CA with --certificate-authority/);
     assert.match(e('ERR_TLS_CERT_ALTNAME_INVALID'), /certificate is not valid for 10\.0\.0\.1:6443/);
     assert.match(e('EPROTO'), /does not speak TLS/);
     assert.match(e('HILCTL_TIMEOUT'), /timed out/);

@@ -33,14 +33,14 @@ describe('manifests', () => {
   test('JSON, Lists, and YAML that stays as written (On, timestamps)', () => {
     const list = parseManifestText(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' } }, { kind: 'Secret' }] }), 'x.json');
     assert.equal(list.docs.length, 1);
-    assert.equal(list.docs[0]!.item, 1);
+    assert.equal(list.docs[0].item, 1);
     assert.deepEqual(list.errors, ['x.json (document 1, item 2): apiVersion is missing']);
     const y = parseManifestText('apiVersion: hil.io/v1alpha1\nkind: Node\nmetadata: {name: n, annotations: {t: 2026-01-01T00:00:00Z}}\nspec: {power: On}\n', 'n.yaml');
-    assert.equal(y.docs[0]!.object.spec.power, 'On');
-    assert.equal((y.docs[0]!.object.metadata as any).annotations.t, '2026-01-01T00:00:00Z');
+    assert.equal(y.docs[0].object.spec.power, 'On');
+    assert.equal((y.docs[0].object.metadata as any).annotations.t, '2026-01-01T00:00:00Z');
   });
   test('problems are messages that say where', () => {
-    assert.match(parseManifestText('a: [\n', 'bad.yaml').errors[0]!, /^bad\.yaml: cannot parse: /);
+    assert.match(parseManifestText('a: [\n', 'bad.yaml').errors[0], /^bad\.yaml: cannot parse: /);
     assert.deepEqual(parseManifestText('- 1\n', 'l.yaml').errors, ['l.yaml (document 1, line 1): not an object (a manifest is a mapping with apiVersion, kind and metadata)']);
     assert.deepEqual(parseManifestText('apiVersion: v1\nkind: Secret\n', 's.yaml').errors, ['s.yaml (document 1, line 1): Secret: metadata.name is missing']);
   });
@@ -56,7 +56,7 @@ describe('manifests', () => {
       assert.deepEqual(expandPath(dir, true).map((f) => f.slice(dir.length + 1)), ['a.json', 'b.yaml', 'sub/c.yml']);
       const r = await readManifests([dir, join(dir, 'nope'), '-'], true, async () => 'apiVersion: v1\nkind: Secret\nmetadata: {name: d}\n');
       assert.deepEqual(r.docs.map((d) => d.object.metadata.name), ['a', 'b', 'c', 'd']);
-      assert.equal(r.docs[3]!.source, 'STDIN');
+      assert.equal(r.docs[3].source, 'STDIN');
       assert.deepEqual(r.errors, [`${join(dir, 'nope')}: no such file or folder`]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -120,7 +120,7 @@ describe('small parsers', () => {
     assert.throws(() => parseFor('ready'), /expected condition=TYPE/);
     const o = { metadata: { generation: 2 }, status: { phase: 'Attached', conditions: [{ type: 'Ready', status: 'True', observedGeneration: 1 }] } };
     assert.equal(satisfied(parseFor('condition=Ready'), o), false, 'a condition about an older generation does not count');
-    o.status.conditions[0]!.observedGeneration = 2;
+    o.status.conditions[0].observedGeneration = 2;
     assert.equal(satisfied(parseFor('condition=ready'), o), true);
     assert.equal(satisfied(parseFor('jsonpath={.status.phase}=Attached'), o), true);
     assert.equal(satisfied(parseFor('delete'), undefined), true);

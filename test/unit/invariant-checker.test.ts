@@ -85,7 +85,7 @@ const cases: { name: string; rows: OvsRow[]; objects?: ApiObjects; excused?: [st
   {
     name: 'only the confirmed status.vlan counts (a network whose VLAN is not allocated yet gives none)',
     rows: [access('p3', 600)],
-    objects: world({ networks: [...world().networks.filter((n) => n.metadata.name !== 'unallocated'), { metadata: { name: 'unallocated' }, spec: { owner: 'beta' } as any, status: { vlan: null } }] }),
+    objects: world({ networks: [...world().networks.filter((n) => n.metadata.name !== 'unallocated'), { metadata: { name: 'unallocated' }, spec: { owner: 'beta' }, status: { vlan: null } }] }),
     expect: [['p3', 'foreign-vlan', 600]],
   },
   { name: 'a hand edit is excused on its port until the deadline', rows: [access('p3', 100), access('p1', 200)], excused: [['p3', 2000]], now: 1000, expect: [['p1', 'foreign-vlan', 200]] },
@@ -111,7 +111,7 @@ describe('invariant checker: the decision at one instant', () => {
 
   test('messages name the network and its owner', () => {
     const [v] = findViolations({ switch: 'lab', rows: [access('p3', 100)], parkingVlan: P }, world());
-    assert.match(v!.message, /port p3 \(node n3, NIC eth0, project "beta"\) carries VLAN 100 of network "a-net" \(owner "alpha"\), which project "beta" may not use/);
+    assert.match(v.message, /port p3 \(node n3, NIC eth0, project "beta"\) carries VLAN 100 of network "a-net" \(owner "alpha"\), which project "beta" may not use/);
   });
 
   test('what OVS forwards on a port', () => {

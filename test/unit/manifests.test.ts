@@ -34,7 +34,7 @@ test('the Deployment passes only flags that hil-admin serve-networks has', () =>
   assert.equal(args[0], 'serve-networks');
   const help = execFileSync(process.execPath, ['--import', TSX_LOADER, join(root, 'cmd', 'hil-admin.ts'), 'serve-networks', '--help'], { encoding: 'utf8' });
   for (const a of args.slice(1)) {
-    const flag = a.split('=')[0]!;
+    const flag = a.split('=')[0];
     assert.ok(help.includes(flag), `${flag} is not an option of serve-networks`);
   }
   // The mounted hil.cfg must be private, or hil-admin refuses it.

@@ -31,6 +31,6 @@ test('bad values are refused, naming what is wrong', () => {
     ['[hil.ext.obm.ipmi]\nretries = 0\n', /retries "0"/],
     ['[hil.ext.obm.ipmi]\ntimeout = x\n', /timeout "x"/],
   ];
-  for (const [text, msg] of bad) assert.throws(() => nodeSettings(parseHilConfig(text)), (e: unknown) => e instanceof ConfigError && msg.test((e as Error).message), text);
+  for (const [text, msg] of bad) assert.throws(() => nodeSettings(parseHilConfig(text)), (e: unknown) => e instanceof ConfigError && msg.test((e).message), text);
   assert.throws(() => nodeSettings(undefined, { obmWorkers: '0' }), /--obm-workers "0"/);
 });

@@ -44,7 +44,7 @@ describe('OBM input validation', () => {
     ['a password over 20 bytes', { host: 'h', credentials: { username: 'admin', password: 'x'.repeat(21) } }],
   ] as const) {
     test(`refuses ${what}, naming the field, never the password`, () => {
-      assert.throws(() => validateBmc(cfg as any), (err: unknown) => isObmError(err, 'invalid') && !/pa\nss|xxxxxxxxxxxxxxxxxxxxx/.test((err as Error).message));
+      assert.throws(() => validateBmc(cfg), (err: unknown) => isObmError(err, 'invalid') && !/pa\nss|xxxxxxxxxxxxxxxxxxxxx/.test((err as Error).message));
     });
   }
   test('accepts host names, IPv4 and IPv6', () => {

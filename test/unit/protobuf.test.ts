@@ -208,7 +208,7 @@ describe('kubectl create: real protobuf bodies', { skip: hasKubectl ? false : 'k
     const r = await kubectl(api.url, mkdtempSync(join(dir, 'cache-')), args);
     assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed: ${r.stderr}`);
     assert.equal(api.posts.length, before + 1, `kubectl ${args.join(' ')} made ${api.posts.length - before} POSTs`);
-    return api.posts[api.posts.length - 1]!;
+    return api.posts[api.posts.length - 1];
   }
 
   /** What kubectl prints for the same command with --dry-run=client -o json, minus `creationTimestamp: null`. */
@@ -290,7 +290,7 @@ describe('kubectl create: real protobuf bodies', { skip: hasKubectl ? false : 'k
     const got = decodeKubernetesProtobuf(post.body) as { data: Record<string, string> };
     assert.deepStrictEqual(Object.keys(got).sort(), ['apiVersion', 'data', 'kind', 'metadata', 'type']);
     assert.equal((got as unknown as { type: string }).type, 'kubernetes.io/dockerconfigjson');
-    assert.deepStrictEqual(JSON.parse(Buffer.from(got.data['.dockerconfigjson']!, 'base64').toString('utf8')), cfg);
+    assert.deepStrictEqual(JSON.parse(Buffer.from(got.data['.dockerconfigjson'], 'base64').toString('utf8')), cfg);
     assert.deepStrictEqual(
       got,
       await clientSideJson(['create', 'secret', 'docker-registry', 'd1', '-n', 'ns1', '--docker-server=registry.example', '--docker-username=u', '--docker-password=p']),
@@ -318,10 +318,10 @@ describe('kubectl create: real protobuf bodies', { skip: hasKubectl ? false : 'k
     const post = await capture(['create', 'namespace', 'team-b']);
     const body = post.body;
     // The envelope: magic(4), typeMeta (tag, len, payload), then raw's tag and length; cut anywhere inside raw.
-    const typeMetaEnd = 4 + 2 + body[5]!;
+    const typeMetaEnd = 4 + 2 + body[5];
     assert.equal(body[typeMetaEnd], 0x12); // raw = 2, length-delimited
     const rawStart = typeMetaEnd + 2;
-    const rawEnd = rawStart + body[typeMetaEnd + 1]!;
+    const rawEnd = rawStart + body[typeMetaEnd + 1];
     for (let cut = typeMetaEnd + 1; cut < rawEnd; cut++) {
       assert.throws(() => decodeKubernetesProtobuf(body.subarray(0, cut)), decodeError(/truncated/), `cut at ${cut}`);
     }

@@ -40,7 +40,7 @@ describe('OVS port mapping', () => {
     ];
     for (const [native, tagged] of states) {
       const enc = encodeVlanColumns(desiredColumns({ interface: 'p1', native, tagged }, P));
-      const obs = observeRow(row(enc as never), P);
+      const obs = observeRow(row(enc), P);
       assert.equal(obs.anomaly, undefined, JSON.stringify(obs));
       assert.ok(portInSync({ native, tagged }, obs), `${native}/${tagged}: ${JSON.stringify(obs)}`);
     }

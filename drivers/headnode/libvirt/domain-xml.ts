@@ -19,7 +19,7 @@ function attr(tag: string, name: string): string | undefined {
 /** The <devices> body's elements of one tag name (whole elements, `<x .../>` or `<x ...>…</x>`; not nested in themselves). */
 function elements(xml: string, tag: string): { text: string; index: number }[] {
   const re = new RegExp(`<${tag}(\\s[^>]*)?(/>|>[\\s\\S]*?</${tag}>)`, 'g');
-  return [...xml.matchAll(re)].map((m) => ({ text: m[0], index: m.index! }));
+  return [...xml.matchAll(re)].map((m) => ({ text: m[0], index: m.index }));
 }
 
 export interface ParsedInterface {
@@ -83,7 +83,7 @@ export function parseFileDisks(xml: string): ParsedDisk[] {
 /** Disk files recorded in our metadata (the ones we created, and so may delete). */
 export function parseOwnedDisks(xml: string): string[] {
   const meta = /<hil:headnode\b[\s\S]*?<\/hil:headnode>/.exec(xml)?.[0] ?? '';
-  return [...meta.matchAll(/<hil:disk>([^<]*)<\/hil:disk>/g)].map((m) => m[1]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&apos;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&'));
+  return [...meta.matchAll(/<hil:disk>([^<]*)<\/hil:disk>/g)].map((m) => m[1].replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&apos;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&'));
 }
 
 export function interfaceXml(i: DomainInterfaceSpec, bridgeKind: BridgeKind, model: string): string {

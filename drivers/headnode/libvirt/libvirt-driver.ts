@@ -36,7 +36,7 @@ export interface LibvirtDriverOptions {
 }
 
 // The binding's types, reduced to what we use (it is optional: no static import).
-type Dom = unknown;
+type Dom = object;
 export interface Hv {
   connectOpen(): Promise<void>;
   connectClose(): Promise<void>;
@@ -61,7 +61,7 @@ let bindingLoad: Promise<{ Hypervisor: new (o: { uri: string }) => Hv }> | undef
 
 /** The binding, or Unavailable with what to install. */
 export async function loadBinding(): Promise<{ Hypervisor: new (o: { uri: string }) => Hv }> {
-  bindingLoad ??= (import('@unraid/libvirt' as string) as Promise<{ Hypervisor: new (o: { uri: string }) => Hv }>).catch((err: Error) => {
+  bindingLoad ??= (import('@unraid/libvirt') as Promise<{ Hypervisor: new (o: { uri: string }) => Hv }>).catch((err: Error) => {
     bindingLoad = undefined;
     throw new HeadnodeDriverError(
       'Unavailable',

@@ -89,7 +89,7 @@ export class IpmiObmDriver implements ObmDriver {
     const out = await this.run(bmc, ['chassis', 'power', 'status']);
     const m = /Chassis Power is (on|off)/i.exec(out);
     if (!m) throw new ObmError('failed', `unexpected answer to chassis power status: ${JSON.stringify(out.trim().slice(0, 120))}`);
-    return m[1]!.toLowerCase() === 'on' ? 'On' : 'Off';
+    return m[1].toLowerCase() === 'on' ? 'On' : 'Off';
   }
 
   async setPower(bmc: ObmConfig, state: PowerState): Promise<void> {
@@ -151,7 +151,7 @@ class IpmiSolSession implements ConsoleSession {
     let err = '';
     let banner = true;
     let pending = Buffer.alloc(0);
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       if (banner) {
         pending = Buffer.concat([pending, d]);
         const text = pending.toString('latin1');
@@ -165,14 +165,14 @@ class IpmiSolSession implements ConsoleSession {
       }
       this.emit(d);
     });
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-    child.stdin!.on('error', () => {});
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.stdin.on('error', () => {});
     child.once('error', (e) => this.finish(new ObmError('failed', `cannot run ${ipmitool}: ${e.message}`)));
     child.once('close', (code) => {
       if (this.closing) return this.finish();
       if (firstTry && /already active/i.test(err)) {
         // A SOL session left over (e.g. a killed reader): free the payload, then take it.
-        this.run(['sol', 'deactivate']).catch(() => {}).then(() => {
+        void this.run(['sol', 'deactivate']).catch(() => {}).then(() => {
           if (!this.closing) this.start(false);
           else this.finish();
         });

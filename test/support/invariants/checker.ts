@@ -197,7 +197,7 @@ export class IsolationChecker {
   }
 
   private url(): string {
-    return this.o.apiUrls[this.urlIndex % this.o.apiUrls.length]!;
+    return this.o.apiUrls[this.urlIndex % this.o.apiUrls.length];
   }
 
   private async list(p: Plural): Promise<{ items: any[]; metadata: { resourceVersion: string } }> {
@@ -205,7 +205,7 @@ export class IsolationChecker {
     for (let i = 0; i < this.o.apiUrls.length; i++) {
       try {
         const r = await fetch(`${this.url()}${H}/${p}`, { signal: AbortSignal.timeout(5000) });
-        if (r.status === 200) return (await r.json()) as any;
+        if (r.status === 200) return (await r.json());
         last = new Error(`list ${p}: ${r.status}`);
       } catch (err) {
         last = err;

@@ -109,7 +109,10 @@ export class CiscoNexusEmulator implements CliInterpreter {
       if (args[0] === 'vlan' && args.length === 2) {
         const vlans = parseVlans(args[1]);
         if (!vlans) return out(NUMBER(line.length - args[1].length));
-        for (const v of vlans) (no ? this.running.vlans.delete(v) : this.running.vlans.add(v));
+        for (const v of vlans) {
+          if (no) this.running.vlans.delete(v);
+          else this.running.vlans.add(v);
+        }
         if (!no) s.mode = 'vlan';
         return out();
       }

@@ -126,7 +126,10 @@ export class DellPowerConnectEmulator implements CliInterpreter {
       if (args[0] === 'vlan' && args.length === 2) {
         const vlans = parseVlans(args[1]);
         if (!vlans) return out(BAD_VALUE);
-        for (const v of vlans) (no ? this.running.vlans.delete(v) : this.running.vlans.add(v));
+        for (const v of vlans) {
+          if (no) this.running.vlans.delete(v);
+          else this.running.vlans.add(v);
+        }
         return out();
       }
       return out(UNRECOGNIZED);
@@ -170,7 +173,10 @@ export class DellPowerConnectEmulator implements CliInterpreter {
       if (w.length === 6 && (w[4] === 'add' || w[4] === 'remove')) {
         const vlans = parseVlans(w[5]);
         if (!vlans) return out(BAD_VALUE);
-        for (const v of vlans) (w[4] === 'add' ? allowed.add(v) : allowed.delete(v));
+        for (const v of vlans) {
+          if (w[4] === 'add') allowed.add(v);
+          else allowed.delete(v);
+        }
         p.allowed = allowed;
         return out();
       }
