@@ -21,13 +21,19 @@ export default tseslint.config(
       // rule cannot tell those from a forgotten toString and flags every one.
       '@typescript-eslint/no-base-to-string': 'off',
       // Arrays in messages print as a,b,c — what we want.
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowArray: true, allowNumber: true, allowBoolean: true, allowNullish: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowArray: true, allowNumber: true, allowBoolean: true, allowNullish: true },
+      ],
       // A timer or handle declared before the closures that read it, assigned once later, stays `let`.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // An async method that does not await still keeps an async interface (drivers, authenticators, fakes).
       '@typescript-eslint/require-await': 'off',
       // `_` parameters are how a signature says "unused on purpose".
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   {

@@ -16,16 +16,27 @@ export class AdminTaskError extends Error {}
 
 /** HIL's `hil-admin create-admin-user NAME PASSWORD`. */
 export async function createAdminUser(store: SqlStore, name: string, password: string): Promise<void> {
-  if (password.length < PASSWORD_MIN_LENGTH) throw new AdminTaskError(`the password must have at least ${PASSWORD_MIN_LENGTH} characters`);
+  if (password.length < PASSWORD_MIN_LENGTH)
+    throw new AdminTaskError(`the password must have at least ${PASSWORD_MIN_LENGTH} characters`);
   if (await store.get(USERS_KEY, '', name)) {
-    throw new AdminTaskError(`user "${name}" already exists; an administrator can set its password with PUT /apis/hil.io/v1alpha1/users/${name}/password`);
+    throw new AdminTaskError(
+      `user "${name}" already exists; an administrator can set its password with PUT /apis/hil.io/v1alpha1/users/${name}/password`,
+    );
   }
   const registry = Registry.fromCrdDir(join(packageRoot(), 'crds'));
   const type = registry.lookup('hil.io', 'v1alpha1', 'users')!;
   const handlers = new ResourceHandlers({ store, validator: new Validator() });
   try {
     const res = await handlers.create(
-      { type, namespace: '', user: NULL_AUTH_ADMIN, query: { fieldValidation: 'Strict' }, contentType: 'application/json', accept: undefined, userAgent: 'hil-admin' },
+      {
+        type,
+        namespace: '',
+        user: NULL_AUTH_ADMIN,
+        query: { fieldValidation: 'Strict' },
+        contentType: 'application/json',
+        accept: undefined,
+        userAgent: 'hil-admin',
+      },
       { apiVersion: 'hil.io/v1alpha1', kind: 'User', metadata: { name }, spec: { admin: true, projects: [] } },
     );
     await store.setPassword(name, (res.body as KObject).metadata.uid!, await hashPassword(password));
@@ -36,7 +47,11 @@ export async function createAdminUser(store: SqlStore, name: string, password: s
 }
 
 /** `hil-admin create-token USER`: a bearer token for a kubeconfig. */
-export async function createToken(store: SqlStore, name: string, seconds: number): Promise<{ token: string; expires: Date }> {
+export async function createToken(
+  store: SqlStore,
+  name: string,
+  seconds: number,
+): Promise<{ token: string; expires: Date }> {
   const user = await store.get(USERS_KEY, '', name);
   if (!user) throw new AdminTaskError(`user "${name}" does not exist`);
   const token = newToken();

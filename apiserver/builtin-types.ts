@@ -25,7 +25,9 @@ const objectReference: JSONSchema = {
 
 const age = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 
-function core(t: Omit<ResourceType, 'strategicMerge' | 'statusSubresource' | 'categories' | 'listKind'> & Partial<ResourceType>): ResourceType {
+function core(
+  t: Omit<ResourceType, 'strategicMerge' | 'statusSubresource' | 'categories' | 'listKind'> & Partial<ResourceType>,
+): ResourceType {
   return { strategicMerge: true, statusSubresource: false, categories: [], listKind: `${t.kind}List`, ...t };
 }
 
@@ -45,7 +47,13 @@ export function builtinTypes(): ResourceType[] {
         type: 'object',
         properties: {
           spec: { type: 'object', properties: { finalizers: { type: 'array', items: str() } } },
-          status: { type: 'object', properties: { phase: str(), conditions: { type: 'array', items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } },
+          status: {
+            type: 'object',
+            properties: {
+              phase: str(),
+              conditions: { type: 'array', items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+            },
+          },
         },
       },
       printerColumns: [{ name: 'Status', type: 'string', jsonPath: '.status.phase' }, age],
@@ -63,7 +71,11 @@ export function builtinTypes(): ResourceType[] {
         properties: {
           type: str('Used to facilitate programmatic handling of secret data.'),
           immutable: { type: 'boolean' },
-          data: { type: 'object', additionalProperties: { type: 'string', pattern: BASE64 }, description: 'base64-encoded values' },
+          data: {
+            type: 'object',
+            additionalProperties: { type: 'string', pattern: BASE64 },
+            description: 'base64-encoded values',
+          },
           stringData: { ...stringMap, description: 'write-only plain values, merged into data on write' },
         },
       },

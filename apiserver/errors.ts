@@ -62,11 +62,16 @@ export const errors = {
   forbidden: (message: string, details?: StatusDetails) => new ApiError(403, 'Forbidden', message, details),
   notFound: (resource: string, group: string, name: string) =>
     new ApiError(404, 'NotFound', `${qualified(resource, group)} "${name}" not found`, { name, group, kind: resource }),
-  pathNotFound: (path: string) => new ApiError(404, 'NotFound', `the server could not find the requested resource (${path})`),
+  pathNotFound: (path: string) =>
+    new ApiError(404, 'NotFound', `the server could not find the requested resource (${path})`),
   methodNotAllowed: (message: string) => new ApiError(405, 'MethodNotAllowed', message),
   notAcceptable: (message: string) => new ApiError(406, 'NotAcceptable', message),
   alreadyExists: (resource: string, group: string, name: string) =>
-    new ApiError(409, 'AlreadyExists', `${qualified(resource, group)} "${name}" already exists`, { name, group, kind: resource }),
+    new ApiError(409, 'AlreadyExists', `${qualified(resource, group)} "${name}" already exists`, {
+      name,
+      group,
+      kind: resource,
+    }),
   conflict: (resource: string, group: string, name: string, why: string) =>
     new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(resource, group)} "${name}": ${why}`, {
       name,
@@ -85,12 +90,22 @@ export const errors = {
       { name, group, kind, causes },
     ),
   /** 429: a limit was reached; clients retry after the given seconds (also sent as Retry-After). */
-  tooManyRequests: (message: string, retryAfterSeconds = 1) => new ApiError(429, 'TooManyRequests', message, { retryAfterSeconds }),
+  tooManyRequests: (message: string, retryAfterSeconds = 1) =>
+    new ApiError(429, 'TooManyRequests', message, { retryAfterSeconds }),
   internal: (message: string) => new ApiError(500, 'InternalError', message),
   unavailable: (message: string) => new ApiError(503, 'ServiceUnavailable', message),
 };
 
 /** The Status a successful delete of an already-gone object, or a collection operation, returns. */
-export function successStatus(details?: StatusDetails): Omit<Status, 'reason' | 'message'> & { message?: string; reason?: string } {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200, ...(details ? { details } : {}) };
+export function successStatus(
+  details?: StatusDetails,
+): Omit<Status, 'reason' | 'message'> & { message?: string; reason?: string } {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    code: 200,
+    ...(details ? { details } : {}),
+  };
 }

@@ -41,7 +41,8 @@ export class WatchQuota {
 
   /** A slot for a new watch, or the reason there is none. The returned release is idempotent. */
   acquire(user: string, admin: boolean): { release: () => void } | { refused: string } {
-    if (this.total >= this.limits.maxWatches) return { refused: `the server has ${this.total} watches open, its limit (--max-watches)` };
+    if (this.total >= this.limits.maxWatches)
+      return { refused: `the server has ${this.total} watches open, its limit (--max-watches)` };
     const mine = this.perUser.get(user) ?? 0;
     if (!admin && mine >= this.limits.maxWatchesPerUser) {
       return { refused: `user "${user}" has ${mine} watches open, the limit per user (--max-watches-per-user)` };

@@ -34,7 +34,8 @@ export function own(o: Record<string, unknown>, k: string): unknown {
 
 /** o[k] = v as a data property, even for k = "__proto__" (which plain assignment turns into a prototype change). */
 export function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
-  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  if (k === '__proto__')
+    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
   else o[k] = v;
 }
 

@@ -5,7 +5,6 @@ import jsonpatch from 'fast-json-patch';
 import { ApiError, errors } from './errors.js';
 import { deepClone, deepEqual, isPlainObject, own, setOwn, type KObject, type ManagedFieldsEntry } from './object.js';
 
-
 /** RFC 7386: objects merge recursively, null deletes, everything else (arrays too) replaces. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isPlainObject(patch)) return deepClone(patch);
@@ -24,7 +23,11 @@ export function applyJsonPatch(target: KObject, ops: unknown): KObject {
     return res.newDocument;
   } catch (err: any) {
     if (err?.name === 'TEST_OPERATION_FAILED') {
-      throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: test operation failed: ${err.message?.split('\n')[0]}`);
+      throw new ApiError(
+        422,
+        'Invalid',
+        `the server rejected our request due to an error in our request: test operation failed: ${err.message?.split('\n')[0]}`,
+      );
     }
     const msg = String(err?.message ?? err).split('\n')[0];
     throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${msg}`);
@@ -64,7 +67,17 @@ export function strategicMergePatch(target: KObject, patch: unknown): KObject {
 type FieldSet = Record<string, unknown>;
 
 /** Metadata fields the server owns; they are never part of a manager's field set. */
-const SERVER_META = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'managedFields', 'selfLink']);
+const SERVER_META = new Set([
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'managedFields',
+  'selfLink',
+]);
 
 /** The fieldsV1 set of an object: `{"f:spec": {"f:owner": {}}}`. Lists are atomic (owned as a whole). */
 export function fieldSetOf(value: unknown, top = true): FieldSet {
@@ -74,7 +87,8 @@ export function fieldSetOf(value: unknown, top = true): FieldSet {
     if (top && (k === 'apiVersion' || k === 'kind')) continue;
     if (top && k === 'metadata') {
       const m: FieldSet = {};
-      for (const [mk, mv] of Object.entries(v as object)) if (!SERVER_META.has(mk)) m[`f:${mk}`] = isPlainObject(mv) ? fieldSetOf(mv, false) : {};
+      for (const [mk, mv] of Object.entries(v as object))
+        if (!SERVER_META.has(mk)) m[`f:${mk}`] = isPlainObject(mv) ? fieldSetOf(mv, false) : {};
       if (Object.keys(m).length) out['f:metadata'] = m;
       continue;
     }
@@ -148,7 +162,9 @@ export function serverSideApply(
   now: string,
 ): ApplyResult {
   const mine = fieldSetOf(applied);
-  const entries = (live?.metadata.managedFields ?? []).filter((e) => !(e.manager === manager && e.operation === 'Apply'));
+  const entries = (live?.metadata.managedFields ?? []).filter(
+    (e) => !(e.manager === manager && e.operation === 'Apply'),
+  );
   const previous = live?.metadata.managedFields?.find((e) => e.manager === manager && e.operation === 'Apply');
   if (live && !force) {
     const conflicts: string[] = [];
@@ -160,9 +176,14 @@ export function serverSideApply(
       }
     }
     if (conflicts.length) {
-      throw new ApiError(409, 'Conflict', `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? 's' : ''}: ${conflicts.join(', ')}`, {
-        causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: c })),
-      });
+      throw new ApiError(
+        409,
+        'Conflict',
+        `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? 's' : ''}: ${conflicts.join(', ')}`,
+        {
+          causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: c })),
+        },
+      );
     }
   }
   const base: KObject = live ? deepClone(live) : { apiVersion: applied.apiVersion, kind: applied.kind, metadata: {} };
@@ -175,7 +196,14 @@ export function serverSideApply(
       deletePath(result, path);
     }
   }
-  const entry: ManagedFieldsEntry = { manager, operation: 'Apply', apiVersion, time: now, fieldsType: 'FieldsV1', fieldsV1: mine };
+  const entry: ManagedFieldsEntry = {
+    manager,
+    operation: 'Apply',
+    apiVersion,
+    time: now,
+    fieldsType: 'FieldsV1',
+    fieldsV1: mine,
+  };
   return { object: result, managedFields: [...entries, entry] };
 }
 
@@ -199,7 +227,9 @@ export function recordUpdate(
     cur[`f:${path[path.length - 1]}`] = {};
   }
   if (!Object.keys(changed).length) return entries;
-  const idx = entries.findIndex((e) => e.manager === manager && e.operation === 'Update' && e.subresource === subresource);
+  const idx = entries.findIndex(
+    (e) => e.manager === manager && e.operation === 'Update' && e.subresource === subresource,
+  );
   const merged = idx >= 0 ? (mergePatch(entries[idx].fieldsV1, changed) as FieldSet) : changed;
   const entry: ManagedFieldsEntry = {
     manager,

@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { builtinTypes } from './builtin-types.js';
 
-export { apiVersionOf, storeKey, VERBS_ALL, type JSONSchema, type PrinterColumn, type ResourceType } from './resource-type.js';
+export {
+  apiVersionOf,
+  storeKey,
+  VERBS_ALL,
+  type JSONSchema,
+  type PrinterColumn,
+  type ResourceType,
+} from './resource-type.js';
 import type { ResourceType } from './resource-type.js';
 
 export function typesFromCrd(crd: any, source: string): ResourceType[] {
@@ -39,7 +46,9 @@ export function loadCrds(dir: string): { types: ResourceType[]; crds: any[] } {
   const crds: any[] = [];
   const types: ResourceType[] = [];
   // crds/kustomization.yaml (kustomize's view of the folder, for manifests/) is not a CRD.
-  for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && !/^kustomization\.ya?ml$/.test(f)).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f) && !/^kustomization\.ya?ml$/.test(f))
+    .sort()) {
     for (const doc of yaml.loadAll(readFileSync(join(dir, file), 'utf8'))) {
       if (!doc) continue;
       crds.push(doc);

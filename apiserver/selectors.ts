@@ -1,5 +1,11 @@
 // The shared selector parser (api/meta/selectors.ts), with its errors as the 400 a real server answers.
-import { parseFieldSelector as fields, parseLabelSelector as labels, SelectorError, type Matcher, type ObjectMatcher } from '../api/meta/selectors.js';
+import {
+  parseFieldSelector as fields,
+  parseLabelSelector as labels,
+  SelectorError,
+  type Matcher,
+  type ObjectMatcher,
+} from '../api/meta/selectors.js';
 import { errors } from './errors.js';
 
 function badRequest<T>(parse: () => T): T {

@@ -1,7 +1,15 @@
 // Building a running API server from hil.cfg and command-line flags (flags win). `hil-admin serve` calls this.
 import { join } from 'node:path';
 import { reviewHilConfig } from '../config/hilcfg.js';
-import { ConfigError, headnodeSection, keystoneSection, parseHostPort, serverSection, vlanPoolSection, type HilConfig } from '../config/sections.js';
+import {
+  ConfigError,
+  headnodeSection,
+  keystoneSection,
+  parseHostPort,
+  serverSection,
+  vlanPoolSection,
+  type HilConfig,
+} from '../config/sections.js';
 import type { VlanSet } from '../common/vlans.js';
 import { withInternalToken } from './auth/internal.js';
 import { createAuthenticator } from './auth/index.js';
@@ -70,12 +78,20 @@ export function flagsFromEnv(env: NodeJS.ProcessEnv = process.env): ServeFlags {
   return out;
 }
 
-export function resolveSettings(cliFlags: ServeFlags, cfg: HilConfig | undefined, env: NodeJS.ProcessEnv = process.env): ServeSettings {
-  const flags: ServeFlags = { ...flagsFromEnv(env), ...Object.fromEntries(Object.entries(cliFlags).filter(([, v]) => v !== undefined)) };
+export function resolveSettings(
+  cliFlags: ServeFlags,
+  cfg: HilConfig | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): ServeSettings {
+  const flags: ServeFlags = {
+    ...flagsFromEnv(env),
+    ...Object.fromEntries(Object.entries(cliFlags).filter(([, v]) => v !== undefined)),
+  };
   const file = serverSection(cfg);
   const { host, port } = parseListen(flags.listen ?? file.listen ?? DEFAULT_LISTEN);
   const auth = (flags.auth ?? file.authBackend ?? 'null') as ServeSettings['auth'];
-  if (!['null', 'database', 'keystone'].includes(auth)) throw new ConfigError(`--auth must be null, database or keystone, not "${auth}"`);
+  if (!['null', 'database', 'keystone'].includes(auth))
+    throw new ConfigError(`--auth must be null, database or keystone, not "${auth}"`);
   const cert = flags.tlsCert ?? file.tlsCert;
   const key = flags.tlsKey ?? file.tlsKey;
   if (!!cert !== !!key) throw new ConfigError('TLS needs both a certificate (--tls-cert) and a key (--tls-key)');
@@ -83,7 +99,8 @@ export function resolveSettings(cliFlags: ServeFlags, cfg: HilConfig | undefined
   let watchTimeoutMs: number | undefined;
   if (watch !== undefined) {
     watchTimeoutMs = Number(watch) * 1000;
-    if (!Number.isFinite(watchTimeoutMs) || watchTimeoutMs <= 0) throw new ConfigError(`watch timeout "${watch}": expected seconds > 0`);
+    if (!Number.isFinite(watchTimeoutMs) || watchTimeoutMs <= 0)
+      throw new ConfigError(`watch timeout "${watch}": expected seconds > 0`);
   }
   const limits: Partial<ServerLimits> = {};
   const maxWatches = flags.maxWatches ?? file.maxWatches;
@@ -111,7 +128,8 @@ export function resolveSettings(cliFlags: ServeFlags, cfg: HilConfig | undefined
 
 function positiveInt(flag: string, value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new ConfigError(`${flag} "${value}": expected a whole number ≥ 1`);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
+    throw new ConfigError(`${flag} "${value}": expected a whole number ≥ 1`);
   return n;
 }
 
@@ -127,7 +145,9 @@ export function describeStore(settings: Pick<ServeSettings, 'databaseUri' | 'dat
 export async function serve(settings: ServeSettings, logger: Logger = createLogger(settings.logLevel, 'apiserver')) {
   for (const w of settings.config ? reviewHilConfig(settings.config).warnings : []) logger.warn(w);
   if (settings.auth === 'null') {
-    logger.warn('authentication is DISABLED (auth backend "null"): every client is an administrator. Use this for development only.');
+    logger.warn(
+      'authentication is DISABLED (auth backend "null"): every client is an administrator. Use this for development only.',
+    );
   }
   const registry = Registry.fromCrdDir(join(packageRoot(), 'crds'));
   const store = await openConfiguredStore(settings);
@@ -151,7 +171,11 @@ export async function serve(settings: ServeSettings, logger: Logger = createLogg
     });
     const addr = await server.start({ host: settings.host, port: settings.port });
     const scheme = settings.tls ? 'https' : 'http';
-    logger.info('serving', { auth: settings.auth, url: `${scheme}://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`, store: describeStore(settings) });
+    logger.info('serving', {
+      auth: settings.auth,
+      url: `${scheme}://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`,
+      store: describeStore(settings),
+    });
     return {
       address: addr,
       server,

@@ -8,7 +8,14 @@ import express, { type NextFunction, type Request, type Response as ExpressRespo
 import client from 'prom-client';
 import type { Logger } from '../common/logging.js';
 import { ApiError, errors } from './errors.js';
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, openApiDocument, openApiIndex } from './handlers/discovery.js';
+import {
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  openApiDocument,
+  openApiIndex,
+} from './handlers/discovery.js';
 import { ResourceHandlers, type AdmissionPlugin, type RequestInfo, type Response } from './handlers/resources.js';
 import { UserCredentials, userSubresources } from './handlers/users.js';
 import { consoleSubresource, type ConsoleBackend } from './handlers/console.js';
@@ -73,7 +80,17 @@ function json(res: ExpressResponse, code: number, body: unknown): void {
   res.status(code).type('application/json').send(JSON.stringify(body));
 }
 
-const SERVER_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+hil', gitCommit: '', gitTreeState: 'clean', buildDate: '', goVersion: '', compiler: 'node', platform: `${process.platform}/${process.arch}` };
+const SERVER_VERSION = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.0+hil',
+  gitCommit: '',
+  gitTreeState: 'clean',
+  buildDate: '',
+  goVersion: '',
+  compiler: 'node',
+  platform: `${process.platform}/${process.arch}`,
+};
 
 /** Where a request path points: /api/v1/…, /apis/G/V/…, with or without namespaces/NS. */
 export interface ResourcePath {
@@ -84,7 +101,11 @@ export interface ResourcePath {
 }
 
 /** `extra`: subresources beyond status, per store key (users/NAME/password, nodes/NAME/console, …). */
-export function parseResourcePath(registry: Registry, path: string, extra: ReadonlyMap<string, string[]> = new Map()): ResourcePath | undefined {
+export function parseResourcePath(
+  registry: Registry,
+  path: string,
+  extra: ReadonlyMap<string, string[]> = new Map(),
+): ResourcePath | undefined {
   let seg: string[];
   try {
     seg = path.split('/').filter(Boolean).map(decodeURIComponent);
@@ -141,13 +162,24 @@ export class ApiServer {
   private readonly watchQuota: WatchQuota;
 
   constructor(private readonly opts: ApiServerOptions) {
-    this.limits = { ...DEFAULT_LIMITS, ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}), ...definedOnly(opts.limits ?? {}) };
+    this.limits = {
+      ...DEFAULT_LIMITS,
+      ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}),
+      ...definedOnly(opts.limits ?? {}),
+    };
     this.watchQuota = new WatchQuota(this.limits);
     this.hub = new WatchHub(opts.store);
     this.handlers = new ResourceHandlers({
       store: opts.store,
       validator: new Validator(),
-      admission: [this.authz.admission, ownership, defaultFinalizers, invariants({ vlanPool: opts.vlanPool }), headnodeAdmission({ baseImages: opts.headnodeBaseImages }), ...(opts.admission ?? [])],
+      admission: [
+        this.authz.admission,
+        ownership,
+        defaultFinalizers,
+        invariants({ vlanPool: opts.vlanPool }),
+        headnodeAdmission({ baseImages: opts.headnodeBaseImages }),
+        ...(opts.admission ?? []),
+      ],
     });
     this.credentials = new UserCredentials(opts.store, opts.authenticator.name);
     this.subresources = [userSubresources(this.credentials), consoleSubresource(opts.store, opts.console)];
@@ -166,7 +198,11 @@ export class ApiServer {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [this.metrics],
     });
-    this.watchers = new client.Gauge({ name: 'apiserver_watchers', help: 'Open watch streams', registers: [this.metrics] });
+    this.watchers = new client.Gauge({
+      name: 'apiserver_watchers',
+      help: 'Open watch streams',
+      registers: [this.metrics],
+    });
     const hub = this.hub;
     new client.Gauge({
       name: 'hil_store_revision',
@@ -213,15 +249,26 @@ export class ApiServer {
         await this.opts.store.currentRevision();
         res.type('text/plain').send('ok');
       } catch (err) {
-        res.status(503).type('text/plain').send(`store unavailable: ${(err as Error).message}`);
+        res
+          .status(503)
+          .type('text/plain')
+          .send(`store unavailable: ${(err as Error).message}`);
       }
     });
-    app.get('/version', (_req, res) => json(res, 200, { ...SERVER_VERSION, gitVersion: `v1.32.0+hil-${this.opts.version ?? 'dev'}` }));
+    app.get('/version', (_req, res) =>
+      json(res, 200, { ...SERVER_VERSION, gitVersion: `v1.32.0+hil-${this.opts.version ?? 'dev'}` }),
+    );
     // HIL's v0 REST API: its own routing, argument checks and errors, the same authenticator and objects.
     app.use(
       '/v0',
       v0Router({
-        deps: { store: this.opts.store, registry: this.opts.registry, handlers: this.handlers, credentials: this.credentials, authBackend: this.opts.authenticator.name },
+        deps: {
+          store: this.opts.store,
+          registry: this.opts.registry,
+          handlers: this.handlers,
+          credentials: this.credentials,
+          authBackend: this.opts.authenticator.name,
+        },
         authenticator: this.opts.authenticator,
         requireAuthentication: this.opts.requireAuthentication !== false,
         maxBodyBytes: this.limits.anonymousMaxBodyBytes,
@@ -242,7 +289,9 @@ export class ApiServer {
     // decoded per content type by the handlers (apiserver/codec/).
     const bodyOf = express.raw({ type: () => true, limit: this.limits.maxBodyBytes });
     const anonymousBodyOf = express.raw({ type: () => true, limit: this.limits.anonymousMaxBodyBytes });
-    app.use((req, res, next) => ((res.locals.userInfo as UserInfo).anonymous ? anonymousBodyOf : bodyOf)(req, res, next));
+    app.use((req, res, next) =>
+      ((res.locals.userInfo as UserInfo).anonymous ? anonymousBodyOf : bodyOf)(req, res, next),
+    );
     app.get('/metrics', async (_req, res) => {
       if (!(res.locals.userInfo as UserInfo).admin) throw errors.forbidden('metrics are administrator-only');
       res.type(this.metrics.contentType).send(await this.metrics.metrics());
@@ -283,13 +332,16 @@ export class ApiServer {
     app.use((err: any, req: Request, res: ExpressResponse, _next: NextFunction) => {
       let e: ApiError;
       if (err instanceof ApiError) e = err;
-      else if (err?.type === 'entity.too.large') e = errors.tooLarge(`the request body is larger than the limit of ${err.limit} bytes`);
+      else if (err?.type === 'entity.too.large')
+        e = errors.tooLarge(`the request body is larger than the limit of ${err.limit} bytes`);
       // body-parser's own refusals carry a type; a body that fails to inflate (Content-Encoding: gzip that is not
       // gzip) only an exposed 4xx status.
       else if ((err?.type || err?.expose) && typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
-        e = err.status === 415 ? errors.unsupportedMediaType(`could not read the request body: ${err.message}`) : errors.badRequest(`could not read the request body: ${err.message}`);
-      }
-      else {
+        e =
+          err.status === 415
+            ? errors.unsupportedMediaType(`could not read the request body: ${err.message}`)
+            : errors.badRequest(`could not read the request body: ${err.message}`);
+      } else {
         log.error('internal error', { path: req.path, method: req.method, error: String(err?.stack ?? err) });
         e = errors.internal('an internal error occurred; see the server log');
       }
@@ -298,7 +350,8 @@ export class ApiServer {
         return;
       }
       // A request refused before its body was read: close rather than read an upload nobody will look at.
-      if ((e.code === 401 || e.code === 413 || e.code === 429) && !req.readableEnded) res.setHeader('Connection', 'close');
+      if ((e.code === 401 || e.code === 413 || e.code === 429) && !req.readableEnded)
+        res.setHeader('Connection', 'close');
       if (e.details?.retryAfterSeconds) res.setHeader('Retry-After', String(e.details.retryAfterSeconds));
       json(res, e.code, e.toStatus());
     });
@@ -336,7 +389,8 @@ export class ApiServer {
     if (!path) throw errors.pathNotFound(req.path);
     const { type: t } = path;
     const query: Record<string, string | undefined> = {};
-    for (const [k, v] of Object.entries(req.query)) query[k] = Array.isArray(v) ? String(v[0]) : v === undefined ? undefined : String(v);
+    for (const [k, v] of Object.entries(req.query))
+      query[k] = Array.isArray(v) ? String(v[0]) : v === undefined ? undefined : String(v);
     const user = res.locals.userInfo as UserInfo;
     const info: RequestInfo = {
       type: t,
@@ -365,9 +419,23 @@ export class ApiServer {
     res.locals.name = path.name;
 
     const decode = () => decodeObjectBody(raw, info.contentType, !!t.strategicMerge);
-    const sub = path.subresource ? this.subresources.find((x) => x.resource === storeKey(t) && x.names.includes(path.subresource!)) : undefined;
+    const sub = path.subresource
+      ? this.subresources.find((x) => x.resource === storeKey(t) && x.names.includes(path.subresource!))
+      : undefined;
     if (sub) {
-      const r = { type: t, name: path.name!, subresource: path.subresource!, method, isWatch, user, query, raw, decode, req, res };
+      const r = {
+        type: t,
+        name: path.name!,
+        subresource: path.subresource!,
+        method,
+        isWatch,
+        user,
+        query,
+        raw,
+        decode,
+        req,
+        res,
+      };
       res.locals.verb = sub.verb(r);
       const answer = await sub.serve(r);
       if (answer) json(res, answer.code, answer.body);
@@ -382,18 +450,23 @@ export class ApiServer {
       if ('refused' in slot) throw errors.tooManyRequests(`too many watches: ${slot.refused}`, 1);
       res.on('close', slot.release);
       try {
-        await serveWatch(info, res, {
-          store: this.opts.store,
-          hub: this.hub,
-          defaultTimeoutMs: this.opts.watchTimeoutMs ?? 5 * 60_000,
-          bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 60_000,
-          maxBufferedBytes: this.limits.watchBufferBytes,
-          slowWatchMs: this.limits.slowWatchMs,
-          onOpen: () => this.watchers.inc(),
-          onClose: () => this.watchers.dec(),
-          stillValid: this.stillValid(user),
-          revalidateMs: this.opts.watchRevalidateMs,
-        }, visible);
+        await serveWatch(
+          info,
+          res,
+          {
+            store: this.opts.store,
+            hub: this.hub,
+            defaultTimeoutMs: this.opts.watchTimeoutMs ?? 5 * 60_000,
+            bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 60_000,
+            maxBufferedBytes: this.limits.watchBufferBytes,
+            slowWatchMs: this.limits.slowWatchMs,
+            onOpen: () => this.watchers.inc(),
+            onClose: () => this.watchers.dec(),
+            stillValid: this.stillValid(user),
+            revalidateMs: this.opts.watchRevalidateMs,
+          },
+          visible,
+        );
       } catch (err) {
         slot.release();
         throw err;
@@ -408,7 +481,8 @@ export class ApiServer {
         out = await this.handlers.list(info, visible);
         break;
       case 'create':
-        if (path.name) throw errors.methodNotAllowed(`POST is not supported on a named ${t.singular}; use PUT or PATCH`);
+        if (path.name)
+          throw errors.methodNotAllowed(`POST is not supported on a named ${t.singular}; use PUT or PATCH`);
         out = await this.handlers.create(info, decode());
         break;
       case 'update':
@@ -426,7 +500,10 @@ export class ApiServer {
         out = await this.handlers.deleteCollection(info, visible);
     }
     if (out.warnings?.length) {
-      res.setHeader('Warning', out.warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+      res.setHeader(
+        'Warning',
+        out.warnings.map((w) => `299 - ${JSON.stringify(w)}`),
+      );
     }
     json(res, out.code, out.body);
   }
@@ -438,7 +515,15 @@ export class ApiServer {
     for (const name of ['default', 'hil-system']) {
       try {
         await this.handlers.create(
-          { type: ns, namespace: '', user: NULL_AUTH_ADMIN, query: {}, contentType: 'application/json', accept: undefined, userAgent: 'hil-apiserver' },
+          {
+            type: ns,
+            namespace: '',
+            user: NULL_AUTH_ADMIN,
+            query: {},
+            contentType: 'application/json',
+            accept: undefined,
+            userAgent: 'hil-apiserver',
+          },
           { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, spec: { finalizers: ['kubernetes'] } },
         );
       } catch (err) {
@@ -453,7 +538,9 @@ export class ApiServer {
     const retention = this.opts.historyRetentionMs ?? 15 * 60_000;
     const keep = this.opts.historyKeep ?? 10_000;
     this.compaction = setInterval(() => {
-      this.opts.store.compactOlderThan(retention, keep).catch((err) => this.opts.logger.warn('compaction failed', { error: String(err) }));
+      this.opts.store
+        .compactOlderThan(retention, keep)
+        .catch((err) => this.opts.logger.warn('compaction failed', { error: String(err) }));
     }, this.opts.compactionIntervalMs ?? 60_000);
     this.compaction.unref();
     const tls = this.opts.tls;
@@ -469,7 +556,11 @@ export class ApiServer {
     // reaches express: answer it with a Status too, as node would have answered with an empty body.
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket: import('node:stream').Duplex) => {
       // (As node does: never after an answer to this request has begun.)
-      if (!socket.writable || err.code === 'ECONNRESET' || (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+      if (
+        !socket.writable ||
+        err.code === 'ECONNRESET' ||
+        (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent
+      ) {
         socket.destroy();
         return;
       }

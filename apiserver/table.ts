@@ -27,13 +27,20 @@ function cell(col: PrinterColumn, obj: KObject, now: number): unknown {
     return Number.isNaN(t) ? '<invalid>' : humanAge(now - t);
   }
   const shown = values.map((v) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : v));
-  if (col.type === 'integer' || col.type === 'number' || col.type === 'boolean') return shown.length === 1 ? shown[0] : shown.join(',');
+  if (col.type === 'integer' || col.type === 'number' || col.type === 'boolean')
+    return shown.length === 1 ? shown[0] : shown.join(',');
   return shown.join(',');
 }
 
 export function columnDefinitions(t: ResourceType) {
   return [
-    { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },
+    {
+      name: 'Name',
+      type: 'string',
+      format: 'name',
+      description: 'Name must be unique within a namespace.',
+      priority: 0,
+    },
     ...t.printerColumns.map((c) => ({
       name: c.name,
       type: c.type,
@@ -51,7 +58,10 @@ export function tableRow(t: ResourceType, obj: KObject, includeObject: string | 
       : includeObject === 'Object'
         ? obj
         : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
-  return { cells: [obj.metadata.name, ...t.printerColumns.map((c) => cell(c, obj, now))], ...(object ? { object } : {}) };
+  return {
+    cells: [obj.metadata.name, ...t.printerColumns.map((c) => cell(c, obj, now))],
+    ...(object ? { object } : {}),
+  };
 }
 
 export function toTable(

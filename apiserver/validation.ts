@@ -17,17 +17,35 @@ const MAX_ANNOTATIONS_BYTES = 256 * 1024;
 
 /** Fields of ObjectMeta a client may send; anything else in metadata is an unknown field. */
 const OBJECT_META_FIELDS = new Set([
-  'name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
-  'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers',
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
   'managedFields',
 ]);
 
 export function validateName(name: unknown, asLabel: boolean, field = 'metadata.name'): StatusCause[] {
-  if (typeof name !== 'string' || name === '') return [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field }];
+  if (typeof name !== 'string' || name === '')
+    return [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field }];
   const max = asLabel ? 63 : 253;
   const re = asLabel ? DNS1123_LABEL : DNS1123_SUBDOMAIN;
   const causes: StatusCause[] = [];
-  if (name.length > max) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${name.slice(0, 64)}…": must be no more than ${max} characters`, field });
+  if (name.length > max)
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: "${name.slice(0, 64)}…": must be no more than ${max} characters`,
+      field,
+    });
   if (!re.test(name)) {
     causes.push({
       reason: 'FieldValueInvalid',
@@ -40,12 +58,18 @@ export function validateName(name: unknown, asLabel: boolean, field = 'metadata.
 
 function validateQualifiedKey(key: string, field: string): StatusCause[] {
   const parts = key.split('/');
-  const bad = (why: string): StatusCause[] => [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(key)}: ${why}`, field }];
-  if (parts.length > 2) return bad("a qualified name must consist of an optional DNS subdomain prefix and '/' and a name");
+  const bad = (why: string): StatusCause[] => [
+    { reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(key)}: ${why}`, field },
+  ];
+  if (parts.length > 2)
+    return bad("a qualified name must consist of an optional DNS subdomain prefix and '/' and a name");
   const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
-  if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) return bad('prefix part must be a lowercase RFC 1123 subdomain');
+  if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix)))
+    return bad('prefix part must be a lowercase RFC 1123 subdomain');
   if (!name || name.length > 63 || !QUALIFIED_NAME.test(name)) {
-    return bad("name part must consist of alphanumeric characters, '-', '_' or '.', start and end with an alphanumeric character, and be at most 63 characters");
+    return bad(
+      "name part must consist of alphanumeric characters, '-', '_' or '.', start and end with an alphanumeric character, and be at most 63 characters",
+    );
   }
   return [];
 }
@@ -55,7 +79,12 @@ export function validateMetadata(t: ResourceType, meta: unknown): StatusCause[] 
   const causes: StatusCause[] = [];
   const m = meta;
   if (m.labels !== undefined) {
-    if (!isPlainObject(m.labels)) causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: must be a map of strings', field: 'metadata.labels' });
+    if (!isPlainObject(m.labels))
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: 'Invalid value: must be a map of strings',
+        field: 'metadata.labels',
+      });
     else {
       for (const [k, v] of Object.entries(m.labels)) {
         causes.push(...validateQualifiedKey(k, 'metadata.labels'));
@@ -70,37 +99,77 @@ export function validateMetadata(t: ResourceType, meta: unknown): StatusCause[] 
     }
   }
   if (m.annotations !== undefined) {
-    if (!isPlainObject(m.annotations)) causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: must be a map of strings', field: 'metadata.annotations' });
+    if (!isPlainObject(m.annotations))
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: 'Invalid value: must be a map of strings',
+        field: 'metadata.annotations',
+      });
     else {
       let size = 0;
       for (const [k, v] of Object.entries(m.annotations)) {
         causes.push(...validateQualifiedKey(k, 'metadata.annotations'));
-        if (typeof v !== 'string') causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: annotation ${k} must be a string`, field: 'metadata.annotations' });
+        if (typeof v !== 'string')
+          causes.push({
+            reason: 'FieldValueInvalid',
+            message: `Invalid value: annotation ${k} must be a string`,
+            field: 'metadata.annotations',
+          });
         else size += k.length + v.length;
       }
-      if (size > MAX_ANNOTATIONS_BYTES) causes.push({ reason: 'FieldValueTooLong', message: `Too long: must have at most ${MAX_ANNOTATIONS_BYTES} bytes`, field: 'metadata.annotations' });
+      if (size > MAX_ANNOTATIONS_BYTES)
+        causes.push({
+          reason: 'FieldValueTooLong',
+          message: `Too long: must have at most ${MAX_ANNOTATIONS_BYTES} bytes`,
+          field: 'metadata.annotations',
+        });
     }
   }
   if (m.finalizers !== undefined) {
-    if (!Array.isArray(m.finalizers)) causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: must be a list of strings', field: 'metadata.finalizers' });
-    else m.finalizers.forEach((f, i) => {
-      if (typeof f !== 'string') causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: must be a string', field: `metadata.finalizers[${i}]` });
-      else causes.push(...validateQualifiedKey(f, `metadata.finalizers[${i}]`));
-    });
+    if (!Array.isArray(m.finalizers))
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: 'Invalid value: must be a list of strings',
+        field: 'metadata.finalizers',
+      });
+    else
+      m.finalizers.forEach((f, i) => {
+        if (typeof f !== 'string')
+          causes.push({
+            reason: 'FieldValueInvalid',
+            message: 'Invalid value: must be a string',
+            field: `metadata.finalizers[${i}]`,
+          });
+        else causes.push(...validateQualifiedKey(f, `metadata.finalizers[${i}]`));
+      });
   }
   if (m.generateName !== undefined && typeof m.generateName !== 'string') {
-    causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: must be a string', field: 'metadata.generateName' });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: 'Invalid value: must be a string',
+      field: 'metadata.generateName',
+    });
   }
   if (m.ownerReferences !== undefined && !Array.isArray(m.ownerReferences)) {
-    causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: must be a list', field: 'metadata.ownerReferences' });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: 'Invalid value: must be a list',
+      field: 'metadata.ownerReferences',
+    });
   }
   void t;
   return causes;
 }
 
 /** Paths of fields the schema does not know (removed from obj unless Strict, which only reports). */
-export function findUnknownFields(schema: JSONSchema, value: unknown, path: string, prune: boolean, out: string[]): void {
-  if (!schema || schema['x-kubernetes-preserve-unknown-fields'] === true && !schema.properties) return;
+export function findUnknownFields(
+  schema: JSONSchema,
+  value: unknown,
+  path: string,
+  prune: boolean,
+  out: string[],
+): void {
+  if (!schema || (schema['x-kubernetes-preserve-unknown-fields'] === true && !schema.properties)) return;
   if (Array.isArray(value)) {
     if (schema.items) value.forEach((v, i) => findUnknownFields(schema.items, v, `${path}[${i}]`, prune, out));
     return;
@@ -111,7 +180,8 @@ export function findUnknownFields(schema: JSONSchema, value: unknown, path: stri
       const sub = Object.hasOwn(schema.properties, key) ? schema.properties[key] : undefined;
       if (sub) findUnknownFields(sub, value[key], path ? `${path}.${key}` : key, prune, out);
       else if (schema['x-kubernetes-preserve-unknown-fields'] === true) continue;
-      else if (isPlainObject(schema.additionalProperties)) findUnknownFields(schema.additionalProperties, value[key], `${path}.${key}`, prune, out);
+      else if (isPlainObject(schema.additionalProperties))
+        findUnknownFields(schema.additionalProperties, value[key], `${path}.${key}`, prune, out);
       else if (schema.additionalProperties === true) continue;
       else {
         out.push(path ? `${path}.${key}` : key);
@@ -119,7 +189,8 @@ export function findUnknownFields(schema: JSONSchema, value: unknown, path: stri
       }
     }
   } else if (isPlainObject(schema.additionalProperties)) {
-    for (const key of Object.keys(value)) findUnknownFields(schema.additionalProperties, value[key], `${path}.${key}`, prune, out);
+    for (const key of Object.keys(value))
+      findUnknownFields(schema.additionalProperties, value[key], `${path}.${key}`, prune, out);
   }
 }
 
@@ -135,7 +206,10 @@ export function findDuplicates(schema: JSONSchema, value: unknown, path: string,
         if (!isPlainObject(item)) return;
         const k = JSON.stringify(keys.map((key) => item[key]));
         if (seen.has(k)) {
-          const shown = keys.length === 1 ? JSON.stringify(item[keys[0]]) : `{${keys.map((key) => `${key}: ${JSON.stringify(item[key])}`).join(', ')}}`;
+          const shown =
+            keys.length === 1
+              ? JSON.stringify(item[keys[0]])
+              : `{${keys.map((key) => `${key}: ${JSON.stringify(item[key])}`).join(', ')}}`;
           out.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: ${shown}`, field: `${path}[${i}]` });
         }
         seen.add(k);
@@ -144,7 +218,8 @@ export function findDuplicates(schema: JSONSchema, value: unknown, path: string,
       const seen = new Set<string>();
       value.forEach((item, i) => {
         const k = JSON.stringify(item);
-        if (seen.has(k)) out.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: ${k}`, field: `${path}[${i}]` });
+        if (seen.has(k))
+          out.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: ${k}`, field: `${path}[${i}]` });
         seen.add(k);
       });
     }
@@ -153,7 +228,8 @@ export function findDuplicates(schema: JSONSchema, value: unknown, path: string,
   }
   if (!isPlainObject(value)) return;
   for (const [k, v] of Object.entries(value)) {
-    const sub = schema.properties?.[k] ?? (isPlainObject(schema.additionalProperties) ? schema.additionalProperties : undefined);
+    const sub =
+      schema.properties?.[k] ?? (isPlainObject(schema.additionalProperties) ? schema.additionalProperties : undefined);
     if (sub) findDuplicates(sub, v, path ? `${path}.${k}` : k, out);
   }
 }
@@ -171,7 +247,10 @@ function fieldOf(e: ErrorObject): string {
 
 function causeOf(e: ErrorObject, data: unknown): StatusCause {
   const field = fieldOf(e);
-  const value = e.instancePath.split('/').slice(1).reduce<any>((v, k) => (v == null ? v : v[k.replace(/~1/g, '/').replace(/~0/g, '~')]), data);
+  const value = e.instancePath
+    .split('/')
+    .slice(1)
+    .reduce<any>((v, k) => (v == null ? v : v[k.replace(/~1/g, '/').replace(/~0/g, '~')]), data);
   const shown = JSON.stringify(value);
   const p = e.params as any;
   switch (e.keyword) {
@@ -191,11 +270,19 @@ function causeOf(e: ErrorObject, data: unknown): StatusCause {
     case 'minimum':
     case 'exclusiveMaximum':
     case 'exclusiveMinimum':
-      return { reason: 'FieldValueInvalid', message: `Invalid value: ${shown}: should be ${p.comparison} ${p.limit}`, field };
+      return {
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${shown}: should be ${p.comparison} ${p.limit}`,
+        field,
+      };
     case 'maxLength':
     case 'maxItems':
     case 'maxProperties':
-      return { reason: 'FieldValueTooLong', message: `Too long: may have at most ${p.limit} ${e.keyword === 'maxLength' ? 'characters' : 'items'}`, field };
+      return {
+        reason: 'FieldValueTooLong',
+        message: `Too long: may have at most ${p.limit} ${e.keyword === 'maxLength' ? 'characters' : 'items'}`,
+        field,
+      };
     default:
       return { reason: 'FieldValueInvalid', message: `Invalid value: ${shown}: ${e.message}`, field };
   }
@@ -209,7 +296,20 @@ export class Validator {
     this.ajv = new Ajv({ strict: false, allErrors: true, useDefaults: true, validateFormats: true });
     const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
     this.ajv.addFormat('date-time', rfc3339);
-    for (const f of ['int32', 'int64', 'byte', 'password', 'date', 'duration', 'uri', 'hostname', 'ipv4', 'ipv6', 'uuid', 'quantity']) {
+    for (const f of [
+      'int32',
+      'int64',
+      'byte',
+      'password',
+      'date',
+      'duration',
+      'uri',
+      'hostname',
+      'ipv4',
+      'ipv6',
+      'uuid',
+      'quantity',
+    ]) {
       this.ajv.addFormat(f, true);
     }
   }
@@ -248,14 +348,21 @@ export class Validator {
     const body: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(obj)) if (k !== 'apiVersion' && k !== 'kind' && k !== 'metadata') body[k] = v;
     findUnknownFields(t.schema, body, '', fieldValidation !== 'Strict', unknown);
-    if (fieldValidation !== 'Strict') for (const k of Object.keys(obj)) if (!['apiVersion', 'kind', 'metadata'].includes(k) && !Object.hasOwn(body, k)) delete obj[k];
+    if (fieldValidation !== 'Strict')
+      for (const k of Object.keys(obj))
+        if (!['apiVersion', 'kind', 'metadata'].includes(k) && !Object.hasOwn(body, k)) delete obj[k];
     if (unknown.length) {
       if (fieldValidation === 'Strict') {
         throw new ApiError(
           400,
           'BadRequest',
           `${t.kind} in version "${t.version}" cannot be handled as a ${t.kind}: strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`,
-          { name, group: t.group, kind: t.kind, causes: unknown.map((u) => ({ reason: 'FieldValueInvalid', message: `unknown field "${u}"`, field: u })) },
+          {
+            name,
+            group: t.group,
+            kind: t.kind,
+            causes: unknown.map((u) => ({ reason: 'FieldValueInvalid', message: `unknown field "${u}"`, field: u })),
+          },
         );
       }
       if (fieldValidation === 'Warn') warnings.push(...unknown.map((u) => `unknown field "${u}"`));

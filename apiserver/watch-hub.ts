@@ -115,7 +115,8 @@ export class WatchHub {
       // Moving `last` past changes other watchers have not been offered would skip them for those watchers; with
       // nobody else here it catches up (a long-idle hub would otherwise start behind compaction). Never beyond the
       // store's own revision: the cursor may be a number a client sent.
-      if (this.watchers.size === 0 && w.cursor > this.last) this.last = Math.min(w.cursor, await this.store.currentRevision());
+      if (this.watchers.size === 0 && w.cursor > this.last)
+        this.last = Math.min(w.cursor, await this.store.currentRevision());
       this.watchers.add(w);
     });
   }

@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 const target = fileURLToPath(new URL('../dist/cmd/hil-admin.js', import.meta.url));
 if (!existsSync(target)) {
-  process.stderr.write('hil-admin: not built yet; run "npm run build" in ' + fileURLToPath(new URL('..', import.meta.url)) + '\n');
+  process.stderr.write(
+    'hil-admin: not built yet; run "npm run build" in ' + fileURLToPath(new URL('..', import.meta.url)) + '\n',
+  );
   process.exit(1);
 }
 await import(pathToFileURL(target).href);

@@ -22,7 +22,9 @@ import { runWait } from '../hilctl/wait.js';
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 const program = new Command('hilctl')
-  .description('Manage HIL (Hardware Isolation Layer) resources: apply, get, describe, delete, diff, wait, and HIL-style node, network and project actions')
+  .description(
+    'Manage HIL (Hardware Isolation Layer) resources: apply, get, describe, delete, diff, wait, and HIL-style node, network and project actions',
+  )
   .showHelpAfterError('(run with --help for usage)')
   .option('--kubeconfig <file>', 'kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)')
   .option('--context <name>', 'kubeconfig context to use')
@@ -50,7 +52,12 @@ function action<A extends unknown[]>(fn: (s: Session, ...args: A) => Promise<num
   };
 }
 
-const dryRun = () => new Option('--dry-run <mode>', 'server: the server checks everything and stores nothing').choices(['none', 'server', 'client']);
+const dryRun = () =>
+  new Option('--dry-run <mode>', 'server: the server checks everything and stores nothing').choices([
+    'none',
+    'server',
+    'client',
+  ]);
 
 program
   .command('apply')
@@ -61,7 +68,11 @@ program
   .option('--force-conflicts', 'take over fields another applier manages')
   .option('--prune', 'delete objects carrying the -l labels that are no longer in the files')
   .option('-l, --selector <selector>', 'apply (and prune) only objects with these labels')
-  .option('--prune-allowlist <kind>', 'kinds to prune (default: every HIL kind and the kinds in the files); repeatable', collect)
+  .option(
+    '--prune-allowlist <kind>',
+    'kinds to prune (default: every HIL kind and the kinds in the files); repeatable',
+    collect,
+  )
   .option('-o, --output <format>', '"name": print only the object names')
   .action(action((s, o: any) => runApply(s, o)));
 
@@ -131,7 +142,7 @@ program
   .command('wait')
   .description('wait for a condition, a value, creation or deletion of objects')
   .argument('[args...]', 'KIND/NAME…, KIND NAME…, or KIND with -l / --all')
-  .option('--for <what>', 'condition=TYPE[=STATUS], delete, create, or jsonpath=\'{PATH}\'=VALUE')
+  .option('--for <what>', "condition=TYPE[=STATUS], delete, create, or jsonpath='{PATH}'=VALUE")
   .option('--timeout <duration>', 'give up after this long (default 30s; 0 = check once; negative = a week)')
   .option('-l, --selector <selector>', 'the objects with these labels')
   .option('--all', 'every object of the kind')
@@ -148,7 +159,9 @@ program
 const powerCommand = (parent: Command) =>
   parent
     .command('power')
-    .description('power a node on or off, power-cycle it, or show its power state (Node spec.power / hil.io/power-cycle)')
+    .description(
+      'power a node on or off, power-cycle it, or show its power state (Node spec.power / hil.io/power-cycle)',
+    )
     .argument('<action>', 'on, off, cycle or status')
     .argument('<nodes...>', 'node names')
     .addOption(dryRun())
@@ -220,7 +233,7 @@ program
   .command('user')
   .description('HIL user actions')
   .command('set-password')
-  .description('set a user\'s password (users/NAME/password; the server keeps only a hash)')
+  .description("set a user's password (users/NAME/password; the server keeps only a hash)")
   .argument('<user>')
   .option('--password-stdin', 'read the password from stdin (default: asked twice)')
   .action(action((s, user: string, o: any) => runSetPassword(s, user, o)));

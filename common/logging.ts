@@ -31,12 +31,16 @@ const text = winston.format.printf((info) => {
 });
 
 export function createLogger(level: string = process.env.HIL_LOG_LEVEL ?? 'info', component?: string): winston.Logger {
-  const normalized = ({ warning: 'warn', critical: 'error', fatal: 'error' } as Record<string, string>)[level.toLowerCase()] ?? level.toLowerCase();
+  const normalized =
+    ({ warning: 'warn', critical: 'error', fatal: 'error' } as Record<string, string>)[level.toLowerCase()] ??
+    level.toLowerCase();
   return winston.createLogger({
     level: normalized,
     defaultMeta: component ? { component } : undefined,
     format: winston.format.combine(winston.format.timestamp(), logFormat() === 'text' ? text : winston.format.json()),
-    transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug', 'verbose', 'silly'] })],
+    transports: [
+      new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug', 'verbose', 'silly'] }),
+    ],
   });
 }
 

@@ -72,12 +72,24 @@ export function authBackendOf(cfg: HilConfig | undefined): AuthBackend | undefin
     .map((k) => /^hil\.ext\.auth\.(null|database|keystone|mock)$/.exec(k)?.[1])
     .filter((x): x is string => !!x);
   if (found.length > 1) throw new ConfigError(`[extensions] names more than one auth backend: ${found.join(', ')}`);
-  if (found[0] === 'mock') throw new ConfigError('[extensions] hil.ext.auth.mock is for HIL\'s own tests and is not supported');
+  if (found[0] === 'mock')
+    throw new ConfigError("[extensions] hil.ext.auth.mock is for HIL's own tests and is not supported");
   return found[0] as AuthBackend | undefined;
 }
 
 /** What hil.cfg may hold: HIL's sections and extensions, and ours ([server]). */
-const KNOWN_SECTIONS = new Set(['general', 'auth', 'headnode', 'client', 'database', 'devel', 'maintenance', 'network-daemon', 'extensions', 'server']);
+const KNOWN_SECTIONS = new Set([
+  'general',
+  'auth',
+  'headnode',
+  'client',
+  'database',
+  'devel',
+  'maintenance',
+  'network-daemon',
+  'extensions',
+  'server',
+]);
 const EXTENSIONS: Record<string, string> = {
   'hil.ext.auth.null': 'auth backend null',
   'hil.ext.auth.database': 'auth backend database',
@@ -106,11 +118,14 @@ export function reviewHilConfig(cfg: HilConfig): { warnings: string[] } {
   }
   for (const ext of cfg.get('extensions')?.keys() ?? []) {
     if (ext === 'hil.ext.network_allocators.null') {
-      warnings.push('hil.cfg: [extensions] hil.ext.network_allocators.null is not supported (networks are always VLANs); the VLAN pool is used');
+      warnings.push(
+        'hil.cfg: [extensions] hil.ext.network_allocators.null is not supported (networks are always VLANs); the VLAN pool is used',
+      );
     } else if (!(ext in EXTENSIONS)) {
       warnings.push(`hil.cfg: [extensions] ${ext} is unknown and ignored`);
     }
   }
-  if (cfg.get('devel')?.has('dry_run')) warnings.push('hil.cfg: [devel] dry_run is ignored; use the mock switch and OBM types for a dry run');
+  if (cfg.get('devel')?.has('dry_run'))
+    warnings.push('hil.cfg: [devel] dry_run is ignored; use the mock switch and OBM types for a dry run');
   return { warnings };
 }

@@ -5,7 +5,15 @@
 import { existsSync } from 'node:fs';
 import { DOMAIN_NAME_PATTERN } from '../api/v1alpha1/names.js';
 import { parseVlanList, VlanRangeError, type VlanSet } from '../common/vlans.js';
-import { authBackendOf, cfgBool, cfgGet, ConfigError, loadHilConfig, type AuthBackend, type HilConfig } from './hilcfg.js';
+import {
+  authBackendOf,
+  cfgBool,
+  cfgGet,
+  ConfigError,
+  loadHilConfig,
+  type AuthBackend,
+  type HilConfig,
+} from './hilcfg.js';
 
 export { ConfigError, type HilConfig };
 
@@ -17,10 +25,15 @@ export function readConfig(path: string | undefined): HilConfig | undefined {
 }
 
 /** HOST:PORT, [IPV6]:PORT or PORT alone (host 127.0.0.1); the error names where the value came from. */
-export function parseHostPort(value: string, source: string, example = '127.0.0.1:6443'): { host: string; port: number } {
+export function parseHostPort(
+  value: string,
+  source: string,
+  example = '127.0.0.1:6443',
+): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value) ?? /^()()(\d+)$/.exec(value);
   const port = m ? Number(m[3]) : NaN;
-  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${source} "${value}": expected HOST:PORT, e.g. ${example}`);
+  if (!m || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`${source} "${value}": expected HOST:PORT, e.g. ${example}`);
   return { host: m[1] || m[2] || '127.0.0.1', port };
 }
 
@@ -98,7 +111,8 @@ export interface KeystoneSettings {
 export function keystoneSection(cfg: HilConfig | undefined): KeystoneSettings {
   const get = (k: string) => cfgGet(cfg, 'hil.ext.auth.keystone', k);
   const missing = ['auth_url', 'username', 'password', 'project_name'].filter((k) => !get(k));
-  if (missing.length) throw new ConfigError(`the keystone auth backend needs [hil.ext.auth.keystone] ${missing.join(', ')} in hil.cfg`);
+  if (missing.length)
+    throw new ConfigError(`the keystone auth backend needs [hil.ext.auth.keystone] ${missing.join(', ')} in hil.cfg`);
   return {
     authUrl: get('auth_url')!,
     username: get('username')!,
@@ -135,14 +149,19 @@ export interface HeadnodeSettings {
 /** Comma- or whitespace-separated base image names, each checked. */
 export function parseBaseImages(value: string | undefined): string[] {
   const names = (value ?? '').split(/[,\s]+/).filter(Boolean);
-  for (const n of names) if (!DOMAIN_NAME_PATTERN.test(n)) throw new ConfigError(`[headnode] base_imgs: "${n}" is not a valid image name (pattern ${DOMAIN_NAME_PATTERN.source})`);
+  for (const n of names)
+    if (!DOMAIN_NAME_PATTERN.test(n))
+      throw new ConfigError(
+        `[headnode] base_imgs: "${n}" is not a valid image name (pattern ${DOMAIN_NAME_PATTERN.source})`,
+      );
   return [...new Set(names)];
 }
 
 export function headnodeSection(cfg: HilConfig | undefined): HeadnodeSettings {
   const get = (k: string) => cfgGet(cfg, 'headnode', k) || undefined;
   const driver = get('bridge_driver') ?? 'linux';
-  if (driver !== 'linux' && driver !== 'ovs' && driver !== 'none') throw new ConfigError(`[headnode] bridge_driver "${driver}": expected linux, ovs or none`);
+  if (driver !== 'linux' && driver !== 'ovs' && driver !== 'none')
+    throw new ConfigError(`[headnode] bridge_driver "${driver}": expected linux, ovs or none`);
   const s: HeadnodeSettings = {
     libvirtEndpoint: get('libvirt_endpoint'),
     baseImages: parseBaseImages(get('base_imgs')),
@@ -153,8 +172,12 @@ export function headnodeSection(cfg: HilConfig | undefined): HeadnodeSettings {
     imageDir: get('image_dir'),
     nicModel: get('nic_model'),
   };
-  if (s.imageDir !== undefined && !/^\/[A-Za-z0-9._/-]{0,250}$/.test(s.imageDir)) throw new ConfigError(`[headnode] image_dir "${s.imageDir}": expected an absolute path of letters, digits and ._/-`);
-  if (s.nicModel !== undefined && !/^[a-z0-9_-]{1,32}$/.test(s.nicModel)) throw new ConfigError(`[headnode] nic_model "${s.nicModel}": expected e.g. virtio or e1000`);
+  if (s.imageDir !== undefined && !/^\/[A-Za-z0-9._/-]{0,250}$/.test(s.imageDir))
+    throw new ConfigError(
+      `[headnode] image_dir "${s.imageDir}": expected an absolute path of letters, digits and ._/-`,
+    );
+  if (s.nicModel !== undefined && !/^[a-z0-9_-]{1,32}$/.test(s.nicModel))
+    throw new ConfigError(`[headnode] nic_model "${s.nicModel}": expected e.g. virtio or e1000`);
   return s;
 }
 
@@ -164,21 +187,29 @@ const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)
 export function maintenanceSection(cfg: HilConfig | undefined): { project: string; url?: string } | undefined {
   const project = cfgGet(cfg, 'maintenance', 'maintenance_project') || undefined;
   const url = cfgGet(cfg, 'maintenance', 'url') || undefined;
-  if (url && !project) throw new ConfigError('[maintenance] url is set but maintenance_project is not: set both, or neither');
-  if (project && !DNS1123.test(project)) throw new ConfigError(`[maintenance] maintenance_project "${project}" is not a valid project name`);
-  if (url && !/^https?:\/\/[^\s]+$/.test(url)) throw new ConfigError(`[maintenance] url "${url}" is not an http(s) URL`);
+  if (url && !project)
+    throw new ConfigError('[maintenance] url is set but maintenance_project is not: set both, or neither');
+  if (project && !DNS1123.test(project))
+    throw new ConfigError(`[maintenance] maintenance_project "${project}" is not a valid project name`);
+  if (url && !/^https?:\/\/[^\s]+$/.test(url))
+    throw new ConfigError(`[maintenance] url "${url}" is not an http(s) URL`);
   return project ? { project, ...(url ? { url } : {}) } : undefined;
 }
 
 function int(section: string, key: string, v: string | undefined, min: number, max: number): number | undefined {
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`[${section}] ${key} "${v}": expected an integer from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ConfigError(`[${section}] ${key} "${v}": expected an integer from ${min} to ${max}`);
   return n;
 }
 
 /** [hil.ext.obm.ipmi]: ipmitool's knobs for every ipmi BMC — cipher_suite (-C), timeout (-N), retries (-R). */
-export function ipmiSection(cfg: HilConfig | undefined): { cipherSuite?: number; timeoutSeconds?: number; retries?: number } {
+export function ipmiSection(cfg: HilConfig | undefined): {
+  cipherSuite?: number;
+  timeoutSeconds?: number;
+  retries?: number;
+} {
   const S = 'hil.ext.obm.ipmi';
   const cipherSuite = int(S, 'cipher_suite', cfgGet(cfg, S, 'cipher_suite'), 0, 17);
   const timeoutSeconds = int(S, 'timeout', cfgGet(cfg, S, 'timeout'), 1, 60);

@@ -73,7 +73,9 @@ export class HilClient {
   /** list hil.io/<plural> */
   async list<P extends HilPlural>(plural: P): Promise<ListOf<HilKinds[P]>> {
     this.rec('list', GROUP, plural);
-    return (await this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural })) as ListOf<HilKinds[P]>;
+    return (await this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural })) as ListOf<
+      HilKinds[P]
+    >;
   }
 
   /** watch hil.io/<plural> (the informer's watch; recorded here, made by client-node's Watch) */
@@ -85,7 +87,12 @@ export class HilClient {
   async get<P extends HilPlural>(plural: P, name: string): Promise<HilKinds[P] | undefined> {
     this.rec('get', GROUP, plural);
     try {
-      return (await this.custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural, name })) as HilKinds[P];
+      return (await this.custom.getClusterCustomObject({
+        group: GROUP,
+        version: VERSION,
+        plural,
+        name,
+      })) as HilKinds[P];
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -95,14 +102,25 @@ export class HilClient {
   /** patch hil.io/<plural> (merge patch; metadata.resourceVersion in the patch makes it conditional) */
   async patch<P extends HilPlural>(plural: P, name: string, body: object): Promise<HilKinds[P]> {
     this.rec('patch', GROUP, plural);
-    return (await this.custom.patchClusterCustomObject({ group: GROUP, version: VERSION, plural, name, body }, MERGE())) as HilKinds[P];
+    return (await this.custom.patchClusterCustomObject(
+      { group: GROUP, version: VERSION, plural, name, body },
+      MERGE(),
+    )) as HilKinds[P];
   }
 
   /** patch hil.io/<plural>/status (merge patch; with `resourceVersion`, conditional: 409 if the object changed since) */
-  async patchStatus<P extends HilPlural>(plural: P, name: string, status: object, resourceVersion?: string): Promise<HilKinds[P]> {
+  async patchStatus<P extends HilPlural>(
+    plural: P,
+    name: string,
+    status: object,
+    resourceVersion?: string,
+  ): Promise<HilKinds[P]> {
     this.rec('patch', GROUP, plural, 'status');
     const body = resourceVersion ? { metadata: { resourceVersion }, status } : { status };
-    return (await this.custom.patchClusterCustomObjectStatus({ group: GROUP, version: VERSION, plural, name, body }, MERGE())) as HilKinds[P];
+    return (await this.custom.patchClusterCustomObjectStatus(
+      { group: GROUP, version: VERSION, plural, name, body },
+      MERGE(),
+    )) as HilKinds[P];
   }
 
   /** get v1 secrets → decoded string data */
@@ -162,20 +180,32 @@ export class HilClient {
   /** create coordination.k8s.io leases (409 when taken: the atomic claim) */
   async createLease(lease: LeaseObject): Promise<LeaseObject> {
     this.rec('create', 'coordination.k8s.io', 'leases');
-    return fromLease(await this.coord.createNamespacedLease({ namespace: lease.metadata.namespace, body: toLease(lease) }));
+    return fromLease(
+      await this.coord.createNamespacedLease({ namespace: lease.metadata.namespace, body: toLease(lease) }),
+    );
   }
 
   /** update coordination.k8s.io leases (409 when the resourceVersion is stale) */
   async replaceLease(lease: LeaseObject): Promise<LeaseObject> {
     this.rec('update', 'coordination.k8s.io', 'leases');
-    return fromLease(await this.coord.replaceNamespacedLease({ namespace: lease.metadata.namespace, name: lease.metadata.name, body: toLease(lease) }));
+    return fromLease(
+      await this.coord.replaceNamespacedLease({
+        namespace: lease.metadata.namespace,
+        name: lease.metadata.name,
+        body: toLease(lease),
+      }),
+    );
   }
 
   /** delete coordination.k8s.io leases, only if still at `resourceVersion` (when given); false when already gone */
   async deleteLease(namespace: string, name: string, resourceVersion?: string): Promise<boolean> {
     this.rec('delete', 'coordination.k8s.io', 'leases');
     try {
-      await this.coord.deleteNamespacedLease({ namespace, name, body: resourceVersion ? { preconditions: { resourceVersion } } : undefined });
+      await this.coord.deleteNamespacedLease({
+        namespace,
+        name,
+        body: resourceVersion ? { preconditions: { resourceVersion } } : undefined,
+      });
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
@@ -208,17 +238,27 @@ function fromLease(l: k8s.V1Lease): LeaseObject {
     leaseTransitions: spec.leaseTransitions ?? undefined,
   };
   return {
-    metadata: { name: l.metadata!.name!, namespace: l.metadata!.namespace!, resourceVersion: l.metadata?.resourceVersion, labels: l.metadata?.labels },
+    metadata: {
+      name: l.metadata!.name!,
+      namespace: l.metadata!.namespace!,
+      resourceVersion: l.metadata?.resourceVersion,
+      labels: l.metadata?.labels,
+    },
     spec: rec,
   };
 }
 
 function toLease(l: LeaseObject): k8s.V1Lease {
-  const micro = (s: string | undefined) => (s ? (new k8s.V1MicroTime(s)) : undefined);
+  const micro = (s: string | undefined) => (s ? new k8s.V1MicroTime(s) : undefined);
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
-    metadata: { name: l.metadata.name, namespace: l.metadata.namespace, resourceVersion: l.metadata.resourceVersion, labels: l.metadata.labels },
+    metadata: {
+      name: l.metadata.name,
+      namespace: l.metadata.namespace,
+      resourceVersion: l.metadata.resourceVersion,
+      labels: l.metadata.labels,
+    },
     spec: {
       holderIdentity: l.spec.holderIdentity,
       leaseDurationSeconds: l.spec.leaseDurationSeconds,

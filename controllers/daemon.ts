@@ -66,7 +66,16 @@ export interface Controllers {
   client: HilClient;
   switchReconciler: SwitchReconciler;
   networkReconciler: NetworkReconciler;
-  controllers: { switch: Controller; network: Controller; attachment: Controller; protection: Controller; headnode: Controller; node: Controller; nicStatus: Controller; projectStatus: Controller };
+  controllers: {
+    switch: Controller;
+    network: Controller;
+    attachment: Controller;
+    protection: Controller;
+    headnode: Controller;
+    node: Controller;
+    nicStatus: Controller;
+    projectStatus: Controller;
+  };
 }
 
 export function defaultIdentity(): string {
@@ -146,7 +155,16 @@ export function buildControllers(opts: ControllerDaemonOptions): Controllers {
     client,
     switchReconciler: switches.reconciler,
     networkReconciler: networks.reconciler,
-    controllers: { switch: switches.controller, network: networks.controller, attachment: attachmentCtl, protection: protectionCtl, headnode: headnodeCtl, node: nodeCtl, nicStatus: nicStatusCtl, projectStatus: projectStatusCtl },
+    controllers: {
+      switch: switches.controller,
+      network: networks.controller,
+      attachment: attachmentCtl,
+      protection: protectionCtl,
+      headnode: headnodeCtl,
+      node: nodeCtl,
+      nicStatus: nicStatusCtl,
+      projectStatus: projectStatusCtl,
+    },
   };
 }
 
@@ -174,11 +192,22 @@ export function startControllers(opts: ControllerDaemonOptions): RunningControll
 }
 
 /** A KubeConfig for a server URL and an optional bearer token (`--server URL [--token T]`). */
-export function kubeConfigFor(server: string, token?: string, opts: { insecureSkipTLSVerify?: boolean; caFile?: string } = {}): k8s.KubeConfig {
+export function kubeConfigFor(
+  server: string,
+  token?: string,
+  opts: { insecureSkipTLSVerify?: boolean; caFile?: string } = {},
+): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
   kc.loadFromOptions({
     // client-node refuses plain http unless skipTLSVerify is set (there is no TLS to verify then).
-    clusters: [{ name: 'hil', server, skipTLSVerify: server.startsWith('http:') || (opts.insecureSkipTLSVerify ?? false), ...(opts.caFile ? { caFile: opts.caFile } : {}) }],
+    clusters: [
+      {
+        name: 'hil',
+        server,
+        skipTLSVerify: server.startsWith('http:') || (opts.insecureSkipTLSVerify ?? false),
+        ...(opts.caFile ? { caFile: opts.caFile } : {}),
+      },
+    ],
     users: [{ name: 'hil', ...(token ? { token } : {}) }],
     contexts: [{ name: 'hil', cluster: 'hil', user: 'hil' }],
     currentContext: 'hil',

@@ -18,13 +18,22 @@ export class EventRecorder {
   async record(obj: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     try {
       await this.client.createEvent(EVENT_NAMESPACE, {
-        involvedObject: { apiVersion: 'hil.io/v1alpha1', kind: obj.kind, name: obj.metadata.name ?? '', ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}) },
+        involvedObject: {
+          apiVersion: 'hil.io/v1alpha1',
+          kind: obj.kind,
+          name: obj.metadata.name ?? '',
+          ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}),
+        },
         reason,
         message,
         type,
       });
     } catch (err) {
-      this.logger?.warn('could not record an event', { reason, object: `${obj.kind}/${obj.metadata.name}`, error: (err as Error).message });
+      this.logger?.warn('could not record an event', {
+        reason,
+        object: `${obj.kind}/${obj.metadata.name}`,
+        error: (err as Error).message,
+      });
     }
   }
 }

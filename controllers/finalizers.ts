@@ -10,14 +10,28 @@ export function hasFinalizer(o: Obj, f: string): boolean {
   return (o.metadata.finalizers ?? []).includes(f);
 }
 
-export async function addFinalizer<P extends HilPlural>(client: HilClient, plural: P, o: HilKinds[P], f: string): Promise<HilKinds[P]> {
+export async function addFinalizer<P extends HilPlural>(
+  client: HilClient,
+  plural: P,
+  o: HilKinds[P],
+  f: string,
+): Promise<HilKinds[P]> {
   if (hasFinalizer(o, f)) return o;
   const finalizers = [...(o.metadata.finalizers ?? []), f];
-  return client.patch(plural, o.metadata.name!, { metadata: { finalizers, resourceVersion: o.metadata.resourceVersion } });
+  return client.patch(plural, o.metadata.name!, {
+    metadata: { finalizers, resourceVersion: o.metadata.resourceVersion },
+  });
 }
 
-export async function removeFinalizer<P extends HilPlural>(client: HilClient, plural: P, o: HilKinds[P], f: string): Promise<HilKinds[P]> {
+export async function removeFinalizer<P extends HilPlural>(
+  client: HilClient,
+  plural: P,
+  o: HilKinds[P],
+  f: string,
+): Promise<HilKinds[P]> {
   if (!hasFinalizer(o, f)) return o;
   const finalizers = (o.metadata.finalizers ?? []).filter((x) => x !== f);
-  return client.patch(plural, o.metadata.name!, { metadata: { finalizers: finalizers.length ? finalizers : null, resourceVersion: o.metadata.resourceVersion } });
+  return client.patch(plural, o.metadata.name!, {
+    metadata: { finalizers: finalizers.length ? finalizers : null, resourceVersion: o.metadata.resourceVersion },
+  });
 }

@@ -14,7 +14,10 @@ const REUSED = Symbol('hil.reuseConnections');
 
 function digest(v: unknown): string {
   if (v === undefined || v === null) return '';
-  return createHash('sha256').update(Buffer.isBuffer(v) ? v : String(v)).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(Buffer.isBuffer(v) ? v : String(v))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** Makes every API client built from this KubeConfig reuse connections. Idempotent; returns kc. */
@@ -28,10 +31,19 @@ export function reuseConnections(kc: k8s.KubeConfig): k8s.KubeConfig {
     await apply(context);
     const made = context.getAgent();
     if (!made || (made.constructor !== http.Agent && made.constructor !== https.Agent)) return;
-    const opts = ((made as unknown as { options?: AgentOptions }).options ?? {});
+    const opts = (made as unknown as { options?: AgentOptions }).options ?? {};
     const tls = made instanceof https.Agent;
     // Certificates are re-read by client-node on each call: a rotated one gets a new agent.
-    const key = JSON.stringify([kc.getCurrentCluster()?.server ?? '', tls, opts.rejectUnauthorized ?? null, opts.servername ?? null, digest(opts.ca), digest(opts.cert), digest(opts.key), digest(opts.pfx)]);
+    const key = JSON.stringify([
+      kc.getCurrentCluster()?.server ?? '',
+      tls,
+      opts.rejectUnauthorized ?? null,
+      opts.servername ?? null,
+      digest(opts.ca),
+      digest(opts.cert),
+      digest(opts.key),
+      digest(opts.pfx),
+    ]);
     let agent = agents.get(key);
     if (!agent) {
       const { ca, cert, key: k, pfx, passphrase, rejectUnauthorized, servername } = opts;

@@ -17,7 +17,18 @@ export const CONTROLLER_RULES: readonly PolicyRule[] = [
   // The port-revert finalizer.
   { apiGroups: ['hil.io'], resources: ['networkattachments'], verbs: ['list', 'watch', 'patch'] },
   // Status of everything the controllers report on.
-  { apiGroups: ['hil.io'], resources: ['projects/status', 'switches/status', 'ports/status', 'nodes/status', 'networks/status', 'networkattachments/status'], verbs: ['patch'] },
+  {
+    apiGroups: ['hil.io'],
+    resources: [
+      'projects/status',
+      'switches/status',
+      'ports/status',
+      'nodes/status',
+      'networks/status',
+      'networkattachments/status',
+    ],
+    verbs: ['patch'],
+  },
   // Headnodes: informer, the hil.io/headnode-vm finalizer, status (VM state, uuid, VNC port, frozen hnics).
   { apiGroups: ['hil.io'], resources: ['headnodes'], verbs: ['list', 'watch', 'patch'] },
   { apiGroups: ['hil.io'], resources: ['headnodes/status'], verbs: ['patch'] },
@@ -30,14 +41,23 @@ export const CONTROLLER_RULES: readonly PolicyRule[] = [
 ];
 
 /** Whether a rule allows this call. */
-export function allowedBy(rules: readonly PolicyRule[], call: { verb: string; group: string; resource: string; subresource?: string }): boolean {
+export function allowedBy(
+  rules: readonly PolicyRule[],
+  call: { verb: string; group: string; resource: string; subresource?: string },
+): boolean {
   const res = call.subresource ? `${call.resource}/${call.subresource}` : call.resource;
-  return rules.some((r) => r.apiGroups.includes(call.group) && r.resources.includes(res) && r.verbs.includes(call.verb));
+  return rules.some(
+    (r) => r.apiGroups.includes(call.group) && r.resources.includes(res) && r.verbs.includes(call.verb),
+  );
 }
 
 /** Every (verb, group, resource[/subresource]) the rules grant, as "verb group/resource" strings. */
 export function grantedCalls(rules: readonly PolicyRule[] = CONTROLLER_RULES): string[] {
-  return rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${v} ${g || 'core'}/${res}`)))).sort();
+  return rules
+    .flatMap((r) =>
+      r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${v} ${g || 'core'}/${res}`))),
+    )
+    .sort();
 }
 
 export { SYSTEM_NAMESPACE } from '../api/v1alpha1/vlan-claims.js';

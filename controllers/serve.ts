@@ -2,7 +2,15 @@
 // stop taking work, finish in-flight reconciles, release the lease) or a lost lease (exit 1, to be restarted by
 // systemd or the Deployment, as controller-runtime does).
 import * as k8s from '@kubernetes/client-node';
-import { clientEndpoint, ConfigError, headnodeSection, parseHostPort, readConfig, vlanPoolSection, type HeadnodeSettings } from '../config/sections.js';
+import {
+  clientEndpoint,
+  ConfigError,
+  headnodeSection,
+  parseHostPort,
+  readConfig,
+  vlanPoolSection,
+  type HeadnodeSettings,
+} from '../config/sections.js';
 import { createLogger } from '../common/logging.js';
 import type { VlanSet } from '../common/vlans.js';
 import { bridgeDriverFrom } from '../drivers/headnode/config.js';
@@ -58,17 +66,28 @@ function seconds(flag: string, v: string | undefined, min: number): number | und
 
 export { parseHostPort };
 
-export function resolveServeNetworks(flags: ServeNetworksFlags, env: NodeJS.ProcessEnv = process.env): ServeNetworksSettings {
+export function resolveServeNetworks(
+  flags: ServeNetworksFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): ServeNetworksSettings {
   const cfg = readConfig(flags.config);
   const pool: VlanSet | undefined = vlanPoolSection(cfg);
   // Where the API is, first found wins: --server, --kubeconfig, $KUBECONFIG, $HIL_ENDPOINT, hil.cfg [client]
   // endpoint (as HIL's CLI), then ~/.kube/config or the in-cluster service account.
   let kubeConfig: k8s.KubeConfig;
   let describeConnection: string;
-  const endpoint = flags.server ?? (flags.kubeconfig || env.KUBECONFIG ? undefined : env.HIL_ENDPOINT || clientEndpoint(cfg));
+  const endpoint =
+    flags.server ?? (flags.kubeconfig || env.KUBECONFIG ? undefined : env.HIL_ENDPOINT || clientEndpoint(cfg));
   if (endpoint) {
-    kubeConfig = kubeConfigFor(endpoint, flags.token ?? env.HIL_TOKEN, { insecureSkipTLSVerify: flags.insecureSkipTlsVerify, caFile: flags.certificateAuthority });
-    describeConnection = flags.server ? `--server ${endpoint}` : env.HIL_ENDPOINT ? `HIL_ENDPOINT ${endpoint}` : `hil.cfg [client] endpoint ${endpoint}`;
+    kubeConfig = kubeConfigFor(endpoint, flags.token ?? env.HIL_TOKEN, {
+      insecureSkipTLSVerify: flags.insecureSkipTlsVerify,
+      caFile: flags.certificateAuthority,
+    });
+    describeConnection = flags.server
+      ? `--server ${endpoint}`
+      : env.HIL_ENDPOINT
+        ? `HIL_ENDPOINT ${endpoint}`
+        : `hil.cfg [client] endpoint ${endpoint}`;
   } else {
     kubeConfig = new k8s.KubeConfig();
     if (flags.kubeconfig) {
@@ -82,11 +101,15 @@ export function resolveServeNetworks(flags: ServeNetworksFlags, env: NodeJS.Proc
       describeConnection = 'default kubeconfig / in-cluster';
     }
     if (flags.context) {
-      if (!kubeConfig.getContextObject(flags.context)) throw new ConfigError(`--context "${flags.context}": no such context in the kubeconfig`);
+      if (!kubeConfig.getContextObject(flags.context))
+        throw new ConfigError(`--context "${flags.context}": no such context in the kubeconfig`);
       kubeConfig.setCurrentContext(flags.context);
     }
     allowPlainHttp(kubeConfig);
-    if (!kubeConfig.getCurrentCluster()) throw new ConfigError('no cluster to connect to: give --server URL or --kubeconfig FILE, set KUBECONFIG or HIL_ENDPOINT, or [client] endpoint in hil.cfg');
+    if (!kubeConfig.getCurrentCluster())
+      throw new ConfigError(
+        'no cluster to connect to: give --server URL or --kubeconfig FILE, set KUBECONFIG or HIL_ENDPOINT, or [client] endpoint in hil.cfg',
+      );
   }
   return {
     kubeConfig,
@@ -96,7 +119,9 @@ export function resolveServeNetworks(flags: ServeNetworksFlags, env: NodeJS.Proc
     leaderElection: flags.leaderElect !== false,
     leaseDurationMs: seconds('--lease-duration', flags.leaseDuration, 3),
     identity: flags.identity ?? env.HIL_CONTROLLER_IDENTITY ?? defaultIdentity(),
-    metricsListen: flags.metricsListen ? parseHostPort(flags.metricsListen, '--metrics-listen', '127.0.0.1:9090') : undefined,
+    metricsListen: flags.metricsListen
+      ? parseHostPort(flags.metricsListen, '--metrics-listen', '127.0.0.1:9090')
+      : undefined,
     logLevel: flags.logLevel ?? env.HIL_LOG_LEVEL ?? 'info',
     driverTimeoutMs: seconds('--driver-timeout', flags.driverTimeout, 0.1),
     headnode: headnodeSection(cfg),
@@ -119,13 +144,21 @@ function allowPlainHttp(kc: k8s.KubeConfig): void {
  * Runs the daemon until a signal or a lost lease; resolves with the process exit code. With `signal`, the caller
  * (`hil-admin serve --controllers`) decides when to stop, and no process signal handlers are installed.
  */
-export async function serveNetworks(settings: ServeNetworksSettings, opts: { signal?: AbortSignal } = {}): Promise<number> {
+export async function serveNetworks(
+  settings: ServeNetworksSettings,
+  opts: { signal?: AbortSignal } = {},
+): Promise<number> {
   const logger = createLogger(settings.logLevel, 'controllers');
   const lease = settings.leaseDurationMs;
   const hn = settings.headnode;
-  const headnodeDriver = hn.libvirtEndpoint ? new LibvirtHeadnodeDriver({ uri: hn.libvirtEndpoint, imageDir: hn.imageDir, nicModel: hn.nicModel }) : undefined;
+  const headnodeDriver = hn.libvirtEndpoint
+    ? new LibvirtHeadnodeDriver({ uri: hn.libvirtEndpoint, imageDir: hn.imageDir, nicModel: hn.nicModel })
+    : undefined;
   // The controller makes missing br-vlan<N> itself when it knows how: bridge_driver ovs, or linux with a trunk_nic.
-  const bridges = hn.libvirtEndpoint && (hn.bridgeDriver === 'ovs' || (hn.bridgeDriver === 'linux' && hn.trunkNic)) ? bridgeDriverFrom(hn) : undefined;
+  const bridges =
+    hn.libvirtEndpoint && (hn.bridgeDriver === 'ovs' || (hn.bridgeDriver === 'linux' && hn.trunkNic))
+      ? bridgeDriverFrom(hn)
+      : undefined;
   const built = buildControllers({
     kubeConfig: settings.kubeConfig,
     pool: settings.pool,
@@ -138,7 +171,12 @@ export async function serveNetworks(settings: ServeNetworksSettings, opts: { sig
     metricsListen: settings.metricsListen,
     driverTimeoutMs: settings.driverTimeoutMs,
     nodes: settings.nodes,
-    headnodes: { driver: headnodeDriver, bridges, bridgeKind: hn.bridgeDriver === 'ovs' ? 'ovs' : 'linux', baseImages: hn.baseImages },
+    headnodes: {
+      driver: headnodeDriver,
+      bridges,
+      bridgeKind: hn.bridgeDriver === 'ovs' ? 'ovs' : 'linux',
+      baseImages: hn.baseImages,
+    },
     logger,
   });
   logger.info('controller daemon starting', {
@@ -147,7 +185,9 @@ export async function serveNetworks(settings: ServeNetworksSettings, opts: { sig
     vlanPool: settings.pool?.toString() ?? '(none)',
     resyncSeconds: settings.resyncMs / 1000,
     leaderElection: settings.leaderElection,
-    headnodes: hn.libvirtEndpoint ? `${hn.libvirtEndpoint} (bridges: ${hn.bridgeDriver})` : '(no [headnode] libvirt_endpoint)',
+    headnodes: hn.libvirtEndpoint
+      ? `${hn.libvirtEndpoint} (bridges: ${hn.bridgeDriver})`
+      : '(no [headnode] libvirt_endpoint)',
   });
   const ac = new AbortController();
   if (opts.signal) {

@@ -35,7 +35,9 @@ export interface Wiring {
 
 /** A Controller for `reconciler`, added to the manager. */
 export function addController(w: Wiring, name: string, reconciler: Reconciler, workers: number): Controller {
-  return w.manager.addController(new Controller({ name, reconciler, workers, metrics: w.manager.metrics, logger: w.logger }));
+  return w.manager.addController(
+    new Controller({ name, reconciler, workers, metrics: w.manager.metrics, logger: w.logger }),
+  );
 }
 
 /** Runs `each` every resync period while the manager runs (low priority work: never ahead of events), then `stop`. */

@@ -97,12 +97,24 @@ const CATALOGUE: Record<string, { owner: string; accessProjects?: string[]; publ
   pub: { owner: '', public: true },
   adm: { owner: '', accessProjects: ['gamma'] },
 };
-const INITIAL_PROJECT: Record<string, string> = { n1: 'alpha', n2: 'alpha', n3: 'beta', n4: 'beta', n5: 'gamma', n6: '' };
+const INITIAL_PROJECT: Record<string, string> = {
+  n1: 'alpha',
+  n2: 'alpha',
+  n3: 'beta',
+  n4: 'beta',
+  n5: 'gamma',
+  n6: '',
+};
 const SWITCH = 'lab';
 const MERGE = 'application/merge-patch+json';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const networkObject = (name: string) => ({ apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name }, spec: { ...CATALOGUE[name] } });
+const networkObject = (name: string) => ({
+  apiVersion: 'hil.io/v1alpha1',
+  kind: 'Network',
+  metadata: { name },
+  spec: { ...CATALOGUE[name] },
+});
 
 export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   const log = opts.log ?? (() => undefined);
@@ -129,7 +141,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   let stopping = false;
 
   // ---- the API, through whichever replica is up ----
-  async function call(method: string, path: string, body?: unknown, ct?: string): Promise<{ status: number; body: any }> {
+  async function call(
+    method: string,
+    path: string,
+    body?: unknown,
+    ct?: string,
+  ): Promise<{ status: number; body: any }> {
     // Not from the seeded PRNG: how many calls an operation makes depends on timing.
     const order = Math.random() < 0.5 ? [0, 1] : [1, 0];
     let last: unknown;
@@ -154,7 +171,18 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   };
 
   // ---- controller daemons: two, with leader election, each on its own replica; restarted when they exit ----
-  const daemonArgs = (id: string) => ['--config', cfg!.path, '--resync', String(resyncS), '--lease-duration', '3', '--identity', id, '--driver-timeout', '3'];
+  const daemonArgs = (id: string) => [
+    '--config',
+    cfg!.path,
+    '--resync',
+    String(resyncS),
+    '--lease-duration',
+    '3',
+    '--identity',
+    id,
+    '--driver-timeout',
+    '3',
+  ];
   const slots: { name: string; replica: number; gen: number; daemon?: Daemon; identity?: string }[] = [
     { name: 'ctl-a', replica: 0, gen: 0 },
     { name: 'ctl-b', replica: 1, gen: 0 },
@@ -199,7 +227,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     return rec;
   };
   const outcomeOf = (r: { status: number; body: any }) =>
-    r.status < 300 ? 'ok' : [403, 404, 409, 422].includes(r.status) ? `refused ${r.status}${r.body?.message ? `: ${String(r.body.message).slice(0, 160)}` : ''}` : `failed ${r.status} ${JSON.stringify(r.body).slice(0, 160)}`;
+    r.status < 300
+      ? 'ok'
+      : [403, 404, 409, 422].includes(r.status)
+        ? `refused ${r.status}${r.body?.message ? `: ${String(r.body.message).slice(0, 160)}` : ''}`
+        : `failed ${r.status} ${JSON.stringify(r.body).slice(0, 160)}`;
   const labNodes = () => lab!.nodes.map((n) => n.name);
 
   interface World {
@@ -209,7 +241,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     ports: any[];
   }
   async function world(): Promise<World> {
-    const [nodes, networks, attachments, ports] = await Promise.all(['nodes', 'networks', 'networkattachments', 'ports'].map(list));
+    const [nodes, networks, attachments, ports] = await Promise.all(
+      ['nodes', 'networks', 'networkattachments', 'ports'].map(list),
+    );
     return { nodes: nodes, networks: networks, attachments: attachments, ports: ports };
   }
 
@@ -241,7 +275,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
           return node && net ? attach(node, net, R.chance(0.8) ? 'native' : 'tagged') : undefined;
         },
       ],
-      [6, () => { const a = R.pick(atts); return a && simple('detach', a.metadata.name, 'DELETE', `${H}/networkattachments/${a.metadata.name}`); }],
+      [
+        6,
+        () => {
+          const a = R.pick(atts);
+          return a && simple('detach', a.metadata.name, 'DELETE', `${H}/networkattachments/${a.metadata.name}`);
+        },
+      ],
       [
         5,
         () => {
@@ -256,7 +296,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
               const d = await call('DELETE', `${H}/networkattachments/${a.metadata.name}`);
               if (d.status >= 300) return void record('move', detail, outcomeOf(d));
               const deadline = Date.now() + 8000;
-              while (Date.now() < deadline && (await call('GET', `${H}/networkattachments/${a.metadata.name}`)).status !== 404) await sleep(100);
+              while (
+                Date.now() < deadline &&
+                (await call('GET', `${H}/networkattachments/${a.metadata.name}`)).status !== 404
+              )
+                await sleep(100);
               const r = await call('POST', `${H}/networkattachments`, {
                 apiVersion: 'hil.io/v1alpha1',
                 kind: 'NetworkAttachment',
@@ -272,8 +316,18 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
         4,
         () => {
           const net = R.pick(nets.filter((n) => n.spec.owner || !n.spec.public));
-          const p = net && R.pick(PROJECTS.filter((x) => x !== net.spec.owner && !(net.spec.accessProjects ?? []).includes(x)));
-          return p ? simple('grant', `${p} on ${net.metadata.name}`, 'PATCH', `${H}/networks/${net.metadata.name}`, { spec: { accessProjects: [...(net.spec.accessProjects ?? []), p] } }, MERGE) : undefined;
+          const p =
+            net && R.pick(PROJECTS.filter((x) => x !== net.spec.owner && !(net.spec.accessProjects ?? []).includes(x)));
+          return p
+            ? simple(
+                'grant',
+                `${p} on ${net.metadata.name}`,
+                'PATCH',
+                `${H}/networks/${net.metadata.name}`,
+                { spec: { accessProjects: [...(net.spec.accessProjects ?? []), p] } },
+                MERGE,
+              )
+            : undefined;
         },
       ],
       [
@@ -281,29 +335,94 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
         () => {
           const net = R.pick(nets.filter((n) => (n.spec.accessProjects ?? []).length));
           const p = net && R.pick(net.spec.accessProjects as string[]);
-          return p ? simple('revoke', `${p} from ${net.metadata.name}`, 'PATCH', `${H}/networks/${net.metadata.name}`, { spec: { accessProjects: net.spec.accessProjects.filter((x: string) => x !== p) } }, MERGE) : undefined;
+          return p
+            ? simple(
+                'revoke',
+                `${p} from ${net.metadata.name}`,
+                'PATCH',
+                `${H}/networks/${net.metadata.name}`,
+                { spec: { accessProjects: net.spec.accessProjects.filter((x: string) => x !== p) } },
+                MERGE,
+              )
+            : undefined;
         },
       ],
-      [3, () => { const n = R.pick(free); const p = R.pick(PROJECTS); return n && simple('claim', `${n.metadata.name} → ${p}`, 'PATCH', `${H}/nodes/${n.metadata.name}`, { spec: { project: p } }, MERGE); }],
-      [3, () => { const n = R.pick(inProject); return n && simple('release', `${n.metadata.name} from ${n.spec.project}`, 'PATCH', `${H}/nodes/${n.metadata.name}`, { spec: { project: '' } }, MERGE); }],
+      [
+        3,
+        () => {
+          const n = R.pick(free);
+          const p = R.pick(PROJECTS);
+          return (
+            n &&
+            simple(
+              'claim',
+              `${n.metadata.name} → ${p}`,
+              'PATCH',
+              `${H}/nodes/${n.metadata.name}`,
+              { spec: { project: p } },
+              MERGE,
+            )
+          );
+        },
+      ],
+      [
+        3,
+        () => {
+          const n = R.pick(inProject);
+          return (
+            n &&
+            simple(
+              'release',
+              `${n.metadata.name} from ${n.spec.project}`,
+              'PATCH',
+              `${H}/nodes/${n.metadata.name}`,
+              { spec: { project: '' } },
+              MERGE,
+            )
+          );
+        },
+      ],
       [
         2,
         () => {
           const n = R.pick(inProject);
           const q = n && R.pick(PROJECTS.filter((x) => x !== n.spec.project));
-          return q ? simple('moveNode', `${n.metadata.name}: ${n.spec.project} → ${q}`, 'PATCH', `${H}/nodes/${n.metadata.name}`, { spec: { project: q } }, MERGE) : undefined;
+          return q
+            ? simple(
+                'moveNode',
+                `${n.metadata.name}: ${n.spec.project} → ${q}`,
+                'PATCH',
+                `${H}/nodes/${n.metadata.name}`,
+                { spec: { project: q } },
+                MERGE,
+              )
+            : undefined;
         },
       ],
-      [2, () => { const p = R.pick(live(w.ports)); return p && simple('deletePort', p.metadata.name, 'DELETE', `${H}/ports/${p.metadata.name}`); }],
+      [
+        2,
+        () => {
+          const p = R.pick(live(w.ports));
+          return p && simple('deletePort', p.metadata.name, 'DELETE', `${H}/ports/${p.metadata.name}`);
+        },
+      ],
       [
         3,
         () => {
           const have = new Set(w.ports.map((p) => p.metadata.name));
           const port = R.pick(lab!.nodes.map((n) => n.port).filter((p) => !have.has(`${SWITCH}-${p}`)));
-          return port ? simple('recreatePort', `${SWITCH}-${port}`, 'POST', `${H}/ports`, yaml.load(portYaml(SWITCH, port))) : undefined;
+          return port
+            ? simple('recreatePort', `${SWITCH}-${port}`, 'POST', `${H}/ports`, yaml.load(portYaml(SWITCH, port)))
+            : undefined;
         },
       ],
-      [2, () => { const n = R.pick(nets); return n && simple('deleteNetwork', n.metadata.name, 'DELETE', `${H}/networks/${n.metadata.name}`); }],
+      [
+        2,
+        () => {
+          const n = R.pick(nets);
+          return n && simple('deleteNetwork', n.metadata.name, 'DELETE', `${H}/networks/${n.metadata.name}`);
+        },
+      ],
       [
         3,
         () => {
@@ -316,7 +435,17 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
         2,
         () => {
           const n = R.pick(w.nodes.filter((x) => x.spec.nics?.[0]?.port));
-          return n && simple('unplugNic', `${n.metadata.name} eth0 off ${n.spec.nics[0].port}`, 'PATCH', `${H}/nodes/${n.metadata.name}`, { spec: { nics: [{ name: 'eth0', macAddress: n.spec.nics[0].macAddress }] } }, MERGE);
+          return (
+            n &&
+            simple(
+              'unplugNic',
+              `${n.metadata.name} eth0 off ${n.spec.nics[0].port}`,
+              'PATCH',
+              `${H}/nodes/${n.metadata.name}`,
+              { spec: { nics: [{ name: 'eth0', macAddress: n.spec.nics[0].macAddress }] } },
+              MERGE,
+            )
+          );
         },
       ],
       [
@@ -325,7 +454,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
           const n = R.pick(w.nodes.filter((x) => !x.spec.nics?.[0]?.port));
           if (!n) return undefined;
           const port = `${SWITCH}-${lab!.node(n.metadata.name).port}`;
-          return simple('replugNic', `${n.metadata.name} eth0 → ${port}`, 'PATCH', `${H}/nodes/${n.metadata.name}`, { spec: { nics: [{ name: 'eth0', macAddress: n.spec.nics[0].macAddress, port }] } }, MERGE);
+          return simple(
+            'replugNic',
+            `${n.metadata.name} eth0 → ${port}`,
+            'PATCH',
+            `${H}/nodes/${n.metadata.name}`,
+            { spec: { nics: [{ name: 'eth0', macAddress: n.spec.nics[0].macAddress, port }] } },
+            MERGE,
+          );
         },
       ],
       [
@@ -357,7 +493,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
           if (switchStopped) return undefined;
           const managed = new Set(live(w.ports).map((p) => p.spec.interface));
           const port = R.pick(lab!.nodes.map((n) => n.port).filter((p) => managed.has(p)));
-          const vlans = [...new Set([...nets.map((n) => n.status?.vlan).filter((v) => typeof v === 'number'), R.int(100, 119)])];
+          const vlans = [
+            ...new Set([...nets.map((n) => n.status?.vlan).filter((v) => typeof v === 'number'), R.int(100, 119)]),
+          ];
           const vlan = R.pick(vlans);
           if (!port || vlan === undefined) return undefined;
           return {
@@ -406,7 +544,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
               await sleep(delay);
               const srv = replicas[i];
               // Another kill in the same batch may have taken a replica down already: keep one up.
-              if (!srv || !replicas[1 - i]) return void record('killApi', `replica ${i}`, 'failed: a replica is already down');
+              if (!srv || !replicas[1 - i])
+                return void record('killApi', `replica ${i}`, 'failed: a replica is already down');
               replicas[i] = undefined;
               await srv.stop('SIGKILL');
               kills.apiReplica++;
@@ -435,7 +574,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   async function startReplica(i: number): Promise<void> {
     for (let tries = 0; ; tries++) {
       try {
-        replicas[i] = await startChildServer({ databaseUri: db!.uri, port: replicaPorts[i], extraArgs: ['--auth', 'null', '--log-level', 'warn'] });
+        replicas[i] = await startChildServer({
+          databaseUri: db!.uri,
+          port: replicaPorts[i],
+          extraArgs: ['--auth', 'null', '--log-level', 'warn'],
+        });
         return;
       } catch (err) {
         if (tries >= 5) throw err;
@@ -459,17 +602,23 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       for (const a of w.attachments) {
         const reason = a.status?.conditions?.find((c: any) => c.type === 'Ready')?.reason;
         if (a.metadata.deletionTimestamp) problems.push(`${a.metadata.name} deleting`);
-        else if (a.status?.observedGeneration !== a.metadata.generation) problems.push(`${a.metadata.name} not observed`);
-        else if (a.status?.phase === 'Pending' && ['Applying', 'Paused', 'VlanPending', undefined].includes(reason)) problems.push(`${a.metadata.name} Pending ${reason}`);
-        else if (!['Attached', 'Failed', 'Pending'].includes(a.status?.phase)) problems.push(`${a.metadata.name} ${a.status?.phase}`);
+        else if (a.status?.observedGeneration !== a.metadata.generation)
+          problems.push(`${a.metadata.name} not observed`);
+        else if (a.status?.phase === 'Pending' && ['Applying', 'Paused', 'VlanPending', undefined].includes(reason))
+          problems.push(`${a.metadata.name} Pending ${reason}`);
+        else if (!['Attached', 'Failed', 'Pending'].includes(a.status?.phase))
+          problems.push(`${a.metadata.name} ${a.status?.phase}`);
       }
       for (const p of w.ports) {
         const c = p.status?.conditions?.find((x: any) => x.type === 'InSync');
-        if (c?.status !== 'True' || p.status?.observedGeneration !== p.metadata.generation) problems.push(`port ${p.metadata.name} ${c?.reason ?? 'unsynced'}`);
+        if (c?.status !== 'True' || p.status?.observedGeneration !== p.metadata.generation)
+          problems.push(`port ${p.metadata.name} ${c?.reason ?? 'unsynced'}`);
       }
       const excusedLeft = checker!.excusedUntil() - Date.now();
       if (excusedLeft > 0) problems.push(`hand edit being corrected (${excusedLeft} ms left)`);
-      const fingerprint = JSON.stringify([w.attachments, w.ports, w.nodes, w.networks].map((l) => l.map((o) => o.metadata.resourceVersion)));
+      const fingerprint = JSON.stringify(
+        [w.attachments, w.ports, w.nodes, w.networks].map((l) => l.map((o) => o.metadata.resourceVersion)),
+      );
       if (problems.length === 0) {
         if (stableSince === fingerprint) {
           converged = true;
@@ -483,18 +632,30 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       detail = problems.slice(0, 8).join('; ');
       await sleep(300);
     }
-    const q: QuietPoint = { t: Date.now() - t0, afterOp: ops.length, converged, convergeMs: Date.now() - start, mismatches: [], violationsNow: [], detail: converged ? undefined : `not converged in 90 s: ${detail}` };
+    const q: QuietPoint = {
+      t: Date.now() - t0,
+      afterOp: ops.length,
+      converged,
+      convergeMs: Date.now() - start,
+      mismatches: [],
+      violationsNow: [],
+      detail: converged ? undefined : `not converged in 90 s: ${detail}`,
+    };
     // The matrix: two nodes reach each other exactly when both are Attached natively to the same network.
     const w = await world();
     const plan: Record<string, string | undefined> = {};
     for (const n of labNodes()) plan[n] = undefined;
-    for (const a of w.attachments) if ((a.spec.channel ?? 'native') === 'native' && a.status?.phase === 'Attached') plan[a.spec.node] = a.spec.network;
+    for (const a of w.attachments)
+      if ((a.spec.channel ?? 'native') === 'native' && a.status?.phase === 'Attached')
+        plan[a.spec.node] = a.spec.network;
     const r = await lab!.reachability();
     q.mismatches = matrixMismatches(r, labNodes(), plan);
     if (q.mismatches.length) q.detail = `${q.detail ? `${q.detail}\n` : ''}ping matrix:\n${r.format()}`;
     q.violationsNow = checker!.current();
     quietPoints.push(q);
-    log(`quiet point ${quietPoints.length} after op ${ops.length}: ${converged ? `converged in ${q.convergeMs} ms` : 'NOT converged'}, matrix ${q.mismatches.length ? `WRONG (${q.mismatches.length} pairs)` : 'ok'}, ${checker!.episodes().length} violation episode(s) so far`);
+    log(
+      `quiet point ${quietPoints.length} after op ${ops.length}: ${converged ? `converged in ${q.convergeMs} ms` : 'NOT converged'}, matrix ${q.mismatches.length ? `WRONG (${q.mismatches.length} pairs)` : 'ok'}, ${checker!.episodes().length} violation episode(s) so far`,
+    );
     return q;
   }
 
@@ -508,14 +669,17 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     await startReplica(1);
     replicaPorts[1] = replicas[1]!.port;
     const inventory = [
-      ...PROJECTS.map((p) => `apiVersion: hil.io/v1alpha1\nkind: Project\nmetadata: {name: ${p}}\nspec: {description: chaos}`),
+      ...PROJECTS.map(
+        (p) => `apiVersion: hil.io/v1alpha1\nkind: Project\nmetadata: {name: ${p}}\nspec: {description: chaos}`,
+      ),
       labInventoryYaml(lab, { switchName: SWITCH, vlanRange: '100-199', projectOf: (n) => INITIAL_PROJECT[n] ?? '' }),
     ];
     for (const doc of yaml.loadAll(inventory.join('\n---\n'))) {
       const o = doc as any;
       const plural = { Project: 'projects', Switch: 'switches', Port: 'ports', Node: 'nodes' }[o.kind as string];
       const r = await call('POST', `${H}/${plural}`, o);
-      if (r.status >= 300) throw new Error(`create ${o.kind}/${o.metadata.name}: ${r.status} ${JSON.stringify(r.body)}`);
+      if (r.status >= 300)
+        throw new Error(`create ${o.kind}/${o.metadata.name}: ${r.status} ${JSON.stringify(r.body)}`);
     }
     for (const name of Object.keys(CATALOGUE)) await call('POST', `${H}/networks`, networkObject(name));
     checker = new IsolationChecker({
@@ -526,7 +690,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     });
     await checker.start();
     await Promise.all(slots.map(startSlot));
-    log(`chaos: seed ${opts.seed}, lab ${lab.name}, replicas ${replicas.map((r) => r!.url).join(' ')}, set up in ${Date.now() - t} ms`);
+    log(
+      `chaos: seed ${opts.seed}, lab ${lab.name}, replicas ${replicas.map((r) => r!.url).join(' ')}, set up in ${Date.now() - t} ms`,
+    );
     await quietPoint();
 
     const endAt = Date.now() + opts.minutes * 60_000;
@@ -578,7 +744,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     unconfirmed: checker.unconfirmed,
     evaluations: checker.evaluations,
     report: '',
-    ok: episodes.length === 0 && quietPoints.every((q) => q.converged && q.mismatches.length === 0 && q.violationsNow.length === 0),
+    ok:
+      episodes.length === 0 &&
+      quietPoints.every((q) => q.converged && q.mismatches.length === 0 && q.violationsNow.length === 0),
   };
   result.report = formatReport(result, t0);
   return result;
@@ -596,31 +764,52 @@ export function formatReport(r: ChaosResult, t0: number): string {
   const total = r.ops.length;
   const refused = Object.values(r.counts).reduce((s, c) => s + c.refused, 0);
   const failed = Object.values(r.counts).reduce((s, c) => s + c.failed, 0);
-  lines.push(`chaos run: seed ${r.seed}, ${(r.durationMs / 60000).toFixed(1)} min (asked ${r.minutes}), ${total} operations (${refused} refused, ${failed} failed)`);
+  lines.push(
+    `chaos run: seed ${r.seed}, ${(r.durationMs / 60000).toFixed(1)} min (asked ${r.minutes}), ${total} operations (${refused} refused, ${failed} failed)`,
+  );
   lines.push(`  ${'kind'.padEnd(16)}${'done'.padStart(6)}${'refused'.padStart(9)}${'failed'.padStart(8)}`);
-  for (const [k, c] of Object.entries(r.counts).sort()) lines.push(`  ${k.padEnd(16)}${String(c.done).padStart(6)}${String(c.refused).padStart(9)}${String(c.failed).padStart(8)}`);
+  for (const [k, c] of Object.entries(r.counts).sort())
+    lines.push(
+      `  ${k.padEnd(16)}${String(c.done).padStart(6)}${String(c.refused).padStart(9)}${String(c.failed).padStart(8)}`,
+    );
   const refusals = new Map<string, number>();
   // Grouped by kind and reason, with object names taken out.
-  const reasonOf = (o: OpRecord) => `${o.kind}: ${o.outcome.replace(/"[^"]*"/g, '…').replace(/\([^)]*\)/g, '(…)').slice(0, 110)}`;
-  for (const o of r.ops) if (o.outcome.startsWith('refused')) refusals.set(reasonOf(o), (refusals.get(reasonOf(o)) ?? 0) + 1);
+  const reasonOf = (o: OpRecord) =>
+    `${o.kind}: ${o.outcome
+      .replace(/"[^"]*"/g, '…')
+      .replace(/\([^)]*\)/g, '(…)')
+      .slice(0, 110)}`;
+  for (const o of r.ops)
+    if (o.outcome.startsWith('refused')) refusals.set(reasonOf(o), (refusals.get(reasonOf(o)) ?? 0) + 1);
   if (refusals.size) {
     lines.push('  refusals by kind and reason:');
-    for (const [k, n] of [...refusals].sort((a, b) => b[1] - a[1]).slice(0, 12)) lines.push(`    ${String(n).padStart(4)} × ${k}`);
+    for (const [k, n] of [...refusals].sort((a, b) => b[1] - a[1]).slice(0, 12))
+      lines.push(`    ${String(n).padStart(4)} × ${k}`);
   }
-  lines.push(`kills: controller leader ${r.kills.controllerLeader}, API replica ${r.kills.apiReplica}; switch breaks ${r.kills.switchBreaks}; hand edits ${r.kills.handEdits}; daemons that exited by themselves and were restarted ${r.kills.daemonExits}`);
+  lines.push(
+    `kills: controller leader ${r.kills.controllerLeader}, API replica ${r.kills.apiReplica}; switch breaks ${r.kills.switchBreaks}; hand edits ${r.kills.handEdits}; daemons that exited by themselves and were restarted ${r.kills.daemonExits}`,
+  );
   const bad = r.quietPoints.filter((q) => !q.converged || q.mismatches.length || q.violationsNow.length);
-  lines.push(`quiet points: ${r.quietPoints.length} checked, ping matrix matched at ${r.quietPoints.filter((q) => q.mismatches.length === 0).length}, converged at ${r.quietPoints.filter((q) => q.converged).length}; median convergence ${median(r.quietPoints.map((q) => q.convergeMs))} ms`);
-  lines.push(`checker: ${r.evaluations} instants evaluated; ${r.episodes.length} violation episode(s); ${r.unconfirmed.length} flagged then cleared by a fresh API read (observation skew)`);
+  lines.push(
+    `quiet points: ${r.quietPoints.length} checked, ping matrix matched at ${r.quietPoints.filter((q) => q.mismatches.length === 0).length}, converged at ${r.quietPoints.filter((q) => q.converged).length}; median convergence ${median(r.quietPoints.map((q) => q.convergeMs))} ms`,
+  );
+  lines.push(
+    `checker: ${r.evaluations} instants evaluated; ${r.episodes.length} violation episode(s); ${r.unconfirmed.length} flagged then cleared by a fresh API read (observation skew)`,
+  );
   for (const e of r.episodes) {
     lines.push(`VIOLATION ${describeEpisode(e, t0)}`);
     lines.push('  operations since the last quiet point before it:');
-    for (const o of sequenceBefore(r, e.firstSeen - t0)) lines.push(`    #${o.i} t+${(o.t / 1000).toFixed(1)}s ${o.kind} ${o.detail} → ${o.outcome}`);
+    for (const o of sequenceBefore(r, e.firstSeen - t0))
+      lines.push(`    #${o.i} t+${(o.t / 1000).toFixed(1)}s ${o.kind} ${o.detail} → ${o.outcome}`);
   }
   for (const q of bad) {
-    lines.push(`QUIET POINT after op ${q.afterOp} (t+${(q.t / 1000).toFixed(1)}s): ${q.converged ? 'converged' : 'NOT converged'}${q.mismatches.length ? `; matrix wrong: ${q.mismatches.join('; ')}` : ''}${q.violationsNow.length ? `; violations now: ${q.violationsNow.map((v) => v.message).join('; ')}` : ''}`);
+    lines.push(
+      `QUIET POINT after op ${q.afterOp} (t+${(q.t / 1000).toFixed(1)}s): ${q.converged ? 'converged' : 'NOT converged'}${q.mismatches.length ? `; matrix wrong: ${q.mismatches.join('; ')}` : ''}${q.violationsNow.length ? `; violations now: ${q.violationsNow.map((v) => v.message).join('; ')}` : ''}`,
+    );
     if (q.detail) lines.push(`  ${q.detail.replace(/\n/g, '\n  ')}`);
     const prev = [...r.quietPoints].reverse().find((x) => x.afterOp < q.afterOp);
-    for (const o of r.ops.filter((x) => x.i > (prev?.afterOp ?? 0) && x.i <= q.afterOp)) lines.push(`    #${o.i} ${o.kind} ${o.detail} → ${o.outcome}`);
+    for (const o of r.ops.filter((x) => x.i > (prev?.afterOp ?? 0) && x.i <= q.afterOp))
+      lines.push(`    #${o.i} ${o.kind} ${o.detail} → ${o.outcome}`);
   }
   lines.push(r.ok ? 'RESULT: no violation' : 'RESULT: VIOLATIONS FOUND');
   return lines.join('\n');
@@ -633,14 +822,27 @@ function median(xs: number[]): number {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { minutes: { type: 'string', default: '5' }, seed: { type: 'string' }, json: { type: 'string' }, quiet: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      minutes: { type: 'string', default: '5' },
+      seed: { type: 'string' },
+      json: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
   const seed = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
   const minutes = Number(values.minutes);
-  if (!Number.isInteger(seed) || !(minutes > 0)) throw new Error('usage: hack/chaos.sh --minutes N --seed S [--json FILE] [--quiet]');
+  if (!Number.isInteger(seed) || !(minutes > 0))
+    throw new Error('usage: hack/chaos.sh --minutes N --seed S [--json FILE] [--quiet]');
   const why = labUnavailable('ovs', ['ping']);
   if (why) throw new Error(`the OVS lab cannot run here: ${why}`);
   console.log(`chaos: seed ${seed}, ${minutes} min (re-run with: hack/chaos.sh --minutes ${minutes} --seed ${seed})`);
-  const r = await runChaos({ seed, minutes, log: values.quiet ? undefined : (l) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${l}`) });
+  const r = await runChaos({
+    seed,
+    minutes,
+    log: values.quiet ? undefined : (l) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${l}`),
+  });
   console.log(r.report);
   if (values.json) {
     const { writeFileSync } = await import('node:fs');

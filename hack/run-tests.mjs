@@ -16,19 +16,27 @@ function findTests(dir) {
   if (!existsSync(dir)) return [];
   if (statSync(dir).isFile()) return [dir];
   return readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? findTests(join(dir, e.name)) : e.name.endsWith('.test.ts') ? [join(dir, e.name)] : []))
+    .flatMap((e) =>
+      e.isDirectory() ? findTests(join(dir, e.name)) : e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [],
+    )
     .sort();
 }
 
 const targets = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const files = (targets.length ? targets : ['test/unit', 'test/integration', 'test/e2e']).flatMap(findTests).map((f) => relative(root, f));
+const files = (targets.length ? targets : ['test/unit', 'test/integration', 'test/e2e'])
+  .flatMap(findTests)
+  .map((f) => relative(root, f));
 if (!files.length) {
   console.error('run-tests: no test files found');
   process.exit(1);
 }
 
 console.error('run-tests: typechecking');
-const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.test.json', '--noEmit'], { stdio: 'inherit' });
+const tsc = spawnSync(
+  process.execPath,
+  [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.test.json', '--noEmit'],
+  { stdio: 'inherit' },
+);
 if (tsc.status !== 0) {
   console.error('run-tests: typecheck failed');
   process.exit(1);

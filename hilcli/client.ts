@@ -30,7 +30,11 @@ export class HilClient {
       headers.authorization = `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password}`).toString('base64')}`;
     }
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const r = await fetch(`${this.base}/v0/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const r = await fetch(`${this.base}/v0/${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await r.text();
     let parsed: any;
     try {
@@ -39,7 +43,8 @@ export class HilClient {
       parsed = undefined;
     }
     if (r.status < 200 || r.status >= 300) {
-      if (parsed && typeof parsed.type === 'string') throw new HilCallError(parsed.type, String(parsed.msg ?? ''), r.status);
+      if (parsed && typeof parsed.type === 'string')
+        throw new HilCallError(parsed.type, String(parsed.msg ?? ''), r.status);
       throw new HilCallError('unknown', text, r.status);
     }
     return parsed;

@@ -28,7 +28,9 @@ export function parseDryRun(v: string | boolean | undefined): DryRunMode {
   if (v === undefined || v === false || v === 'none') return 'none';
   if (v === true || v === 'server') return 'server';
   if (v === 'client') {
-    throw new CliError('--dry-run=client is not supported: use --dry-run=server (the server validates and admits the change, and stores nothing)');
+    throw new CliError(
+      '--dry-run=client is not supported: use --dry-run=server (the server validates and admits the change, and stores nothing)',
+    );
   }
   throw new CliError(`--dry-run must be "none" or "server", not "${v}"`);
 }
@@ -49,7 +51,11 @@ export function identityKey(r: ResourceInfo, namespace: string | undefined, name
 }
 
 /** Resolves each document's kind through discovery; problems become messages (the rest still goes ahead). */
-export function planObjects(s: Session, d: Discovery, docs: ManifestDoc[]): { planned: PlannedObject[]; errors: string[] } {
+export function planObjects(
+  s: Session,
+  d: Discovery,
+  docs: ManifestDoc[],
+): { planned: PlannedObject[]; errors: string[] } {
   const planned: PlannedObject[] = [];
   const errors: string[] = [];
   const seen = new Map<string, ManifestDoc>();
@@ -57,10 +63,12 @@ export function planObjects(s: Session, d: Discovery, docs: ManifestDoc[]): { pl
     const o = doc.object;
     const r = d.byKind(o.apiVersion, o.kind);
     if (!r) {
-      errors.push(`${whereIs(doc)}: the server has no kind "${o.kind}" in "${o.apiVersion}" (is the apiVersion right?)`);
+      errors.push(
+        `${whereIs(doc)}: the server has no kind "${o.kind}" in "${o.apiVersion}" (is the apiVersion right?)`,
+      );
       continue;
     }
-    const namespace = r.namespaced ? (o.metadata.namespace || s.namespace) : undefined;
+    const namespace = r.namespaced ? o.metadata.namespace || s.namespace : undefined;
     const key = identityKey(r, namespace, o.metadata.name!);
     const ref = objectRef(r, o.metadata.name!);
     const earlier = seen.get(key);
@@ -139,7 +147,10 @@ export async function runApply(s: Session, o: ApplyOptions): Promise<number> {
       continue;
     }
     try {
-      const { action } = await applyObject(s, p.resource, p.doc.object, p.namespace, { dryRun, force: o.forceConflicts });
+      const { action } = await applyObject(s, p.resource, p.doc.object, p.namespace, {
+        dryRun,
+        force: o.forceConflicts,
+      });
       s.out(o.output === 'name' ? p.ref : `${p.ref} ${action}${suffix}`);
     } catch (err) {
       if (err instanceof ConnectionError) throw err; // nothing else will get through either
@@ -196,7 +207,12 @@ export async function findPruneVictims(
         const name = item.metadata?.name;
         const namespace = r.namespaced ? item.metadata?.namespace : undefined;
         if (!name || keep.has(identityKey(r, namespace, name)) || item.metadata?.deletionTimestamp) continue;
-        victims.push({ r, name, namespace, object: { apiVersion: `${r.group ? `${r.group}/` : ''}${r.version}`, kind: r.kind, ...item } });
+        victims.push({
+          r,
+          name,
+          namespace,
+          object: { apiVersion: `${r.group ? `${r.group}/` : ''}${r.version}`, kind: r.kind, ...item },
+        });
       }
     }
   }
@@ -204,7 +220,13 @@ export async function findPruneVictims(
 }
 
 /** Deletes the objects with the selector's labels that the files no longer contain. */
-async function prune(s: Session, d: Discovery, planned: PlannedObject[], o: ApplyOptions, dryRun: DryRunMode): Promise<void> {
+async function prune(
+  s: Session,
+  d: Discovery,
+  planned: PlannedObject[],
+  o: ApplyOptions,
+  dryRun: DryRunMode,
+): Promise<void> {
   for (const v of await findPruneVictims(s, d, planned, o.selector!, o.pruneAllowlist)) {
     try {
       await s.client.request('DELETE', objectPath(v.r, v.name, v.namespace), {

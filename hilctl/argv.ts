@@ -29,8 +29,7 @@ export function normalizeBooleanFlags(program: Command, argv: string[]): string[
     if (on) {
       if (flags.plain.has(m[1])) out.push(m[1]);
       // --flag=true for a flag that is on by default (only --no-flag exists): nothing to say.
-    }
-    else if (flags.negatable.has(m[1])) out.push(`--no-${m[1].slice(2)}`);
+    } else if (flags.negatable.has(m[1])) out.push(`--no-${m[1].slice(2)}`);
     // --flag=false for a flag that is off by default: simply leave it off.
   }
   return out;

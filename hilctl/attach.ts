@@ -26,8 +26,16 @@ export function attachmentName(node: string, nic: string, network: string): stri
   return name;
 }
 
-async function findAttachments(s: Session, r: ResourceInfo, node: string, nic: string, network: string): Promise<any[]> {
-  const l = await s.client.get(collectionPath(r), { fieldSelector: `spec.node=${node},spec.nic=${nic},spec.network=${network}` });
+async function findAttachments(
+  s: Session,
+  r: ResourceInfo,
+  node: string,
+  nic: string,
+  network: string,
+): Promise<any[]> {
+  const l = await s.client.get(collectionPath(r), {
+    fieldSelector: `spec.node=${node},spec.nic=${nic},spec.network=${network}`,
+  });
   return l?.items ?? [];
 }
 
@@ -39,7 +47,13 @@ export interface AttachOptions {
   dryRun?: string;
 }
 
-export async function runAttach(s: Session, node: string, nic: string, network: string, o: AttachOptions): Promise<number> {
+export async function runAttach(
+  s: Session,
+  node: string,
+  nic: string,
+  network: string,
+  o: AttachOptions,
+): Promise<number> {
   const dryRun = parseDryRun(o.dryRun);
   const d = await s.discovery();
   const nodes = d.hil('Node');
@@ -49,11 +63,15 @@ export async function runAttach(s: Session, node: string, nic: string, network: 
   const n = await s.client.getIfExists(objectPath(nodes, node));
   if (!n) throw new CliError(`node "${node}" does not exist`);
   const nics: string[] = (n.spec?.nics ?? []).map((x: any) => x.name);
-  if (!nics.includes(nic)) throw new CliError(`node "${node}" has no NIC "${nic}" (it has: ${nics.join(', ') || 'none'})`);
-  if (!(await s.client.getIfExists(objectPath(nets, network)))) throw new CliError(`network "${network}" does not exist`);
+  if (!nics.includes(nic))
+    throw new CliError(`node "${node}" has no NIC "${nic}" (it has: ${nics.join(', ') || 'none'})`);
+  if (!(await s.client.getIfExists(objectPath(nets, network))))
+    throw new CliError(`network "${network}" does not exist`);
   const existing = await findAttachments(s, atts, node, nic, network);
   if (existing.length) {
-    throw new CliError(`${node}/${nic} is already attached to ${network} (${existing.map((a) => objectRef(atts, a.metadata.name)).join(', ')})`);
+    throw new CliError(
+      `${node}/${nic} is already attached to ${network} (${existing.map((a) => objectRef(atts, a.metadata.name)).join(', ')})`,
+    );
   }
   const name = o.name ?? attachmentName(node, nic, network);
   const body = {
@@ -63,7 +81,11 @@ export async function runAttach(s: Session, node: string, nic: string, network: 
     spec: { node, nic, network, channel: o.tagged ? 'tagged' : 'native' },
   };
   await s.client.request('POST', collectionPath(atts), {
-    query: { fieldManager: 'hilctl-attach', fieldValidation: 'Strict', dryRun: dryRun === 'server' ? 'All' : undefined },
+    query: {
+      fieldManager: 'hilctl-attach',
+      fieldValidation: 'Strict',
+      dryRun: dryRun === 'server' ? 'All' : undefined,
+    },
     body,
   });
   const ref = objectRef(atts, name);
@@ -86,7 +108,13 @@ export interface DetachOptions {
   dryRun?: string;
 }
 
-export async function runDetach(s: Session, node: string, nic: string, network: string, o: DetachOptions): Promise<number> {
+export async function runDetach(
+  s: Session,
+  node: string,
+  nic: string,
+  network: string,
+  o: DetachOptions,
+): Promise<number> {
   const dryRun = parseDryRun(o.dryRun);
   const d = await s.discovery();
   const atts = d.hil('NetworkAttachment');
@@ -101,9 +129,19 @@ export async function runDetach(s: Session, node: string, nic: string, network: 
       });
       s.out(`${deletedName(atts, a.metadata.name)} deleted${dryRunSuffix(dryRun)}`);
       if (o.wait && dryRun === 'none') {
-        const r = await waitForObject(s, atts, a.metadata.name, undefined, { t: 'delete' }, deadlineFrom(o.timeout, 60_000), { uid: res.body?.metadata?.uid });
+        const r = await waitForObject(
+          s,
+          atts,
+          a.metadata.name,
+          undefined,
+          { t: 'delete' },
+          deadlineFrom(o.timeout, 60_000),
+          { uid: res.body?.metadata?.uid },
+        );
         if (r !== 'met') {
-          s.err(`error: timed out waiting for ${deletedName(atts, a.metadata.name)} to be deleted (the switch port is reverted first)`);
+          s.err(
+            `error: timed out waiting for ${deletedName(atts, a.metadata.name)} to be deleted (the switch port is reverted first)`,
+          );
           failed = true;
         }
       }

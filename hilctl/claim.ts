@@ -24,7 +24,9 @@ export async function chooseProject(s: Session, given: string | undefined): Prom
 
 function conflictText(err: unknown, node: string): never {
   if (err instanceof StatusError && err.httpStatus === 409 && /modified/.test(err.message)) {
-    throw new CliError(`node "${node}" changed while claiming it (someone else was quicker?); look again with "hilctl get hn ${node}"`);
+    throw new CliError(
+      `node "${node}" changed while claiming it (someone else was quicker?); look again with "hilctl get hn ${node}"`,
+    );
   }
   throw err;
 }
@@ -68,7 +70,8 @@ export async function runRelease(s: Session, node: string, o: ClaimOptions): Pro
     s.out(`${ref} is already free (unchanged)`);
     return 0;
   }
-  if (o.project && o.project !== current) throw new CliError(`node "${node}" belongs to project "${current}", not "${o.project}"`);
+  if (o.project && o.project !== current)
+    throw new CliError(`node "${node}" belongs to project "${current}", not "${o.project}"`);
   // HIL's rule, said before the server says it: a node leaves its project only with no attachments left.
   const atts = d.hil('NetworkAttachment');
   const l = await s.client.get(collectionPath(atts), { fieldSelector: `spec.node=${node}` });
@@ -76,12 +79,16 @@ export async function runRelease(s: Session, node: string, o: ClaimOptions): Pro
   const attached = left.filter((a) => !a.metadata?.deletionTimestamp);
   if (attached.length) {
     const lines = attached.map((a) => `  hilctl detach ${node} ${a.spec?.nic} ${a.spec?.network}`);
-    throw new CliError(`node "${node}" is still attached to ${attached.length === 1 ? 'a network' : `${attached.length} networks`}; detach first:\n${lines.join('\n')}`);
+    throw new CliError(
+      `node "${node}" is still attached to ${attached.length === 1 ? 'a network' : `${attached.length} networks`}; detach first:\n${lines.join('\n')}`,
+    );
   }
   if (left.length) {
     // Detached, but the switch has not reverted the port yet (the attachment's finalizer is still there).
     const names = left.map((a) => a.metadata?.name).join(', ');
-    throw new CliError(`node "${node}" is being detached (${names}): waiting for the switch to revert the port; try again shortly, or detach with --wait first`);
+    throw new CliError(
+      `node "${node}" is being detached (${names}): waiting for the switch to revert the port; try again shortly, or detach with --wait first`,
+    );
   }
   try {
     await s.client.request('PATCH', path, {

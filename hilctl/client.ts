@@ -102,7 +102,11 @@ export class ApiClient {
     this.agent.destroy();
   }
 
-  private async start(method: string, path: string, opts: RequestOptions): Promise<{ req: http.ClientRequest; res: Promise<http.IncomingMessage> }> {
+  private async start(
+    method: string,
+    path: string,
+    opts: RequestOptions,
+  ): Promise<{ req: http.ClientRequest; res: Promise<http.IncomingMessage> }> {
     const url = new URL(this.base.href);
     url.pathname = `${this.base.pathname.replace(/\/$/, '')}${path}`;
     url.search = buildQuery(opts.query);
@@ -128,7 +132,9 @@ export class ApiClient {
     });
     const timeout = opts.timeoutMs ?? this.defaultTimeoutMs;
     if (timeout > 0) {
-      req.setTimeout(timeout, () => req.destroy(Object.assign(new Error(`no answer within ${timeout} ms`), { code: 'HILCTL_TIMEOUT' })));
+      req.setTimeout(timeout, () =>
+        req.destroy(Object.assign(new Error(`no answer within ${timeout} ms`), { code: 'HILCTL_TIMEOUT' })),
+      );
     }
     req.end(payload);
     return { req, res };
@@ -199,7 +205,10 @@ export class ApiClient {
       if ((r.statusCode ?? 0) >= 400) {
         const chunks: Buffer[] = [];
         for await (const c of r) chunks.push(c as Buffer);
-        throw toStatusError({ status: r.statusCode ?? 0, headers: r.headers, body: Buffer.concat(chunks).toString('utf8') }, `GET ${full}`);
+        throw toStatusError(
+          { status: r.statusCode ?? 0, headers: r.headers, body: Buffer.concat(chunks).toString('utf8') },
+          `GET ${full}`,
+        );
       }
       r.setEncoding('utf8');
       let buf = '';
@@ -250,13 +259,19 @@ export function toStatusError(r: HttpResponse<string>, request: string): StatusE
     /* not JSON */
   }
   if (!status) {
-    const text = r.body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300);
+    const text = r.body
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 300);
     status = {
       kind: 'Status',
       status: 'Failure',
       code: r.status,
       reason: reasonForCode(r.status),
-      message: text ? `the server answered ${r.status}: ${text}` : `the server answered ${r.status} with no explanation`,
+      message: text
+        ? `the server answered ${r.status}: ${text}`
+        : `the server answered ${r.status} with no explanation`,
     };
   }
   return new StatusError(r.status, status, request);

@@ -57,7 +57,26 @@ fi
 `;
 
 /** The hil kinds, for when the server cannot be asked. */
-const OFFLINE_KINDS = ['projects', 'users', 'switches', 'ports', 'nodes', 'networks', 'networkattachments', 'headnodes', 'hproj', 'husr', 'hsw', 'hport', 'hn', 'hnet', 'hna', 'hhn', 'secrets', 'events'];
+const OFFLINE_KINDS = [
+  'projects',
+  'users',
+  'switches',
+  'ports',
+  'nodes',
+  'networks',
+  'networkattachments',
+  'headnodes',
+  'hproj',
+  'husr',
+  'hsw',
+  'hport',
+  'hn',
+  'hnet',
+  'hna',
+  'hhn',
+  'secrets',
+  'events',
+];
 
 const OUTPUTS = ['wide', 'yaml', 'json', 'name', 'jsonpath=', 'custom-columns='];
 
@@ -230,7 +249,8 @@ export async function complete(program: Command, words: string[], io: Io): Promi
       if (opt && takesValue(opt) && !opt.optional) i++;
       continue;
     }
-    const sub = positional.length === 0 ? cmd.commands.find((c) => c.name() === w || c.aliases().includes(w)) : undefined;
+    const sub =
+      positional.length === 0 ? cmd.commands.find((c) => c.name() === w || c.aliases().includes(w)) : undefined;
     if (sub) chain.push(sub);
     else positional.push(w);
   }
@@ -277,7 +297,9 @@ async function positionalValues(cmd: Command, pos: string[], cur: string, names:
           return (await names.names(kind)).map((n) => `${kind}/${n}`);
         }
         const kinds = await names.kinds();
-        return name === 'get' || name === 'describe' || name === 'delete' ? kinds : [...kinds, ...kinds.map((k) => `${k}/`)];
+        return name === 'get' || name === 'describe' || name === 'delete'
+          ? kinds
+          : [...kinds, ...kinds.map((k) => `${k}/`)];
       }
       if (pos[0].includes('/')) return [];
       return names.names(pos[0]);
@@ -293,15 +315,21 @@ async function positionalValues(cmd: Command, pos: string[], cur: string, names:
       if (pos.length === 1) return names.nics(pos[0]);
       if (pos.length === 2) {
         if (name === 'attach') return names.names('networks.hil.io');
-        return (await names.objects('networkattachments.hil.io')).filter((a) => a.spec?.node === pos[0] && a.spec?.nic === pos[1]).map((a) => a.spec.network);
+        return (await names.objects('networkattachments.hil.io'))
+          .filter((a) => a.spec?.node === pos[0] && a.spec?.nic === pos[1])
+          .map((a) => a.spec.network);
       }
       return [];
     case 'project claim':
     case 'claim':
-      return pos.length === 0 ? (await names.objects('nodes.hil.io')).filter((n) => !n.spec?.project).map((n) => n.metadata.name) : [];
+      return pos.length === 0
+        ? (await names.objects('nodes.hil.io')).filter((n) => !n.spec?.project).map((n) => n.metadata.name)
+        : [];
     case 'project release':
     case 'release':
-      return pos.length === 0 ? (await names.objects('nodes.hil.io')).filter((n) => n.spec?.project).map((n) => n.metadata.name) : [];
+      return pos.length === 0
+        ? (await names.objects('nodes.hil.io')).filter((n) => n.spec?.project).map((n) => n.metadata.name)
+        : [];
     case 'user set-password':
       return pos.length === 0 ? names.names('users.hil.io') : [];
     case 'completion':
@@ -310,4 +338,3 @@ async function positionalValues(cmd: Command, pos: string[], cur: string, names:
       return [];
   }
 }
-

@@ -56,7 +56,8 @@ function normalizeServer(s: string): string {
   } catch {
     throw new CliError(`the server address "${s}" is not a URL (expected e.g. http://127.0.0.1:6443)`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new CliError(`the server address "${s}" must start with http:// or https://`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new CliError(`the server address "${s}" must start with http:// or https://`);
   return v.replace(/\/+$/, '');
 }
 
@@ -64,11 +65,17 @@ function readFileFlag(file: string, what: string): Buffer {
   try {
     return readFileSync(file);
   } catch (err: any) {
-    throw new CliError(`cannot read the ${what} ${file}: ${err?.code === 'ENOENT' ? 'no such file' : (err?.message ?? err)}`);
+    throw new CliError(
+      `cannot read the ${what} ${file}: ${err?.code === 'ENOENT' ? 'no such file' : (err?.message ?? err)}`,
+    );
   }
 }
 
-function fromFileOrData(file: string | undefined | null, data: string | undefined | null, what: string): Buffer | undefined {
+function fromFileOrData(
+  file: string | undefined | null,
+  data: string | undefined | null,
+  what: string,
+): Buffer | undefined {
   if (file) return readFileFlag(file, what);
   if (data) return Buffer.from(data, 'base64');
   return undefined;
@@ -84,14 +91,19 @@ function explicitAuth(opts: GlobalOptions, env: NodeJS.ProcessEnv): { header: st
   if (env.HIL_TOKEN) return { header: `Bearer ${env.HIL_TOKEN}`, source: 'HIL_TOKEN' };
   if (env.HIL_USERNAME || env.HIL_PASSWORD) {
     if (!env.HIL_USERNAME) throw new CliError('HIL_PASSWORD is set but HIL_USERNAME is not; set both (or HIL_TOKEN)');
-    if (env.HIL_PASSWORD === undefined) throw new CliError('HIL_USERNAME is set but HIL_PASSWORD is not; set both (or HIL_TOKEN)');
+    if (env.HIL_PASSWORD === undefined)
+      throw new CliError('HIL_USERNAME is set but HIL_PASSWORD is not; set both (or HIL_TOKEN)');
     return { header: basic(env.HIL_USERNAME, env.HIL_PASSWORD), source: `HIL_USERNAME ${env.HIL_USERNAME}` };
   }
   return undefined;
 }
 
 /** An Authorization header from a kubeconfig user that uses an exec or auth-provider plugin (loads client-node). */
-async function pluginAuthorization(cluster: Cluster | undefined, user: User, ctx: Context): Promise<string | undefined> {
+async function pluginAuthorization(
+  cluster: Cluster | undefined,
+  user: User,
+  ctx: Context,
+): Promise<string | undefined> {
   // Loaded only here: the whole client library takes most of a second to import (and to type-check).
   const clientNode: string = '@kubernetes/client-node';
   const { KubeConfig } = await import(clientNode);
@@ -115,7 +127,9 @@ export function resolveConnection(opts: GlobalOptions, env: NodeJS.ProcessEnv = 
     insecure: !!opts.insecureSkipTlsVerify,
   };
   if (tlsFromFlags.ca && tlsFromFlags.insecure) {
-    throw new CliError('--certificate-authority and --insecure-skip-tls-verify exclude each other: either verify the server with a CA or do not verify it');
+    throw new CliError(
+      '--certificate-authority and --insecure-skip-tls-verify exclude each other: either verify the server with a CA or do not verify it',
+    );
   }
   if (hilMode) {
     const server = normalizeServer(opts.server ?? env.HIL_ENDPOINT!);
@@ -142,11 +156,18 @@ export function resolveConnection(opts: GlobalOptions, env: NodeJS.ProcessEnv = 
       throw new CliError(`context "${contextName}" does not exist (kubeconfig: ${where})`);
     }
     cluster = kc.clusters.find((c) => c.name === ctx!.cluster);
-    if (!cluster && !opts.server) throw new CliError(`context "${contextName}" refers to cluster "${ctx.cluster}", which the kubeconfig does not define`);
+    if (!cluster && !opts.server)
+      throw new CliError(
+        `context "${contextName}" refers to cluster "${ctx.cluster}", which the kubeconfig does not define`,
+      );
     user = kc.users.find((u) => u.name === ctx!.user);
   }
   const server = normalizeServer(opts.server ?? cluster?.server ?? DEFAULT_SERVER);
-  const serverSource = opts.server ? '--server' : cluster ? `kubeconfig context "${contextName}"` : 'the default address';
+  const serverSource = opts.server
+    ? '--server'
+    : cluster
+      ? `kubeconfig context "${contextName}"`
+      : 'the default address';
 
   let authorization: () => Promise<string | undefined> = async () => undefined;
   let authSource = 'anonymous';
@@ -174,7 +195,11 @@ export function resolveConnection(opts: GlobalOptions, env: NodeJS.ProcessEnv = 
     serverSource,
     authorization,
     authSource,
-    ca: tlsFromFlags.ca ?? (tlsFromFlags.insecure ? undefined : fromFileOrData(cluster?.caFile, cluster?.caData, 'certificate authority file')),
+    ca:
+      tlsFromFlags.ca ??
+      (tlsFromFlags.insecure
+        ? undefined
+        : fromFileOrData(cluster?.caFile, cluster?.caData, 'certificate authority file')),
     cert: user ? fromFileOrData(user.certFile, user.certData, 'client certificate') : undefined,
     key: user ? fromFileOrData(user.keyFile, user.keyData, 'client key') : undefined,
     insecureSkipTlsVerify: tlsFromFlags.insecure || (!tlsFromFlags.ca && !!cluster?.skipTLSVerify),

@@ -29,7 +29,15 @@ export async function runConsole(s: Session, node: string, o: ConsoleOptions): P
   const req = (isHttps ? https : http).request(url, {
     method: 'GET',
     headers,
-    ...(isHttps ? { ca: conn.ca, cert: conn.cert, key: conn.key, rejectUnauthorized: !conn.insecureSkipTlsVerify, servername: conn.tlsServerName } : {}),
+    ...(isHttps
+      ? {
+          ca: conn.ca,
+          cert: conn.cert,
+          key: conn.key,
+          rejectUnauthorized: !conn.insecureSkipTlsVerify,
+          servername: conn.tlsServerName,
+        }
+      : {}),
   });
   const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
     req.once('response', resolve);
@@ -39,7 +47,10 @@ export async function runConsole(s: Session, node: string, o: ConsoleOptions): P
   if ((res.statusCode ?? 0) >= 400) {
     const chunks: Buffer[] = [];
     for await (const c of res) chunks.push(c as Buffer);
-    throw toStatusError({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }, `GET ${path}`);
+    throw toStatusError(
+      { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') },
+      `GET ${path}`,
+    );
   }
   await new Promise<void>((resolve) => {
     res.on('data', (c: Buffer) => s.io.stdout.write(c));

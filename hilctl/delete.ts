@@ -47,17 +47,25 @@ export async function runDelete(s: Session, args: string[], o: DeleteOptions): P
     victims = sortForDelete(victims, (v) => v.r.kind);
   } else {
     const groups = parseTypeArgs(d, args);
-    if (!groups.length) throw new CliError('delete needs -f FILE or a resource type (e.g. "hilctl delete hna NAME", "hilctl delete hn -l rack=r1")');
+    if (!groups.length)
+      throw new CliError(
+        'delete needs -f FILE or a resource type (e.g. "hilctl delete hna NAME", "hilctl delete hn -l rack=r1")',
+      );
     for (const g of groups) {
       if (g.names.length) {
         if (o.selector || o.all) throw new CliError('names cannot be combined with -l or --all');
         g.names.forEach((name, i) => victims.push({ r: g.resource, name, namespace: namespaceFor(s, g, i) }));
       } else if (o.selector || o.all || o.fieldSelector) {
         const ns = g.resource.namespaced ? s.namespace : undefined;
-        const l = await s.client.get(collectionPath(g.resource, ns), { labelSelector: o.selector, fieldSelector: o.fieldSelector });
+        const l = await s.client.get(collectionPath(g.resource, ns), {
+          labelSelector: o.selector,
+          fieldSelector: o.fieldSelector,
+        });
         for (const item of l?.items ?? []) victims.push({ r: g.resource, name: item.metadata.name, namespace: ns });
       } else {
-        throw new CliError(`resource(s) were provided, but no name was given: name the ${qualifiedName(g.resource)} to delete, or use -l SELECTOR or --all`);
+        throw new CliError(
+          `resource(s) were provided, but no name was given: name the ${qualifiedName(g.resource)} to delete, or use -l SELECTOR or --all`,
+        );
       }
     }
     if (!victims.length) {
@@ -74,7 +82,11 @@ export async function runDelete(s: Session, args: string[], o: DeleteOptions): P
         query: { dryRun: dryRun === 'server' ? 'All' : undefined },
         body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
       });
-      s.out(o.output === 'name' ? `${v.r.kind.toLowerCase()}${v.r.group ? `.${v.r.group}` : ''}/${v.name}` : `${deletedName(v.r, v.name)} deleted${dryRunSuffix(dryRun)}`);
+      s.out(
+        o.output === 'name'
+          ? `${v.r.kind.toLowerCase()}${v.r.group ? `.${v.r.group}` : ''}/${v.name}`
+          : `${deletedName(v.r, v.name)} deleted${dryRunSuffix(dryRun)}`,
+      );
       deleted.push({ ...v, uid: res.body?.metadata?.uid });
     } catch (err) {
       if (err instanceof StatusError && err.httpStatus === 404) {
@@ -102,7 +114,9 @@ export async function runDelete(s: Session, args: string[], o: DeleteOptions): P
         onSlow: (obj) => {
           const fins: string[] = obj?.metadata?.finalizers ?? [];
           if (fins.length) {
-            s.err(`waiting for ${deletedName(v.r, v.name)} to go: finalizers ${fins.join(', ')} remain (the controllers remove them when the cleanup is done; Ctrl-C stops waiting, not the deletion)`);
+            s.err(
+              `waiting for ${deletedName(v.r, v.name)} to go: finalizers ${fins.join(', ')} remain (the controllers remove them when the cleanup is done; Ctrl-C stops waiting, not the deletion)`,
+            );
           }
         },
       });

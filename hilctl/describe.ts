@@ -56,7 +56,9 @@ export class DescribeWriter {
       for (let k = i; k < j; k++) {
         const m = this.lines[k];
         const key = `${m.key}:`;
-        out.push(`${'  '.repeat(m.indent)}${m.value === undefined || m.value === '' ? key : `${key.padEnd(width + 2)}${m.value}`}`.trimEnd());
+        out.push(
+          `${'  '.repeat(m.indent)}${m.value === undefined || m.value === '' ? key : `${key.padEnd(width + 2)}${m.value}`}`.trimEnd(),
+        );
       }
       i = j;
     }
@@ -169,7 +171,8 @@ async function getOf(s: Session, d: Discovery, kind: string, name: string): Prom
 }
 
 const dash = (v: unknown) => (v === undefined || v === null || v === '' ? '-' : String(v));
-const condStatus = (o: any, type: string) => ((o?.status?.conditions ?? []) as any[]).find((c) => c.type === type)?.status ?? '-';
+const condStatus = (o: any, type: string) =>
+  ((o?.status?.conditions ?? []) as any[]).find((c) => c.type === type)?.status ?? '-';
 
 async function nodeSections(s: Session, d: Discovery, w: DescribeWriter, obj: any): Promise<void> {
   const nics: any[] = obj.spec?.nics ?? [];
@@ -179,7 +182,9 @@ async function nodeSections(s: Session, d: Discovery, w: DescribeWriter, obj: an
     const found = nic.port ? await getOf(s, d, 'Port', nic.port) : undefined;
     const port = found === 'hidden' ? undefined : found;
     const st = observed.find((x) => x.name === nic.name);
-    const nets = ((st?.networks ?? []) as any[]).map((n) => `${n.network} (${n.channel}${n.vlan ? `, VLAN ${n.vlan}` : ''})`).join(', ');
+    const nets = ((st?.networks ?? []) as any[])
+      .map((n) => `${n.network} (${n.channel}${n.vlan ? `, VLAN ${n.vlan}` : ''})`)
+      .join(', ');
     rows.push([
       nic.name,
       dash(nic.macAddress),
@@ -199,7 +204,15 @@ async function nodeSections(s: Session, d: Discovery, w: DescribeWriter, obj: an
     w.table(
       1,
       ['NAME', 'NIC', 'NETWORK', 'CHANNEL', 'PHASE', 'VLAN', 'READY'],
-      atts.map((a) => [a.metadata.name, dash(a.spec?.nic), dash(a.spec?.network), dash(a.spec?.channel), dash(a.status?.phase), dash(a.status?.vlan), condStatus(a, 'Ready')]),
+      atts.map((a) => [
+        a.metadata.name,
+        dash(a.spec?.nic),
+        dash(a.spec?.network),
+        dash(a.spec?.channel),
+        dash(a.status?.phase),
+        dash(a.status?.vlan),
+        condStatus(a, 'Ready'),
+      ]),
     );
   }
 }
@@ -207,7 +220,15 @@ async function nodeSections(s: Session, d: Discovery, w: DescribeWriter, obj: an
 async function networkSections(s: Session, d: Discovery, w: DescribeWriter, obj: any): Promise<void> {
   const vlan = obj.status?.vlan;
   const how = obj.spec?.vlan !== undefined ? 'explicit' : 'allocated';
-  w.kv(0, 'VLAN', vlan ? `${vlan} (${how})` : obj.spec?.vlan ? `${obj.spec.vlan} (explicit, not confirmed yet)` : '<not allocated yet>');
+  w.kv(
+    0,
+    'VLAN',
+    vlan
+      ? `${vlan} (${how})`
+      : obj.spec?.vlan
+        ? `${obj.spec.vlan} (explicit, not confirmed yet)`
+        : '<not allocated yet>',
+  );
   const atts = await listOf(s, d, 'NetworkAttachment', { fieldSelector: `spec.network=${obj.metadata.name}` });
   w.kv(0, 'Attached NICs');
   if (typeof atts === 'string') w.text(1, atts);
@@ -215,12 +236,24 @@ async function networkSections(s: Session, d: Discovery, w: DescribeWriter, obj:
     w.table(
       1,
       ['NODE', 'NIC', 'CHANNEL', 'PHASE', 'SWITCH', 'PORT', 'ATTACHMENT'],
-      atts.map((a) => [dash(a.spec?.node), dash(a.spec?.nic), dash(a.spec?.channel), dash(a.status?.phase), dash(a.status?.switch), dash(a.status?.port), a.metadata.name]),
+      atts.map((a) => [
+        dash(a.spec?.node),
+        dash(a.spec?.nic),
+        dash(a.spec?.channel),
+        dash(a.status?.phase),
+        dash(a.status?.switch),
+        dash(a.status?.port),
+        a.metadata.name,
+      ]),
     );
   }
   const hns = await listOf(s, d, 'Headnode', {});
   if (typeof hns !== 'string') {
-    const rows = hns.flatMap((h) => ((h.spec?.hnics ?? []) as any[]).filter((x) => x.network === obj.metadata.name).map((x) => [h.metadata.name, x.name, dash(h.status?.state)]));
+    const rows = hns.flatMap((h) =>
+      ((h.spec?.hnics ?? []) as any[])
+        .filter((x) => x.network === obj.metadata.name)
+        .map((x) => [h.metadata.name, x.name, dash(h.status?.state)]),
+    );
     if (rows.length) {
       w.kv(0, 'Headnodes');
       w.table(1, ['HEADNODE', 'HNIC', 'STATE'], rows);
@@ -231,17 +264,31 @@ async function networkSections(s: Session, d: Discovery, w: DescribeWriter, obj:
 async function cablingOf(s: Session, d: Discovery): Promise<Map<string, string>> {
   const nodes = await listOf(s, d, 'Node', {});
   const byPort = new Map<string, string>();
-  if (typeof nodes !== 'string') for (const n of nodes) for (const nic of n.spec?.nics ?? []) if (nic.port) byPort.set(nic.port, `${n.metadata.name}/${nic.name}`);
+  if (typeof nodes !== 'string')
+    for (const n of nodes)
+      for (const nic of n.spec?.nics ?? []) if (nic.port) byPort.set(nic.port, `${n.metadata.name}/${nic.name}`);
   return byPort;
 }
 
 async function switchSections(s: Session, d: Discovery, w: DescribeWriter, obj: any): Promise<void> {
   const st = obj.status ?? {};
   w.kv(0, 'Sync');
-  w.kv(1, 'Paused', obj.metadata.annotations?.['hil.io/paused'] === 'true' ? 'yes (annotation hil.io/paused: no writes to the switch)' : 'no');
+  w.kv(
+    1,
+    'Paused',
+    obj.metadata.annotations?.['hil.io/paused'] === 'true'
+      ? 'yes (annotation hil.io/paused: no writes to the switch)'
+      : 'no',
+  );
   w.kv(1, 'Ready', condStatus(obj, 'Ready'));
   w.kv(1, 'Reachable', condStatus(obj, 'Reachable'));
-  w.kv(1, 'Last Sync', st.lastSyncTime ? `${whenText(st.lastSyncTime)}${st.lastSyncDuration !== undefined ? `, took ${st.lastSyncDuration} ms` : ''}` : '<never>');
+  w.kv(
+    1,
+    'Last Sync',
+    st.lastSyncTime
+      ? `${whenText(st.lastSyncTime)}${st.lastSyncDuration !== undefined ? `, took ${st.lastSyncDuration} ms` : ''}`
+      : '<never>',
+  );
   w.kv(1, 'Failed Attempts', st.failedSyncAttempts ?? 0);
   if (st.nextSyncTime) w.kv(1, 'Next Sync', st.nextSyncTime);
   const ports = await listOf(s, d, 'Port', { fieldSelector: `spec.switch=${obj.metadata.name}` });
@@ -252,7 +299,14 @@ async function switchSections(s: Session, d: Discovery, w: DescribeWriter, obj: 
     w.table(
       1,
       ['NAME', 'INTERFACE', 'NIC', 'NATIVE', 'TAGGED', 'IN SYNC'],
-      ports.map((p) => [p.metadata.name, dash(p.spec?.interface), cabled.get(p.metadata.name) ?? '-', dash(p.status?.nativeVlan), ((p.status?.taggedVlans ?? []) as number[]).join(',') || '-', condStatus(p, 'InSync')]),
+      ports.map((p) => [
+        p.metadata.name,
+        dash(p.spec?.interface),
+        cabled.get(p.metadata.name) ?? '-',
+        dash(p.status?.nativeVlan),
+        ((p.status?.taggedVlans ?? []) as number[]).join(',') || '-',
+        condStatus(p, 'InSync'),
+      ]),
     );
   }
 }
@@ -264,7 +318,8 @@ async function portSections(s: Session, d: Discovery, w: DescribeWriter, obj: an
 
 async function projectSections(s: Session, d: Discovery, w: DescribeWriter, obj: any): Promise<void> {
   const name = obj.metadata.name;
-  const names = (x: any[] | string) => (typeof x === 'string' ? x : x.map((i) => i.metadata.name).join(', ') || '<none>');
+  const names = (x: any[] | string) =>
+    typeof x === 'string' ? x : x.map((i) => i.metadata.name).join(', ') || '<none>';
   w.kv(0, 'Nodes', names(await listOf(s, d, 'Node', { fieldSelector: `spec.project=${name}` })));
   w.kv(0, 'Networks', names(await listOf(s, d, 'Network', { fieldSelector: `spec.owner=${name}` })));
   w.kv(0, 'Headnodes', names(await listOf(s, d, 'Headnode', { fieldSelector: `spec.project=${name}` })));
@@ -294,7 +349,8 @@ async function eventsSection(s: Session, d: Discovery, w: DescribeWriter, obj: a
     }
     throw err;
   }
-  const when = (e: any) => e.lastTimestamp ?? e.eventTime ?? e.series?.lastObservedTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp;
+  const when = (e: any) =>
+    e.lastTimestamp ?? e.eventTime ?? e.series?.lastObservedTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp;
   items.sort((a, b) => String(when(a)).localeCompare(String(when(b))));
   w.table(
     1,
@@ -323,17 +379,32 @@ export async function describeObject(s: Session, d: Discovery, r: ResourceInfo, 
   mapLines(
     w,
     'Annotations',
-    Object.fromEntries(Object.entries((m.annotations ?? {}) as Record<string, string>).filter(([k]) => k !== 'kubectl.kubernetes.io/last-applied-configuration')),
+    Object.fromEntries(
+      Object.entries((m.annotations ?? {}) as Record<string, string>).filter(
+        ([k]) => k !== 'kubectl.kubernetes.io/last-applied-configuration',
+      ),
+    ),
   );
   w.kv(0, 'API Version', obj.apiVersion ?? (r.group ? `${r.group}/${r.version}` : r.version));
   w.kv(0, 'Kind', obj.kind ?? r.kind);
   w.kv(0, 'Created', whenText(m.creationTimestamp));
   if (m.generation !== undefined) {
     const og = obj.status?.observedGeneration;
-    w.kv(0, 'Generation', og === undefined ? `${m.generation}` : `${m.generation} (status describes generation ${og}${og < m.generation ? ': not caught up yet' : ''})`);
+    w.kv(
+      0,
+      'Generation',
+      og === undefined
+        ? `${m.generation}`
+        : `${m.generation} (status describes generation ${og}${og < m.generation ? ': not caught up yet' : ''})`,
+    );
   }
   if (m.finalizers?.length) w.kv(0, 'Finalizers', m.finalizers.join(', '));
-  if (m.deletionTimestamp) w.kv(0, 'Deleting', `since ${whenText(m.deletionTimestamp)}; waiting for finalizers ${(m.finalizers ?? []).join(', ') || '<none>'}`);
+  if (m.deletionTimestamp)
+    w.kv(
+      0,
+      'Deleting',
+      `since ${whenText(m.deletionTimestamp)}; waiting for finalizers ${(m.finalizers ?? []).join(', ') || '<none>'}`,
+    );
 
   const own = OWN_SECTIONS[r.kind] && r.group === 'hil.io' ? OWN_SECTIONS[r.kind] : { spec: [], status: [] };
   if (r.kind === 'Secret' && r.group === '') {
@@ -343,13 +414,22 @@ export async function describeObject(s: Session, d: Discovery, r: ResourceInfo, 
     if (!data.length) w.text(1, '<none>');
     for (const [k, v] of data) w.kv(1, k, `${Buffer.from(v, 'base64').length} bytes`);
   } else {
-    const rest = Object.fromEntries(Object.entries(obj).filter(([k]) => !['apiVersion', 'kind', 'metadata', 'status', 'spec'].includes(k)));
+    const rest = Object.fromEntries(
+      Object.entries(obj).filter(([k]) => !['apiVersion', 'kind', 'metadata', 'status', 'spec'].includes(k)),
+    );
     for (const [k, v] of Object.entries(rest)) renderValue(w, 0, k, v);
     if (obj.spec !== undefined) {
-      renderValue(w, 0, 'spec', Object.fromEntries(Object.entries(obj.spec ?? {}).filter(([k]) => !own.spec.includes(k))));
+      renderValue(
+        w,
+        0,
+        'spec',
+        Object.fromEntries(Object.entries(obj.spec ?? {}).filter(([k]) => !own.spec.includes(k))),
+      );
     }
     if (obj.status !== undefined || r.group === 'hil.io') {
-      const st = Object.fromEntries(Object.entries(obj.status ?? {}).filter(([k]) => k !== 'conditions' && !own.status.includes(k)));
+      const st = Object.fromEntries(
+        Object.entries(obj.status ?? {}).filter(([k]) => k !== 'conditions' && !own.status.includes(k)),
+      );
       if (Object.keys(st).length) renderValue(w, 0, 'status', st);
       else w.kv(0, 'Status', '<none> (nothing observed yet)');
     }
@@ -377,7 +457,8 @@ export interface DescribeOptions {
 export async function runDescribe(s: Session, args: string[], o: DescribeOptions): Promise<number> {
   const d = await s.discovery();
   const groups = parseTypeArgs(d, args);
-  if (!groups.length) throw new CliError('describe needs a resource type and usually a name, e.g. "hilctl describe hn node-01"');
+  if (!groups.length)
+    throw new CliError('describe needs a resource type and usually a name, e.g. "hilctl describe hn node-01"');
   const outputs: string[] = [];
   let failed = false;
   for (const g of groups) {
@@ -399,7 +480,14 @@ export async function runDescribe(s: Session, args: string[], o: DescribeOptions
     } else {
       const ns = r.namespaced && !o.allNamespaces ? s.namespace : undefined;
       const l = await s.client.get(collectionPath(r, ns), { labelSelector: o.selector });
-      for (const item of l?.items ?? []) outputs.push(await describeObject(s, d, r, { apiVersion: r.group ? `${r.group}/${r.version}` : r.version, kind: r.kind, ...item }));
+      for (const item of l?.items ?? [])
+        outputs.push(
+          await describeObject(s, d, r, {
+            apiVersion: r.group ? `${r.group}/${r.version}` : r.version,
+            kind: r.kind,
+            ...item,
+          }),
+        );
     }
   }
   if (outputs.length) s.write(outputs.join('\n\n'));

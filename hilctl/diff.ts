@@ -56,7 +56,10 @@ export async function runDiff(s: Session, o: DiffOptions): Promise<number> {
     let live: any;
     let merged: any;
     try {
-      const r = await applyObject(s, p.resource, p.doc.object, p.namespace, { dryRun: 'server', force: o.forceConflicts });
+      const r = await applyObject(s, p.resource, p.doc.object, p.namespace, {
+        dryRun: 'server',
+        force: o.forceConflicts,
+      });
       live = r.before;
       merged = r.object;
     } catch (err) {
@@ -66,7 +69,11 @@ export async function runDiff(s: Session, o: DiffOptions): Promise<number> {
       error = true;
       continue;
     }
-    const text = fileDiff(diffName(p.resource, p.namespace, p.doc.object.metadata.name!), comparable(live), comparable(merged));
+    const text = fileDiff(
+      diffName(p.resource, p.namespace, p.doc.object.metadata.name!),
+      comparable(live),
+      comparable(merged),
+    );
     if (text) {
       changed = true;
       s.write(text);

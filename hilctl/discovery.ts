@@ -42,7 +42,8 @@ export function collectionPath(r: ResourceInfo, namespace?: string): string {
 }
 
 export function objectPath(r: ResourceInfo, name: string, namespace?: string, subresource?: string): string {
-  if (r.namespaced && !namespace) throw new CliError(`${qualifiedName(r)} is namespaced: a namespace is needed for "${name}"`);
+  if (r.namespaced && !namespace)
+    throw new CliError(`${qualifiedName(r)} is namespaced: a namespace is needed for "${name}"`);
   return `${collectionPath(r, namespace)}/${encodeURIComponent(name)}${subresource ? `/${subresource}` : ''}`;
 }
 
@@ -76,7 +77,12 @@ export class Discovery {
       const v = g.preferredVersion?.version ?? g.versions?.[0]?.version;
       if (!v) continue;
       // One group that fails discovery (an aggregated API that is down) must not break every command.
-      lists.push(client.get(`/apis/${g.name}/${v}`).then((b) => fromList(g.name, v, b), () => []));
+      lists.push(
+        client.get(`/apis/${g.name}/${v}`).then(
+          (b) => fromList(g.name, v, b),
+          () => [],
+        ),
+      );
     }
     return new Discovery((await Promise.all(lists)).flat());
   }
@@ -110,14 +116,19 @@ export class Discovery {
     const want = arg.trim().toLowerCase();
     if (!want) throw new CliError('a resource type is needed (e.g. hn, nodes.hil.io, secrets)');
     const matchesName = (r: ResourceInfo, n: string) =>
-      r.name === n || r.singularName === n || r.kind.toLowerCase() === n || r.shortNames.some((s) => s.toLowerCase() === n);
+      r.name === n ||
+      r.singularName === n ||
+      r.kind.toLowerCase() === n ||
+      r.shortNames.some((s) => s.toLowerCase() === n);
     const order = (rs: ResourceInfo[]) => [...rs].sort((a, b) => (a.group === '' ? -1 : b.group === '' ? 1 : 0));
     // name.group or name.version.group
     if (want.includes('.')) {
       const [n, ...rest] = want.split('.');
       const tail = rest.join('.');
       const qualified = this.resources.filter(
-        (r) => (r.group === tail || `${r.version}.${r.group}` === tail) && (r.name === n || r.singularName === n || r.kind.toLowerCase() === n),
+        (r) =>
+          (r.group === tail || `${r.version}.${r.group}` === tail) &&
+          (r.name === n || r.singularName === n || r.kind.toLowerCase() === n),
       );
       if (qualified.length) return [qualified[0]];
     }

@@ -13,7 +13,7 @@ import type { Session } from './session.js';
 import { namespaceFor, parseTypeArgs } from './targets.js';
 
 const HEADER = [
-  '# Please edit the object below. Lines beginning with a \'#\' will be ignored,',
+  "# Please edit the object below. Lines beginning with a '#' will be ignored,",
   '# and an empty file will abort the edit. If an error occurs while saving this file will be',
   '# reopened with the relevant failures.',
   '#',
@@ -30,13 +30,15 @@ function runEditor(s: Session, file: string): void {
   const editor = s.io.env.KUBE_EDITOR || s.io.env.EDITOR || 'vi';
   const r = spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'hilctl-editor', file], { stdio: 'inherit', env: s.io.env });
   if (r.error) throw new CliError(`cannot run the editor "${editor}": ${r.error.message}`);
-  if (r.status !== 0) throw new CliError(`the editor "${editor}" exited with ${r.status ?? r.signal}; nothing was changed`);
+  if (r.status !== 0)
+    throw new CliError(`the editor "${editor}" exited with ${r.status ?? r.signal}; nothing was changed`);
 }
 
 export async function runEdit(s: Session, args: string[]): Promise<number> {
   const d = await s.discovery();
   const groups = parseTypeArgs(d, args);
-  if (groups.length !== 1 || groups[0].names.length !== 1) throw new CliError('edit takes one object: KIND NAME or KIND/NAME');
+  if (groups.length !== 1 || groups[0].names.length !== 1)
+    throw new CliError('edit takes one object: KIND NAME or KIND/NAME');
   const g = groups[0];
   const r = g.resource;
   const name = g.names[0];
@@ -61,9 +63,13 @@ export async function runEdit(s: Session, args: string[]): Promise<number> {
         obj = yaml.load(edited, { schema: yaml.CORE_SCHEMA });
       } catch (err: any) {
         obj = undefined;
-        if (edited === previous) throw new CliError(`the edited file is not valid YAML: ${String(err?.message).split('\n')[0]}`);
+        if (edited === previous)
+          throw new CliError(`the edited file is not valid YAML: ${String(err?.message).split('\n')[0]}`);
         previous = edited;
-        writeFileSync(file, `# The edited file is not valid YAML:\n# ${String(err?.message).split('\n')[0]}\n#\n${edited}`);
+        writeFileSync(
+          file,
+          `# The edited file is not valid YAML:\n# ${String(err?.message).split('\n')[0]}\n#\n${edited}`,
+        );
         continue;
       }
       if (JSON.stringify(obj) === JSON.stringify(yaml.load(toYaml(shown), { schema: yaml.CORE_SCHEMA }))) {
@@ -77,18 +83,25 @@ export async function runEdit(s: Session, args: string[]): Promise<number> {
         return 1;
       }
       try {
-        await s.client.request('PUT', path, { query: { fieldManager: 'hilctl-edit', fieldValidation: 'Strict' }, body: obj });
+        await s.client.request('PUT', path, {
+          query: { fieldManager: 'hilctl-edit', fieldValidation: 'Strict' },
+          body: obj,
+        });
         s.out(`${objectRef(r, name)} edited`);
         return 0;
       } catch (err) {
         if (!(err instanceof StatusError)) throw err;
         if (err.httpStatus === 409) {
           keep = true;
-          s.err(`${formatError(err)}\nerror: a copy of your changes has been stored to ${file}; run "hilctl edit" again to edit the current object`);
+          s.err(
+            `${formatError(err)}\nerror: a copy of your changes has been stored to ${file}; run "hilctl edit" again to edit the current object`,
+          );
           return 1;
         }
         previous = edited;
-        const msg = formatError(err).split('\n').map((l) => `# ${l}`);
+        const msg = formatError(err)
+          .split('\n')
+          .map((l) => `# ${l}`);
         writeFileSync(file, `${HEADER.join('\n')}\n${msg.join('\n')}\n#\n${edited}`);
         if (!s.io.stdin.isTTY && !s.io.env.KUBE_EDITOR && !s.io.env.EDITOR) {
           keep = true;

@@ -88,7 +88,8 @@ function hintFor(err: StatusError): string | undefined {
     case 401:
       return 'check HIL_USERNAME/HIL_PASSWORD or HIL_TOKEN, or run "hilctl login" to get a new token';
     case 409:
-      if (err.reason === 'Conflict' && /has been modified/.test(err.message)) return 'someone else changed the object meanwhile; read it again and retry';
+      if (err.reason === 'Conflict' && /has been modified/.test(err.message))
+        return 'someone else changed the object meanwhile; read it again and retry';
       if (err.reason === 'Conflict' && /conflict/i.test(err.message) && /apply/i.test(err.message)) {
         return 'another field manager owns these fields; re-run with --force-conflicts to take them over';
       }
@@ -161,7 +162,10 @@ export function connectionErrorFor(server: string, err: any): ConnectionError {
       );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new ConnectionError(`Unable to connect to the server ${server}: no such host (${new URL(server).hostname})`, err);
+      return new ConnectionError(
+        `Unable to connect to the server ${server}: no such host (${new URL(server).hostname})`,
+        err,
+      );
     case 'ETIMEDOUT':
     case 'ESOCKETTIMEDOUT':
     case 'HILCTL_TIMEOUT':
@@ -169,7 +173,9 @@ export function connectionErrorFor(server: string, err: any): ConnectionError {
     case 'ECONNRESET':
       return new ConnectionError(
         `Unable to connect to the server ${server}: the connection was reset\n  hint: ${
-          server.startsWith('https:') ? 'the server may not speak TLS: try an http:// address' : 'if the server uses TLS (hil-admin serve --tls-cert), use an https:// address'
+          server.startsWith('https:')
+            ? 'the server may not speak TLS: try an http:// address'
+            : 'if the server uses TLS (hil-admin serve --tls-cert), use an https:// address'
         }`,
         err,
       );
@@ -186,15 +192,21 @@ export function connectionErrorFor(server: string, err: any): ConnectionError {
     case 'UNABLE_TO_GET_ISSUER_CERT':
       return tls(
         'x509: certificate signed by unknown authority',
-        'pass the server\'s CA with --certificate-authority FILE (or certificate-authority in the kubeconfig cluster); --insecure-skip-tls-verify skips the check (unsafe)',
+        "pass the server's CA with --certificate-authority FILE (or certificate-authority in the kubeconfig cluster); --insecure-skip-tls-verify skips the check (unsafe)",
       );
     case 'CERT_HAS_EXPIRED':
       return tls('x509: certificate has expired', 'renew the server certificate');
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return tls(`x509: certificate is not valid for ${host}`, 'connect with a name the certificate lists (subjectAltName), or set tls-server-name in the kubeconfig cluster');
+      return tls(
+        `x509: certificate is not valid for ${host}`,
+        'connect with a name the certificate lists (subjectAltName), or set tls-server-name in the kubeconfig cluster',
+      );
     default:
       if (/HPE_INVALID|Parse Error/i.test(String(err?.message))) {
-        return new ConnectionError(`Unable to connect to the server ${server}: the answer is not HTTP\n  hint: use an https:// address for a TLS server`, err);
+        return new ConnectionError(
+          `Unable to connect to the server ${server}: the answer is not HTTP\n  hint: use an https:// address for a TLS server`,
+          err,
+        );
       }
       return new ConnectionError(`Unable to connect to the server ${server}: ${err?.message ?? String(err)}`, err);
   }

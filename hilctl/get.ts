@@ -5,7 +5,17 @@ import type { WatchEvent } from './client.js';
 import { collectionPath, objectPath, objectRef, type ResourceInfo } from './discovery.js';
 import { parseDuration } from './duration.js';
 import { CliError, formatError, StatusError } from './errors.js';
-import { ColumnWriter, formatObjects, forDisplay, parseOutput, tableRows, toJson, toYaml, type OutputFormat, type ServerTable } from './printers.js';
+import {
+  ColumnWriter,
+  formatObjects,
+  forDisplay,
+  parseOutput,
+  tableRows,
+  toJson,
+  toYaml,
+  type OutputFormat,
+  type ServerTable,
+} from './printers.js';
 import type { Session } from './session.js';
 import { parseTypeArgs, targetsFromFiles, type TargetGroup } from './targets.js';
 import { watchLoop } from './watch.js';
@@ -57,7 +67,9 @@ export async function runGet(s: Session, args: string[], o: GetOptions): Promise
     groups = d.category('hil').map((r) => ({ resource: r, names: [] }));
   } else groups = parseTypeArgs(d, args);
   if (!groups.length) {
-    throw new CliError('You must specify the type of resource to get (e.g. "hilctl get hn", "hilctl get --all").\n  hint: "hilctl api-resources" lists the types');
+    throw new CliError(
+      'You must specify the type of resource to get (e.g. "hilctl get hn", "hilctl get --all").\n  hint: "hilctl api-resources" lists the types',
+    );
   }
   if (o.watch || o.watchOnly) {
     if (groups.length !== 1) throw new CliError('watch needs exactly one resource type');
@@ -123,7 +135,13 @@ export async function runGet(s: Session, args: string[], o: GetOptions): Promise
     if (all.length || format.kind === 'yaml' || format.kind === 'json') {
       s.write(formatObjects(format, all, { single, showManagedFields: o.showManagedFields, noHeaders: o.noHeaders }));
     }
-    if (!all.length && !failed && !groups.some((g) => g.names.length) && format.kind !== 'yaml' && format.kind !== 'json') {
+    if (
+      !all.length &&
+      !failed &&
+      !groups.some((g) => g.names.length) &&
+      format.kind !== 'yaml' &&
+      format.kind !== 'json'
+    ) {
       s.err(noResources(s, groups, o));
     }
   }
@@ -144,7 +162,8 @@ async function watchGet(s: Session, g: TargetGroup, format: OutputFormat, o: Get
   const r = g.resource;
   const ns = g.namespaces?.[0] ?? namespaceOf(s, r, o);
   if (g.names.length > 1) throw new CliError('watch takes at most one name');
-  const fieldSelector = [o.fieldSelector, g.names[0] ? `metadata.name=${g.names[0]}` : undefined].filter(Boolean).join(',') || undefined;
+  const fieldSelector =
+    [o.fieldSelector, g.names[0] ? `metadata.name=${g.names[0]}` : undefined].filter(Boolean).join(',') || undefined;
   const query = { labelSelector: o.selector, fieldSelector };
   const path = collectionPath(r, ns);
   const table = format.kind === 'table' || format.kind === 'wide';
@@ -170,27 +189,42 @@ async function watchGet(s: Session, g: TargetGroup, format: OutputFormat, o: Get
   };
   const printObject = (obj: any, event: string) => {
     const shown = forDisplay(obj, o.showManagedFields);
-    if (format.kind === 'yaml') s.write(`${printedObjects++ ? '---\n' : ''}${toYaml(o.outputWatchEvents ? { type: event, object: shown } : shown)}`);
+    if (format.kind === 'yaml')
+      s.write(
+        `${printedObjects++ ? '---\n' : ''}${toYaml(o.outputWatchEvents ? { type: event, object: shown } : shown)}`,
+      );
     else if (format.kind === 'json') s.write(toJson(o.outputWatchEvents ? { type: event, object: shown } : shown));
-    else if (format.kind === 'name') s.write(`${o.outputWatchEvents ? `${event} ` : ''}${objectRef(r, obj.metadata.name)}\n`);
-    else s.write(formatObjects(format, [{ resource: r, object: obj }], { single: true, noHeaders: printedObjects++ > 0 }));
+    else if (format.kind === 'name')
+      s.write(`${o.outputWatchEvents ? `${event} ` : ''}${objectRef(r, obj.metadata.name)}\n`);
+    else
+      s.write(formatObjects(format, [{ resource: r, object: obj }], { single: true, noHeaders: printedObjects++ > 0 }));
   };
 
   const list = async (print: boolean): Promise<string> => {
     if (table) {
-      const t: ServerTable & { metadata?: { resourceVersion?: string } } = await s.client.get(path, { ...query, includeObject: 'Metadata' }, TABLE_ACCEPT);
+      const t: ServerTable & { metadata?: { resourceVersion?: string } } = await s.client.get(
+        path,
+        { ...query, includeObject: 'Metadata' },
+        TABLE_ACCEPT,
+      );
       if (t.columnDefinitions?.length) columns = t.columnDefinitions;
-      if (print) printTable(t, t.rows.map(() => 'ADDED'));
+      if (print)
+        printTable(
+          t,
+          t.rows.map(() => 'ADDED'),
+        );
       return t.metadata?.resourceVersion ?? '0';
     }
     const l = await s.client.get(path, query);
-    if (print) for (const item of l.items ?? []) printObject({ apiVersion: apiVersion(r), kind: r.kind, ...item }, 'ADDED');
+    if (print)
+      for (const item of l.items ?? []) printObject({ apiVersion: apiVersion(r), kind: r.kind, ...item }, 'ADDED');
     return l.metadata?.resourceVersion ?? '0';
   };
 
   const rv = await list(!o.watchOnly);
   let deadline: number | undefined;
-  if (s.opts.requestTimeout && s.opts.requestTimeout !== '0') deadline = Date.now() + parseDuration(s.opts.requestTimeout, '--request-timeout');
+  if (s.opts.requestTimeout && s.opts.requestTimeout !== '0')
+    deadline = Date.now() + parseDuration(s.opts.requestTimeout, '--request-timeout');
   await watchLoop(s.client, {
     path,
     query,
@@ -199,10 +233,13 @@ async function watchGet(s: Session, g: TargetGroup, format: OutputFormat, o: Get
     deadline,
     relist: () => list(true),
     onEvent: (ev: WatchEvent) => {
-      if (table) printTable(ev.object as ServerTable, (ev.object?.rows ?? []).map(() => ev.type));
+      if (table)
+        printTable(
+          ev.object as ServerTable,
+          (ev.object?.rows ?? []).map(() => ev.type),
+        );
       else printObject(ev.object, ev.type);
     },
   });
   return 0;
 }
-

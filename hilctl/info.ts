@@ -10,7 +10,13 @@ export async function runApiResources(s: Session, o: { output?: string; noHeader
     s.write(rs.map((r) => `${r.group ? `${r.name}.${r.group}` : r.name}\n`).join(''));
     return 0;
   }
-  const rows = rs.map((r) => [r.name, r.shortNames.join(','), r.group ? `${r.group}/${r.version}` : r.version, String(r.namespaced), r.kind]);
+  const rows = rs.map((r) => [
+    r.name,
+    r.shortNames.join(','),
+    r.group ? `${r.group}/${r.version}` : r.version,
+    String(r.namespaced),
+    r.kind,
+  ]);
   const header = ['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND'];
   s.write(new ColumnWriter().format(o.noHeaders ? rows : [header, ...rows]));
   return 0;

@@ -6,7 +6,14 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSyn
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
-import { newClusters, newContexts, newUsers, type Cluster, type Context, type User } from '@kubernetes/client-node/dist/config_types.js';
+import {
+  newClusters,
+  newContexts,
+  newUsers,
+  type Cluster,
+  type Context,
+  type User,
+} from '@kubernetes/client-node/dist/config_types.js';
 import { CliError } from './errors.js';
 
 export type { Cluster, Context, User };
@@ -21,9 +28,18 @@ export interface LoadedKubeconfig {
 }
 
 /** The kubeconfig files that apply: --kubeconfig, else every file in KUBECONFIG, else ~/.kube/config. */
-export function kubeconfigFiles(flag: string | undefined, env: NodeJS.ProcessEnv): { files: string[]; explicit: boolean } {
+export function kubeconfigFiles(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+): { files: string[]; explicit: boolean } {
   if (flag) return { files: [resolve(flag)], explicit: true };
-  if (env.KUBECONFIG) return { files: env.KUBECONFIG.split(delimiter).filter(Boolean).map((f) => resolve(f)), explicit: false };
+  if (env.KUBECONFIG)
+    return {
+      files: env.KUBECONFIG.split(delimiter)
+        .filter(Boolean)
+        .map((f) => resolve(f)),
+      explicit: false,
+    };
   return { files: [join(env.HOME || homedir(), '.kube', 'config')], explicit: false };
 }
 
@@ -31,7 +47,8 @@ export function kubeconfigFiles(flag: string | undefined, env: NodeJS.ProcessEnv
 export function kubeconfigWriteTarget(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   const { files } = kubeconfigFiles(flag, env);
   const f = files[0];
-  if (f === '/dev/null') throw new CliError('KUBECONFIG is /dev/null: pass --kubeconfig FILE to say where to store the login');
+  if (f === '/dev/null')
+    throw new CliError('KUBECONFIG is /dev/null: pass --kubeconfig FILE to say where to store the login');
   return f;
 }
 
@@ -119,7 +136,8 @@ export function writeLogin(target: string, e: LoginEntry): void {
     } catch (err: any) {
       throw new CliError(`cannot update kubeconfig ${file}: ${String(err?.message ?? err).split('\n')[0]}`);
     }
-    if (typeof doc !== 'object' || Array.isArray(doc)) throw new CliError(`cannot update kubeconfig ${file}: it is not a kubeconfig`);
+    if (typeof doc !== 'object' || Array.isArray(doc))
+      throw new CliError(`cannot update kubeconfig ${file}: it is not a kubeconfig`);
   }
   doc.apiVersion ??= 'v1';
   doc.kind ??= 'Config';

@@ -30,7 +30,10 @@ export async function runLogin(s: Session, o: LoginOptions): Promise<number> {
   const { HIL_USERNAME: _u, HIL_PASSWORD: _p, HIL_TOKEN: _t, ...rest } = env;
   // --kubeconfig may name the file login is about to create.
   const fresh = !!s.opts.kubeconfig && !existsSync(s.opts.kubeconfig);
-  const conn = resolveConnection({ ...s.opts, token: undefined, kubeconfig: fresh ? undefined : s.opts.kubeconfig }, fresh ? { ...rest, KUBECONFIG: '/dev/null' } : rest);
+  const conn = resolveConnection(
+    { ...s.opts, token: undefined, kubeconfig: fresh ? undefined : s.opts.kubeconfig },
+    fresh ? { ...rest, KUBECONFIG: '/dev/null' } : rest,
+  );
   const username = o.username ?? env.HIL_USERNAME ?? (await prompt(s, 'Username: ', false));
   if (!username) throw new CliError('a username is needed (--username, HIL_USERNAME, or type it when asked)');
   const password = o.passwordStdin || !env.HIL_PASSWORD ? await readPassword(s, o.passwordStdin) : env.HIL_PASSWORD;
@@ -49,19 +52,27 @@ export async function runLogin(s: Session, o: LoginOptions): Promise<number> {
   let res;
   try {
     res = await client.request('POST', tokenPath(username), {
-      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: seconds ? { expirationSeconds: seconds } : {} },
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: seconds ? { expirationSeconds: seconds } : {},
+      },
     });
   } catch (err) {
-    if (err instanceof StatusError && err.httpStatus === 401) throw new CliError(`login to ${conn.server} failed: wrong username or password for "${username}"`);
+    if (err instanceof StatusError && err.httpStatus === 401)
+      throw new CliError(`login to ${conn.server} failed: wrong username or password for "${username}"`);
     if (err instanceof StatusError && (err.httpStatus === 404 || err.httpStatus === 405)) {
-      throw new CliError(`${conn.server} does not offer token login (POST ${tokenPath(username)} answered ${err.httpStatus}); is its auth backend "database"?`);
+      throw new CliError(
+        `${conn.server} does not offer token login (POST ${tokenPath(username)} answered ${err.httpStatus}); is its auth backend "database"?`,
+      );
     }
     throw err;
   } finally {
     client.close();
   }
   const token: unknown = res.body?.status?.token;
-  if (typeof token !== 'string' || !token) throw new CliError(`the server's answer to the login has no token (status.token)`);
+  if (typeof token !== 'string' || !token)
+    throw new CliError(`the server's answer to the login has no token (status.token)`);
   const expires: string | undefined = res.body?.status?.expirationTimestamp;
 
   const file = kubeconfigWriteTarget(s.opts.kubeconfig, env);
@@ -94,7 +105,10 @@ export async function runLogin(s: Session, o: LoginOptions): Promise<number> {
   s.out(`Logged in to ${conn.server} as ${username}${expires ? ` (the token is valid until ${expires})` : ''}.`);
   s.out(`Context "${contextName}" in ${file} is now the current context.`);
   const overriding = ['HIL_ENDPOINT', 'HIL_USERNAME', 'HIL_PASSWORD', 'HIL_TOKEN'].filter((v) => env[v]);
-  if (overriding.length) s.warn(`${overriding.join(', ')} ${overriding.length > 1 ? 'are' : 'is'} set and take${overriding.length > 1 ? '' : 's'} precedence over the kubeconfig; unset ${overriding.length > 1 ? 'them' : 'it'} to use the new context`);
+  if (overriding.length)
+    s.warn(
+      `${overriding.join(', ')} ${overriding.length > 1 ? 'are' : 'is'} set and take${overriding.length > 1 ? '' : 's'} precedence over the kubeconfig; unset ${overriding.length > 1 ? 'them' : 'it'} to use the new context`,
+    );
   return 0;
 }
 
@@ -114,10 +128,18 @@ export async function runSetPassword(s: Session, user: string, o: SetPasswordOpt
   const d = await s.discovery();
   const r = d.hil('User');
   try {
-    await s.client.request('PUT', `/apis/${r.group}/${r.version}/${r.name}/${encodeURIComponent(user)}/password`, { body: { password } });
+    await s.client.request('PUT', `/apis/${r.group}/${r.version}/${r.name}/${encodeURIComponent(user)}/password`, {
+      body: { password },
+    });
   } catch (err) {
-    if (err instanceof StatusError && err.httpStatus === 404 && /could not find the requested resource/.test(err.message)) {
-      throw new CliError(`${s.conn.server} does not offer the users/NAME/password subresource (is its auth backend "database"?)`);
+    if (
+      err instanceof StatusError &&
+      err.httpStatus === 404 &&
+      /could not find the requested resource/.test(err.message)
+    ) {
+      throw new CliError(
+        `${s.conn.server} does not offer the users/NAME/password subresource (is its auth backend "database"?)`,
+      );
     }
     throw err;
   }

@@ -148,7 +148,11 @@ function checkObject(v: unknown): string | undefined {
 }
 
 /** Reads every -f argument. `-` reads stdin (once). Unreadable paths become errors, not exceptions. */
-export async function readManifests(paths: string[], recursive: boolean, readStdin: () => Promise<string>): Promise<ReadResult> {
+export async function readManifests(
+  paths: string[],
+  recursive: boolean,
+  readStdin: () => Promise<string>,
+): Promise<ReadResult> {
   const out: ReadResult = { docs: [], errors: [] };
   for (const p of paths) {
     if (p === '-') {
@@ -164,7 +168,10 @@ export async function readManifests(paths: string[], recursive: boolean, readStd
       out.errors.push(`${p}: ${err?.code === 'ENOENT' ? 'no such file or folder' : (err?.message ?? err)}`);
       continue;
     }
-    if (files.length === 0) out.errors.push(`${p}: no manifests (.yaml, .yml, .json) in this folder${recursive ? '' : ' (use -R for subfolders)'}`);
+    if (files.length === 0)
+      out.errors.push(
+        `${p}: no manifests (.yaml, .yml, .json) in this folder${recursive ? '' : ' (use -R for subfolders)'}`,
+      );
     for (const f of files) {
       let text: string;
       try {

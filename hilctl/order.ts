@@ -2,7 +2,18 @@
 // Node its Ports and Project, an attachment its Node and Network). Deletion goes the other way round.
 
 /** Kinds in apply order; anything else (Events, Leases, unknown kinds) comes after them. */
-export const APPLY_ORDER = ['Namespace', 'Secret', 'Project', 'User', 'Switch', 'Port', 'Node', 'Network', 'NetworkAttachment', 'Headnode'];
+export const APPLY_ORDER = [
+  'Namespace',
+  'Secret',
+  'Project',
+  'User',
+  'Switch',
+  'Port',
+  'Node',
+  'Network',
+  'NetworkAttachment',
+  'Headnode',
+];
 
 export function kindRank(kind: string): number {
   const i = APPLY_ORDER.indexOf(kind);

@@ -16,7 +16,8 @@ export interface PowerOptions {
 
 export async function runPower(s: Session, action: string, nodes: string[], o: PowerOptions): Promise<number> {
   const act = action.toLowerCase();
-  if (!['on', 'off', 'cycle', 'status'].includes(act)) throw new CliError(`power action must be on, off, cycle or status, not "${action}"`);
+  if (!['on', 'off', 'cycle', 'status'].includes(act))
+    throw new CliError(`power action must be on, off, cycle or status, not "${action}"`);
   if (!nodes.length) throw new CliError(`name the node(s): hilctl node power ${act} NODE…`);
   const dryRun = parseDryRun(o.dryRun);
   const d = await s.discovery();
@@ -47,7 +48,11 @@ export async function runPower(s: Session, action: string, nodes: string[], o: P
       s.out(`${ref} power already ${want} (unchanged)`);
       continue;
     }
-    await s.client.request('PATCH', path, { query, body: { spec: { power: want } }, contentType: 'application/merge-patch+json' });
+    await s.client.request('PATCH', path, {
+      query,
+      body: { spec: { power: want } },
+      contentType: 'application/merge-patch+json',
+    });
     s.out(`${ref} power ${want} requested${dryRunSuffix(dryRun)}`);
   }
   return 0;

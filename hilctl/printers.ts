@@ -28,7 +28,10 @@ export function parseOutput(o: string | undefined): OutputFormat {
       return { kind: head };
     case 'jsonpath':
     case 'custom-columns':
-      if (!arg) throw new CliError(`-o ${head} needs a template, e.g. -o ${head === 'jsonpath' ? "jsonpath='{.spec.project}'" : 'custom-columns=NAME:.metadata.name,PROJECT:.spec.project'}`);
+      if (!arg)
+        throw new CliError(
+          `-o ${head} needs a template, e.g. -o ${head === 'jsonpath' ? "jsonpath='{.spec.project}'" : 'custom-columns=NAME:.metadata.name,PROJECT:.spec.project'}`,
+        );
       try {
         if (head === 'jsonpath') executeTemplate(arg, {});
         else parseCustomColumns(arg);
@@ -38,7 +41,9 @@ export function parseOutput(o: string | undefined): OutputFormat {
       }
       return { kind: head, template: arg };
   }
-  throw new CliError(`unknown output format "${o}": use one of wide, yaml, json, name, jsonpath=TEMPLATE, custom-columns=SPEC`);
+  throw new CliError(
+    `unknown output format "${o}": use one of wide, yaml, json, name, jsonpath=TEMPLATE, custom-columns=SPEC`,
+  );
 }
 
 /** A copy without the fields nobody wants to read (managedFields), unless asked for. */
@@ -66,7 +71,10 @@ export function asListOrObject(objs: Record<string, any>[], single: boolean): un
 
 export interface ServerTable {
   columnDefinitions: { name: string; type: string; format?: string; priority?: number }[];
-  rows: { cells: unknown[]; object?: { metadata?: { name?: string; namespace?: string; labels?: Record<string, string> } } }[];
+  rows: {
+    cells: unknown[];
+    object?: { metadata?: { name?: string; namespace?: string; labels?: Record<string, string> } };
+  }[];
 }
 
 export interface TableOptions {

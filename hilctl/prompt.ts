@@ -6,7 +6,8 @@ import type { Session } from './session.js';
 
 export function prompt(s: Session, question: string, hidden: boolean): Promise<string> {
   const stdin = s.io.stdin as NodeJS.ReadStream;
-  if (!stdin.isTTY) throw new CliError(`${question.replace(/:\s*$/, '')} is needed, and stdin is not a terminal to ask on`);
+  if (!stdin.isTTY)
+    throw new CliError(`${question.replace(/:\s*$/, '')} is needed, and stdin is not a terminal to ask on`);
   return new Promise((resolve, reject) => {
     s.io.stderr.write(question);
     let value = '';
@@ -35,7 +36,11 @@ export function prompt(s: Session, question: string, hidden: boolean): Promise<s
 }
 
 /** A password from stdin (--password-stdin: the first line), or asked for on the terminal. */
-export async function readPassword(s: Session, fromStdin: boolean | undefined, question = 'Password: '): Promise<string> {
+export async function readPassword(
+  s: Session,
+  fromStdin: boolean | undefined,
+  question = 'Password: ',
+): Promise<string> {
   if (fromStdin) {
     const text = await readAll(s.io.stdin);
     const line = text.split(/\r?\n/)[0] ?? '';

@@ -13,7 +13,12 @@ export interface Io {
   env: NodeJS.ProcessEnv;
 }
 
-export const processIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+export const processIo = (): Io => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+});
 
 export class Session {
   private _conn?: Connection;
@@ -41,7 +46,8 @@ export class Session {
       }
       this._client = new ApiClient(this.conn, timeout);
       this._client.onWarning = (w) => this.warn(w);
-      if (this.opts.verbose) this._client.onResponse = (m, p, code, ms) => this.debug(`${m} ${this.conn.server}${p} → ${code} in ${ms} ms`);
+      if (this.opts.verbose)
+        this._client.onResponse = (m, p, code, ms) => this.debug(`${m} ${this.conn.server}${p} → ${code} in ${ms} ms`);
     }
     return this._client;
   }

@@ -17,7 +17,9 @@ export function parseTypeArgs(d: Discovery, args: string[]): TargetGroup[] {
   if (!args.length) return [];
   if (args.some((a) => a.includes('/'))) {
     if (!args.every((a) => a.includes('/'))) {
-      throw new CliError('there is no need to give a resource type separately when using KIND/NAME arguments; write every object as KIND/NAME');
+      throw new CliError(
+        'there is no need to give a resource type separately when using KIND/NAME arguments; write every object as KIND/NAME',
+      );
     }
     const groups: TargetGroup[] = [];
     for (const a of args) {
@@ -45,7 +47,8 @@ export async function targetsFromFiles(s: Session, files: string[], recursive: b
   const groups: TargetGroup[] = [];
   for (const doc of read.docs) {
     const r = d.byKind(doc.object.apiVersion, doc.object.kind);
-    if (!r) throw new CliError(`${whereIs(doc)}: the server has no kind ${doc.object.kind} in ${doc.object.apiVersion}`);
+    if (!r)
+      throw new CliError(`${whereIs(doc)}: the server has no kind ${doc.object.kind} in ${doc.object.apiVersion}`);
     let g = groups.find((x) => x.resource === r);
     if (!g) groups.push((g = { resource: r, names: [], namespaces: [] }));
     g.names.push(doc.object.metadata.name!);

@@ -15,7 +15,7 @@ export type WaitFor =
   | { t: 'jsonpath'; template: string; value?: string };
 
 export function parseFor(v: string | undefined): WaitFor {
-  if (!v) throw new CliError('wait needs --for: condition=TYPE[=STATUS], delete, create or jsonpath=\'{PATH}\'[=VALUE]');
+  if (!v) throw new CliError("wait needs --for: condition=TYPE[=STATUS], delete, create or jsonpath='{PATH}'[=VALUE]");
   if (v === 'delete') return { t: 'delete' };
   if (v === 'create') return { t: 'create' };
   if (v.startsWith('condition=')) {
@@ -120,13 +120,19 @@ export async function waitForObject(
   };
   const list = async (): Promise<{ met: boolean; rv: string }> => {
     const l = await s.client.get(path, { fieldSelector });
-    const item = (l?.items ?? []).find((i: any) => i?.metadata?.name === name && (!r.namespaced || i.metadata?.namespace === namespace));
+    const item = (l?.items ?? []).find(
+      (i: any) => i?.metadata?.name === name && (!r.namespaced || i.metadata?.namespace === namespace),
+    );
     return { met: check(item), rv: l?.metadata?.resourceVersion ?? '0' };
   };
   const first = await list();
   if (first.met) return 'met';
   if (f.t !== 'delete' && f.t !== 'create' && !last) {
-    throw new StatusError(404, { kind: 'Status', code: 404, reason: 'NotFound', message: `${qualifiedName(r)} "${name}" not found` }, `GET ${path}`);
+    throw new StatusError(
+      404,
+      { kind: 'Status', code: 404, reason: 'NotFound', message: `${qualifiedName(r)} "${name}" not found` },
+      `GET ${path}`,
+    );
   }
   if (Date.now() >= deadline) return 'timeout';
   let slow: NodeJS.Timeout | undefined;
@@ -147,7 +153,8 @@ export async function waitForObject(
           if (f.t === 'delete') return check(undefined);
           if (!opts.uid || ev.object?.metadata?.uid === opts.uid) {
             last = undefined;
-            if (f.t !== 'create') throw new CliError(`${objectRef(r, name)} was deleted while waiting for ${describeFor(f)}`);
+            if (f.t !== 'create')
+              throw new CliError(`${objectRef(r, name)} was deleted while waiting for ${describeFor(f)}`);
           }
           return false;
         }
@@ -174,14 +181,19 @@ export async function runWait(s: Session, args: string[], o: WaitOptions): Promi
   const f = parseFor(o.for);
   const deadline = deadlineFrom(o.timeout, 30_000);
   const d = await s.discovery();
-  let groups: TargetGroup[] = o.filename?.length ? await targetsFromFiles(s, o.filename, !!o.recursive) : parseTypeArgs(d, args);
-  if (!groups.length) throw new CliError('wait needs objects: KIND/NAME, KIND NAME…, KIND -l SELECTOR, KIND --all or -f FILE');
+  let groups: TargetGroup[] = o.filename?.length
+    ? await targetsFromFiles(s, o.filename, !!o.recursive)
+    : parseTypeArgs(d, args);
+  if (!groups.length)
+    throw new CliError('wait needs objects: KIND/NAME, KIND NAME…, KIND -l SELECTOR, KIND --all or -f FILE');
   // KIND -l / --all: the objects that match now.
   const expanded: TargetGroup[] = [];
   for (const g of groups) {
     if (g.names.length) expanded.push(g);
     else if (o.selector || o.all) {
-      const l = await s.client.get(collectionPath(g.resource, g.resource.namespaced ? s.namespace : undefined), { labelSelector: o.selector });
+      const l = await s.client.get(collectionPath(g.resource, g.resource.namespaced ? s.namespace : undefined), {
+        labelSelector: o.selector,
+      });
       const names = (l?.items ?? []).map((i: any) => i.metadata.name as string);
       if (names.length) expanded.push({ resource: g.resource, names });
     } else throw new CliError(`wait ${qualifiedName(g.resource)}: name the objects (or use -l SELECTOR / --all)`);

@@ -221,7 +221,8 @@ function evalSteps(steps: Step[], start: unknown[], root: unknown): unknown[] {
         case 'slice':
           if (Array.isArray(v)) {
             const len = v.length;
-            const norm = (x: number | undefined, d: number) => (x === undefined ? d : x < 0 ? Math.max(0, len + x) : Math.min(x, len));
+            const norm = (x: number | undefined, d: number) =>
+              x === undefined ? d : x < 0 ? Math.max(0, len + x) : Math.min(x, len);
             const step = st.step ?? 1;
             for (let k = norm(st.start, 0); k < norm(st.end, len); k += step > 0 ? step : 1) next.push(v[k]);
           }
@@ -234,7 +235,11 @@ function evalSteps(steps: Step[], start: unknown[], root: unknown): unknown[] {
           const items = Array.isArray(v) ? v : isObj(v) ? Object.values(v) : [];
           for (const item of items) {
             const found = evalSteps(st.path.steps, [st.path.fromRoot ? root : item], root);
-            if (st.op === undefined ? found.length > 0 && found[0] !== false && found[0] !== null : found.some((f) => compare(f, st.op!, st.value))) {
+            if (
+              st.op === undefined
+                ? found.length > 0 && found[0] !== false && found[0] !== null
+                : found.some((f) => compare(f, st.op!, st.value))
+            ) {
               next.push(item);
             }
           }
@@ -321,8 +326,13 @@ function run(nodes: Node[], root: unknown, current: unknown): string {
   let out = '';
   for (const n of nodes) {
     if (n.t === 'text') out += n.text;
-    else if (n.t === 'path') out += evalSteps(n.path.steps, [n.path.fromRoot ? root : current], root).map(formatValue).join(' ');
-    else for (const item of evalSteps(n.path.steps, [n.path.fromRoot ? root : current], root)) out += run(n.body, root, item);
+    else if (n.t === 'path')
+      out += evalSteps(n.path.steps, [n.path.fromRoot ? root : current], root)
+        .map(formatValue)
+        .join(' ');
+    else
+      for (const item of evalSteps(n.path.steps, [n.path.fromRoot ? root : current], root))
+        out += run(n.body, root, item);
   }
   return out;
 }

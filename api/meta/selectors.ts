@@ -54,7 +54,14 @@ function parseRequirement(part: string): Requirement | undefined {
   if (!set) return undefined;
   const list = rest.slice(set[0].length);
   if (!list.startsWith('(') || !list.endsWith(')') || list.indexOf(')') !== list.length - 1) return undefined;
-  return { op: set[1] as 'in' | 'notin', key, values: list.slice(1, -1).split(',').map((v) => v.trim()) };
+  return {
+    op: set[1] as 'in' | 'notin',
+    key,
+    values: list
+      .slice(1, -1)
+      .split(',')
+      .map((v) => v.trim()),
+  };
 }
 
 export function parseLabelSelector(selector: string | undefined): Matcher {
@@ -62,10 +69,12 @@ export function parseLabelSelector(selector: string | undefined): Matcher {
   const reqs: Requirement[] = [];
   for (const part of splitTopLevel(selector)) {
     const req = parseRequirement(part);
-    if (!req) throw new SelectorError(`unable to parse requirement: invalid label selector "${selector}" near "${part}"`);
+    if (!req)
+      throw new SelectorError(`unable to parse requirement: invalid label selector "${selector}" near "${part}"`);
     reqs.push(req);
   }
-  for (const r of reqs) if (!KEY.test(r.key)) throw new SelectorError(`invalid label key "${r.key}" in selector "${selector}"`);
+  for (const r of reqs)
+    if (!KEY.test(r.key)) throw new SelectorError(`invalid label key "${r.key}" in selector "${selector}"`);
   return (labels) => {
     const l = labels ?? {};
     return reqs.every((r) => {

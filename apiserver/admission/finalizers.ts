@@ -10,8 +10,15 @@ import type { AdmissionPlugin } from '../handlers/resources.js';
 export const defaultFinalizers: AdmissionPlugin = {
   name: 'default-finalizers',
   async admit({ op, type, object }) {
-    if (op !== 'create' || !object || type.group !== 'hil.io' || (type.plural !== 'networkattachments' && type.plural !== 'ports')) return;
+    if (
+      op !== 'create' ||
+      !object ||
+      type.group !== 'hil.io' ||
+      (type.plural !== 'networkattachments' && type.plural !== 'ports')
+    )
+      return;
     const finalizers = object.metadata.finalizers ?? [];
-    if (!finalizers.includes(FINALIZER_PORT_REVERT)) object.metadata.finalizers = [...finalizers, FINALIZER_PORT_REVERT];
+    if (!finalizers.includes(FINALIZER_PORT_REVERT))
+      object.metadata.finalizers = [...finalizers, FINALIZER_PORT_REVERT];
   },
 };

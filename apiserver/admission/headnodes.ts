@@ -23,7 +23,9 @@ function invalid(t: ResourceType, name: string, field: string, message: string):
 type Hnic = { name: string; network?: string };
 
 function hnicsOf(o: KObject): Hnic[] {
-  return ((specOf(o).hnics ?? []) as Hnic[]).map((h) => ({ name: h.name, ...(h.network ? { network: h.network } : {}) })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return ((specOf(o).hnics ?? []) as Hnic[])
+    .map((h) => ({ name: h.name, ...(h.network ? { network: h.network } : {}) }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 export function headnodeAdmission(options: HeadnodeAdmissionOptions = {}): AdmissionPlugin {
@@ -31,25 +33,55 @@ export function headnodeAdmission(options: HeadnodeAdmissionOptions = {}): Admis
   return {
     name: 'headnodes',
     async admit({ op, type: t, object, old, tx, subresource }) {
-      if (t.group !== 'hil.io' || t.plural !== 'headnodes' || op === 'delete' || !object || subresource === 'status') return;
+      if (t.group !== 'hil.io' || t.plural !== 'headnodes' || op === 'delete' || !object || subresource === 'status')
+        return;
       const name = object.metadata.name!;
       const s = specOf(object);
       if (old) {
         const o = specOf(old);
-        if (s.baseImage !== o.baseImage) throw invalid(t, name, 'spec.baseImage', `Invalid value: ${JSON.stringify(s.baseImage)}: the base image of a headnode cannot be changed (its VM is a clone of ${JSON.stringify(o.baseImage)}); delete the headnode and create another`);
-        if (s.project !== o.project) throw invalid(t, name, 'spec.project', `Invalid value: ${JSON.stringify(s.project)}: a headnode cannot move to another project`);
+        if (s.baseImage !== o.baseImage)
+          throw invalid(
+            t,
+            name,
+            'spec.baseImage',
+            `Invalid value: ${JSON.stringify(s.baseImage)}: the base image of a headnode cannot be changed (its VM is a clone of ${JSON.stringify(o.baseImage)}); delete the headnode and create another`,
+          );
+        if (s.project !== o.project)
+          throw invalid(
+            t,
+            name,
+            'spec.project',
+            `Invalid value: ${JSON.stringify(s.project)}: a headnode cannot move to another project`,
+          );
         if ((old.status as { frozen?: boolean } | undefined)?.frozen && !deepEqual(hnicsOf(old), hnicsOf(object))) {
-          throw new ApiError(409, 'Conflict', `Headnode "${name}": spec.hnics cannot change: the headnode has been started, so its hnics are frozen (HIL's rule); delete the headnode and create another with the new hnics`, { name, group: t.group, kind: t.plural });
+          throw new ApiError(
+            409,
+            'Conflict',
+            `Headnode "${name}": spec.hnics cannot change: the headnode has been started, so its hnics are frozen (HIL's rule); delete the headnode and create another with the new hnics`,
+            { name, group: t.group, kind: t.plural },
+          );
         }
       } else if (images.length && !images.includes(s.baseImage)) {
-        throw invalid(t, name, 'spec.baseImage', `Unsupported value: ${JSON.stringify(s.baseImage)}: not a base image of this HIL ([headnode] base_imgs: ${images.join(', ')})`);
+        throw invalid(
+          t,
+          name,
+          'spec.baseImage',
+          `Unsupported value: ${JSON.stringify(s.baseImage)}: not a base image of this HIL ([headnode] base_imgs: ${images.join(', ')})`,
+        );
       }
-      const before = old ? new Map(hnicsOf(old).map((h) => [h.name, h.network])) : new Map<string, string | undefined>();
+      const before = old
+        ? new Map(hnicsOf(old).map((h) => [h.name, h.network]))
+        : new Map<string, string | undefined>();
       for (const [i, h] of ((s.hnics ?? []) as Hnic[]).entries()) {
         if (!h.network || before.get(h.name) === h.network) continue;
         const net = await tx.get('hil.io/networks', '', h.network);
         if (net && specOf(net.object).vlan !== undefined) {
-          throw invalid(t, name, `spec.hnics[${i}].network`, `Invalid value: ${JSON.stringify(h.network)}: headnodes may only be connected to networks whose VLAN comes from the pool (this one has an explicit spec.vlan), as in HIL`);
+          throw invalid(
+            t,
+            name,
+            `spec.hnics[${i}].network`,
+            `Invalid value: ${JSON.stringify(h.network)}: headnodes may only be connected to networks whose VLAN comes from the pool (this one has an explicit spec.vlan), as in HIL`,
+          );
         }
       }
     },

@@ -67,7 +67,11 @@ async function checkPort(t: ResourceType, name: string, o: KObject, tx: StoreTx)
   const { switch: sw, interface: iface } = spec(o);
   for (const p of await tx.list('hil.io/ports', { fieldEquals: { path: ['spec', 'switch'], value: String(sw) } })) {
     if (p.name !== name && spec(p.object).switch === sw && spec(p.object).interface === iface) {
-      throw conflict(t, name, `interface "${iface}" of switch "${sw}" is already declared by Port "${p.name}" (one Port per switch interface)`);
+      throw conflict(
+        t,
+        name,
+        `interface "${iface}" of switch "${sw}" is already declared by Port "${p.name}" (one Port per switch interface)`,
+      );
     }
   }
 }
@@ -79,7 +83,12 @@ async function checkNode(t: ResourceType, name: string, o: KObject, old: KObject
   nics.forEach((nic, i) => {
     if (!nic.port) return;
     const other = seen.get(nic.port);
-    if (other) causes.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: port "${nic.port}" is already the port of NIC "${other}"`, field: `spec.nics[${i}].port` });
+    if (other)
+      causes.push({
+        reason: 'FieldValueDuplicate',
+        message: `Duplicate value: port "${nic.port}" is already the port of NIC "${other}"`,
+        field: `spec.nics[${i}].port`,
+      });
     seen.set(nic.port, nic.name);
   });
   if (causes.length) throw errors.invalid(t.kind, t.group, name, causes);
@@ -88,7 +97,11 @@ async function checkNode(t: ResourceType, name: string, o: KObject, old: KObject
       if (n.name === name) continue;
       for (const nic of (spec(n.object).nics ?? []) as { name: string; port?: string }[]) {
         if (nic.port && seen.has(nic.port)) {
-          throw conflict(t, name, `port "${nic.port}" is already the port of NIC "${nic.name}" of node "${n.name}" (a port belongs to at most one NIC)`);
+          throw conflict(
+            t,
+            name,
+            `port "${nic.port}" is already the port of NIC "${nic.name}" of node "${n.name}" (a port belongs to at most one NIC)`,
+          );
         }
       }
     }
@@ -96,27 +109,43 @@ async function checkNode(t: ResourceType, name: string, o: KObject, old: KObject
   for (const port of seen.keys()) {
     const p = await tx.get('hil.io/ports', '', port);
     const wasThere = ((spec(old).nics ?? []) as { port?: string }[]).some((n) => n.port === port);
-    if (p?.object.metadata.deletionTimestamp && !wasThere) throw conflict(t, name, `port "${port}" is being deleted; it cannot be cabled to a NIC`);
+    if (p?.object.metadata.deletionTimestamp && !wasThere)
+      throw conflict(t, name, `port "${port}" is being deleted; it cannot be cabled to a NIC`);
   }
   const before = spec(old).project ?? '';
   const after = spec(o).project ?? '';
   if (old && before !== '' && after !== '' && before !== after) {
     // HIL's project_connect_node: "Node is already owned by a project". A release does what a move would skip.
-    throw conflict(t, name, `is in project "${before}"; release it first (spec.project "") — a node moves to another project only through a release, which detaches it, powers it off and returns it to the free pool`);
+    throw conflict(
+      t,
+      name,
+      `is in project "${before}"; release it first (spec.project "") — a node moves to another project only through a release, which detaches it, powers it off and returns it to the free pool`,
+    );
   }
   if (old && before !== '' && after !== '') {
     // HIL's node_delete_nic and port_detach_nic: a NIC of a node in a project keeps its cable.
     const now = new Map(nics.map((n) => [n.name, n.port]));
     for (const was of (spec(old).nics ?? []) as { name: string; port?: string }[]) {
       if (!was.port) continue;
-      if (!now.has(was.name)) throw conflict(t, name, `NIC "${was.name}" cannot be removed while the node is in project "${before}"; release the node first`);
+      if (!now.has(was.name))
+        throw conflict(
+          t,
+          name,
+          `NIC "${was.name}" cannot be removed while the node is in project "${before}"; release the node first`,
+        );
       if (now.get(was.name) !== was.port) {
-        throw conflict(t, name, `NIC "${was.name}" cannot be moved off port "${was.port}" while the node is in project "${before}"; release the node first`);
+        throw conflict(
+          t,
+          name,
+          `NIC "${was.name}" cannot be moved off port "${was.port}" while the node is in project "${before}"; release the node first`,
+        );
       }
     }
   }
   if (old && before !== '' && before !== after) {
-    const attached = (await tx.list('hil.io/networkattachments', { fieldEquals: { path: ['spec', 'node'], value: name } }))
+    const attached = (
+      await tx.list('hil.io/networkattachments', { fieldEquals: { path: ['spec', 'node'], value: name } })
+    )
       .filter((a) => spec(a.object).node === name)
       .map((a) => a.name);
     if (attached.length) {
@@ -129,17 +158,32 @@ async function checkNode(t: ResourceType, name: string, o: KObject, old: KObject
   }
 }
 
-async function checkNetwork(t: ResourceType, name: string, o: KObject, old: KObject | undefined, tx: StoreTx, pool?: VlanSet) {
+async function checkNetwork(
+  t: ResourceType,
+  name: string,
+  o: KObject,
+  old: KObject | undefined,
+  tx: StoreTx,
+  pool?: VlanSet,
+) {
   const s = spec(o);
   const owner = s.owner ?? '';
   if (old) {
-    if ((spec(old).owner ?? '') !== owner) throw invalid(t, name, 'spec.owner', `Invalid value: ${JSON.stringify(owner)}: field is immutable`);
-    if (spec(old).vlan !== s.vlan) throw invalid(t, name, 'spec.vlan', `Invalid value: ${JSON.stringify(s.vlan ?? null)}: field is immutable`);
+    if ((spec(old).owner ?? '') !== owner)
+      throw invalid(t, name, 'spec.owner', `Invalid value: ${JSON.stringify(owner)}: field is immutable`);
+    if (spec(old).vlan !== s.vlan)
+      throw invalid(t, name, 'spec.vlan', `Invalid value: ${JSON.stringify(s.vlan ?? null)}: field is immutable`);
   }
   if (owner !== '') {
-    if (s.public === true) throw invalid(t, name, 'spec.public', 'Invalid value: true: a project-owned network cannot be public');
+    if (s.public === true)
+      throw invalid(t, name, 'spec.public', 'Invalid value: true: a project-owned network cannot be public');
     if (s.vlan !== undefined) {
-      throw invalid(t, name, 'spec.vlan', `Invalid value: ${s.vlan}: a project-owned network gets its VLAN from the pool; only admin-owned networks (spec.owner "") may name one`);
+      throw invalid(
+        t,
+        name,
+        'spec.vlan',
+        `Invalid value: ${s.vlan}: a project-owned network gets its VLAN from the pool; only admin-owned networks (spec.owner "") may name one`,
+      );
     }
   }
   if (old) await checkAccessKept(t, name, old, o, tx);
@@ -154,7 +198,11 @@ async function checkNetwork(t: ResourceType, name: string, o: KObject, old: KObj
   const claim = await tx.get('coordination.k8s.io/leases', SYSTEM_NAMESPACE, claimName(vlan));
   if (claim && (claim.object.spec as any)?.holderIdentity !== o.metadata.uid) {
     const holder = claim.object.metadata.labels?.[CLAIM_NETWORK_LABEL];
-    throw conflict(t, name, `VLAN ${vlan} is already allocated from the pool${holder ? ` to network "${holder}"` : ''}`);
+    throw conflict(
+      t,
+      name,
+      `VLAN ${vlan} is already allocated from the pool${holder ? ` to network "${holder}"` : ''}`,
+    );
   }
   const ranges: { name: string; set: VlanSet }[] = [];
   for (const sw of await tx.list('hil.io/switches')) {
@@ -169,37 +217,66 @@ async function checkNetwork(t: ResourceType, name: string, o: KObject, old: KObj
   }
   if (!pool && !ranges.length) return;
   if (pool?.has(vlan) || ranges.some((r) => r.set.has(vlan))) return;
-  const where = [pool ? `the VLAN pool (${pool.toString()})` : '', ...ranges.map((r) => `switch "${r.name}" (${r.set.toString()})`)].filter(Boolean);
+  const where = [
+    pool ? `the VLAN pool (${pool.toString()})` : '',
+    ...ranges.map((r) => `switch "${r.name}" (${r.set.toString()})`),
+  ].filter(Boolean);
   throw invalid(t, name, 'spec.vlan', `Invalid value: ${vlan}: not in ${where.join(' nor in ')}`);
 }
 
 async function checkAttachment(t: ResourceType, name: string, o: KObject, old: KObject | undefined, tx: StoreTx) {
   const s = spec(o);
   if (old) {
-    if (!deepEqual(spec(old), s)) throw invalid(t, name, 'spec', 'Invalid value: a network attachment cannot be changed; delete it and create another');
+    if (!deepEqual(spec(old), s))
+      throw invalid(
+        t,
+        name,
+        'spec',
+        'Invalid value: a network attachment cannot be changed; delete it and create another',
+      );
     return;
   }
   const node = await tx.get('hil.io/nodes', '', s.node);
   if (node) {
     const nspec = spec(node.object);
     if (!(nspec.nics ?? []).some((n: { name: string }) => n.name === s.nic)) {
-      throw invalid(t, name, 'spec.nic', `Invalid value: ${JSON.stringify(s.nic)}: node "${s.node}" has no NIC of that name`);
+      throw invalid(
+        t,
+        name,
+        'spec.nic',
+        `Invalid value: ${JSON.stringify(s.nic)}: node "${s.node}" has no NIC of that name`,
+      );
     }
-    if (!nspec.project) throw conflict(t, name, `node "${s.node}" is not in a project; claim it for a project before attaching it to a network`);
+    if (!nspec.project)
+      throw conflict(
+        t,
+        name,
+        `node "${s.node}" is not in a project; claim it for a project before attaching it to a network`,
+      );
   }
   const network = await tx.get('hil.io/networks', '', String(s.network));
   if (network?.object.metadata.deletionTimestamp) {
     // Its VLAN is about to be freed (and may go to another project's network): nothing new may land on it.
     throw conflict(t, name, `network "${s.network}" is being deleted; it takes no new attachments`);
   }
-  for (const a of await tx.list('hil.io/networkattachments', { fieldEquals: { path: ['spec', 'node'], value: String(s.node) } })) {
+  for (const a of await tx.list('hil.io/networkattachments', {
+    fieldEquals: { path: ['spec', 'node'], value: String(s.node) },
+  })) {
     const as = spec(a.object);
     if (a.name === name || as.node !== s.node || as.nic !== s.nic) continue;
     if (as.network === s.network) {
-      throw conflict(t, name, `NIC "${s.nic}" of node "${s.node}" is already attached to network "${s.network}" by NetworkAttachment "${a.name}"`);
+      throw conflict(
+        t,
+        name,
+        `NIC "${s.nic}" of node "${s.node}" is already attached to network "${s.network}" by NetworkAttachment "${a.name}"`,
+      );
     }
     if ((s.channel ?? 'native') === 'native' && (as.channel ?? 'native') === 'native') {
-      throw conflict(t, name, `NIC "${s.nic}" of node "${s.node}" already has a native network, "${as.network}" (NetworkAttachment "${a.name}")`);
+      throw conflict(
+        t,
+        name,
+        `NIC "${s.nic}" of node "${s.node}" already has a native network, "${as.network}" (NetworkAttachment "${a.name}")`,
+      );
     }
   }
 }
@@ -213,7 +290,9 @@ async function checkAccessKept(t: ResourceType, name: string, old: KObject, o: K
   const was = spec(old);
   const now = spec(o);
   const losing = (project: string) => projectMayUse(was, project) && !projectMayUse(now, project);
-  const attachments = (await tx.list('hil.io/networkattachments', { fieldEquals: { path: ['spec', 'network'], value: name } })).filter((a) => spec(a.object).network === name);
+  const attachments = (
+    await tx.list('hil.io/networkattachments', { fieldEquals: { path: ['spec', 'network'], value: name } })
+  ).filter((a) => spec(a.object).network === name);
   const blocked = new Map<string, string[]>();
   const hold = (project: string, what: string) => blocked.set(project, [...(blocked.get(project) ?? []), what]);
   for (const a of attachments) {
@@ -223,26 +302,45 @@ async function checkAccessKept(t: ResourceType, name: string, old: KObject, o: K
   }
   for (const h of await tx.list('hil.io/headnodes')) {
     const project = spec(h.object).project ?? '';
-    if (losing(project) && ((spec(h.object).hnics ?? []) as { network?: string }[]).some((x) => x.network === name)) hold(project, `Headnode "${h.name}"`);
+    if (losing(project) && ((spec(h.object).hnics ?? []) as { network?: string }[]).some((x) => x.network === name))
+      hold(project, `Headnode "${h.name}"`);
   }
   if (!blocked.size) return;
-  const list = [...blocked].map(([p, what]) => `project "${p}": ${what.slice(0, 5).join(', ')}${what.length > 5 ? `, … (${what.length} in all)` : ''}`);
-  throw conflict(t, name, `cannot revoke access while the project still uses the network (${list.join('; ')}); detach them first`);
+  const list = [...blocked].map(
+    ([p, what]) =>
+      `project "${p}": ${what.slice(0, 5).join(', ')}${what.length > 5 ? `, … (${what.length} in all)` : ''}`,
+  );
+  throw conflict(
+    t,
+    name,
+    `cannot revoke access while the project still uses the network (${list.join('; ')}); detach them first`,
+  );
 }
 
 /** HIL's switch_delete_port: "Port is attached to a nic; please detach it first". */
 async function checkPortDelete(t: ResourceType, name: string, tx: StoreTx) {
   for (const n of await tx.list('hil.io/nodes')) {
     const nic = ((spec(n.object).nics ?? []) as { name: string; port?: string }[]).find((x) => x.port === name);
-    if (nic) throw conflict(t, name, `is cabled to NIC "${nic.name}" of node "${n.name}"; remove the port from the node's spec.nics first`);
+    if (nic)
+      throw conflict(
+        t,
+        name,
+        `is cabled to NIC "${nic.name}" of node "${n.name}"; remove the port from the node's spec.nics first`,
+      );
   }
 }
 
 /** HIL's switch_delete: "Switch has ports; delete them first". */
 async function checkSwitchDelete(t: ResourceType, name: string, tx: StoreTx) {
-  const ports = (await tx.list('hil.io/ports', { fieldEquals: { path: ['spec', 'switch'], value: name } })).filter((p) => spec(p.object).switch === name).map((p) => p.name);
+  const ports = (await tx.list('hil.io/ports', { fieldEquals: { path: ['spec', 'switch'], value: name } }))
+    .filter((p) => spec(p.object).switch === name)
+    .map((p) => p.name);
   if (ports.length) {
-    throw conflict(t, name, `has ${ports.length} Port(s) still (${ports.slice(0, 10).join(', ')}${ports.length > 10 ? ', …' : ''}); delete them first — each is reverted on the switch before it goes`);
+    throw conflict(
+      t,
+      name,
+      `has ${ports.length} Port(s) still (${ports.slice(0, 10).join(', ')}${ports.length > 10 ? ', …' : ''}); delete them first — each is reverted on the switch before it goes`,
+    );
   }
 }
 
@@ -254,16 +352,28 @@ function checkNodeDelete(t: ResourceType, name: string, old: KObject) {
 
 /** HIL's project_delete: refused while the project has nodes, owns networks, may use others' or has headnodes. */
 async function checkProjectDelete(t: ResourceType, name: string, tx: StoreTx) {
-  const uses = async (resource: string, path: string[]) => (await tx.list(resource, { fieldEquals: { path, value: name } })).map((o) => o.name);
+  const uses = async (resource: string, path: string[]) =>
+    (await tx.list(resource, { fieldEquals: { path, value: name } })).map((o) => o.name);
   const held: string[] = [];
   const say = (what: string, names: string[]) => {
-    if (names.length) held.push(`${what} ${names.slice(0, 10).join(', ')}${names.length > 10 ? `, … (${names.length} in all)` : ''}`);
+    if (names.length)
+      held.push(`${what} ${names.slice(0, 10).join(', ')}${names.length > 10 ? `, … (${names.length} in all)` : ''}`);
   };
   say('nodes', await uses('hil.io/nodes', ['spec', 'project']));
   say('networks it owns:', await uses('hil.io/networks', ['spec', 'owner']));
-  say('access to networks', (await tx.list('hil.io/networks')).filter((n) => (spec(n.object).accessProjects ?? []).includes(name)).map((n) => n.name));
+  say(
+    'access to networks',
+    (await tx.list('hil.io/networks'))
+      .filter((n) => (spec(n.object).accessProjects ?? []).includes(name))
+      .map((n) => n.name),
+  );
   say('headnodes', await uses('hil.io/headnodes', ['spec', 'project']));
-  if (held.length) throw conflict(t, name, `cannot be deleted while it still has ${held.join('; ')}; release, delete or revoke them first`);
+  if (held.length)
+    throw conflict(
+      t,
+      name,
+      `cannot be deleted while it still has ${held.join('; ')}; release, delete or revoke them first`,
+    );
 }
 
 function checkSwitch(t: ResourceType, name: string, o: KObject) {
@@ -273,7 +383,8 @@ function checkSwitch(t: ResourceType, name: string, o: KObject) {
     try {
       parseVlanList([entry]);
     } catch (err) {
-      if (err instanceof VlanRangeError) throw invalid(t, name, `spec.vlanRange[${i}]`, `Invalid value: ${JSON.stringify(entry)}: ${err.message}`);
+      if (err instanceof VlanRangeError)
+        throw invalid(t, name, `spec.vlanRange[${i}]`, `Invalid value: ${JSON.stringify(entry)}: ${err.message}`);
       throw err;
     }
   });

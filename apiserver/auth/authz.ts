@@ -16,11 +16,23 @@ export const PROJECT_LABEL = 'hil.io/project';
 export { POWER_CYCLE_ANNOTATION } from '../../api/v1alpha1/annotations.js';
 import { POWER_CYCLE_ANNOTATION } from '../../api/v1alpha1/annotations.js';
 
-const ADMIN_ONLY = new Set(['hil.io/switches', 'hil.io/ports', 'core/secrets', 'coordination.k8s.io/leases', 'core/namespaces']);
+const ADMIN_ONLY = new Set([
+  'hil.io/switches',
+  'hil.io/ports',
+  'core/secrets',
+  'coordination.k8s.io/leases',
+  'core/namespaces',
+]);
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
-export function forbidden(user: UserInfo, verb: string, t: ResourceType, name: string | undefined, rule: string): ApiError {
+export function forbidden(
+  user: UserInfo,
+  verb: string,
+  t: ResourceType,
+  name: string | undefined,
+  rule: string,
+): ApiError {
   const what = t.group ? `${t.plural}.${t.group}` : t.plural;
   const subject = name ? `${what} "${name}"` : what;
   return new ApiError(
@@ -52,18 +64,22 @@ export class Authorizer {
     const reading = verb === 'get' || verb === 'list' || verb === 'watch';
     if (ADMIN_ONLY.has(key)) throw forbidden(user, verb, t, name, `${t.plural} are administrator-only`);
     if (verb === 'deletecollection') throw forbidden(user, verb, t, name, 'deleting collections is administrator-only');
-    if (subresource === 'status' && !reading) throw forbidden(user, verb, t, name, 'status is written by the controllers (administrators) only');
+    if (subresource === 'status' && !reading)
+      throw forbidden(user, verb, t, name, 'status is written by the controllers (administrators) only');
     switch (key) {
       case 'hil.io/users':
         if (!reading) throw forbidden(user, verb, t, name, 'users are managed by administrators');
-        if (verb === 'get' && name !== user.name) throw forbidden(user, verb, t, name, 'you may only read your own user');
+        if (verb === 'get' && name !== user.name)
+          throw forbidden(user, verb, t, name, 'you may only read your own user');
         return;
       case 'hil.io/projects':
         if (!reading) throw forbidden(user, verb, t, name, 'projects are managed by administrators');
-        if (verb === 'get' && name && !user.projects.includes(name)) throw forbidden(user, verb, t, name, 'you are not a member of this project');
+        if (verb === 'get' && name && !user.projects.includes(name))
+          throw forbidden(user, verb, t, name, 'you are not a member of this project');
         return;
       case 'core/events':
-        if (!reading) throw forbidden(user, verb, t, name, 'events are written by the controllers (administrators) only');
+        if (!reading)
+          throw forbidden(user, verb, t, name, 'events are written by the controllers (administrators) only');
         return;
       default:
         return;
@@ -116,7 +132,8 @@ export class Authorizer {
         return;
       }
       case 'hil.io/networkattachments':
-        if (!mine(old.metadata.labels?.[PROJECT_LABEL])) throw deny('the attachment belongs to a project you are not a member of');
+        if (!mine(old.metadata.labels?.[PROJECT_LABEL]))
+          throw deny('the attachment belongs to a project you are not a member of');
         return;
       case 'hil.io/headnodes':
         if (!mine(spec(old).project)) throw deny('the headnode belongs to a project you are not a member of');
@@ -136,7 +153,14 @@ export class Authorizer {
     },
   };
 
-  private async admitWrite(op: WriteOp, t: ResourceType, user: UserInfo, tx: StoreTx, object?: KObject, old?: KObject): Promise<void> {
+  private async admitWrite(
+    op: WriteOp,
+    t: ResourceType,
+    user: UserInfo,
+    tx: StoreTx,
+    object?: KObject,
+    old?: KObject,
+  ): Promise<void> {
     const name = (object ?? old)!.metadata.name;
     const verb = op;
     const mine = (p: unknown) => typeof p === 'string' && p !== '' && user.projects.includes(p);
@@ -147,15 +171,19 @@ export class Authorizer {
         const before = spec(old).project ?? '';
         const after = spec(object).project ?? '';
         if (before !== '' && !mine(before)) throw deny('the node belongs to a project you are not a member of');
-        if (after !== '' && !mine(after)) throw deny(`you may only claim a node for a project you are a member of, not "${after}"`);
+        if (after !== '' && !mine(after))
+          throw deny(`you may only claim a node for a project you are a member of, not "${after}"`);
         // A free node is nobody's: its power, boot device, labels and annotations are the administrators'.
-        if (before === '' && after === '') throw deny('the node is free: members may only claim it (set spec.project to one of their projects)');
+        if (before === '' && after === '')
+          throw deny('the node is free: members may only claim it (set spec.project to one of their projects)');
         const strip = (o: KObject | undefined) => {
           const { project: _p, power: _w, bootDevice: _b, ...rest } = spec(o);
           return rest;
         };
         if (!deepEqual(strip(object), strip(old))) {
-          throw deny('project members may change only spec.project (claim or release), spec.power and spec.bootDevice of a node');
+          throw deny(
+            'project members may change only spec.project (claim or release), spec.power and spec.bootDevice of a node',
+          );
         }
         checkMetadata(old!, object!, deny, [POWER_CYCLE_ANNOTATION]);
         return;
@@ -166,7 +194,8 @@ export class Authorizer {
         if (!mine(owner)) throw deny(`the network is owned by project "${owner}", which you are not a member of`);
         if (op === 'update') {
           for (const f of ['owner', 'vlan', 'public']) {
-            if (!deepEqual(spec(object)[f], spec(old)[f])) throw deny(`project members may not change spec.${f} of a network`);
+            if (!deepEqual(spec(object)[f], spec(old)[f]))
+              throw deny(`project members may not change spec.${f} of a network`);
           }
           checkMetadata(old!, object!, deny, []);
         }
@@ -174,14 +203,16 @@ export class Authorizer {
       }
       case 'hil.io/networkattachments': {
         if (op !== 'create') {
-          if (!mine(old!.metadata.labels?.[PROJECT_LABEL])) throw deny('the attachment belongs to a project you are not a member of');
+          if (!mine(old!.metadata.labels?.[PROJECT_LABEL]))
+            throw deny('the attachment belongs to a project you are not a member of');
           if (op === 'update') checkMetadata(old!, object!, deny, []);
           return;
         }
         const s = spec(object);
         const node = await tx.get('hil.io/nodes', '', String(s.node));
         const project = spec(node?.object).project ?? '';
-        if (!node || !mine(project)) throw deny(`node "${String(s.node)}" does not exist or is not in one of your projects`);
+        if (!node || !mine(project))
+          throw deny(`node "${String(s.node)}" does not exist or is not in one of your projects`);
         const net = await tx.get('hil.io/networks', '', String(s.network));
         if (!net || !networkAccessibleBy(net.object, project)) {
           throw deny(`network "${String(s.network)}" does not exist or project "${project}" has no access to it`);
@@ -190,17 +221,23 @@ export class Authorizer {
       }
       case 'hil.io/headnodes': {
         for (const o of [old, object]) {
-          if (o && !mine(spec(o).project)) throw deny(`headnodes belong to a project; you are not a member of "${String(spec(o).project ?? '')}"`);
+          if (o && !mine(spec(o).project))
+            throw deny(`headnodes belong to a project; you are not a member of "${String(spec(o).project ?? '')}"`);
         }
         if (op === 'update') checkMetadata(old!, object!, deny, []);
         // Each hnic's network (new or changed ones): the headnode's project must have access, as for attachments.
         if (object) {
           const project = String(spec(object).project);
-          const before = new Map(((old && spec(old).hnics) ?? []).map((h: { name: string; network?: string }) => [h.name, h.network]));
+          const before = new Map(
+            ((old && spec(old).hnics) ?? []).map((h: { name: string; network?: string }) => [h.name, h.network]),
+          );
           for (const h of (spec(object).hnics ?? []) as { name: string; network?: string }[]) {
             if (!h.network || before.get(h.name) === h.network) continue;
             const net = await tx.get('hil.io/networks', '', h.network);
-            if (!net || !networkAccessibleBy(net.object, project)) throw deny(`network "${h.network}" of hnic "${h.name}" does not exist or project "${project}" has no access to it`);
+            if (!net || !networkAccessibleBy(net.object, project))
+              throw deny(
+                `network "${h.network}" of hnic "${h.name}" does not exist or project "${project}" has no access to it`,
+              );
           }
         }
         return;
@@ -213,10 +250,11 @@ export class Authorizer {
 
 /** Members may change labels and annotations (kubectl apply keeps its own), but not finalizers or hil.io/ keys. */
 function checkMetadata(old: KObject, next: KObject, deny: (rule: string) => ApiError, allowedHilKeys: string[]): void {
-  if (!deepEqual(old.metadata.finalizers ?? [], next.metadata.finalizers ?? [])) throw deny('finalizers are managed by the controllers');
+  if (!deepEqual(old.metadata.finalizers ?? [], next.metadata.finalizers ?? []))
+    throw deny('finalizers are managed by the controllers');
   for (const field of ['labels', 'annotations'] as const) {
-    const a = (old.metadata[field] ?? {});
-    const b = (next.metadata[field] ?? {});
+    const a = old.metadata[field] ?? {};
+    const b = next.metadata[field] ?? {};
     for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
       if (k.startsWith('hil.io/') && !allowedHilKeys.includes(k) && a[k] !== b[k]) {
         throw deny(`metadata.${field}["${k}"] is managed by HIL`);

@@ -53,7 +53,8 @@ export class DatabaseAuthenticator implements Authenticator {
       const hash = tokenHash(token);
       const cred = await this.store.findToken(hash);
       if (!cred) throw errors.unauthorized('invalid bearer token');
-      if (cred.expiresAt !== undefined && cred.expiresAt < Date.now()) throw errors.unauthorized('the bearer token has expired');
+      if (cred.expiresAt !== undefined && cred.expiresAt < Date.now())
+        throw errors.unauthorized('the bearer token has expired');
       const user = await this.userInfo(cred.userName, cred.userUid, { kind: 'token', credential: hash });
       if (!user) throw errors.unauthorized('the bearer token belongs to a user who no longer exists');
       return user;
@@ -76,7 +77,10 @@ export class DatabaseAuthenticator implements Authenticator {
         await verifyPassword(basic.password, await dummyHash());
       }
       // One message for an unknown user and a wrong password: no user enumeration.
-      const user = ok && cred ? await this.userInfo(basic.user, cred.userUid, { kind: 'password', credential: cred.id }) : undefined;
+      const user =
+        ok && cred
+          ? await this.userInfo(basic.user, cred.userUid, { kind: 'password', credential: cred.id })
+          : undefined;
       if (!user) throw errors.unauthorized('invalid username or password');
       succeeded();
       return user;

@@ -10,7 +10,11 @@ export type AuthBackendName = 'null' | 'database' | 'keystone';
 
 export const nullAuthenticator: Authenticator = { name: 'null', authenticate: async () => NULL_AUTH_ADMIN };
 
-export function createAuthenticator(backend: AuthBackendName, store: Store & CredentialStore, cfg: HilConfig | undefined): Authenticator {
+export function createAuthenticator(
+  backend: AuthBackendName,
+  store: Store & CredentialStore,
+  cfg: HilConfig | undefined,
+): Authenticator {
   switch (backend) {
     case 'null':
       return nullAuthenticator;

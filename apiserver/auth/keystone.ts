@@ -32,7 +32,10 @@ export class KeystoneAuthenticator implements Authenticator {
 
   private async request(path: string, init: RequestInit): Promise<Response> {
     try {
-      return await fetch(`${this.base}${path}`, { ...init, signal: AbortSignal.timeout(this.config.timeoutMs ?? 5000) });
+      return await fetch(`${this.base}${path}`, {
+        ...init,
+        signal: AbortSignal.timeout(this.config.timeoutMs ?? 5000),
+      });
     } catch (err) {
       throw errors.unavailable(`cannot reach Keystone at ${this.base}: ${(err as Error).message}`);
     }
@@ -46,13 +49,17 @@ export class KeystoneAuthenticator implements Authenticator {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         auth: {
-          identity: { methods: ['password'], password: { user: { name: c.username, password: c.password, domain: { name: c.userDomain ?? 'Default' } } } },
+          identity: {
+            methods: ['password'],
+            password: { user: { name: c.username, password: c.password, domain: { name: c.userDomain ?? 'Default' } } },
+          },
           scope: { project: { name: c.projectName, domain: { name: c.projectDomain ?? 'Default' } } },
         },
       }),
     });
     const token = r.headers.get('x-subject-token');
-    if (r.status !== 201 || !token) throw errors.unavailable(`Keystone refused the server's own credentials (HTTP ${r.status})`);
+    if (r.status !== 201 || !token)
+      throw errors.unavailable(`Keystone refused the server's own credentials (HTTP ${r.status})`);
     const body: any = await r.json().catch(() => ({}));
     const expires = Date.parse(body?.token?.expires_at ?? '') || Date.now() + 3600_000;
     this.serviceToken = { token, expires };
@@ -65,15 +72,19 @@ export class KeystoneAuthenticator implements Authenticator {
     if (!token) return undefined;
     const hit = this.cache.get(token);
     if (hit && hit.until > Date.now()) return hit.user;
-    let r = await this.request('/auth/tokens', { headers: { 'x-auth-token': await this.service(), 'x-subject-token': token } });
+    let r = await this.request('/auth/tokens', {
+      headers: { 'x-auth-token': await this.service(), 'x-subject-token': token },
+    });
     if (r.status === 401) {
       // Our own token expired early: get a new one and ask once more.
       this.serviceToken = undefined;
-      r = await this.request('/auth/tokens', { headers: { 'x-auth-token': await this.service(), 'x-subject-token': token } });
+      r = await this.request('/auth/tokens', {
+        headers: { 'x-auth-token': await this.service(), 'x-subject-token': token },
+      });
     }
     if (r.status === 404 || r.status === 401) throw errors.unauthorized('the Keystone token is invalid or has expired');
     if (r.status !== 200) throw errors.unavailable(`Keystone answered HTTP ${r.status} when validating a token`);
-    const body = (await r.json());
+    const body = await r.json();
     const t = body?.token;
     const expires = Date.parse(t?.expires_at ?? '');
     if (!t || (expires && expires < Date.now())) throw errors.unauthorized('the Keystone token has expired');
@@ -84,7 +95,10 @@ export class KeystoneAuthenticator implements Authenticator {
       projects: t.project?.id ? [String(t.project.id)] : [],
     };
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(token, { user, until: Math.min(Date.now() + (this.config.cacheSeconds ?? 60) * 1000, expires || Infinity) });
+    this.cache.set(token, {
+      user,
+      until: Math.min(Date.now() + (this.config.cacheSeconds ?? 60) * 1000, expires || Infinity),
+    });
     return user;
   }
 }

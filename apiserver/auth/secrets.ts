@@ -2,7 +2,9 @@
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 const scrypt = (pw: string, salt: Buffer, len: number, opts: ScryptOptions) =>
-  new Promise<Buffer>((resolve, reject) => scryptCb(pw, salt, len, opts, (err, key) => (err ? reject(err) : resolve(key))));
+  new Promise<Buffer>((resolve, reject) =>
+    scryptCb(pw, salt, len, opts, (err, key) => (err ? reject(err) : resolve(key))),
+  );
 
 export interface ScryptParams {
   N: number;
@@ -51,7 +53,9 @@ async function limited<T>(fn: () => Promise<T>): Promise<T> {
 /** `scrypt$N$r$p$salt$key` (base64 parts). */
 export async function hashPassword(password: string, params: ScryptParams = currentScryptParams()): Promise<string> {
   const salt = randomBytes(16);
-  const key = await limited(() => scrypt(password, salt, KEYLEN, { N: params.N, r: params.r, p: params.p, maxmem: maxmem(params) }));
+  const key = await limited(() =>
+    scrypt(password, salt, KEYLEN, { N: params.N, r: params.r, p: params.p, maxmem: maxmem(params) }),
+  );
   return `scrypt$${params.N}$${params.r}$${params.p}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
@@ -66,7 +70,9 @@ function parseHash(stored: string): (ScryptParams & { salt: Buffer; key: Buffer 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const h = parseHash(stored);
   if (!h) return false;
-  const got = await limited(() => scrypt(password, h.salt, h.key.length, { N: h.N, r: h.r, p: h.p, maxmem: maxmem(h) }));
+  const got = await limited(() =>
+    scrypt(password, h.salt, h.key.length, { N: h.N, r: h.r, p: h.p, maxmem: maxmem(h) }),
+  );
   return got.length === h.key.length && timingSafeEqual(got, h.key);
 }
 

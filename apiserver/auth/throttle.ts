@@ -12,7 +12,11 @@ export interface LoginThrottleOptions {
   windowMs: number;
 }
 
-export const DEFAULT_LOGIN_THROTTLE: LoginThrottleOptions = { maxFailuresPerAddress: 20, maxFailuresPerUser: 100, windowMs: 60_000 };
+export const DEFAULT_LOGIN_THROTTLE: LoginThrottleOptions = {
+  maxFailuresPerAddress: 20,
+  maxFailuresPerUser: 100,
+  windowMs: 60_000,
+};
 
 /** Keys kept before expired ones are swept; above twice this the oldest keys go. */
 const SWEEP_AT = 10_000;
@@ -32,8 +36,11 @@ export class LoginThrottle {
    */
   begin(remoteAddress: string | undefined, userName: string): () => void {
     const now = this.now();
-    const keys: Array<[string, number, string]> = [[`u:${userName}`, this.options.maxFailuresPerUser, 'for this user name']];
-    if (remoteAddress) keys.unshift([`a:${addressKey(remoteAddress)}`, this.options.maxFailuresPerAddress, 'from this address']);
+    const keys: Array<[string, number, string]> = [
+      [`u:${userName}`, this.options.maxFailuresPerUser, 'for this user name'],
+    ];
+    if (remoteAddress)
+      keys.unshift([`a:${addressKey(remoteAddress)}`, this.options.maxFailuresPerAddress, 'from this address']);
     for (const [key, max, what] of keys) {
       const times = this.recent(key, now);
       if (times.length >= max) {

@@ -30,7 +30,8 @@ export function checkUntrusted(value: unknown): void {
   while (stack.length) {
     const { v, path, depth } = stack.pop()!;
     if (typeof v !== 'object' || v === null) continue;
-    if (depth > MAX_BODY_DEPTH) throw errors.badRequest(`the request body nests deeper than ${MAX_BODY_DEPTH} levels (at ${path || '.'})`);
+    if (depth > MAX_BODY_DEPTH)
+      throw errors.badRequest(`the request body nests deeper than ${MAX_BODY_DEPTH} levels (at ${path || '.'})`);
     if (Array.isArray(v)) {
       v.forEach((x, i) => stack.push({ v: x, path: `${path}[${i}]`, depth: depth + 1 }));
       continue;
@@ -46,9 +47,14 @@ export function checkUntrusted(value: unknown): void {
 }
 
 function forbiddenKey(field: string): ApiError {
-  return new ApiError(422, 'Invalid', `the request is invalid: ${field}: Forbidden: the key "__proto__" is not allowed`, {
-    causes: [{ reason: 'FieldValueForbidden', message: 'Forbidden: the key "__proto__" is not allowed', field }],
-  });
+  return new ApiError(
+    422,
+    'Invalid',
+    `the request is invalid: ${field}: Forbidden: the key "__proto__" is not allowed`,
+    {
+      causes: [{ reason: 'FieldValueForbidden', message: 'Forbidden: the key "__proto__" is not allowed', field }],
+    },
+  );
 }
 
 /** JSON (whatever the declared type, as kube-apiserver reads its default) or YAML for apply and YAML bodies. */
@@ -62,8 +68,11 @@ export function parseBody(raw: Buffer | undefined, contentType: string): unknown
       body = yaml.load(text, { schema: yaml.JSON_SCHEMA });
     } else body = JSON.parse(text);
   } catch (err: any) {
-    if (err instanceof RangeError) throw errors.badRequest(`the request body nests deeper than ${MAX_BODY_DEPTH} levels`);
-    throw errors.badRequest(`the body of the request could not be decoded: ${String(err?.message ?? err).split('\n')[0]}`);
+    if (err instanceof RangeError)
+      throw errors.badRequest(`the request body nests deeper than ${MAX_BODY_DEPTH} levels`);
+    throw errors.badRequest(
+      `the body of the request could not be decoded: ${String(err?.message ?? err).split('\n')[0]}`,
+    );
   }
   checkUntrusted(body);
   return body;
@@ -86,7 +95,9 @@ export function decodeObjectBody(raw: Buffer | undefined, contentType: string, p
     return body;
   }
   if (!['application/json', 'application/yaml', 'application/x-yaml', '*/*', ''].includes(ct)) {
-    throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+    throw errors.unsupportedMediaType(
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+    );
   }
   return parseBody(raw, ct);
 }

@@ -107,7 +107,8 @@ class Reader {
     const t = this.varint();
     const field = Number(t >> 3n);
     const wire = Number(t & 7n);
-    if (field === 0 || t >> 3n > 0x1fffffffn) throw new ProtobufDecodeError(`invalid field number ${t >> 3n} in ${this.where}`);
+    if (field === 0 || t >> 3n > 0x1fffffffn)
+      throw new ProtobufDecodeError(`invalid field number ${t >> 3n} in ${this.where}`);
     return { field, wire };
   }
 
@@ -129,7 +130,9 @@ class Reader {
         return;
       case WIRE_START_GROUP:
       case WIRE_END_GROUP:
-        throw new ProtobufDecodeError(`field ${field} in ${this.where} is a group (wire type ${wire}), which Kubernetes never sends`);
+        throw new ProtobufDecodeError(
+          `field ${field} in ${this.where} is a group (wire type ${wire}), which Kubernetes never sends`,
+        );
       default:
         throw new ProtobufDecodeError(`field ${field} in ${this.where} has invalid wire type ${wire}`);
     }
@@ -161,7 +164,11 @@ interface MessageSchema {
   fields: Record<number, FieldSpec>;
 }
 
-const f = (name: string, type: FieldType, opts: Omit<FieldSpec, 'name' | 'type'> = {}): FieldSpec => ({ name, type, ...opts });
+const f = (name: string, type: FieldType, opts: Omit<FieldSpec, 'name' | 'type'> = {}): FieldSpec => ({
+  name,
+  type,
+  ...opts,
+});
 
 // k8s.io/apimachinery/pkg/apis/meta/v1
 const OwnerReference: MessageSchema = {
@@ -336,7 +343,8 @@ function decodeTime(r: Reader, micro: boolean, where: string): string | undefine
     const { field, wire } = r.tag();
     if (field === 1 && wire === WIRE_VARINT) seconds = toInt(r.varint(), 64, `${where}.seconds`);
     else if (field === 2 && wire === WIRE_VARINT) nanos = toInt(r.varint(), 32, `${where}.nanos`);
-    else if (field === 1 || field === 2) throw new ProtobufDecodeError(`${where}: field ${field} has wire type ${wire}, want 0`);
+    else if (field === 1 || field === 2)
+      throw new ProtobufDecodeError(`${where}: field ${field} has wire type ${wire}, want 0`);
     else r.skip(field, wire);
   }
   if (seconds === GO_ZERO_TIME_UNIX && nanos === 0) return undefined;
@@ -371,7 +379,12 @@ function isZero(v: unknown): boolean {
   return v === '' || v === 0 || v === false;
 }
 
-function decodeMessage(r: Reader, schema: MessageSchema, path: string, into: Record<string, unknown> = {}): Record<string, unknown> {
+function decodeMessage(
+  r: Reader,
+  schema: MessageSchema,
+  path: string,
+  into: Record<string, unknown> = {},
+): Record<string, unknown> {
   const out = into;
   while (!r.done) {
     const { field, wire } = r.tag();
@@ -382,7 +395,8 @@ function decodeMessage(r: Reader, schema: MessageSchema, path: string, into: Rec
     }
     const where = `${path}.${spec.name}`;
     const want = wireOf(spec.type);
-    if (wire !== want) throw new ProtobufDecodeError(`${where} (${schema.name} field ${field}) has wire type ${wire}, want ${want}`);
+    if (wire !== want)
+      throw new ProtobufDecodeError(`${where} (${schema.name} field ${field}) has wire type ${wire}, want ${want}`);
 
     let value: unknown;
     const t = spec.type;

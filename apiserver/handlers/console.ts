@@ -14,7 +14,6 @@ import type { ResourceType } from '../registry.js';
 import type { Store } from '../store/store.js';
 import { queryBool } from '../codec/query.js';
 
-
 export interface ConsoleReader {
   write(chunk: Buffer): void;
   end(err?: Error): void;
@@ -25,7 +24,12 @@ export interface ConsoleBackend {
   recent(node: string, tenancy: string): Buffer;
   /** Adds a reader to the node's (shared) session; returns its detach. Throws when the console cannot start. */
   attach(
-    target: { node: string; tenancy: string; type: string; bmc: { host: string; port?: number; credentials?: { username: string; password: string } } },
+    target: {
+      node: string;
+      tenancy: string;
+      type: string;
+      bmc: { host: string; port?: number; credentials?: { username: string; password: string } };
+    },
     reader: ConsoleReader,
   ): () => void;
 }
@@ -47,9 +51,11 @@ export async function serveConsole(o: {
   const project: string = node.spec?.project ?? '';
   if (!user.admin) {
     if (project === '') throw forbidden(user, 'get', t, name, 'the console of a free node is administrator-only');
-    if (!user.projects.includes(project)) throw forbidden(user, 'get', t, name, `the node belongs to project "${project}", which you are not a member of`);
+    if (!user.projects.includes(project))
+      throw forbidden(user, 'get', t, name, `the node belongs to project "${project}", which you are not a member of`);
   }
-  if (!o.backend) throw errors.unavailable('the serial console is not available on this server (no console backend configured)');
+  if (!o.backend)
+    throw errors.unavailable('the serial console is not available on this server (no console backend configured)');
   const follow = queryBool(o.query, 'follow');
   const obm = node.spec?.obm ?? {};
   let credentials: { username: string; password: string } | undefined;
@@ -85,7 +91,16 @@ export async function serveConsole(o: {
   };
   try {
     detach = o.backend.attach(
-      { node: name, tenancy, type: String(obm.type), bmc: { host: String(obm.host), ...(obm.port !== undefined ? { port: Number(obm.port) } : {}), ...(credentials ? { credentials } : {}) } },
+      {
+        node: name,
+        tenancy,
+        type: String(obm.type),
+        bmc: {
+          host: String(obm.host),
+          ...(obm.port !== undefined ? { port: Number(obm.port) } : {}),
+          ...(credentials ? { credentials } : {}),
+        },
+      },
       {
         write: (chunk) => {
           if (!done) res.write(chunk);
@@ -98,7 +113,11 @@ export async function serveConsole(o: {
     );
   } catch (err) {
     // Nothing started: a clear answer instead of a stream (the node's OBM settings are the problem).
-    throw new ApiError(503, 'ServiceUnavailable', `the console of node "${name}" cannot start: ${(err as Error).message}`);
+    throw new ApiError(
+      503,
+      'ServiceUnavailable',
+      `the console of node "${name}" cannot start: ${(err as Error).message}`,
+    );
   }
   if (done) return;
   head();

@@ -15,17 +15,30 @@ function resourceEntries(types: ResourceType[]) {
       verbs: VERBS_ALL,
       ...(t.shortNames.length ? { shortNames: t.shortNames } : {}),
       ...(t.categories.length ? { categories: t.categories } : {}),
-      storageVersionHash: createHash('sha256').update(`${apiVersionOf(t)}/${t.kind}`).digest('base64').slice(0, 11),
+      storageVersionHash: createHash('sha256')
+        .update(`${apiVersionOf(t)}/${t.kind}`)
+        .digest('base64')
+        .slice(0, 11),
     });
     if (t.statusSubresource) {
-      out.push({ name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] });
+      out.push({
+        name: `${t.plural}/status`,
+        singularName: '',
+        namespaced: t.namespaced,
+        kind: t.kind,
+        verbs: ['get', 'patch', 'update'],
+      });
     }
   }
   return out;
 }
 
 export function apiVersions() {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '' }] };
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '' }],
+  };
 }
 
 export function apiGroupList(registry: Registry) {
@@ -48,7 +61,12 @@ export function apiGroup(registry: Registry, group: string) {
 export function apiResourceList(registry: Registry, group: string, version: string) {
   const types = registry.groups().get(group)?.get(version);
   if (!types) return undefined;
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources: resourceEntries(types) };
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group ? `${group}/${version}` : version,
+    resources: resourceEntries(types),
+  };
 }
 
 // ---- OpenAPI v3 -----------------------------------------------------------------------------------------
@@ -93,8 +111,14 @@ function objectMetaSchema(): JSONSchema {
 function kindSchema(t: ResourceType): JSONSchema {
   const s = structuredClone(t.schema);
   s.properties = {
-    apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
-    kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
+    apiVersion: {
+      type: 'string',
+      description: 'APIVersion defines the versioned schema of this representation of an object.',
+    },
+    kind: {
+      type: 'string',
+      description: 'Kind is a string value representing the REST resource this object represents.',
+    },
     metadata: OBJECT_META_REF,
     ...(s.properties ?? {}),
   };
@@ -120,7 +144,11 @@ function openApiHash(registry: Registry, group: string, version: string): string
   const key = `${group}/${version}`;
   let h = m.get(key);
   if (!h) {
-    h = createHash('sha512').update(JSON.stringify(openApiDocument(registry, group, version))).digest('hex').slice(0, 64).toUpperCase();
+    h = createHash('sha512')
+      .update(JSON.stringify(openApiDocument(registry, group, version)))
+      .digest('hex')
+      .slice(0, 64)
+      .toUpperCase();
     m.set(key, h);
   }
   return h;
@@ -131,7 +159,13 @@ export function openApiDocument(registry: Registry, group: string, version: stri
   if (!types) return undefined;
   const schemas: Record<string, JSONSchema> = { 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta': objectMetaSchema() };
   const paths: Record<string, unknown> = {};
-  const param = (name: string, description: string) => ({ name, in: 'query', description, schema: { type: 'string' }, uniqueItems: true });
+  const param = (name: string, description: string) => ({
+    name,
+    in: 'query',
+    description,
+    schema: { type: 'string' },
+    uniqueItems: true,
+  });
   const common = [
     param('dryRun', 'When present, indicates that modifications should not be persisted. Valid value: All'),
     param('fieldManager', 'A name associated with the actor or entity that is making these changes.'),
@@ -154,7 +188,9 @@ export function openApiDocument(registry: Registry, group: string, version: stri
       responses: ok,
       ...extra,
     });
-    const body = (types: string[]) => ({ requestBody: { required: true, content: Object.fromEntries(types.map((ct) => [ct, { schema: ref }])) } });
+    const body = (types: string[]) => ({
+      requestBody: { required: true, content: Object.fromEntries(types.map((ct) => [ct, { schema: ref }])) },
+    });
     paths[base] = {
       parameters: pathParams,
       get: op('list'),
@@ -167,7 +203,10 @@ export function openApiDocument(registry: Registry, group: string, version: stri
       parameters: [...pathParams, { name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
       get: op('get'),
       put: op('put', { ...body(['application/json', 'application/yaml']), parameters: common }),
-      patch: op('patch', { ...body(patchTypes), parameters: [...common, param('force', 'Force is going to "force" Apply requests.')] }),
+      patch: op('patch', {
+        ...body(patchTypes),
+        parameters: [...common, param('force', 'Force is going to "force" Apply requests.')],
+      }),
       delete: op('delete'),
     };
     paths[`${base}/{name}`] = item;

@@ -27,7 +27,13 @@ export interface AdmissionPlugin {
    * Runs on the stored object of an update, patch or delete before anything is applied to, validated against or
    * compared with it: a caller who may not write the object learns nothing of it from the errors that follow.
    */
-  authorizeStored?(req: { op: 'update' | 'delete'; type: ResourceType; old: KObject; subresource?: string; user: UserInfo }): void;
+  authorizeStored?(req: {
+    op: 'update' | 'delete';
+    type: ResourceType;
+    old: KObject;
+    subresource?: string;
+    user: UserInfo;
+  }): void;
   admit(req: {
     op: WriteOp;
     type: ResourceType;
@@ -90,7 +96,8 @@ function managerOf(info: RequestInfo, op: 'Update' | 'Apply'): string {
     if (info.query.fieldManager.length > 128) throw errors.badRequest('fieldManager must be at most 128 characters');
     return info.query.fieldManager;
   }
-  if (op === 'Apply') throw errors.badRequest('PATCH with application/apply-patch+yaml requires the fieldManager parameter');
+  if (op === 'Apply')
+    throw errors.badRequest('PATCH with application/apply-patch+yaml requires the fieldManager parameter');
   return (info.userAgent ?? 'unknown').split('/')[0].split(' ')[0] || 'unknown';
 }
 
@@ -151,11 +158,13 @@ export class ResourceHandlers {
     const fields = parseFieldSelector(q.fieldSelector);
     if (q.resourceVersion !== undefined && q.resourceVersion !== '' && q.resourceVersion !== '0') {
       const rv = Number(q.resourceVersion);
-      if (!Number.isSafeInteger(rv) || rv < 0) throw errors.badRequest(`resourceVersion must be an integer, not "${q.resourceVersion}"`);
+      if (!Number.isSafeInteger(rv) || rv < 0)
+        throw errors.badRequest(`resourceVersion must be an integer, not "${q.resourceVersion}"`);
       await awaitRevision(this.store, rv);
     }
     const limit = q.limit ? Number(q.limit) : 0;
-    if (!Number.isInteger(limit) || limit < 0) throw errors.badRequest(`limit must be a non-negative integer, not "${q.limit}"`);
+    if (!Number.isInteger(limit) || limit < 0)
+      throw errors.badRequest(`limit must be a non-negative integer, not "${q.limit}"`);
     let after: { namespace: string; name: string } | undefined;
     if (q.continue) {
       try {
@@ -166,13 +175,18 @@ export class ResourceHandlers {
         throw errors.badRequest('the continue token is not valid');
       }
     }
-    const res = await this.store.list(storeKey(t), { namespace: t.namespaced && info.namespace ? info.namespace : undefined, after });
+    const res = await this.store.list(storeKey(t), {
+      namespace: t.namespaced && info.namespace ? info.namespace : undefined,
+      after,
+    });
     const matching = res.items.filter((i) => labels(i.object.metadata.labels) && fields(i.object) && visible(i.object));
     const page = limit > 0 ? matching.slice(0, limit) : matching;
     const meta: Record<string, unknown> = { resourceVersion: String(res.revision) };
     if (limit > 0 && matching.length > limit) {
       const last = page[page.length - 1];
-      meta.continue = Buffer.from(JSON.stringify({ rv: res.revision, ns: last.namespace, name: last.name })).toString('base64url');
+      meta.continue = Buffer.from(JSON.stringify({ rv: res.revision, ns: last.namespace, name: last.name })).toString(
+        'base64url',
+      );
       meta.remainingItemCount = matching.length - limit;
     }
     const items = page.map((i) => i.object);
@@ -209,9 +223,15 @@ export class ResourceHandlers {
   }
 
   /** The stored object, once the caller is known to be allowed to write it (404 when absent). */
-  private async storedForWrite(info: RequestInfo, tx: StoreTx, op: 'update' | 'delete'): Promise<StoredObject | undefined> {
+  private async storedForWrite(
+    info: RequestInfo,
+    tx: StoreTx,
+    op: 'update' | 'delete',
+  ): Promise<StoredObject | undefined> {
     const cur = await tx.get(storeKey(info.type), info.namespace, info.name!);
-    if (cur) for (const p of this.opts.admission ?? []) p.authorizeStored?.({ op, type: info.type, old: cur.object, subresource: info.subresource, user: info.user });
+    if (cur)
+      for (const p of this.opts.admission ?? [])
+        p.authorizeStored?.({ op, type: info.type, old: cur.object, subresource: info.subresource, user: info.user });
     return cur;
   }
 
@@ -224,8 +244,14 @@ export class ResourceHandlers {
   private checkNamespace(info: RequestInfo, obj: KObject) {
     const t = info.type;
     if (t.namespaced) {
-      if (obj.metadata.namespace !== undefined && obj.metadata.namespace !== '' && obj.metadata.namespace !== info.namespace) {
-        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      if (
+        obj.metadata.namespace !== undefined &&
+        obj.metadata.namespace !== '' &&
+        obj.metadata.namespace !== info.namespace
+      ) {
+        throw errors.badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       }
       obj.metadata.namespace = info.namespace;
     } else {
@@ -237,16 +263,28 @@ export class ResourceHandlers {
   private prepareNew(info: RequestInfo, obj: KObject, warnings: string[], now: string): KObject {
     const t = info.type;
     this.checkNamespace(info, obj);
-    if (!obj.metadata.name && typeof obj.metadata.generateName === 'string' && obj.metadata.generateName) obj.metadata.name = `${obj.metadata.generateName}${generateSuffix()}`;
+    if (!obj.metadata.name && typeof obj.metadata.generateName === 'string' && obj.metadata.generateName)
+      obj.metadata.name = `${obj.metadata.generateName}${generateSuffix()}`;
     const nameCauses = validateName(obj.metadata.name, !!t.nameIsLabel);
     if (obj.metadata.resourceVersion) {
-      nameCauses.push({ reason: 'FieldValueForbidden', message: 'Forbidden: resourceVersion should not be set on objects to be created', field: 'metadata.resourceVersion' });
+      nameCauses.push({
+        reason: 'FieldValueForbidden',
+        message: 'Forbidden: resourceVersion should not be set on objects to be created',
+        field: 'metadata.resourceVersion',
+      });
     }
     if (nameCauses.length) throw errors.invalid(t.kind, t.group, shown(obj.metadata.name ?? ''), nameCauses);
     t.normalize?.(obj);
     if (t.statusSubresource) delete obj.status;
     warnings.push(...this.opts.validator.validate(t, obj, fieldValidationOf(info.query)));
-    for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'] as const) delete obj.metadata[k];
+    for (const k of [
+      'uid',
+      'creationTimestamp',
+      'deletionTimestamp',
+      'deletionGracePeriodSeconds',
+      'selfLink',
+    ] as const)
+      delete obj.metadata[k];
     obj.metadata.uid = randomUUID();
     obj.metadata.creationTimestamp = now;
     obj.metadata.generation = 1;
@@ -268,7 +306,8 @@ export class ResourceHandlers {
       // Admission (authorization first) before the name is looked up, as kube-apiserver does: a caller who may not
       // create the object learns nothing, not even whether the name is taken.
       await this.admit('create', info, tx, obj);
-      if (await tx.get(key, info.namespace, obj.metadata.name!)) throw errors.alreadyExists(t.plural, t.group, obj.metadata.name!);
+      if (await tx.get(key, info.namespace, obj.metadata.name!))
+        throw errors.alreadyExists(t.plural, t.group, obj.metadata.name!);
       return tx.put(key, info.namespace, obj.metadata.name!, obj);
     });
     return { code: 201, body: stored.object, warnings };
@@ -290,11 +329,18 @@ export class ResourceHandlers {
     const old = cur.object;
     const name = info.name!;
     if (next.metadata.name !== undefined && next.metadata.name !== name) {
-      throw errors.badRequest(`the name of the object (${shown(next.metadata.name)}) does not match the name on the URL (${name})`);
+      throw errors.badRequest(
+        `the name of the object (${shown(next.metadata.name)}) does not match the name on the URL (${name})`,
+      );
     }
     const rv = next.metadata.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion) {
-      throw errors.conflict(t.plural, t.group, name, 'the object has been modified; please apply your changes to the latest version and try again');
+      throw errors.conflict(
+        t.plural,
+        t.group,
+        name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     }
     this.checkNamespace(info, next);
     t.normalize?.(next);
@@ -328,17 +374,26 @@ export class ResourceHandlers {
       const added = (m.finalizers ?? []).filter((f) => !(old.metadata.finalizers ?? []).includes(f));
       if (added.length) {
         throw errors.invalid(t.kind, t.group, name, [
-          { reason: 'FieldValueForbidden', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`, field: 'metadata.finalizers' },
+          {
+            reason: 'FieldValueForbidden',
+            message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`,
+            field: 'metadata.finalizers',
+          },
         ]);
       }
     }
-    if (!deepEqual(specPart(result, t.statusSubresource), specPart(old, t.statusSubresource))) m.generation = (old.metadata.generation ?? 1) + 1;
+    if (!deepEqual(specPart(result, t.statusSubresource), specPart(old, t.statusSubresource)))
+      m.generation = (old.metadata.generation ?? 1) + 1;
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    m.managedFields = manager.managedFields ?? recordUpdate(old, result, manager.name, apiVersionOf(t), now, info.subresource);
+    m.managedFields =
+      manager.managedFields ?? recordUpdate(old, result, manager.name, apiVersionOf(t), now, info.subresource);
     // Admission runs even for a write that changes nothing: its answer must not depend on the stored state.
     await this.admit('update', info, tx, result, old);
     // A no-op write changes nothing, not even the resourceVersion (controllers rely on this to settle).
-    const comparable = (o: KObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
+    const comparable = (o: KObject) => ({
+      ...o,
+      metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined },
+    });
     if (deepEqual(comparable(result), comparable(old))) return old;
     if (m.deletionTimestamp && !(m.finalizers ?? []).length) {
       const gone = await tx.remove({ ...cur, object: result });
@@ -357,7 +412,9 @@ export class ResourceHandlers {
       const cur = await this.storedForWrite(info, tx, 'update');
       if (!cur) throw errors.notFound(t.plural, t.group, info.name!);
       if (next.apiVersion !== cur.object.apiVersion || next.kind !== cur.object.kind) {
-        throw errors.badRequest(`the object's apiVersion/kind (${String(next.apiVersion)}/${String(next.kind)}) does not match the endpoint (${apiVersionOf(t)}/${t.kind})`);
+        throw errors.badRequest(
+          `the object's apiVersion/kind (${String(next.apiVersion)}/${String(next.kind)}) does not match the endpoint (${apiVersionOf(t)}/${t.kind})`,
+        );
       }
       return this.commitUpdate(info, tx, cur, next, { name: managerOf(info, 'Update') }, warnings);
     });
@@ -368,10 +425,14 @@ export class ResourceHandlers {
     const t = info.type;
     const ct = mediaType(info.contentType);
     if (ct === PATCH_TYPES.strategic && !t.strategicMerge) {
-      throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.json}, ${PATCH_TYPES.merge}, ${PATCH_TYPES.apply}`);
+      throw errors.unsupportedMediaType(
+        `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.json}, ${PATCH_TYPES.merge}, ${PATCH_TYPES.apply}`,
+      );
     }
     if (![PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.strategic, PATCH_TYPES.apply].includes(ct as any)) {
-      throw errors.unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.json}, ${PATCH_TYPES.merge}, ${PATCH_TYPES.apply}${t.strategicMerge ? `, ${PATCH_TYPES.strategic}` : ''}`);
+      throw errors.unsupportedMediaType(
+        `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.json}, ${PATCH_TYPES.merge}, ${PATCH_TYPES.apply}${t.strategicMerge ? `, ${PATCH_TYPES.strategic}` : ''}`,
+      );
     }
     const body = parseBody(raw, ct);
     const warnings: string[] = [];
@@ -379,10 +440,14 @@ export class ResourceHandlers {
     if (ct === PATCH_TYPES.apply) {
       const applied = asObject(body, 'an applied configuration');
       if (applied.apiVersion !== apiVersionOf(t) || applied.kind !== t.kind) {
-        throw errors.badRequest(`the applied configuration's apiVersion/kind (${String(applied.apiVersion)}/${String(applied.kind)}) does not match the endpoint (${apiVersionOf(t)}/${t.kind})`);
+        throw errors.badRequest(
+          `the applied configuration's apiVersion/kind (${String(applied.apiVersion)}/${String(applied.kind)}) does not match the endpoint (${apiVersionOf(t)}/${t.kind})`,
+        );
       }
       if (applied.metadata.name !== info.name) {
-        throw errors.badRequest(`the name of the applied configuration (${shown(applied.metadata.name)}) does not match the name on the URL (${info.name})`);
+        throw errors.badRequest(
+          `the name of the applied configuration (${shown(applied.metadata.name)}) does not match the name on the URL (${info.name})`,
+        );
       }
       const manager = managerOf(info, 'Apply');
       const force = queryBool(info.query, 'force');
@@ -393,7 +458,14 @@ export class ResourceHandlers {
           if (info.subresource) throw errors.notFound(t.plural, t.group, info.name!);
           // Server-side apply creates what is absent.
           const fresh = this.prepareNew(info, deepClone(applied), warnings, now);
-          fresh.metadata.managedFields = serverSideApply(undefined, applied, manager, force, apiVersionOf(t), now).managedFields;
+          fresh.metadata.managedFields = serverSideApply(
+            undefined,
+            applied,
+            manager,
+            force,
+            apiVersionOf(t),
+            now,
+          ).managedFields;
           await this.admit('create', info, tx, fresh);
           created = true;
           return (await tx.put(storeKey(t), info.namespace, info.name!, fresh)).object;
@@ -414,10 +486,15 @@ export class ResourceHandlers {
         if (!isPlainObject(body)) throw errors.badRequest('a merge patch must be an object');
         next = mergePatch(base, body) as KObject;
       } else next = strategicMergePatch(base, body);
-      if (!isPlainObject(next) || !isPlainObject(next.metadata)) throw errors.badRequest('the patch removed the object or its metadata');
+      if (!isPlainObject(next) || !isPlainObject(next.metadata))
+        throw errors.badRequest('the patch removed the object or its metadata');
       // A patch that does not mention resourceVersion applies to whatever is current.
-      const patchRv = isPlainObject(body) && isPlainObject((body as any).metadata) ? (body as any).metadata.resourceVersion : undefined;
-      if (ct !== PATCH_TYPES.json && patchRv === undefined) next.metadata.resourceVersion = cur.object.metadata.resourceVersion;
+      const patchRv =
+        isPlainObject(body) && isPlainObject((body as any).metadata)
+          ? (body as any).metadata.resourceVersion
+          : undefined;
+      if (ct !== PATCH_TYPES.json && patchRv === undefined)
+        next.metadata.resourceVersion = cur.object.metadata.resourceVersion;
       return this.commitUpdate(info, tx, cur, next, { name: managerOf(info, 'Update') }, warnings);
     });
     return { code: 200, body: obj, warnings };
@@ -433,10 +510,20 @@ export class ResourceHandlers {
       const cur = await this.storedForWrite(info, tx, 'delete');
       if (!cur) throw errors.notFound(t.plural, t.group, info.name!);
       if (pre.uid !== undefined && pre.uid !== cur.object.metadata.uid) {
-        throw errors.conflict(t.plural, t.group, info.name!, `Precondition failed: UID in precondition: ${String(pre.uid)}, UID in object meta: ${cur.object.metadata.uid}`);
+        throw errors.conflict(
+          t.plural,
+          t.group,
+          info.name!,
+          `Precondition failed: UID in precondition: ${String(pre.uid)}, UID in object meta: ${cur.object.metadata.uid}`,
+        );
       }
       if (pre.resourceVersion !== undefined && pre.resourceVersion !== cur.object.metadata.resourceVersion) {
-        throw errors.conflict(t.plural, t.group, info.name!, `Precondition failed: ResourceVersion in precondition: ${String(pre.resourceVersion)}, ResourceVersion in object meta: ${cur.object.metadata.resourceVersion}`);
+        throw errors.conflict(
+          t.plural,
+          t.group,
+          info.name!,
+          `Precondition failed: ResourceVersion in precondition: ${String(pre.resourceVersion)}, ResourceVersion in object meta: ${cur.object.metadata.resourceVersion}`,
+        );
       }
       return this.deleteStored(info, tx, cur);
     });
@@ -453,12 +540,15 @@ export class ResourceHandlers {
     const labels = parseLabelSelector(info.query.labelSelector);
     const fields = parseFieldSelector(info.query.fieldSelector);
     const items = await this.write(info, async (tx) => {
-      const listed = await tx.list(storeKey(t), { namespace: t.namespaced && info.namespace ? info.namespace : undefined });
+      const listed = await tx.list(storeKey(t), {
+        namespace: t.namespaced && info.namespace ? info.namespace : undefined,
+      });
       const out: KObject[] = [];
       for (const cur of listed) {
         if (!labels(cur.object.metadata.labels) || !fields(cur.object) || !visible(cur.object)) continue;
         const one = { ...info, name: cur.name, namespace: cur.namespace };
-        for (const p of this.opts.admission ?? []) p.authorizeStored?.({ op: 'delete', type: t, old: cur.object, user: info.user });
+        for (const p of this.opts.admission ?? [])
+          p.authorizeStored?.({ op: 'delete', type: t, old: cur.object, user: info.user });
         out.push(await this.deleteStored(one, tx, cur));
       }
       return out;

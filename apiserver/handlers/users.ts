@@ -14,7 +14,6 @@ import type { UserInfo } from '../auth/user.js';
 import type { ResourceType } from '../registry.js';
 import type { Subresource } from './subresource.js';
 
-
 const DEFAULT_TOKEN_SECONDS = 24 * 3600;
 const MIN_TOKEN_SECONDS = 600;
 const MAX_TOKEN_SECONDS = 366 * 24 * 3600;
@@ -27,9 +26,12 @@ export class UserCredentials {
 
   private async target(caller: UserInfo, t: ResourceType, name: string, verb: string) {
     if (this.backend !== 'database') {
-      throw errors.badRequest(`users/${name}/${verb === 'update' ? 'password' : 'token'}: the server's auth backend is "${this.backend}"; passwords and tokens belong to the "database" backend`);
+      throw errors.badRequest(
+        `users/${name}/${verb === 'update' ? 'password' : 'token'}: the server's auth backend is "${this.backend}"; passwords and tokens belong to the "database" backend`,
+      );
     }
-    if (!caller.admin && caller.name !== name) throw forbidden(caller, verb, t, name, 'only administrators and the user themself may do this');
+    if (!caller.admin && caller.name !== name)
+      throw forbidden(caller, verb, t, name, 'only administrators and the user themself may do this');
     const user = await this.store.get(USERS_KEY, '', name);
     if (!user) throw errors.notFound('users', 'hil.io', name);
     return user;
@@ -40,7 +42,11 @@ export class UserCredentials {
     const password = isPlainObject(body) ? body.password : undefined;
     if (typeof password !== 'string' || password.length < PASSWORD_MIN_LENGTH) {
       throw errors.invalid('User', 'hil.io', name, [
-        { reason: 'FieldValueInvalid', message: `Invalid value: a password of at least ${PASSWORD_MIN_LENGTH} characters is required`, field: 'password' },
+        {
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: a password of at least ${PASSWORD_MIN_LENGTH} characters is required`,
+          field: 'password',
+        },
       ]);
     }
     // A new password ends what the old one gave: tokens made with it (perhaps by whoever learnt it) are revoked.
@@ -51,7 +57,10 @@ export class UserCredentials {
   async revokeTokens(caller: UserInfo, t: ResourceType, name: string) {
     await this.target(caller, t, name, 'delete');
     const n = await this.store.deleteTokens(name);
-    return { ...successStatus({ name, group: 'hil.io', kind: 'users' }), message: `${n} token${n === 1 ? '' : 's'} of user "${name}" revoked` };
+    return {
+      ...successStatus({ name, group: 'hil.io', kind: 'users' }),
+      message: `${n} token${n === 1 ? '' : 's'} of user "${name}" revoked`,
+    };
   }
 
   async createToken(caller: UserInfo, t: ResourceType, name: string, body: unknown) {
@@ -61,7 +70,11 @@ export class UserCredentials {
     const seconds = spec.expirationSeconds === undefined ? DEFAULT_TOKEN_SECONDS : Number(spec.expirationSeconds);
     if (!Number.isInteger(seconds) || seconds < MIN_TOKEN_SECONDS || seconds > MAX_TOKEN_SECONDS) {
       throw errors.invalid('TokenRequest', 'authentication.k8s.io', name, [
-        { reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(spec.expirationSeconds)}: must be an integer from ${MIN_TOKEN_SECONDS} to ${MAX_TOKEN_SECONDS}`, field: 'spec.expirationSeconds' },
+        {
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: ${JSON.stringify(spec.expirationSeconds)}: must be an integer from ${MIN_TOKEN_SECONDS} to ${MAX_TOKEN_SECONDS}`,
+          field: 'spec.expirationSeconds',
+        },
       ]);
     }
     const token = newToken();
@@ -84,10 +97,15 @@ export function userSubresources(credentials: UserCredentials): Subresource {
     names: ['password', 'token'],
     verb: ({ method }) => (method === 'PUT' ? 'update' : method === 'DELETE' ? 'delete' : 'create'),
     async serve({ user, type: t, name, subresource, method, raw, decode }) {
-      if (subresource === 'password' && method === 'PUT') return { code: 200, body: await credentials.setPassword(user, t, name, decode()) };
-      if (subresource === 'token' && method === 'POST') return { code: 201, body: await credentials.createToken(user, t, name, raw && raw.length ? decode() : {}) };
-      if (subresource === 'token' && method === 'DELETE') return { code: 200, body: await credentials.revokeTokens(user, t, name) };
-      throw errors.methodNotAllowed(`${method} is not supported on users/${subresource} (use ${subresource === 'password' ? 'PUT' : 'POST, or DELETE to revoke every token'})`);
+      if (subresource === 'password' && method === 'PUT')
+        return { code: 200, body: await credentials.setPassword(user, t, name, decode()) };
+      if (subresource === 'token' && method === 'POST')
+        return { code: 201, body: await credentials.createToken(user, t, name, raw && raw.length ? decode() : {}) };
+      if (subresource === 'token' && method === 'DELETE')
+        return { code: 200, body: await credentials.revokeTokens(user, t, name) };
+      throw errors.methodNotAllowed(
+        `${method} is not supported on users/${subresource} (use ${subresource === 'password' ? 'PUT' : 'POST, or DELETE to revoke every token'})`,
+      );
     },
   };
 }

@@ -68,13 +68,15 @@ export async function serveWatch(
   let rv: number | undefined;
   if (q.resourceVersion !== undefined && q.resourceVersion !== '' && q.resourceVersion !== '0') {
     rv = Number(q.resourceVersion);
-    if (!Number.isSafeInteger(rv) || rv < 0) throw errors.badRequest(`resourceVersion must be an integer, not "${q.resourceVersion}"`);
+    if (!Number.isSafeInteger(rv) || rv < 0)
+      throw errors.badRequest(`resourceVersion must be an integer, not "${q.resourceVersion}"`);
     await awaitRevision(opts.store, rv);
   }
   const sendInitial = queryBool(q, 'sendInitialEvents') || rv === undefined;
   const requested = q.timeoutSeconds !== undefined ? Number(q.timeoutSeconds) * 1000 : undefined;
   const cap = opts.defaultTimeoutMs * (1 + Math.random());
-  const timeoutMs = requested !== undefined && Number.isFinite(requested) && requested > 0 ? Math.min(requested, cap) : cap;
+  const timeoutMs =
+    requested !== undefined && Number.isFinite(requested) && requested > 0 ? Math.min(requested, cap) : cap;
 
   let closed = false;
   let streaming = false; // events queue up until the headers are out
@@ -125,7 +127,10 @@ export async function serveWatch(
       if (!type) return;
       // An object that left the caller's view goes as the last state they were allowed to see (at this event's
       // resourceVersion), never with the labels and annotations its new owner gave it.
-      const shown = type === 'DELETED' && ev.type === 'MODIFIED' ? { ...ev.prev!, metadata: { ...ev.prev!.metadata, resourceVersion: ev.object.metadata.resourceVersion } } : ev.object;
+      const shown =
+        type === 'DELETED' && ev.type === 'MODIFIED'
+          ? { ...ev.prev!, metadata: { ...ev.prev!.metadata, resourceVersion: ev.object.metadata.resourceVersion } }
+          : ev.object;
       write({ type, object: render(shown) });
     },
     observe(ev: ChangeEvent) {
@@ -167,7 +172,10 @@ export async function serveWatch(
           object: {
             kind: t.kind,
             apiVersion: apiVersionOf(t),
-            metadata: { resourceVersion: String(listed.revision), annotations: { 'k8s.io/initial-events-end': 'true' } },
+            metadata: {
+              resourceVersion: String(listed.revision),
+              annotations: { 'k8s.io/initial-events-end': 'true' },
+            },
           },
         });
       }
@@ -176,13 +184,18 @@ export async function serveWatch(
   } catch (err) {
     opts.hub.remove(watcher);
     closed = true;
-    if (err instanceof CompactedError) throw errors.gone(`too old resource version: ${err.requested} (${err.compacted})`);
+    if (err instanceof CompactedError)
+      throw errors.gone(`too old resource version: ${err.requested} (${err.compacted})`);
     throw err;
   }
 
   if (closed) return; // the client went away while we were catching up
   // Committed to streaming now.
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache', 'Transfer-Encoding': 'chunked' });
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache',
+    'Transfer-Encoding': 'chunked',
+  });
   res.flushHeaders();
   opts.onOpen?.();
   streaming = true;
@@ -202,7 +215,10 @@ export async function serveWatch(
   }
   if (queryBool(q, 'allowWatchBookmarks')) {
     bookmarks = setInterval(() => {
-      write({ type: 'BOOKMARK', object: { kind: t.kind, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(watcher.cursor) } } });
+      write({
+        type: 'BOOKMARK',
+        object: { kind: t.kind, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(watcher.cursor) } },
+      });
     }, opts.bookmarkIntervalMs);
   }
 }

@@ -13,8 +13,11 @@ const FIELD_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
 
 /** The expression text for a path; the path is checked, then spliced into the SQL as a literal. */
 export function fieldExpressionText(dialect: 'sqlite' | 'postgres', path: readonly string[]): string {
-  if (!path.length || !path.every((p) => FIELD_NAME.test(p))) throw new Error(`invalid field path ${JSON.stringify(path)}`);
-  return dialect === 'sqlite' ? `json_extract(object, '$.${path.join('.')}')` : `((object)::json #>> '{${path.join(',')}}'::text[])`;
+  if (!path.length || !path.every((p) => FIELD_NAME.test(p)))
+    throw new Error(`invalid field path ${JSON.stringify(path)}`);
+  return dialect === 'sqlite'
+    ? `json_extract(object, '$.${path.join('.')}')`
+    : `((object)::json #>> '{${path.join(',')}}'::text[])`;
 }
 
 export function fieldExpression(dialect: 'sqlite' | 'postgres', path: readonly string[]): RawBuilder<string> {

@@ -63,7 +63,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('expires_at', 'bigint')
           .addColumn('created_at', 'bigint', (c) => c.notNull())
           .execute();
-        await db.schema.createIndex('hil_credentials_user').on('hil_credentials').columns(['user_name', 'kind']).execute();
+        await db.schema
+          .createIndex('hil_credentials_user')
+          .on('hil_credentials')
+          .columns(['user_name', 'kind'])
+          .execute();
         await db.schema.createIndex('hil_credentials_secret').on('hil_credentials').column('secret_hash').execute();
       },
       async down(db: Kysely<any>) {
@@ -75,7 +79,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
       // object of its kind: an attachment create looks up the node's other attachments, a Port create its switch's.
       async up(db: Kysely<any>) {
         for (const path of INDEXED_FIELDS) {
-          await sql`create index ${sql.raw(fieldIndexName(path))} on hil_objects (resource, ${sql.raw(fieldExpressionText(dialect, path))})`.execute(db);
+          await sql`create index ${sql.raw(fieldIndexName(path))} on hil_objects (resource, ${sql.raw(fieldExpressionText(dialect, path))})`.execute(
+            db,
+          );
         }
       },
       async down(db: Kysely<any>) {

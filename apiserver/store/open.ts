@@ -42,7 +42,10 @@ export async function openStore(config: StoreConfig): Promise<SqlStore> {
     : { dialect: 'sqlite', file: join(config.dataDir ?? 'data', 'hil.db') };
   // Without a URI the folder is the server's data folder (its own, made 0700); a sqlite:/// URI's folder is left
   // as it is unless it has to be created.
-  const adapter = parsed.dialect === 'postgres' ? postgresAdapter({ uri: parsed.uri }) : sqliteAdapter({ file: parsed.file, privateDir: !config.uri });
+  const adapter =
+    parsed.dialect === 'postgres'
+      ? postgresAdapter({ uri: parsed.uri })
+      : sqliteAdapter({ file: parsed.file, privateDir: !config.uri });
   const store = new SqlStore(adapter);
   try {
     await store.start();

@@ -269,8 +269,15 @@ export class SqlStore implements Store, CredentialStore {
       const upTo = Math.min(revision, newest - 1);
       const current = await compactedIn(trx);
       if (upTo <= current) return current;
-      await trx.deleteFrom('hil_log').where('revision', '<=', upTo as any).execute();
-      await trx.updateTable('hil_meta').set({ value: String(upTo) }).where('key', '=', 'compacted_revision').execute();
+      await trx
+        .deleteFrom('hil_log')
+        .where('revision', '<=', upTo as any)
+        .execute();
+      await trx
+        .updateTable('hil_meta')
+        .set({ value: String(upTo) })
+        .where('key', '=', 'compacted_revision')
+        .execute();
       return upTo;
     });
   }
@@ -289,13 +296,30 @@ export class SqlStore implements Store, CredentialStore {
     return this.compact(target);
   }
 
-  async setPassword(userName: string, userUid: string, secretHash: string, options: { revokeTokens?: boolean } = {}): Promise<void> {
+  async setPassword(
+    userName: string,
+    userUid: string,
+    secretHash: string,
+    options: { revokeTokens?: boolean } = {},
+  ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('hil_credentials').where('user_name', '=', userName).where('kind', '=', 'password').execute();
-      if (options.revokeTokens) await trx.deleteFrom('hil_credentials').where('user_name', '=', userName).where('kind', '=', 'token').execute();
+      await trx
+        .deleteFrom('hil_credentials')
+        .where('user_name', '=', userName)
+        .where('kind', '=', 'password')
+        .execute();
+      if (options.revokeTokens)
+        await trx.deleteFrom('hil_credentials').where('user_name', '=', userName).where('kind', '=', 'token').execute();
       await trx
         .insertInto('hil_credentials')
-        .values({ user_name: userName, user_uid: userUid, kind: 'password', secret_hash: secretHash, expires_at: null, created_at: Date.now() })
+        .values({
+          user_name: userName,
+          user_uid: userUid,
+          kind: 'password',
+          secret_hash: secretHash,
+          expires_at: null,
+          created_at: Date.now(),
+        })
         .execute();
     });
   }
@@ -324,10 +348,21 @@ export class SqlStore implements Store, CredentialStore {
   async addToken(userName: string, userUid: string, secretHash: string, expiresAt?: number): Promise<void> {
     const now = Date.now();
     // Expired tokens are dropped as new ones are made, so the table does not grow without bound.
-    await this.db.deleteFrom('hil_credentials').where('kind', '=', 'token').where('expires_at', '<', now as any).execute();
+    await this.db
+      .deleteFrom('hil_credentials')
+      .where('kind', '=', 'token')
+      .where('expires_at', '<', now as any)
+      .execute();
     await this.db
       .insertInto('hil_credentials')
-      .values({ user_name: userName, user_uid: userUid, kind: 'token', secret_hash: secretHash, expires_at: expiresAt ?? null, created_at: now })
+      .values({
+        user_name: userName,
+        user_uid: userUid,
+        kind: 'token',
+        secret_hash: secretHash,
+        expires_at: expiresAt ?? null,
+        created_at: now,
+      })
       .execute();
   }
 
@@ -342,7 +377,11 @@ export class SqlStore implements Store, CredentialStore {
   }
 
   async deleteTokens(userName: string): Promise<number> {
-    const res = await this.db.deleteFrom('hil_credentials').where('user_name', '=', userName).where('kind', '=', 'token').executeTakeFirst();
+    const res = await this.db
+      .deleteFrom('hil_credentials')
+      .where('user_name', '=', userName)
+      .where('kind', '=', 'token')
+      .executeTakeFirst();
     return Number(res.numDeletedRows ?? 0);
   }
 
@@ -363,7 +402,11 @@ export class SqlStore implements Store, CredentialStore {
 }
 
 async function compactedIn(db: Kysely<Tables> | Transaction<Tables>): Promise<number> {
-  const row = await db.selectFrom('hil_meta').select('value').where('key', '=', 'compacted_revision').executeTakeFirst();
+  const row = await db
+    .selectFrom('hil_meta')
+    .select('value')
+    .where('key', '=', 'compacted_revision')
+    .executeTakeFirst();
   return Number(row?.value ?? 0);
 }
 

@@ -52,7 +52,10 @@ export interface StoreTx {
 }
 
 export class CompactedError extends Error {
-  constructor(readonly requested: number, readonly compacted: number) {
+  constructor(
+    readonly requested: number,
+    readonly compacted: number,
+  ) {
     super(`too old resource version: ${requested} (${compacted})`);
   }
 }
@@ -93,7 +96,12 @@ export interface Credential {
 /** Credentials live beside the objects but are never served by the API. */
 export interface CredentialStore {
   /** Sets (replaces) the password; with revokeTokens, deletes the user's tokens in the same transaction. */
-  setPassword(userName: string, userUid: string, secretHash: string, options?: { revokeTokens?: boolean }): Promise<void>;
+  setPassword(
+    userName: string,
+    userUid: string,
+    secretHash: string,
+    options?: { revokeTokens?: boolean },
+  ): Promise<void>;
   getPassword(userName: string): Promise<Credential | undefined>;
   /**
    * Replaces the password's hash by a stronger hash of the same password, only if it is still `oldHash` (a

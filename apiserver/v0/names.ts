@@ -66,7 +66,10 @@ export function isKeptName(hilName: string): boolean {
 /** The resource name of the object a HIL name names (Project, Node, Network, Switch, User). */
 export function resourceName(hilName: string): string {
   if (isKeptName(hilName)) return hilName;
-  const slug = hilName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '');
+  const slug = hilName
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+/, '');
   return mapped(slug, hilName);
 }
 
@@ -79,7 +82,11 @@ export function nicName(hilLabel: string): string {
 
 /** The name of an object identified by several HIL names (a Port by switch and port; an attachment by node, nic, network). Always hashed. */
 export function compositeName(parts: string[]): string {
-  const slug = parts.join('-').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '');
+  const slug = parts
+    .join('-')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+/, '');
   return mapped(slug, JSON.stringify(parts));
 }
 
@@ -102,6 +109,7 @@ export function hilNicLabels(node: KObject): Map<string, string> {
     /* a hand-edited annotation that is not JSON: NIC names stand for themselves */
   }
   const out = new Map<string, string>();
-  for (const nic of ((node.spec as any)?.nics ?? []) as { name: string }[]) out.set(nic.name, Object.hasOwn(extra, nic.name) ? extra[nic.name] : nic.name);
+  for (const nic of ((node.spec as any)?.nics ?? []) as { name: string }[])
+    out.set(nic.name, Object.hasOwn(extra, nic.name) ? extra[nic.name] : nic.name);
   return out;
 }

@@ -48,7 +48,12 @@ async function recordAction(s: V0Session, nodeName: string, nic: string, rec: Ac
     if (!node) return;
     const all = { ...actionsOf(node), [nic]: rec };
     try {
-      await s.patch('nodes', nodeName, { metadata: { annotations: { [ACTIONS_ANNOTATION]: JSON.stringify(all) } } }, { resourceVersion: node.metadata.resourceVersion, asSystem: true });
+      await s.patch(
+        'nodes',
+        nodeName,
+        { metadata: { annotations: { [ACTIONS_ANNOTATION]: JSON.stringify(all) } } },
+        { resourceVersion: node.metadata.resourceVersion, asSystem: true },
+      );
       return;
     } catch (err) {
       if ((err as { code?: number }).code !== 409 || attempt >= 4) throw err;
@@ -73,7 +78,9 @@ function statusOf(rec: ActionRecord, att: KObject | undefined): 'PENDING' | 'DON
 }
 
 async function nodeAndNicAttachments(s: V0Session, node: KObject, nic: string): Promise<KObject[]> {
-  return (await s.list('networkattachments', { path: ['spec', 'node'], value: node.metadata.name! })).filter((a) => specOf(a).nic === nic);
+  return (await s.list('networkattachments', { path: ['spec', 'node'], value: node.metadata.name! })).filter(
+    (a) => specOf(a).nic === nic,
+  );
 }
 
 /** HIL's access list: the owner (of a project-owned network) and the projects granted access; null when public. */
@@ -126,9 +133,11 @@ export const networkCalls: Call[] = [
       const net = await s.mustFind('networks', 'Network', a.network);
       s.requireAccess(specOf(net).owner || null);
       const name = net.metadata.name!;
-      if ((await s.list('networkattachments', { path: ['spec', 'network'], value: name })).length) throw hil.blocked('Network still connected to nodes');
+      if ((await s.list('networkattachments', { path: ['spec', 'network'], value: name })).length)
+        throw hil.blocked('Network still connected to nodes');
       const headnodes = await s.list('headnodes');
-      if (headnodes.some((h) => ((specOf(h).hnics ?? []) as { network?: string }[]).some((x) => x.network === name))) throw hil.blocked('Network still connected to headnodes');
+      if (headnodes.some((h) => ((specOf(h).hnics ?? []) as { network?: string }[]).some((x) => x.network === name)))
+        throw hil.blocked('Network still connected to headnodes');
       await s.remove('networks', name);
     },
   },
@@ -139,7 +148,8 @@ export const networkCalls: Call[] = [
     async run(s, a) {
       const net = await s.mustFind('networks', 'Network', a.network);
       const sp = specOf(net);
-      if (sp.public !== true && !s.isAdmin && !projectsOf(net).some((p) => s.hasAccess(p))) throw hil.unauthorized('You do not have access to this network.');
+      if (sp.public !== true && !s.isAdmin && !projectsOf(net).some((p) => s.hasAccess(p)))
+        throw hil.unauthorized('You do not have access to this network.');
       const vlan = vlanOf(net);
       const connected: Record<string, string[]> = {};
       const ownerAccess = s.hasAccess(sp.owner || null);
@@ -171,7 +181,13 @@ export const networkCalls: Call[] = [
         const vlan = vlanOf(net);
         out[hilNameOf(net)] = { network_id: vlan === undefined ? '' : String(vlan), projects: await accessOf(s, net) };
       }
-      return { body: Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]])) };
+      return {
+        body: Object.fromEntries(
+          Object.keys(out)
+            .sort()
+            .map((k) => [k, out[k]]),
+        ),
+      };
     },
   },
   {
@@ -184,9 +200,15 @@ export const networkCalls: Call[] = [
       const sp = specOf(net);
       s.requireAccess(sp.owner || null);
       const project = p.metadata.name!;
-      if (sp.public !== true && projectsOf(net).includes(project)) throw hil.duplicate(`Network ${a.network} is already in project ${a.project}`);
+      if (sp.public !== true && projectsOf(net).includes(project))
+        throw hil.duplicate(`Network ${a.network} is already in project ${a.project}`);
       // In HIL an empty access list means public, so a grant on a public network makes it restricted.
-      await s.patch('networks', net.metadata.name!, { spec: { public: false, accessProjects: [...(sp.accessProjects ?? []), project] } }, { resourceVersion: net.metadata.resourceVersion });
+      await s.patch(
+        'networks',
+        net.metadata.name!,
+        { spec: { public: false, accessProjects: [...(sp.accessProjects ?? []), project] } },
+        { resourceVersion: net.metadata.resourceVersion },
+      );
     },
   },
   {
@@ -199,17 +221,25 @@ export const networkCalls: Call[] = [
       const sp = specOf(net);
       const project = p.metadata.name!;
       const inAccess = sp.public !== true && projectsOf(net).includes(project);
-      if (sp.public !== true && !(s.hasAccess(sp.owner || null) || (inAccess && s.hasAccess(project)))) throw hil.unauthorized(NO_PROJECT_ACCESS);
+      if (sp.public !== true && !(s.hasAccess(sp.owner || null) || (inAccess && s.hasAccess(project))))
+        throw hil.unauthorized(NO_PROJECT_ACCESS);
       if (!inAccess) throw hil.notFound(`Network '${a.network}' is not in project '${a.project}'`);
-      if (sp.owner === project) throw hil.blocked(`Project '${a.project}' is owner of network '${a.network}' and its access cannot be removed`);
+      if (sp.owner === project)
+        throw hil.blocked(`Project '${a.project}' is owner of network '${a.network}' and its access cannot be removed`);
       for (const att of await s.list('networkattachments', { path: ['spec', 'network'], value: net.metadata.name! })) {
         const node = await s.get('nodes', String(specOf(att).node));
         if (specOf(node).project === project) throw hil.blocked('Project still has node(s) attached to the network');
       }
       for (const h of await s.list('headnodes', { path: ['spec', 'project'], value: project })) {
-        if (((specOf(h).hnics ?? []) as { network?: string }[]).some((x) => x.network === net.metadata.name)) throw hil.blocked('Project still has headnode(s) attached to the network');
+        if (((specOf(h).hnics ?? []) as { network?: string }[]).some((x) => x.network === net.metadata.name))
+          throw hil.blocked('Project still has headnode(s) attached to the network');
       }
-      await s.patch('networks', net.metadata.name!, { spec: { accessProjects: (sp.accessProjects ?? []).filter((x: string) => x !== project) } }, { resourceVersion: net.metadata.resourceVersion });
+      await s.patch(
+        'networks',
+        net.metadata.name!,
+        { spec: { accessProjects: (sp.accessProjects ?? []).filter((x: string) => x !== project) } },
+        { resourceVersion: net.metadata.resourceVersion },
+      );
     },
   },
   {
@@ -227,20 +257,31 @@ export const networkCalls: Call[] = [
       if (!nic.port) throw hil.notFound('No port is connected to given nic.');
       const mine = await nodeAndNicAttachments(s, node, nic.name);
       if (mine.some(pending)) throw hil.blocked('A networking operation is already active on the nic.');
-      if (!networkAccessibleBy(net, project)) throw hil.projectMismatch('Project does not have access to given network.');
-      if (mine.some((x) => specOf(x).network === net.metadata.name)) throw hil.blocked('The network is already attached to the nic.');
+      if (!networkAccessibleBy(net, project))
+        throw hil.projectMismatch('Project does not have access to given network.');
+      if (mine.some((x) => specOf(x).network === net.metadata.name))
+        throw hil.blocked('The network is already attached to the nic.');
       const channel: string = a.channel ?? 'vlan/native';
       const vlan = vlanOf(net);
-      const kind = channel === 'vlan/native' ? 'native' : vlan !== undefined && channel === `vlan/${vlan}` ? 'tagged' : undefined;
+      const kind =
+        channel === 'vlan/native' ? 'native' : vlan !== undefined && channel === `vlan/${vlan}` ? 'tagged' : undefined;
       if (!kind) throw hil.badArgument(`Channel '${channel}', is not legal for this network.`);
-      if (kind === 'native' && mine.some((x) => (specOf(x).channel ?? 'native') === 'native')) throw hil.blocked('The channel is already in use on the nic.');
+      if (kind === 'native' && mine.some((x) => (specOf(x).channel ?? 'native') === 'native'))
+        throw hil.blocked('The channel is already in use on the nic.');
       const att = await s.create('networkattachments', {
         kind: 'NetworkAttachment',
         metadata: { name: compositeName([hilNameOf(node), a.nic, hilNameOf(net)]) },
         spec: { node: node.metadata.name, nic: nic.name, network: net.metadata.name, channel: kind },
       });
       const id = att.metadata.uid!;
-      await recordAction(s, node.metadata.name!, nic.name, { id, kind: 'connect', attachment: att.metadata.name!, uid: id, network: net.metadata.name!, channel });
+      await recordAction(s, node.metadata.name!, nic.name, {
+        id,
+        kind: 'connect',
+        attachment: att.metadata.name!,
+        uid: id,
+        network: net.metadata.name!,
+        channel,
+      });
       return { code: 202, body: { status_id: id } };
     },
   },
@@ -262,7 +303,14 @@ export const networkCalls: Call[] = [
       if (!att) throw hil.badArgument('The network is not attached to the nic.');
       await s.remove('networkattachments', att.metadata.name!);
       const id = randomUUID();
-      await recordAction(s, node.metadata.name!, nic.name, { id, kind: 'detach', attachment: att.metadata.name!, uid: att.metadata.uid!, network: null, channel: channelOf(att, net) });
+      await recordAction(s, node.metadata.name!, nic.name, {
+        id,
+        kind: 'detach',
+        attachment: att.metadata.name!,
+        uid: att.metadata.uid!,
+        network: null,
+        channel: channelOf(att, net),
+      });
       return { code: 202, body: { status_id: id } };
     },
   },
@@ -273,7 +321,8 @@ export const networkCalls: Call[] = [
     async run(s, a) {
       let found: { node: KObject; nic: string; rec: ActionRecord } | undefined;
       for (const node of await s.list('nodes')) {
-        for (const [nic, rec] of Object.entries(actionsOf(node))) if (rec.id === a.status_id) found = { node, nic, rec };
+        for (const [nic, rec] of Object.entries(actionsOf(node)))
+          if (rec.id === a.status_id) found = { node, nic, rec };
       }
       if (!found) {
         // An attachment made through the resource API (or whose record was not written): its uid is its connect action.
@@ -281,10 +330,18 @@ export const networkCalls: Call[] = [
         const node = att ? await s.get('nodes', String(specOf(att).node)) : undefined;
         if (att && node) {
           const net = await s.get('networks', String(specOf(att).network));
-          const rec: ActionRecord = { id: a.status_id, kind: 'connect', attachment: att.metadata.name!, uid: att.metadata.uid!, network: String(specOf(att).network), channel: channelOf(att, net) };
+          const rec: ActionRecord = {
+            id: a.status_id,
+            kind: 'connect',
+            attachment: att.metadata.name!,
+            uid: att.metadata.uid!,
+            network: String(specOf(att).network),
+            channel: channelOf(att, net),
+          };
           const latest = actionsOf(node)[String(specOf(att).nic)];
           // …unless it is being (or was) detached: that newer action replaced it.
-          if (!(latest?.kind === 'detach' && latest.uid === att.metadata.uid)) found = { node, nic: String(specOf(att).nic), rec };
+          if (!(latest?.kind === 'detach' && latest.uid === att.metadata.uid))
+            found = { node, nic: String(specOf(att).nic), rec };
         }
       }
       if (!found) throw hil.notFound('status_id not found');

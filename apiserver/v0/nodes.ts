@@ -14,7 +14,9 @@ export function nicLabel(node: KObject, nic: string): string {
 
 /** The NIC of a node a HIL label names, or 404 as HIL words it. */
 export function mustFindNic(node: KObject, label: string): { name: string; port?: string; macAddress?: string } {
-  const nic = ((specOf(node).nics ?? []) as { name: string; port?: string; macAddress?: string }[]).find((n) => n.name === nicName(label) && nicLabel(node, n.name) === label);
+  const nic = ((specOf(node).nics ?? []) as { name: string; port?: string; macAddress?: string }[]).find(
+    (n) => n.name === nicName(label) && nicLabel(node, n.name) === label,
+  );
   if (!nic) throw hil.notFound(`Nic ${label} on Node ${hilNameOf(node)} does not exist.`);
   return nic;
 }
@@ -38,7 +40,11 @@ async function showNode(s: V0Session, hilName: string): Promise<unknown> {
   if (project) s.requireAccess(project);
   const nics = [];
   for (const nic of (specOf(node).nics ?? []) as { name: string; port?: string; macAddress?: string }[]) {
-    const out: Record<string, unknown> = { label: nicLabel(node, nic.name), macaddr: nic.macAddress ?? null, networks: await showNodeNetworks(s, node, nic.name) };
+    const out: Record<string, unknown> = {
+      label: nicLabel(node, nic.name),
+      macaddr: nic.macAddress ?? null,
+      networks: await showNodeNetworks(s, node, nic.name),
+    };
     if (s.isAdmin) {
       const port = nic.port ? await s.get('ports', nic.port) : undefined;
       out.port = port ? String(specOf(port).interface) : null;
@@ -66,19 +72,28 @@ export const nodeCalls: Call[] = [
       s.requireAdmin();
       await s.checkFree('nodes', 'Node', a.node);
       if (a.obmd !== undefined) {
-        throw hil.badArgument('obmd nodes are not supported yet: register the node with {"obm": {"type": ".../obm/ipmi", "host", "user", "password"}} or as a Node resource');
+        throw hil.badArgument(
+          'obmd nodes are not supported yet: register the node with {"obm": {"type": ".../obm/ipmi", "host", "user", "password"}} or as a Node resource',
+        );
       }
       const obm = a.obm as Record<string, unknown>;
       const keys = Object.keys(obm).sort().join(',');
-      if (keys !== 'host,password,type,user' || Object.values(obm).some((v) => typeof v !== 'string')) throw hil.validation();
+      if (keys !== 'host,password,type,user' || Object.values(obm).some((v) => typeof v !== 'string'))
+        throw hil.validation();
       const type = OBM_TYPES[String(obm.type).split('/').pop() ?? ''];
       if (!type) throw hil.badArgument(`${JSON.stringify(obm.type)} is not a valid OBM type.`);
       const metadata: Record<string, string> = {};
-      for (const [k, v] of Object.entries((a.metadata ?? {}) as Record<string, unknown>)) metadata[k] = JSON.stringify(v);
+      for (const [k, v] of Object.entries((a.metadata ?? {}) as Record<string, unknown>))
+        metadata[k] = JSON.stringify(v);
       const meta = s.metadataFor(a.node);
       const secret = `${meta.name}-obm`;
       await s.removeIfPresent('secrets', secret);
-      await s.create('secrets', { kind: 'Secret', metadata: { name: secret, namespace: SYSTEM_NAMESPACE }, type: 'Opaque', stringData: { username: obm.user, password: obm.password } });
+      await s.create('secrets', {
+        kind: 'Secret',
+        metadata: { name: secret, namespace: SYSTEM_NAMESPACE },
+        type: 'Opaque',
+        stringData: { username: obm.user, password: obm.password },
+      });
       try {
         await s.create('nodes', {
           kind: 'Node',
@@ -104,11 +119,16 @@ export const nodeCalls: Call[] = [
       s.requireAdmin();
       const node = await s.mustFind('nodes', 'Node', a.node);
       const project = specOf(node).project;
-      if (project) throw hil.blocked(`Node '${a.node}' is part of project '${await s.hilNameOfRef('projects', project)}'; remove from project before deleting`);
-      if ((specOf(node).nics ?? []).length) throw hil.blocked(`Node '${a.node}' has nics; remove them before deleting '${a.node}'.`);
+      if (project)
+        throw hil.blocked(
+          `Node '${a.node}' is part of project '${await s.hilNameOfRef('projects', project)}'; remove from project before deleting`,
+        );
+      if ((specOf(node).nics ?? []).length)
+        throw hil.blocked(`Node '${a.node}' has nics; remove them before deleting '${a.node}'.`);
       await s.remove('nodes', node.metadata.name!);
       const ref = specOf(node).obm?.credentialsSecretRef;
-      if (ref?.name === `${node.metadata.name}-obm` && (ref.namespace ?? SYSTEM_NAMESPACE) === SYSTEM_NAMESPACE) await s.removeIfPresent('secrets', ref.name);
+      if (ref?.name === `${node.metadata.name}-obm` && (ref.namespace ?? SYSTEM_NAMESPACE) === SYSTEM_NAMESPACE)
+        await s.removeIfPresent('secrets', ref.name);
     },
   },
   {
@@ -142,7 +162,9 @@ export const nodeCalls: Call[] = [
       const clash = nics.find((n) => n.name === name);
       if (clash) {
         if (nicLabel(node, clash.name) === a.nic) throw hil.duplicate(`Nic ${a.nic} on Node ${a.node} already exists.`);
-        throw hil.blocked(`Nic ${a.nic} cannot be added: its NIC name ${name} is taken by Nic ${nicLabel(node, clash.name)}.`);
+        throw hil.blocked(
+          `Nic ${a.nic} cannot be added: its NIC name ${name} is taken by Nic ${nicLabel(node, clash.name)}.`,
+        );
       }
       const annotation = nicNamesAnnotation(node, (m) => {
         if (name !== a.nic) m[name] = a.nic;
@@ -150,7 +172,10 @@ export const nodeCalls: Call[] = [
       await s.patch(
         'nodes',
         node.metadata.name!,
-        { metadata: { annotations: { [HIL_NIC_NAMES_ANNOTATION]: annotation } }, spec: { nics: [...nics, { name, macAddress: a.macaddr }] } },
+        {
+          metadata: { annotations: { [HIL_NIC_NAMES_ANNOTATION]: annotation } },
+          spec: { nics: [...nics, { name, macAddress: a.macaddr }] },
+        },
         { resourceVersion: node.metadata.resourceVersion },
       );
     },
@@ -163,12 +188,16 @@ export const nodeCalls: Call[] = [
       s.requireAdmin();
       const node = await s.mustFind('nodes', 'Node', a.node);
       const nic = mustFindNic(node, a.nic);
-      if (specOf(node).project) throw hil.blocked('Nic is on a node that belongs to a project. Remove node from project and try again');
+      if (specOf(node).project)
+        throw hil.blocked('Nic is on a node that belongs to a project. Remove node from project and try again');
       const annotation = nicNamesAnnotation(node, (m) => delete m[nic.name]);
       await s.patch(
         'nodes',
         node.metadata.name!,
-        { metadata: { annotations: { [HIL_NIC_NAMES_ANNOTATION]: annotation } }, spec: { nics: ((specOf(node).nics ?? []) as { name: string }[]).filter((n) => n.name !== nic.name) } },
+        {
+          metadata: { annotations: { [HIL_NIC_NAMES_ANNOTATION]: annotation } },
+          spec: { nics: ((specOf(node).nics ?? []) as { name: string }[]).filter((n) => n.name !== nic.name) },
+        },
         { resourceVersion: node.metadata.resourceVersion },
       );
     },

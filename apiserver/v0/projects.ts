@@ -35,16 +35,25 @@ export const projectCalls: Call[] = [
       s.requireAdmin();
       const p = await s.mustFind('projects', 'Project', a.project);
       const name = p.metadata.name!;
-      if ((await s.list('nodes', { path: ['spec', 'project'], value: name })).length) throw hil.blocked('Project has nodes still');
+      if ((await s.list('nodes', { path: ['spec', 'project'], value: name })).length)
+        throw hil.blocked('Project has nodes still');
       const networks = await s.list('networks');
       if (networks.some((n) => specOf(n).owner === name)) throw hil.blocked('Project still has networks');
-      if (networks.some((n) => (specOf(n).accessProjects ?? []).includes(name))) throw hil.blocked('Project can still access networks');
-      if ((await s.list('headnodes', { path: ['spec', 'project'], value: name })).length) throw hil.blocked('Project still has a headnode');
+      if (networks.some((n) => (specOf(n).accessProjects ?? []).includes(name)))
+        throw hil.blocked('Project can still access networks');
+      if ((await s.list('headnodes', { path: ['spec', 'project'], value: name })).length)
+        throw hil.blocked('Project still has a headnode');
       await s.remove('projects', name);
       // HIL drops the db-auth memberships with the project; a project made again later starts with no members.
       for (const u of await s.list('users')) {
         const projects: string[] = specOf(u).projects ?? [];
-        if (projects.includes(name)) await s.patch('users', u.metadata.name!, { spec: { projects: projects.filter((x) => x !== name) } }, { resourceVersion: u.metadata.resourceVersion });
+        if (projects.includes(name))
+          await s.patch(
+            'users',
+            u.metadata.name!,
+            { spec: { projects: projects.filter((x) => x !== name) } },
+            { resourceVersion: u.metadata.resourceVersion },
+          );
       }
     },
   },
@@ -58,7 +67,12 @@ export const projectCalls: Call[] = [
       s.requireAccess(p.metadata.name);
       const node = await s.mustFind('nodes', 'Node', a.node);
       if (specOf(node).project) throw hil.blocked('Node is already owned by a project.');
-      await s.patch('nodes', node.metadata.name!, { spec: { project: p.metadata.name } }, { resourceVersion: node.metadata.resourceVersion });
+      await s.patch(
+        'nodes',
+        node.metadata.name!,
+        { spec: { project: p.metadata.name } },
+        { resourceVersion: node.metadata.resourceVersion },
+      );
     },
   },
   {
@@ -74,10 +88,16 @@ export const projectCalls: Call[] = [
       const attachments = await s.list('networkattachments', { path: ['spec', 'node'], value: node.metadata.name! });
       if (attachments.length) {
         // A detach still under way is HIL's pending action; anything else is an attachment.
-        if (attachments.every((x) => x.metadata.deletionTimestamp)) throw hil.blocked('Node has pending network actions');
+        if (attachments.every((x) => x.metadata.deletionTimestamp))
+          throw hil.blocked('Node has pending network actions');
         throw hil.blocked('Node attached to a network');
       }
-      await s.patch('nodes', node.metadata.name!, { spec: { project: '' } }, { resourceVersion: node.metadata.resourceVersion });
+      await s.patch(
+        'nodes',
+        node.metadata.name!,
+        { spec: { project: '' } },
+        { resourceVersion: node.metadata.resourceVersion },
+      );
     },
   },
   {
@@ -87,7 +107,9 @@ export const projectCalls: Call[] = [
     async run(s, a) {
       const p = await s.mustFind('projects', 'Project', a.project);
       s.requireAccess(p.metadata.name);
-      return { body: sorted((await s.list('nodes', { path: ['spec', 'project'], value: p.metadata.name! })).map(hilNameOf)) };
+      return {
+        body: sorted((await s.list('nodes', { path: ['spec', 'project'], value: p.metadata.name! })).map(hilNameOf)),
+      };
     },
   },
   {
@@ -99,7 +121,9 @@ export const projectCalls: Call[] = [
       const name = p.metadata.name!;
       s.requireAccess(name);
       // HIL's access list of a project-owned network holds its owner; public networks are not listed.
-      const nets = (await s.list('networks')).filter((n) => specOf(n).owner === name || (specOf(n).accessProjects ?? []).includes(name));
+      const nets = (await s.list('networks')).filter(
+        (n) => specOf(n).owner === name || (specOf(n).accessProjects ?? []).includes(name),
+      );
       return { body: sorted(nets.map(hilNameOf)) };
     },
   },

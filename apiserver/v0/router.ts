@@ -28,7 +28,13 @@ export interface V0Options {
 
 /** Every v0 call this server answers, in routing order. */
 export function v0Calls(authBackend: string): Call[] {
-  return [...projectCalls, ...nodeCalls, ...switchCalls, ...networkCalls, ...(authBackend === 'database' ? userCalls : [])];
+  return [
+    ...projectCalls,
+    ...nodeCalls,
+    ...switchCalls,
+    ...networkCalls,
+    ...(authBackend === 'database' ? userCalls : []),
+  ];
 }
 
 function send(res: Response, code: number, body: unknown): void {
@@ -61,7 +67,10 @@ export function v0Router(opts: V0Options): express.Router {
       return;
     }
     if (found === 'method') {
-      res.status(405).type('text/html').send('<h1>Method Not Allowed</h1><p>The method is not allowed for the requested URL.</p>');
+      res
+        .status(405)
+        .type('text/html')
+        .send('<h1>Method Not Allowed</h1><p>The method is not allowed for the requested URL.</p>');
       return;
     }
     res.locals.verb = found.call.name;
@@ -71,9 +80,17 @@ export function v0Router(opts: V0Options): express.Router {
       try {
         if (bodyErr) {
           const e = bodyErr as { type?: string };
-          throw hil.validation(e.type === 'entity.too.large' ? 'The request body is too large' : 'The request body is not valid JSON');
+          throw hil.validation(
+            e.type === 'entity.too.large' ? 'The request body is too large' : 'The request body is not valid JSON',
+          );
         }
-        const args = parseArgs(found.call, found.params, req.method, Buffer.isBuffer(req.body) ? req.body : undefined, req.query);
+        const args = parseArgs(
+          found.call,
+          found.params,
+          req.method,
+          Buffer.isBuffer(req.body) ? req.body : undefined,
+          req.query,
+        );
         const user = await authenticate(req);
         res.locals.user = user.name;
         const answer = (await found.call.run(new V0Session(opts.deps, user), args)) ?? {};

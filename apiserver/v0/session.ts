@@ -24,7 +24,8 @@ export interface V0Deps {
 }
 
 /** hil.io kinds by plural, and the core Secret. */
-export type Plural = 'projects' | 'nodes' | 'networks' | 'networkattachments' | 'switches' | 'ports' | 'users' | 'headnodes' | 'secrets';
+export type Plural =
+  'projects' | 'nodes' | 'networks' | 'networkattachments' | 'switches' | 'ports' | 'users' | 'headnodes' | 'secrets';
 
 /** The bookkeeping the v0 layer writes for itself (the networking-action records on Nodes) is written as this user. */
 const V0_SYSTEM: UserInfo = { name: 'system:hil-v0', admin: true, projects: [] };
@@ -36,7 +37,10 @@ export class V0Session {
   ) {}
 
   type(plural: Plural): ResourceType {
-    const t = plural === 'secrets' ? this.deps.registry.lookup('', 'v1', 'secrets') : this.deps.registry.lookup('hil.io', 'v1alpha1', plural);
+    const t =
+      plural === 'secrets'
+        ? this.deps.registry.lookup('', 'v1', 'secrets')
+        : this.deps.registry.lookup('hil.io', 'v1alpha1', plural);
     if (!t) throw new Error(`v0: kind ${plural} is not registered`);
     return t;
   }
@@ -98,7 +102,9 @@ export class V0Session {
     const o = await this.get(plural, name);
     if (!o) return;
     if (hilNameOf(o) === hilName) throw hil.exists(cls, hilName);
-    throw hil.blocked(`${cls} ${hilName} cannot be created: its resource name ${name} is taken by ${cls} ${hilNameOf(o)}.`);
+    throw hil.blocked(
+      `${cls} ${hilName} cannot be created: its resource name ${name} is taken by ${cls} ${hilNameOf(o)}.`,
+    );
   }
 
   /** metadata for a new object named by a HIL name. */
@@ -117,9 +123,19 @@ export class V0Session {
   }
 
   /** A JSON merge patch; with `resourceVersion`, only if the object is still at it (409 otherwise). */
-  async patch(plural: Plural, name: string, patch: Record<string, unknown>, options: { resourceVersion?: string; asSystem?: boolean } = {}): Promise<KObject> {
-    const body = options.resourceVersion ? { ...patch, metadata: { ...((patch.metadata as object) ?? {}), resourceVersion: options.resourceVersion } } : patch;
-    const r = await this.deps.handlers.patch(this.info(plural, name, options.asSystem ? V0_SYSTEM : this.user), Buffer.from(JSON.stringify(body)));
+  async patch(
+    plural: Plural,
+    name: string,
+    patch: Record<string, unknown>,
+    options: { resourceVersion?: string; asSystem?: boolean } = {},
+  ): Promise<KObject> {
+    const body = options.resourceVersion
+      ? { ...patch, metadata: { ...((patch.metadata as object) ?? {}), resourceVersion: options.resourceVersion } }
+      : patch;
+    const r = await this.deps.handlers.patch(
+      this.info(plural, name, options.asSystem ? V0_SYSTEM : this.user),
+      Buffer.from(JSON.stringify(body)),
+    );
     return r.body as KObject;
   }
 

@@ -14,10 +14,26 @@ import type { Call } from './transport.js';
 const SWITCH_TYPES: Record<string, { type: string; required: string[]; options?: Record<string, string> }> = {
   mock: { type: 'mock', required: ['hostname', 'username', 'password'] },
   powerconnect55xx: { type: 'dell-powerconnect', required: ['hostname', 'username', 'password'] },
-  delln3000: { type: 'dell-n3000', required: ['hostname', 'username', 'password', 'dummy_vlan'], options: { dummy_vlan: 'dummyVlan' } },
-  nexus: { type: 'cisco-nexus', required: ['hostname', 'username', 'password', 'dummy_vlan'], options: { dummy_vlan: 'dummyVlan' } },
-  brocade: { type: 'brocade', required: ['hostname', 'username', 'password', 'interface_type'], options: { interface_type: 'interfaceType' } },
-  dellnos9: { type: 'dellnos9', required: ['hostname', 'username', 'password', 'interface_type'], options: { interface_type: 'interfaceType' } },
+  delln3000: {
+    type: 'dell-n3000',
+    required: ['hostname', 'username', 'password', 'dummy_vlan'],
+    options: { dummy_vlan: 'dummyVlan' },
+  },
+  nexus: {
+    type: 'cisco-nexus',
+    required: ['hostname', 'username', 'password', 'dummy_vlan'],
+    options: { dummy_vlan: 'dummyVlan' },
+  },
+  brocade: {
+    type: 'brocade',
+    required: ['hostname', 'username', 'password', 'interface_type'],
+    options: { interface_type: 'interfaceType' },
+  },
+  dellnos9: {
+    type: 'dellnos9',
+    required: ['hostname', 'username', 'password', 'interface_type'],
+    options: { interface_type: 'interfaceType' },
+  },
   ovs: { type: 'ovs', required: ['ovs_bridge'], options: { ovs_bridge: 'bridge' } },
 };
 /** HIL's ovs driver talks to the local ovsdb-server; ours names the remote, and this is Open vSwitch's own default. */
@@ -26,7 +42,9 @@ const OVS_DEFAULT_REMOTE = 'unix:/var/run/openvswitch/db.sock';
 const quote = (x: string) => `'${x}'`;
 
 async function findPort(s: V0Session, sw: KObject, label: string): Promise<KObject | undefined> {
-  return (await s.list('ports', { path: ['spec', 'switch'], value: sw.metadata.name! })).find((p) => specOf(p).interface === label);
+  return (await s.list('ports', { path: ['spec', 'switch'], value: sw.metadata.name! })).find(
+    (p) => specOf(p).interface === label,
+  );
 }
 
 async function mustFindPort(s: V0Session, sw: KObject, label: string): Promise<KObject> {
@@ -38,7 +56,9 @@ async function mustFindPort(s: V0Session, sw: KObject, label: string): Promise<K
 /** The node and NIC cabled to a Port, if any. */
 async function cabledTo(s: V0Session, port: KObject): Promise<{ node: KObject; nic: string } | undefined> {
   for (const node of await s.list('nodes')) {
-    const nic = ((specOf(node).nics ?? []) as { name: string; port?: string }[]).find((n) => n.port === port.metadata.name);
+    const nic = ((specOf(node).nics ?? []) as { name: string; port?: string }[]).find(
+      (n) => n.port === port.metadata.name,
+    );
     if (nic) return { node, nic: nic.name };
   }
   return undefined;
@@ -58,7 +78,10 @@ export const switchCalls: Call[] = [
       if (!kind || !/\/switches\/[^/]+$/.test(a.type)) throw hil.badArgument(`'${a.type}' is not a valid switch type.`);
       const fields = Object.keys(a).filter((k) => k !== 'switch' && k !== 'type');
       const allowed = new Set(kind.required);
-      if (kind.required.some((k) => typeof a[k] !== 'string' && typeof a[k] !== 'number') || fields.some((k) => !allowed.has(k))) {
+      if (
+        kind.required.some((k) => typeof a[k] !== 'string' && typeof a[k] !== 'number') ||
+        fields.some((k) => !allowed.has(k))
+      ) {
         throw hil.badArgument('The arguments are not valid for this switch type');
       }
       const meta = s.metadataFor(a.switch);
@@ -99,7 +122,8 @@ export const switchCalls: Call[] = [
     async run(s, a) {
       s.requireAdmin();
       const sw = await s.mustFind('switches', 'Switch', a.switch);
-      if ((await s.list('ports', { path: ['spec', 'switch'], value: sw.metadata.name! })).length) throw hil.blocked(`Switch ${quote(a.switch)} has ports; delete them first.`);
+      if ((await s.list('ports', { path: ['spec', 'switch'], value: sw.metadata.name! })).length)
+        throw hil.blocked(`Switch ${quote(a.switch)} has ports; delete them first.`);
       await s.remove('switches', sw.metadata.name!);
       const ref = specOf(sw).credentialsSecretRef;
       if (ref?.name === `${sw.metadata.name}-credentials`) await s.removeIfPresent('secrets', ref.name);
@@ -121,9 +145,17 @@ export const switchCalls: Call[] = [
     async run(s, a) {
       s.requireAdmin();
       const sw = await s.mustFind('switches', 'Switch', a.switch);
-      const ports = (await s.list('ports', { path: ['spec', 'switch'], value: sw.metadata.name! })).map((p) => String(specOf(p).interface)).sort();
+      const ports = (await s.list('ports', { path: ['spec', 'switch'], value: sw.metadata.name! }))
+        .map((p) => String(specOf(p).interface))
+        .sort();
       const caps = (sw.status as any)?.capabilities ?? {};
-      return { body: { name: a.switch, ports: ports.map((label) => ({ label })), capabilities: caps.nativelessTrunk ? ['nativeless-trunk-mode'] : [] } };
+      return {
+        body: {
+          name: a.switch,
+          ports: ports.map((label) => ({ label })),
+          capabilities: caps.nativelessTrunk ? ['nativeless-trunk-mode'] : [],
+        },
+      };
     },
   },
   {
@@ -134,7 +166,11 @@ export const switchCalls: Call[] = [
       s.requireAdmin();
       const sw = await s.mustFind('switches', 'Switch', a.switch);
       if (await findPort(s, sw, a.port)) throw hil.duplicate(`Port ${a.port} on Switch ${a.switch} already exists.`);
-      await s.create('ports', { kind: 'Port', metadata: { name: compositeName([a.switch, a.port]) }, spec: { switch: sw.metadata.name, interface: a.port } });
+      await s.create('ports', {
+        kind: 'Port',
+        metadata: { name: compositeName([a.switch, a.port]) },
+        spec: { switch: sw.metadata.name, interface: a.port },
+      });
     },
   },
   {
@@ -145,7 +181,8 @@ export const switchCalls: Call[] = [
       s.requireAdmin();
       const sw = await s.mustFind('switches', 'Switch', a.switch);
       const port = await mustFindPort(s, sw, a.port);
-      if (await cabledTo(s, port)) throw hil.blocked(`Port ${quote(a.port)} is attached to a nic; please detach it first.`);
+      if (await cabledTo(s, port))
+        throw hil.blocked(`Port ${quote(a.port)} is attached to a nic; please detach it first.`);
       await s.remove('ports', port.metadata.name!);
     },
   },
@@ -159,7 +196,13 @@ export const switchCalls: Call[] = [
       const port = await mustFindPort(s, sw, a.port);
       const cable = await cabledTo(s, port);
       if (!cable) return { body: {} };
-      return { body: { node: hilNameOf(cable.node), nic: nicLabel(cable.node, cable.nic), networks: await showNodeNetworks(s, cable.node, cable.nic) } };
+      return {
+        body: {
+          node: hilNameOf(cable.node),
+          nic: nicLabel(cable.node, cable.nic),
+          networks: await showNodeNetworks(s, cable.node, cable.nic),
+        },
+      };
     },
   },
   {
@@ -175,8 +218,15 @@ export const switchCalls: Call[] = [
       const nic = mustFindNic(node, a.nic);
       if (nic.port) throw hil.duplicate(a.nic);
       if (await cabledTo(s, port)) throw hil.duplicate(a.port);
-      const nics = ((specOf(node).nics ?? []) as { name: string; port?: string }[]).map((n) => (n.name === nic.name ? { ...n, port: port.metadata.name } : n));
-      await s.patch('nodes', node.metadata.name!, { spec: { nics } }, { resourceVersion: node.metadata.resourceVersion });
+      const nics = ((specOf(node).nics ?? []) as { name: string; port?: string }[]).map((n) =>
+        n.name === nic.name ? { ...n, port: port.metadata.name } : n,
+      );
+      await s.patch(
+        'nodes',
+        node.metadata.name!,
+        { spec: { nics } },
+        { resourceVersion: node.metadata.resourceVersion },
+      );
     },
   },
   {
@@ -195,7 +245,12 @@ export const switchCalls: Call[] = [
         const { port: _p, ...rest } = n;
         return rest;
       });
-      await s.patch('nodes', cable.node.metadata.name!, { spec: { nics } }, { resourceVersion: cable.node.metadata.resourceVersion });
+      await s.patch(
+        'nodes',
+        cable.node.metadata.name!,
+        { spec: { nics } },
+        { resourceVersion: cable.node.metadata.resourceVersion },
+      );
     },
   },
 ];

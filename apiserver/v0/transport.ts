@@ -49,7 +49,11 @@ export function compile(calls: Call[]): Compiled[] {
 }
 
 /** The call and its URL parameters for a method and a path (relative to /v0, still percent-encoded). */
-export function route(compiled: Compiled[], method: string, path: string): { call: Call; params: Record<string, string> } | 'method' | undefined {
+export function route(
+  compiled: Compiled[],
+  method: string,
+  path: string,
+): { call: Call; params: Record<string, string> } | 'method' | undefined {
   let pathMatched = false;
   for (const c of compiled) {
     const m = c.re.exec(path);

@@ -16,10 +16,18 @@ export const userCalls: Call[] = [
       s.requireAdmin();
       const out: Record<string, { is_admin: boolean; projects: string[] }> = {};
       for (const u of await s.list('users')) {
-        const projects = await Promise.all(((specOf(u).projects ?? []) as string[]).map((p) => s.hilNameOfRef('projects', p)));
+        const projects = await Promise.all(
+          ((specOf(u).projects ?? []) as string[]).map((p) => s.hilNameOfRef('projects', p)),
+        );
         out[hilNameOf(u)] = { is_admin: specOf(u).admin === true, projects: projects.sort() };
       }
-      return { body: Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]])) };
+      return {
+        body: Object.fromEntries(
+          Object.keys(out)
+            .sort()
+            .map((k) => [k, out[k]]),
+        ),
+      };
     },
   },
   {
@@ -31,8 +39,13 @@ export const userCalls: Call[] = [
       s.requireAdmin();
       await s.checkFree('users', 'User', a.user);
       // Checked before the User is made, so a refused password leaves nothing behind.
-      if (a.password.length < PASSWORD_MIN_LENGTH) throw hil.badArgument(`The password must have at least ${PASSWORD_MIN_LENGTH} characters.`);
-      const user = await s.create('users', { kind: 'User', metadata: s.metadataFor(a.user), spec: { admin: a.is_admin === true, projects: [] } });
+      if (a.password.length < PASSWORD_MIN_LENGTH)
+        throw hil.badArgument(`The password must have at least ${PASSWORD_MIN_LENGTH} characters.`);
+      const user = await s.create('users', {
+        kind: 'User',
+        metadata: s.metadataFor(a.user),
+        spec: { admin: a.is_admin === true, projects: [] },
+      });
       try {
         await s.deps.credentials.setPassword(s.user, s.type('users'), user.metadata.name!, { password: a.password });
       } catch (err) {
@@ -63,7 +76,12 @@ export const userCalls: Call[] = [
       const p = await s.mustFind('projects', 'Project', a.project);
       const projects: string[] = specOf(u).projects ?? [];
       if (projects.includes(p.metadata.name!)) throw hil.duplicate(`User ${a.user} is already in project ${a.project}`);
-      await s.patch('users', u.metadata.name!, { spec: { projects: [...projects, p.metadata.name] } }, { resourceVersion: u.metadata.resourceVersion });
+      await s.patch(
+        'users',
+        u.metadata.name!,
+        { spec: { projects: [...projects, p.metadata.name] } },
+        { resourceVersion: u.metadata.resourceVersion },
+      );
     },
   },
   {
@@ -77,7 +95,12 @@ export const userCalls: Call[] = [
       const p = await s.mustFind('projects', 'Project', a.project);
       const projects: string[] = specOf(u).projects ?? [];
       if (!projects.includes(p.metadata.name!)) throw hil.notFound(`User ${a.user} is not in project ${a.project}`);
-      await s.patch('users', u.metadata.name!, { spec: { projects: projects.filter((x) => x !== p.metadata.name) } }, { resourceVersion: u.metadata.resourceVersion });
+      await s.patch(
+        'users',
+        u.metadata.name!,
+        { spec: { projects: projects.filter((x) => x !== p.metadata.name) } },
+        { resourceVersion: u.metadata.resourceVersion },
+      );
     },
   },
   {
@@ -89,7 +112,12 @@ export const userCalls: Call[] = [
       s.requireAdmin();
       const u = await s.mustFind('users', 'User', a.user);
       if (u.metadata.name === s.user.name) throw hil.illegalState('Cannot set own admin status');
-      await s.patch('users', u.metadata.name!, { spec: { admin: a.is_admin } }, { resourceVersion: u.metadata.resourceVersion });
+      await s.patch(
+        'users',
+        u.metadata.name!,
+        { spec: { admin: a.is_admin } },
+        { resourceVersion: u.metadata.resourceVersion },
+      );
     },
   },
 ];

@@ -5,7 +5,11 @@ import { hilNameOf } from './names.js';
 import type { V0Session } from './session.js';
 
 export function sortKeys<T>(o: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+  return Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, o[k]]),
+  );
 }
 
 /** The VLAN of a network: the explicit one, or the one allocated from the pool (undefined until it is). */

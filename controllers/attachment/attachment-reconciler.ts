@@ -20,11 +20,20 @@ export function resolveAttachment(a: NetworkAttachment, cache: ObjectCache): Res
   if (!node) return { reason: 'NodeNotFound', message: `node "${a.spec.node}" does not exist (yet)` };
   const nic = (node.spec.nics ?? []).find((n) => n.name === a.spec.nic);
   if (!nic) return { reason: 'NicNotFound', message: `node "${a.spec.node}" has no NIC "${a.spec.nic}"` };
-  if (!nic.port) return { reason: 'NotCabled', message: `NIC "${a.spec.nic}" of node "${a.spec.node}" is not cabled to a Port` };
+  if (!nic.port)
+    return { reason: 'NotCabled', message: `NIC "${a.spec.nic}" of node "${a.spec.node}" is not cabled to a Port` };
   const port = cache.get('ports', nic.port);
-  if (!port) return { reason: 'PortNotFound', message: `Port "${nic.port}" (of NIC "${a.spec.nic}" of node "${a.spec.node}") does not exist (yet)` };
+  if (!port)
+    return {
+      reason: 'PortNotFound',
+      message: `Port "${nic.port}" (of NIC "${a.spec.nic}" of node "${a.spec.node}") does not exist (yet)`,
+    };
   const sw = cache.get('switches', port.spec.switch);
-  if (!sw) return { reason: 'SwitchNotFound', message: `Switch "${port.spec.switch}" (of Port "${nic.port}") does not exist (yet)` };
+  if (!sw)
+    return {
+      reason: 'SwitchNotFound',
+      message: `Switch "${port.spec.switch}" (of Port "${nic.port}") does not exist (yet)`,
+    };
   return { switch: sw.metadata.name!, port: port.metadata.name! };
 }
 
@@ -48,7 +57,8 @@ export class AttachmentReconciler implements Reconciler {
         return {};
       }
       if (signal.aborted) return {};
-      if (hasFinalizer(a, FINALIZER_PORT_REVERT)) await removeFinalizer(this.o.client, 'networkattachments', a, FINALIZER_PORT_REVERT);
+      if (hasFinalizer(a, FINALIZER_PORT_REVERT))
+        await removeFinalizer(this.o.client, 'networkattachments', a, FINALIZER_PORT_REVERT);
       return {};
     }
     if (signal.aborted) return {};
@@ -65,9 +75,22 @@ export class AttachmentReconciler implements Reconciler {
       port: null,
       vlan: null,
       observedGeneration: gen,
-      conditions: setCondition(cur.conditions, { type: 'Ready', status: 'False', reason: where.reason, message: where.message, observedGeneration: gen }),
+      conditions: setCondition(cur.conditions, {
+        type: 'Ready',
+        status: 'False',
+        reason: where.reason,
+        message: where.message,
+        observedGeneration: gen,
+      }),
     };
-    const before = { phase: cur.phase, switch: cur.switch ?? null, port: cur.port ?? null, vlan: cur.vlan ?? null, observedGeneration: cur.observedGeneration, conditions: cur.conditions };
+    const before = {
+      phase: cur.phase,
+      switch: cur.switch ?? null,
+      port: cur.port ?? null,
+      vlan: cur.vlan ?? null,
+      observedGeneration: cur.observedGeneration,
+      conditions: cur.conditions,
+    };
     if (!deepEqual(next, before)) await this.o.client.patchStatus('networkattachments', req.key, next);
     return {};
   }

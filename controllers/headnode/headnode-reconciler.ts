@@ -12,7 +12,15 @@
 import type { Headnode, HeadnodeStatus } from '../../api/v1alpha1/types.js';
 import type { Logger } from '../../common/logging.js';
 import type { BridgeDriver } from '../../drivers/headnode-bridge/bridge-driver.js';
-import { domainNameFor, HeadnodeDriverError, interfacesMatch, macFor, type DomainInfo, type DomainSpec, type HeadnodeDriver } from '../../drivers/headnode/headnode-driver.js';
+import {
+  domainNameFor,
+  HeadnodeDriverError,
+  interfacesMatch,
+  macFor,
+  type DomainInfo,
+  type DomainSpec,
+  type HeadnodeDriver,
+} from '../../drivers/headnode/headnode-driver.js';
 import type { ObjectCache } from '../cache.js';
 import type { HilClient } from '../client.js';
 import type { EventRecorder } from '../events.js';
@@ -65,12 +73,31 @@ export class HeadnodeReconciler implements Reconciler {
     if (hn.metadata.deletionTimestamp) {
       if (!hasFinalizer(hn, FINALIZER_HEADNODE_VM)) return {};
       if (!driver) {
-        await this.writeStatus(hn, { state: 'Deleting' }, { status: 'False', reason: 'NoHypervisor', message: 'cannot delete the VM: no hypervisor is configured ([headnode] libvirt_endpoint in hil.cfg)' });
+        await this.writeStatus(
+          hn,
+          { state: 'Deleting' },
+          {
+            status: 'False',
+            reason: 'NoHypervisor',
+            message: 'cannot delete the VM: no hypervisor is configured ([headnode] libvirt_endpoint in hil.cfg)',
+          },
+        );
         return {};
       }
-      if (hn.status?.state !== 'Deleting') hn = await this.writeStatus(hn, { state: 'Deleting' }, { status: 'False', reason: 'Deleting', message: `destroying domain ${domain}` });
+      if (hn.status?.state !== 'Deleting')
+        hn = await this.writeStatus(
+          hn,
+          { state: 'Deleting' },
+          { status: 'False', reason: 'Deleting', message: `destroying domain ${domain}` },
+        );
       try {
-        if (await driver.remove(domain)) await this.o.events?.record({ kind: 'Headnode', metadata: hn.metadata }, 'Normal', 'Destroyed', `domain ${domain} destroyed and its disks removed`);
+        if (await driver.remove(domain))
+          await this.o.events?.record(
+            { kind: 'Headnode', metadata: hn.metadata },
+            'Normal',
+            'Destroyed',
+            `domain ${domain} destroyed and its disks removed`,
+          );
       } catch (err) {
         await this.failed(hn, err, 'Deleting');
         throw err;
@@ -82,7 +109,16 @@ export class HeadnodeReconciler implements Reconciler {
     }
 
     if (!driver) {
-      await this.writeStatus(hn, { state: 'Pending' }, { status: 'False', reason: 'NoHypervisor', message: 'no hypervisor is configured for headnodes ([headnode] libvirt_endpoint in hil.cfg of the controller daemon)' });
+      await this.writeStatus(
+        hn,
+        { state: 'Pending' },
+        {
+          status: 'False',
+          reason: 'NoHypervisor',
+          message:
+            'no hypervisor is configured for headnodes ([headnode] libvirt_endpoint in hil.cfg of the controller daemon)',
+        },
+      );
       return {};
     }
     if (signal.aborted) return {};
@@ -91,7 +127,15 @@ export class HeadnodeReconciler implements Reconciler {
     // Base image allowed by the configuration (admission checks at write time; the configuration may change since).
     const allowed = this.o.baseImages ?? [];
     if (allowed.length && !allowed.includes(hn.spec.baseImage)) {
-      await this.writeStatus(hn, { state: 'Failed' }, { status: 'False', reason: 'BaseImageNotAllowed', message: `base image "${hn.spec.baseImage}" is not one of [headnode] base_imgs (${allowed.join(', ')})` });
+      await this.writeStatus(
+        hn,
+        { state: 'Failed' },
+        {
+          status: 'False',
+          reason: 'BaseImageNotAllowed',
+          message: `base image "${hn.spec.baseImage}" is not one of [headnode] base_imgs (${allowed.join(', ')})`,
+        },
+      );
       return {};
     }
 
@@ -106,8 +150,14 @@ export class HeadnodeReconciler implements Reconciler {
       const net = this.o.cache.get('networks', h.network);
       const vlan = net?.status?.vlan ?? undefined;
       if (!net || vlan === undefined) {
-        const why = !net ? `network "${h.network}" of hnic "${h.name}" does not exist (yet)` : `network "${h.network}" of hnic "${h.name}" has no VLAN yet`;
-        await this.writeStatus(hn, { state: 'Pending' }, { status: 'False', reason: !net ? 'NetworkNotFound' : 'NetworkNotReady', message: why });
+        const why = !net
+          ? `network "${h.network}" of hnic "${h.name}" does not exist (yet)`
+          : `network "${h.network}" of hnic "${h.name}" has no VLAN yet`;
+        await this.writeStatus(
+          hn,
+          { state: 'Pending' },
+          { status: 'False', reason: !net ? 'NetworkNotFound' : 'NetworkNotReady', message: why },
+        );
         return {};
       }
       const bridge = this.o.bridges?.bridgeName(vlan) ?? `br-vlan${vlan}`;
@@ -116,13 +166,27 @@ export class HeadnodeReconciler implements Reconciler {
       ifaces.push({ hnic: h.name, bridge, mac });
     }
 
-    const spec: DomainSpec = { name: domain, headnode: hn.metadata.name!, uid, baseImage: hn.spec.baseImage, interfaces: ifaces, bridgeKind: this.o.bridgeKind ?? 'linux' };
+    const spec: DomainSpec = {
+      name: domain,
+      headnode: hn.metadata.name!,
+      uid,
+      baseImage: hn.spec.baseImage,
+      interfaces: ifaces,
+      bridgeKind: this.o.bridgeKind ?? 'linux',
+    };
     let info: DomainInfo;
     try {
       if (this.o.bridges && ifaces.length) {
-        const made = await this.o.bridges.ensure([...new Set(hnics.flatMap((h) => (h.vlan === undefined ? [] : [h.vlan])))]);
+        const made = await this.o.bridges.ensure([
+          ...new Set(hnics.flatMap((h) => (h.vlan === undefined ? [] : [h.vlan]))),
+        ]);
         for (const b of made.filter((m) => m.outcome === 'created')) {
-          await this.o.events?.record({ kind: 'Headnode', metadata: hn.metadata }, 'Normal', 'BridgeCreated', `bridge ${b.bridge} created for VLAN ${b.vlan}`);
+          await this.o.events?.record(
+            { kind: 'Headnode', metadata: hn.metadata },
+            'Normal',
+            'BridgeCreated',
+            `bridge ${b.bridge} created for VLAN ${b.vlan}`,
+          );
         }
       }
       if (signal.aborted) return {};
@@ -130,7 +194,12 @@ export class HeadnodeReconciler implements Reconciler {
       info = ensured.info;
       if (ensured.action === 'created') {
         const again = hn.status?.uuid ? ' (it was missing: recreated)' : '';
-        await this.o.events?.record({ kind: 'Headnode', metadata: hn.metadata }, 'Normal', 'Created', `domain ${domain} cloned from ${spec.baseImage}${again}`);
+        await this.o.events?.record(
+          { kind: 'Headnode', metadata: hn.metadata },
+          'Normal',
+          'Created',
+          `domain ${domain} cloned from ${spec.baseImage}${again}`,
+        );
       }
       if (signal.aborted) return {};
       const wantRunning = hn.spec.running !== false;
@@ -139,17 +208,37 @@ export class HeadnodeReconciler implements Reconciler {
           // Freeze first, conditional on what we read: the hnics we start with can no longer change.
           hn = await this.o.client.patchStatus('headnodes', req.key, { frozen: true }, hn.metadata.resourceVersion);
         }
-        if (!interfacesMatch(info, spec)) throw new HeadnodeDriverError('LibvirtError', `domain ${domain} does not have the spec's interfaces; not starting it`);
+        if (!interfacesMatch(info, spec))
+          throw new HeadnodeDriverError(
+            'LibvirtError',
+            `domain ${domain} does not have the spec's interfaces; not starting it`,
+          );
         await driver.start(domain);
-        await this.o.events?.record({ kind: 'Headnode', metadata: hn.metadata }, 'Normal', 'Started', `domain ${domain} started`);
+        await this.o.events?.record(
+          { kind: 'Headnode', metadata: hn.metadata },
+          'Normal',
+          'Started',
+          `domain ${domain} started`,
+        );
         info = (await driver.inspect(domain)) ?? info;
       } else if (!wantRunning && info.state !== 'shutoff') {
         await driver.stop(domain);
-        await this.o.events?.record({ kind: 'Headnode', metadata: hn.metadata }, 'Normal', 'Stopped', `domain ${domain} powered off`);
+        await this.o.events?.record(
+          { kind: 'Headnode', metadata: hn.metadata },
+          'Normal',
+          'Stopped',
+          `domain ${domain} powered off`,
+        );
         info = (await driver.inspect(domain)) ?? info;
       }
     } catch (err) {
-      if (err instanceof HeadnodeDriverError && (err.reason === 'BaseImageNotFound' || err.reason === 'BaseImageRunning' || err.reason === 'InvalidValue' || err.reason === 'Unavailable')) {
+      if (
+        err instanceof HeadnodeDriverError &&
+        (err.reason === 'BaseImageNotFound' ||
+          err.reason === 'BaseImageRunning' ||
+          err.reason === 'InvalidValue' ||
+          err.reason === 'Unavailable')
+      ) {
         await this.failed(hn, err, 'Failed');
         return { requeueAfterMs: this.o.waitRetryMs ?? 30_000 };
       }
@@ -161,25 +250,46 @@ export class HeadnodeReconciler implements Reconciler {
     const running = info.state === 'running';
     const inSync = interfacesMatch(info, spec);
     const cond: Cond = !inSync
-      ? { status: 'False', reason: 'InterfacesDiffer', message: `domain ${domain} is running with other interfaces than spec.hnics; they apply when it is powered off (spec.running: false)` }
+      ? {
+          status: 'False',
+          reason: 'InterfacesDiffer',
+          message: `domain ${domain} is running with other interfaces than spec.hnics; they apply when it is powered off (spec.running: false)`,
+        }
       : running
-        ? { status: 'True', reason: 'Running', message: `domain ${domain} is running${info.vncPort ? `; VNC console on port ${info.vncPort}` : ''}` }
+        ? {
+            status: 'True',
+            reason: 'Running',
+            message: `domain ${domain} is running${info.vncPort ? `; VNC console on port ${info.vncPort}` : ''}`,
+          }
         : { status: 'True', reason: 'Stopped', message: `domain ${domain} is powered off` };
-    await this.writeStatus(hn, { state: running ? 'Running' : 'Stopped', uuid: info.uuid, vncPort: info.vncPort ?? null, domain, hnics }, cond);
+    await this.writeStatus(
+      hn,
+      { state: running ? 'Running' : 'Stopped', uuid: info.uuid, vncPort: info.vncPort ?? null, domain, hnics },
+      cond,
+    );
     return {};
   }
 
   /** A driver failure: libvirt's message in the Ready condition and a Warning event. */
   private async failed(hn: Headnode, err: unknown, state: NonNullable<HeadnodeStatus['state']>): Promise<void> {
-    const reason = err instanceof HeadnodeDriverError ? err.reason : (err as Error)?.name === 'BridgeError' ? 'BridgeError' : 'Error';
+    const reason =
+      err instanceof HeadnodeDriverError
+        ? err.reason
+        : (err as Error)?.name === 'BridgeError'
+          ? 'BridgeError'
+          : 'Error';
     const message = (err as Error)?.message ?? String(err);
     const before = hn.status?.conditions?.find((c) => c.type === 'Ready');
     try {
       await this.writeStatus(hn, { state }, { status: 'False', reason, message });
     } catch (e) {
-      this.o.logger?.warn('could not write headnode status', { headnode: hn.metadata.name, error: (e as Error).message });
+      this.o.logger?.warn('could not write headnode status', {
+        headnode: hn.metadata.name,
+        error: (e as Error).message,
+      });
     }
-    if (before?.reason !== reason || before?.message !== message) await this.o.events?.record({ kind: 'Headnode', metadata: hn.metadata }, 'Warning', reason, message);
+    if (before?.reason !== reason || before?.message !== message)
+      await this.o.events?.record({ kind: 'Headnode', metadata: hn.metadata }, 'Warning', reason, message);
   }
 
   /** Writes status fields and the Ready condition when something differs; returns the object as it now is. */

@@ -33,7 +33,8 @@ export function wireHeadnodes(w: Wiring, config?: HeadnodeControllerConfig): Con
   o.headnodes.on('change', (h) => ctl.enqueue(h.metadata.name!));
   // A network's VLAN allocated or changed: the headnodes with an hnic on it.
   o.networks.on('change', (n) => {
-    for (const h of o.headnodes.list()) if ((h.spec?.hnics ?? []).some((x) => x.network === n.metadata.name)) ctl.enqueue(h.metadata.name!);
+    for (const h of o.headnodes.list())
+      if ((h.spec?.hnics ?? []).some((x) => x.network === n.metadata.name)) ctl.enqueue(h.metadata.name!);
   });
   everyResync(w, () => o.headnodes.list().forEach((h) => ctl.enqueue(h.metadata.name!, 'low')));
   return ctl;

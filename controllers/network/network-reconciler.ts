@@ -43,7 +43,8 @@ export class NetworkReconciler implements Reconciler {
       const holding = (await this.client.list('networkattachments')).items.filter((a) => a.spec?.network === req.key);
       if (holding.length) return { requeueAfterMs: 5_000 };
       if (signal.aborted) return {};
-      for (const c of (await this.claims.list()).filter((l) => l.spec.holderIdentity === uid)) await this.claims.release(c);
+      for (const c of (await this.claims.list()).filter((l) => l.spec.holderIdentity === uid))
+        await this.claims.release(c);
       await removeFinalizer(this.client, 'networks', net, FINALIZER_VLAN);
       this.o.logger?.info('network deleted; VLAN freed', { network: req.key, vlan: net.status?.vlan });
       return {};
@@ -62,7 +63,11 @@ export class NetworkReconciler implements Reconciler {
       const wanted = net.spec.vlan;
       if (this.o.pool?.has(wanted) && !(await this.claims.claim(wanted, uid, req.key))) {
         const holder = await this.claims.holder(wanted);
-        cond = { status: 'False', reason: 'VlanConflict', message: `VLAN ${wanted} (spec.vlan) is claimed by ${holder ? `network "${holder}"` : 'another network'}; waiting for it to be released` };
+        cond = {
+          status: 'False',
+          reason: 'VlanConflict',
+          message: `VLAN ${wanted} (spec.vlan) is claimed by ${holder ? `network "${holder}"` : 'another network'}; waiting for it to be released`,
+        };
         retry = 5_000;
       } else {
         vlan = wanted;
@@ -73,7 +78,13 @@ export class NetworkReconciler implements Reconciler {
       if (got.vlan !== undefined) {
         vlan = got.vlan;
         cond = { status: 'True', reason: 'VlanAllocated', message: `VLAN ${vlan} allocated from the pool` };
-        if (got.fresh) await this.o.events?.record({ kind: 'Network', metadata: net.metadata }, 'Normal', 'VlanAllocated', `VLAN ${vlan} allocated from the pool`);
+        if (got.fresh)
+          await this.o.events?.record(
+            { kind: 'Network', metadata: net.metadata },
+            'Normal',
+            'VlanAllocated',
+            `VLAN ${vlan} allocated from the pool`,
+          );
       } else {
         cond = got.condition!;
         retry = this.o.exhaustedRetryMs ?? 15_000;
@@ -82,16 +93,24 @@ export class NetworkReconciler implements Reconciler {
     if (signal.aborted) return {};
     const conditions = setCondition(net.status?.conditions, { type: 'Ready', ...cond, observedGeneration: gen });
     const status = { vlan: vlan ?? null, observedGeneration: gen, conditions };
-    const cur = { vlan: net.status?.vlan ?? null, observedGeneration: net.status?.observedGeneration, conditions: net.status?.conditions };
+    const cur = {
+      vlan: net.status?.vlan ?? null,
+      observedGeneration: net.status?.observedGeneration,
+      conditions: net.status?.conditions,
+    };
     if (!deepEqual(status, cur)) {
       await this.client.patchStatus('networks', req.key, status);
-      if (cond.status === 'False') await this.o.events?.record({ kind: 'Network', metadata: net.metadata }, 'Warning', cond.reason, cond.message);
+      if (cond.status === 'False')
+        await this.o.events?.record({ kind: 'Network', metadata: net.metadata }, 'Warning', cond.reason, cond.message);
     }
     return retry ? { requeueAfterMs: retry } : {};
   }
 
   /** Finds this network's claim, or claims the lowest free VLAN of the pool. */
-  private async allocate(net: Network, signal: AbortSignal): Promise<{ vlan?: number; fresh?: boolean; condition?: { status: 'False'; reason: string; message: string } }> {
+  private async allocate(
+    net: Network,
+    signal: AbortSignal,
+  ): Promise<{ vlan?: number; fresh?: boolean; condition?: { status: 'False'; reason: string; message: string } }> {
     const uid = net.metadata.uid!;
     const claims = await this.claims.list();
     const mine = claims.filter((c) => c.spec.holderIdentity === uid).sort((a, b) => claimVlan(a)! - claimVlan(b)!);
@@ -102,7 +121,15 @@ export class NetworkReconciler implements Reconciler {
       return { vlan: claimVlan(keep) };
     }
     const pool = this.o.pool;
-    if (!pool) return { condition: { status: 'False', reason: 'NoVlanPool', message: 'no VLAN pool is configured ([hil.ext.network_allocators.vlan_pool] vlans in hil.cfg) and spec.vlan is not set' } };
+    if (!pool)
+      return {
+        condition: {
+          status: 'False',
+          reason: 'NoVlanPool',
+          message:
+            'no VLAN pool is configured ([hil.ext.network_allocators.vlan_pool] vlans in hil.cfg) and spec.vlan is not set',
+        },
+      };
     const taken = new Set(claims.map(claimVlan));
     // Explicit VLANs of other networks are taken too, claimed or not.
     for (const n of (await this.client.list('networks')).items) if (n.spec?.vlan !== undefined) taken.add(n.spec.vlan);
@@ -112,12 +139,20 @@ export class NetworkReconciler implements Reconciler {
       if (!(await this.claims.claim(v, uid, net.metadata.name!))) continue;
       // An admin network naming this VLAN may have been admitted after the list above, before our claim existed:
       // an explicit VLAN wins, so give it back and take the next one. (Created after our claim, admission refuses it.)
-      const explicit = (await this.client.list('networks')).items.some((n) => n.metadata.uid !== uid && n.spec?.vlan === v && !n.metadata.deletionTimestamp);
+      const explicit = (await this.client.list('networks')).items.some(
+        (n) => n.metadata.uid !== uid && n.spec?.vlan === v && !n.metadata.deletionTimestamp,
+      );
       if (!explicit) return { vlan: v, fresh: true };
       const mineNow = (await this.claims.list()).find((c) => claimVlan(c) === v && c.spec.holderIdentity === uid);
       if (mineNow) await this.claims.release(mineNow);
     }
-    return { condition: { status: 'False', reason: 'PoolExhausted', message: `every VLAN of the pool (${pool.toString()}) is in use` } };
+    return {
+      condition: {
+        status: 'False',
+        reason: 'PoolExhausted',
+        message: `every VLAN of the pool (${pool.toString()}) is in use`,
+      },
+    };
   }
 
   /** Deletes claims whose network is gone (force-deleted networks). Lists claims first, then networks. */

@@ -2,7 +2,13 @@
 // holder. Creating a Lease is atomic on the server (a second create of the same name is 409 AlreadyExists), so two
 // controllers — two leaders during a failover, or one with a stale cache — can never hand out one VLAN twice. This
 // works unchanged on a real cluster. Claims never expire (no renewTime); they are deleted when the network is gone.
-import { CLAIM_LABEL, CLAIM_NETWORK_LABEL, claimName, SYSTEM_NAMESPACE, vlanOfClaimName } from '../../api/v1alpha1/vlan-claims.js';
+import {
+  CLAIM_LABEL,
+  CLAIM_NETWORK_LABEL,
+  claimName,
+  SYSTEM_NAMESPACE,
+  vlanOfClaimName,
+} from '../../api/v1alpha1/vlan-claims.js';
 import { isAlreadyExists, type HilClient } from '../client.js';
 import type { LeaseObject } from '../runtime/leader-election.js';
 
@@ -20,7 +26,9 @@ export class VlanClaims {
 
   /** Every claim, fresh from the server. */
   async list(): Promise<LeaseObject[]> {
-    return (await this.client.listLeases(this.namespace, `${CLAIM_LABEL}=true`)).filter((l) => claimVlan(l) !== undefined);
+    return (await this.client.listLeases(this.namespace, `${CLAIM_LABEL}=true`)).filter(
+      (l) => claimVlan(l) !== undefined,
+    );
   }
 
   /**
@@ -30,7 +38,11 @@ export class VlanClaims {
   async claim(vlan: number, uid: string, network: string): Promise<boolean> {
     try {
       await this.client.createLease({
-        metadata: { name: claimName(vlan), namespace: this.namespace, labels: { [CLAIM_LABEL]: 'true', [CLAIM_NETWORK_LABEL]: network } },
+        metadata: {
+          name: claimName(vlan),
+          namespace: this.namespace,
+          labels: { [CLAIM_LABEL]: 'true', [CLAIM_NETWORK_LABEL]: network },
+        },
         spec: { holderIdentity: uid },
       });
       return true;

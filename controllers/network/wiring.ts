@@ -6,14 +6,18 @@ import type { Controller } from '../runtime/controller.js';
 import { addController, everyResync, type Wiring } from '../wiring.js';
 import { NetworkReconciler } from './network-reconciler.js';
 
-export function wireNetworks(w: Wiring, pool: VlanSet | undefined): { controller: Controller; reconciler: NetworkReconciler } {
+export function wireNetworks(
+  w: Wiring,
+  pool: VlanSet | undefined,
+): { controller: Controller; reconciler: NetworkReconciler } {
   const { inf } = w;
   const reconciler = new NetworkReconciler({ client: w.client, pool, events: w.events, logger: w.logger });
   // One worker: allocations never race each other in this process (claims keep other processes honest).
   const controller = addController(w, 'network', reconciler, 1);
   inf.networks.on('change', (n) => controller.enqueue(n.metadata.name!));
   inf.networks.on('delete', () => {
-    for (const n of inf.networks.list()) if (n.spec?.vlan === undefined && n.status?.vlan === undefined) controller.enqueue(n.metadata.name!);
+    for (const n of inf.networks.list())
+      if (n.spec?.vlan === undefined && n.status?.vlan === undefined) controller.enqueue(n.metadata.name!);
   });
   everyResync(w, async () => {
     for (const n of inf.networks.list()) controller.enqueue(n.metadata.name!, 'low');

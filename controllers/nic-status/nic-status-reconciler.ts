@@ -11,11 +11,17 @@ import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
 
 export function nicStatuses(node: Node, cache: ObjectCache): NodeNicStatus[] {
   const name = node.metadata.name!;
-  const attachments = cache.list('networkattachments').filter((a) => a.spec?.node === name && !a.metadata.deletionTimestamp);
+  const attachments = cache
+    .list('networkattachments')
+    .filter((a) => a.spec?.node === name && !a.metadata.deletionTimestamp);
   return (node.spec?.nics ?? []).map((nic) => {
     const networks = attachments
       .filter((a: NetworkAttachment) => a.spec.nic === nic.name && a.status?.phase === 'Attached')
-      .map((a) => ({ network: a.spec.network, channel: a.spec.channel ?? 'native', ...(typeof a.status?.vlan === 'number' ? { vlan: a.status.vlan } : {}) }))
+      .map((a) => ({
+        network: a.spec.network,
+        channel: a.spec.channel ?? 'native',
+        ...(typeof a.status?.vlan === 'number' ? { vlan: a.status.vlan } : {}),
+      }))
       .sort((x, y) => x.network.localeCompare(y.network));
     const out: NodeNicStatus = { name: nic.name, networks };
     if (!nic.port) return { ...out, message: 'not cabled to a Port' };
@@ -23,7 +29,9 @@ export function nicStatuses(node: Node, cache: ObjectCache): NodeNicStatus[] {
     if (!port) return { ...out, inSync: false, message: `Port "${nic.port}" does not exist` };
     const cond = port.status?.conditions?.find((c) => c.type === 'InSync');
     if (!cond) return { ...out, message: `switch port ${port.spec.interface} of "${port.spec.switch}" not synced yet` };
-    return cond.status === 'True' ? { ...out, inSync: true } : { ...out, inSync: false, message: cond.message ?? cond.reason };
+    return cond.status === 'True'
+      ? { ...out, inSync: true }
+      : { ...out, inSync: false, message: cond.message ?? cond.reason };
   });
 }
 

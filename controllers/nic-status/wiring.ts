@@ -20,7 +20,8 @@ export function wireNicStatus(w: Wiring): Controller {
     if (ports) nodePorts.set(name, ports);
     else nodePorts.delete(name);
   };
-  const portsOf = (nics: { port?: string }[] | undefined) => (nics ?? []).flatMap((nic) => (nic.port ? [nic.port] : []));
+  const portsOf = (nics: { port?: string }[] | undefined) =>
+    (nics ?? []).flatMap((nic) => (nic.port ? [nic.port] : []));
   inf.nodes.on('add', (n) => (onNode(n.metadata.name!, portsOf(n.spec?.nics)), later(n.metadata.name)));
   inf.nodes.on('update', (n) => (onNode(n.metadata.name!, portsOf(n.spec?.nics)), later(n.metadata.name)));
   inf.nodes.on('delete', (n) => onNode(n.metadata.name!, undefined));

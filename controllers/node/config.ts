@@ -14,12 +14,16 @@ import { ConfigError, ipmiSection, maintenanceSection, type HilConfig } from '..
 import { createObmRegistry } from '../../drivers/obm/index.js';
 import type { NodeControllerConfig } from './wiring.js';
 
-export function nodeSettings(cfg: HilConfig | undefined, flags: { obmWorkers?: string; releasePowerOff?: boolean } = {}): NodeControllerConfig {
+export function nodeSettings(
+  cfg: HilConfig | undefined,
+  flags: { obmWorkers?: string; releasePowerOff?: boolean } = {},
+): NodeControllerConfig {
   const maintenance = maintenanceSection(cfg);
   let workers: number | undefined;
   if (flags.obmWorkers !== undefined) {
     workers = Number(flags.obmWorkers);
-    if (!Number.isInteger(workers) || workers < 1 || workers > 1024) throw new ConfigError(`--obm-workers "${flags.obmWorkers}": expected an integer from 1 to 1024`);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 1024)
+      throw new ConfigError(`--obm-workers "${flags.obmWorkers}": expected an integer from 1 to 1024`);
   }
   return {
     obmRegistry: createObmRegistry({}, ipmiSection(cfg)),

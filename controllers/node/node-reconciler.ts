@@ -15,7 +15,14 @@
 //   visible in the BMCReachable message; other nodes never wait for it. Power is re-read every resync period.
 import type { Node, NodeStatus } from '../../api/v1alpha1/types.js';
 import type { Logger } from '../../common/logging.js';
-import { isObmError, ObmError, type ObmConfig, type ObmDriver, type ObmRegistry, type PowerState } from '../../drivers/obm/index.js';
+import {
+  isObmError,
+  ObmError,
+  type ObmConfig,
+  type ObmDriver,
+  type ObmRegistry,
+  type PowerState,
+} from '../../drivers/obm/index.js';
 import type { ObjectCache } from '../cache.js';
 import type { HilClient } from '../client.js';
 import type { EventRecorder } from '../events.js';
@@ -68,14 +75,20 @@ interface NodeMemory {
 type Cond = { type: string; status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
 
 export class NodeReconciler implements Reconciler {
-  private readonly o: Required<Pick<NodeReconcilerOptions, 'resyncMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'cycleGraceMs' | 'releasePowerOff'>> & NodeReconcilerOptions;
+  private readonly o: Required<
+    Pick<NodeReconcilerOptions, 'resyncMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'cycleGraceMs' | 'releasePowerOff'>
+  > &
+    NodeReconcilerOptions;
   private readonly memory = new Map<string, NodeMemory>();
   private readonly written = new Map<string, string>();
   private readonly now: () => number;
   private readonly backoff: DeviceBackoff;
 
   constructor(opts: NodeReconcilerOptions) {
-    this.o = withDefaults({ resyncMs: 60_000, backoffBaseMs: 1_000, backoffMaxMs: 300_000, cycleGraceMs: 10_000, releasePowerOff: true }, opts);
+    this.o = withDefaults(
+      { resyncMs: 60_000, backoffBaseMs: 1_000, backoffMaxMs: 300_000, cycleGraceMs: 10_000, releasePowerOff: true },
+      opts,
+    );
     this.now = opts.now ?? Date.now;
     this.backoff = new DeviceBackoff({ baseMs: this.o.backoffBaseMs, maxMs: this.o.backoffMaxMs, now: this.now });
   }
@@ -145,7 +158,12 @@ export class NodeReconciler implements Reconciler {
         if (desired === 'Off') {
           mem.lastCycle = cycleWanted;
           await this.writeStatus(node, { lastPowerCycle: cycleWanted });
-          await this.event(node, 'Warning', 'PowerCycleSkipped', `power cycle ${cycleWanted} not done: spec.power is Off`);
+          await this.event(
+            node,
+            'Warning',
+            'PowerCycleSkipped',
+            `power cycle ${cycleWanted} not done: spec.power is Off`,
+          );
         } else {
           stage = 'power cycle';
           if (observed === 'On') await driver.powerCycle(bmc);
@@ -154,7 +172,14 @@ export class NodeReconciler implements Reconciler {
           mem.cyclingUntil = this.now() + this.o.cycleGraceMs;
           // Recorded at once: a restart must not cycle again.
           await this.writeStatus(node, { lastPowerCycle: cycleWanted });
-          await this.event(node, 'Normal', 'PowerCycled', observed === 'On' ? `power cycled (${POWER_CYCLE_ANNOTATION}=${cycleWanted})` : `was Off; powered On for power cycle ${cycleWanted}`);
+          await this.event(
+            node,
+            'Normal',
+            'PowerCycled',
+            observed === 'On'
+              ? `power cycled (${POWER_CYCLE_ANNOTATION}=${cycleWanted})`
+              : `was Off; powered On for power cycle ${cycleWanted}`,
+          );
           observed = 'On';
         }
       }
@@ -174,9 +199,19 @@ export class NodeReconciler implements Reconciler {
           observed = await driver.powerStatus(bmc);
           pending = observed !== desired;
           if (prevSynced) {
-            await this.event(node, 'Warning', 'PowerDriftCorrected', `node was ${before} (changed outside HIL, e.g. by hand); turned ${desired} again`);
+            await this.event(
+              node,
+              'Warning',
+              'PowerDriftCorrected',
+              `node was ${before} (changed outside HIL, e.g. by hand); turned ${desired} again`,
+            );
           } else {
-            await this.event(node, 'Normal', desired === 'On' ? 'PoweredOn' : 'PoweredOff', `turned ${desired} (was ${before})`);
+            await this.event(
+              node,
+              'Normal',
+              desired === 'On' ? 'PoweredOn' : 'PoweredOff',
+              `turned ${desired} (was ${before})`,
+            );
           }
         }
       }
@@ -196,17 +231,29 @@ export class NodeReconciler implements Reconciler {
       this.backoff.reset(name);
       const where = describeBmc(node);
       const powerCond: Cond = !desired
-        ? { type: 'PowerSynced', status: 'True', reason: 'ObservedOnly', message: `spec.power is not set: power is only observed (${observed})` }
+        ? {
+            type: 'PowerSynced',
+            status: 'True',
+            reason: 'ObservedOnly',
+            message: `spec.power is not set: power is only observed (${observed})`,
+          }
         : observed === desired
           ? { type: 'PowerSynced', status: 'True', reason: 'InSync', message: `power is ${observed}, as wanted` }
-          : { type: 'PowerSynced', status: 'False', reason: cycling ? 'PowerCycling' : 'Pending', message: `power is ${observed}, wanted ${desired}` };
+          : {
+              type: 'PowerSynced',
+              status: 'False',
+              reason: cycling ? 'PowerCycling' : 'Pending',
+              message: `power is ${observed}, wanted ${desired}`,
+            };
       const ready = powerCond.status === 'True';
       await this.writeStatus(node, {
         power: observed,
         conditions: [
           { type: 'BMCReachable', status: 'True', reason: 'Reachable', message: `${where} answered` },
           powerCond,
-          ready ? { type: 'Ready', status: 'True', reason: 'InSync', message: 'BMC reachable, power as wanted' } : { type: 'Ready', status: 'False', reason: powerCond.reason, message: powerCond.message },
+          ready
+            ? { type: 'Ready', status: 'True', reason: 'InSync', message: 'BMC reachable, power as wanted' }
+            : { type: 'Ready', status: 'False', reason: powerCond.reason, message: powerCond.message },
         ],
       });
       return { requeueAfterMs: pending || cycling ? 1_000 : this.o.resyncMs };
@@ -215,9 +262,17 @@ export class NodeReconciler implements Reconciler {
       const { failures, delayMs: delay } = this.backoff.failed(name);
       const reason = reasonFor(err);
       const message = `${stage}: ${err.message} (attempt ${failures}; next in ${Math.max(1, Math.round(delay / 1000))} s)`;
-      this.o.logger?.warn('BMC call failed', { node: node.metadata.name, stage, failures, retryInMs: delay, reason, error: err.message });
+      this.o.logger?.warn('BMC call failed', {
+        node: node.metadata.name,
+        stage,
+        failures,
+        retryInMs: delay,
+        reason,
+        error: err.message,
+      });
       const prev = getCondition(st.conditions, 'BMCReachable');
-      if (prev?.status !== 'False' || prev.reason !== reason) await this.event(node, 'Warning', reason, `${stage}: ${err.message}`);
+      if (prev?.status !== 'False' || prev.reason !== reason)
+        await this.event(node, 'Warning', reason, `${stage}: ${err.message}`);
       await this.writeStatus(node, {
         power: 'Unknown',
         conditions: [
@@ -243,11 +298,21 @@ export class NodeReconciler implements Reconciler {
       await this.o.client.patch('nodes', name, { metadata: { resourceVersion: node.metadata.resourceVersion }, spec });
     }
     await this.writeStatus(node, { project: toPool ? pool.project : '' });
-    const what = [spec.power ? 'powering it off' : '', toPool ? `moved to maintenance project "${pool.project}"` : 'now free'].filter(Boolean).join('; ');
+    const what = [
+      spec.power ? 'powering it off' : '',
+      toPool ? `moved to maintenance project "${pool.project}"` : 'now free',
+    ]
+      .filter(Boolean)
+      .join('; ');
     await this.event(node, 'Normal', 'Released', `released from project "${from}": ${what}`);
     if (toPool && pool.url) {
       try {
-        const r = await (this.o.fetch ?? fetch)(pool.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ node: name }), signal: AbortSignal.timeout(10_000) });
+        const r = await (this.o.fetch ?? fetch)(pool.url, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ node: name }),
+          signal: AbortSignal.timeout(10_000),
+        });
         if (!r.ok) this.o.logger?.warn('maintenance pool URL answered with an error', { node: name, status: r.status });
       } catch (err) {
         this.o.logger?.warn('could not tell the maintenance pool URL', { node: name, error: errorMessage(err) });
@@ -272,7 +337,11 @@ export class NodeReconciler implements Reconciler {
       }
       credentials = { username: data.username ?? '', password: data.password ?? '' };
     }
-    return { host: obm.host, ...(obm.port !== undefined ? { port: obm.port } : {}), ...(credentials ? { credentials } : {}) };
+    return {
+      host: obm.host,
+      ...(obm.port !== undefined ? { port: obm.port } : {}),
+      ...(credentials ? { credentials } : {}),
+    };
   }
 
   private async event(node: Node, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
@@ -280,7 +349,10 @@ export class NodeReconciler implements Reconciler {
   }
 
   /** A status patch with only the fields given (conditions merged by type); skipped when nothing changes. */
-  private async writeStatus(node: Node, patch: Omit<NodeStatus, 'conditions'> & { conditions?: Cond[] }): Promise<void> {
+  private async writeStatus(
+    node: Node,
+    patch: Omit<NodeStatus, 'conditions'> & { conditions?: Cond[] },
+  ): Promise<void> {
     const name = node.metadata.name!;
     const cur: NodeStatus = node.status ?? {};
     const gen = node.metadata.generation;

@@ -23,7 +23,10 @@ export interface NodeControllerConfig {
   maintenance?: MaintenancePool;
 }
 
-export function wireNodes(w: Wiring, config?: NodeControllerConfig): { controller: Controller; reconciler: NodeReconciler } {
+export function wireNodes(
+  w: Wiring,
+  config?: NodeControllerConfig,
+): { controller: Controller; reconciler: NodeReconciler } {
   const o = { ...w, nodes: w.inf.nodes, config };
   const c = o.config ?? {};
   const reconciler = new NodeReconciler({
@@ -42,7 +45,13 @@ export function wireNodes(w: Wiring, config?: NodeControllerConfig): { controlle
   const controller = addController(w, 'node', reconciler, c.workers ?? 32);
   const seen = new Map<string, string>();
   const trigger = (n: Node) =>
-    JSON.stringify([n.metadata.generation, n.metadata.annotations?.[POWER_CYCLE_ANNOTATION] ?? null, n.metadata.deletionTimestamp ?? null, n.spec?.project ?? '', n.status?.project ?? null]);
+    JSON.stringify([
+      n.metadata.generation,
+      n.metadata.annotations?.[POWER_CYCLE_ANNOTATION] ?? null,
+      n.metadata.deletionTimestamp ?? null,
+      n.spec?.project ?? '',
+      n.status?.project ?? null,
+    ]);
   o.nodes.on('add', (n) => {
     seen.set(n.metadata.name!, trigger(n));
     controller.enqueue(n.metadata.name!);

@@ -6,7 +6,10 @@ import type { ObjectCache } from '../cache.js';
 import { isNotFound, type HilClient } from '../client.js';
 import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
 
-export function projectCounts(name: string, cache: ObjectCache): { nodes: number; networks: number; headnodes: number } {
+export function projectCounts(
+  name: string,
+  cache: ObjectCache,
+): { nodes: number; networks: number; headnodes: number } {
   return {
     nodes: cache.list('nodes').filter((n) => (n.spec?.project ?? '') === name).length,
     networks: cache.list('networks').filter((n) => (n.spec?.owner ?? '') === name).length,
@@ -24,7 +27,10 @@ export class ProjectStatusReconciler implements Reconciler {
     const st = project.status ?? {};
     if (deepEqual(counts, { nodes: st.nodes, networks: st.networks, headnodes: st.headnodes })) return {};
     try {
-      await this.o.client.patchStatus('projects', req.key, { ...counts, observedGeneration: project.metadata.generation });
+      await this.o.client.patchStatus('projects', req.key, {
+        ...counts,
+        observedGeneration: project.metadata.generation,
+      });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

@@ -9,7 +9,12 @@ const DELAY_MS = 500;
 
 export function wireProjectStatus(w: Wiring): Controller {
   const { inf } = w;
-  const controller = addController(w, 'project-status', new ProjectStatusReconciler({ client: w.client, cache: w.cache }), 1);
+  const controller = addController(
+    w,
+    'project-status',
+    new ProjectStatusReconciler({ client: w.client, cache: w.cache }),
+    1,
+  );
   const later = (project: string | undefined) => project && controller.enqueueAfter(project, DELAY_MS, 'low');
   /** The project each object named when last seen, per kind: a move recounts both projects. */
   const follow = (projectOf: (o: any) => string | undefined) => {

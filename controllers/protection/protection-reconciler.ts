@@ -11,7 +11,13 @@ import { getCondition, setCondition } from '../runtime/conditions.js';
 import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
 
 export class ProtectionReconciler implements Reconciler {
-  constructor(private readonly o: { client: HilClient; cache?: ObjectCache; onReleased?: (plural: 'nodes' | 'networks', name: string) => void }) {}
+  constructor(
+    private readonly o: {
+      client: HilClient;
+      cache?: ObjectCache;
+      onReleased?: (plural: 'nodes' | 'networks', name: string) => void;
+    },
+  ) {}
 
   async reconcile(req: Request, signal: AbortSignal): Promise<Result> {
     const [plural, name] = req.key.split('/') as ['nodes' | 'networks', string];
@@ -26,9 +32,17 @@ export class ProtectionReconciler implements Reconciler {
     }
     if (!hasFinalizer(obj, FINALIZER_ATTACHMENTS)) return {};
     const field = plural === 'nodes' ? 'node' : 'network';
-    const holding = (await this.o.client.list('networkattachments')).items.filter((a) => a.spec?.[field] === name).map((a) => a.metadata.name!).sort();
+    const holding = (await this.o.client.list('networkattachments')).items
+      .filter((a) => a.spec?.[field] === name)
+      .map((a) => a.metadata.name!)
+      .sort();
     const headnodes =
-      plural === 'networks' ? (await this.o.client.list('headnodes')).items.filter((h) => (h.spec?.hnics ?? []).some((x) => x.network === name)).map((h) => h.metadata.name!).sort() : [];
+      plural === 'networks'
+        ? (await this.o.client.list('headnodes')).items
+            .filter((h) => (h.spec?.hnics ?? []).some((x) => x.network === name))
+            .map((h) => h.metadata.name!)
+            .sort()
+        : [];
     if (signal.aborted) return {};
     if (holding.length || headnodes.length) {
       const gen = obj.metadata.generation;
@@ -37,7 +51,14 @@ export class ProtectionReconciler implements Reconciler {
         type: 'DeletionBlocked',
         status: 'True',
         reason: holding.length ? 'AttachmentsExist' : 'HeadnodesExist',
-        message: [holding.length ? `NetworkAttachment(s) ${shown}` : '', headnodes.length ? `Headnode(s) ${headnodes.slice(0, 20).join(', ')}` : ''].filter(Boolean).join(' and ').replace(/^/, 'waiting for ') + ' to be deleted',
+        message:
+          [
+            holding.length ? `NetworkAttachment(s) ${shown}` : '',
+            headnodes.length ? `Headnode(s) ${headnodes.slice(0, 20).join(', ')}` : '',
+          ]
+            .filter(Boolean)
+            .join(' and ')
+            .replace(/^/, 'waiting for ') + ' to be deleted',
         observedGeneration: gen,
       });
       if (!deepEqual(conditions, obj.status?.conditions)) await this.o.client.patchStatus(plural, name, { conditions });

@@ -14,6 +14,8 @@ export function wireProtection(w: Wiring): Controller {
     controller.enqueue(`networks/${a.spec.network}`);
   });
   // A headnode changed or gone: a network it used may be waiting to be deleted.
-  inf.headnodes.on('change', (h) => (h.spec?.hnics ?? []).forEach((x) => x.network && controller.enqueue(`networks/${x.network}`)));
+  inf.headnodes.on('change', (h) =>
+    (h.spec?.hnics ?? []).forEach((x) => x.network && controller.enqueue(`networks/${x.network}`)),
+  );
   return controller;
 }

@@ -4,7 +4,11 @@ import type { Condition } from '../../api/v1alpha1/types.js';
 
 export type ConditionInput = Omit<Condition, 'lastTransitionTime'>;
 
-export function setCondition(conds: readonly Condition[] | undefined, c: ConditionInput, now: Date = new Date()): Condition[] {
+export function setCondition(
+  conds: readonly Condition[] | undefined,
+  c: ConditionInput,
+  now: Date = new Date(),
+): Condition[] {
   const list = [...(conds ?? [])];
   const i = list.findIndex((x) => x.type === c.type);
   const prev = i >= 0 ? list[i] : undefined;
@@ -13,7 +17,8 @@ export function setCondition(conds: readonly Condition[] | undefined, c: Conditi
     status: c.status,
     reason: c.reason,
     message: (c.message ?? '').slice(0, 32_000),
-    lastTransitionTime: prev && prev.status === c.status ? prev.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    lastTransitionTime:
+      prev && prev.status === c.status ? prev.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     ...(c.observedGeneration !== undefined ? { observedGeneration: c.observedGeneration } : {}),
   };
   if (i >= 0) list[i] = next;

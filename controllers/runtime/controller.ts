@@ -114,7 +114,12 @@ export class Controller {
         result = 'error';
         this.metrics?.reconcileErrors.inc({ controller: this.name });
         const delay = this.queue.addRateLimited(key);
-        this.logger?.warn('reconcile failed, retrying', { controller: this.name, key, retryInMs: delay, error: errorMessage(err) });
+        this.logger?.warn('reconcile failed, retrying', {
+          controller: this.name,
+          key,
+          retryInMs: delay,
+          error: errorMessage(err),
+        });
       }
     } finally {
       this.inFlight--;
@@ -135,6 +140,7 @@ export function errorMessage(err: unknown): string {
       /* not JSON */
     }
   }
-  if (e && e.body && typeof e.body === 'object' && (e.body as { message?: string }).message) return `${e.code ?? ''} ${(e.body as { message: string }).message}`.trim();
+  if (e && e.body && typeof e.body === 'object' && (e.body as { message?: string }).message)
+    return `${e.code ?? ''} ${(e.body as { message: string }).message}`.trim();
   return e?.message ?? String(err);
 }

@@ -27,7 +27,11 @@ export interface InformerOptions<T> {
 export class ResourceInformer<T> {
   readonly name: string;
   private readonly inner: k8s.Informer<k8s.KubernetesObject> & k8s.ObjectCache<k8s.KubernetesObject>;
-  private readonly handlers = { add: [] as ObjectHandler<T>[], update: [] as ObjectHandler<T>[], delete: [] as ObjectHandler<T>[] };
+  private readonly handlers = {
+    add: [] as ObjectHandler<T>[],
+    update: [] as ObjectHandler<T>[],
+    delete: [] as ObjectHandler<T>[],
+  };
   private stopped = true;
   private listedOnce = false;
   private failures = 0;
@@ -100,7 +104,11 @@ export class ResourceInformer<T> {
     if (this.stopped) return;
     this.failures++;
     const delay = Math.min(30_000, 200 * 2 ** Math.min(this.failures - 1, 10));
-    this.logger?.warn('watch ended with an error; restarting', { informer: this.name, retryInMs: delay, error: (err as Error)?.message ?? String(err) });
+    this.logger?.warn('watch ended with an error; restarting', {
+      informer: this.name,
+      retryInMs: delay,
+      error: (err as Error)?.message ?? String(err),
+    });
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => {
       if (this.stopped) return;

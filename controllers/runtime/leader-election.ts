@@ -74,8 +74,10 @@ export class LeaderElector {
     this.leaseDurationMs = opts.leaseDurationMs ?? 12_000;
     this.renewDeadlineMs = opts.renewDeadlineMs ?? 8_000;
     this.retryPeriodMs = opts.retryPeriodMs ?? 2_000;
-    if (!(this.renewDeadlineMs < this.leaseDurationMs)) throw new Error('leader election: renewDeadline must be shorter than leaseDuration');
-    if (!(this.retryPeriodMs < this.renewDeadlineMs)) throw new Error('leader election: retryPeriod must be shorter than renewDeadline');
+    if (!(this.renewDeadlineMs < this.leaseDurationMs))
+      throw new Error('leader election: renewDeadline must be shorter than leaseDuration');
+    if (!(this.retryPeriodMs < this.renewDeadlineMs))
+      throw new Error('leader election: retryPeriod must be shorter than renewDeadline');
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? defaultSleep;
   }
@@ -104,7 +106,11 @@ export class LeaderElector {
       const holder = this.observed?.record.holderIdentity ?? '';
       if (holder !== announced) {
         announced = holder;
-        this.o.logger?.info('waiting for the leader lease', { lease: `${this.o.namespace}/${this.o.name}`, holder, identity: this.identity });
+        this.o.logger?.info('waiting for the leader lease', {
+          lease: `${this.o.namespace}/${this.o.name}`,
+          holder,
+          identity: this.identity,
+        });
       }
       await this.sleep(this.retryPeriodMs * (1 + Math.random() * 0.2), signal);
     }
@@ -126,13 +132,22 @@ export class LeaderElector {
           renewed = true;
           break;
         }
-        if (this.observed && this.observed.record.holderIdentity && this.observed.record.holderIdentity !== this.identity) break;
+        if (
+          this.observed &&
+          this.observed.record.holderIdentity &&
+          this.observed.record.holderIdentity !== this.identity
+        )
+          break;
         await this.sleep(Math.min(this.retryPeriodMs / 4, 500), signal);
       }
       if (signal.aborted) break;
       if (!renewed) {
         this.leading = false;
-        this.o.logger?.error('lost the leader lease', { lease: `${this.o.namespace}/${this.o.name}`, identity: this.identity, holder: this.observed?.record.holderIdentity });
+        this.o.logger?.error('lost the leader lease', {
+          lease: `${this.o.namespace}/${this.o.name}`,
+          identity: this.identity,
+          holder: this.observed?.record.holderIdentity,
+        });
         return 'lost';
       }
     }
@@ -150,7 +165,10 @@ export class LeaderElector {
         metadata: { ...cur.metadata },
         spec: { ...cur.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(this.now()) },
       });
-      this.o.logger?.info('released the leader lease', { lease: `${this.o.namespace}/${this.o.name}`, identity: this.identity });
+      this.o.logger?.info('released the leader lease', {
+        lease: `${this.o.namespace}/${this.o.name}`,
+        identity: this.identity,
+      });
     } catch (err) {
       this.o.logger?.warn('could not release the leader lease', { error: (err as Error).message });
     }
@@ -195,7 +213,12 @@ export class LeaderElector {
   }
 
   private observe(rec: LeaseRecord, now: number): void {
-    const key = JSON.stringify([rec.holderIdentity ?? '', rec.renewTime ?? '', rec.leaseDurationSeconds ?? 0, rec.leaseTransitions ?? 0]);
+    const key = JSON.stringify([
+      rec.holderIdentity ?? '',
+      rec.renewTime ?? '',
+      rec.leaseDurationSeconds ?? 0,
+      rec.leaseTransitions ?? 0,
+    ]);
     if (!this.observed || this.observed.key !== key) this.observed = { key, at: now, record: rec };
   }
 }

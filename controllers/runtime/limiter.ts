@@ -18,7 +18,8 @@ export class Limiter {
       return await fn();
     } finally {
       const next = this.waiting.high.shift() ?? this.waiting.low.shift();
-      if (next) next(); // the slot passes straight on
+      if (next)
+        next(); // the slot passes straight on
       else this.running--;
     }
   }

@@ -73,7 +73,11 @@ export class Manager {
   async run(signal: AbortSignal): Promise<RunOutcome> {
     let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
     if (this.opts.metricsListen) {
-      metricsServer = await startMetricsServer(this.metrics, { healthy: () => true, ready: () => this.ready }, this.opts.metricsListen);
+      metricsServer = await startMetricsServer(
+        this.metrics,
+        { healthy: () => true, ready: () => this.ready },
+        this.opts.metricsListen,
+      );
       this.metricsPort = metricsServer.port;
       this.logger.info('serving metrics and health', { port: metricsServer.port, host: this.opts.metricsListen.host });
     }
@@ -86,7 +90,9 @@ export class Manager {
       const leading = new AbortController();
       const onStop = () => leading.abort();
       signal.addEventListener('abort', onStop, { once: true });
-      const held = this.elector ? this.elector.hold(leading.signal) : new Promise<'stopped'>((r) => leading.signal.addEventListener('abort', () => r('stopped'), { once: true }));
+      const held = this.elector
+        ? this.elector.hold(leading.signal)
+        : new Promise<'stopped'>((r) => leading.signal.addEventListener('abort', () => r('stopped'), { once: true }));
 
       this.started = true;
       const t0 = performance.now();
@@ -94,9 +100,16 @@ export class Manager {
       this.synced = this.informers.every((i) => i.synced);
       let outcome: RunOutcome = 'stopped';
       if (this.synced && !leading.signal.aborted) {
-        this.logger.info('caches synced; starting controllers', { ms: Math.round(performance.now() - t0), controllers: this.controllers.map((c) => c.name) });
+        this.logger.info('caches synced; starting controllers', {
+          ms: Math.round(performance.now() - t0),
+          controllers: this.controllers.map((c) => c.name),
+        });
         for (const c of this.controllers) c.start();
-        const runs = this.runnables.map((fn) => Promise.resolve(fn(leading.signal)).catch((err) => this.logger.error('runnable failed', { error: (err as Error).message })));
+        const runs = this.runnables.map((fn) =>
+          Promise.resolve(fn(leading.signal)).catch((err) =>
+            this.logger.error('runnable failed', { error: (err as Error).message }),
+          ),
+        );
         outcome = await held;
         signal.removeEventListener('abort', onStop);
         leading.abort();

@@ -21,8 +21,18 @@ export class ControllerMetrics {
     this.registry = opts.registry ?? new Registry();
     if (opts.defaultMetrics) collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
-    this.reconcileTotal = new Counter({ name: 'hil_reconcile_total', help: 'Reconciles, by controller and result.', labelNames: ['controller', 'result'], registers });
-    this.reconcileErrors = new Counter({ name: 'hil_reconcile_errors_total', help: 'Reconciles that failed (thrown errors).', labelNames: ['controller'], registers });
+    this.reconcileTotal = new Counter({
+      name: 'hil_reconcile_total',
+      help: 'Reconciles, by controller and result.',
+      labelNames: ['controller', 'result'],
+      registers,
+    });
+    this.reconcileErrors = new Counter({
+      name: 'hil_reconcile_errors_total',
+      help: 'Reconciles that failed (thrown errors).',
+      labelNames: ['controller'],
+      registers,
+    });
     this.reconcileDuration = new Histogram({
       name: 'hil_reconcile_duration_seconds',
       help: 'Time per reconcile.',
@@ -30,8 +40,18 @@ export class ControllerMetrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     });
-    this.queueDepth = new Gauge({ name: 'hil_workqueue_depth', help: 'Keys waiting in the work queue.', labelNames: ['controller'], registers });
-    this.leader = new Gauge({ name: 'hil_leader', help: '1 while this process holds the leader lease.', labelNames: ['identity'], registers });
+    this.queueDepth = new Gauge({
+      name: 'hil_workqueue_depth',
+      help: 'Keys waiting in the work queue.',
+      labelNames: ['controller'],
+      registers,
+    });
+    this.leader = new Gauge({
+      name: 'hil_leader',
+      help: '1 while this process holds the leader lease.',
+      labelNames: ['identity'],
+      registers,
+    });
   }
 }
 
@@ -41,7 +61,11 @@ export interface HealthSource {
 }
 
 /** Serves /metrics, /healthz and /readyz on host:port (port 0: any free port). */
-export async function startMetricsServer(metrics: ControllerMetrics, health: HealthSource, listen: { host: string; port: number }): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export async function startMetricsServer(
+  metrics: ControllerMetrics,
+  health: HealthSource,
+  listen: { host: string; port: number },
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/metrics') {

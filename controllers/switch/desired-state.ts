@@ -48,7 +48,12 @@ export function allowList(sw: Switch): VlanSet | undefined {
   }
 }
 
-export function planSwitch(sw: Switch, cache: ObjectCache, caps: SwitchCapabilities, parkingVlan: number | undefined): SwitchPlan {
+export function planSwitch(
+  sw: Switch,
+  cache: ObjectCache,
+  caps: SwitchCapabilities,
+  parkingVlan: number | undefined,
+): SwitchPlan {
   const name = sw.metadata.name!;
   const ports = cache.list('ports').filter((p) => p.spec?.switch === name);
   const byIface = new Map<string, Port[]>();
@@ -59,7 +64,8 @@ export function planSwitch(sw: Switch, cache: ObjectCache, caps: SwitchCapabilit
   const portNames = new Set(ports.map((p) => p.metadata.name!));
   const nicOf = new Map<string, { node: string; nic: string }>();
   for (const n of cache.list('nodes')) {
-    for (const nic of n.spec?.nics ?? []) if (nic.port && portNames.has(nic.port)) nicOf.set(nic.port, { node: n.metadata.name!, nic: nic.name });
+    for (const nic of n.spec?.nics ?? [])
+      if (nic.port && portNames.has(nic.port)) nicOf.set(nic.port, { node: n.metadata.name!, nic: nic.name });
   }
   const attachmentsOf = new Map<string, NetworkAttachment[]>();
   for (const a of cache.list('networkattachments')) {
@@ -80,7 +86,11 @@ export function planSwitch(sw: Switch, cache: ObjectCache, caps: SwitchCapabilit
     const atts: PortPlan['attachments'] = [];
     let native: number | null = null;
     const tagged: number[] = [];
-    const sorted = [...list].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name!.localeCompare(b.metadata.name!));
+    const sorted = [...list].sort(
+      (a, b) =>
+        (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
+        a.metadata.name!.localeCompare(b.metadata.name!),
+    );
     for (const a of sorted) {
       const net = cache.get('networks', a.spec.network);
       // Only the VLAN the network controller confirmed: an explicit spec.vlan that lost a race for its claim (status
@@ -89,8 +99,14 @@ export function planSwitch(sw: Switch, cache: ObjectCache, caps: SwitchCapabilit
       const channel = a.spec.channel ?? 'native';
       let verdict: AttachmentVerdict;
       if (a.metadata.deletionTimestamp) verdict = { kind: 'detaching', vlan };
-      else if (!net) verdict = { kind: 'pending', reason: 'NetworkNotFound', message: `network "${a.spec.network}" does not exist (yet)` };
-      else if (vlan === undefined) verdict = { kind: 'pending', reason: 'VlanPending', message: `network "${a.spec.network}" has no VLAN yet` };
+      else if (!net)
+        verdict = {
+          kind: 'pending',
+          reason: 'NetworkNotFound',
+          message: `network "${a.spec.network}" does not exist (yet)`,
+        };
+      else if (vlan === undefined)
+        verdict = { kind: 'pending', reason: 'VlanPending', message: `network "${a.spec.network}" has no VLAN yet` };
       else if (!mayUse(net, project))
         verdict = {
           kind: 'refused',
@@ -101,16 +117,42 @@ export function planSwitch(sw: Switch, cache: ObjectCache, caps: SwitchCapabilit
             : `node "${nic!.node}" is in no project; nothing is put on the port`,
         };
       else if (allowed && !allowed.has(vlan))
-        verdict = { kind: 'refused', reason: 'VlanNotAllowed', vlan, message: `VLAN ${vlan} of network "${a.spec.network}" is outside the vlanRange of switch "${name}" (${allowed.toString() || 'none'}); nothing was sent to the switch` };
+        verdict = {
+          kind: 'refused',
+          reason: 'VlanNotAllowed',
+          vlan,
+          message: `VLAN ${vlan} of network "${a.spec.network}" is outside the vlanRange of switch "${name}" (${allowed.toString() || 'none'}); nothing was sent to the switch`,
+        };
       else if (parkingVlan !== undefined && vlan === parkingVlan)
-        verdict = { kind: 'refused', reason: 'VlanReserved', vlan, message: `VLAN ${vlan} is the parking VLAN of switch "${name}"` };
+        verdict = {
+          kind: 'refused',
+          reason: 'VlanReserved',
+          vlan,
+          message: `VLAN ${vlan} is the parking VLAN of switch "${name}"`,
+        };
       else if (channel === 'tagged' && !caps.trunk)
-        verdict = { kind: 'refused', reason: 'Unsupported', vlan, message: `switch "${name}" (type ${sw.spec.type}) cannot carry tagged VLANs; use channel native` };
+        verdict = {
+          kind: 'refused',
+          reason: 'Unsupported',
+          vlan,
+          message: `switch "${name}" (type ${sw.spec.type}) cannot carry tagged VLANs; use channel native`,
+        };
       else if (channel === 'native' && !caps.nativeVlan)
-        verdict = { kind: 'refused', reason: 'Unsupported', vlan, message: `switch "${name}" (type ${sw.spec.type}) cannot carry an untagged VLAN` };
+        verdict = {
+          kind: 'refused',
+          reason: 'Unsupported',
+          vlan,
+          message: `switch "${name}" (type ${sw.spec.type}) cannot carry an untagged VLAN`,
+        };
       else if (channel === 'native' && native !== null)
-        verdict = { kind: 'refused', reason: 'NativeTaken', vlan, message: `the NIC already has native network VLAN ${native}` };
-      else if (tagged.includes(vlan) || native === vlan) verdict = { kind: 'refused', reason: 'DuplicateVlan', vlan, message: `VLAN ${vlan} is already on the port` };
+        verdict = {
+          kind: 'refused',
+          reason: 'NativeTaken',
+          vlan,
+          message: `the NIC already has native network VLAN ${native}`,
+        };
+      else if (tagged.includes(vlan) || native === vlan)
+        verdict = { kind: 'refused', reason: 'DuplicateVlan', vlan, message: `VLAN ${vlan} is already on the port` };
       else {
         verdict = { kind: 'included', vlan };
         if (channel === 'native') native = vlan;
@@ -121,7 +163,12 @@ export function planSwitch(sw: Switch, cache: ObjectCache, caps: SwitchCapabilit
     if (native === null && tagged.length && !caps.nativelessTrunk) {
       for (const x of atts) {
         if (x.verdict.kind === 'included') {
-          x.verdict = { kind: 'pending', reason: 'NativeRequired', vlan: x.verdict.vlan, message: `switch "${name}" needs a native network on the NIC before a tagged one` };
+          x.verdict = {
+            kind: 'pending',
+            reason: 'NativeRequired',
+            vlan: x.verdict.vlan,
+            message: `switch "${name}" needs a native network on the NIC before a tagged one`,
+          };
         }
       }
       tagged.length = 0;

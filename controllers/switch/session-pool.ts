@@ -14,7 +14,12 @@ export class SessionPool {
   constructor(private readonly idleMs: number) {}
 
   /** The open session for `sw` with this config, or a new one (closing a stale one). */
-  async acquire(sw: string, driver: SwitchDriver, config: SwitchConfig, configKey: string): Promise<{ session: SwitchSession; reused: boolean }> {
+  async acquire(
+    sw: string,
+    driver: SwitchDriver,
+    config: SwitchConfig,
+    configKey: string,
+  ): Promise<{ session: SwitchSession; reused: boolean }> {
     const e = this.entries.get(sw);
     if (e) {
       clearTimeout(e.timer);

@@ -101,9 +101,14 @@ interface PendingEvent {
   message: string;
 }
 
-
 export class SwitchReconciler implements Reconciler {
-  private readonly o: Required<Pick<SwitchReconcilerOptions, 'resyncMs' | 'driverTimeoutMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'statusConcurrency' | 'maxDeferMs'>> & SwitchReconcilerOptions;
+  private readonly o: Required<
+    Pick<
+      SwitchReconcilerOptions,
+      'resyncMs' | 'driverTimeoutMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'statusConcurrency' | 'maxDeferMs'
+    >
+  > &
+    SwitchReconcilerOptions;
   private readonly pool: SessionPool;
   private readonly memory = new Map<string, SwitchMemory>();
   private readonly status: SwitchStatusWriter;
@@ -113,12 +118,28 @@ export class SwitchReconciler implements Reconciler {
   private readonly backoff: DeviceBackoff;
 
   constructor(opts: SwitchReconcilerOptions) {
-    this.o = withDefaults({ resyncMs: 60_000, driverTimeoutMs: 30_000, backoffBaseMs: 1_000, backoffMaxMs: 300_000, statusConcurrency: 16, maxDeferMs: 1_000 }, opts);
+    this.o = withDefaults(
+      {
+        resyncMs: 60_000,
+        driverTimeoutMs: 30_000,
+        backoffBaseMs: 1_000,
+        backoffMaxMs: 300_000,
+        statusConcurrency: 16,
+        maxDeferMs: 1_000,
+      },
+      opts,
+    );
     this.writes = new Limiter(this.o.statusConcurrency);
     this.pool = new SessionPool(opts.sessionIdleMs ?? 30_000);
     this.now = opts.now ?? Date.now;
     this.backoff = new DeviceBackoff({ baseMs: this.o.backoffBaseMs, maxMs: this.o.backoffMaxMs, now: this.now });
-    this.status = new SwitchStatusWriter({ client: this.o.client, cache: this.o.cache, writes: this.writes, resyncMs: this.o.resyncMs, logger: this.o.logger });
+    this.status = new SwitchStatusWriter({
+      client: this.o.client,
+      cache: this.o.cache,
+      writes: this.writes,
+      resyncMs: this.o.resyncMs,
+      logger: this.o.logger,
+    });
   }
 
   /** Closes every kept session (shutdown). */
@@ -158,10 +179,17 @@ export class SwitchReconciler implements Reconciler {
       return {};
     }
     const caps = driver.capabilities();
-    const parkingVlan = caps.parking === 'vlan' ? (sw.spec.parkingVlan ?? caps.defaultParkingVlan) : sw.spec.parkingVlan;
+    const parkingVlan =
+      caps.parking === 'vlan' ? (sw.spec.parkingVlan ?? caps.defaultParkingVlan) : sw.spec.parkingVlan;
     const plan = planSwitch(sw, this.o.cache, caps, parkingVlan);
     const paused = sw.metadata.annotations?.[PAUSED_ANNOTATION] === 'true';
-    const configKey = JSON.stringify([sw.spec.type, sw.spec.address, sw.spec.options ?? {}, sw.spec.parkingVlan ?? null, sw.spec.credentialsSecretRef ?? null]);
+    const configKey = JSON.stringify([
+      sw.spec.type,
+      sw.spec.address,
+      sw.spec.options ?? {},
+      sw.spec.parkingVlan ?? null,
+      sw.spec.credentialsSecretRef ?? null,
+    ]);
 
     let mem = this.memory.get(name);
     if (mem && mem.configKey !== configKey) {
@@ -179,12 +207,17 @@ export class SwitchReconciler implements Reconciler {
     // A Port being deleted goes only once its switch port is read back reverted: that takes a session.
     const deleting = plan.ports.some((p) => p.port.metadata.deletionTimestamp) && !paused;
     const resyncDue = !mem || failing || deleting || now - mem.lastFullSync >= this.o.resyncMs;
-    const differs = !mem || plan.ports.some((p) => {
-      const o = mem.observed.get(p.desired.interface);
-      return !o || !portInSync(p.desired, o);
-    });
+    const differs =
+      !mem ||
+      plan.ports.some((p) => {
+        const o = mem.observed.get(p.desired.interface);
+        return !o || !portInSync(p.desired, o);
+      });
     // Mid-burst, unless this burst has deferred its save for too long already (events that never stop).
-    const burst = !paused && this.o.burstOngoing?.(name) === true && !(mem?.unsavedSince !== undefined && now - mem.unsavedSince >= this.o.maxDeferMs);
+    const burst =
+      !paused &&
+      this.o.burstOngoing?.(name) === true &&
+      !(mem?.unsavedSince !== undefined && now - mem.unsavedSince >= this.o.maxDeferMs);
     // Mid-burst with nothing new to apply: the pass after the burst saves and reports.
     if (burst && mem && !failing && !differs) return {};
 
@@ -207,7 +240,16 @@ export class SwitchReconciler implements Reconciler {
    * read is skipped when this burst's earlier pass left every port's state in memory, and the save, statuses and
    * Events wait for the pass after the burst (which reads the switch again).
    */
-  private async sync(sw: Switch, driver: SwitchDriver, caps: SwitchCapabilities, plan: ReturnType<typeof planSwitch>, configKey: string, paused: boolean, burst: boolean, signal: AbortSignal): Promise<Result> {
+  private async sync(
+    sw: Switch,
+    driver: SwitchDriver,
+    caps: SwitchCapabilities,
+    plan: ReturnType<typeof planSwitch>,
+    configKey: string,
+    paused: boolean,
+    burst: boolean,
+    signal: AbortSignal,
+  ): Promise<Result> {
     const name = sw.metadata.name!;
     const t0 = this.now();
     const prev = this.memory.get(name);
@@ -220,13 +262,20 @@ export class SwitchReconciler implements Reconciler {
       stage = 'read';
       let managed = plan.ports;
       let observed: ObservedPort[];
-      const remembered = burst && prev?.unsaved && this.backoff.failures(name) === 0 ? managed.map((p) => prev.observed.get(p.desired.interface)) : [];
+      const remembered =
+        burst && prev?.unsaved && this.backoff.failures(name) === 0
+          ? managed.map((p) => prev.observed.get(p.desired.interface))
+          : [];
       try {
-        observed = remembered.length && remembered.every((o) => o !== undefined) ? (remembered) : await session.readPorts(managed.map((p) => p.desired.interface));
+        observed =
+          remembered.length && remembered.every((o) => o !== undefined)
+            ? remembered
+            : await session.readPorts(managed.map((p) => p.desired.interface));
       } catch (err) {
         if (!isSwitchError(err, 'unknown-port') || !err.ports?.length) throw err;
         // Ports the switch does not have: mark them, go on without them.
-        for (const iface of err.ports) portErrors.set(iface, { code: 'unknown-port', message: `switch "${name}" has no port "${iface}"` });
+        for (const iface of err.ports)
+          portErrors.set(iface, { code: 'unknown-port', message: `switch "${name}" has no port "${iface}"` });
         managed = managed.filter((p) => !portErrors.has(p.desired.interface));
         observed = managed.length ? await session.readPorts(managed.map((p) => p.desired.interface)) : [];
       }
@@ -249,7 +298,15 @@ export class SwitchReconciler implements Reconciler {
         try {
           results = await session.apply(todo);
         } catch (err) {
-          if (!(isSwitchError(err, 'unknown-port') || isSwitchError(err, 'unsupported') || isSwitchError(err, 'invalid')) || !err.ports?.length) throw err;
+          if (
+            !(
+              isSwitchError(err, 'unknown-port') ||
+              isSwitchError(err, 'unsupported') ||
+              isSwitchError(err, 'invalid')
+            ) ||
+            !err.ports?.length
+          )
+            throw err;
           // Nothing was sent: refuse those ports, apply the rest (still one batch).
           for (const iface of err.ports) portErrors.set(iface, { code: err.code, message: err.message });
           todo = todo.filter((c) => !portErrors.has(c.interface));
@@ -287,25 +344,52 @@ export class SwitchReconciler implements Reconciler {
         const before = observedBy.get(iface)!;
         events.push(
           drift.has(iface)
-            ? { port, type: 'Warning', reason: 'DriftCorrected', message: `port ${iface} of switch ${name} had ${describePort(before)} by hand; restored ${describePort(c)}` }
-            : { port, type: 'Normal', reason: 'PortConfigured', message: `port ${iface} of switch ${name}: ${describePort(before)} → ${describePort(c)}` },
+            ? {
+                port,
+                type: 'Warning',
+                reason: 'DriftCorrected',
+                message: `port ${iface} of switch ${name} had ${describePort(before)} by hand; restored ${describePort(c)}`,
+              }
+            : {
+                port,
+                type: 'Normal',
+                reason: 'PortConfigured',
+                message: `port ${iface} of switch ${name}: ${describePort(before)} → ${describePort(c)}`,
+              },
         );
       }
       const deferred = burst && (unsaved || events.length > 0);
       const unsavedSince = unsaved ? (prev?.unsavedSince ?? t0) : undefined;
       this.backoff.reset(name);
-      this.memory.set(name, { observed: now, lastFullSync: t0, configKey, unsaved, unsavedSince, pendingEvents: deferred ? events : [] });
+      this.memory.set(name, {
+        observed: now,
+        lastFullSync: t0,
+        configKey,
+        unsaved,
+        unsavedSince,
+        pendingEvents: deferred ? events : [],
+      });
       // Mid-burst: the pass after it (the Batcher enqueues it) saves, writes the statuses and records the Events.
       if (deferred) return {};
 
       if (signal.aborted) return {};
       stage = 'status';
-      await this.status.writeStatuses(sw, plan, now, portErrors, { paused, synced: { at: t0, duration }, caps, readBack: observedBy });
+      await this.status.writeStatuses(sw, plan, now, portErrors, {
+        paused,
+        synced: { at: t0, duration },
+        caps,
+        readBack: observedBy,
+      });
       await Promise.all(events.map((e) => this.recordEvent(portRef(e.port), e.type, e.reason, e.message)));
       const resync = this.o.resyncMs;
-      const failedPorts = [...portErrors.values()].some((e) => e.code !== 'unknown-port' && e.code !== 'unsupported' && e.code !== 'invalid');
+      const failedPorts = [...portErrors.values()].some(
+        (e) => e.code !== 'unknown-port' && e.code !== 'unsupported' && e.code !== 'invalid',
+      );
       // A deleted Port's port was written this pass: read it back at once, then let the Port go.
-      const revertedNow = plan.ports.some((p) => p.port.metadata.deletionTimestamp && results.some((r) => r.interface === p.desired.interface && r.changed));
+      const revertedNow = plan.ports.some(
+        (p) =>
+          p.port.metadata.deletionTimestamp && results.some((r) => r.interface === p.desired.interface && r.changed),
+      );
       if (revertedNow) return { requeueAfterMs: 10 };
       return { requeueAfterMs: failedPorts ? Math.min(resync, this.backoffMs(1)) : resync };
     } catch (err) {
@@ -315,14 +399,28 @@ export class SwitchReconciler implements Reconciler {
         // Someone changed a port between our read and our write (OVS); nothing was written. Read again at once.
         this.pool.release(name);
         this.backoff.reset(name);
-        this.memory.set(name, { observed: prev?.observed ?? new Map(), lastFullSync: 0, configKey, unsaved: prev?.unsaved, unsavedSince: prev?.unsavedSince, pendingEvents: prev?.pendingEvents });
+        this.memory.set(name, {
+          observed: prev?.observed ?? new Map(),
+          lastFullSync: 0,
+          configKey,
+          unsaved: prev?.unsaved,
+          unsavedSince: prev?.unsavedSince,
+          pendingEvents: prev?.pendingEvents,
+        });
         this.o.logger?.info('switch changed under us; reading it again', { switch: name });
         return { requeueAfterMs: 10 };
       }
       await this.pool.discard(name);
       if (signal.aborted) return {};
       const { failures, delayMs: delay } = this.backoff.failed(name);
-      this.memory.set(name, { observed: prev?.observed ?? new Map(), lastFullSync: prev?.lastFullSync ?? 0, configKey, unsaved: prev?.unsaved, unsavedSince: prev?.unsavedSince, pendingEvents: prev?.pendingEvents });
+      this.memory.set(name, {
+        observed: prev?.observed ?? new Map(),
+        lastFullSync: prev?.lastFullSync ?? 0,
+        configKey,
+        unsaved: prev?.unsaved,
+        unsavedSince: prev?.unsavedSince,
+        pendingEvents: prev?.pendingEvents,
+      });
       const message = isSwitchError(err) ? `${stage}: ${err.message}` : `${stage}: ${errorMessage(err)}`;
       this.o.logger?.warn('switch sync failed', { switch: name, stage, failures, retryInMs: delay, error: message });
       const loginFailed = stage === 'login';
@@ -334,19 +432,37 @@ export class SwitchReconciler implements Reconciler {
           loginFailed
             ? { type: 'Reachable', status: 'False', reason, message }
             : { type: 'Reachable', status: 'True', reason: 'LoggedIn', message: `logged in to ${sw.spec.address}` },
-          { type: 'Ready', status: 'False', reason, message: `sync failed (attempt ${failures}, next in ${Math.round(delay / 1000)} s): ${message}` },
+          {
+            type: 'Ready',
+            status: 'False',
+            reason,
+            message: `sync failed (attempt ${failures}, next in ${Math.round(delay / 1000)} s): ${message}`,
+          },
         ],
       });
       // Attachments waiting on this switch say why.
-      await this.writes.forEach('high', plan.ports.flatMap((p) => p.attachments.map((a) => ({ p, a }))), async ({ p, a }) => {
-        if (a.verdict.kind !== 'included' || a.attachment.status?.phase === 'Attached') return;
-        await this.status.writeAttachmentStatus(a.attachment, sw, p, a.verdict.vlan, 'Pending', { status: 'False', reason: 'SwitchUnreachable', message: `switch "${name}": ${message}` });
-      });
+      await this.writes.forEach(
+        'high',
+        plan.ports.flatMap((p) => p.attachments.map((a) => ({ p, a }))),
+        async ({ p, a }) => {
+          if (a.verdict.kind !== 'included' || a.attachment.status?.phase === 'Attached') return;
+          await this.status.writeAttachmentStatus(a.attachment, sw, p, a.verdict.vlan, 'Pending', {
+            status: 'False',
+            reason: 'SwitchUnreachable',
+            message: `switch "${name}": ${message}`,
+          });
+        },
+      );
       return { requeueAfterMs: delay };
     }
   }
 
-  private async recordEvent(obj: { kind: string; metadata: Port['metadata'] }, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+  private async recordEvent(
+    obj: { kind: string; metadata: Port['metadata'] },
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+  ): Promise<void> {
     const events = this.o.events;
     if (events) await this.writes.run('low', () => events.record(obj, type, reason, message));
   }
@@ -360,9 +476,16 @@ export class SwitchReconciler implements Reconciler {
       try {
         data = await this.o.client.readSecret(ref.namespace ?? SYSTEM_NAMESPACE, ref.name);
       } catch (err) {
-        throw new SwitchError('auth', `cannot read the credentials Secret ${ref.namespace ?? SYSTEM_NAMESPACE}/${ref.name}: ${errorMessage(err)}`);
+        throw new SwitchError(
+          'auth',
+          `cannot read the credentials Secret ${ref.namespace ?? SYSTEM_NAMESPACE}/${ref.name}: ${errorMessage(err)}`,
+        );
       }
-      credentials = { username: data.username ?? '', password: data.password ?? '', ...(data.enablePassword !== undefined ? { enablePassword: data.enablePassword } : {}) };
+      credentials = {
+        username: data.username ?? '',
+        password: data.password ?? '',
+        ...(data.enablePassword !== undefined ? { enablePassword: data.enablePassword } : {}),
+      };
     }
     return {
       address: sw.spec.address,
@@ -372,7 +495,6 @@ export class SwitchReconciler implements Reconciler {
       ...(credentials ? { credentials } : {}),
     };
   }
-
 }
 
 function asObserved(c: PortChange): ObservedPort {
@@ -392,7 +514,13 @@ function statusMatches(port: Port, c: PortChange): boolean {
   if (!s || s.conditions?.find((x) => x.type === 'InSync')?.status !== 'True') return false;
   const revert = (c.native === undefined || c.native === null) && c.tagged.length === 0;
   if (revert) return s.nativeVlan === undefined && (s.taggedVlans ?? []).length === 0;
-  return (s.nativeVlan ?? null) === (c.native ?? null) && deepEqual([...(s.taggedVlans ?? [])].sort((a, b) => a - b), [...c.tagged].sort((a, b) => a - b));
+  return (
+    (s.nativeVlan ?? null) === (c.native ?? null) &&
+    deepEqual(
+      [...(s.taggedVlans ?? [])].sort((a, b) => a - b),
+      [...c.tagged].sort((a, b) => a - b),
+    )
+  );
 }
 
 function portRef(p: Port) {

@@ -2,7 +2,14 @@
 // phase/switch/port/vlan + Ready, Port observed VLANs + InSync, Switch Reachable/Ready and sync times; the
 // hil.io/port-revert finalizer of a detached attachment once its port no longer carries it, and of a deleted Port once
 // its switch port is read back reverted. Writes only what changed, attachments (what users wait for) first.
-import type { NetworkAttachment, NetworkAttachmentStatus, Port, PortStatus, Switch, SwitchStatus } from '../../api/v1alpha1/types.js';
+import type {
+  NetworkAttachment,
+  NetworkAttachmentStatus,
+  Port,
+  PortStatus,
+  Switch,
+  SwitchStatus,
+} from '../../api/v1alpha1/types.js';
 import { PAUSED_ANNOTATION } from '../../api/v1alpha1/annotations.js';
 import { deepEqual } from '../../api/meta/equal.js';
 import type { Logger } from '../../common/logging.js';
@@ -14,7 +21,9 @@ import { setCondition } from '../runtime/conditions.js';
 import type { Limiter } from '../runtime/limiter.js';
 import type { AttachmentVerdict, PortPlan, SwitchPlan } from './desired-state.js';
 
-export type SwitchStatusPatch = Omit<SwitchStatus, 'conditions'> & { conditions?: { type: string; status: 'True' | 'False' | 'Unknown'; reason: string; message?: string }[] };
+export type SwitchStatusPatch = Omit<SwitchStatus, 'conditions'> & {
+  conditions?: { type: string; status: 'True' | 'False' | 'Unknown'; reason: string; message?: string }[];
+};
 
 export function rfc3339(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -24,7 +33,9 @@ export class SwitchStatusWriter {
   /** The status this process last wrote per object (the cache may not show it yet): no duplicate writes. */
   private readonly written = new Map<string, string>();
 
-  constructor(private readonly o: { client: HilClient; cache: ObjectCache; writes: Limiter; resyncMs: number; logger?: Logger }) {}
+  constructor(
+    private readonly o: { client: HilClient; cache: ObjectCache; writes: Limiter; resyncMs: number; logger?: Logger },
+  ) {}
 
   private get writes(): Limiter {
     return this.o.writes;
@@ -36,7 +47,12 @@ export class SwitchStatusWriter {
     plan: SwitchPlan,
     observed: Map<string, ObservedPort>,
     portErrors: Map<string, { code: string; message: string }>,
-    o: { paused: boolean; synced?: { at: number; duration: number }; caps?: SwitchCapabilities; readBack?: Map<string, ObservedPort> },
+    o: {
+      paused: boolean;
+      synced?: { at: number; duration: number };
+      caps?: SwitchCapabilities;
+      readBack?: Map<string, ObservedPort>;
+    },
   ): Promise<void> {
     const name = sw.metadata.name!;
     let allInSync = true;
@@ -50,14 +66,29 @@ export class SwitchStatusWriter {
       const inSync = !!obs && !perr && portInSync(p.desired, obs);
       if (!inSync) allInSync = false;
       const cond = perr
-        ? { status: 'False' as const, reason: perr.code === 'unknown-port' ? 'UnknownPort' : 'ApplyFailed', message: perr.message }
+        ? {
+            status: 'False' as const,
+            reason: perr.code === 'unknown-port' ? 'UnknownPort' : 'ApplyFailed',
+            message: perr.message,
+          }
         : inSync
           ? { status: 'True' as const, reason: 'InSync', message: `${describePort(p.desired)}` }
           : o.paused
-            ? { status: 'False' as const, reason: 'Paused', message: `switch is paused (${PAUSED_ANNOTATION}); wanted ${describePort(p.desired)}, has ${obs ? describePort(obs) : 'unknown'}` }
-            : { status: 'False' as const, reason: 'OutOfSync', message: `wanted ${describePort(p.desired)}, has ${obs ? describePort(obs) : 'unknown'}` };
+            ? {
+                status: 'False' as const,
+                reason: 'Paused',
+                message: `switch is paused (${PAUSED_ANNOTATION}); wanted ${describePort(p.desired)}, has ${obs ? describePort(obs) : 'unknown'}`,
+              }
+            : {
+                status: 'False' as const,
+                reason: 'OutOfSync',
+                message: `wanted ${describePort(p.desired)}, has ${obs ? describePort(obs) : 'unknown'}`,
+              };
       const read = (o.readBack ?? observed).get(iface);
-      if (p.port.metadata.deletionTimestamp && (perr?.code === 'unknown-port' || (!perr && !!read && portInSync(p.desired, read)))) {
+      if (
+        p.port.metadata.deletionTimestamp &&
+        (perr?.code === 'unknown-port' || (!perr && !!read && portInSync(p.desired, read)))
+      ) {
         // Reverted and read back as such (or a port the switch does not have): the Port may go.
         portJobs.push(() => this.releasePort(p.port));
       } else if (!p.port.metadata.deletionTimestamp && !hasFinalizer(p.port, FINALIZER_PORT_REVERT)) {
@@ -70,7 +101,8 @@ export class SwitchStatusWriter {
           await this.writePortStatus(p.port, obs, cond);
         });
       } else portJobs.push(() => this.writePortStatus(p.port, obs, cond));
-      for (const a of p.attachments) jobs.push(() => this.attachmentOutcome(sw, p, a.attachment, a.verdict, obs, perr, inSync, o.paused));
+      for (const a of p.attachments)
+        jobs.push(() => this.attachmentOutcome(sw, p, a.attachment, a.verdict, obs, perr, inSync, o.paused));
     }
     for (const p of plan.duplicates) {
       // Never managed: a deleted duplicate leaves the interface to the Port that remains.
@@ -78,9 +110,18 @@ export class SwitchStatusWriter {
         portJobs.push(() => this.releasePort(p));
         continue;
       }
-      portJobs.push(() => this.writePortStatus(p, undefined, { status: 'False', reason: 'DuplicateInterface', message: `another Port declares interface "${p.spec.interface}" of switch "${name}"; neither is managed` }));
+      portJobs.push(() =>
+        this.writePortStatus(p, undefined, {
+          status: 'False',
+          reason: 'DuplicateInterface',
+          message: `another Port declares interface "${p.spec.interface}" of switch "${name}"; neither is managed`,
+        }),
+      );
     }
-    const settled = await Promise.allSettled([this.writes.forEach('high', jobs, (j) => j()), this.writes.forEach('low', portJobs, (j) => j())]);
+    const settled = await Promise.allSettled([
+      this.writes.forEach('high', jobs, (j) => j()),
+      this.writes.forEach('low', portJobs, (j) => j()),
+    ]);
     for (const r of settled) if (r.status === 'rejected') throw r.reason;
     const ready = allInSync && plan.duplicates.length === 0 && !o.paused;
     const patch: SwitchStatusPatch = {
@@ -89,8 +130,23 @@ export class SwitchStatusWriter {
         ready
           ? { type: 'Ready', status: 'True', reason: 'InSync', message: `${plan.ports.length} port(s) in sync` }
           : o.paused
-            ? { type: 'Ready', status: 'False', reason: 'Paused', message: `writes are paused by the ${PAUSED_ANNOTATION} annotation` }
-            : { type: 'Ready', status: 'False', reason: 'PortsOutOfSync', message: `${plan.ports.filter((p) => { const ob = observed.get(p.desired.interface); return !ob || portErrors.has(p.desired.interface) || !portInSync(p.desired, ob); }).length} port(s) not in sync` },
+            ? {
+                type: 'Ready',
+                status: 'False',
+                reason: 'Paused',
+                message: `writes are paused by the ${PAUSED_ANNOTATION} annotation`,
+              }
+            : {
+                type: 'Ready',
+                status: 'False',
+                reason: 'PortsOutOfSync',
+                message: `${
+                  plan.ports.filter((p) => {
+                    const ob = observed.get(p.desired.interface);
+                    return !ob || portErrors.has(p.desired.interface) || !portInSync(p.desired, ob);
+                  }).length
+                } port(s) not in sync`,
+              },
       ],
     };
     if (o.synced) {
@@ -99,7 +155,12 @@ export class SwitchStatusWriter {
       patch.failedSyncAttempts = 0;
       patch.nextSyncTime = rfc3339(o.synced.at + this.o.resyncMs);
     }
-    if (o.caps) patch.capabilities = { trunk: o.caps.trunk, nativeVlan: o.caps.nativeVlan, nativelessTrunk: o.caps.nativelessTrunk };
+    if (o.caps)
+      patch.capabilities = {
+        trunk: o.caps.trunk,
+        nativeVlan: o.caps.nativeVlan,
+        nativelessTrunk: o.caps.nativelessTrunk,
+      };
     await this.writeSwitchStatus(sw, patch);
   }
 
@@ -122,23 +183,40 @@ export class SwitchStatusWriter {
         await this.writeAttachmentStatus(a, sw, p, v.vlan, 'Detaching', {
           status: 'False',
           reason: paused ? 'Paused' : 'Detaching',
-          message: paused ? `switch "${swName}" is paused; the port is reverted when it resumes` : perr ? perr.message : `reverting port ${p.desired.interface} of switch "${swName}"`,
+          message: paused
+            ? `switch "${swName}" is paused; the port is reverted when it resumes`
+            : perr
+              ? perr.message
+              : `reverting port ${p.desired.interface} of switch "${swName}"`,
         });
       }
       return;
     }
     if (v.kind === 'pending') {
-      await this.writeAttachmentStatus(a, sw, p, v.vlan, 'Pending', { status: 'False', reason: v.reason, message: v.message });
+      await this.writeAttachmentStatus(a, sw, p, v.vlan, 'Pending', {
+        status: 'False',
+        reason: v.reason,
+        message: v.message,
+      });
       return;
     }
     if (v.kind === 'refused') {
-      await this.writeAttachmentStatus(a, sw, p, v.vlan, 'Failed', { status: 'False', reason: v.reason, message: v.message });
+      await this.writeAttachmentStatus(a, sw, p, v.vlan, 'Failed', {
+        status: 'False',
+        reason: v.reason,
+        message: v.message,
+      });
       return;
     }
     const channel = a.spec.channel ?? 'native';
-    const carried = !!obs && !obs.parked && (channel === 'native' ? obs.native === v.vlan : obs.tagged.includes(v.vlan));
+    const carried =
+      !!obs && !obs.parked && (channel === 'native' ? obs.native === v.vlan : obs.tagged.includes(v.vlan));
     if (perr) {
-      await this.writeAttachmentStatus(a, sw, p, v.vlan, 'Failed', { status: 'False', reason: perr.code === 'unknown-port' ? 'UnknownPort' : 'SwitchError', message: perr.message });
+      await this.writeAttachmentStatus(a, sw, p, v.vlan, 'Failed', {
+        status: 'False',
+        reason: perr.code === 'unknown-port' ? 'UnknownPort' : 'SwitchError',
+        message: perr.message,
+      });
     } else if (carried) {
       await this.writeAttachmentStatus(a, sw, p, v.vlan, 'Attached', {
         status: 'True',
@@ -149,7 +227,9 @@ export class SwitchStatusWriter {
       await this.writeAttachmentStatus(a, sw, p, v.vlan, 'Pending', {
         status: 'False',
         reason: paused ? 'Paused' : 'Applying',
-        message: paused ? `switch "${swName}" is paused (${PAUSED_ANNOTATION})` : `putting VLAN ${v.vlan} on port ${p.desired.interface} of switch "${swName}"`,
+        message: paused
+          ? `switch "${swName}" is paused (${PAUSED_ANNOTATION})`
+          : `putting VLAN ${v.vlan} on port ${p.desired.interface} of switch "${swName}"`,
       });
     }
   }
@@ -172,7 +252,14 @@ export class SwitchStatusWriter {
       observedGeneration: gen,
       conditions: setCondition(cur.conditions, { type: 'Ready', ...ready, observedGeneration: gen }),
     };
-    const before = { phase: cur.phase, switch: cur.switch, port: cur.port, vlan: cur.vlan ?? null, observedGeneration: cur.observedGeneration, conditions: cur.conditions };
+    const before = {
+      phase: cur.phase,
+      switch: cur.switch,
+      port: cur.port,
+      vlan: cur.vlan ?? null,
+      observedGeneration: cur.observedGeneration,
+      conditions: cur.conditions,
+    };
     if (deepEqual(next, before)) return;
     await this.patchStatusTolerant('networkattachments', a.metadata.name!, next);
   }
@@ -181,15 +268,24 @@ export class SwitchStatusWriter {
   private async releasePort(port: Port): Promise<void> {
     if (!hasFinalizer(port, FINALIZER_PORT_REVERT)) return;
     await removeFinalizer(this.o.client, 'ports', port, FINALIZER_PORT_REVERT);
-    this.o.logger?.info('port reverted; Port deleted', { port: port.metadata.name, switch: port.spec.switch, interface: port.spec.interface });
+    this.o.logger?.info('port reverted; Port deleted', {
+      port: port.metadata.name,
+      switch: port.spec.switch,
+      interface: port.spec.interface,
+    });
   }
 
   /** Deleted Ports of a switch that does not exist or has no driver: there is nothing to revert. */
   async releaseDeletedPorts(switchName: string): Promise<void> {
-    for (const p of this.o.cache.list('ports')) if (p.spec?.switch === switchName && p.metadata.deletionTimestamp) await this.releasePort(p);
+    for (const p of this.o.cache.list('ports'))
+      if (p.spec?.switch === switchName && p.metadata.deletionTimestamp) await this.releasePort(p);
   }
 
-  private async writePortStatus(port: Port, obs: ObservedPort | undefined, cond: { status: 'True' | 'False'; reason: string; message: string }): Promise<void> {
+  private async writePortStatus(
+    port: Port,
+    obs: ObservedPort | undefined,
+    cond: { status: 'True' | 'False'; reason: string; message: string },
+  ): Promise<void> {
     const gen = port.metadata.generation;
     const cur: PortStatus = port.status ?? {};
     const native = obs && !obs.parked && obs.native !== undefined ? obs.native : null;
@@ -200,7 +296,12 @@ export class SwitchStatusWriter {
       observedGeneration: gen,
       conditions: setCondition(cur.conditions, { type: 'InSync', ...cond, observedGeneration: gen }),
     };
-    const before = { nativeVlan: cur.nativeVlan ?? null, taggedVlans: cur.taggedVlans ?? [], observedGeneration: cur.observedGeneration, conditions: cur.conditions };
+    const before = {
+      nativeVlan: cur.nativeVlan ?? null,
+      taggedVlans: cur.taggedVlans ?? [],
+      observedGeneration: cur.observedGeneration,
+      conditions: cur.conditions,
+    };
     if (deepEqual(next, before)) return;
     await this.patchStatusTolerant('ports', port.metadata.name!, next);
   }
@@ -209,7 +310,14 @@ export class SwitchStatusWriter {
     const cur: SwitchStatus = sw.status ?? {};
     const gen = sw.metadata.generation;
     let conditions = cur.conditions;
-    for (const c of patch.conditions ?? []) conditions = setCondition(conditions, { type: c.type, status: c.status, reason: c.reason, message: c.message ?? '', observedGeneration: gen });
+    for (const c of patch.conditions ?? [])
+      conditions = setCondition(conditions, {
+        type: c.type,
+        status: c.status,
+        reason: c.reason,
+        message: c.message ?? '',
+        observedGeneration: gen,
+      });
     const body: SwitchStatus = { ...patch, conditions, observedGeneration: gen };
     if (deepEqual({ ...cur, ...body }, cur)) return;
     // Only the fields this write is about: a stale cache must not put older values back.
@@ -217,7 +325,11 @@ export class SwitchStatusWriter {
   }
 
   /** A status patch; an object deleted meanwhile (404) is fine. */
-  private async patchStatusTolerant(plural: 'switches' | 'ports' | 'networkattachments', name: string, status: object): Promise<void> {
+  private async patchStatusTolerant(
+    plural: 'switches' | 'ports' | 'networkattachments',
+    name: string,
+    status: object,
+  ): Promise<void> {
     const key = `${plural}/${name}`;
     const body = JSON.stringify(status);
     if (this.written.get(key) === body) return;

@@ -23,7 +23,10 @@ export interface SwitchControllerConfig {
   batchMaxWaitMs?: number;
 }
 
-export function wireSwitches(w: Wiring, c: SwitchControllerConfig): { controller: Controller; reconciler: SwitchReconciler; enqueue: (name: string | undefined) => void } {
+export function wireSwitches(
+  w: Wiring,
+  c: SwitchControllerConfig,
+): { controller: Controller; reconciler: SwitchReconciler; enqueue: (name: string | undefined) => void } {
   const { inf, cache } = w;
   const reconciler = new SwitchReconciler({
     client: w.client,
@@ -40,7 +43,11 @@ export function wireSwitches(w: Wiring, c: SwitchControllerConfig): { controller
     burstOngoing: (name) => batches.has(name),
   });
   const controller = addController(w, 'switch', reconciler, c.workers ?? 64);
-  const batches = new Batcher({ quietMs: c.batchDelayMs ?? 20, maxWaitMs: c.batchMaxWaitMs ?? 500, fire: (name) => controller.enqueue(name) });
+  const batches = new Batcher({
+    quietMs: c.batchDelayMs ?? 20,
+    maxWaitMs: c.batchMaxWaitMs ?? 500,
+    fire: (name) => controller.enqueue(name),
+  });
   // Each event starts a pass at once (which applies without saving while the burst goes on), and the Batcher
   // brings the pass after the burst, which saves and writes the statuses.
   const enqueue = (name: string | undefined) => {

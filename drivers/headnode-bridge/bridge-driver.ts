@@ -33,13 +33,20 @@ export class BridgeError extends Error {
 }
 
 /** Runs a program without a shell: resolves {code, stdout, stderr}; rejects only when it cannot be started. */
-export type CommandRunner = (cmd: string, args: readonly string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
+export type CommandRunner = (
+  cmd: string,
+  args: readonly string[],
+) => Promise<{ code: number; stdout: string; stderr: string }>;
 
 export const execRunner: CommandRunner = (cmd, args) =>
   new Promise((resolve, reject) => {
     execFile(cmd, [...args], { timeout: 30_000 }, (err, stdout, stderr) => {
       if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') return reject(new BridgeError(`${cmd} not found`));
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      const code = err
+        ? typeof (err as { code?: unknown }).code === 'number'
+          ? (err as { code: number }).code
+          : 1
+        : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
   });
@@ -50,12 +57,14 @@ export const IFNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$/;
 export const OVSDB_PATTERN = /^(unix:\/[A-Za-z0-9._/-]{1,200}|tcp:[A-Za-z0-9.[\]:-]{1,100}:\d{1,5})$/;
 
 export function assertVlan(v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 4094) throw new BridgeError(`VLAN ${JSON.stringify(v)} is not allowed (an integer 1-4094)`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 4094)
+    throw new BridgeError(`VLAN ${JSON.stringify(v)} is not allowed (an integer 1-4094)`);
   return v;
 }
 
 export function assertIfName(name: unknown, what: string): string {
-  if (typeof name !== 'string' || !IFNAME_PATTERN.test(name)) throw new BridgeError(`${what} ${JSON.stringify(name)} is not allowed (pattern ${IFNAME_PATTERN.source})`);
+  if (typeof name !== 'string' || !IFNAME_PATTERN.test(name))
+    throw new BridgeError(`${what} ${JSON.stringify(name)} is not allowed (pattern ${IFNAME_PATTERN.source})`);
   return name;
 }
 
@@ -100,7 +109,8 @@ export class LinuxBridgeDriver implements BridgeDriver {
   }
 
   async ensure(vlans: readonly number[]): Promise<BridgeResult[]> {
-    if (!(await this.linkExists(this.trunk))) throw new BridgeError(`trunk NIC ${this.trunk} ([headnode] trunk_nic) does not exist`);
+    if (!(await this.linkExists(this.trunk)))
+      throw new BridgeError(`trunk NIC ${this.trunk} ([headnode] trunk_nic) does not exist`);
     const out: BridgeResult[] = [];
     for (const vlan of vlans) {
       const bridge = this.bridgeName(vlan);
@@ -148,7 +158,8 @@ export class OvsBridgeDriver implements BridgeDriver {
   constructor(o: OvsBridgeOptions) {
     this.parent = assertIfName(o.parent, '[headnode] ovs_bridge');
     this.trunk = o.trunkNic === undefined ? undefined : assertIfName(o.trunkNic, '[headnode] trunk_nic');
-    if (o.db !== undefined && !OVSDB_PATTERN.test(o.db)) throw new BridgeError(`OVSDB remote ${JSON.stringify(o.db)} is not allowed (unix:/path or tcp:HOST:PORT)`);
+    if (o.db !== undefined && !OVSDB_PATTERN.test(o.db))
+      throw new BridgeError(`OVSDB remote ${JSON.stringify(o.db)} is not allowed (unix:/path or tcp:HOST:PORT)`);
     this.db = o.db;
     this.run = o.run ?? execRunner;
     this.vsctlBin = o.vsctl ?? which(['/usr/bin/ovs-vsctl', '/usr/sbin/ovs-vsctl']);
@@ -161,14 +172,17 @@ export class OvsBridgeDriver implements BridgeDriver {
   private async vsctl(args: string[], okCodes = [0]): Promise<{ code: number; stdout: string }> {
     const argv = [...(this.db ? [`--db=${this.db}`] : []), '--timeout=20', ...args];
     const r = await this.run(this.vsctlBin, argv);
-    if (!okCodes.includes(r.code)) throw new BridgeError(`ovs-vsctl ${args.join(' ')} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
+    if (!okCodes.includes(r.code))
+      throw new BridgeError(`ovs-vsctl ${args.join(' ')} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
     return r;
   }
 
   async ensure(vlans: readonly number[]): Promise<BridgeResult[]> {
     // br-exists: 0 yes, 2 no.
     if ((await this.vsctl(['br-exists', this.parent], [0, 2])).code !== 0) {
-      throw new BridgeError(`OVS bridge ${this.parent} ([headnode] ovs_bridge) does not exist: create it and add the trunk NIC to it (ovs-vsctl add-br ${this.parent} -- add-port ${this.parent} ${this.trunk ?? 'TRUNK'})`);
+      throw new BridgeError(
+        `OVS bridge ${this.parent} ([headnode] ovs_bridge) does not exist: create it and add the trunk NIC to it (ovs-vsctl add-br ${this.parent} -- add-port ${this.parent} ${this.trunk ?? 'TRUNK'})`,
+      );
     }
     if (this.trunk) {
       const ports = (await this.vsctl(['list-ports', this.parent])).stdout.split('\n').filter(Boolean);
@@ -178,9 +192,14 @@ export class OvsBridgeDriver implements BridgeDriver {
     for (const vlan of vlans) {
       const bridge = this.bridgeName(vlan);
       if ((await this.vsctl(['br-exists', bridge], [0, 2])).code === 0) {
-        const [parent, tag] = await Promise.all([this.vsctl(['br-to-parent', bridge]), this.vsctl(['br-to-vlan', bridge])]);
+        const [parent, tag] = await Promise.all([
+          this.vsctl(['br-to-parent', bridge]),
+          this.vsctl(['br-to-vlan', bridge]),
+        ]);
         if (parent.stdout.trim() !== this.parent || Number(tag.stdout.trim()) !== vlan) {
-          throw new BridgeError(`OVS bridge ${bridge} exists but is not VLAN ${vlan} of ${this.parent} (parent ${parent.stdout.trim()}, VLAN ${tag.stdout.trim()}); left as it is`);
+          throw new BridgeError(
+            `OVS bridge ${bridge} exists but is not VLAN ${vlan} of ${this.parent} (parent ${parent.stdout.trim()}, VLAN ${tag.stdout.trim()}); left as it is`,
+          );
         }
         out.push({ bridge, vlan, outcome: 'exists' });
         continue;

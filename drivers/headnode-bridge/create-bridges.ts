@@ -17,7 +17,8 @@ export interface CreateBridgesOptions {
 }
 
 export async function createBridges(opts: CreateBridgesOptions): Promise<BridgeResult[]> {
-  if (!opts.vlans) throw new ConfigError('no VLANs: set [hil.ext.network_allocators.vlan_pool] vlans in hil.cfg (or give --vlans)');
+  if (!opts.vlans)
+    throw new ConfigError('no VLANs: set [hil.ext.network_allocators.vlan_pool] vlans in hil.cfg (or give --vlans)');
   const driver = opts.driver ?? bridgeDriverFrom(opts.headnode, { forCreateBridges: true })!;
   return driver.ensure(opts.vlans.values());
 }

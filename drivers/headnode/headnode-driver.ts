@@ -104,7 +104,8 @@ function q(v: unknown): string {
 }
 
 export function assertPattern(value: unknown, pattern: RegExp, what: string): string {
-  if (typeof value !== 'string' || !pattern.test(value)) throw new HeadnodeDriverError('InvalidValue', `${what} ${q(value)} is not allowed (pattern ${pattern.source})`);
+  if (typeof value !== 'string' || !pattern.test(value))
+    throw new HeadnodeDriverError('InvalidValue', `${what} ${q(value)} is not allowed (pattern ${pattern.source})`);
   return value;
 }
 
@@ -113,7 +114,8 @@ export function validateSpec(spec: DomainSpec): void {
   assertPattern(spec.baseImage, DOMAIN_NAME_PATTERN, 'base image');
   assertPattern(spec.uid, UID_PATTERN, 'uid');
   assertPattern(spec.headnode, /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'headnode name');
-  if (spec.bridgeKind !== 'linux' && spec.bridgeKind !== 'ovs') throw new HeadnodeDriverError('InvalidValue', `bridge kind ${q(spec.bridgeKind)}: expected linux or ovs`);
+  if (spec.bridgeKind !== 'linux' && spec.bridgeKind !== 'ovs')
+    throw new HeadnodeDriverError('InvalidValue', `bridge kind ${q(spec.bridgeKind)}: expected linux or ovs`);
   const macs = new Set<string>();
   for (const i of spec.interfaces) {
     assertPattern(i.hnic, HNIC_PATTERN, 'hnic name');
@@ -138,5 +140,7 @@ export function macFor(uid: string, hnic: string): string {
 /** Whether a domain's interfaces are exactly the spec's (bridge and MAC, in order). */
 export function interfacesMatch(info: Pick<DomainInfo, 'interfaces'>, spec: Pick<DomainSpec, 'interfaces'>): boolean {
   if (info.interfaces.length !== spec.interfaces.length) return false;
-  return spec.interfaces.every((want, i) => info.interfaces[i]?.bridge === want.bridge && info.interfaces[i]?.mac?.toLowerCase() === want.mac);
+  return spec.interfaces.every(
+    (want, i) => info.interfaces[i]?.bridge === want.bridge && info.interfaces[i]?.mac?.toLowerCase() === want.mac,
+  );
 }

@@ -109,10 +109,12 @@ export class ConsoleHub {
   async close(): Promise<void> {
     const all = [...this.live.entries()];
     this.live.clear();
-    await Promise.all(all.map(async ([, l]) => {
-      for (const r of l.readers) r.end(new Error('server shutting down'));
-      l.readers.clear();
-      await l.session.close();
-    }));
+    await Promise.all(
+      all.map(async ([, l]) => {
+        for (const r of l.readers) r.end(new Error('server shutting down'));
+        l.readers.clear();
+        await l.session.close();
+      }),
+    );
   }
 }

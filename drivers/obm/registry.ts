@@ -9,11 +9,18 @@ import type { ObmDriver } from './obm-driver.js';
 /** OBM drivers by type; unknown types are an ObmError 'unsupported'. */
 export type ObmRegistry = Registry<ObmDriver>;
 
-export function createObmRegistry(overrides: Readonly<Record<string, ObmDriver>> = {}, ipmi: IpmiDriverOptions = {}): ObmRegistry {
+export function createObmRegistry(
+  overrides: Readonly<Record<string, ObmDriver>> = {},
+  ipmi: IpmiDriverOptions = {},
+): ObmRegistry {
   return lazyRegistry<ObmDriver>(
     { ipmi: () => new IpmiObmDriver(ipmi), mock: () => new MockObmDriver() },
     overrides,
-    (type, available) => new ObmError('unsupported', `unknown OBM type ${JSON.stringify(String(type).slice(0, 40))} (available: ${available.join(', ')})`),
+    (type, available) =>
+      new ObmError(
+        'unsupported',
+        `unknown OBM type ${JSON.stringify(String(type).slice(0, 40))} (available: ${available.join(', ')})`,
+      ),
   );
 }
 

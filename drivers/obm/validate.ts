@@ -24,17 +24,25 @@ export interface ValidBmc {
 
 /** Checks a BMC config; never echoes the password. */
 export function validateBmc(bmc: ObmConfig): ValidBmc {
-  if (typeof bmc.host !== 'string' || !HOST_PATTERN.test(bmc.host)) throw new ObmError('invalid', `spec.obm.host ${show(bmc.host)} is not a valid host name or address`);
+  if (typeof bmc.host !== 'string' || !HOST_PATTERN.test(bmc.host))
+    throw new ObmError('invalid', `spec.obm.host ${show(bmc.host)} is not a valid host name or address`);
   const port = bmc.port ?? 623;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ObmError('invalid', `spec.obm.port ${show(bmc.port)} is not a port number (1-65535)`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new ObmError('invalid', `spec.obm.port ${show(bmc.port)} is not a port number (1-65535)`);
   const out: ValidBmc = { host: bmc.host, port };
   if (bmc.credentials) {
     const { username, password } = bmc.credentials;
     if (typeof username !== 'string' || !USERNAME_PATTERN.test(username)) {
-      throw new ObmError('invalid', `the credentials Secret's username ${show(username)} is not allowed (1-16 of letters, digits, _.@+-, not starting with -)`);
+      throw new ObmError(
+        'invalid',
+        `the credentials Secret's username ${show(username)} is not allowed (1-16 of letters, digits, _.@+-, not starting with -)`,
+      );
     }
     if (typeof password !== 'string' || !PASSWORD_PATTERN.test(password)) {
-      throw new ObmError('invalid', "the credentials Secret's password is not allowed (at most 20 printable ASCII characters)");
+      throw new ObmError(
+        'invalid',
+        "the credentials Secret's password is not allowed (at most 20 printable ASCII characters)",
+      );
     }
     out.username = username;
     out.password = password;

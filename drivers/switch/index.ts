@@ -14,6 +14,13 @@ export { createRegistry, defaultRegistry, driverFor, PLANNED_TYPES, type DriverR
 export { changesNeeded, describePort, isRevert, parkedChange, portInSync } from './port-state.js';
 export { MAX_PARKING_VLAN, MAX_VLAN, MIN_VLAN, validateChanges } from './validate.js';
 export { MockSwitchDriver, type MockDriverOptions } from './mock/mock-driver.js';
-export { MockFabric, MockSwitch, type MockCounters, type MockFault, type MockKnobs, type MockPortState } from './mock/mock-switch.js';
+export {
+  MockFabric,
+  MockSwitch,
+  type MockCounters,
+  type MockFault,
+  type MockKnobs,
+  type MockPortState,
+} from './mock/mock-switch.js';
 export { OvsSwitchDriver } from './ovs/ovs-driver.js';
 export { LinuxBridgeSwitchDriver } from './linuxbridge/linuxbridge-driver.js';

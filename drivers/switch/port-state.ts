@@ -41,7 +41,9 @@ export function changesNeeded(desired: readonly PortChange[], observed: readonly
 }
 
 /** A state in words: "parked", "native 101", "native 101, tagged 102,103", "tagged 102", plus any anomaly. */
-export function describePort(state: Partial<Pick<ObservedPort, 'parked' | 'shutdown' | 'anomaly'>> & Pick<PortChange, 'native' | 'tagged'>): string {
+export function describePort(
+  state: Partial<Pick<ObservedPort, 'parked' | 'shutdown' | 'anomaly'>> & Pick<PortChange, 'native' | 'tagged'>,
+): string {
   const parts: string[] = [];
   if (state.parked || (!('parked' in state) && isRevert(state))) parts.push('parked');
   if (state.native !== undefined && state.native !== null) parts.push(`native ${state.native}`);

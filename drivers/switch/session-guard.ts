@@ -24,7 +24,8 @@ export class SessionGuard {
 
   /** Runs `fn` after every earlier call has settled, rejecting with `timeout` (and closing) if it takes too long. */
   run<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    if (this.closedBy) return Promise.reject(new SwitchError('closed', `${what}: the session is closed (${this.closedBy.message})`));
+    if (this.closedBy)
+      return Promise.reject(new SwitchError('closed', `${what}: the session is closed (${this.closedBy.message})`));
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       const settle = (err: SwitchError | undefined, value?: T) => {
@@ -39,7 +40,10 @@ export class SessionGuard {
       this.waiting.add(fail);
       const timer = setTimeout(() => {
         const hint = this.timeoutHint?.();
-        const err = new SwitchError('timeout', `${what}: no answer from the switch within ${this.timeoutMs} ms${hint ? ` (${hint})` : ''}; session closed`);
+        const err = new SwitchError(
+          'timeout',
+          `${what}: no answer from the switch within ${this.timeoutMs} ms${hint ? ` (${hint})` : ''}; session closed`,
+        );
         settle(err);
         this.shutdown(err);
       }, this.timeoutMs);
@@ -49,7 +53,11 @@ export class SessionGuard {
         try {
           settle(undefined, await fn());
         } catch (err) {
-          settle(err instanceof SwitchError ? err : new SwitchError('failed', `${what}: ${(err as Error)?.message ?? String(err)}`, { cause: err }));
+          settle(
+            err instanceof SwitchError
+              ? err
+              : new SwitchError('failed', `${what}: ${(err as Error)?.message ?? String(err)}`, { cause: err }),
+          );
         }
       };
       // Wait for the previous call to settle (either way), not for its side effects.
@@ -74,7 +82,10 @@ export class SessionGuard {
 /** Rejects with `timeout` if `promise` has not settled within `ms` (at least 1 ms). */
 export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new SwitchError('timeout', `${what}: no answer from the switch in time`)), Math.max(1, ms));
+    const timer = setTimeout(
+      () => reject(new SwitchError('timeout', `${what}: no answer from the switch in time`)),
+      Math.max(1, ms),
+    );
     promise.then(
       (v) => {
         clearTimeout(timer);

@@ -4,6 +4,10 @@
 import { SwitchError } from './errors.js';
 import type { PortChange, SwitchCapabilities, SwitchConfig, SwitchCredentials } from './switch-driver.js';
 
+/** Control characters and DEL: never in a value sent on a switch's command line. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARS = /[\x00-\x1f\x7f]/;
+
 /** Port names every driver accepts at most (the same as the Port CRD's `spec.interface`); drivers may narrow it. */
 export const INTERFACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9/._:-]{0,63}$/;
 
@@ -31,28 +35,45 @@ function describe(value: unknown): string {
 /** Refuses anything but a plain token (see `SAFE_TOKEN_PATTERN`); the last line of defence before a command line. */
 export function assertSafeToken(value: unknown, what: string): string {
   if (typeof value !== 'string' || !SAFE_TOKEN_PATTERN.test(value)) {
-    throw new SwitchError('invalid', `${what} ${describe(value)} is not allowed: only letters, digits and ._:/@[]%+~=,- are`);
+    throw new SwitchError(
+      'invalid',
+      `${what} ${describe(value)} is not allowed: only letters, digits and ._:/@[]%+~=,- are`,
+    );
   }
   return value;
 }
 
 /** Refuses a port name that is malformed for every driver, or for this driver's own syntax. */
-export function assertInterfaceName(name: unknown, capabilities?: Pick<SwitchCapabilities, 'interfacePattern'>): string {
+export function assertInterfaceName(
+  name: unknown,
+  capabilities?: Pick<SwitchCapabilities, 'interfacePattern'>,
+): string {
   if (typeof name !== 'string' || !INTERFACE_PATTERN.test(name)) {
-    throw new SwitchError('invalid', `port name ${describe(name)} is not allowed (pattern ${INTERFACE_PATTERN.source})`, {
-      ports: typeof name === 'string' ? [name] : [],
-    });
+    throw new SwitchError(
+      'invalid',
+      `port name ${describe(name)} is not allowed (pattern ${INTERFACE_PATTERN.source})`,
+      {
+        ports: typeof name === 'string' ? [name] : [],
+      },
+    );
   }
   if (capabilities && !capabilities.interfacePattern.test(name)) {
-    throw new SwitchError('invalid', `port name ${describe(name)} is not a valid port name on this switch (pattern ${capabilities.interfacePattern.source})`, {
-      ports: [name],
-    });
+    throw new SwitchError(
+      'invalid',
+      `port name ${describe(name)} is not a valid port name on this switch (pattern ${capabilities.interfacePattern.source})`,
+      {
+        ports: [name],
+      },
+    );
   }
   return name;
 }
 
 /** A list of port names: each valid, none twice. */
-export function assertInterfaceNames(names: unknown, capabilities?: Pick<SwitchCapabilities, 'interfacePattern'>): string[] {
+export function assertInterfaceNames(
+  names: unknown,
+  capabilities?: Pick<SwitchCapabilities, 'interfacePattern'>,
+): string[] {
   if (!Array.isArray(names)) throw new SwitchError('invalid', 'port names must be an array');
   const seen = new Set<string>();
   for (const n of names) {
@@ -66,10 +87,16 @@ export function assertInterfaceNames(names: unknown, capabilities?: Pick<SwitchC
 /** A VLAN a port may be put on: an integer 1–4094, and not the switch's parking VLAN. */
 export function assertVlan(vlan: unknown, parkingVlan: number | undefined, what = 'VLAN'): number {
   if (typeof vlan !== 'number' || !Number.isInteger(vlan) || vlan < MIN_VLAN || vlan > MAX_VLAN) {
-    throw new SwitchError('invalid', `${what}: ${describe(vlan)} is not allowed: a VLAN is an integer ${MIN_VLAN}-${MAX_VLAN}`);
+    throw new SwitchError(
+      'invalid',
+      `${what}: ${describe(vlan)} is not allowed: a VLAN is an integer ${MIN_VLAN}-${MAX_VLAN}`,
+    );
   }
   if (vlan === parkingVlan) {
-    throw new SwitchError('invalid', `${what}: ${vlan} is this switch's parking VLAN, reserved for ports that must reach nothing`);
+    throw new SwitchError(
+      'invalid',
+      `${what}: ${vlan} is this switch's parking VLAN, reserved for ports that must reach nothing`,
+    );
   }
   return vlan;
 }
@@ -77,7 +104,10 @@ export function assertVlan(vlan: unknown, parkingVlan: number | undefined, what 
 /** A parking VLAN: an integer 1–4095. */
 export function assertParkingVlan(vlan: unknown): number {
   if (typeof vlan !== 'number' || !Number.isInteger(vlan) || vlan < MIN_VLAN || vlan > MAX_PARKING_VLAN) {
-    throw new SwitchError('invalid', `parking VLAN ${describe(vlan)} is not allowed: an integer ${MIN_VLAN}-${MAX_PARKING_VLAN}`);
+    throw new SwitchError(
+      'invalid',
+      `parking VLAN ${describe(vlan)} is not allowed: an integer ${MIN_VLAN}-${MAX_PARKING_VLAN}`,
+    );
   }
   return vlan;
 }
@@ -99,19 +129,29 @@ export function resolveTimeout(ms: unknown): number {
  */
 export function assertCredentials(credentials: unknown): SwitchCredentials | undefined {
   if (credentials === undefined) return undefined;
-  if (typeof credentials !== 'object' || credentials === null) throw new SwitchError('invalid', 'credentials must be an object');
+  if (typeof credentials !== 'object' || credentials === null)
+    throw new SwitchError('invalid', 'credentials must be an object');
   const { username, password, enablePassword } = credentials as Record<string, unknown>;
   if (typeof username !== 'string' || !USERNAME_PATTERN.test(username)) {
-    throw new SwitchError('invalid', `user name ${describe(username)} is not allowed (pattern ${USERNAME_PATTERN.source})`);
+    throw new SwitchError(
+      'invalid',
+      `user name ${describe(username)} is not allowed (pattern ${USERNAME_PATTERN.source})`,
+    );
   }
-  // eslint-disable-next-line no-control-regex
-  if (typeof password !== 'string' || password.length < 1 || password.length > 128 || /[\x00-\x1f\x7f]/.test(password)) {
+  if (typeof password !== 'string' || password.length < 1 || password.length > 128 || CONTROL_CHARS.test(password)) {
     throw new SwitchError('invalid', 'the password must be 1-128 characters with no control characters or newlines');
   }
   if (enablePassword === undefined) return { username, password };
-  // eslint-disable-next-line no-control-regex
-  if (typeof enablePassword !== 'string' || enablePassword.length < 1 || enablePassword.length > 128 || /[\x00-\x1f\x7f]/.test(enablePassword)) {
-    throw new SwitchError('invalid', 'the enable password must be 1-128 characters with no control characters or newlines');
+  if (
+    typeof enablePassword !== 'string' ||
+    enablePassword.length < 1 ||
+    enablePassword.length > 128 ||
+    CONTROL_CHARS.test(enablePassword)
+  ) {
+    throw new SwitchError(
+      'invalid',
+      'the enable password must be 1-128 characters with no control characters or newlines',
+    );
   }
   return { username, password, enablePassword };
 }
@@ -131,11 +171,15 @@ export function resolveOptions<K extends string>(
   for (const [key, value] of Object.entries(options ?? {})) {
     if (!Object.prototype.hasOwnProperty.call(spec, key)) {
       const known = Object.keys(spec);
-      throw new SwitchError('invalid', `unknown option ${describe(key)}${known.length ? ` (known: ${known.join(', ')})` : ' (this driver takes none)'}`);
+      throw new SwitchError(
+        'invalid',
+        `unknown option ${describe(key)}${known.length ? ` (known: ${known.join(', ')})` : ' (this driver takes none)'}`,
+      );
     }
     const { pattern } = spec[key as K];
     assertSafeToken(value, `option ${key}`);
-    if (!pattern.test(value)) throw new SwitchError('invalid', `option ${key}=${describe(value)} is not allowed (pattern ${pattern.source})`);
+    if (!pattern.test(value))
+      throw new SwitchError('invalid', `option ${key}=${describe(value)} is not allowed (pattern ${pattern.source})`);
     out[key as K] = value;
   }
   for (const [key, s] of Object.entries(spec) as [K, { default?: string }][]) {
@@ -148,7 +192,10 @@ export function resolveOptions<K extends string>(
 export function assertConfigBasics(config: SwitchConfig): void {
   if (typeof config !== 'object' || config === null) throw new SwitchError('invalid', 'config must be an object');
   if (typeof config.address !== 'string' || !ADDRESS_PATTERN.test(config.address)) {
-    throw new SwitchError('invalid', `address ${describe(config.address)} is not allowed (pattern ${ADDRESS_PATTERN.source})`);
+    throw new SwitchError(
+      'invalid',
+      `address ${describe(config.address)} is not allowed (pattern ${ADDRESS_PATTERN.source})`,
+    );
   }
   assertCredentials(config.credentials);
   if (config.parkingVlan !== undefined) assertParkingVlan(config.parkingVlan);
@@ -188,11 +235,15 @@ export function validateChanges(
       assertInterfaceName(c.interface, capabilities);
       if (seen.has(port)) throw new SwitchError('invalid', `port ${describe(port)} appears twice in one batch`);
       seen.add(port);
-      const native = c.native === undefined || c.native === null ? undefined : assertVlan(c.native, parkingVlan, `native VLAN of ${port}`);
+      const native =
+        c.native === undefined || c.native === null
+          ? undefined
+          : assertVlan(c.native, parkingVlan, `native VLAN of ${port}`);
       if (!Array.isArray(c.tagged)) throw new SwitchError('invalid', `tagged VLANs of ${port} must be an array`);
       const tagged = c.tagged.map((v) => assertVlan(v, parkingVlan, `tagged VLAN of ${port}`)).sort((a, b) => a - b);
       for (let i = 1; i < tagged.length; i++) {
-        if (tagged[i] === tagged[i - 1]) throw new SwitchError('invalid', `tagged VLAN ${tagged[i]} of ${port} is listed twice`);
+        if (tagged[i] === tagged[i - 1])
+          throw new SwitchError('invalid', `tagged VLAN ${tagged[i]} of ${port} is listed twice`);
       }
       if (native !== undefined && tagged.includes(native)) {
         throw new SwitchError('invalid', `VLAN ${native} of ${port} cannot be both native and tagged`);
@@ -200,7 +251,10 @@ export function validateChanges(
       if (native !== undefined && !capabilities.nativeVlan) {
         unsupported.push({ port, message: `${port}: this switch cannot carry an untagged VLAN` });
       } else if (tagged.length > 0 && !capabilities.trunk) {
-        unsupported.push({ port, message: `${port}: this switch has access ports only and cannot carry tagged VLANs (${tagged.join(',')}); use a native attachment` });
+        unsupported.push({
+          port,
+          message: `${port}: this switch has access ports only and cannot carry tagged VLANs (${tagged.join(',')}); use a native attachment`,
+        });
       } else if (tagged.length > 0 && native === undefined && !capabilities.nativelessTrunk) {
         unsupported.push({ port, message: `${port}: this switch needs a native VLAN before tagged VLANs` });
       }
@@ -211,10 +265,14 @@ export function validateChanges(
     }
   }
   if (invalid.length) {
-    throw new SwitchError('invalid', invalid.map((i) => i.message).join('; '), { ports: invalid.map((i) => i.port).filter(Boolean) });
+    throw new SwitchError('invalid', invalid.map((i) => i.message).join('; '), {
+      ports: invalid.map((i) => i.port).filter(Boolean),
+    });
   }
   if (unsupported.length) {
-    throw new SwitchError('unsupported', unsupported.map((i) => i.message).join('; '), { ports: unsupported.map((i) => i.port) });
+    throw new SwitchError('unsupported', unsupported.map((i) => i.message).join('; '), {
+      ports: unsupported.map((i) => i.port),
+    });
   }
   return out;
 }

@@ -2,7 +2,18 @@
 // 10,000 objects, watch fan-out latency to 50 watchers, and resident memory with 10,000 objects. The objects are
 // hil.io Projects (cluster-scoped, a small spec), named bench-000000, bench-000001, …
 import { performance } from 'node:perf_hooks';
-import { cpuMeter, median, percentile, pool, procMemory, scrapeMetrics, sleep, type BenchContext, type BenchModule, type BenchServer } from './env.js';
+import {
+  cpuMeter,
+  median,
+  percentile,
+  pool,
+  procMemory,
+  scrapeMetrics,
+  sleep,
+  type BenchContext,
+  type BenchModule,
+  type BenchServer,
+} from './env.js';
 import { HttpClient, type HttpResult } from './http.js';
 import { log } from './report.js';
 
@@ -26,8 +37,28 @@ interface Sizes {
   writeIntervalMs: number;
 }
 
-const FULL: Sizes = { warmup: 2_000, createCount: 1_000, total: 10_000, concurrency: 16, listRuns: 20, listWarmup: 2, watchers: 50, writes: 200, writeIntervalMs: 20 };
-const QUICK: Sizes = { warmup: 50, createCount: 50, total: 200, concurrency: 16, listRuns: 3, listWarmup: 1, watchers: 5, writes: 10, writeIntervalMs: 20 };
+const FULL: Sizes = {
+  warmup: 2_000,
+  createCount: 1_000,
+  total: 10_000,
+  concurrency: 16,
+  listRuns: 20,
+  listWarmup: 2,
+  watchers: 50,
+  writes: 200,
+  writeIntervalMs: 20,
+};
+const QUICK: Sizes = {
+  warmup: 50,
+  createCount: 50,
+  total: 200,
+  concurrency: 16,
+  listRuns: 3,
+  listWarmup: 1,
+  watchers: 5,
+  writes: 10,
+  writeIntervalMs: 20,
+};
 
 function project(i: number) {
   return {
@@ -61,7 +92,8 @@ async function createObjects(client: HttpClient, server: BenchServer, from: numb
 async function listOnce(client: HttpClient, expected?: number) {
   const r = expectStatus(await client.request('GET', COLLECTION), [200], 'list');
   const body = JSON.parse(r.text) as { items: unknown[]; metadata: { resourceVersion: string } };
-  if (expected !== undefined && body.items.length !== expected) throw new Error(`list returned ${body.items.length} items, expected ${expected}`);
+  if (expected !== undefined && body.items.length !== expected)
+    throw new Error(`list returned ${body.items.length} items, expected ${expected}`);
   return { ms: r.ms, bytes: Buffer.byteLength(r.text), items: body.items.length, rv: body.metadata.resourceVersion };
 }
 
@@ -124,7 +156,12 @@ async function measureWatch(ctx: BenchContext, server: BenchServer, client: Http
     const wait = start + seq * sizes.writeIntervalMs - performance.now();
     if (wait > 0) await sleep(wait);
     sentAt[seq] = performance.now();
-    const r = await client.request('PATCH', `${COLLECTION}/${name}`, { spec: { description: `watch-seq-${seq}` } }, { 'content-type': 'application/merge-patch+json' });
+    const r = await client.request(
+      'PATCH',
+      `${COLLECTION}/${name}`,
+      { spec: { description: `watch-seq-${seq}` } },
+      { 'content-type': 'application/merge-patch+json' },
+    );
     expectStatus(r, [200], `update ${name}`);
     writeLatencies.push(r.ms);
   }
@@ -136,10 +173,21 @@ async function measureWatch(ctx: BenchContext, server: BenchServer, client: Http
   await Promise.allSettled(streams.map((s) => s.done));
 
   const latencies: number[] = [];
-  for (let w = 0; w < W; w++) for (let seq = 0; seq < N; seq++) if (!Number.isNaN(arrival[w][seq])) latencies.push(arrival[w][seq] - sentAt[seq]);
+  for (let w = 0; w < W; w++)
+    for (let seq = 0; seq < N; seq++) if (!Number.isNaN(arrival[w][seq])) latencies.push(arrival[w][seq] - sentAt[seq]);
   const missed = W * N - received;
-  const common = { watchers: W, writes: N, intervalMs: sizes.writeIntervalMs, samples: latencies.length, objects: sizes.total + 1, ...used };
-  ctx.report.record('watch-latency-p50', percentile(latencies, 50), 'ms', { ...common, writeP50: percentile(writeLatencies, 50) });
+  const common = {
+    watchers: W,
+    writes: N,
+    intervalMs: sizes.writeIntervalMs,
+    samples: latencies.length,
+    objects: sizes.total + 1,
+    ...used,
+  };
+  ctx.report.record('watch-latency-p50', percentile(latencies, 50), 'ms', {
+    ...common,
+    writeP50: percentile(writeLatencies, 50),
+  });
   ctx.report.record('watch-latency-p99', percentile(latencies, 99), 'ms', {
     ...common,
     max: Math.max(...latencies),
@@ -147,7 +195,9 @@ async function measureWatch(ctx: BenchContext, server: BenchServer, client: Http
     aim: { op: '<', value: 50 },
   });
   if (missed || duplicates || unexpected) {
-    throw new Error(`watch: ${missed} of ${W * N} events never arrived, ${duplicates} arrived twice, ${unexpected} were unexpected`);
+    throw new Error(
+      `watch: ${missed} of ${W * N} events never arrived, ${duplicates} arrived twice, ${unexpected} were unexpected`,
+    );
   }
 }
 
@@ -162,7 +212,11 @@ export const apiServerBench: BenchModule = {
 
     // 0. Memory of the idle server, for comparison with server-rss-10k.
     const idle = await serverMemory(server);
-    ctx.report.record('server-rss-idle', idle.rssMiB, 'MiB', { objects: 0, source: idle.source, heapUsedMiB: idle.heapUsedMiB });
+    ctx.report.record('server-rss-idle', idle.rssMiB, 'MiB', {
+      objects: 0,
+      source: idle.source,
+      heapUsedMiB: idle.heapUsedMiB,
+    });
 
     // 1. Fill the store with `total` objects, 16 clients at a time, from a freshly started server. The whole fill
     //    gives api-create-rate-10k; a stretch of it after the warm-up gives api-create-rate (steady state).
@@ -194,7 +248,9 @@ export const apiServerBench: BenchModule = {
       coldServerCpuMsPerOp: cold.serverCpuMsPerOp,
       tailRate: tail.rate,
       tailServerCpuMsPerOp: tail.serverCpuMsPerOp,
-      otherCpuPct: (cold.otherCpuPct * cold.seconds + timed.otherCpuPct * timed.seconds + tail.otherCpuPct * tail.seconds) / fillSeconds,
+      otherCpuPct:
+        (cold.otherCpuPct * cold.seconds + timed.otherCpuPct * timed.seconds + tail.otherCpuPct * tail.seconds) /
+        fillSeconds,
     });
 
     // 3. Full JSON lists of all of them, one at a time.
@@ -206,13 +262,32 @@ export const apiServerBench: BenchModule = {
       bytes = l.bytes;
       if (i >= sizes.listWarmup) times.push(l.ms);
     }
-    const listInfo = { objects: sizes.total, runs: sizes.listRuns, bytes, ...(await cpu(sizes.listWarmup + sizes.listRuns)) };
-    ctx.report.record('api-list-latency', median(times), 'ms', { ...listInfo, stat: 'median', aim: { op: '<', value: 300 } });
-    ctx.report.record('api-list-latency-p99', percentile(times, 99), 'ms', { ...listInfo, stat: 'p99 (nearest rank)', max: Math.max(...times), aim: { op: '<', value: 300 } });
+    const listInfo = {
+      objects: sizes.total,
+      runs: sizes.listRuns,
+      bytes,
+      ...(await cpu(sizes.listWarmup + sizes.listRuns)),
+    };
+    ctx.report.record('api-list-latency', median(times), 'ms', {
+      ...listInfo,
+      stat: 'median',
+      aim: { op: '<', value: 300 },
+    });
+    ctx.report.record('api-list-latency-p99', percentile(times, 99), 'ms', {
+      ...listInfo,
+      stat: 'p99 (nearest rank)',
+      max: Math.max(...times),
+      aim: { op: '<', value: 300 },
+    });
 
     // 4. Memory, right after the lists.
     const mem = await serverMemory(server);
-    ctx.report.record('server-rss-10k', mem.rssMiB, 'MiB', { objects: sizes.total, source: mem.source, peakMiB: mem.peakMiB, heapUsedMiB: mem.heapUsedMiB });
+    ctx.report.record('server-rss-10k', mem.rssMiB, 'MiB', {
+      objects: sizes.total,
+      source: mem.source,
+      peakMiB: mem.peakMiB,
+      heapUsedMiB: mem.heapUsedMiB,
+    });
 
     // 5. Watch fan-out.
     await measureWatch(ctx, server, client, sizes);

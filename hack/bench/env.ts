@@ -119,7 +119,10 @@ async function spawnServer(dataDir: string, databaseUri: string | undefined, log
     if (!alive()) return;
     child.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs)))]);
+    const timedOut = await Promise.race([
+      exited.then(() => false),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs))),
+    ]);
     clearTimeout(timer);
     if (timedOut && alive()) {
       log(`server pid ${child.pid} did not stop on SIGTERM within ${graceMs} ms; killing it`);
@@ -131,7 +134,10 @@ async function spawnServer(dataDir: string, databaseUri: string | undefined, log
   const deadline = Date.now() + 30_000;
   try {
     for (;;) {
-      if (!alive()) throw new Error(`hil-admin serve exited (${spawnError?.message ?? child.exitCode ?? child.signalCode}):\n${out().slice(-4000)}`);
+      if (!alive())
+        throw new Error(
+          `hil-admin serve exited (${spawnError?.message ?? child.exitCode ?? child.signalCode}):\n${out().slice(-4000)}`,
+        );
       try {
         const r = await fetch(`${url}/readyz`);
         await r.text();
@@ -139,7 +145,8 @@ async function spawnServer(dataDir: string, databaseUri: string | undefined, log
       } catch {
         /* not listening yet */
       }
-      if (Date.now() > deadline) throw new Error(`hil-admin serve did not become ready in 30 s:\n${out().slice(-4000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`hil-admin serve did not become ready in 30 s:\n${out().slice(-4000)}`);
       await sleep(100);
     }
   } catch (err) {
@@ -164,9 +171,11 @@ export async function startServer(store: Store, cleanup: Cleanup, options: Serve
     await admin.connect();
     cleanup.defer('close the monitoring connection', () => admin.end());
     dbBackendPids = async () =>
-      (await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()')).rows.map(
-        (r) => r.pid,
-      );
+      (
+        await admin.query<{ pid: number }>(
+          'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+        )
+      ).rows.map((r) => r.pid);
   }
   const child = await spawnServer(dataDir, databaseUri, options.logLevel, options.serverRoot);
   cleanup.defer(`stop server pid ${child.pid}`, () => child.stop());
@@ -210,7 +219,12 @@ export function median(samples: number[]): number {
 }
 
 /** Runs task(i) for i in [from, to) on `concurrency` workers; rejects on the first failure (after the others stop). */
-export async function pool(from: number, to: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+export async function pool(
+  from: number,
+  to: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<void> {
   let next = from;
   let failed: unknown;
   const worker = async () => {
@@ -266,7 +280,10 @@ function machineCpuMs(): { busy: number; total: number } {
     const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
     const v = line.trim().split(/\s+/).slice(1, 9).map(Number); // user nice system idle iowait irq softirq steal
     const total = v.reduce((a, b) => a + b, 0);
-    return { busy: ((total - v[3] - v[4]) * 1000) / CLOCK_TICKS_PER_SECOND, total: (total * 1000) / CLOCK_TICKS_PER_SECOND };
+    return {
+      busy: ((total - v[3] - v[4]) * 1000) / CLOCK_TICKS_PER_SECOND,
+      total: (total * 1000) / CLOCK_TICKS_PER_SECOND,
+    };
   } catch {
     return { busy: NaN, total: NaN };
   }

@@ -34,12 +34,21 @@ export class HttpClient {
     }
     return new Promise((resolve, reject) => {
       const t0 = performance.now();
-      const req = http.request({ host: this.host, port: this.port, method, path, agent: this.agent, headers: h }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t0 }));
-        res.on('error', reject);
-      });
+      const req = http.request(
+        { host: this.host, port: this.port, method, path, agent: this.agent, headers: h },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              text: Buffer.concat(chunks).toString('utf8'),
+              ms: performance.now() - t0,
+            }),
+          );
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(payload);
     });
@@ -50,40 +59,48 @@ export class HttpClient {
    * server has registered the watcher), then calls onLine(line, arrivalMs) for each newline-terminated line.
    * `done` settles when the stream ends; close() ends it from this side.
    */
-  stream(path: string, onLine: (line: string, at: number) => void): Promise<{ status: number; done: Promise<void>; close(): void }> {
+  stream(
+    path: string,
+    onLine: (line: string, at: number) => void,
+  ): Promise<{ status: number; done: Promise<void>; close(): void }> {
     return new Promise((resolve, reject) => {
-      const req = http.get({ host: this.host, port: this.port, path, agent: false, headers: { accept: 'application/json' } }, (res) => {
-        this.streams.add(req);
-        let closing = false;
-        const close = () => {
-          closing = true;
-          req.destroy();
-        };
-        const done = new Promise<void>((resolveDone, rejectDone) => {
-          let buf = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => {
-            const at = performance.now();
-            buf += chunk;
-            let nl: number;
-            while ((nl = buf.indexOf('\n')) >= 0) {
-              const line = buf.slice(0, nl);
-              buf = buf.slice(nl + 1);
-              if (line.trim()) onLine(line, at);
-            }
-          });
-          const finish = (err?: Error) => {
-            this.streams.delete(req);
-            if (err && !closing) rejectDone(err);
-            else resolveDone();
+      const req = http.get(
+        { host: this.host, port: this.port, path, agent: false, headers: { accept: 'application/json' } },
+        (res) => {
+          this.streams.add(req);
+          let closing = false;
+          const close = () => {
+            closing = true;
+            req.destroy();
           };
-          res.on('end', () => finish());
-          res.on('error', (err) => finish(err));
-          res.on('close', () => finish(closing || res.complete ? undefined : new Error('stream closed by the server')));
-        });
-        done.catch(() => {}); // a failure is the caller's to see when it awaits `done`, never an unhandled rejection
-        resolve({ status: res.statusCode ?? 0, done, close });
-      });
+          const done = new Promise<void>((resolveDone, rejectDone) => {
+            let buf = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => {
+              const at = performance.now();
+              buf += chunk;
+              let nl: number;
+              while ((nl = buf.indexOf('\n')) >= 0) {
+                const line = buf.slice(0, nl);
+                buf = buf.slice(nl + 1);
+                if (line.trim()) onLine(line, at);
+              }
+            });
+            const finish = (err?: Error) => {
+              this.streams.delete(req);
+              if (err && !closing) rejectDone(err);
+              else resolveDone();
+            };
+            res.on('end', () => finish());
+            res.on('error', (err) => finish(err));
+            res.on('close', () =>
+              finish(closing || res.complete ? undefined : new Error('stream closed by the server')),
+            );
+          });
+          done.catch(() => {}); // a failure is the caller's to see when it awaits `done`, never an unhandled rejection
+          resolve({ status: res.statusCode ?? 0, done, close });
+        },
+      );
       req.on('error', reject);
     });
   }

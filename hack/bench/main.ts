@@ -36,7 +36,14 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { json: false, stores: ['sqlite', 'postgres'], quick: false, logLevel: 'info', waitQuietMs: 0, modules: MODULES };
+  const o: Options = {
+    json: false,
+    stores: ['sqlite', 'postgres'],
+    quick: false,
+    logLevel: 'info',
+    waitQuietMs: 0,
+    modules: MODULES,
+  };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2) as [string, string | undefined];
     const value = () => {
@@ -63,13 +70,15 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--wait-quiet': {
         const seconds = inline === undefined ? 300 : Number(inline);
-        if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--wait-quiet=SECONDS needs a positive number, not "${inline}"`);
+        if (!Number.isFinite(seconds) || seconds <= 0)
+          throw new UsageError(`--wait-quiet=SECONDS needs a positive number, not "${inline}"`);
         o.waitQuietMs = seconds * 1000;
         break;
       }
       case '--server-root': {
         const dir = resolve(value());
-        if (!existsSync(join(dir, 'cmd', 'hil-admin.ts'))) throw new UsageError(`--server-root: no cmd/hil-admin.ts in ${dir}`);
+        if (!existsSync(join(dir, 'cmd', 'hil-admin.ts')))
+          throw new UsageError(`--server-root: no cmd/hil-admin.ts in ${dir}`);
         o.serverRoot = dir;
         break;
       }
@@ -102,9 +111,11 @@ let stopping: Promise<boolean> | undefined;
 /** "commit abc1234" plus ", with uncommitted changes" when the tree is dirty; "not a git checkout" otherwise. */
 function describeCheckout(dir: string): string {
   try {
-    const git = (...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const commit = git('rev-parse', '--short', 'HEAD');
-    const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'apiserver', 'cmd', 'common', 'crds').length > 0;
+    const dirty =
+      git('status', '--porcelain', '--untracked-files=no', '--', 'apiserver', 'cmd', 'common', 'crds').length > 0;
     return `commit ${commit}${dirty ? ', with uncommitted changes' : ''}`;
   } catch {
     return 'not a git checkout';
@@ -138,7 +149,9 @@ async function main(): Promise<number> {
   const cpu = cpus();
   log(
     `bench: ${opts.quick ? 'quick' : 'full'} run; ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}; node ${process.version}; ` +
-      `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      `load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
   );
 
   const root = opts.serverRoot ?? packageRoot();

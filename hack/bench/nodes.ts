@@ -21,9 +21,18 @@ async function reconcileAll(workers: number): Promise<{ ms: number; calls: numbe
   const nodes = new Map<string, Node>();
   for (let i = 0; i < NODES; i++) {
     const name = `n${i}`;
-    nodes.set(name, { apiVersion: 'hil.io/v1alpha1', kind: 'Node', metadata: { name, generation: 1, resourceVersion: '1' }, spec: { project: 'p', power: 'On', obm: { type: 'mock', host: `bmc-${i}` } }, status: { project: 'p' } });
+    nodes.set(name, {
+      apiVersion: 'hil.io/v1alpha1',
+      kind: 'Node',
+      metadata: { name, generation: 1, resourceVersion: '1' },
+      spec: { project: 'p', power: 'On', obm: { type: 'mock', host: `bmc-${i}` } },
+      status: { project: 'p' },
+    });
   }
-  const cache = { get: (_p: string, name: string) => nodes.get(name), list: () => [...nodes.values()] } as unknown as ObjectCache;
+  const cache = {
+    get: (_p: string, name: string) => nodes.get(name),
+    list: () => [...nodes.values()],
+  } as unknown as ObjectCache;
   let done = 0;
   let finished!: () => void;
   const all = new Promise<void>((r) => (finished = r));
@@ -38,7 +47,12 @@ async function reconcileAll(workers: number): Promise<{ ms: number; calls: numbe
       throw new Error('not expected');
     },
   } as unknown as HilClient;
-  const reconciler = new NodeReconciler({ client, cache, obmRegistry: createObmRegistry({ mock }), resyncMs: 3_600_000 });
+  const reconciler = new NodeReconciler({
+    client,
+    cache,
+    obmRegistry: createObmRegistry({ mock }),
+    resyncMs: 3_600_000,
+  });
   const ctl = new Controller({ name: 'node', reconciler, workers });
   ctl.start();
   const t0 = performance.now();
@@ -64,8 +78,20 @@ export const nodeBench: BenchModule = {
     const serial = await reconcileAll(1);
     const lowerBound = Math.ceil(NODES / WORKERS) * 3 * LATENCY_MS;
     // Recorded under the first store measured (the figures do not depend on it).
-    ctx.report.record('obm-reconcile-100', parallel.ms, 'ms', { workers: WORKERS, bmcCalls: parallel.calls, lowerBoundMs: lowerBound, speedup: Math.round((serial.ms / parallel.ms) * 10) / 10, aim: { op: '<', value: 1_000 } });
-    ctx.report.record('obm-serial-100', serial.ms, 'ms', { workers: 1, bmcCalls: serial.calls, lowerBoundMs: NODES * 3 * LATENCY_MS });
-    log(`nodes: ${parallel.ms.toFixed(0)} ms with ${WORKERS} BMCs at once vs ${serial.ms.toFixed(0)} ms one at a time (${(serial.ms / parallel.ms).toFixed(1)}× faster; lower bound ${lowerBound} ms)`);
+    ctx.report.record('obm-reconcile-100', parallel.ms, 'ms', {
+      workers: WORKERS,
+      bmcCalls: parallel.calls,
+      lowerBoundMs: lowerBound,
+      speedup: Math.round((serial.ms / parallel.ms) * 10) / 10,
+      aim: { op: '<', value: 1_000 },
+    });
+    ctx.report.record('obm-serial-100', serial.ms, 'ms', {
+      workers: 1,
+      bmcCalls: serial.calls,
+      lowerBoundMs: NODES * 3 * LATENCY_MS,
+    });
+    log(
+      `nodes: ${parallel.ms.toFixed(0)} ms with ${WORKERS} BMCs at once vs ${serial.ms.toFixed(0)} ms one at a time (${(serial.ms / parallel.ms).toFixed(1)}× faster; lower bound ${lowerBound} ms)`,
+    );
   },
 };

@@ -27,7 +27,9 @@ export const DISTURBED_OTHER_CPU_PCT = 15;
 
 function note(f: Figure): string {
   const other = f.extra.otherCpuPct;
-  return typeof other === 'number' && other > DISTURBED_OTHER_CPU_PCT ? `disturbed: other processes used ${Math.round(other)}% CPU` : '';
+  return typeof other === 'number' && other > DISTURBED_OTHER_CPU_PCT
+    ? `disturbed: other processes used ${Math.round(other)}% CPU`
+    : '';
 }
 
 export function aimMet(f: Figure): boolean | undefined {
@@ -66,7 +68,9 @@ export class Reporter {
     this.figures.push(f);
     const met = aimMet(f);
     const n = note(f);
-    log(`  ${bench} = ${fmtNumber(value)} ${unit}${aim ? ` (aim ${fmtAim(aim)}: ${met ? 'met' : 'missed'})` : ''}${n ? ` [${n}]` : ''}`);
+    log(
+      `  ${bench} = ${fmtNumber(value)} ${unit}${aim ? ` (aim ${fmtAim(aim)}: ${met ? 'met' : 'missed'})` : ''}${n ? ` [${n}]` : ''}`,
+    );
     if (this.json) process.stdout.write(JSON.stringify(toJson(f)) + '\n');
     return f;
   }
@@ -79,13 +83,28 @@ export class Reporter {
       const rows = this.figures.filter((f) => f.store === store);
       const cells = rows.map((f) => {
         const met = aimMet(f);
-        return [f.bench, fmtNumber(f.value), f.unit, fmtAim(f.aim), met === undefined ? '' : met ? 'yes' : 'NO', note(f)];
+        return [
+          f.bench,
+          fmtNumber(f.value),
+          f.unit,
+          fmtAim(f.aim),
+          met === undefined ? '' : met ? 'yes' : 'NO',
+          note(f),
+        ];
       });
       const header = ['figure', 'value', 'unit', 'aim', 'met', 'note'];
       const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
       const line = (c: string[]) =>
-        c.map((v, i) => (i === 1 ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ').trimEnd();
-      const out = [`\n${store ?? 'general'}`, line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)];
+        c
+          .map((v, i) => (i === 1 ? v.padStart(widths[i]) : v.padEnd(widths[i])))
+          .join('  ')
+          .trimEnd();
+      const out = [
+        `\n${store ?? 'general'}`,
+        line(header),
+        widths.map((w) => '-'.repeat(w)).join('  '),
+        ...cells.map(line),
+      ];
       process.stdout.write(out.join('\n') + '\n');
     }
   }

@@ -23,7 +23,12 @@ async function call(http: HttpClient, method: string, path: string, body?: unkno
   return r.text ? JSON.parse(r.text) : undefined;
 }
 
-const obj = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'hil.io/v1alpha1', kind, metadata: { name }, spec });
+const obj = (kind: string, name: string, spec: Record<string, unknown>) => ({
+  apiVersion: 'hil.io/v1alpha1',
+  kind,
+  metadata: { name },
+  spec,
+});
 
 /** The cost of one switch's batch with the mock's knobs: login, one read of every port, one write each, one save. */
 function lowerBound(ports: number): number {
@@ -53,16 +58,41 @@ async function converge(ctx: BenchContext, switches: number, ports: number): Pro
     resyncMs: 10 * 60_000,
   });
   ctx.cleanup.defer('stop the controllers', () => controllers.stop());
-  const options = { loginLatencyMs: String(LOGIN_MS), commandLatencyMs: String(COMMAND_MS), saveLatencyMs: String(SAVE_MS) };
+  const options = {
+    loginLatencyMs: String(LOGIN_MS),
+    commandLatencyMs: String(COMMAND_MS),
+    saveLatencyMs: String(SAVE_MS),
+  };
   await call(http, 'POST', `${G}/projects`, obj('Project', 'bench', {}));
-  for (let s = 0; s < switches; s++) await call(http, 'POST', `${G}/switches`, obj('Switch', `sw${s}`, { type: 'mock', address: `bench-sw${s}`, options }));
+  for (let s = 0; s < switches; s++)
+    await call(
+      http,
+      'POST',
+      `${G}/switches`,
+      obj('Switch', `sw${s}`, { type: 'mock', address: `bench-sw${s}`, options }),
+    );
   await pool(0, switches * ports, 16, async (i) => {
     const s = Math.floor(i / ports);
     const p = i % ports;
-    await call(http, 'POST', `${G}/ports`, obj('Port', `sw${s}-p${p}`, { switch: `sw${s}`, interface: `gi1/0/${p + 1}` }));
-    await call(http, 'POST', `${G}/nodes`, obj('Node', `n-${s}-${p}`, { project: 'bench', obm: { type: 'mock', host: `bmc-${s}-${p}` }, nics: [{ name: 'eth0', port: `sw${s}-p${p}` }] }));
+    await call(
+      http,
+      'POST',
+      `${G}/ports`,
+      obj('Port', `sw${s}-p${p}`, { switch: `sw${s}`, interface: `gi1/0/${p + 1}` }),
+    );
+    await call(
+      http,
+      'POST',
+      `${G}/nodes`,
+      obj('Node', `n-${s}-${p}`, {
+        project: 'bench',
+        obm: { type: 'mock', host: `bmc-${s}-${p}` },
+        nics: [{ name: 'eth0', port: `sw${s}-p${p}` }],
+      }),
+    );
   });
-  for (let n = 0; n < NETWORKS; n++) await call(http, 'POST', `${G}/networks`, obj('Network', `net${n}`, { owner: 'bench' }));
+  for (let n = 0; n < NETWORKS; n++)
+    await call(http, 'POST', `${G}/networks`, obj('Network', `net${n}`, { owner: 'bench' }));
   await waitFor('VLANs for every network', 60_000, async () => {
     const list = await call(http, 'GET', `${G}/networks`);
     return list.items.every((n: any) => typeof n.status?.vlan === 'number');
@@ -77,17 +107,23 @@ async function converge(ctx: BenchContext, switches: number, ports: number): Pro
   let allAttachedAt = 0;
   let settle!: () => void;
   const allAttached = new Promise<void>((r) => (settle = r));
-  const watch = await http.stream(`${G}/networkattachments?watch=1&resourceVersion=${from}&allowWatchBookmarks=false`, (line, at) => {
-    const ev = JSON.parse(line) as { type: string; object: { metadata: { name: string }; status?: { phase?: string } } };
-    if (ev.type === 'ERROR') return;
-    const name = ev.object.metadata.name;
-    if (ev.type !== 'DELETED' && ev.object.status?.phase === 'Attached') attached.add(name);
-    else attached.delete(name);
-    if (attached.size === total && !allAttachedAt) {
-      allAttachedAt = at;
-      settle();
-    }
-  });
+  const watch = await http.stream(
+    `${G}/networkattachments?watch=1&resourceVersion=${from}&allowWatchBookmarks=false`,
+    (line, at) => {
+      const ev = JSON.parse(line) as {
+        type: string;
+        object: { metadata: { name: string }; status?: { phase?: string } };
+      };
+      if (ev.type === 'ERROR') return;
+      const name = ev.object.metadata.name;
+      if (ev.type !== 'DELETED' && ev.object.status?.phase === 'Attached') attached.add(name);
+      else attached.delete(name);
+      if (attached.size === total && !allAttachedAt) {
+        allAttachedAt = at;
+        settle();
+      }
+    },
+  );
   if (watch.status !== 200) throw new Error(`watch of networkattachments: HTTP ${watch.status}`);
   ctx.cleanup.defer('close the watch', () => watch.close());
   log(`  ${switches}×${ports}: ${total} nodes ready; applying ${total} attachments`);
@@ -95,7 +131,12 @@ async function converge(ctx: BenchContext, switches: number, ports: number): Pro
   await pool(0, total, 16, async (i) => {
     const s = Math.floor(i / ports);
     const p = i % ports;
-    await call(http, 'POST', `${G}/networkattachments`, obj('NetworkAttachment', `a-${s}-${p}`, { node: `n-${s}-${p}`, nic: 'eth0', network: `net${i % NETWORKS}` }));
+    await call(
+      http,
+      'POST',
+      `${G}/networkattachments`,
+      obj('NetworkAttachment', `a-${s}-${p}`, { node: `n-${s}-${p}`, nic: 'eth0', network: `net${i % NETWORKS}` }),
+    );
   });
   const posted = performance.now() - t0;
   let timer: NodeJS.Timeout | undefined;
@@ -104,7 +145,13 @@ async function converge(ctx: BenchContext, switches: number, ports: number): Pro
     watch.done.then(() => {
       throw new Error('the watch ended before every attachment was Attached');
     }),
-    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${attached.size} of ${total} attachments Attached after 300 s`)), 300_000))),
+    new Promise(
+      (_, reject) =>
+        (timer = setTimeout(
+          () => reject(new Error(`timed out: ${attached.size} of ${total} attachments Attached after 300 s`)),
+          300_000,
+        )),
+    ),
   ]).finally(() => clearTimeout(timer));
   watch.close();
   const took = allAttachedAt - t0;
@@ -119,12 +166,21 @@ async function converge(ctx: BenchContext, switches: number, ports: number): Pro
 
 /** HIL's daemon: every change on its own, one after the other, each in its own session with its own save. */
 async function baseline(switches: number, ports: number): Promise<number> {
-  const mock = new MockSwitchDriver({ knobs: { loginLatencyMs: LOGIN_MS, commandLatencyMs: COMMAND_MS, saveLatencyMs: SAVE_MS } });
+  const mock = new MockSwitchDriver({
+    knobs: { loginLatencyMs: LOGIN_MS, commandLatencyMs: COMMAND_MS, saveLatencyMs: SAVE_MS },
+  });
   const t0 = performance.now();
   for (let i = 0; i < switches * ports; i++) {
     const s = Math.floor(i / ports);
     const p = i % ports;
-    const session = await mock.open({ address: `base-sw${s}`, options: { loginLatencyMs: String(LOGIN_MS), commandLatencyMs: String(COMMAND_MS), saveLatencyMs: String(SAVE_MS) } });
+    const session = await mock.open({
+      address: `base-sw${s}`,
+      options: {
+        loginLatencyMs: String(LOGIN_MS),
+        commandLatencyMs: String(COMMAND_MS),
+        saveLatencyMs: String(SAVE_MS),
+      },
+    });
     try {
       await session.apply([{ interface: `gi1/0/${p + 1}`, native: 100 + (i % NETWORKS), tagged: [] }]);
       await session.save();
@@ -150,11 +206,27 @@ export const switchBench: BenchModule = {
       const name = `${switches}x${ports === 48 ? 48 : ports}`;
       const bound = lowerBound(ports);
       const took = await converge(ctx, switches, ports);
-      ctx.report.record(`switch-converge-${name}`, took, 'ms', { aim: { op: '<=', value: Math.round(bound * 1.2) }, switches, ports, boundMs: bound });
-      ctx.report.record(`switch-bound-${name}`, bound, 'ms', { switches, ports, loginMs: LOGIN_MS, commandMs: COMMAND_MS, saveMs: SAVE_MS });
+      ctx.report.record(`switch-converge-${name}`, took, 'ms', {
+        aim: { op: '<=', value: Math.round(bound * 1.2) },
+        switches,
+        ports,
+        boundMs: bound,
+      });
+      ctx.report.record(`switch-bound-${name}`, bound, 'ms', {
+        switches,
+        ports,
+        loginMs: LOGIN_MS,
+        commandMs: COMMAND_MS,
+        saveMs: SAVE_MS,
+      });
       if (switches === 4) {
         const base = await baseline(switches, ports);
-        ctx.report.record(`switch-baseline-${name}`, base, 'ms', { switches, ports, speedup: base / took, aimSpeedup: 20 });
+        ctx.report.record(`switch-baseline-${name}`, base, 'ms', {
+          switches,
+          ports,
+          speedup: base / took,
+          aimSpeedup: 20,
+        });
       }
     }
   },

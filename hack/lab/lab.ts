@@ -99,7 +99,10 @@ const bin = {
  * Why a lab of this kind cannot run here (not root, a tool missing), or undefined when it can. Tests skip with this
  * message; under CI (`CI` set) they should fail instead, since CI installs everything (hack/install-test-deps.sh).
  */
-export function labUnavailable(kind: LabSwitchKind = 'ovs', needs: ('ping' | 'tcpdump' | 'ethtool')[] = []): string | undefined {
+export function labUnavailable(
+  kind: LabSwitchKind = 'ovs',
+  needs: ('ping' | 'tcpdump' | 'ethtool')[] = [],
+): string | undefined {
   if (process.platform !== 'linux') return 'the lab needs Linux network namespaces';
   if (process.getuid?.() !== 0) return 'the lab needs root (network namespaces, veth pairs, OVS daemons)';
   const missing: string[] = [];
@@ -119,7 +122,10 @@ export function labUnavailable(kind: LabSwitchKind = 'ovs', needs: ('ping' | 'tc
   if (needs.includes('ping') && !existsSync(bin.ping())) missing.push('iputils-ping');
   if (needs.includes('tcpdump') && !existsSync(bin.tcpdump())) missing.push('tcpdump');
   if (missing.length) {
-    const pkgs = kind === 'ovs' ? 'openvswitch-switch iproute2 iputils-ping tcpdump ethtool' : 'iproute2 iputils-ping tcpdump ethtool';
+    const pkgs =
+      kind === 'ovs'
+        ? 'openvswitch-switch iproute2 iputils-ping tcpdump ethtool'
+        : 'iproute2 iputils-ping tcpdump ethtool';
     return `missing ${missing.join(', ')} (apt-get install ${pkgs}; see hack/install-test-deps.sh)`;
   }
   return undefined;
@@ -132,7 +138,11 @@ interface RunResult {
 }
 
 /** Runs a program (no shell), optionally feeding stdin; never rejects. */
-function run(cmd: string, args: readonly string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+function run(
+  cmd: string,
+  args: readonly string[],
+  opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
     const out: Buffer[] = [];
@@ -160,8 +170,12 @@ const debug = process.env.HIL_LAB_DEBUG === '1';
 async function must(cmd: string, args: readonly string[], opts: Parameters<typeof run>[2] = {}): Promise<string> {
   const t0 = debug ? performance.now() : 0;
   const r = await run(cmd, args, opts);
-  if (debug) console.error(`lab: ${(performance.now() - t0).toFixed(0).padStart(5)} ms  ${cmd} ${args.join(' ').slice(0, 100)}`);
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ').slice(0, 200)} failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`);
+  if (debug)
+    console.error(`lab: ${(performance.now() - t0).toFixed(0).padStart(5)} ms  ${cmd} ${args.join(' ').slice(0, 100)}`);
+  if (r.code !== 0)
+    throw new Error(
+      `${cmd} ${args.join(' ').slice(0, 200)} failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`,
+    );
   return r.stdout;
 }
 
@@ -194,7 +208,9 @@ function readPid(file: string): number | undefined {
 /** True when `pid` is one of this lab's daemons: its command line names the lab's run folder (pids get reused). */
 function isLabDaemon(pid: number, dir: string): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((arg) => arg.includes(`${dir}/`));
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .some((arg) => arg.includes(`${dir}/`));
   } catch {
     return false;
   }
@@ -216,7 +232,10 @@ function teardownSync(rec: LabRecord): void {
   const pause = new Int32Array(new SharedArrayBuffer(4));
   while (pids.some(pidAlive) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 5);
   if (rec.netns.length) {
-    spawnSync(bin.ip(), ['-force', '-batch', '-'], { input: rec.netns.map((n) => `netns del ${n}`).join('\n') + '\n', stdio: ['pipe', 'ignore', 'ignore'] });
+    spawnSync(bin.ip(), ['-force', '-batch', '-'], {
+      input: rec.netns.map((n) => `netns del ${n}`).join('\n') + '\n',
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
   }
   rmSync(rec.dir, { recursive: true, force: true });
 }
@@ -329,7 +348,11 @@ export class Lab {
   switchConfig(opts: { remote?: 'unix' | 'tcp'; wait?: boolean; timeoutMs?: number } = {}): SwitchConfig {
     if (this.kind === 'linuxbridge') return { address: this.switchNetns, timeoutMs: opts.timeoutMs };
     const remote = opts.remote === 'unix' ? this.ovsdb!.unix : this.ovsdb!.tcp;
-    return { address: remote, options: { bridge: BRIDGE, ...(opts.wait === false ? { wait: 'false' } : {}) }, timeoutMs: opts.timeoutMs };
+    return {
+      address: remote,
+      options: { bridge: BRIDGE, ...(opts.wait === false ? { wait: 'false' } : {}) },
+      timeoutMs: opts.timeoutMs,
+    };
   }
 
   node(name: string): LabNode {
@@ -371,7 +394,9 @@ export class Lab {
   }
 
   private async pingRaw(a: LabNode, b: LabNode): Promise<boolean> {
-    const r = await run(bin.ip(), ['netns', 'exec', a.netns, bin.ping(), '-n', '-q', '-c1', '-w2', b.address], { timeoutMs: 10_000 });
+    const r = await run(bin.ip(), ['netns', 'exec', a.netns, bin.ping(), '-n', '-q', '-c1', '-w2', b.address], {
+      timeoutMs: 10_000,
+    });
     return r.code === 0;
   }
 
@@ -393,8 +418,19 @@ export class Lab {
       format: () => {
         const w = Math.max(...nodes.map((n) => n.name.length)) + 1;
         const head = ' '.repeat(w) + nodes.map((n) => n.name.padStart(w)).join('');
-        const rows = nodes.map((a) =>
-          a.name.padEnd(w) + nodes.map((b) => (a === b ? '-' : (pairs.get(`${a.name}-${b.name}`) ?? pairs.get(`${b.name}-${a.name}`)) ? 'Y' : '.').padStart(w)).join(''),
+        const rows = nodes.map(
+          (a) =>
+            a.name.padEnd(w) +
+            nodes
+              .map((b) =>
+                (a === b
+                  ? '-'
+                  : (pairs.get(`${a.name}-${b.name}`) ?? pairs.get(`${b.name}-${a.name}`))
+                    ? 'Y'
+                    : '.'
+                ).padStart(w),
+              )
+              .join(''),
         );
         return [head, ...rows].join('\n');
       },
@@ -405,13 +441,22 @@ export class Lab {
    * Captures frames on a node's eth0 (`tcpdump -e -n -t`: link-level headers, no timestamps, so 802.1Q tags are visible) while
    * `traffic` runs; resolves with tcpdump's lines. `filter` is a tcpdump expression of plain words (e.g. `arp or icmp`).
    */
-  async capture(node: string, traffic: () => Promise<unknown>, opts: { filter?: string; settleMs?: number } = {}): Promise<string[]> {
+  async capture(
+    node: string,
+    traffic: () => Promise<unknown>,
+    opts: { filter?: string; settleMs?: number } = {},
+  ): Promise<string[]> {
     const n = this.node(node);
     const filter = (opts.filter ?? '').split(/\s+/).filter(Boolean);
-    for (const w of filter) if (!/^[A-Za-z0-9.:()!]+$/.test(w)) throw new Error(`capture: bad filter word ${JSON.stringify(w)}`);
-    const child = spawn(bin.ip(), ['netns', 'exec', n.netns, bin.tcpdump(), '-i', 'eth0', '-e', '-n', '-t', '-l', '-U', ...filter], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    for (const w of filter)
+      if (!/^[A-Za-z0-9.:()!]+$/.test(w)) throw new Error(`capture: bad filter word ${JSON.stringify(w)}`);
+    const child = spawn(
+      bin.ip(),
+      ['netns', 'exec', n.netns, bin.tcpdump(), '-i', 'eth0', '-e', '-n', '-t', '-l', '-U', ...filter],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -462,7 +507,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   if (!Number.isInteger(subnet) || subnet < 0 || subnet > 255) throw new Error('subnet: an integer 0-255');
   if (!Number.isInteger(parking) || parking < 1 || parking > 4095) throw new Error('parkingVlan: an integer 1-4095');
   const name = options.name ?? `hl${randomBytes(3).toString('hex')}`;
-  if (!NAME_PATTERN.test(name)) throw new Error(`lab name ${JSON.stringify(name)}: lower-case letters and digits, 2-12, starting with a letter`);
+  if (!NAME_PATTERN.test(name))
+    throw new Error(`lab name ${JSON.stringify(name)}: lower-case letters and digits, 2-12, starting with a letter`);
   const why = labUnavailable(kind);
   if (why) throw new Error(`cannot start a lab: ${why}`);
 
@@ -475,7 +521,13 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const nodes: LabNode[] = Array.from({ length: nodeCount }, (_, k) => {
     const i = k + 1;
     const hex = (v: number) => v.toString(16).padStart(2, '0');
-    return { name: `n${i}`, netns: `${name}-n${i}`, port: `p${i}`, address: `10.99.${subnet}.${i}`, mac: `02:99:${hex(subnet)}:00:00:${hex(i)}` };
+    return {
+      name: `n${i}`,
+      netns: `${name}-n${i}`,
+      port: `p${i}`,
+      address: `10.99.${subnet}.${i}`,
+      mac: `02:99:${hex(subnet)}:00:00:${hex(i)}`,
+    };
   });
   const extraPorts = Array.from({ length: extra }, (_, k) => `x${k + 1}`);
   const rec: LabRecord = {
@@ -498,7 +550,14 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     await Promise.all(
       rec.netns.map((n) =>
         // A fixed script (no input in it); tolerant of kernels without IPv6.
-        must(ip, ['netns', 'exec', n, '/bin/sh', '-c', 'for f in all default; do echo 1 > /proc/sys/net/ipv6/conf/$f/disable_ipv6; done 2>/dev/null || true']),
+        must(ip, [
+          'netns',
+          'exec',
+          n,
+          '/bin/sh',
+          '-c',
+          'for f in all default; do echo 1 > /proc/sys/net/ipv6/conf/$f/disable_ipv6; done 2>/dev/null || true',
+        ]),
       ),
     );
     // Wiring: node eth0 <-> switch port p<i>; extra ports x<i> <-> x<i>-peer inside the switch namespace.
@@ -509,14 +568,19 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     if (wires.length) await must(ip, ['-batch', '-'], { input: wires.join('\n') + '\n' });
     await Promise.all(
       nodes.map(async (n) => {
-        await must(ip, ['-n', n.netns, '-batch', '-'], { input: `link set lo up\naddr add ${n.address}/24 dev eth0\nlink set eth0 up\n` });
+        await must(ip, ['-n', n.netns, '-batch', '-'], {
+          input: `link set lo up\naddr add ${n.address}/24 dev eth0\nlink set eth0 up\n`,
+        });
         await must(ip, ['netns', 'exec', n.netns, bin.ethtool(), '-K', 'eth0', 'tx', 'off']);
       }),
     );
     let ovsdb: { unix: string; tcp: string } | undefined;
     if (kind === 'ovs') {
       // OVS ports come up (link) now and are parked in the same ovs-vsctl call that adds them.
-      const ups = [...nodes.map((n) => `link set ${n.port} up`), ...extraPorts.flatMap((x) => [`link set ${x} up`, `link set ${x}-peer up`])];
+      const ups = [
+        ...nodes.map((n) => `link set ${n.port} up`),
+        ...extraPorts.flatMap((x) => [`link set ${x} up`, `link set ${x}-peer up`]),
+      ];
       if (ups.length) await must(ip, ['-n', sw, '-batch', '-'], { input: ups.join('\n') + '\n' });
       ovsdb = await startOvs(dir, sw, [...nodes.map((n) => n.port), ...extraPorts], parking);
     } else {
@@ -532,7 +596,12 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   }
 }
 
-async function startOvs(dir: string, sw: string, ports: string[], parking: number): Promise<{ unix: string; tcp: string }> {
+async function startOvs(
+  dir: string,
+  sw: string,
+  ports: string[],
+  parking: number,
+): Promise<{ unix: string; tcp: string }> {
   const env = { ...process.env, OVS_RUNDIR: dir, OVS_LOGDIR: dir, OVS_DBDIR: dir, OVS_SYSCONFDIR: dir };
   const db = join(dir, 'conf.db');
   const sock = join(dir, 'db.sock');
@@ -592,9 +661,14 @@ function describeLab(lab: Lab): string {
     `  switch namespace ${lab.switchNetns}${lab.bridge ? `, OVS bridge ${lab.bridge}` : ', one bridge br<VID> per VLAN'}`,
   ];
   if (lab.ovsdb) lines.push(`  OVSDB remotes     ${lab.ovsdb.unix}  ${lab.ovsdb.tcp}`);
-  for (const n of lab.nodes) lines.push(`  ${n.name.padEnd(4)} netns ${n.netns.padEnd(14)} ${n.address.padEnd(12)} ${n.mac}  switch port ${n.port}`);
+  for (const n of lab.nodes)
+    lines.push(
+      `  ${n.name.padEnd(4)} netns ${n.netns.padEnd(14)} ${n.address.padEnd(12)} ${n.mac}  switch port ${n.port}`,
+    );
   if (lab.extraPorts.length) lines.push(`  extra switch ports: ${lab.extraPorts.join(' ')}`);
-  lines.push(`  a Switch for it:  type: ${lab.kind}, address: ${lab.switchConfig().address}${lab.bridge ? `, options: {bridge: ${lab.bridge}}` : ''}`);
+  lines.push(
+    `  a Switch for it:  type: ${lab.kind}, address: ${lab.switchConfig().address}${lab.bridge ? `, options: {bridge: ${lab.bridge}}` : ''}`,
+  );
   if (lab.ovsdb) lines.push(`  inspect:          ovs-vsctl --db=${lab.ovsdb.unix} show`);
   lines.push(`  tear down:        node --import tsx hack/lab/lab.ts down ${lab.name}`);
   return lines.join('\n');
@@ -628,7 +702,22 @@ async function main(argv: string[]): Promise<number> {
       });
       live.delete(lab.name); // persistent: outlives this process
       if (values.json) {
-        console.log(JSON.stringify({ name: lab.name, kind: lab.kind, dir: lab.dir, switchNetns: lab.switchNetns, ovsdb: lab.ovsdb, bridge: lab.bridge, nodes: lab.nodes, extraPorts: lab.extraPorts }, null, 2));
+        console.log(
+          JSON.stringify(
+            {
+              name: lab.name,
+              kind: lab.kind,
+              dir: lab.dir,
+              switchNetns: lab.switchNetns,
+              ovsdb: lab.ovsdb,
+              bridge: lab.bridge,
+              nodes: lab.nodes,
+              extraPorts: lab.extraPorts,
+            },
+            null,
+            2,
+          ),
+        );
       } else {
         console.log(describeLab(lab));
       }
@@ -651,7 +740,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'list': {
-      for (const r of listLabs()) console.log(`${r.name}\t${r.kind}\t${r.persistent ? 'persistent' : `owner pid ${r.pid}${pidAlive(r.pid) ? '' : ' (dead)'}`}\t${r.dir}`);
+      for (const r of listLabs())
+        console.log(
+          `${r.name}\t${r.kind}\t${r.persistent ? 'persistent' : `owner pid ${r.pid}${pidAlive(r.pid) ? '' : ' (dead)'}`}\t${r.dir}`,
+        );
       return 0;
     }
     case 'matrix': {
@@ -661,7 +753,9 @@ async function main(argv: string[]): Promise<number> {
         .filter((n) => n !== `${rec.name}-sw`)
         .map((netns) => {
           const i = Number(/-n(\d+)$/.exec(netns)![1]);
-          const addr = JSON.parse(execFileSync(bin.ip(), ['-j', '-n', netns, 'addr', 'show', 'dev', 'eth0']).toString())[0]?.addr_info?.[0]?.local as string;
+          const addr = JSON.parse(
+            execFileSync(bin.ip(), ['-j', '-n', netns, 'addr', 'show', 'dev', 'eth0']).toString(),
+          )[0]?.addr_info?.[0]?.local as string;
           return { name: `n${i}`, netns, port: `p${i}`, address: addr, mac: '' };
         });
       const lab = new Lab(rec, { nodes, extraPorts: [] });
@@ -669,7 +763,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      console.error('usage: node --import tsx hack/lab/lab.ts up [--nodes N] [--switch ovs|linuxbridge] [--extra-ports N] [--name NAME] [--subnet S] [--json]');
+      console.error(
+        'usage: node --import tsx hack/lab/lab.ts up [--nodes N] [--switch ovs|linuxbridge] [--extra-ports N] [--name NAME] [--subnet S] [--json]',
+      );
       console.error('       node --import tsx hack/lab/lab.ts list | matrix NAME | down [NAME] | down --all');
       return 2;
   }

@@ -34,7 +34,13 @@ interface Row {
   portsPerSecond: number;
 }
 
-async function measure(label: string, driver: SwitchDriver, config: SwitchConfig, ports: string[], trunk: boolean): Promise<Row[]> {
+async function measure(
+  label: string,
+  driver: SwitchDriver,
+  config: SwitchConfig,
+  ports: string[],
+  trunk: boolean,
+): Promise<Row[]> {
   const rows: Row[] = [];
   const opens: number[] = [];
   for (let i = 0; i < rounds; i++) {
@@ -63,10 +69,20 @@ async function measure(label: string, driver: SwitchDriver, config: SwitchConfig
         const res = await session.apply(changes);
         applies.push(performance.now() - t1);
         const same = res.filter((x) => !x.changed);
-        if (same.length) throw new Error(`measure: ${label} batch ${size}: ${same.length} ports did not change, e.g. ${JSON.stringify(same[0])}`);
+        if (same.length)
+          throw new Error(
+            `measure: ${label} batch ${size}: ${same.length} ports did not change, e.g. ${JSON.stringify(same[0])}`,
+          );
       }
       const applyMs = median(applies);
-      rows.push({ driver: label, batch: size, openMs: median(opens), readMs: median(reads), applyMs, portsPerSecond: Math.round((size / applyMs) * 1000) });
+      rows.push({
+        driver: label,
+        batch: size,
+        openMs: median(opens),
+        readMs: median(reads),
+        applyMs,
+        portsPerSecond: Math.round((size / applyMs) * 1000),
+      });
     }
   } finally {
     await session.close();
@@ -85,10 +101,34 @@ async function main(): Promise<void> {
     const lab = await startLab({ nodes: 0, extraPorts: maxPorts, switch: kind });
     try {
       if (kind === 'ovs') {
-        rows.push(...(await measure('ovs (wait for vswitchd)', new OvsSwitchDriver(), lab.switchConfig({ remote: 'tcp' }), lab.extraPorts as string[], true)));
-        rows.push(...(await measure('ovs (db commit only)', new OvsSwitchDriver(), lab.switchConfig({ remote: 'tcp', wait: false }), lab.extraPorts as string[], true)));
+        rows.push(
+          ...(await measure(
+            'ovs (wait for vswitchd)',
+            new OvsSwitchDriver(),
+            lab.switchConfig({ remote: 'tcp' }),
+            lab.extraPorts as string[],
+            true,
+          )),
+        );
+        rows.push(
+          ...(await measure(
+            'ovs (db commit only)',
+            new OvsSwitchDriver(),
+            lab.switchConfig({ remote: 'tcp', wait: false }),
+            lab.extraPorts as string[],
+            true,
+          )),
+        );
       } else {
-        rows.push(...(await measure('linuxbridge', new LinuxBridgeSwitchDriver(), lab.switchConfig(), lab.extraPorts as string[], false)));
+        rows.push(
+          ...(await measure(
+            'linuxbridge',
+            new LinuxBridgeSwitchDriver(),
+            lab.switchConfig(),
+            lab.extraPorts as string[],
+            false,
+          )),
+        );
       }
     } finally {
       await lab.stop();

@@ -11,12 +11,19 @@ import { TSX_LOADER } from '../support/server.js';
 const run = promisify(execFile);
 
 test('npm run bench -- --quick --json prints every figure', async () => {
-  const { stdout } = await run(process.execPath, ['--import', TSX_LOADER, join(packageRoot(), 'hack', 'bench', 'main.ts'), '--quick', '--json', '--store', 'sqlite'], {
-    cwd: packageRoot(),
-    timeout: 240_000,
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const figures = stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', TSX_LOADER, join(packageRoot(), 'hack', 'bench', 'main.ts'), '--quick', '--json', '--store', 'sqlite'],
+    {
+      cwd: packageRoot(),
+      timeout: 240_000,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  const figures = stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   for (const f of figures) {
     assert.equal(typeof f.bench, 'string');
     assert.ok(Number.isFinite(f.value), `${f.bench} = ${f.value}`);
@@ -24,7 +31,18 @@ test('npm run bench -- --quick --json prints every figure', async () => {
     assert.equal(f.store, 'sqlite');
   }
   const names = new Set(figures.map((f) => f.bench));
-  for (const want of ['api-create-rate', 'api-list-latency', 'watch-latency-p99', 'server-rss-10k', 'switch-converge-4x12', 'switch-bound-4x12', 'switch-baseline-4x12', 'switch-converge-16x12', 'obm-reconcile-100', 'obm-serial-100']) {
+  for (const want of [
+    'api-create-rate',
+    'api-list-latency',
+    'watch-latency-p99',
+    'server-rss-10k',
+    'switch-converge-4x12',
+    'switch-bound-4x12',
+    'switch-baseline-4x12',
+    'switch-converge-16x12',
+    'obm-reconcile-100',
+    'obm-serial-100',
+  ]) {
     assert.ok(names.has(want), `${want} missing from ${[...names].join(', ')}`);
   }
 });

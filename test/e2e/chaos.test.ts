@@ -17,18 +17,26 @@ const SEED = 13;
 const MINUTES = 1.5;
 
 describe('chaos run on the OVS lab', { skip }, () => {
-  test(`seed ${SEED}, ${MINUTES} minutes: no port ever carries a foreign VLAN, and the ping matrix matches at every quiet point`, { timeout: 6 * 60_000 }, async (t) => {
-    const r = await runChaos({ seed: SEED, minutes: MINUTES, log: (l) => t.diagnostic(l) });
-    for (const line of r.report.split('\n')) t.diagnostic(line);
-    assert.ok(r.ops.length >= 20, `only ${r.ops.length} operations ran:\n${r.report}`);
-    assert.ok(r.quietPoints.length >= 3, `only ${r.quietPoints.length} quiet points:\n${r.report}`);
-    assert.ok(r.evaluations > 0, 'the checker evaluated nothing');
-    assert.deepEqual(
-      r.episodes.map((e) => e.violation.message),
-      [],
-      `isolation violations:\n${r.report}`,
-    );
-    const bad = r.quietPoints.filter((q) => !q.converged || q.mismatches.length || q.violationsNow.length);
-    assert.deepEqual(bad.map((q) => `after op ${q.afterOp}: ${q.detail ?? ''} ${q.mismatches.join('; ')}`), [], `quiet points that did not hold:\n${r.report}`);
-  });
+  test(
+    `seed ${SEED}, ${MINUTES} minutes: no port ever carries a foreign VLAN, and the ping matrix matches at every quiet point`,
+    { timeout: 6 * 60_000 },
+    async (t) => {
+      const r = await runChaos({ seed: SEED, minutes: MINUTES, log: (l) => t.diagnostic(l) });
+      for (const line of r.report.split('\n')) t.diagnostic(line);
+      assert.ok(r.ops.length >= 20, `only ${r.ops.length} operations ran:\n${r.report}`);
+      assert.ok(r.quietPoints.length >= 3, `only ${r.quietPoints.length} quiet points:\n${r.report}`);
+      assert.ok(r.evaluations > 0, 'the checker evaluated nothing');
+      assert.deepEqual(
+        r.episodes.map((e) => e.violation.message),
+        [],
+        `isolation violations:\n${r.report}`,
+      );
+      const bad = r.quietPoints.filter((q) => !q.converged || q.mismatches.length || q.violationsNow.length);
+      assert.deepEqual(
+        bad.map((q) => `after op ${q.afterOp}: ${q.detail ?? ''} ${q.mismatches.join('; ')}`),
+        [],
+        `quiet points that did not hold:\n${r.report}`,
+      );
+    },
+  );
 });

@@ -16,7 +16,12 @@ const MIN_ACKED = 16;
 const MAX_RUN_MS = 10_000;
 
 function network(name: string) {
-  return { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name, labels: { test: 'crash' } }, spec: { owner: '' } };
+  return {
+    apiVersion: 'hil.io/v1alpha1',
+    kind: 'Network',
+    metadata: { name, labels: { test: 'crash' } },
+    spec: { owner: '' },
+  };
 }
 
 interface Outcome {
@@ -83,20 +88,32 @@ async function checkAfterRestart(t: TestContext, srv: ServeChild, o: Outcome) {
   const phantoms = names.filter((n) => !o.attempted.has(n));
   assert.deepEqual(phantoms, [], 'nothing exists that was never sent');
   // At most the requests in flight at the kill may have committed without their 201 arriving.
-  assert.ok(names.length - o.acknowledged.size <= o.inFlightAtKill, `${names.length - o.acknowledged.size} unacknowledged objects exist, but only ${o.inFlightAtKill} requests were in flight`);
+  assert.ok(
+    names.length - o.acknowledged.size <= o.inFlightAtKill,
+    `${names.length - o.acknowledged.size} unacknowledged objects exist, but only ${o.inFlightAtKill} requests were in flight`,
+  );
 
   const rvs = items.map((i) => Number(i.metadata.resourceVersion));
-  assert.ok(rvs.every((r) => Number.isInteger(r) && r > 0), `resourceVersions must be positive integers: ${rvs}`);
+  assert.ok(
+    rvs.every((r) => Number.isInteger(r) && r > 0),
+    `resourceVersions must be positive integers: ${rvs}`,
+  );
   assert.equal(new Set(rvs).size, rvs.length, 'every create has its own resourceVersion');
   assert.equal(new Set(items.map((i) => i.metadata.uid)).size, items.length, 'every object has its own uid');
   const newest = Math.max(...rvs);
-  assert.ok(Number(listed.body.metadata.resourceVersion) >= newest, `the list's resourceVersion ${listed.body.metadata.resourceVersion} is below an item's ${newest}`);
+  assert.ok(
+    Number(listed.body.metadata.resourceVersion) >= newest,
+    `the list's resourceVersion ${listed.body.metadata.resourceVersion} is below an item's ${newest}`,
+  );
 
   // The history carries on above everything that survived, and reads back.
   const fresh = await api(srv.url, 'POST', PATH, network('after-restart'));
   assert.equal(fresh.status, 201, JSON.stringify(fresh.body));
   const rv = Number(fresh.body.metadata.resourceVersion);
-  assert.ok(rv > newest, `a write after the restart got resourceVersion ${rv}, not above the newest surviving ${newest}`);
+  assert.ok(
+    rv > newest,
+    `a write after the restart got resourceVersion ${rv}, not above the newest surviving ${newest}`,
+  );
   assert.ok(rv > Number(listed.body.metadata.resourceVersion));
   const again = await api(srv.url, 'GET', `${PATH}/after-restart`);
   assert.equal(again.body.metadata.resourceVersion, fresh.body.metadata.resourceVersion);
@@ -104,7 +121,9 @@ async function checkAfterRestart(t: TestContext, srv: ServeChild, o: Outcome) {
   // A watch from before the newest surviving write replays from there on: the log survived with the objects.
   const second = [...rvs].sort((a, b) => a - b).at(-2)!;
   const ctl = new AbortController();
-  const res = await fetch(`${srv.url}${PATH}?watch=true&resourceVersion=${second}&labelSelector=test%3Dcrash`, { signal: ctl.signal });
+  const res = await fetch(`${srv.url}${PATH}?watch=true&resourceVersion=${second}&labelSelector=test%3Dcrash`, {
+    signal: ctl.signal,
+  });
   try {
     assert.equal(res.status, 200);
     const reader = res.body!.getReader();
@@ -125,7 +144,10 @@ async function checkAfterRestart(t: TestContext, srv: ServeChild, o: Outcome) {
 
 function assertRunWasMeaningful(o: Outcome) {
   assert.deepEqual(o.unexpected, [], 'every create before the kill should have succeeded');
-  assert.ok(o.acknowledged.size >= MIN_ACKED, `only ${o.acknowledged.size} creates were acknowledged before the kill; the test needs a stream of writes`);
+  assert.ok(
+    o.acknowledged.size >= MIN_ACKED,
+    `only ${o.acknowledged.size} creates were acknowledged before the kill; the test needs a stream of writes`,
+  );
   assert.ok(o.inFlightAtKill > 0, 'no request was in flight when the server was killed');
 }
 

@@ -33,7 +33,11 @@ const MERGE = 'application/merge-patch+json';
 /** tcpdump in a namespace, lines as they come. */
 function startCapture(netns: string, filter: string[]): Promise<{ lines: string[]; stop(): Promise<void> }> {
   const lines: string[] = [];
-  const child: ChildProcess = spawn('ip', ['netns', 'exec', netns, 'tcpdump', '-i', 'eth0', '-e', '-n', '-l', '-U', ...filter], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(
+    'ip',
+    ['netns', 'exec', netns, 'tcpdump', '-i', 'eth0', '-e', '-n', '-l', '-U', ...filter],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let buf = '';
   child.stdout!.on('data', (d: Buffer) => {
     buf += d.toString();
@@ -73,14 +77,19 @@ describe('headnode VM on a project VLAN: real libvirtd + QEMU + Open vSwitch', {
     const r = await api(srv.url, 'GET', `${H}/headnodes/${name}`);
     return r.status === 200 ? r.body : undefined;
   };
-  const vlanOf = async (net: string): Promise<number> => (await api(srv.url, 'GET', `${H}/networks/${net}`)).body.status.vlan;
+  const vlanOf = async (net: string): Promise<number> =>
+    (await api(srv.url, 'GET', `${H}/networks/${net}`)).body.status.vlan;
 
   before(async () => {
     lab = await startLab({ nodes: 2, switch: 'ovs' });
     dir = mkdtempSync(join(tmpdir(), 'hil-hn-e2e-'));
     chmodSync(dir, 0o755);
     // libvirt adds QEMU's taps to OVS with ovs-vsctl, which finds the lab's database through OVS_RUNDIR.
-    libvirtd = await startLibvirtd({ netns: lab.switchNetns, env: { OVS_RUNDIR: lab.dir }, ownedPrefixes: ['hil-headnode-', BASE] });
+    libvirtd = await startLibvirtd({
+      netns: lab.switchNetns,
+      env: { OVS_RUNDIR: lab.dir },
+      ownedPrefixes: ['hil-headnode-', BASE],
+    });
     execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', join(dir, 'base.qcow2'), '1M']);
     lv = new LibvirtHeadnodeDriver({ uri: libvirtd.uri, imageDir: dir });
     await lv.withConnection((h) =>
@@ -107,9 +116,17 @@ describe('headnode VM on a project VLAN: real libvirtd + QEMU + Open vSwitch', {
       [
         `apiVersion: hil.io/v1alpha1\nkind: Project\nmetadata: {name: tenant}\nspec: {}`,
         `apiVersion: hil.io/v1alpha1\nkind: Switch\nmetadata: {name: lab}\nspec:\n  type: ovs\n  address: "${lab.ovsdb!.tcp}"\n  options: {bridge: sw0}\n  vlanRange: ["100-199"]`,
-        ...lab.nodes.map((n) => `apiVersion: hil.io/v1alpha1\nkind: Port\nmetadata: {name: lab-${n.port}}\nspec: {switch: lab, interface: ${n.port}}`),
-        ...lab.nodes.map((n) => `apiVersion: hil.io/v1alpha1\nkind: Node\nmetadata: {name: ${n.name}}\nspec:\n  project: tenant\n  obm: {type: mock, host: bmc-${n.name}}\n  nics:\n  - {name: eth0, macAddress: "${n.mac}", port: lab-${n.port}}`),
-        ...['red', 'blue'].map((net) => `apiVersion: hil.io/v1alpha1\nkind: Network\nmetadata: {name: ${net}}\nspec: {owner: tenant}`),
+        ...lab.nodes.map(
+          (n) =>
+            `apiVersion: hil.io/v1alpha1\nkind: Port\nmetadata: {name: lab-${n.port}}\nspec: {switch: lab, interface: ${n.port}}`,
+        ),
+        ...lab.nodes.map(
+          (n) =>
+            `apiVersion: hil.io/v1alpha1\nkind: Node\nmetadata: {name: ${n.name}}\nspec:\n  project: tenant\n  obm: {type: mock, host: bmc-${n.name}}\n  nics:\n  - {name: eth0, macAddress: "${n.mac}", port: lab-${n.port}}`,
+        ),
+        ...['red', 'blue'].map(
+          (net) => `apiVersion: hil.io/v1alpha1\nkind: Network\nmetadata: {name: ${net}}\nspec: {owner: tenant}`,
+        ),
       ].join('\n---\n'),
     );
     await applyYaml(
@@ -119,7 +136,14 @@ describe('headnode VM on a project VLAN: real libvirtd + QEMU + Open vSwitch', {
         `apiVersion: hil.io/v1alpha1\nkind: NetworkAttachment\nmetadata: {name: n2-blue}\nspec: {node: n2, nic: eth0, network: blue}`,
       ].join('\n---\n'),
     );
-    await until(async () => ((await api(srv.url, 'GET', `${H}/networkattachments`)).body.items as any[]).filter((a) => a.status?.phase === 'Attached').length === 2, 'both attachments Attached', 30_000);
+    await until(
+      async () =>
+        ((await api(srv.url, 'GET', `${H}/networkattachments`)).body.items as any[]).filter(
+          (a) => a.status?.phase === 'Attached',
+        ).length === 2,
+      'both attachments Attached',
+      30_000,
+    );
   });
 
   after(async () => {
@@ -132,8 +156,16 @@ describe('headnode VM on a project VLAN: real libvirtd + QEMU + Open vSwitch', {
   });
 
   test('the VM’s DHCP request reaches the node on its network, and not the node on another network', async () => {
-    await applyYaml(srv.url, `apiVersion: hil.io/v1alpha1\nkind: Headnode\nmetadata: {name: hn}\nspec:\n  project: tenant\n  baseImage: ${BASE}\n  running: false\n  hnics:\n  - {name: pxe, network: red}`);
-    const stopped = await until(async () => ((await get('hn'))?.status?.state === 'Stopped' ? get('hn') : undefined), 'hn defined (Stopped)', 30_000, async () => `${JSON.stringify((await get('hn'))?.status)}\n${daemon.output().slice(-3000)}\n${libvirtd.log()}`);
+    await applyYaml(
+      srv.url,
+      `apiVersion: hil.io/v1alpha1\nkind: Headnode\nmetadata: {name: hn}\nspec:\n  project: tenant\n  baseImage: ${BASE}\n  running: false\n  hnics:\n  - {name: pxe, network: red}`,
+    );
+    const stopped = await until(
+      async () => ((await get('hn'))?.status?.state === 'Stopped' ? get('hn') : undefined),
+      'hn defined (Stopped)',
+      30_000,
+      async () => `${JSON.stringify((await get('hn'))?.status)}\n${daemon.output().slice(-3000)}\n${libvirtd.log()}`,
+    );
     const red = await vlanOf('red');
     const mac = stopped.status!.hnics![0].mac!;
     assert.equal(stopped.status!.hnics![0].bridge, `br-vlan${red}`);
@@ -141,21 +173,37 @@ describe('headnode VM on a project VLAN: real libvirtd + QEMU + Open vSwitch', {
     assert.equal((await lab.vsctl('br-to-parent', `br-vlan${red}`)).trim(), 'sw0');
     assert.equal(Number((await lab.vsctl('br-to-vlan', `br-vlan${red}`)).trim()), red);
 
-    const [c1, c2] = await Promise.all([startCapture(lab.node('n1').netns, ['ether', 'src', mac]), startCapture(lab.node('n2').netns, ['ether', 'src', mac])]);
+    const [c1, c2] = await Promise.all([
+      startCapture(lab.node('n1').netns, ['ether', 'src', mac]),
+      startCapture(lab.node('n2').netns, ['ether', 'src', mac]),
+    ]);
     try {
       await api(srv.url, 'PATCH', `${H}/headnodes/hn`, { spec: { running: true } }, MERGE);
-      const hn = await until(async () => ((await get('hn'))?.status?.state === 'Running' ? get('hn') : undefined), 'hn Running', 30_000, async () => `${JSON.stringify((await get('hn'))?.status)}\n${daemon.output().slice(-3000)}\n${libvirtd.log()}`);
+      const hn = await until(
+        async () => ((await get('hn'))?.status?.state === 'Running' ? get('hn') : undefined),
+        'hn Running',
+        30_000,
+        async () => `${JSON.stringify((await get('hn'))?.status)}\n${daemon.output().slice(-3000)}\n${libvirtd.log()}`,
+      );
       assert.ok(hn.status!.vncPort! >= 5900, `VNC port ${hn.status!.vncPort}`);
       // The VM's tap is an access port of red's VLAN on the switch.
       const tap = (await lv.inspect(hn.status!.domain!))!.interfaces[0].target!;
       assert.equal((await lab.vsctl('port-to-br', tap)).trim(), `br-vlan${red}`);
       assert.equal(Number((await lab.vsctl('get', 'port', tap, 'tag')).trim()), red);
-      await until(async () => c1.lines.some((l) => /DHCP|BOOTP/.test(l)), `the VM's DHCP request (from ${mac}) in n1 (network red)`, 60_000, () => `n1: ${c1.lines.join('\n')}\nn2: ${c2.lines.join('\n')}`);
+      await until(
+        async () => c1.lines.some((l) => /DHCP|BOOTP/.test(l)),
+        `the VM's DHCP request (from ${mac}) in n1 (network red)`,
+        60_000,
+        () => `n1: ${c1.lines.join('\n')}\nn2: ${c2.lines.join('\n')}`,
+      );
       await new Promise((r) => setTimeout(r, 1500)); // more time for anything to leak to n2
     } finally {
       await Promise.all([c1.stop(), c2.stop()]);
     }
-    assert.ok(c1.lines.some((l) => l.toLowerCase().includes(mac)), c1.lines.join('\n'));
+    assert.ok(
+      c1.lines.some((l) => l.toLowerCase().includes(mac)),
+      c1.lines.join('\n'),
+    );
     assert.deepEqual(c2.lines, [], 'n2 (network blue) sees nothing from the VM');
   });
 

@@ -54,7 +54,10 @@ describe('hil-admin', () => {
     const dir = tmp();
     const cfg = join(dir, 'hil.cfg');
     const port = await freePort();
-    writeFileSync(cfg, `[server]\nlisten = 127.0.0.1:${port}\ndata_dir = ${join(dir, 'store')}\n[extensions]\nhil.ext.auth.null =\n`);
+    writeFileSync(
+      cfg,
+      `[server]\nlisten = 127.0.0.1:${port}\ndata_dir = ${join(dir, 'store')}\n[extensions]\nhil.ext.auth.null =\n`,
+    );
     chmodSync(cfg, 0o644);
     const refused = await hilAdmin(['serve', '--config', cfg], dir);
     assert.notEqual(refused.code, 0);
@@ -110,9 +113,15 @@ describe('hil-admin', () => {
       assert.equal(typeof create.durationMs, 'number');
       const miss = lines.find((l) => l.message === 'request' && l.verb === 'get' && l.resource === 'nodes');
       assert.equal(miss?.code, 404);
-      assert.ok(lines.some((l) => /authentication is DISABLED/.test(l.message)), 'the null auth backend warns loudly');
+      assert.ok(
+        lines.some((l) => /authentication is DISABLED/.test(l.message)),
+        'the null auth backend warns loudly',
+      );
       const out = srv.output();
-      assert.ok(!out.includes(secret) && !out.includes(Buffer.from(secret).toString('base64')), 'the secret is not in the log');
+      assert.ok(
+        !out.includes(secret) && !out.includes(Buffer.from(secret).toString('base64')),
+        'the secret is not in the log',
+      );
       const metrics = await (await fetch(`${srv.url}/metrics`)).text();
       assert.match(metrics, /apiserver_request_total\{verb="create",resource="secrets",code="201"\} 1/);
       assert.match(metrics, /process_resident_memory_bytes/);
@@ -121,36 +130,77 @@ describe('hil-admin', () => {
     }
   });
 
-  test('TLS: serves HTTPS with the given certificate', { skip: spawnSync('openssl', ['version']).status !== 0 ? 'openssl is not installed' : false }, async () => {
-    const dir = tmp();
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
-    assert.equal(gen.status, 0, gen.stderr);
-    const port = await freePort();
-    const child = execFile(process.execPath, ['--import', TSX_LOADER, HIL_ADMIN, 'serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dir, '--tls-cert', cert, '--tls-key', key], { cwd: dir });
-    try {
-      const https = await import('node:https');
-      const get = () =>
-        new Promise<{ status: number; body: string }>((resolve, reject) => {
-          const req = https.get({ host: '127.0.0.1', port, path: '/apis', ca: [readFileSync(cert)] }, (res) => {
-            let body = '';
-            res.on('data', (d) => (body += d));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+  test(
+    'TLS: serves HTTPS with the given certificate',
+    { skip: spawnSync('openssl', ['version']).status !== 0 ? 'openssl is not installed' : false },
+    async () => {
+      const dir = tmp();
+      const key = join(dir, 'key.pem');
+      const cert = join(dir, 'cert.pem');
+      const gen = spawnSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+        ],
+        { encoding: 'utf8' },
+      );
+      assert.equal(gen.status, 0, gen.stderr);
+      const port = await freePort();
+      const child = execFile(
+        process.execPath,
+        [
+          '--import',
+          TSX_LOADER,
+          HIL_ADMIN,
+          'serve',
+          '--listen',
+          `127.0.0.1:${port}`,
+          '--data-dir',
+          dir,
+          '--tls-cert',
+          cert,
+          '--tls-key',
+          key,
+        ],
+        { cwd: dir },
+      );
+      try {
+        const https = await import('node:https');
+        const get = () =>
+          new Promise<{ status: number; body: string }>((resolve, reject) => {
+            const req = https.get({ host: '127.0.0.1', port, path: '/apis', ca: [readFileSync(cert)] }, (res) => {
+              let body = '';
+              res.on('data', (d) => (body += d));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+            });
+            req.on('error', reject);
           });
-          req.on('error', reject);
-        });
-      let got: { status: number; body: string } | undefined;
-      for (let i = 0; i < 100 && !got; i++) {
-        got = await get().catch(() => undefined);
-        if (!got) await new Promise((r) => setTimeout(r, 100));
+        let got: { status: number; body: string } | undefined;
+        for (let i = 0; i < 100 && !got; i++) {
+          got = await get().catch(() => undefined);
+          if (!got) await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.equal(got?.status, 200);
+        assert.match(got.body, /APIGroupList/);
+      } finally {
+        child.kill('SIGTERM');
       }
-      assert.equal(got?.status, 200);
-      assert.match(got.body, /APIGroupList/);
-    } finally {
-      child.kill('SIGTERM');
-    }
-  });
+    },
+  );
   test('secrets off the command line: passwords from stdin, a file or $HIL_PASSWORD; a password argument works with a warning', async () => {
     const dir = tmp();
     const admin = (args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}) => {
@@ -177,7 +227,10 @@ describe('hil-admin', () => {
     assert.doesNotMatch(fromEnv.stderr, visible);
     const positional = admin(['create-admin-user', 'a-arg', 'arg-password']);
     assert.equal(positional.code, 0, positional.stderr);
-    assert.match(positional.stderr, /warning: a password on the command line is visible to other users of this host.*--password-stdin/);
+    assert.match(
+      positional.stderr,
+      /warning: a password on the command line is visible to other users of this host.*--password-stdin/,
+    );
     const none = admin(['create-admin-user', 'a-none']);
     assert.notEqual(none.code, 0);
     assert.match(none.stderr, /no password: use --password-stdin, --password-file FILE or \$HIL_PASSWORD/);
@@ -192,7 +245,12 @@ describe('hil-admin', () => {
 
     const store = await openStore({ dataDir: dir });
     try {
-      for (const [user, pw] of [['a-stdin', 'stdin-password'], ['a-file', 'file-password'], ['a-env', 'env-password'], ['a-arg', 'arg-password']]) {
+      for (const [user, pw] of [
+        ['a-stdin', 'stdin-password'],
+        ['a-file', 'file-password'],
+        ['a-env', 'env-password'],
+        ['a-arg', 'arg-password'],
+      ]) {
         const cred = await store.getPassword(user);
         assert.ok(cred && (await verifyPassword(pw, cred.secretHash)), user);
       }
@@ -205,22 +263,46 @@ describe('hil-admin', () => {
 
   test('a password in --database-uri and serve-networks --token warn, and are not echoed; --token-file is read', async () => {
     const dir = tmp();
-    const uri = await hilAdmin(['db', 'upgrade', '--database-uri', 'postgresql://hil:uri-secret-pw@127.0.0.1:1/hil'], dir);
+    const uri = await hilAdmin(
+      ['db', 'upgrade', '--database-uri', 'postgresql://hil:uri-secret-pw@127.0.0.1:1/hil'],
+      dir,
+    );
     assert.notEqual(uri.code, 0);
     assert.match(uri.stderr, /warning: a password in --database-uri on the command line is visible.*HIL_DATABASE_URI/);
     assert.doesNotMatch(uri.stderr + uri.stdout, /uri-secret-pw/);
-    const missing = await hilAdmin(['serve-networks', '--server', 'http://127.0.0.1:1', '--token-file', join(dir, 'no-such-file')], dir);
+    const missing = await hilAdmin(
+      ['serve-networks', '--server', 'http://127.0.0.1:1', '--token-file', join(dir, 'no-such-file')],
+      dir,
+    );
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /cannot read .*no-such-file: ENOENT/);
     // --token given literally: the daemon would start (and retry forever); the warning comes first.
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, HIL_ADMIN, 'serve-networks', '--server', 'http://127.0.0.1:1', '--token', 'hil_cmdline-token', '--no-leader-elect'], { cwd: dir, env: process.env });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        TSX_LOADER,
+        HIL_ADMIN,
+        'serve-networks',
+        '--server',
+        'http://127.0.0.1:1',
+        '--token',
+        'hil_cmdline-token',
+        '--no-leader-elect',
+      ],
+      { cwd: dir, env: process.env },
+    );
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     const exited = new Promise((r) => child.once('exit', r));
     const deadline = Date.now() + 30_000;
-    while (!/warning: --token/.test(err) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    while (!/warning: --token/.test(err) && Date.now() < deadline && child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 100));
     child.kill('SIGKILL');
     await exited;
-    assert.match(err, /warning: --token on the command line is visible to other users of this host.*--token-file or \$HIL_TOKEN/);
+    assert.match(
+      err,
+      /warning: --token on the command line is visible to other users of this host.*--token-file or \$HIL_TOKEN/,
+    );
   });
 });

@@ -14,9 +14,14 @@ describe('hil CLI', () => {
   /** Runs `hil ARGS…` (asynchronously: the server answers from this process). */
   const hil = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, ['--import', TSX_LOADER, join(packageRoot(), 'cmd', 'hil.ts'), ...args], { env: { ...env, ...extraEnv } }, (err, stdout, stderr) => {
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-      });
+      execFile(
+        process.execPath,
+        ['--import', TSX_LOADER, join(packageRoot(), 'cmd', 'hil.ts'), ...args],
+        { env: { ...env, ...extraEnv } },
+        (err, stdout, stderr) => {
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+        },
+      );
     });
   const ok = async (args: string[]) => {
     const r = await hil(args);
@@ -28,7 +33,13 @@ describe('hil CLI', () => {
     srv = await startInProcessServer({ auth: 'database' });
     await createAdminUser(srv.store, 'root', 'root-password');
     // The endpoint's path is dropped, as HIL's client does.
-    env = { PATH: process.env.PATH, HOME: process.env.HOME, HIL_ENDPOINT: `${srv.url}/some/path`, HIL_USERNAME: 'root', HIL_PASSWORD: 'root-password' };
+    env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      HIL_ENDPOINT: `${srv.url}/some/path`,
+      HIL_USERNAME: 'root',
+      HIL_PASSWORD: 'root-password',
+    };
   });
   after(() => srv.stop());
 
@@ -49,21 +60,35 @@ describe('hil CLI', () => {
     const r = await fetch(`${srv.url}/v0/node/node-01`, {
       method: 'PUT',
       headers: { authorization: `Basic ${Buffer.from('root:root-password').toString('base64')}` },
-      body: JSON.stringify({ obm: { type: 'http://schema.massopencloud.org/haas/v0/obm/ipmi', host: 'bmc-01', user: 'ADMIN', password: 'pw' } }),
+      body: JSON.stringify({
+        obm: {
+          type: 'http://schema.massopencloud.org/haas/v0/obm/ipmi',
+          host: 'bmc-01',
+          user: 'ADMIN',
+          password: 'pw',
+        },
+      }),
     });
     assert.equal(r.status, 200);
     await ok(['node', 'nic', 'register', 'node-01', 'eth0', '52:54:00:00:01:01']);
     await ok(['port', 'nic', 'add', 'sw1', 'gi1/0/1', 'node-01', 'eth0']);
     assert.deepEqual(JSON.parse(await ok(['node', 'list', 'all', '--json'])), ['node-01']);
-    assert.equal(await ok(['node', 'list', 'free']), ['+------------+', '| Free Nodes |', '+------------+', '|  node-01   |', '+------------+', ''].join('\n'));
+    assert.equal(
+      await ok(['node', 'list', 'free']),
+      ['+------------+', '| Free Nodes |', '+------------+', '|  node-01   |', '+------------+', ''].join('\n'),
+    );
     const shown = JSON.parse(await ok(['node', 'show', 'node-01', '--json']));
     assert.equal(shown.nics[0].port, 'gi1/0/1');
     assert.match(await ok(['node', 'show', 'node-01']), /\| *Macaddr *\| 52:54:00:00:01:01 \|/);
     await ok(['project', 'node', 'add', 'runway', 'node-01']);
     assert.deepEqual(JSON.parse(await ok(['project', 'node', 'list', 'runway', '--json'])), ['node-01']);
     await ok(['network', 'create', 'runway-pxe', 'admin', '--access', 'runway', '--net-id', '1100']);
-    assert.deepEqual(JSON.parse(await ok(['network', 'list', '--json'])), { 'runway-pxe': { network_id: '1100', projects: ['runway'] } });
-    const connect = JSON.parse(await ok(['node', 'network', 'connect', 'node-01', 'eth0', 'runway-pxe', 'vlan/native', '--json']));
+    assert.deepEqual(JSON.parse(await ok(['network', 'list', '--json'])), {
+      'runway-pxe': { network_id: '1100', projects: ['runway'] },
+    });
+    const connect = JSON.parse(
+      await ok(['node', 'network', 'connect', 'node-01', 'eth0', 'runway-pxe', 'vlan/native', '--json']),
+    );
     const action = JSON.parse(await ok(['networking-action', 'show', connect.status_id, '--json']));
     assert.equal(action.status, 'PENDING');
     await ok(['user', 'create', 'alice', 'alice-password', 'regular']);

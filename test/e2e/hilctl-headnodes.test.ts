@@ -13,12 +13,28 @@ const run = promisify(execFile);
 const H = '/apis/hil.io/v1alpha1';
 let srv: InProcessServer;
 const hilctl = async (...args: string[]) =>
-  (await run(process.execPath, ['--import', TSX_LOADER, join(packageRoot(), 'cmd', 'hilctl.ts'), ...args], { env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', HIL_ENDPOINT: srv.url }, encoding: 'utf8', timeout: 30_000 })).stdout;
+  (
+    await run(process.execPath, ['--import', TSX_LOADER, join(packageRoot(), 'cmd', 'hilctl.ts'), ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent', HIL_ENDPOINT: srv.url },
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+  ).stdout;
 
 before(async () => {
   srv = await startInProcessServer();
-  await api(srv.url, 'POST', `${H}/projects`, { apiVersion: 'hil.io/v1alpha1', kind: 'Project', metadata: { name: 'p1' }, spec: {} });
-  await api(srv.url, 'POST', `${H}/headnodes`, { apiVersion: 'hil.io/v1alpha1', kind: 'Headnode', metadata: { name: 'hn1' }, spec: { project: 'p1', baseImage: 'img', hnics: [{ name: 'pxe', network: 'net-a' }, { name: 'spare' }] } });
+  await api(srv.url, 'POST', `${H}/projects`, {
+    apiVersion: 'hil.io/v1alpha1',
+    kind: 'Project',
+    metadata: { name: 'p1' },
+    spec: {},
+  });
+  await api(srv.url, 'POST', `${H}/headnodes`, {
+    apiVersion: 'hil.io/v1alpha1',
+    kind: 'Headnode',
+    metadata: { name: 'hn1' },
+    spec: { project: 'p1', baseImage: 'img', hnics: [{ name: 'pxe', network: 'net-a' }, { name: 'spare' }] },
+  });
   const r = await api(
     srv.url,
     'PATCH',
@@ -30,8 +46,19 @@ before(async () => {
         vncPort: 5907,
         domain: 'hil-headnode-0b9a2c1e',
         frozen: true,
-        hnics: [{ name: 'pxe', network: 'net-a', vlan: 104, bridge: 'br-vlan104', mac: '52:54:00:01:02:03' }, { name: 'spare' }],
-        conditions: [{ type: 'Ready', status: 'True', reason: 'Running', message: 'domain hil-headnode-0b9a2c1e is running; VNC console on port 5907', lastTransitionTime: '2026-11-25T15:00:00Z' }],
+        hnics: [
+          { name: 'pxe', network: 'net-a', vlan: 104, bridge: 'br-vlan104', mac: '52:54:00:01:02:03' },
+          { name: 'spare' },
+        ],
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'Running',
+            message: 'domain hil-headnode-0b9a2c1e is running; VNC console on port 5907',
+            lastTransitionTime: '2026-11-25T15:00:00Z',
+          },
+        ],
       },
     },
     'application/merge-patch+json',

@@ -34,15 +34,23 @@ export async function buildHilctl(): Promise<HilctlBuild> {
       join(dir, 'tsconfig.json'),
       JSON.stringify({
         extends: join(root, 'tsconfig.json'),
-        compilerOptions: { outDir: join(dir, 'dist'), rootDir: root, sourceMap: false, typeRoots: [join(root, 'node_modules', '@types')] },
+        compilerOptions: {
+          outDir: join(dir, 'dist'),
+          rootDir: root,
+          sourceMap: false,
+          typeRoots: [join(root, 'node_modules', '@types')],
+        },
         include: [],
         files: [join(root, 'cmd', 'hilctl.ts')],
       }),
     );
     await new Promise<void>((resolve, reject) => {
       // Types are checked by `npm test`'s typecheck; here only the JavaScript is wanted.
-      execFile(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(dir, 'tsconfig.json'), '--noCheck'], { encoding: 'utf8' }, (err, stdout, stderr) =>
-        err ? reject(new Error(`building hilctl failed:\n${stdout}${stderr}`)) : resolve(),
+      execFile(
+        process.execPath,
+        [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(dir, 'tsconfig.json'), '--noCheck'],
+        { encoding: 'utf8' },
+        (err, stdout, stderr) => (err ? reject(new Error(`building hilctl failed:\n${stdout}${stderr}`)) : resolve()),
       );
     });
     mkdirSync(join(dir, 'bin'));
@@ -75,12 +83,21 @@ export class Hilctl {
   ) {}
 
   /** Runs hilctl to completion; a non-zero exit is a result, not an exception. */
-  run(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): Promise<HilctlResult> {
+  run(
+    args: string[],
+    opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {},
+  ): Promise<HilctlResult> {
     return new Promise((resolve, reject) => {
       const child = execFile(
         process.execPath,
         [this.bin, ...args],
-        { env: { ...this.env, ...opts.env }, cwd: opts.cwd, timeout: opts.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
+        {
+          env: { ...this.env, ...opts.env },
+          cwd: opts.cwd,
+          timeout: opts.timeoutMs ?? 30_000,
+          maxBuffer: 16 * 1024 * 1024,
+          encoding: 'utf8',
+        },
         (err, stdout, stderr) => {
           if (err && typeof (err as any).code !== 'number' && !(err as any).killed) {
             reject(err);
@@ -95,7 +112,10 @@ export class Hilctl {
 
   /** Starts a long-running hilctl (get -w, wait, delete --wait); its output accumulates. */
   stream(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): HilctlStream {
-    const child = spawn(process.execPath, [this.bin, ...args], { env: { ...this.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [this.bin, ...args], {
+      env: { ...this.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const s = new HilctlStream(child);
     this.streams.add(s);
     return s;

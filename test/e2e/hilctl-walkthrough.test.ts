@@ -72,5 +72,11 @@ test('the docs/hilctl.md walk-through works against a fresh server', async () =>
   assert.match(out.stdout, /^networkattachments\.hil\.io "node-01-eth0-runway-provider" deleted$/m);
   // apply again: unchanged.
   const last = out.stdout.slice(out.stdout.lastIndexOf('secret/switch-01-credentials'));
-  assert.ok(last.trim().split('\n').every((l) => l.endsWith(' unchanged')), last);
+  assert.ok(
+    last
+      .trim()
+      .split('\n')
+      .every((l) => l.endsWith(' unchanged')),
+    last,
+  );
 });

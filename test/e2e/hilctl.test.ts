@@ -4,7 +4,16 @@
 // network / project commands, and shell completion. Tests run in order and build on one another's objects.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -29,7 +38,9 @@ function lines(text: string): string[] {
 /** The example objects in the order their files list them. */
 function exampleRefs(): { ref: string; kind: string }[] {
   const out: { ref: string; kind: string }[] = [];
-  for (const f of readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const f of readdirSync(EXAMPLES)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
     for (const d of yaml.loadAll(readFileSync(join(EXAMPLES, f), 'utf8')) as any[]) {
       if (!d) continue;
       const group = d.apiVersion.includes('/') ? `.${d.apiVersion.split('/')[0]}` : '';
@@ -39,7 +50,18 @@ function exampleRefs(): { ref: string; kind: string }[] {
   return out;
 }
 
-const ORDER = ['Namespace', 'Secret', 'Project', 'User', 'Switch', 'Port', 'Node', 'Network', 'NetworkAttachment', 'Headnode'];
+const ORDER = [
+  'Namespace',
+  'Secret',
+  'Project',
+  'User',
+  'Switch',
+  'Port',
+  'Node',
+  'Network',
+  'NetworkAttachment',
+  'Headnode',
+];
 
 describe('hilctl against hil-admin serve (SQLite)', () => {
   let build: HilctlBuild;
@@ -60,7 +82,13 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
         const list = await api(srv.url, 'GET', `${HIL}/networkattachments`);
         for (const a of list.body?.items ?? []) {
           if (a.metadata.deletionTimestamp && a.metadata.finalizers?.length) {
-            await api(srv.url, 'PATCH', `${HIL}/networkattachments/${a.metadata.name}`, { metadata: { finalizers: null } }, 'application/merge-patch+json');
+            await api(
+              srv.url,
+              'PATCH',
+              `${HIL}/networkattachments/${a.metadata.name}`,
+              { metadata: { finalizers: null } },
+              'application/merge-patch+json',
+            );
           }
         }
       })().catch(() => {});
@@ -80,7 +108,9 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
     // whose documents are reversed.
     const dir = join(work, 'lab');
     mkdirSync(join(dir, 'more'), { recursive: true });
-    const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')).sort();
+    const files = readdirSync(EXAMPLES)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
     files.forEach((f, i) => {
       const target = f === '21-ports.yaml' ? join(dir, 'more', f) : join(dir, `${String.fromCharCode(122 - i)}-${f}`);
       if (f === '30-nodes.yaml') {
@@ -98,7 +128,11 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
     const kinds = out.map((l) => expected.find((e) => l.startsWith(`${e.ref} `))?.kind);
     assert.ok(kinds.every(Boolean), `every line names an example object:\n${r.stdout}`);
     const ranks = kinds.map((k) => ORDER.indexOf(k!));
-    assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b), `applied in dependency order:\n${r.stdout}`);
+    assert.deepEqual(
+      ranks,
+      [...ranks].sort((a, b) => a - b),
+      `applied in dependency order:\n${r.stdout}`,
+    );
     for (const l of out) {
       const ref = l.split(' ')[0];
       const wasFlat = flat.stdout.includes(`${ref} `);
@@ -111,26 +145,49 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
     const again = ok(await h.run(['apply', '-f', EXAMPLES]));
     const out = lines(again.stdout);
     assert.equal(out.length, exampleRefs().length);
-    assert.ok(out.every((l) => l.endsWith(' unchanged')), again.stdout);
+    assert.ok(
+      out.every((l) => l.endsWith(' unchanged')),
+      again.stdout,
+    );
 
     const dir = join(work, 'changed');
     mkdirSync(dir);
     for (const f of readdirSync(EXAMPLES)) copyFileSync(join(EXAMPLES, f), join(dir, f));
-    writeFileSync(join(dir, '10-project.yaml'), readFileSync(join(EXAMPLES, '10-project.yaml'), 'utf8').replace(/description: .*/, 'description: changed by the e2e test'));
+    writeFileSync(
+      join(dir, '10-project.yaml'),
+      readFileSync(join(EXAMPLES, '10-project.yaml'), 'utf8').replace(
+        /description: .*/,
+        'description: changed by the e2e test',
+      ),
+    );
 
     const dry = ok(await h.run(['apply', '-f', dir, '--dry-run=server']));
     assert.match(dry.stdout, /^project\.hil\.io\/runway configured \(server dry run\)$/m);
-    assert.equal((await api(srv.url, 'GET', `${HIL}/projects/runway`)).body.spec.description, 'Example project from the HIL test fixtures.');
+    assert.equal(
+      (await api(srv.url, 'GET', `${HIL}/projects/runway`)).body.spec.description,
+      'Example project from the HIL test fixtures.',
+    );
 
     const changed = ok(await h.run(['apply', '-f', dir]));
     const configured = lines(changed.stdout).filter((l) => l.endsWith(' configured'));
     assert.deepEqual(configured, ['project.hil.io/runway configured'], changed.stdout);
-    assert.equal((await api(srv.url, 'GET', `${HIL}/projects/runway`)).body.spec.description, 'changed by the e2e test');
+    assert.equal(
+      (await api(srv.url, 'GET', `${HIL}/projects/runway`)).body.spec.description,
+      'changed by the e2e test',
+    );
     ok(await h.run(['apply', '-f', join(EXAMPLES, '10-project.yaml')]));
   });
 
   test('stdin, JSON and Lists; a failing document names file, document and field while the rest applies', async () => {
-    const viaStdin = ok(await h.run(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'hil.io/v1alpha1', kind: 'Project', metadata: { name: 'stdin-proj' } }] }) }));
+    const viaStdin = ok(
+      await h.run(['apply', '-f', '-'], {
+        input: JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'List',
+          items: [{ apiVersion: 'hil.io/v1alpha1', kind: 'Project', metadata: { name: 'stdin-proj' } }],
+        }),
+      }),
+    );
     assert.equal(viaStdin.stdout.trim(), 'project.hil.io/stdin-proj created');
 
     const file = join(work, 'mixed.yaml');
@@ -146,8 +203,14 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
     const r = await h.run(['apply', '-f', file]);
     assert.equal(r.code, 1, show(r));
     assert.match(r.stdout, /^project\.hil\.io\/good-proj created$/m);
-    assert.match(r.stderr, /mixed\.yaml \(document 2, line 6\): node\.hil\.io\/bad-node: Error from server \(Invalid\): .*spec\.obm\.host/);
-    assert.match(r.stderr, /mixed\.yaml \(document 3, line 14\): network\.hil\.io\/typo-net: Error from server \(BadRequest\): .*spec\.ownr/);
+    assert.match(
+      r.stderr,
+      /mixed\.yaml \(document 2, line 6\): node\.hil\.io\/bad-node: Error from server \(Invalid\): .*spec\.obm\.host/,
+    );
+    assert.match(
+      r.stderr,
+      /mixed\.yaml \(document 3, line 14\): network\.hil\.io\/typo-net: Error from server \(BadRequest\): .*spec\.ownr/,
+    );
     assert.match(r.stderr, /mixed\.yaml \(document 4, line 21\): the server has no kind "Nodde"/);
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack traces');
     assert.equal((await api(srv.url, 'GET', `${HIL}/nodes/bad-node`)).status, 404);
@@ -168,10 +231,17 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
     assert.match(changed.stdout, /^@@ -\d+,\d+ \+\d+,\d+ @@$/m);
     assert.match(changed.stdout, /^- {4}rack: r1$/m);
     assert.match(changed.stdout, /^\+ {4}rack: r2$/m);
-    assert.equal((await api(srv.url, 'GET', `${HIL}/nodes/node-01`)).body.spec.metadata.rack, 'r1', 'diff changes nothing');
+    assert.equal(
+      (await api(srv.url, 'GET', `${HIL}/nodes/node-01`)).body.spec.metadata.rack,
+      'r1',
+      'diff changes nothing',
+    );
 
     const bad = join(work, 'bad-node.yaml');
-    writeFileSync(bad, 'apiVersion: hil.io/v1alpha1\nkind: Node\nmetadata: {name: node-01}\nspec: {obm: {type: nope, host: x}}\n');
+    writeFileSync(
+      bad,
+      'apiVersion: hil.io/v1alpha1\nkind: Node\nmetadata: {name: node-01}\nspec: {obm: {type: nope, host: x}}\n',
+    );
     const refused = await h.run(['diff', '-f', bad]);
     assert.equal(refused.code, 2, show(refused));
     assert.match(refused.stderr, /spec\.obm\.type/);
@@ -180,16 +250,32 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
   test('apply --prune -l: labelled objects no longer in the files are deleted, nothing else', async () => {
     const dir = join(work, 'gitops');
     mkdirSync(dir);
-    const obj = (kind: string, name: string, spec: object) => ({ apiVersion: 'hil.io/v1alpha1', kind, metadata: { name, labels: { set: 'e2e' } }, spec });
+    const obj = (kind: string, name: string, spec: object) => ({
+      apiVersion: 'hil.io/v1alpha1',
+      kind,
+      metadata: { name, labels: { set: 'e2e' } },
+      spec,
+    });
     const write = (objs: object[]) => writeFileSync(join(dir, 'set.yaml'), objs.map((o) => yaml.dump(o)).join('---\n'));
-    const all = [obj('Project', 'gitops', {}), obj('Network', 'gitops-a', { owner: 'gitops' }), obj('Network', 'gitops-b', { owner: 'gitops' })];
+    const all = [
+      obj('Project', 'gitops', {}),
+      obj('Network', 'gitops-a', { owner: 'gitops' }),
+      obj('Network', 'gitops-b', { owner: 'gitops' }),
+    ];
     write(all);
     const first = ok(await h.run(['apply', '-f', dir, '--prune', '-l', 'set=e2e']));
     assert.equal(lines(first.stdout).filter((l) => l.endsWith(' created')).length, 3, first.stdout);
-    assert.equal(ok(await h.run(['get', 'hnet', '-l', 'set=e2e', '-o', 'name'])).stdout, 'network.hil.io/gitops-a\nnetwork.hil.io/gitops-b\n');
+    assert.equal(
+      ok(await h.run(['get', 'hnet', '-l', 'set=e2e', '-o', 'name'])).stdout,
+      'network.hil.io/gitops-a\nnetwork.hil.io/gitops-b\n',
+    );
     // Same label, made outside the files: pruned. No label: kept.
     ok(await h.run(['apply', '-f', '-'], { input: yaml.dump(obj('Network', 'stray', { owner: 'gitops' })) }));
-    ok(await h.run(['apply', '-f', '-'], { input: yaml.dump({ ...obj('Network', 'unlabelled', { owner: 'gitops' }), metadata: { name: 'unlabelled' } }) }));
+    ok(
+      await h.run(['apply', '-f', '-'], {
+        input: yaml.dump({ ...obj('Network', 'unlabelled', { owner: 'gitops' }), metadata: { name: 'unlabelled' } }),
+      }),
+    );
 
     write(all.slice(0, 2));
     const dry = ok(await h.run(['apply', '-f', dir, '--prune', '-l', 'set=e2e', '--dry-run=server']));
@@ -205,7 +291,11 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
     assert.match(pruned.stdout, /^project\.hil\.io\/gitops unchanged$/m);
     assert.equal((await api(srv.url, 'GET', `${HIL}/networks/gitops-b`)).status, 404);
     assert.equal((await api(srv.url, 'GET', `${HIL}/networks/unlabelled`)).status, 200);
-    assert.equal((await api(srv.url, 'GET', `${HIL}/nodes/node-01`)).status, 200, 'the example lab has no label and stays');
+    assert.equal(
+      (await api(srv.url, 'GET', `${HIL}/nodes/node-01`)).status,
+      200,
+      'the example lab has no label and stays',
+    );
 
     const noSelector = await h.run(['apply', '-f', dir, '--prune']);
     assert.equal(noSelector.code, 1);
@@ -219,28 +309,33 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
   });
 
   test('get: short names, plurals, Kinds and nodes.hil.io; tables aligned; every output format', async () => {
-    const [byShort, byFull, byKind, wide, yml, json, names, jp, cc, multi, all, secrets, notFound, fields] = await Promise.all([
-      h.run(['get', 'hn']),
-      h.run(['get', 'nodes.hil.io']),
-      h.run(['get', 'Node']),
-      h.run(['get', 'hn', '-o', 'wide']),
-      h.run(['get', 'hn', 'node-01', '-o', 'yaml']),
-      h.run(['get', 'hn', '-o', 'json']),
-      h.run(['get', 'hn', '-o', 'name']),
-      h.run(['get', 'hn', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.nics[0].port}{"\\n"}{end}']),
-      h.run(['get', 'hna', '-o', 'custom-columns=NAME:.metadata.name,NET:.spec.network,CH:.spec.channel']),
-      h.run(['get', 'hn,hnet']),
-      h.run(['get', '--all']),
-      h.run(['get', 'secrets', '-A']),
-      h.run(['get', 'hn', 'node-01', 'nope']),
-      h.run(['get', 'hn', '--field-selector', 'metadata.name=node-02', '--no-headers']),
-    ]);
+    const [byShort, byFull, byKind, wide, yml, json, names, jp, cc, multi, all, secrets, notFound, fields] =
+      await Promise.all([
+        h.run(['get', 'hn']),
+        h.run(['get', 'nodes.hil.io']),
+        h.run(['get', 'Node']),
+        h.run(['get', 'hn', '-o', 'wide']),
+        h.run(['get', 'hn', 'node-01', '-o', 'yaml']),
+        h.run(['get', 'hn', '-o', 'json']),
+        h.run(['get', 'hn', '-o', 'name']),
+        h.run(['get', 'hn', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.nics[0].port}{"\\n"}{end}']),
+        h.run(['get', 'hna', '-o', 'custom-columns=NAME:.metadata.name,NET:.spec.network,CH:.spec.channel']),
+        h.run(['get', 'hn,hnet']),
+        h.run(['get', '--all']),
+        h.run(['get', 'secrets', '-A']),
+        h.run(['get', 'hn', 'node-01', 'nope']),
+        h.run(['get', 'hn', '--field-selector', 'metadata.name=node-02', '--no-headers']),
+      ]);
     for (const r of [byShort, byFull, byKind, wide, yml, json, names, jp, cc, multi, all, secrets, fields]) ok(r);
     const noAge = (t: string) => t.replace(/ +\S+$/gm, '');
     assert.equal(noAge(byShort.stdout), noAge(byFull.stdout));
     assert.equal(noAge(byShort.stdout), noAge(byKind.stdout));
     const [header, row1] = lines(byShort.stdout);
-    assert.match(header, /^NAME {6}PROJECT {3}POWER {3}READY {3}AGE$/, 'kubectl alignment: 3 spaces after the widest cell');
+    assert.match(
+      header,
+      /^NAME {6}PROJECT {3}POWER {3}READY {3}AGE$/,
+      'kubectl alignment: 3 spaces after the widest cell',
+    );
     assert.equal(row1.indexOf('runway'), header.indexOf('PROJECT'));
     assert.match(wide.stdout.split('\n')[0], /DESIRED POWER +OBM/);
     assert.match(wide.stdout, /node-01 .* On +mock /);
@@ -251,14 +346,18 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
     assert.equal(obj.metadata.managedFields, undefined, 'managedFields hidden as kubectl does');
     const list = JSON.parse(json.stdout);
     assert.equal(list.kind, 'List');
-    assert.deepEqual(list.items.map((i: any) => i.metadata.name), ['node-01', 'node-02']);
+    assert.deepEqual(
+      list.items.map((i: any) => i.metadata.name),
+      ['node-01', 'node-02'],
+    );
     assert.equal(names.stdout, 'node.hil.io/node-01\nnode.hil.io/node-02\n');
     assert.equal(jp.stdout, 'node-01=switch-01-gi1-0-1\nnode-02=switch-01-gi1-0-2\n');
     assert.match(cc.stdout, /^NAME +NET +CH$/m);
     assert.match(cc.stdout, /^node-02-eth0-runway-provider +runway-provider +tagged$/m);
     assert.match(multi.stdout, /^node\.hil\.io\/node-01 /m);
     assert.match(multi.stdout, /^network\.hil\.io\/runway-pxe /m);
-    for (const k of ['project', 'user', 'switch', 'port', 'node', 'network', 'networkattachment', 'headnode']) assert.match(all.stdout, new RegExp(`^${k}\\.hil\\.io/`, 'm'), k);
+    for (const k of ['project', 'user', 'switch', 'port', 'node', 'network', 'networkattachment', 'headnode'])
+      assert.match(all.stdout, new RegExp(`^${k}\\.hil\\.io/`, 'm'), k);
     assert.match(secrets.stdout, /^NAMESPACE +NAME +TYPE +DATA +AGE$/m);
     assert.match(secrets.stdout, /^hil-system +switch-01-credentials +Opaque +2 /m);
     assert.equal(notFound.code, 1);
@@ -276,13 +375,22 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
     const table = h.stream(['get', 'hn', '-w']);
     const events = h.stream(['get', 'hna', '-w', '-o', 'name', '--output-watch-events']);
     await table.waitFor((o) => /^node-02 /m.test(o), 'the initial rows');
-    await events.waitFor((o) => /ADDED networkattachment\.hil\.io\/node-02-eth0-runway-provider/.test(o), 'the initial attachments');
+    await events.waitFor(
+      (o) => /ADDED networkattachment\.hil\.io\/node-02-eth0-runway-provider/.test(o),
+      'the initial attachments',
+    );
     ok(await h.run(['node', 'power', 'off', 'node-01']));
     await table.waitFor((o) => (o.match(/^node-01 /gm) ?? []).length >= 2, 'a row for the change');
     ok(await h.run(['attach', 'node-01', 'eth0', 'runway-provider', '--tagged']));
-    await events.waitFor((o) => /^ADDED networkattachment\.hil\.io\/node-01-eth0-runway-provider$/m.test(o), 'the new attachment');
+    await events.waitFor(
+      (o) => /^ADDED networkattachment\.hil\.io\/node-01-eth0-runway-provider$/m.test(o),
+      'the new attachment',
+    );
     ok(await h.run(['detach', 'node-01', 'eth0', 'runway-provider']));
-    await events.waitFor((o) => /^DELETED networkattachment\.hil\.io\/node-01-eth0-runway-provider$/m.test(o), 'the deletion');
+    await events.waitFor(
+      (o) => /^DELETED networkattachment\.hil\.io\/node-01-eth0-runway-provider$/m.test(o),
+      'the deletion',
+    );
     assert.match(table.stdout.split('\n')[0], /^NAME +PROJECT/);
     await table.stop();
     await events.stop();
@@ -303,16 +411,49 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
       source: { component: 'node-controller' },
     });
     assert.equal(ev.status, 201, JSON.stringify(ev.body));
-    await api(srv.url, 'PATCH', `${HIL}/nodes/node-01/status`, { status: { power: 'Off', conditions: [{ type: 'Ready', status: 'False', reason: 'PowerMismatch', message: 'waiting for the BMC', lastTransitionTime: '2026-01-01T00:00:00Z' }] } }, 'application/merge-patch+json');
-    const [n, net, sw, proj] = await Promise.all([h.run(['describe', 'hn', 'node-01']), h.run(['describe', 'hnet/runway-provider']), h.run(['describe', 'hsw', 'switch-01']), h.run(['describe', 'hproj', 'runway'])]);
+    await api(
+      srv.url,
+      'PATCH',
+      `${HIL}/nodes/node-01/status`,
+      {
+        status: {
+          power: 'Off',
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'False',
+              reason: 'PowerMismatch',
+              message: 'waiting for the BMC',
+              lastTransitionTime: '2026-01-01T00:00:00Z',
+            },
+          ],
+        },
+      },
+      'application/merge-patch+json',
+    );
+    const [n, net, sw, proj] = await Promise.all([
+      h.run(['describe', 'hn', 'node-01']),
+      h.run(['describe', 'hnet/runway-provider']),
+      h.run(['describe', 'hsw', 'switch-01']),
+      h.run(['describe', 'hproj', 'runway']),
+    ]);
     for (const r of [n, net, sw, proj]) ok(r);
     assert.match(n.stdout, /^Name: +node-01$/m);
     assert.match(n.stdout, /^Spec:\n( {2}.*\n)* {2}Project: +runway$/m);
     assert.match(n.stdout, /^Status:\n {2}Power: +Off$/m);
-    assert.match(n.stdout, /^Conditions:\n {2}TYPE +STATUS +REASON +AGE +MESSAGE\n {2}Ready +False +PowerMismatch +\S+ +waiting for the BMC$/m);
-    assert.match(n.stdout, /^NICs:\n {2}NAME +MAC +PORT +SWITCH +INTERFACE +IN SYNC +NETWORKS\n {2}eth0 +52:54:00:00:01:01 +switch-01-gi1-0-1 +switch-01 +gi1\/0\/1 /m);
+    assert.match(
+      n.stdout,
+      /^Conditions:\n {2}TYPE +STATUS +REASON +AGE +MESSAGE\n {2}Ready +False +PowerMismatch +\S+ +waiting for the BMC$/m,
+    );
+    assert.match(
+      n.stdout,
+      /^NICs:\n {2}NAME +MAC +PORT +SWITCH +INTERFACE +IN SYNC +NETWORKS\n {2}eth0 +52:54:00:00:01:01 +switch-01-gi1-0-1 +switch-01 +gi1\/0\/1 /m,
+    );
     assert.match(n.stdout, /^Attachments:\n {2}NAME .*\n {2}node-01-eth0-runway-pxe +eth0 +runway-pxe +native /m);
-    assert.match(n.stdout, /^Events:\n {2}TYPE +REASON +AGE +FROM +MESSAGE\n {2}Normal +PoweredOff +\S+ +node-controller +the BMC says the node is off$/m);
+    assert.match(
+      n.stdout,
+      /^Events:\n {2}TYPE +REASON +AGE +FROM +MESSAGE\n {2}Normal +PoweredOff +\S+ +node-controller +the BMC says the node is off$/m,
+    );
     assert.match(net.stdout, /^VLAN: +1100 \(explicit/m);
     assert.match(net.stdout, /^Attached NICs:\n {2}NODE .*\n {2}node-02 +eth0 +tagged /m);
     assert.match(sw.stdout, /^Sync:\n {2}Paused: +no$/m);
@@ -329,27 +470,52 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
       srv.url,
       'PATCH',
       `${HIL}/networkattachments/node-01-eth0-runway-pxe/status`,
-      { status: { phase: 'Attached', conditions: [{ type: 'Ready', status: 'True', reason: 'PortProgrammed', message: 'on the switch', lastTransitionTime: '2026-01-01T00:00:00Z' }] } },
+      {
+        status: {
+          phase: 'Attached',
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'True',
+              reason: 'PortProgrammed',
+              message: 'on the switch',
+              lastTransitionTime: '2026-01-01T00:00:00Z',
+            },
+          ],
+        },
+      },
       'application/merge-patch+json',
     );
     assert.equal(patched.status, 200);
     assert.equal(await waiting.exited, 0, waiting.stderr);
     assert.equal(waiting.stdout, 'networkattachment.hil.io/node-01-eth0-runway-pxe condition met\n');
 
-    ok(await h.run(['wait', 'hn', 'node-01', "--for=jsonpath={.spec.project}=runway", '--timeout=5s']));
+    ok(await h.run(['wait', 'hn', 'node-01', '--for=jsonpath={.spec.project}=runway', '--timeout=5s']));
     const late = await h.run(['wait', 'hn/node-02', '--for=condition=Ready', '--timeout=1s']);
     assert.equal(late.code, 1, show(late));
     assert.match(late.stderr, /timed out waiting for condition Ready=True on nodes\.hil\.io\/node-02/);
   });
 
   test('delete waits while finalizers hold the object, and returns when it is gone', async () => {
-    await api(srv.url, 'PATCH', `${HIL}/headnodes/runway-headnode`, { metadata: { finalizers: ['hil.io/vm'] } }, 'application/merge-patch+json');
+    await api(
+      srv.url,
+      'PATCH',
+      `${HIL}/headnodes/runway-headnode`,
+      { metadata: { finalizers: ['hil.io/vm'] } },
+      'application/merge-patch+json',
+    );
     const del = h.stream(['delete', 'hhn', 'runway-headnode']);
     await del.waitFor((o) => o.includes('headnodes.hil.io "runway-headnode" deleted'), 'the delete request');
     await new Promise((r) => setTimeout(r, 2500));
     assert.ok(del.running, `delete waits for the finalizer:\n${del.stderr}`);
     assert.match(del.stderr, /finalizers hil\.io\/vm remain/);
-    await api(srv.url, 'PATCH', `${HIL}/headnodes/runway-headnode`, { metadata: { finalizers: null } }, 'application/merge-patch+json');
+    await api(
+      srv.url,
+      'PATCH',
+      `${HIL}/headnodes/runway-headnode`,
+      { metadata: { finalizers: null } },
+      'application/merge-patch+json',
+    );
     assert.equal(await del.exited, 0, del.stderr);
     assert.equal((await api(srv.url, 'GET', `${HIL}/headnodes/runway-headnode`)).status, 404);
 
@@ -390,14 +556,24 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
     ok(await h.run(['detach', 'node-02', 'eth0', 'runway-provider']));
     const notAttached = await h.run(['detach', 'node-02', 'eth0', 'runway-pxe']);
     assert.match(notAttached.stderr, /node-02\/eth0 is not attached to runway-pxe/);
-    assert.match(ok(await h.run(['project', 'release', 'node-02'])).stdout, /node\.hil\.io\/node-02 released from project runway/);
+    assert.match(
+      ok(await h.run(['project', 'release', 'node-02'])).stdout,
+      /node\.hil\.io\/node-02 released from project runway/,
+    );
     assert.equal((await api(srv.url, 'GET', `${HIL}/nodes/node-02`)).body.spec.project, '');
 
-    ok(await h.run(['apply', '-f', '-'], { input: 'apiVersion: hil.io/v1alpha1\nkind: Project\nmetadata: {name: other}\n' }));
+    ok(
+      await h.run(['apply', '-f', '-'], {
+        input: 'apiVersion: hil.io/v1alpha1\nkind: Project\nmetadata: {name: other}\n',
+      }),
+    );
     const which = await h.run(['claim', 'node-02']);
     assert.equal(which.code, 1);
     assert.match(which.stderr, /several projects \(other, runway\); say which with --project P/);
-    assert.match(ok(await h.run(['project', 'claim', 'node-02', '--project', 'runway'])).stdout, /claimed by project runway/);
+    assert.match(
+      ok(await h.run(['project', 'claim', 'node-02', '--project', 'runway'])).stdout,
+      /claimed by project runway/,
+    );
     const taken = await h.run(['claim', 'node-02', '-p', 'other']);
     assert.match(taken.stderr, /belongs to project "runway"; it must be released first/);
     ok(await h.run(['delete', 'hproj', 'other']));
@@ -426,49 +602,56 @@ describe('hilctl against hil-admin serve (SQLite)', () => {
     ok(await h.run(['apply', '-f', EXAMPLES]));
   });
 
-  test('completion: the bash script loads, and completes commands, kinds and names from the server', { skip: spawnSync('bash', ['--version']).status !== 0 ? 'no bash' : false }, async () => {
-    const shims = join(work, 'shims');
-    mkdirSync(shims);
-    writeFileSync(join(shims, 'hilctl'), `#!/bin/sh\nexec "${process.execPath}" "${build.bin}" "$@"\n`);
-    chmodSync(join(shims, 'hilctl'), 0o755);
-    const env = { ...h.env, PATH: `${shims}:${process.env.PATH}` };
-    const loaded = spawnSync('bash', ['-c', 'source <(hilctl completion bash) && complete -p hilctl'], { env, encoding: 'utf8' });
-    assert.equal(loaded.status, 0, loaded.stderr);
-    assert.match(loaded.stdout, /^complete -o default -F _hilctl_complete hilctl$/m);
-    // One bash for every case: source the script once, then complete each line as bash would (COMP_LINE/COMP_POINT).
-    const cases = [
-      'hilctl ap',
-      'hilctl get ',
-      'hilctl describe hn node-',
-      'hilctl attach node-01 ',
-      'hilctl attach node-01 eth0 runway-p',
-      'hilctl node power ',
-      'hilctl get hn -o js',
-      'hilctl wait hna/',
-    ];
-    const script = [
-      'source <(hilctl completion bash)',
-      'for line in "$@"; do COMP_LINE="$line"; COMP_POINT=${#COMP_LINE}; COMPREPLY=(); _hilctl_complete; echo "=== $line"; printf "%s\\n" "${COMPREPLY[@]}"; done',
-    ].join('\n');
-    const r = spawnSync('bash', ['-c', script, 'bash', ...cases], { env, encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    const got = new Map<string, string[]>();
-    for (const block of r.stdout.split('=== ').slice(1)) {
-      const [line, ...rest] = block.split('\n');
-      got.set(line, rest.filter(Boolean));
-    }
-    const completeLine = (line: string) => got.get(line) ?? assert.fail(`no completion for ${line}:\n${r.stdout}`);
-    assert.deepEqual(completeLine('hilctl ap').sort(), ['api-resources', 'apply']);
-    assert.ok(completeLine('hilctl get ').includes('hn'));
-    assert.ok(completeLine('hilctl get ').includes('nodes.hil.io'));
-    assert.deepEqual(completeLine('hilctl describe hn node-'), ['node-01', 'node-02']);
-    assert.deepEqual(completeLine('hilctl attach node-01 '), ['eth0']);
-    assert.deepEqual(completeLine('hilctl attach node-01 eth0 runway-p'), ['runway-provider', 'runway-pxe']);
-    assert.deepEqual(completeLine('hilctl node power '), ['on', 'off', 'cycle', 'status']);
-    assert.deepEqual(completeLine('hilctl get hn -o js'), ['json', 'jsonpath=']);
-    assert.ok(completeLine('hilctl wait hna/').includes('hna/node-01-eth0-runway-pxe'));
-    const zsh = ok(await h.run(['completion', 'zsh']));
-    assert.match(zsh.stdout, /^#compdef hilctl$/m);
-    assert.match(zsh.stdout, /compdef _hilctl hilctl/);
-  });
+  test(
+    'completion: the bash script loads, and completes commands, kinds and names from the server',
+    { skip: spawnSync('bash', ['--version']).status !== 0 ? 'no bash' : false },
+    async () => {
+      const shims = join(work, 'shims');
+      mkdirSync(shims);
+      writeFileSync(join(shims, 'hilctl'), `#!/bin/sh\nexec "${process.execPath}" "${build.bin}" "$@"\n`);
+      chmodSync(join(shims, 'hilctl'), 0o755);
+      const env = { ...h.env, PATH: `${shims}:${process.env.PATH}` };
+      const loaded = spawnSync('bash', ['-c', 'source <(hilctl completion bash) && complete -p hilctl'], {
+        env,
+        encoding: 'utf8',
+      });
+      assert.equal(loaded.status, 0, loaded.stderr);
+      assert.match(loaded.stdout, /^complete -o default -F _hilctl_complete hilctl$/m);
+      // One bash for every case: source the script once, then complete each line as bash would (COMP_LINE/COMP_POINT).
+      const cases = [
+        'hilctl ap',
+        'hilctl get ',
+        'hilctl describe hn node-',
+        'hilctl attach node-01 ',
+        'hilctl attach node-01 eth0 runway-p',
+        'hilctl node power ',
+        'hilctl get hn -o js',
+        'hilctl wait hna/',
+      ];
+      const script = [
+        'source <(hilctl completion bash)',
+        'for line in "$@"; do COMP_LINE="$line"; COMP_POINT=${#COMP_LINE}; COMPREPLY=(); _hilctl_complete; echo "=== $line"; printf "%s\\n" "${COMPREPLY[@]}"; done',
+      ].join('\n');
+      const r = spawnSync('bash', ['-c', script, 'bash', ...cases], { env, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const got = new Map<string, string[]>();
+      for (const block of r.stdout.split('=== ').slice(1)) {
+        const [line, ...rest] = block.split('\n');
+        got.set(line, rest.filter(Boolean));
+      }
+      const completeLine = (line: string) => got.get(line) ?? assert.fail(`no completion for ${line}:\n${r.stdout}`);
+      assert.deepEqual(completeLine('hilctl ap').sort(), ['api-resources', 'apply']);
+      assert.ok(completeLine('hilctl get ').includes('hn'));
+      assert.ok(completeLine('hilctl get ').includes('nodes.hil.io'));
+      assert.deepEqual(completeLine('hilctl describe hn node-'), ['node-01', 'node-02']);
+      assert.deepEqual(completeLine('hilctl attach node-01 '), ['eth0']);
+      assert.deepEqual(completeLine('hilctl attach node-01 eth0 runway-p'), ['runway-provider', 'runway-pxe']);
+      assert.deepEqual(completeLine('hilctl node power '), ['on', 'off', 'cycle', 'status']);
+      assert.deepEqual(completeLine('hilctl get hn -o js'), ['json', 'jsonpath=']);
+      assert.ok(completeLine('hilctl wait hna/').includes('hna/node-01-eth0-runway-pxe'));
+      const zsh = ok(await h.run(['completion', 'zsh']));
+      assert.match(zsh.stdout, /^#compdef hilctl$/m);
+      assert.match(zsh.stdout, /compdef _hilctl hilctl/);
+    },
+  );
 });

@@ -11,7 +11,9 @@ import { api, startInProcessServer } from '../support/server.js';
 const GROUP = { group: 'hil.io', version: 'v1alpha1', plural: 'networks' };
 const PATH = '/apis/hil.io/v1alpha1/networks';
 
-type Net = k8s.KubernetesObject & { spec?: { owner?: string; public?: boolean; accessProjects?: string[]; vlan?: number } };
+type Net = k8s.KubernetesObject & {
+  spec?: { owner?: string; public?: boolean; accessProjects?: string[]; vlan?: number };
+};
 
 function network(name: string, spec: Net['spec'] = {}): Net {
   return { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name }, spec: { owner: '', ...spec } };
@@ -31,7 +33,12 @@ function kubeConfig(url: string): k8s.KubeConfig {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until fn() is truthy; fails with `what` (and the detail) after timeoutMs. */
-async function until(fn: () => boolean, what: string, timeoutMs = 5_000, detail: () => string = () => ''): Promise<void> {
+async function until(
+  fn: () => boolean,
+  what: string,
+  timeoutMs = 5_000,
+  detail: () => string = () => '',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!fn()) {
     if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}\n${detail()}`);
@@ -82,22 +89,34 @@ describe('client-node against hil-admin serve --watch-timeout 2', () => {
     const events: { verb: string; name: string; rv: string; obj: Net }[] = [];
     const errors: unknown[] = [];
     let connects = 0;
-    const informer = k8s.makeInformer<Net>(kc, PATH, () => co.listClusterCustomObject(GROUP) as Promise<k8s.KubernetesListObject<Net>>);
+    const informer = k8s.makeInformer<Net>(
+      kc,
+      PATH,
+      () => co.listClusterCustomObject(GROUP) as Promise<k8s.KubernetesListObject<Net>>,
+    );
     for (const verb of [k8s.ADD, k8s.UPDATE, k8s.DELETE] as const) {
-      informer.on(verb, (obj: Net) => events.push({ verb, name: obj.metadata!.name!, rv: obj.metadata!.resourceVersion!, obj }));
+      informer.on(verb, (obj: Net) =>
+        events.push({ verb, name: obj.metadata!.name!, rv: obj.metadata!.resourceVersion!, obj }),
+      );
     }
     informer.on(k8s.ERROR, (err?: unknown) => errors.push(err));
     informer.on(k8s.CONNECT, () => connects++);
     const seen = (verb: string, name: string, check: (o: Net) => boolean = () => true) =>
       events.some((e) => e.verb === verb && e.name === name && check(e.obj));
-    const log = () => `events: ${JSON.stringify(events.map((e) => `${e.verb} ${e.name}@${e.rv}`))}\nerrors: ${errors.map(String).join('; ')}`;
+    const log = () =>
+      `events: ${JSON.stringify(events.map((e) => `${e.verb} ${e.name}@${e.rv}`))}\nerrors: ${errors.map(String).join('; ')}`;
     try {
       await informer.start();
       await until(() => seen('add', 'pre-1'), 'the listed object to be added', 5_000, log);
 
       // add
       const a = (await co.createClusterCustomObject({ ...GROUP, body: network('inf-a') })) as Net;
-      await until(() => seen('add', 'inf-a', (o) => o.metadata!.resourceVersion === a.metadata!.resourceVersion), 'add inf-a', 3_000, log);
+      await until(
+        () => seen('add', 'inf-a', (o) => o.metadata!.resourceVersion === a.metadata!.resourceVersion),
+        'add inf-a',
+        3_000,
+        log,
+      );
 
       // update: patchClusterCustomObject sends application/json-patch+json by default, so a JSON patch array works…
       const types: string[] = [];
@@ -107,7 +126,12 @@ describe('client-node against hil-admin serve --watch-timeout 2', () => {
       )) as Net;
       assert.equal(types[0], 'application/json-patch+json');
       assert.equal(p1.spec!.public, true);
-      await until(() => seen('update', 'inf-a', (o) => o.spec!.public === true), 'update inf-a (JSON patch)', 3_000, log);
+      await until(
+        () => seen('update', 'inf-a', (o) => o.spec!.public === true),
+        'update inf-a (JSON patch)',
+        3_000,
+        log,
+      );
 
       // …a merge-patch object sent under that default type is refused, not misapplied…
       await assert.rejects(
@@ -120,7 +144,12 @@ describe('client-node against hil-admin serve --watch-timeout 2', () => {
         { ...GROUP, name: 'inf-a', body: { spec: { accessProjects: ['p2'] } } },
         k8s.setHeaderOptions('Content-Type', 'application/merge-patch+json', recordContentType(mergeTypes)),
       );
-      await until(() => seen('update', 'inf-a', (o) => o.spec!.accessProjects?.[0] === 'p2' && o.spec!.public === true), 'update inf-a (merge patch)', 3_000, log);
+      await until(
+        () => seen('update', 'inf-a', (o) => o.spec!.accessProjects?.[0] === 'p2' && o.spec!.public === true),
+        'update inf-a (merge patch)',
+        3_000,
+        log,
+      );
 
       // delete
       await co.deleteClusterCustomObject({ ...GROUP, name: 'inf-a' });
@@ -130,16 +159,26 @@ describe('client-node against hil-admin serve --watch-timeout 2', () => {
       // Past a few server-side watch timeouts (2–4 s each): the informer re-watched each time.
       const connectsBefore = connects;
       await sleep(8_500);
-      assert.ok(connects - connectsBefore >= 2, `the informer should have re-watched at least twice in 8.5 s (it did ${connects - connectsBefore} times)`);
+      assert.ok(
+        connects - connectsBefore >= 2,
+        `the informer should have re-watched at least twice in 8.5 s (it did ${connects - connectsBefore} times)`,
+      );
       assert.deepEqual(errors, [], 'the informer reported errors');
 
       // More changes, now on a resumed watch.
       const b = (await co.createClusterCustomObject({ ...GROUP, body: network('inf-b', { owner: 'p1' }) })) as Net;
       await co.createClusterCustomObject({ ...GROUP, body: network('inf-c', { vlan: 1200 }) });
-      await co.patchClusterCustomObject({ ...GROUP, name: 'inf-b', body: [{ op: 'add', path: '/spec/accessProjects', value: ['p3'] }] });
+      await co.patchClusterCustomObject({
+        ...GROUP,
+        name: 'inf-b',
+        body: [{ op: 'add', path: '/spec/accessProjects', value: ['p3'] }],
+      });
       await co.deleteClusterCustomObject({ ...GROUP, name: 'pre-1' });
       await until(
-        () => seen('add', 'inf-c') && seen('update', 'inf-b', (o) => o.spec!.accessProjects?.[0] === 'p3') && seen('delete', 'pre-1'),
+        () =>
+          seen('add', 'inf-c') &&
+          seen('update', 'inf-b', (o) => o.spec!.accessProjects?.[0] === 'p3') &&
+          seen('delete', 'pre-1'),
         'the changes after the re-watches',
         5_000,
         log,
@@ -173,7 +212,10 @@ describe('client-node against hil-admin serve --watch-timeout 2', () => {
       await api(srv.url, 'POST', PATH, network('w-b')),
       await api(srv.url, 'DELETE', `${PATH}/w-a`),
     ];
-    assert.deepEqual(writes.map((w) => w.status), [201, 200, 201, 200]);
+    assert.deepEqual(
+      writes.map((w) => w.status),
+      [201, 200, 201, 200],
+    );
     const rvs = writes.map((w) => w.body.metadata.resourceVersion as string);
 
     const watchFrom = async (rv: string, want: number) => {
@@ -182,11 +224,17 @@ describe('client-node against hil-admin serve --watch-timeout 2', () => {
       const ctl = await new k8s.Watch(kc).watch(
         PATH,
         { resourceVersion: rv },
-        (type: string, obj: Net) => got.push({ type, name: obj.metadata!.name!, rv: obj.metadata!.resourceVersion!, public: obj.spec?.public }),
+        (type: string, obj: Net) =>
+          got.push({ type, name: obj.metadata!.name!, rv: obj.metadata!.resourceVersion!, public: obj.spec?.public }),
         (err: unknown) => (ended = err),
       );
       try {
-        await until(() => got.length >= want, `${want} replayed events`, 3_000, () => `got ${JSON.stringify(got)}; ended: ${String(ended)}`);
+        await until(
+          () => got.length >= want,
+          `${want} replayed events`,
+          3_000,
+          () => `got ${JSON.stringify(got)}; ended: ${String(ended)}`,
+        );
         await sleep(200); // nothing more should come
       } finally {
         ctl.abort();
@@ -199,14 +247,22 @@ describe('client-node against hil-admin serve --watch-timeout 2', () => {
       all.map((e) => `${e.type} ${e.name}`),
       ['ADDED w-a', 'MODIFIED w-a', 'ADDED w-b', 'DELETED w-a'],
     );
-    assert.deepEqual(all.slice(0, 3).map((e) => e.rv), rvs.slice(0, 3), 'each event carries the resourceVersion of its write');
+    assert.deepEqual(
+      all.slice(0, 3).map((e) => e.rv),
+      rvs.slice(0, 3),
+      'each event carries the resourceVersion of its write',
+    );
     assert.equal(all[1].public, true);
     const numeric = all.map((e) => Number(e.rv));
-    for (let i = 1; i < numeric.length; i++) assert.ok(numeric[i] > numeric[i - 1], `resourceVersions must increase: ${numeric}`);
+    for (let i = 1; i < numeric.length; i++)
+      assert.ok(numeric[i] > numeric[i - 1], `resourceVersions must increase: ${numeric}`);
 
     // From the third write's resourceVersion only the delete is left.
     const tail = await watchFrom(rvs[2], 1);
-    assert.deepEqual(tail.map((e) => `${e.type} ${e.name}`), ['DELETED w-a']);
+    assert.deepEqual(
+      tail.map((e) => `${e.type} ${e.name}`),
+      ['DELETED w-a'],
+    );
   });
 });
 
@@ -255,12 +311,19 @@ describe('client-node Watch after compaction (in-process server)', () => {
         });
 
       const old = await watch(rvs[1]);
-      assert.equal(old.status, 410, `a watch from compacted revision ${rvs[1]} must get 410 Gone; got ${JSON.stringify(old)}`);
+      assert.equal(
+        old.status,
+        410,
+        `a watch from compacted revision ${rvs[1]} must get 410 Gone; got ${JSON.stringify(old)}`,
+      );
       assert.equal(old.events.filter((e) => e.type !== 'ERROR').length, 0, 'no events from a compacted start');
 
       const kept = await watch(rvs[3]);
       assert.equal(kept.status, undefined, JSON.stringify(kept));
-      assert.deepEqual(kept.events.map((e) => `${e.type} ${e.obj.metadata.name}`), ['ADDED c-5']);
+      assert.deepEqual(
+        kept.events.map((e) => `${e.type} ${e.obj.metadata.name}`),
+        ['ADDED c-5'],
+      );
     } finally {
       await srv.stop();
     }

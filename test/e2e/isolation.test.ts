@@ -28,15 +28,28 @@ describe('isolation through the API and the controllers, on real OVS', { skip },
   let daemon: Daemon;
   let cfg: ReturnType<typeof writeHilCfg>;
   const plan: Plan = {};
-  const daemonArgs = () => ['--config', cfg.path, '--resync', String(RESYNC_S), '--no-leader-elect', '--driver-timeout', '10'];
+  const daemonArgs = () => [
+    '--config',
+    cfg.path,
+    '--resync',
+    String(RESYNC_S),
+    '--no-leader-elect',
+    '--driver-timeout',
+    '10',
+  ];
 
   before(async () => {
-    [lab, srv] = await Promise.all([startLab({ nodes: 6, switch: 'ovs' }), startChildServer({ extraArgs: ['--auth', 'null'] })]);
+    [lab, srv] = await Promise.all([
+      startLab({ nodes: 6, switch: 'ovs' }),
+      startChildServer({ extraArgs: ['--auth', 'null'] }),
+    ]);
     cfg = writeHilCfg('100-109');
     const inventory = [
       `apiVersion: hil.io/v1alpha1\nkind: Project\nmetadata: {name: tenant}\nspec: {description: isolation proof}`,
       labInventoryYaml(lab, { switchName: 'lab', vlanRange: '100-199', projectOf: () => 'tenant' }),
-      ...['red', 'green', 'blue'].map((net) => `apiVersion: hil.io/v1alpha1\nkind: Network\nmetadata: {name: ${net}}\nspec: {owner: tenant}`),
+      ...['red', 'green', 'blue'].map(
+        (net) => `apiVersion: hil.io/v1alpha1\nkind: Network\nmetadata: {name: ${net}}\nspec: {owner: tenant}`,
+      ),
     ].join('\n---\n');
     await applyYaml(srv.url, inventory);
     daemon = await startDaemon(srv.url, daemonArgs());
@@ -63,11 +76,15 @@ describe('isolation through the API and the controllers, on real OVS', { skip },
       async () => {
         const items = await attachments();
         const names = items.map((a) => a.metadata.name).sort();
-        return JSON.stringify(names) === JSON.stringify([...expectNames].sort()) && items.every((a) => a.status?.phase === 'Attached');
+        return (
+          JSON.stringify(names) === JSON.stringify([...expectNames].sort()) &&
+          items.every((a) => a.status?.phase === 'Attached')
+        );
       },
       `attachments ${expectNames.join(', ')} to be Attached (and no others)`,
       timeoutMs,
-      async () => `${JSON.stringify((await attachments()).map((a) => [a.metadata.name, a.status?.phase, a.status?.conditions?.[0]?.message]))}\n${daemon.output().slice(-3000)}`,
+      async () =>
+        `${JSON.stringify((await attachments()).map((a) => [a.metadata.name, a.status?.phase, a.status?.conditions?.[0]?.message]))}\n${daemon.output().slice(-3000)}`,
     );
   }
 
@@ -77,7 +94,15 @@ describe('isolation through the API and the controllers, on real OVS', { skip },
 
   async function expectMatrix(): Promise<void> {
     const r = await lab.reachability();
-    assert.deepEqual(matrixMismatches(r, lab.nodes.map((n) => n.name), plan), [], `ping matrix:\n${r.format()}`);
+    assert.deepEqual(
+      matrixMismatches(
+        r,
+        lab.nodes.map((n) => n.name),
+        plan,
+      ),
+      [],
+      `ping matrix:\n${r.format()}`,
+    );
   }
 
   const ovsTags = () => labOvsTags(lab);
@@ -107,7 +132,11 @@ describe('isolation through the API and the controllers, on real OVS', { skip },
   test('moving a node to another network: the matrix follows', async () => {
     // As `kubectl delete --wait` then `apply`: the old attachment holds the NIC until its port is reverted.
     await api(srv.url, 'DELETE', `${H}/networkattachments/n2-red`);
-    await until(async () => (await api(srv.url, 'GET', `${H}/networkattachments/n2-red`)).status === 404, 'n2-red to be gone (port reverted)', 10_000);
+    await until(
+      async () => (await api(srv.url, 'GET', `${H}/networkattachments/n2-red`)).status === 404,
+      'n2-red to be gone (port reverted)',
+      10_000,
+    );
     await applyYaml(srv.url, attachmentYaml('n2-green', 'n2', 'green'));
     plan.n2 = 'green';
     await converged(['n1-red', 'n2-green', 'n3-green', 'n4-green', 'n5-blue']);
@@ -118,11 +147,19 @@ describe('isolation through the API and the controllers, on real OVS', { skip },
     const green = await vlanOf('green');
     await lab.vsctl('set', 'port', 'p3', 'tag=7');
     const t0 = Date.now();
-    await until(async () => (await ovsTags()).p3 === `${green}/`, 'p3 to be restored', (RESYNC_S + 5) * 1000, async () => JSON.stringify(await ovsTags()));
+    await until(
+      async () => (await ovsTags()).p3 === `${green}/`,
+      'p3 to be restored',
+      (RESYNC_S + 5) * 1000,
+      async () => JSON.stringify(await ovsTags()),
+    );
     const took = Date.now() - t0;
     assert.ok(took <= (RESYNC_S + 2) * 1000, `restored after ${took} ms; the resync period is ${RESYNC_S} s`);
     const ev = await until(
-      async () => (await api(srv.url, 'GET', '/api/v1/namespaces/default/events')).body.items.find((e: any) => e.reason === 'DriftCorrected' && e.involvedObject.name === 'lab-p3'),
+      async () =>
+        (await api(srv.url, 'GET', '/api/v1/namespaces/default/events')).body.items.find(
+          (e: any) => e.reason === 'DriftCorrected' && e.involvedObject.name === 'lab-p3',
+        ),
       'a DriftCorrected event for lab-p3',
       5_000,
     );
@@ -138,8 +175,18 @@ describe('isolation through the API and the controllers, on real OVS', { skip },
     await new Promise((r) => setTimeout(r, 30)); // the daemon is now mid-batch
     await daemon.stop('SIGKILL');
     daemon = await startDaemon(srv.url, daemonArgs());
-    await until(async () => (await attachments()).length === 0, 'the deleted attachments to be gone after the restart', 20_000);
-    const next = [attachmentYaml('n1-blue', 'n1', 'blue'), attachmentYaml('n2-blue', 'n2', 'blue'), attachmentYaml('n3-red', 'n3', 'red'), attachmentYaml('n4-red', 'n4', 'red'), attachmentYaml('n6-green', 'n6', 'green')];
+    await until(
+      async () => (await attachments()).length === 0,
+      'the deleted attachments to be gone after the restart',
+      20_000,
+    );
+    const next = [
+      attachmentYaml('n1-blue', 'n1', 'blue'),
+      attachmentYaml('n2-blue', 'n2', 'blue'),
+      attachmentYaml('n3-red', 'n3', 'red'),
+      attachmentYaml('n4-red', 'n4', 'red'),
+      attachmentYaml('n6-green', 'n6', 'green'),
+    ];
     await applyYaml(srv.url, next.join('\n---\n'));
     await new Promise((r) => setTimeout(r, 30));
     await daemon.stop('SIGKILL');
@@ -178,8 +225,14 @@ describe('isolation through the API and the controllers, on real OVS', { skip },
     const from = (mac: string) => lines.filter((l) => l.startsWith(`${mac} >`));
     const report = `captured on n1:\n${lines.join('\n')}`;
     assert.equal(pings.n2, true, 'the native network pings through the trunk');
-    assert.ok(from(n2.mac).length > 0 && from(n2.mac).every((l) => !l.includes('802.1Q')), `native frames arrive untagged. ${report}`);
-    assert.ok(from(n3.mac).length > 0 && from(n3.mac).every((l) => new RegExp(`802\\.1Q.*vlan ${red}\\b`).test(l)), `the tagged network's frames arrive tagged ${red}. ${report}`);
+    assert.ok(
+      from(n2.mac).length > 0 && from(n2.mac).every((l) => !l.includes('802.1Q')),
+      `native frames arrive untagged. ${report}`,
+    );
+    assert.ok(
+      from(n3.mac).length > 0 && from(n3.mac).every((l) => new RegExp(`802\\.1Q.*vlan ${red}\\b`).test(l)),
+      `the tagged network's frames arrive tagged ${red}. ${report}`,
+    );
     assert.equal(from(n6.mac).length, 0, `another network never reaches the trunk. ${report}`);
     assert.equal(pings.n6, false);
   });
@@ -190,9 +243,19 @@ describe('isolation through the API and the controllers, on real OVS', { skip },
     await api(srv.url, 'DELETE', `${H}/networks/red`);
     await until(async () => (await attachments()).length === 0, 'every attachment to be gone', 20_000);
     const tags = await ovsTags();
-    assert.deepEqual(Object.values(tags).filter((t) => t !== '4095/'), [], `every port parked once its attachments are gone: ${JSON.stringify(tags)}`);
-    await until(async () => (await api(srv.url, 'GET', `${H}/networks/red`)).status === 404, 'network red to be deleted', 10_000);
-    const leases = (await api(srv.url, 'GET', '/apis/coordination.k8s.io/v1/namespaces/hil-system/leases')).body.items.map((l: any) => l.metadata.name);
+    assert.deepEqual(
+      Object.values(tags).filter((t) => t !== '4095/'),
+      [],
+      `every port parked once its attachments are gone: ${JSON.stringify(tags)}`,
+    );
+    await until(
+      async () => (await api(srv.url, 'GET', `${H}/networks/red`)).status === 404,
+      'network red to be deleted',
+      10_000,
+    );
+    const leases = (
+      await api(srv.url, 'GET', '/apis/coordination.k8s.io/v1/namespaces/hil-system/leases')
+    ).body.items.map((l: any) => l.metadata.name);
     assert.equal(leases.filter((n: string) => n.startsWith('vlan-')).length, 2, `red's VLAN claim is freed: ${leases}`);
     for (const k of Object.keys(plan)) plan[k] = undefined;
     await expectMatrix();

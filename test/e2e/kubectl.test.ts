@@ -23,7 +23,9 @@ interface Manifest {
 
 function exampleObjects(): Manifest[] {
   const out: Manifest[] = [];
-  for (const f of readdirSync(EXAMPLES).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const f of readdirSync(EXAMPLES)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
     for (const doc of yaml.loadAll(readFileSync(join(EXAMPLES, f), 'utf8'))) if (doc) out.push(doc as Manifest);
   }
   return out;
@@ -45,7 +47,8 @@ const PLURALS = new Map<string, string>(
 
 /** The REST path of an example object. */
 function pathOf(o: Manifest): string {
-  if (!o.apiVersion.includes('/')) return `/api/${o.apiVersion}/namespaces/${o.metadata.namespace}/${o.kind.toLowerCase()}s/${o.metadata.name}`;
+  if (!o.apiVersion.includes('/'))
+    return `/api/${o.apiVersion}/namespaces/${o.metadata.namespace}/${o.kind.toLowerCase()}s/${o.metadata.name}`;
   const plural = PLURALS.get(o.kind);
   assert.ok(plural, `no CRD for kind ${o.kind}`);
   return `/apis/${o.apiVersion}/${plural}/${o.metadata.name}`;
@@ -95,7 +98,10 @@ if (!kubectlOnPath()) {
       for (const o of objects) {
         const got = await api(srv.url, 'GET', pathOf(o));
         assert.equal(got.status, 200, `${pathOf(o)} after apply: ${JSON.stringify(got.body)}`);
-        assert.ok(got.body.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'], `${kubectlRef(o)} has no last-applied annotation`);
+        assert.ok(
+          got.body.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'],
+          `${kubectlRef(o)} has no last-applied annotation`,
+        );
       }
     });
 
@@ -105,7 +111,9 @@ if (!kubectlOnPath()) {
       for (const o of custom) assert.match(r.stdout, new RegExp(`^${kubectlRef(o)} unchanged$`, 'm'), show(r));
       const afterList = await api(srv.url, 'GET', NODES);
       assert.deepEqual(
-        afterList.body.items.map((i: Manifest & { metadata: { resourceVersion: string } }) => i.metadata.resourceVersion),
+        afterList.body.items.map(
+          (i: Manifest & { metadata: { resourceVersion: string } }) => i.metadata.resourceVersion,
+        ),
         listed.body.items.map((i: Manifest & { metadata: { resourceVersion: string } }) => i.metadata.resourceVersion),
         'an unchanged apply must not bump resourceVersions',
       );
@@ -116,7 +124,10 @@ if (!kubectlOnPath()) {
       const file = join(dir, '30-nodes.yaml');
       const text = readFileSync(join(EXAMPLES, '30-nodes.yaml'), 'utf8');
       // node-01 only: its bootDevice pxe → disk and a new metadata key.
-      const edited = text.replace(/(name: node-01[\s\S]*?bootDevice: )pxe([\s\S]*?rack: r1)/, '$1disk$2\n    owner: ops-team');
+      const edited = text.replace(
+        /(name: node-01[\s\S]*?bootDevice: )pxe([\s\S]*?rack: r1)/,
+        '$1disk$2\n    owner: ops-team',
+      );
       assert.notEqual(edited, text, 'the edit must change the file');
       writeFileSync(file, edited);
       const k = kubectl(t);
@@ -135,13 +146,16 @@ if (!kubectlOnPath()) {
       assert.equal(gone.status, 200, JSON.stringify(gone.body));
       assert.equal((await api(srv.url, 'GET', '/apis/hil.io/v1alpha1/headnodes/runway-headnode')).status, 404);
       const r = ok(await kubectl(t).run(['apply', '--server-side', '-f', EXAMPLES]));
-      for (const o of objects) assert.match(r.stdout, new RegExp(`^${kubectlRef(o)} serverside-applied$`, 'm'), show(r));
+      for (const o of objects)
+        assert.match(r.stdout, new RegExp(`^${kubectlRef(o)} serverside-applied$`, 'm'), show(r));
       const hn = await api(srv.url, 'GET', '/apis/hil.io/v1alpha1/headnodes/runway-headnode');
       assert.equal(hn.status, 200, 'server-side apply must create the missing Headnode');
       assert.equal(hn.body.spec.project, 'runway');
       assert.deepEqual(hn.body.spec.hnics, [{ name: 'pxe', network: 'runway-pxe' }]);
       assert.ok(
-        (hn.body.metadata.managedFields ?? []).some((m: { manager: string; operation: string }) => m.manager === 'kubectl' && m.operation === 'Apply'),
+        (hn.body.metadata.managedFields ?? []).some(
+          (m: { manager: string; operation: string }) => m.manager === 'kubectl' && m.operation === 'Apply',
+        ),
         `managedFields should record kubectl's Apply: ${JSON.stringify(hn.body.metadata.managedFields)}`,
       );
       // The folder says bootDevice: pxe again.
@@ -199,9 +213,18 @@ if (!kubectlOnPath()) {
       });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       await w.waitFor((s) => /^node-w1\s+runway\s/m.test(s), 'a row for the new node');
-      const patched = await api(srv.url, 'PATCH', `${NODES}/node-w1`, { spec: { project: '' } }, 'application/merge-patch+json');
+      const patched = await api(
+        srv.url,
+        'PATCH',
+        `${NODES}/node-w1`,
+        { spec: { project: '' } },
+        'application/merge-patch+json',
+      );
       assert.equal(patched.status, 200, JSON.stringify(patched.body));
-      await w.waitFor((s) => /^node-w1\s+\S+$/m.test(s) && s.match(/^node-w1\s/gm)!.length >= 2, 'a second row for the modified node, without a project');
+      await w.waitFor(
+        (s) => /^node-w1\s+\S+$/m.test(s) && s.match(/^node-w1\s/gm)!.length >= 2,
+        'a second row for the modified node, without a project',
+      );
       assert.ok(w.running, 'kubectl get -w is still watching');
       await w.stop();
       assert.equal((await api(srv.url, 'DELETE', `${NODES}/node-w1`)).status, 200);
@@ -222,17 +245,45 @@ if (!kubectlOnPath()) {
 
     test('patch --type=merge and --type=json take effect', async (t) => {
       const k = kubectl(t);
-      const m = ok(await k.run(['patch', 'hn', 'node-01', '--type=merge', '-p', '{"spec":{"power":"Off","metadata":{"rack":"r9"}}}']));
+      const m = ok(
+        await k.run([
+          'patch',
+          'hn',
+          'node-01',
+          '--type=merge',
+          '-p',
+          '{"spec":{"power":"Off","metadata":{"rack":"r9"}}}',
+        ]),
+      );
       assert.match(m.stdout, /^node\.hil\.io\/node-01 patched$/m, show(m));
-      assert.equal(ok(await k.run(['get', 'hn', 'node-01', '-o', 'jsonpath={.spec.power}/{.spec.metadata.rack}'])).stdout, 'Off/r9');
-      const j = ok(await k.run(['patch', 'hn', 'node-01', '--type=json', '-p', '[{"op":"replace","path":"/spec/bootDevice","value":"disk"},{"op":"remove","path":"/spec/metadata"}]']));
+      assert.equal(
+        ok(await k.run(['get', 'hn', 'node-01', '-o', 'jsonpath={.spec.power}/{.spec.metadata.rack}'])).stdout,
+        'Off/r9',
+      );
+      const j = ok(
+        await k.run([
+          'patch',
+          'hn',
+          'node-01',
+          '--type=json',
+          '-p',
+          '[{"op":"replace","path":"/spec/bootDevice","value":"disk"},{"op":"remove","path":"/spec/metadata"}]',
+        ]),
+      );
       assert.match(j.stdout, /^node\.hil\.io\/node-01 patched$/m, show(j));
       const node = await api(srv.url, 'GET', `${NODES}/node-01`);
       assert.equal(node.body.spec.bootDevice, 'disk');
       assert.equal(node.body.spec.metadata, undefined);
       assert.equal(node.body.spec.power, 'Off');
       // A JSON patch whose test fails changes nothing and says why.
-      const failed = await k.run(['patch', 'hn', 'node-01', '--type=json', '-p', '[{"op":"test","path":"/spec/power","value":"On"},{"op":"replace","path":"/spec/power","value":"On"}]']);
+      const failed = await k.run([
+        'patch',
+        'hn',
+        'node-01',
+        '--type=json',
+        '-p',
+        '[{"op":"test","path":"/spec/power","value":"On"},{"op":"replace","path":"/spec/power","value":"On"}]',
+      ]);
       assert.notEqual(failed.code, 0, show(failed));
       assert.equal((await api(srv.url, 'GET', `${NODES}/node-01`)).body.spec.power, 'Off');
     });
@@ -241,13 +292,17 @@ if (!kubectlOnPath()) {
       const prior = await api(srv.url, 'GET', `${NODES}/node-01`);
       const r = await kubectl(t).run(['patch', 'hn', 'node-01', '-p', '{"spec":{"power":"On"}}']);
       assert.notEqual(r.code, 0, show(r));
-      assert.match(r.stderr, /strategic-merge-patch\+json is not supported|UnsupportedMediaType|415|unsupported media type/i, show(r));
+      assert.match(
+        r.stderr,
+        /strategic-merge-patch\+json is not supported|UnsupportedMediaType|415|unsupported media type/i,
+        show(r),
+      );
       const afterPatch = await api(srv.url, 'GET', `${NODES}/node-01`);
       assert.equal(afterPatch.body.spec.power, 'Off');
       assert.equal(afterPatch.body.metadata.resourceVersion, prior.body.metadata.resourceVersion);
     });
 
-    test('an unknown field is rejected under kubectl\'s default (Strict) validation, naming the field', async (t) => {
+    test("an unknown field is rejected under kubectl's default (Strict) validation, naming the field", async (t) => {
       const dir = tempDir(t);
       const file = join(dir, 'node.yaml');
       writeFileSync(
@@ -260,7 +315,10 @@ if (!kubectlOnPath()) {
       assert.equal((await api(srv.url, 'GET', `${NODES}/node-bad`)).status, 404, 'nothing is created');
       // An unknown field in an update is refused too, and the object stays as it was.
       const n1 = join(dir, 'node-01.yaml');
-      writeFileSync(n1, 'apiVersion: hil.io/v1alpha1\nkind: Node\nmetadata:\n  name: node-01\nspec:\n  obm: {type: mock, host: bmc-node-01}\n  colour: blue\n');
+      writeFileSync(
+        n1,
+        'apiVersion: hil.io/v1alpha1\nkind: Node\nmetadata:\n  name: node-01\nspec:\n  obm: {type: mock, host: bmc-node-01}\n  colour: blue\n',
+      );
       const u = await kubectl(t).run(['apply', '-f', n1]);
       assert.notEqual(u.code, 0, show(u));
       assert.match(u.stderr, /unknown field "spec\.colour"/, show(u));
@@ -270,18 +328,29 @@ if (!kubectlOnPath()) {
     test('an invalid VLAN (5000) is rejected, naming spec.vlan', async (t) => {
       const dir = tempDir(t);
       const file = join(dir, 'net.yaml');
-      writeFileSync(file, 'apiVersion: hil.io/v1alpha1\nkind: Network\nmetadata:\n  name: vlan-5000\nspec:\n  owner: ""\n  vlan: 5000\n');
+      writeFileSync(
+        file,
+        'apiVersion: hil.io/v1alpha1\nkind: Network\nmetadata:\n  name: vlan-5000\nspec:\n  owner: ""\n  vlan: 5000\n',
+      );
       const r = await kubectl(t).run(['apply', '-f', file]);
       assert.notEqual(r.code, 0, show(r));
       assert.match(r.stderr, /vlan-5000.*is invalid/, show(r));
       assert.match(r.stderr, /spec\.vlan/, show(r));
       assert.match(r.stderr, /4094/, show(r));
-      assert.equal((await api(srv.url, 'GET', '/apis/hil.io/v1alpha1/networks/vlan-5000')).status, 404, 'nothing is created');
+      assert.equal(
+        (await api(srv.url, 'GET', '/apis/hil.io/v1alpha1/networks/vlan-5000')).status,
+        404,
+        'nothing is created',
+      );
       // The same through server-side apply.
       const s = await kubectl(t).run(['apply', '--server-side', '-f', file]);
       assert.notEqual(s.code, 0, show(s));
       assert.match(s.stderr, /spec\.vlan/, show(s));
-      assert.equal((await api(srv.url, 'GET', '/apis/hil.io/v1alpha1/networks/vlan-5000')).status, 404, 'nothing is created');
+      assert.equal(
+        (await api(srv.url, 'GET', '/apis/hil.io/v1alpha1/networks/vlan-5000')).status,
+        404,
+        'nothing is created',
+      );
     });
 
     test('create secret generic, then read it back with jsonpath', async (t) => {
@@ -294,13 +363,24 @@ if (!kubectlOnPath()) {
     });
 
     test('the example Secret reads back base64-encoded', async (t) => {
-      const g = ok(await kubectl(t).run(['get', 'secret', 'switch-01-credentials', '-n', 'hil-system', '-o', 'jsonpath={.data.username}']));
+      const g = ok(
+        await kubectl(t).run([
+          'get',
+          'secret',
+          'switch-01-credentials',
+          '-n',
+          'hil-system',
+          '-o',
+          'jsonpath={.data.username}',
+        ]),
+      );
       assert.equal(Buffer.from(g.stdout, 'base64').toString('utf8'), 'admin');
     });
 
     test('get events -A works', async (t) => {
       const r = ok(await kubectl(t).run(['get', 'events', '-A']));
-      if (r.stdout.trim()) assert.match(r.stdout.split('\n')[0], /^NAMESPACE\s+LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE/, show(r));
+      if (r.stdout.trim())
+        assert.match(r.stdout.split('\n')[0], /^NAMESPACE\s+LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE/, show(r));
       else assert.match(r.stderr, /No resources found/, show(r));
     });
 
@@ -329,7 +409,11 @@ if (!kubectlOnPath()) {
       const k = kubectl(t);
       const refused = await k.run(['delete', 'hn', 'node-02']);
       assert.notEqual(refused.code, 0, show(refused));
-      assert.match(refused.stderr, /Error from server \(Conflict\): Node "node-02": is in project "runway"; release it/, show(refused));
+      assert.match(
+        refused.stderr,
+        /Error from server \(Conflict\): Node "node-02": is in project "runway"; release it/,
+        show(refused),
+      );
       ok(await k.run(['patch', 'hn', 'node-02', '--type', 'merge', '-p', '{"spec":{"project":""}}']));
       const d = ok(await k.run(['delete', 'hn', 'node-02']));
       assert.match(d.stdout, /^node\.hil\.io "node-02" deleted$/m, show(d));
@@ -339,6 +423,5 @@ if (!kubectlOnPath()) {
       const list = ok(await k.run(['get', 'hn', '-o', 'name']));
       assert.deepEqual(list.stdout.trim().split('\n'), ['node.hil.io/node-01']);
     });
-
   });
 }

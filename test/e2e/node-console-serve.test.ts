@@ -13,12 +13,30 @@ let srv: ChildServer;
 let sims: IpmiSims;
 
 before(async () => {
-  [sims, srv] = await Promise.all([startIpmiSims(1, { prefix: 'serve' }), startChildServer({ extraArgs: ['--auth', 'null'] })]);
+  [sims, srv] = await Promise.all([
+    startIpmiSims(1, { prefix: 'serve' }),
+    startChildServer({ extraArgs: ['--auth', 'null'] }),
+  ]);
   const b = sims.bmcs[0];
   const post = async (path: string, body: object) => assert.ok((await api(srv.url, 'POST', path, body)).status < 300);
-  await post('/api/v1/namespaces/hil-system/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'bmc' }, stringData: { username: b.username, password: b.password } });
-  await post(`${H}/nodes`, { apiVersion: 'hil.io/v1alpha1', kind: 'Node', metadata: { name: 'n1' }, spec: { obm: { type: 'ipmi', host: b.host, port: b.port, credentialsSecretRef: { name: 'bmc' } } } });
-  await post(`${H}/nodes`, { apiVersion: 'hil.io/v1alpha1', kind: 'Node', metadata: { name: 'n2' }, spec: { obm: { type: 'ipmi', host: b.host, port: b.port, credentialsSecretRef: { name: 'missing' } } } });
+  await post('/api/v1/namespaces/hil-system/secrets', {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'bmc' },
+    stringData: { username: b.username, password: b.password },
+  });
+  await post(`${H}/nodes`, {
+    apiVersion: 'hil.io/v1alpha1',
+    kind: 'Node',
+    metadata: { name: 'n1' },
+    spec: { obm: { type: 'ipmi', host: b.host, port: b.port, credentialsSecretRef: { name: 'bmc' } } },
+  });
+  await post(`${H}/nodes`, {
+    apiVersion: 'hil.io/v1alpha1',
+    kind: 'Node',
+    metadata: { name: 'n2' },
+    spec: { obm: { type: 'ipmi', host: b.host, port: b.port, credentialsSecretRef: { name: 'missing' } } },
+  });
 });
 after(async () => {
   await srv?.stop();
@@ -39,14 +57,21 @@ test('hil-admin serve streams a node console from ipmi_sim SOL, and stops the se
   req.on('error', () => {});
   await until(async () => status === 200, 'headers at once');
   assert.match(contentType, /^text\/plain/);
-  await until(async () => {
-    b.serial('kernel: hello from n1\r\n');
-    await sleep(200);
-    return text.includes('hello from n1');
-  }, 'console output through SOL', 15_000);
+  await until(
+    async () => {
+      b.serial('kernel: hello from n1\r\n');
+      await sleep(200);
+      return text.includes('hello from n1');
+    },
+    'console output through SOL',
+    15_000,
+  );
   assert.ok(!text.includes(b.password));
   req.destroy();
-  const solProcesses = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('sol activate') && l.includes(`-p ${b.port} `)).length;
+  const solProcesses = () =>
+    execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.includes('sol activate') && l.includes(`-p ${b.port} `)).length;
   await until(async () => solProcesses() === 0, 'the SOL session to end');
   const missing = await api(srv.url, 'GET', `${H}/nodes/n2/console?follow=true`);
   assert.equal(missing.status, 503);

@@ -66,14 +66,20 @@ class RawWatch {
     for (;;) {
       const found = this.events.slice(from).find(pred);
       if (found) return found;
-      if (this.done) assert.fail(`the watch ended (${String(this.failure ?? 'closed by the server')}) before ${what}; events: ${this.summary()}`);
-      if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}; events: ${this.summary()}`);
+      if (this.done)
+        assert.fail(
+          `the watch ended (${String(this.failure ?? 'closed by the server')}) before ${what}; events: ${this.summary()}`,
+        );
+      if (Date.now() > deadline)
+        assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}; events: ${this.summary()}`);
       await new Promise((r) => setTimeout(r, 5));
     }
   }
 
   summary(): string {
-    return JSON.stringify(this.events.map((e) => `${e.type} ${e.object?.metadata?.name}@${e.object?.metadata?.resourceVersion}`));
+    return JSON.stringify(
+      this.events.map((e) => `${e.type} ${e.object?.metadata?.name}@${e.object?.metadata?.resourceVersion}`),
+    );
   }
 
   close() {
@@ -116,11 +122,22 @@ describe('two hil-admin serve replicas on one PostgreSQL database', () => {
       const w = await watch(reader, `watch=true&resourceVersion=${rv}`);
 
       const latencies: number[] = [];
-      const step = async (type: string, write: () => Promise<{ status: number; body: any }>, check: (o: any) => boolean = () => true) => {
+      const step = async (
+        type: string,
+        write: () => Promise<{ status: number; body: any }>,
+        check: (o: any) => boolean = () => true,
+      ) => {
         const started = performance.now();
         const res = await write();
-        assert.ok(res.status === 200 || res.status === 201, `${type} write through ${from}: ${res.status} ${JSON.stringify(res.body)}`);
-        const ev = await w.next((e) => e.type === type && e.object.metadata.name === name && check(e.object), `${type} ${name} on ${to}`, 5_000);
+        assert.ok(
+          res.status === 200 || res.status === 201,
+          `${type} write through ${from}: ${res.status} ${JSON.stringify(res.body)}`,
+        );
+        const ev = await w.next(
+          (e) => e.type === type && e.object.metadata.name === name && check(e.object),
+          `${type} ${name} on ${to}`,
+          5_000,
+        );
         const ms = ev.at - started;
         latencies.push(ms);
         assert.ok(ms < 2_000, `${type} reached the watch on ${to} after ${Math.round(ms)} ms (limit 2000 ms)`);
@@ -129,7 +146,11 @@ describe('two hil-admin serve replicas on one PostgreSQL database', () => {
       const add = await step('ADDED', () => api(writer.url, 'POST', PATH, network(name)));
       assert.equal(add.ev.object.metadata.resourceVersion, add.res.body.metadata.resourceVersion);
       assert.equal(add.ev.object.metadata.uid, add.res.body.metadata.uid);
-      const mod = await step('MODIFIED', () => api(writer.url, 'PATCH', `${PATH}/${name}`, { spec: { public: true } }, MERGE), (o) => o.spec.public === true);
+      const mod = await step(
+        'MODIFIED',
+        () => api(writer.url, 'PATCH', `${PATH}/${name}`, { spec: { public: true } }, MERGE),
+        (o) => o.spec.public === true,
+      );
       assert.equal(mod.ev.object.metadata.resourceVersion, mod.res.body.metadata.resourceVersion);
       await step('DELETED', () => api(writer.url, 'DELETE', `${PATH}/${name}`));
       t.diagnostic(`${from} → ${to} watch latency (ms): ${latencies.map((l) => Math.round(l)).join(', ')}`);
@@ -164,9 +185,19 @@ describe('two hil-admin serve replicas on one PostgreSQL database', () => {
     assert.equal(put.body.reason, 'Conflict');
     assert.match(put.body.message, /the object has been modified/);
     // A merge patch and a delete that carry the stale version fail the same way.
-    const patch = await api(b.url, 'PATCH', `${PATH}/occ-1`, { metadata: { resourceVersion: stale.metadata.resourceVersion }, spec: { accessProjects: ['p3'] } }, MERGE);
+    const patch = await api(
+      b.url,
+      'PATCH',
+      `${PATH}/occ-1`,
+      { metadata: { resourceVersion: stale.metadata.resourceVersion }, spec: { accessProjects: ['p3'] } },
+      MERGE,
+    );
     assert.equal(patch.status, 409, JSON.stringify(patch.body));
-    const del = await api(b.url, 'DELETE', `${PATH}/occ-1`, { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { resourceVersion: stale.metadata.resourceVersion } });
+    const del = await api(b.url, 'DELETE', `${PATH}/occ-1`, {
+      kind: 'DeleteOptions',
+      apiVersion: 'v1',
+      preconditions: { resourceVersion: stale.metadata.resourceVersion },
+    });
     assert.equal(del.status, 409, JSON.stringify(del.body));
 
     // Nothing of the stale writes landed; A's update did, as both replicas show.
@@ -207,10 +238,15 @@ describe('two hil-admin serve replicas on one PostgreSQL database', () => {
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(w.events.length, 2 * N, `exactly one event per create on ${label}: ${w.summary()}`);
       const seen = w.events.map((e) => Number(e.object.metadata.resourceVersion));
-      for (let i = 1; i < seen.length; i++) assert.ok(seen[i] > seen[i - 1], `events on ${label} must come in resourceVersion order: ${seen}`);
+      for (let i = 1; i < seen.length; i++)
+        assert.ok(seen[i] > seen[i - 1], `events on ${label} must come in resourceVersion order: ${seen}`);
       for (const e of w.events) {
         assert.equal(e.type, 'ADDED');
-        assert.equal(e.object.metadata.resourceVersion, rvOf.get(e.object.metadata.name), `${e.object.metadata.name} on ${label}`);
+        assert.equal(
+          e.object.metadata.resourceVersion,
+          rvOf.get(e.object.metadata.name),
+          `${e.object.metadata.name} on ${label}`,
+        );
       }
       w.close();
     }
@@ -220,6 +256,10 @@ describe('two hil-admin serve replicas on one PostgreSQL database', () => {
     assert.deepEqual(la.body, lb.body, 'both replicas list the same objects at the same resourceVersion');
     const names = la.body.items.map((i: any) => i.metadata.name);
     for (const n of rvOf.keys()) assert.ok(names.includes(n), `${n} is listed`);
-    assert.equal(Number(la.body.metadata.resourceVersion), Math.max(...[...rvOf.values()].map(Number)), 'the list is at the newest write');
+    assert.equal(
+      Number(la.body.metadata.resourceVersion),
+      Math.max(...[...rvOf.values()].map(Number)),
+      'the list is at the newest write',
+    );
   });
 });

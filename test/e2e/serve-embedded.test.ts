@@ -19,7 +19,10 @@ describe('hil-admin serve --controllers', () => {
     const srv = await startChildServer({ extraArgs: ['--controllers', '--log-level', 'warn'] });
     try {
       assert.match(srv.output(), /no VLAN pool configured .* the embedded controllers use 1000-1099/);
-      for (const f of readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')).sort()) await applyYaml(srv.url, readFileSync(join(EXAMPLES, f), 'utf8'));
+      for (const f of readdirSync(EXAMPLES)
+        .filter((f) => f.endsWith('.yaml'))
+        .sort())
+        await applyYaml(srv.url, readFileSync(join(EXAMPLES, f), 'utf8'));
       const attached = await until(
         async () => {
           const items = (await api(srv.url, 'GET', `${H}/networkattachments`)).body.items as any[];
@@ -27,7 +30,8 @@ describe('hil-admin serve --controllers', () => {
         },
         'every example attachment Attached',
         30_000,
-        async () => JSON.stringify((await api(srv.url, 'GET', `${H}/networkattachments`)).body.items.map((a: any) => a.status)),
+        async () =>
+          JSON.stringify((await api(srv.url, 'GET', `${H}/networkattachments`)).body.items.map((a: any) => a.status)),
       );
       assert.equal(attached.length, 2);
       const pxe = (await api(srv.url, 'GET', `${H}/networks/runway-pxe`)).body;
@@ -36,7 +40,10 @@ describe('hil-admin serve --controllers', () => {
       assert.equal(sw.status.conditions.find((c: any) => c.type === 'Ready')?.status, 'True');
       // The node says what its NIC carries (written a moment after the attachments, on purpose).
       const eth0 = await until(
-        async () => (await api(srv.url, 'GET', `${H}/nodes/node-01`)).body.status?.nics?.find((n: any) => n.name === 'eth0' && n.inSync),
+        async () =>
+          (await api(srv.url, 'GET', `${H}/nodes/node-01`)).body.status?.nics?.find(
+            (n: any) => n.name === 'eth0' && n.inSync,
+          ),
         'node-01 eth0 in sync in the node status',
         10_000,
       );
@@ -50,16 +57,45 @@ describe('hil-admin serve --controllers', () => {
   test('with database auth, the embedded controllers use their own credential; nobody else gets in without one', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'hil-embedded-'));
     try {
-      execFileSync(process.execPath, ['--import', TSX_LOADER, join(packageRoot(), 'cmd', 'hil-admin.ts'), 'create-admin-user', 'root', 'root-password-1', '--data-dir', dataDir], { cwd: dataDir, stdio: 'ignore' });
-      const srv = await startChildServer({ dataDir, extraArgs: ['--auth', 'database', '--controllers', '--log-level', 'warn'] });
+      execFileSync(
+        process.execPath,
+        [
+          '--import',
+          TSX_LOADER,
+          join(packageRoot(), 'cmd', 'hil-admin.ts'),
+          'create-admin-user',
+          'root',
+          'root-password-1',
+          '--data-dir',
+          dataDir,
+        ],
+        { cwd: dataDir, stdio: 'ignore' },
+      );
+      const srv = await startChildServer({
+        dataDir,
+        extraArgs: ['--auth', 'database', '--controllers', '--log-level', 'warn'],
+      });
       try {
         const root = { authorization: `Basic ${Buffer.from('root:root-password-1').toString('base64')}` };
         assert.equal((await api(srv.url, 'GET', `${H}/networks`)).status, 401);
-        assert.equal((await api(srv.url, 'GET', `${H}/networks`, undefined, undefined, { authorization: 'Bearer guessed-token' })).status, 401);
-        const net = { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'pub' }, spec: { owner: '', public: true } };
+        assert.equal(
+          (await api(srv.url, 'GET', `${H}/networks`, undefined, undefined, { authorization: 'Bearer guessed-token' }))
+            .status,
+          401,
+        );
+        const net = {
+          apiVersion: 'hil.io/v1alpha1',
+          kind: 'Network',
+          metadata: { name: 'pub' },
+          spec: { owner: '', public: true },
+        };
         assert.equal((await api(srv.url, 'POST', `${H}/networks`, net, 'application/json', root)).status, 201);
         // Only the controllers allocate VLANs: a VLAN means they reached the API.
-        const vlan = await until(async () => (await api(srv.url, 'GET', `${H}/networks/pub`, undefined, undefined, root)).body.status?.vlan, 'a VLAN for the network', 30_000);
+        const vlan = await until(
+          async () => (await api(srv.url, 'GET', `${H}/networks/pub`, undefined, undefined, root)).body.status?.vlan,
+          'a VLAN for the network',
+          30_000,
+        );
         assert.ok(vlan >= 1000 && vlan <= 1099);
         assert.doesNotMatch(srv.output(), /Bearer|internalToken/i);
       } finally {

@@ -12,24 +12,43 @@ import { ANONYMOUS, type UserInfo } from '../../apiserver/auth/user.js';
 import { api, startInProcessServer, type InProcessServer } from '../support/server.js';
 
 const G = '/apis/hil.io/v1alpha1';
-const basic = (user: string, pw: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}` });
+const basic = (user: string, pw: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`,
+});
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
-const userObj = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'hil.io/v1alpha1', kind: 'User', metadata: { name }, spec });
+const userObj = (name: string, spec: Record<string, unknown>) => ({
+  apiVersion: 'hil.io/v1alpha1',
+  kind: 'User',
+  metadata: { name },
+  spec,
+});
 const ADMIN = basic('root', 'root-password');
 
 /** GET from a chosen loopback source address (Linux routes all of 127/8 to lo). */
-function getFrom(url: string, path: string, localAddress: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: any }> {
+function getFrom(
+  url: string,
+  path: string,
+  localAddress: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: any }> {
   return new Promise((resolve, reject) => {
     const req = http.get(`${url}${path}`, { localAddress, headers }, (res) => {
       let text = '';
       res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text ? JSON.parse(text) : undefined }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, headers: res.headers, body: text ? JSON.parse(text) : undefined }),
+      );
     });
     req.on('error', reject);
   });
 }
 
-async function withUser(srv: InProcessServer, name: string, password: string, spec: Record<string, unknown> = { projects: [] }) {
+async function withUser(
+  srv: InProcessServer,
+  name: string,
+  password: string,
+  spec: Record<string, unknown> = { projects: [] },
+) {
   assert.equal((await api(srv.url, 'POST', `${G}/users`, userObj(name, spec), undefined, ADMIN)).status, 201);
   assert.equal((await api(srv.url, 'PUT', `${G}/users/${name}/password`, { password }, undefined, ADMIN)).status, 200);
 }
@@ -43,7 +62,14 @@ async function serverWith(name: string, password: string, spec?: Record<string, 
 }
 
 async function newToken(srv: InProcessServer, name: string, creds: Record<string, string>): Promise<string> {
-  const r = await api(srv.url, 'POST', `${G}/users/${name}/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} }, undefined, creds);
+  const r = await api(
+    srv.url,
+    'POST',
+    `${G}/users/${name}/token`,
+    { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} },
+    undefined,
+    creds,
+  );
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return r.body.status.token;
 }
@@ -57,7 +83,9 @@ describe('failed logins are throttled', () => {
 
   test('50 parallel wrong guesses: at most 20 are checked, the rest are 429 with Retry-After; other addresses still log in', async () => {
     const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => getFrom(srv.url, `${G}/nodes`, '127.0.0.1', basic('alice', `guess-${i}-guess`))),
+      Array.from({ length: 50 }, (_, i) =>
+        getFrom(srv.url, `${G}/nodes`, '127.0.0.1', basic('alice', `guess-${i}-guess`)),
+      ),
     );
     const unauthorized = answers.filter((a) => a.status === 401).length;
     const throttled = answers.filter((a) => a.status === 429);
@@ -79,7 +107,8 @@ describe('failed logins are throttled', () => {
   });
 
   test('successful logins do not count', async () => {
-    for (let i = 0; i < 30; i++) assert.equal((await getFrom(srv.url, `${G}/nodes`, '127.0.0.3', basic('alice', 'alice-password'))).status, 200);
+    for (let i = 0; i < 30; i++)
+      assert.equal((await getFrom(srv.url, `${G}/nodes`, '127.0.0.3', basic('alice', 'alice-password'))).status, 200);
   });
 });
 
@@ -93,7 +122,10 @@ describe('unknown users', () => {
   test('answer no faster than a known user with a wrong password', async () => {
     const time = async (user: string) => {
       const t0 = performance.now();
-      assert.equal((await api(srv.url, 'GET', `${G}/nodes`, undefined, undefined, basic(user, 'wrong-password'))).status, 401);
+      assert.equal(
+        (await api(srv.url, 'GET', `${G}/nodes`, undefined, undefined, basic(user, 'wrong-password'))).status,
+        401,
+      );
       return performance.now() - t0;
     };
     await time('nobody-warmup');
@@ -104,7 +136,10 @@ describe('unknown users', () => {
       unknown.push(await time(`nobody-${i}`));
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    assert.ok(median(unknown) >= 0.5 * median(known), `unknown ${median(unknown).toFixed(1)} ms, known ${median(known).toFixed(1)} ms`);
+    assert.ok(
+      median(unknown) >= 0.5 * median(known),
+      `unknown ${median(unknown).toFixed(1)} ms, known ${median(known).toFixed(1)} ms`,
+    );
   });
 });
 
@@ -134,11 +169,17 @@ describe('password hashes', () => {
     await srv.store.setPassword('carol', uid, await hashPassword('carol-password', { N: 1024, r: 8, p: 1 }));
     const before = (await srv.store.getPassword('carol'))!;
     assert.match(before.secretHash, /^scrypt\$1024\$/);
-    assert.equal((await api(srv.url, 'GET', `${G}/nodes`, undefined, undefined, basic('carol', 'carol-password'))).status, 200);
+    assert.equal(
+      (await api(srv.url, 'GET', `${G}/nodes`, undefined, undefined, basic('carol', 'carol-password'))).status,
+      200,
+    );
     const after = (await srv.store.getPassword('carol'))!;
     assert.match(after.secretHash, new RegExp(`^scrypt\\$${process.env.HIL_TEST_SCRYPT_N}\\$8\\$1\\$`));
     assert.equal(after.id, before.id, 'the same credential, re-hashed');
-    assert.equal((await api(srv.url, 'GET', `${G}/nodes`, undefined, undefined, basic('carol', 'carol-password'))).status, 200);
+    assert.equal(
+      (await api(srv.url, 'GET', `${G}/nodes`, undefined, undefined, basic('carol', 'carol-password'))).status,
+      200,
+    );
     // An upgrade never overwrites a password changed in between.
     assert.equal(await srv.store.upgradePassword('carol', before.secretHash, 'scrypt$x'), false);
     assert.equal((await srv.store.getPassword('carol'))!.secretHash, after.secretHash);
@@ -153,7 +194,8 @@ describe('token revocation', () => {
   });
   after(() => srv.stop());
 
-  const ok = (creds: Record<string, string>) => api(srv.url, 'GET', `${G}/nodes`, undefined, undefined, creds).then((r) => r.status);
+  const ok = (creds: Record<string, string>) =>
+    api(srv.url, 'GET', `${G}/nodes`, undefined, undefined, creds).then((r) => r.status);
 
   test('a new password revokes the tokens made before it, and the old password stops working at once', async () => {
     const DAVE = basic('dave', 'dave-password');
@@ -161,7 +203,14 @@ describe('token revocation', () => {
     const t1 = await newToken(srv, 'dave', DAVE);
     const t2 = await newToken(srv, 'dave', DAVE);
     const erins = await newToken(srv, 'erin', basic('erin', 'erin-password'));
-    const r = await api(srv.url, 'PUT', `${G}/users/dave/password`, { password: 'dave-password-2' }, undefined, bearer(t1));
+    const r = await api(
+      srv.url,
+      'PUT',
+      `${G}/users/dave/password`,
+      { password: 'dave-password-2' },
+      undefined,
+      bearer(t1),
+    );
     assert.equal(r.status, 200);
     assert.equal(r.body.status, 'Success');
     assert.equal(await ok(bearer(t1)), 401);
@@ -175,7 +224,14 @@ describe('token revocation', () => {
     const DAVE = basic('dave', 'dave-password-2');
     const t1 = await newToken(srv, 'dave', DAVE);
     const t2 = await newToken(srv, 'dave', DAVE);
-    const other = await api(srv.url, 'DELETE', `${G}/users/dave/token`, undefined, undefined, basic('erin', 'erin-password'));
+    const other = await api(
+      srv.url,
+      'DELETE',
+      `${G}/users/dave/token`,
+      undefined,
+      undefined,
+      basic('erin', 'erin-password'),
+    );
     assert.equal(other.status, 403);
     assert.equal(await ok(bearer(t1)), 200);
     const own = await api(srv.url, 'DELETE', `${G}/users/dave/token`, undefined, undefined, bearer(t1));
@@ -203,12 +259,20 @@ describe('DatabaseAuthenticator.refresh', () => {
   });
   after(() => srv.stop());
 
-  const login = async (headers: Record<string, string>) => (await auth.authenticate(headers, { remoteAddress: '127.0.0.1' }))!;
+  const login = async (headers: Record<string, string>) =>
+    (await auth.authenticate(headers, { remoteAddress: '127.0.0.1' }))!;
 
   test('answers the current projects and admin flag while the user and credential stand', async () => {
     const u = await login(basic('frank', 'frank-password'));
     assert.deepEqual(u.projects, ['p1']);
-    const patched = await api(srv.url, 'PATCH', `${G}/users/frank`, { spec: { projects: ['p2'] } }, 'application/merge-patch+json', ADMIN);
+    const patched = await api(
+      srv.url,
+      'PATCH',
+      `${G}/users/frank`,
+      { spec: { projects: ['p2'] } },
+      'application/merge-patch+json',
+      ADMIN,
+    );
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
     const now = await auth.refresh(u);
     assert.deepEqual(now, { name: 'frank', admin: false, projects: ['p2'] });
@@ -239,7 +303,11 @@ describe('DatabaseAuthenticator.refresh', () => {
     const cred = (await srv.store.getPassword('frank'))!;
     assert.ok(await srv.store.upgradePassword('frank', cred.secretHash, await hashPassword('frank-password')));
     assert.ok(await auth.refresh(u), 'the same password, hashed anew');
-    assert.equal((await api(srv.url, 'PUT', `${G}/users/frank/password`, { password: 'frank-password-2' }, undefined, ADMIN)).status, 200);
+    assert.equal(
+      (await api(srv.url, 'PUT', `${G}/users/frank/password`, { password: 'frank-password-2' }, undefined, ADMIN))
+        .status,
+      200,
+    );
     assert.equal(await auth.refresh(u), undefined);
   });
 
@@ -268,7 +336,11 @@ describe('an open watch re-checks its caller', () => {
   after(() => srv.stop());
 
   /** Opens a watch and resolves with how long it streamed once the server ends it (or 'open' after waitMs). */
-  async function watchEnds(headers: Record<string, string>, act: () => Promise<void>, waitMs = 3_000): Promise<'ended' | 'open'> {
+  async function watchEnds(
+    headers: Record<string, string>,
+    act: () => Promise<void>,
+    waitMs = 3_000,
+  ): Promise<'ended' | 'open'> {
     const ctl = new AbortController();
     const r = await fetch(`${srv.url}${G}/networks?watch=true`, { headers, signal: ctl.signal });
     assert.equal(r.status, 200);
@@ -293,7 +365,11 @@ describe('an open watch re-checks its caller', () => {
 
   test('a changed password ends the watches opened with the old one', async () => {
     const ended = await watchEnds(basic('carol', 'carol-password'), async () => {
-      assert.equal((await api(srv.url, 'PUT', `${G}/users/carol/password`, { password: 'carol-password-2' }, undefined, ADMIN)).status, 200);
+      assert.equal(
+        (await api(srv.url, 'PUT', `${G}/users/carol/password`, { password: 'carol-password-2' }, undefined, ADMIN))
+          .status,
+        200,
+      );
     });
     assert.equal(ended, 'ended');
   });

@@ -25,7 +25,13 @@ describe('bad input', () => {
     fields?: string[];
     message?: RegExp;
   }[] = [
-    { name: 'malformed JSON', body: '{"apiVersion": "hil.io/v1alpha1", "kind": ', code: 400, reason: 'BadRequest', message: /could not be decoded/ },
+    {
+      name: 'malformed JSON',
+      body: '{"apiVersion": "hil.io/v1alpha1", "kind": ',
+      code: 400,
+      reason: 'BadRequest',
+      message: /could not be decoded/,
+    },
     { name: 'empty body', body: '', code: 400, reason: 'BadRequest' },
     { name: 'a JSON array instead of an object', body: '[1,2]', code: 400, reason: 'BadRequest' },
     {
@@ -39,14 +45,24 @@ describe('bad input', () => {
     },
     {
       name: 'wrong types',
-      body: { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'n1' }, spec: { owner: 7, public: 'yes', vlan: 'ten' } },
+      body: {
+        apiVersion: 'hil.io/v1alpha1',
+        kind: 'Network',
+        metadata: { name: 'n1' },
+        spec: { owner: 7, public: 'yes', vlan: 'ten' },
+      },
       code: 422,
       reason: 'Invalid',
       fields: ['spec.owner', 'spec.public', 'spec.vlan'],
     },
     {
       name: 'VLAN out of range',
-      body: { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'n1' }, spec: { owner: '', vlan: 5000 } },
+      body: {
+        apiVersion: 'hil.io/v1alpha1',
+        kind: 'Network',
+        metadata: { name: 'n1' },
+        spec: { owner: '', vlan: 5000 },
+      },
       code: 422,
       reason: 'Invalid',
       fields: ['spec.vlan'],
@@ -55,7 +71,12 @@ describe('bad input', () => {
     {
       name: 'unknown fields under Strict',
       path: `${G}/networks?fieldValidation=Strict`,
-      body: { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'n1', colour: 'red' }, spec: { owner: '', vlanId: 7 } },
+      body: {
+        apiVersion: 'hil.io/v1alpha1',
+        kind: 'Network',
+        metadata: { name: 'n1', colour: 'red' },
+        spec: { owner: '', vlanId: 7 },
+      },
       code: 400,
       reason: 'BadRequest',
       fields: ['metadata.colour', 'spec.vlanId'],
@@ -64,7 +85,12 @@ describe('bad input', () => {
     {
       name: 'an interface name with a shell metacharacter',
       path: `${G}/ports`,
-      body: { apiVersion: 'hil.io/v1alpha1', kind: 'Port', metadata: { name: 'p1' }, spec: { switch: 'sw1', interface: 'gi1/0/1; reload' } },
+      body: {
+        apiVersion: 'hil.io/v1alpha1',
+        kind: 'Port',
+        metadata: { name: 'p1' },
+        spec: { switch: 'sw1', interface: 'gi1/0/1; reload' },
+      },
       code: 422,
       reason: 'Invalid',
       fields: ['spec.interface'],
@@ -72,7 +98,12 @@ describe('bad input', () => {
     {
       name: 'a newline in an interface name',
       path: `${G}/ports`,
-      body: { apiVersion: 'hil.io/v1alpha1', kind: 'Port', metadata: { name: 'p1' }, spec: { switch: 'sw1', interface: 'gi1/0/1\nreload' } },
+      body: {
+        apiVersion: 'hil.io/v1alpha1',
+        kind: 'Port',
+        metadata: { name: 'p1' },
+        spec: { switch: 'sw1', interface: 'gi1/0/1\nreload' },
+      },
       code: 422,
       reason: 'Invalid',
       fields: ['spec.interface'],
@@ -80,7 +111,12 @@ describe('bad input', () => {
     {
       name: 'a missing required field',
       path: `${G}/networkattachments`,
-      body: { apiVersion: 'hil.io/v1alpha1', kind: 'NetworkAttachment', metadata: { name: 'a1' }, spec: { node: 'n1', nic: 'eth0' } },
+      body: {
+        apiVersion: 'hil.io/v1alpha1',
+        kind: 'NetworkAttachment',
+        metadata: { name: 'a1' },
+        spec: { node: 'n1', nic: 'eth0' },
+      },
       code: 422,
       reason: 'Invalid',
       fields: ['spec.network'],
@@ -89,7 +125,12 @@ describe('bad input', () => {
     {
       name: 'an enum value not in the list',
       path: `${G}/networkattachments`,
-      body: { apiVersion: 'hil.io/v1alpha1', kind: 'NetworkAttachment', metadata: { name: 'a1' }, spec: { node: 'n1', nic: 'eth0', network: 'x', channel: 'vlan/100' } },
+      body: {
+        apiVersion: 'hil.io/v1alpha1',
+        kind: 'NetworkAttachment',
+        metadata: { name: 'a1' },
+        spec: { node: 'n1', nic: 'eth0', network: 'x', channel: 'vlan/100' },
+      },
       code: 422,
       reason: 'Invalid',
       fields: ['spec.channel'],
@@ -102,7 +143,13 @@ describe('bad input', () => {
         apiVersion: 'hil.io/v1alpha1',
         kind: 'Node',
         metadata: { name: 'dup' },
-        spec: { obm: { type: 'mock', host: 'b' }, nics: [{ name: 'eth0', port: 'p1' }, { name: 'eth0', port: 'p2' }] },
+        spec: {
+          obm: { type: 'mock', host: 'b' },
+          nics: [
+            { name: 'eth0', port: 'p1' },
+            { name: 'eth0', port: 'p2' },
+          ],
+        },
       },
       code: 422,
       reason: 'Invalid',
@@ -119,7 +166,12 @@ describe('bad input', () => {
     },
     {
       name: 'a name that is too long',
-      body: { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'a'.repeat(254) }, spec: { owner: '' } },
+      body: {
+        apiVersion: 'hil.io/v1alpha1',
+        kind: 'Network',
+        metadata: { name: 'a'.repeat(254) },
+        spec: { owner: '' },
+      },
       code: 422,
       reason: 'Invalid',
       fields: ['metadata.name'],
@@ -133,7 +185,12 @@ describe('bad input', () => {
     },
     {
       name: 'an invalid label value',
-      body: { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'n1', labels: { rack: 'not ok!' } }, spec: { owner: '' } },
+      body: {
+        apiVersion: 'hil.io/v1alpha1',
+        kind: 'Network',
+        metadata: { name: 'n1', labels: { rack: 'not ok!' } },
+        spec: { owner: '' },
+      },
       code: 422,
       reason: 'Invalid',
       fields: ['metadata.labels'],
@@ -147,7 +204,12 @@ describe('bad input', () => {
     },
     {
       name: 'a resourceVersion on create',
-      body: { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'n1', resourceVersion: '5' }, spec: { owner: '' } },
+      body: {
+        apiVersion: 'hil.io/v1alpha1',
+        kind: 'Network',
+        metadata: { name: 'n1', resourceVersion: '5' },
+        spec: { owner: '' },
+      },
       code: 422,
       reason: 'Invalid',
       fields: ['metadata.resourceVersion'],
@@ -161,12 +223,29 @@ describe('bad input', () => {
     },
     {
       name: 'an oversize body',
-      body: { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'big', annotations: { a: 'x'.repeat(100 * 1024) } }, spec: { owner: '' } },
+      body: {
+        apiVersion: 'hil.io/v1alpha1',
+        kind: 'Network',
+        metadata: { name: 'big', annotations: { a: 'x'.repeat(100 * 1024) } },
+        spec: { owner: '' },
+      },
       code: 413,
       reason: 'RequestEntityTooLarge',
     },
-    { name: 'a bad fieldValidation value', path: `${G}/networks?fieldValidation=Loose`, body: { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'n1' }, spec: {} }, code: 400, reason: 'BadRequest' },
-    { name: 'a bad dryRun value', path: `${G}/networks?dryRun=Some`, body: { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'n1' }, spec: {} }, code: 400, reason: 'BadRequest' },
+    {
+      name: 'a bad fieldValidation value',
+      path: `${G}/networks?fieldValidation=Loose`,
+      body: { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'n1' }, spec: {} },
+      code: 400,
+      reason: 'BadRequest',
+    },
+    {
+      name: 'a bad dryRun value',
+      path: `${G}/networks?dryRun=Some`,
+      body: { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'n1' }, spec: {} },
+      code: 400,
+      reason: 'BadRequest',
+    },
   ];
 
   for (const c of cases) {
@@ -190,19 +269,33 @@ describe('bad input', () => {
   });
 
   test('unknown fields under the default (Warn) are dropped with a Warning header; Ignore drops silently', async () => {
-    const body = { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'warned' }, spec: { owner: '', vlanId: 7 } };
+    const body = {
+      apiVersion: 'hil.io/v1alpha1',
+      kind: 'Network',
+      metadata: { name: 'warned' },
+      spec: { owner: '', vlanId: 7 },
+    };
     const r = await api(srv.url, 'POST', `${G}/networks`, body);
     assert.equal(r.status, 201);
     assert.equal(r.body.spec.vlanId, undefined);
     assert.match(r.headers.get('warning') ?? '', /299 - "unknown field \\"spec.vlanId\\""/);
-    const i = await api(srv.url, 'POST', `${G}/networks?fieldValidation=Ignore`, { ...body, metadata: { name: 'ignored' } });
+    const i = await api(srv.url, 'POST', `${G}/networks?fieldValidation=Ignore`, {
+      ...body,
+      metadata: { name: 'ignored' },
+    });
     assert.equal(i.status, 201);
     assert.equal(i.headers.get('warning'), null);
   });
 
   test('an invalid update is 422 and leaves the stored object as it was', async () => {
     const cur = (await api(srv.url, 'GET', `${G}/networks/warned`)).body;
-    const r = await api(srv.url, 'PATCH', `${G}/networks/warned`, { spec: { vlan: 0 } }, 'application/merge-patch+json');
+    const r = await api(
+      srv.url,
+      'PATCH',
+      `${G}/networks/warned`,
+      { spec: { vlan: 0 } },
+      'application/merge-patch+json',
+    );
     assert.equal(r.status, 422);
     const after = (await api(srv.url, 'GET', `${G}/networks/warned`)).body;
     assert.deepEqual(after, cur);
@@ -210,10 +303,13 @@ describe('bad input', () => {
 
   test('a PUT whose name differs from the URL is 400', async () => {
     const cur = (await api(srv.url, 'GET', `${G}/networks/warned`)).body;
-    const r = await api(srv.url, 'PUT', `${G}/networks/warned`, { ...cur, metadata: { ...cur.metadata, name: 'other' } });
+    const r = await api(srv.url, 'PUT', `${G}/networks/warned`, {
+      ...cur,
+      metadata: { ...cur.metadata, name: 'other' },
+    });
     assert.equal(r.status, 400);
   });
-  test('a request node\'s HTTP parser refuses (a 20 KB URL, a broken request line) is answered with a Status', async () => {
+  test("a request node's HTTP parser refuses (a 20 KB URL, a broken request line) is answered with a Status", async () => {
     const long = await api(srv.url, 'GET', `${G}/networks?continue=${'x'.repeat(20_000)}`);
     assert.equal(long.status, 431);
     assert.equal(long.body.kind, 'Status');
@@ -238,27 +334,51 @@ describe('bad input', () => {
     assert.ok(head.endsWith('\r\n\r\n'), head);
   });
   test('a body that says Content-Encoding: gzip but is not gzip is a 400, not a 500; a real gzip body is read', async () => {
-    const r = await api(srv.url, 'POST', `${G}/networks`, '{"not":"gzip"}', 'application/json', { 'content-encoding': 'gzip' });
+    const r = await api(srv.url, 'POST', `${G}/networks`, '{"not":"gzip"}', 'application/json', {
+      'content-encoding': 'gzip',
+    });
     assert.equal(r.status, 400, JSON.stringify(r.body));
     assert.equal(r.body.kind, 'Status');
     const odd = await api(srv.url, 'POST', `${G}/networks`, '{}', 'application/json', { 'content-encoding': 'br0tli' });
     assert.equal(odd.status, 415, JSON.stringify(odd.body));
     assert.equal(odd.body.kind, 'Status');
     const { gzipSync } = await import('node:zlib');
-    const body = gzipSync(JSON.stringify({ apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'gzipped' }, spec: { owner: '' } }));
+    const body = gzipSync(
+      JSON.stringify({
+        apiVersion: 'hil.io/v1alpha1',
+        kind: 'Network',
+        metadata: { name: 'gzipped' },
+        spec: { owner: '' },
+      }),
+    );
     const ok = await api(srv.url, 'POST', `${G}/networks`, body, 'application/json', { 'content-encoding': 'gzip' });
     assert.equal(ok.status, 201, JSON.stringify(ok.body));
   });
   test('a metadata.name or generateName that is not a string (even {"toString": "x"}) is a 422 or 400, not a 500', async () => {
-    const net = (metadata: unknown) => ({ apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata, spec: { owner: '' } });
-    for (const metadata of [{ name: { toString: 'x' } }, { generateName: { toString: 'x' } }, { name: { valueOf: 1, toString: [] } }]) {
+    const net = (metadata: unknown) => ({
+      apiVersion: 'hil.io/v1alpha1',
+      kind: 'Network',
+      metadata,
+      spec: { owner: '' },
+    });
+    for (const metadata of [
+      { name: { toString: 'x' } },
+      { generateName: { toString: 'x' } },
+      { name: { valueOf: 1, toString: [] } },
+    ]) {
       const r = await api(srv.url, 'POST', `${G}/networks`, net(metadata));
       assert.equal(r.status, 422, `${JSON.stringify(metadata)}: ${JSON.stringify(r.body)}`);
       assert.equal(r.body.kind, 'Status');
     }
     const put = await api(srv.url, 'PUT', `${G}/networks/gzipped`, net({ name: { toString: 'x' } }));
     assert.equal(put.status, 400, JSON.stringify(put.body));
-    const apply = await api(srv.url, 'PATCH', `${G}/networks/gzipped?fieldManager=t`, '{"apiVersion":"hil.io/v1alpha1","kind":"Network","metadata":{"name":{"toString":"x"}}}', 'application/apply-patch+yaml');
+    const apply = await api(
+      srv.url,
+      'PATCH',
+      `${G}/networks/gzipped?fieldManager=t`,
+      '{"apiVersion":"hil.io/v1alpha1","kind":"Network","metadata":{"name":{"toString":"x"}}}',
+      'application/apply-patch+yaml',
+    );
     assert.equal(apply.status, 400, JSON.stringify(apply.body));
   });
 });

@@ -24,14 +24,23 @@ after(async () => {
 async function dellSwitch(knobs: Partial<EmulatorKnobs> = {}) {
   const emu = await DellPowerConnectEmulator.start('gi1/0/1-8,te1/0/1-2', knobs);
   stop.push(() => emu.server.close());
-  const config: SwitchConfig = { address: emu.server.address, credentials: { username: 'admin', password: 'secret' }, timeoutMs: 5000 };
+  const config: SwitchConfig = {
+    address: emu.server.address,
+    credentials: { username: 'admin', password: 'secret' },
+    timeoutMs: 5000,
+  };
   return { emu, config };
 }
 
 async function nexusSwitch(knobs: Partial<EmulatorKnobs> = {}) {
   const emu = await CiscoNexusEmulator.start('Ethernet1/1-8', knobs);
   stop.push(() => emu.server.close());
-  const config: SwitchConfig = { address: emu.server.address, credentials: { username: 'admin', password: 'secret' }, options: { dummyVlan: '4000' }, timeoutMs: 5000 };
+  const config: SwitchConfig = {
+    address: emu.server.address,
+    credentials: { username: 'admin', password: 'secret' },
+    options: { dummyVlan: '4000' },
+    timeoutMs: 5000,
+  };
   return { emu, config };
 }
 
@@ -50,7 +59,11 @@ async function rejects(p: Promise<unknown>, code: string, match?: RegExp): Promi
 describe('logging in', () => {
   test('a wrong password is an auth error naming authentication (the controller reports Reachable=False, AuthenticationFailed)', async () => {
     const { emu, config } = await dellSwitch();
-    const err = await rejects(dell.open({ ...config, credentials: { username: 'admin', password: 'Xy7-bad' } }), 'auth', /authentication failed/);
+    const err = await rejects(
+      dell.open({ ...config, credentials: { username: 'admin', password: 'Xy7-bad' } }),
+      'auth',
+      /authentication failed/,
+    );
     assert.equal(err.retryable, false);
     assert.doesNotMatch(err.message, /Xy7-bad/, 'the password is not in the message');
     assert.ok(emu.server.authFailures >= 1);
@@ -61,7 +74,11 @@ describe('logging in', () => {
     const s = await nexus.open(config);
     assert.equal((await s.readPorts(['Ethernet1/1'])).length, 1);
     await s.close();
-    await rejects(nexus.open({ ...config, credentials: { username: 'admin', password: 'nope' } }), 'auth', /authentication/);
+    await rejects(
+      nexus.open({ ...config, credentials: { username: 'admin', password: 'nope' } }),
+      'auth',
+      /authentication/,
+    );
   });
 
   test('a user-name and password prompt inside the shell (PowerConnect) is answered; a refusal there is auth', async () => {
@@ -69,14 +86,25 @@ describe('logging in', () => {
     const s = await dell.open(config);
     assert.equal((await s.readPorts(['gi1/0/1'])).length, 1);
     await s.close();
-    await rejects(dell.open({ ...config, credentials: { username: 'admin', password: 'nope' } }), 'auth', /login refused/);
+    await rejects(
+      dell.open({ ...config, credentials: { username: 'admin', password: 'nope' } }),
+      'auth',
+      /login refused/,
+    );
   });
 
   test('enable: its password from the Secret; missing or wrong is an auth error', async () => {
     const { emu, config } = await dellSwitch({ enablePassword: 'en-pw' });
     await rejects(dell.open(config), 'auth', /enablePassword/);
-    await rejects(dell.open({ ...config, credentials: { username: 'admin', password: 'secret', enablePassword: 'bad' } }), 'auth', /enable password was refused/);
-    const s = await dell.open({ ...config, credentials: { username: 'admin', password: 'secret', enablePassword: 'en-pw' } });
+    await rejects(
+      dell.open({ ...config, credentials: { username: 'admin', password: 'secret', enablePassword: 'bad' } }),
+      'auth',
+      /enable password was refused/,
+    );
+    const s = await dell.open({
+      ...config,
+      credentials: { username: 'admin', password: 'secret', enablePassword: 'en-pw' },
+    });
     await s.apply([{ interface: 'gi1/0/1', native: 10, tagged: [] }]);
     assert.equal(emu.running.ports.get('gi1/0/1')?.nativeVlan, 10);
     await s.close();
@@ -84,11 +112,22 @@ describe('logging in', () => {
 
   test('the host key is checked against options.hostKeyFingerprint', async () => {
     const { emu, config } = await nexusSwitch();
-    const s = await nexus.open({ ...config, options: { ...config.options, hostKeyFingerprint: emu.server.hostKeyFingerprint } });
+    const s = await nexus.open({
+      ...config,
+      options: { ...config.options, hostKeyFingerprint: emu.server.hostKeyFingerprint },
+    });
     await s.close();
     const other = `SHA256:${'A'.repeat(43)}`;
-    await rejects(nexus.open({ ...config, options: { ...config.options, hostKeyFingerprint: other } }), 'auth', /host key SHA256:\S+ is not the configured/);
-    await rejects(nexus.open({ ...config, options: { ...config.options, hostKeyFingerprint: 'MD5:aa:bb' } }), 'invalid', /hostKeyFingerprint/);
+    await rejects(
+      nexus.open({ ...config, options: { ...config.options, hostKeyFingerprint: other } }),
+      'auth',
+      /host key SHA256:\S+ is not the configured/,
+    );
+    await rejects(
+      nexus.open({ ...config, options: { ...config.options, hostKeyFingerprint: 'MD5:aa:bb' } }),
+      'invalid',
+      /hostKeyFingerprint/,
+    );
   });
 
   test('cisco-nexus needs its dummy VLAN; a bad one is refused before connecting', async () => {
@@ -149,7 +188,14 @@ describe('what reaches the command line', () => {
         { interface: 'gi1/0/2', native: 77, tagged: [] },
         { interface: 'gi1/0/3', native: 78, tagged: [] },
       ]);
-      assert.deepEqual(results.map((r) => [r.interface, r.error?.code]), [['gi1/0/1', undefined], ['gi1/0/2', 'failed'], ['gi1/0/3', undefined]]);
+      assert.deepEqual(
+        results.map((r) => [r.interface, r.error?.code]),
+        [
+          ['gi1/0/1', undefined],
+          ['gi1/0/2', 'failed'],
+          ['gi1/0/3', undefined],
+        ],
+      );
       assert.match(results[1].error?.message ?? '', /% bad parameter value/);
       const [a, , c] = await s.readPorts(['gi1/0/1', 'gi1/0/2', 'gi1/0/3']);
       assert.deepEqual([a.native, c.native], [76, 78]);
@@ -187,7 +233,10 @@ describe('batches', () => {
       assert.equal(emu.startup.ports.get('Ethernet1/1')?.nativeVlan, 100);
       // Ethernet1/3 is parked: trunk allowing nothing, native on the dummy VLAN, never VLAN 1.
       const parked = emu.startup.ports.get('Ethernet1/3');
-      assert.deepEqual([parked?.mode, parked?.nativeVlan, [...(parked?.allowed === 'all' ? [-1] : (parked?.allowed ?? []))]], ['trunk', 4000, []]);
+      assert.deepEqual(
+        [parked?.mode, parked?.nativeVlan, [...(parked?.allowed === 'all' ? [-1] : (parked?.allowed ?? []))]],
+        ['trunk', 4000, []],
+      );
     } finally {
       await s.close();
     }
@@ -201,7 +250,11 @@ describe('batches', () => {
       const { emu, config } = await make({ dropAtConfigCommand: 9 });
       const untouched = name === 'dell-powerconnect' ? 'gi1/0/8' : 'Ethernet1/8';
       const before = JSON.stringify(emu.render(untouched));
-      const wanted: PortChange[] = ports.map((p, i) => ({ interface: p, native: 200 + i, tagged: i % 2 ? [300 + i] : [] }));
+      const wanted: PortChange[] = ports.map((p, i) => ({
+        interface: p,
+        native: 200 + i,
+        tagged: i % 2 ? [300 + i] : [],
+      }));
       const s1 = await driver.open(config);
       const err = await rejects(s1.apply(wanted), 'closed');
       assert.equal(err.retryable, true);
@@ -209,11 +262,15 @@ describe('batches', () => {
       const s2 = await driver.open(config);
       try {
         const observed = await s2.readPorts(ports);
-        assert.ok(wanted.some((w, i) => !portInSync(w, observed[i])), 'the first batch did not finish');
+        assert.ok(
+          wanted.some((w, i) => !portInSync(w, observed[i])),
+          'the first batch did not finish',
+        );
         const results = await s2.apply(wanted);
         assert.ok(results.every((r) => r.error === undefined));
         const after = await s2.readPorts(ports);
-        for (const [i, w] of wanted.entries()) assert.ok(portInSync(w, after[i]), `${w.interface} converged: ${JSON.stringify(after[i])}`);
+        for (const [i, w] of wanted.entries())
+          assert.ok(portInSync(w, after[i]), `${w.interface} converged: ${JSON.stringify(after[i])}`);
         assert.equal(JSON.stringify(emu.render(untouched)), before, 'a port outside the batch was not touched');
       } finally {
         await s2.close();
@@ -226,8 +283,13 @@ describe('the transcript', () => {
   test('logs every line at debug, never a password', async () => {
     const { config } = await dellSwitch({ enablePassword: 'en-pw-42', shellLogin: true });
     const lines: string[] = [];
-    const driver = new CliSwitchDriver(dellPowerConnect, { log: { debug: (m, meta) => lines.push(`${m} ${JSON.stringify(meta)}`) } });
-    const s = await driver.open({ ...config, credentials: { username: 'admin', password: 'secret', enablePassword: 'en-pw-42' } });
+    const driver = new CliSwitchDriver(dellPowerConnect, {
+      log: { debug: (m, meta) => lines.push(`${m} ${JSON.stringify(meta)}`) },
+    });
+    const s = await driver.open({
+      ...config,
+      credentials: { username: 'admin', password: 'secret', enablePassword: 'en-pw-42' },
+    });
     await s.apply([{ interface: 'gi1/0/4', native: 44, tagged: [] }]);
     await s.save();
     await s.close();

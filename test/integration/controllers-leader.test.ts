@@ -30,9 +30,15 @@ describe('controller daemons: leader election and VLAN allocation', () => {
     daemons.push(d);
     return d;
   };
-  const holder = async (): Promise<string | undefined> => (await api(srv.url, 'GET', `${LEASES}/hil-controllers`)).body?.spec?.holderIdentity;
+  const holder = async (): Promise<string | undefined> =>
+    (await api(srv.url, 'GET', `${LEASES}/hil-controllers`)).body?.spec?.holderIdentity;
   const createNetwork = async (name: string) => {
-    const r = await api(srv.url, 'POST', `${H}/networks`, { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name }, spec: { owner: '' } });
+    const r = await api(srv.url, 'POST', `${H}/networks`, {
+      apiVersion: 'hil.io/v1alpha1',
+      kind: 'Network',
+      metadata: { name },
+      spec: { owner: '' },
+    });
     assert.equal(r.status, 201, JSON.stringify(r.body));
   };
   /** name → VLAN of the given networks, once every one has one. */
@@ -59,7 +65,11 @@ describe('controller daemons: leader election and VLAN allocation', () => {
     const claims: any[] = (await api(srv.url, 'GET', `${LEASES}?labelSelector=hil.io/vlan-claim%3Dtrue`)).body.items;
     for (const c of claims) {
       const v = Number(c.metadata.name.slice('vlan-'.length));
-      assert.equal(uidToVlan.get(c.spec.holderIdentity), v, `claim ${c.metadata.name} is held by the network that has VLAN ${v}`);
+      assert.equal(
+        uidToVlan.get(c.spec.holderIdentity),
+        v,
+        `claim ${c.metadata.name} is held by the network that has VLAN ${v}`,
+      );
     }
     assert.equal(claims.length, networks.length, 'one claim per network, no stray claim');
   };
@@ -68,7 +78,11 @@ describe('controller daemons: leader election and VLAN allocation', () => {
     const a = await start('daemon-a');
     await until(async () => (await holder()) === 'daemon-a', 'daemon-a to lead', 20_000);
     const b = await start('daemon-b');
-    assert.equal((await fetch(`http://127.0.0.1:${b.metricsPort}/readyz`)).status, 200, 'a standby is ready (healthy, waiting)');
+    assert.equal(
+      (await fetch(`http://127.0.0.1:${b.metricsPort}/readyz`)).status,
+      200,
+      'a standby is ready (healthy, waiting)',
+    );
 
     const names: string[] = [];
     for (let i = 0; i < 10; i++) {
@@ -129,7 +143,18 @@ describe('controller daemons: leader election and VLAN allocation', () => {
     const small = writeHilCfg('100-104');
     const d = await startDaemon(own.url, ['--config', small.path, '--identity', 'solo', '--no-leader-elect']);
     try {
-      const mk = async (name: string) => assert.equal((await api(own.url, 'POST', `${H}/networks`, { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name }, spec: { owner: '' } })).status, 201);
+      const mk = async (name: string) =>
+        assert.equal(
+          (
+            await api(own.url, 'POST', `${H}/networks`, {
+              apiVersion: 'hil.io/v1alpha1',
+              kind: 'Network',
+              metadata: { name },
+              spec: { owner: '' },
+            })
+          ).status,
+          201,
+        );
       const names = Array.from({ length: 6 }, (_, i) => `net-${i}`);
       for (const n of names) await mk(n);
       const waiting = await until(
@@ -149,7 +174,11 @@ describe('controller daemons: leader election and VLAN allocation', () => {
       const victim = names.find((n) => n !== waiting.metadata.name)!;
       const freed = (await api(own.url, 'GET', `${H}/networks/${victim}`)).body.status.vlan;
       assert.equal((await api(own.url, 'DELETE', `${H}/networks/${victim}`)).status, 200);
-      const got = await until(async () => (await api(own.url, 'GET', `${H}/networks/${waiting.metadata.name}`)).body.status?.vlan, 'the waiting network to get the freed VLAN', 10_000);
+      const got = await until(
+        async () => (await api(own.url, 'GET', `${H}/networks/${waiting.metadata.name}`)).body.status?.vlan,
+        'the waiting network to get the freed VLAN',
+        10_000,
+      );
       assert.equal(got, freed);
       const claims: any[] = (await api(own.url, 'GET', `${LEASES}?labelSelector=hil.io/vlan-claim%3Dtrue`)).body.items;
       assert.equal(claims.length, 5, 'one claim per remaining network');

@@ -28,15 +28,49 @@ describe('controllers in-process: a whole life, and the API calls they make', ()
 
   before(async () => {
     srv = await startInProcessServer();
-    await post('/api/v1/namespaces/hil-system/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sw-creds', namespace: 'hil-system' }, stringData: { username: 'admin', password: 'pw-123456' } });
+    await post('/api/v1/namespaces/hil-system/secrets', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'sw-creds', namespace: 'hil-system' },
+      stringData: { username: 'admin', password: 'pw-123456' },
+    });
     mock.fabric.switch('mock-sw', { password: 'pw-123456', ports: ['gi1/0/1', 'gi1/0/2'] });
-    await post(`${H}/projects`, { apiVersion: 'hil.io/v1alpha1', kind: 'Project', metadata: { name: 'proj' }, spec: {} });
-    await post(`${H}/switches`, { apiVersion: 'hil.io/v1alpha1', kind: 'Switch', metadata: { name: 'sw' }, spec: { type: 'mock', address: 'mock-sw', credentialsSecretRef: { name: 'sw-creds' } } });
+    await post(`${H}/projects`, {
+      apiVersion: 'hil.io/v1alpha1',
+      kind: 'Project',
+      metadata: { name: 'proj' },
+      spec: {},
+    });
+    await post(`${H}/switches`, {
+      apiVersion: 'hil.io/v1alpha1',
+      kind: 'Switch',
+      metadata: { name: 'sw' },
+      spec: { type: 'mock', address: 'mock-sw', credentialsSecretRef: { name: 'sw-creds' } },
+    });
     for (const i of [1, 2]) {
-      await post(`${H}/ports`, { apiVersion: 'hil.io/v1alpha1', kind: 'Port', metadata: { name: `sw-gi1-0-${i}` }, spec: { switch: 'sw', interface: `gi1/0/${i}` } });
-      await post(`${H}/nodes`, { apiVersion: 'hil.io/v1alpha1', kind: 'Node', metadata: { name: `node-${i}` }, spec: { project: 'proj', obm: { type: 'mock', host: `bmc-${i}` }, nics: [{ name: 'eth0', port: `sw-gi1-0-${i}` }] } });
+      await post(`${H}/ports`, {
+        apiVersion: 'hil.io/v1alpha1',
+        kind: 'Port',
+        metadata: { name: `sw-gi1-0-${i}` },
+        spec: { switch: 'sw', interface: `gi1/0/${i}` },
+      });
+      await post(`${H}/nodes`, {
+        apiVersion: 'hil.io/v1alpha1',
+        kind: 'Node',
+        metadata: { name: `node-${i}` },
+        spec: {
+          project: 'proj',
+          obm: { type: 'mock', host: `bmc-${i}` },
+          nics: [{ name: 'eth0', port: `sw-gi1-0-${i}` }],
+        },
+      });
     }
-    await post(`${H}/networks`, { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'net' }, spec: { owner: 'proj' } });
+    await post(`${H}/networks`, {
+      apiVersion: 'hil.io/v1alpha1',
+      kind: 'Network',
+      metadata: { name: 'net' },
+      spec: { owner: 'proj' },
+    });
     running = startControllers({
       kubeConfig: kubeConfigFor(srv.url),
       pool: parseVlanList('200-210'),
@@ -58,7 +92,12 @@ describe('controllers in-process: a whole life, and the API calls they make', ()
   });
 
   test('attach, refuse a node deletion, detach, delete the network: every step converges', async () => {
-    await post(`${H}/networkattachments`, { apiVersion: 'hil.io/v1alpha1', kind: 'NetworkAttachment', metadata: { name: 'a1' }, spec: { node: 'node-1', nic: 'eth0', network: 'net' } });
+    await post(`${H}/networkattachments`, {
+      apiVersion: 'hil.io/v1alpha1',
+      kind: 'NetworkAttachment',
+      metadata: { name: 'a1' },
+      spec: { node: 'node-1', nic: 'eth0', network: 'net' },
+    });
     const a1 = await until(async () => {
       const a = await get(`${H}/networkattachments/a1`);
       return a.status?.phase === 'Attached' ? a : undefined;
@@ -82,15 +121,30 @@ describe('controllers in-process: a whole life, and the API calls they make', ()
 
     // Detach: the port is reverted, then the attachment goes; then release and delete the node.
     assert.equal((await api(srv.url, 'DELETE', `${H}/networkattachments/a1`)).status, 200);
-    await until(async () => (await api(srv.url, 'GET', `${H}/networkattachments/a1`)).status === 404, 'a1 to be deleted once its port is reverted');
+    await until(
+      async () => (await api(srv.url, 'GET', `${H}/networkattachments/a1`)).status === 404,
+      'a1 to be deleted once its port is reverted',
+    );
     assert.equal(mock.fabric.switch('mock-sw').port('gi1/0/1').parked, true);
-    assert.equal((await api(srv.url, 'PATCH', `${H}/nodes/node-1`, { spec: { project: '' } }, 'application/merge-patch+json')).status, 200);
+    assert.equal(
+      (await api(srv.url, 'PATCH', `${H}/nodes/node-1`, { spec: { project: '' } }, 'application/merge-patch+json'))
+        .status,
+      200,
+    );
     assert.equal((await api(srv.url, 'DELETE', `${H}/nodes/node-1`)).status, 200);
     await until(async () => (await api(srv.url, 'GET', `${H}/nodes/node-1`)).status === 404, 'node-1 to be deleted');
-    await until(async () => ((await get(`${H}/projects/proj`)).status?.nodes === 1 ? true : undefined), 'proj to count 1 node once node-1 left');
+    await until(
+      async () => ((await get(`${H}/projects/proj`)).status?.nodes === 1 ? true : undefined),
+      'proj to count 1 node once node-1 left',
+    );
 
     // A headnode on the network: cloned, started (finalizer, status), then deleted (finalizer removed).
-    await post(`${H}/headnodes`, { apiVersion: 'hil.io/v1alpha1', kind: 'Headnode', metadata: { name: 'hn' }, spec: { project: 'proj', baseImage: 'base', hnics: [{ name: 'pxe', network: 'net' }] } });
+    await post(`${H}/headnodes`, {
+      apiVersion: 'hil.io/v1alpha1',
+      kind: 'Headnode',
+      metadata: { name: 'hn' },
+      spec: { project: 'proj', baseImage: 'base', hnics: [{ name: 'pxe', network: 'net' }] },
+    });
     await until(async () => (await get(`${H}/headnodes/hn`)).status?.state === 'Running', 'hn Running');
     assert.equal((await api(srv.url, 'DELETE', `${H}/headnodes/hn`)).status, 200);
     await until(async () => (await api(srv.url, 'GET', `${H}/headnodes/hn`)).status === 404, 'hn to be deleted');
@@ -98,16 +152,30 @@ describe('controllers in-process: a whole life, and the API calls they make', ()
     // The network goes and frees its claim.
     assert.equal((await api(srv.url, 'DELETE', `${H}/networks/net`)).status, 200);
     await until(async () => (await api(srv.url, 'GET', `${H}/networks/net`)).status === 404, 'net to be deleted');
-    const claims = (await get('/apis/coordination.k8s.io/v1/namespaces/hil-system/leases')).items.map((l: any) => l.metadata.name);
+    const claims = (await get('/apis/coordination.k8s.io/v1/namespaces/hil-system/leases')).items.map(
+      (l: any) => l.metadata.name,
+    );
     assert.deepEqual(claims, ['hil-controllers'], 'only the leader lease is left');
-    const events = (await get('/api/v1/namespaces/default/events')).items.map((e: any) => `${e.involvedObject.kind}/${e.involvedObject.name} ${e.reason}`);
+    const events = (await get('/api/v1/namespaces/default/events')).items.map(
+      (e: any) => `${e.involvedObject.kind}/${e.involvedObject.name} ${e.reason}`,
+    );
     assert.ok(events.includes('Network/net VlanAllocated'), events.join('\n'));
     assert.ok(events.includes('Port/sw-gi1-0-1 PortConfigured'), events.join('\n'));
     // A Port uncabled and deleted: it goes once its switch port is read back reverted (its finalizer, patched).
-    assert.equal((await api(srv.url, 'PATCH', `${H}/nodes/node-2`, { spec: { project: '' } }, 'application/merge-patch+json')).status, 200);
-    assert.equal((await api(srv.url, 'PATCH', `${H}/nodes/node-2`, { spec: { nics: [] } }, 'application/merge-patch+json')).status, 200);
+    assert.equal(
+      (await api(srv.url, 'PATCH', `${H}/nodes/node-2`, { spec: { project: '' } }, 'application/merge-patch+json'))
+        .status,
+      200,
+    );
+    assert.equal(
+      (await api(srv.url, 'PATCH', `${H}/nodes/node-2`, { spec: { nics: [] } }, 'application/merge-patch+json')).status,
+      200,
+    );
     assert.equal((await api(srv.url, 'DELETE', `${H}/ports/sw-gi1-0-2`)).status, 200);
-    await until(async () => (await api(srv.url, 'GET', `${H}/ports/sw-gi1-0-2`)).status === 404, 'sw-gi1-0-2 to be deleted');
+    await until(
+      async () => (await api(srv.url, 'GET', `${H}/ports/sw-gi1-0-2`)).status === 404,
+      'sw-gi1-0-2 to be deleted',
+    );
     // Let a resync and a lease renewal happen, so their calls are recorded too.
     await new Promise((r) => setTimeout(r, 2_500));
   });
@@ -115,7 +183,9 @@ describe('controllers in-process: a whole life, and the API calls they make', ()
   test('every API call is allowed by controllers/rbac.ts, and every rule there is used', () => {
     const outside = calls.filter((c) => !allowedBy(CONTROLLER_RULES, c));
     assert.deepEqual(outside, [], 'calls the RBAC rules do not grant');
-    const used = new Set(calls.map((c) => `${c.verb} ${c.group || 'core'}/${c.resource}${c.subresource ? `/${c.subresource}` : ''}`));
+    const used = new Set(
+      calls.map((c) => `${c.verb} ${c.group || 'core'}/${c.resource}${c.subresource ? `/${c.subresource}` : ''}`),
+    );
     const unused = grantedCalls().filter((g) => !used.has(g));
     assert.deepEqual(unused, [], `rules never exercised (used: ${[...used].sort().join(', ')})`);
   });

@@ -38,13 +38,28 @@ describe('controller daemon across API server restarts', () => {
     assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body)}`);
   };
   const vlanOf = (name: string) =>
-    until(async () => (await api(srv.url, 'GET', `${H}/networks/${name}`)).body?.status?.vlan as number | undefined, `network ${name} to get a VLAN`, 20_000, () => daemon.output().slice(-2000));
+    until(
+      async () => (await api(srv.url, 'GET', `${H}/networks/${name}`)).body?.status?.vlan as number | undefined,
+      `network ${name} to get a VLAN`,
+      20_000,
+      () => daemon.output().slice(-2000),
+    );
 
   test('watches closed by the server every 2-4 s: the daemon keeps up', async () => {
-    await post(`${H}/networks`, { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'first' }, spec: { owner: '' } });
+    await post(`${H}/networks`, {
+      apiVersion: 'hil.io/v1alpha1',
+      kind: 'Network',
+      metadata: { name: 'first' },
+      spec: { owner: '' },
+    });
     assert.equal(await vlanOf('first'), 500);
     await new Promise((r) => setTimeout(r, 5_000)); // a few server-side watch closes
-    await post(`${H}/networks`, { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'second' }, spec: { owner: '' } });
+    await post(`${H}/networks`, {
+      apiVersion: 'hil.io/v1alpha1',
+      kind: 'Network',
+      metadata: { name: 'second' },
+      spec: { owner: '' },
+    });
     assert.equal(await vlanOf('second'), 501);
     assert.doesNotMatch(daemon.output(), /watch ended with an error/, 'clean closes are not errors');
   });
@@ -53,14 +68,43 @@ describe('controller daemon across API server restarts', () => {
     await srv.stop('SIGKILL');
     await new Promise((r) => setTimeout(r, 1_500)); // the daemon's watches fail meanwhile
     srv = await serve();
-    await until(async () => /watch ended with an error; restarting/.test(daemon.output()), 'the daemon to notice', 10_000);
+    await until(
+      async () => /watch ended with an error; restarting/.test(daemon.output()),
+      'the daemon to notice',
+      10_000,
+    );
     await post(`${H}/projects`, { apiVersion: 'hil.io/v1alpha1', kind: 'Project', metadata: { name: 'p' }, spec: {} });
-    await post(`${H}/switches`, { apiVersion: 'hil.io/v1alpha1', kind: 'Switch', metadata: { name: 'sw' }, spec: { type: 'mock', address: 'recovery-sw' } });
-    await post(`${H}/ports`, { apiVersion: 'hil.io/v1alpha1', kind: 'Port', metadata: { name: 'sw-p1' }, spec: { switch: 'sw', interface: 'p1' } });
-    await post(`${H}/nodes`, { apiVersion: 'hil.io/v1alpha1', kind: 'Node', metadata: { name: 'n1' }, spec: { project: 'p', obm: { type: 'mock', host: 'b' }, nics: [{ name: 'eth0', port: 'sw-p1' }] } });
-    await post(`${H}/networks`, { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'third' }, spec: { owner: 'p' } });
+    await post(`${H}/switches`, {
+      apiVersion: 'hil.io/v1alpha1',
+      kind: 'Switch',
+      metadata: { name: 'sw' },
+      spec: { type: 'mock', address: 'recovery-sw' },
+    });
+    await post(`${H}/ports`, {
+      apiVersion: 'hil.io/v1alpha1',
+      kind: 'Port',
+      metadata: { name: 'sw-p1' },
+      spec: { switch: 'sw', interface: 'p1' },
+    });
+    await post(`${H}/nodes`, {
+      apiVersion: 'hil.io/v1alpha1',
+      kind: 'Node',
+      metadata: { name: 'n1' },
+      spec: { project: 'p', obm: { type: 'mock', host: 'b' }, nics: [{ name: 'eth0', port: 'sw-p1' }] },
+    });
+    await post(`${H}/networks`, {
+      apiVersion: 'hil.io/v1alpha1',
+      kind: 'Network',
+      metadata: { name: 'third' },
+      spec: { owner: 'p' },
+    });
     assert.equal(await vlanOf('third'), 502);
-    await post(`${H}/networkattachments`, { apiVersion: 'hil.io/v1alpha1', kind: 'NetworkAttachment', metadata: { name: 'a' }, spec: { node: 'n1', nic: 'eth0', network: 'third' } });
+    await post(`${H}/networkattachments`, {
+      apiVersion: 'hil.io/v1alpha1',
+      kind: 'NetworkAttachment',
+      metadata: { name: 'a' },
+      spec: { node: 'n1', nic: 'eth0', network: 'third' },
+    });
     const a = await until(
       async () => {
         const o = (await api(srv.url, 'GET', `${H}/networkattachments/a`)).body;

@@ -11,20 +11,36 @@ import { callers, startInProcessServer, type InProcessServer } from '../support/
 const G = '/apis/hil.io/v1alpha1';
 const MERGE = 'application/merge-patch+json';
 const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
-const CREDS = { admin: basic('root', 'root-password'), alice: basic('alice', 'alice-password'), bob: basic('bob', 'bob-password') };
+const CREDS = {
+  admin: basic('root', 'root-password'),
+  alice: basic('alice', 'alice-password'),
+  bob: basic('bob', 'bob-password'),
+};
 type Caller = keyof typeof CREDS;
-const obj = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'hil.io/v1alpha1', kind, metadata: { name }, spec });
-const hn = (name: string, project: string, hnics: { name: string; network?: string }[], baseImage = 'img-a') => obj('Headnode', name, { project, baseImage, hnics });
+const obj = (kind: string, name: string, spec: Record<string, unknown>) => ({
+  apiVersion: 'hil.io/v1alpha1',
+  kind,
+  metadata: { name },
+  spec,
+});
+const hn = (name: string, project: string, hnics: { name: string; network?: string }[], baseImage = 'img-a') =>
+  obj('Headnode', name, { project, baseImage, hnics });
 
 describe('headnode authorization and admission', () => {
   let srv: InProcessServer;
-  const { as, must } = callers<Caller>(() => srv.url, (c) => CREDS[c]);
+  const { as, must } = callers<Caller>(
+    () => srv.url,
+    (c) => CREDS[c],
+  );
 
   before(async () => {
     srv = await startInProcessServer({ auth: 'database', headnodeBaseImages: ['img-a', 'img-b'] });
     await createAdminUser(srv.store, 'root', 'root-password');
     for (const p of ['p1', 'p2']) await must('admin', 'POST', `${G}/projects`, obj('Project', p, {}));
-    for (const [u, p] of [['alice', 'p1'], ['bob', 'p2']] as const) {
+    for (const [u, p] of [
+      ['alice', 'p1'],
+      ['bob', 'p2'],
+    ] as const) {
       await must('admin', 'POST', `${G}/users`, obj('User', u, { projects: [p] }));
       await must('admin', 'PUT', `${G}/users/${u}/password`, { password: `${u}-password` });
     }
@@ -35,7 +51,12 @@ describe('headnode authorization and admission', () => {
   after(async () => srv?.stop());
 
   test('members: their own project, networks their project may access', async () => {
-    await must('alice', 'POST', `${G}/headnodes`, hn('hn1', 'p1', [{ name: 'a', network: 'net1' }, { name: 'b', network: 'shared' }, { name: 'c' }]));
+    await must(
+      'alice',
+      'POST',
+      `${G}/headnodes`,
+      hn('hn1', 'p1', [{ name: 'a', network: 'net1' }, { name: 'b', network: 'shared' }, { name: 'c' }]),
+    );
     const other = await as('alice', 'POST', `${G}/headnodes`, hn('hn2', 'p1', [{ name: 'a', network: 'net2' }]));
     assert.equal(other.status, 403, JSON.stringify(other.body));
     assert.match(other.body.message, /network "net2" of hnic "a" does not exist or project "p1" has no access to it/);
@@ -44,10 +65,17 @@ describe('headnode authorization and admission', () => {
     const foreign = await as('alice', 'POST', `${G}/headnodes`, hn('hn3', 'p2', []));
     assert.equal(foreign.status, 403);
     // Connecting an existing hnic to a network the project cannot use: refused too.
-    const patch = await as('alice', 'PATCH', `${G}/headnodes/hn1`, { spec: { hnics: [{ name: 'a', network: 'net2' }] } }, MERGE);
+    const patch = await as(
+      'alice',
+      'PATCH',
+      `${G}/headnodes/hn1`,
+      { spec: { hnics: [{ name: 'a', network: 'net2' }] } },
+      MERGE,
+    );
     assert.equal(patch.status, 403);
     // Bob does not see, change or delete alice's headnode.
-    for (const m of ['GET', 'DELETE']) assert.ok([403, 404].includes((await as('bob', m, `${G}/headnodes/hn1`)).status), m);
+    for (const m of ['GET', 'DELETE'])
+      assert.ok([403, 404].includes((await as('bob', m, `${G}/headnodes/hn1`)).status), m);
     assert.equal((await as('alice', 'GET', `${G}/headnodes/hn1`)).status, 200);
     // Members cannot take the controller's finalizer off.
     await must('admin', 'PATCH', `${G}/headnodes/hn1`, { metadata: { finalizers: ['hil.io/headnode-vm'] } }, MERGE);
@@ -74,7 +102,13 @@ describe('headnode authorization and admission', () => {
     // The controller's freeze is conditional on the resourceVersion it read: a stale one is refused.
     const read = (await must('admin', 'GET', `${G}/headnodes/hn1`)).body;
     await must('alice', 'PATCH', `${G}/headnodes/hn1`, { metadata: { labels: { x: 'y' } } }, MERGE);
-    const stale = await as('admin', 'PATCH', `${G}/headnodes/hn1/status`, { metadata: { resourceVersion: read.metadata.resourceVersion }, status: { frozen: true } }, MERGE);
+    const stale = await as(
+      'admin',
+      'PATCH',
+      `${G}/headnodes/hn1/status`,
+      { metadata: { resourceVersion: read.metadata.resourceVersion }, status: { frozen: true } },
+      MERGE,
+    );
     assert.equal(stale.status, 409, JSON.stringify(stale.body));
     await must('admin', 'PATCH', `${G}/headnodes/hn1/status`, { status: { frozen: true } }, MERGE);
     const before = (await must('alice', 'GET', `${G}/headnodes/hn1`)).body;

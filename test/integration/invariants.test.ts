@@ -11,9 +11,18 @@ type Kubectl_ = { create: unknown } | { patch: [string, string, unknown] };
 
 const G = '/apis/hil.io/v1alpha1';
 const MERGE = 'application/merge-patch+json';
-const obj = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'hil.io/v1alpha1', kind, metadata: { name }, spec });
+const obj = (kind: string, name: string, spec: Record<string, unknown>) => ({
+  apiVersion: 'hil.io/v1alpha1',
+  kind,
+  metadata: { name },
+  spec,
+});
 const node = (name: string, project: string, nics: [string, string][]) =>
-  obj('Node', name, { project, obm: { type: 'mock', host: `bmc-${name}` }, nics: nics.map(([n, port]) => ({ name: n, port })) });
+  obj('Node', name, {
+    project,
+    obm: { type: 'mock', host: `bmc-${name}` },
+    nics: nics.map(([n, port]) => ({ name: n, port })),
+  });
 const attach = (name: string, nodeName: string, nic: string, network: string, channel = 'native') =>
   obj('NetworkAttachment', name, { node: nodeName, nic, network, channel });
 
@@ -43,7 +52,13 @@ describe('admission invariants', () => {
       [`${G}/switches`, { ...obj('Switch', 'sw1', { type: 'mock', address: 'x', vlanRange: ['1000-1099'] }) }],
       [`${G}/ports`, obj('Port', 'p1', { switch: 'sw1', interface: 'gi1/0/1' })],
       [`${G}/ports`, obj('Port', 'p2', { switch: 'sw1', interface: 'gi1/0/2' })],
-      [`${G}/nodes`, node('n1', 'proj', [['eth0', 'p1'], ['eth1', 'p2']])],
+      [
+        `${G}/nodes`,
+        node('n1', 'proj', [
+          ['eth0', 'p1'],
+          ['eth1', 'p2'],
+        ]),
+      ],
       [`${G}/nodes`, node('free', '', [['eth0', 'p9']])],
       [`${G}/networks`, obj('Network', 'net-a', { owner: 'proj' })],
       [`${G}/networks`, obj('Network', 'net-b', { owner: 'proj' })],
@@ -57,22 +72,38 @@ describe('admission invariants', () => {
   });
   after(() => srv.stop());
 
-  const cases: { rule: string; req: () => Promise<{ status: number; body: any }>; code: number; message: RegExp; field?: string }[] = [
+  const cases: {
+    rule: string;
+    req: () => Promise<{ status: number; body: any }>;
+    code: number;
+    message: RegExp;
+    field?: string;
+  }[] = [
     {
       rule: 'one Port per (switch, interface)',
       req: () => call('POST', `${G}/ports`, obj('Port', 'p1-again', { switch: 'sw1', interface: 'gi1/0/1' })),
       code: 409,
-      message: /^Port "p1-again": interface "gi1\/0\/1" of switch "sw1" is already declared by Port "p1" \(one Port per switch interface\)$/,
+      message:
+        /^Port "p1-again": interface "gi1\/0\/1" of switch "sw1" is already declared by Port "p1" \(one Port per switch interface\)$/,
     },
     {
       rule: 'a port belongs to at most one NIC (another node)',
       req: () => call('POST', `${G}/nodes`, node('n2', '', [['eth0', 'p1']])),
       code: 409,
-      message: /^Node "n2": port "p1" is already the port of NIC "eth0" of node "n1" \(a port belongs to at most one NIC\)$/,
+      message:
+        /^Node "n2": port "p1" is already the port of NIC "eth0" of node "n1" \(a port belongs to at most one NIC\)$/,
     },
     {
       rule: 'a port belongs to at most one NIC (same node)',
-      req: () => call('POST', `${G}/nodes`, node('n3', '', [['eth0', 'p7'], ['eth1', 'p7']])),
+      req: () =>
+        call(
+          'POST',
+          `${G}/nodes`,
+          node('n3', '', [
+            ['eth0', 'p7'],
+            ['eth1', 'p7'],
+          ]),
+        ),
       code: 422,
       message: /port "p7" is already the port of NIC "eth0"/,
       field: 'spec.nics[1].port',
@@ -81,13 +112,15 @@ describe('admission invariants', () => {
       rule: 'a NIC has at most one native attachment',
       req: () => call('POST', `${G}/networkattachments`, attach('a2', 'n1', 'eth0', 'net-b')),
       code: 409,
-      message: /^NetworkAttachment "a2": NIC "eth0" of node "n1" already has a native network, "net-a" \(NetworkAttachment "a1"\)$/,
+      message:
+        /^NetworkAttachment "a2": NIC "eth0" of node "n1" already has a native network, "net-a" \(NetworkAttachment "a1"\)$/,
     },
     {
       rule: 'a NIC has at most one attachment per network',
       req: () => call('POST', `${G}/networkattachments`, attach('a3', 'n1', 'eth0', 'net-a', 'tagged')),
       code: 409,
-      message: /^NetworkAttachment "a3": NIC "eth0" of node "n1" is already attached to network "net-a" by NetworkAttachment "a1"$/,
+      message:
+        /^NetworkAttachment "a3": NIC "eth0" of node "n1" is already attached to network "net-a" by NetworkAttachment "a1"$/,
     },
     {
       rule: 'an attachment names a NIC the node has',
@@ -158,7 +191,8 @@ describe('admission invariants', () => {
     },
     {
       rule: 'a switch vlanRange entry is LOW-HIGH with LOW <= HIGH',
-      req: () => call('POST', `${G}/switches`, obj('Switch', 'sw2', { type: 'mock', address: 'y', vlanRange: ['300-200'] })),
+      req: () =>
+        call('POST', `${G}/switches`, obj('Switch', 'sw2', { type: 'mock', address: 'y', vlanRange: ['300-200'] })),
       code: 422,
       message: /the low end is above the high end/,
       field: 'spec.vlanRange[0]',
@@ -177,39 +211,61 @@ describe('admission invariants', () => {
     });
   }
 
-  test('the same errors, as kubectl shows them', { skip: kubectlOnPath() ? false : 'kubectl is not installed' }, async () => {
-    const kubectl = new Kubectl(srv.url);
-    try {
-      for (const c of cases) {
-        const form = await kubectlFormOf(c.req);
-        assert.ok(form, c.rule);
-        const r =
-          'create' in form
-            ? await kubectl.run(['create', '-f', '-'], { input: JSON.stringify(form.create) })
-            : await kubectl.run(['patch', form.patch[0], form.patch[1], '--type=merge', '-p', JSON.stringify(form.patch[2])]);
-        assert.notEqual(r.code, 0, c.rule);
-        // kubectl prints the server's message (for 422, as "<field>: <message>").
-        const shown = c.message.source.replace(/^\^/, '').replace(/\$$/, '');
-        assert.match(r.stderr, new RegExp(shown), `${c.rule}: ${r.stderr}`);
+  test(
+    'the same errors, as kubectl shows them',
+    { skip: kubectlOnPath() ? false : 'kubectl is not installed' },
+    async () => {
+      const kubectl = new Kubectl(srv.url);
+      try {
+        for (const c of cases) {
+          const form = await kubectlFormOf(c.req);
+          assert.ok(form, c.rule);
+          const r =
+            'create' in form
+              ? await kubectl.run(['create', '-f', '-'], { input: JSON.stringify(form.create) })
+              : await kubectl.run([
+                  'patch',
+                  form.patch[0],
+                  form.patch[1],
+                  '--type=merge',
+                  '-p',
+                  JSON.stringify(form.patch[2]),
+                ]);
+          assert.notEqual(r.code, 0, c.rule);
+          // kubectl prints the server's message (for 422, as "<field>: <message>").
+          const shown = c.message.source.replace(/^\^/, '').replace(/\$$/, '');
+          assert.match(r.stderr, new RegExp(shown), `${c.rule}: ${r.stderr}`);
+        }
+      } finally {
+        await kubectl.cleanup();
       }
-    } finally {
-      await kubectl.cleanup();
-    }
-  });
+    },
+  );
 
   test('what refers to objects that do not exist yet is accepted (GitOps order)', async () => {
     const r = await call('POST', `${G}/networkattachments`, attach('later', 'node-not-yet', 'eth0', 'net-not-yet'));
     assert.equal(r.status, 201);
-    const p = await call('POST', `${G}/ports`, obj('Port', 'p-later', { switch: 'switch-not-yet', interface: 'Ethernet1/1' }));
+    const p = await call(
+      'POST',
+      `${G}/ports`,
+      obj('Port', 'p-later', { switch: 'switch-not-yet', interface: 'Ethernet1/1' }),
+    );
     assert.equal(p.status, 201);
   });
 
   test("a project is deleted only without nodes, owned networks, access to networks or headnodes (HIL's project_delete)", async () => {
-    for (const p of ['proj', 'guest', 'empty']) assert.equal((await call('POST', `${G}/projects`, obj('Project', p, {}))).status, 201);
+    for (const p of ['proj', 'guest', 'empty'])
+      assert.equal((await call('POST', `${G}/projects`, obj('Project', p, {}))).status, 201);
     const proj = await call('DELETE', `${G}/projects/proj`);
     assert.equal(proj.status, 409);
-    assert.match(proj.body.message, /^Project "proj": cannot be deleted while it still has nodes n1; networks it owns: net-a, net-b; release, delete or revoke them first$/);
-    assert.equal((await call('PATCH', `${G}/networks/ext`, { spec: { accessProjects: ['guest'] } }, MERGE)).status, 200);
+    assert.match(
+      proj.body.message,
+      /^Project "proj": cannot be deleted while it still has nodes n1; networks it owns: net-a, net-b; release, delete or revoke them first$/,
+    );
+    assert.equal(
+      (await call('PATCH', `${G}/networks/ext`, { spec: { accessProjects: ['guest'] } }, MERGE)).status,
+      200,
+    );
     const guest = await call('DELETE', `${G}/projects/guest`);
     assert.equal(guest.status, 409);
     assert.match(guest.body.message, /access to networks ext/);
@@ -228,7 +284,10 @@ describe('admission invariants', () => {
     const leaving = await call('PATCH', `${G}/nodes/n1`, { spec: { project: '' } }, MERGE);
     assert.equal(leaving.status, 409, 'an attachment whose port is not reverted yet still holds the node');
     assert.match(leaving.body.message, /a1/);
-    assert.equal((await call('PATCH', `${G}/networkattachments/a1`, { metadata: { finalizers: null } }, MERGE)).status, 200);
+    assert.equal(
+      (await call('PATCH', `${G}/networkattachments/a1`, { metadata: { finalizers: null } }, MERGE)).status,
+      200,
+    );
     assert.equal((await call('GET', `${G}/networkattachments/a1`)).status, 404);
     assert.equal((await call('PATCH', `${G}/nodes/n1`, { spec: { project: '' } }, MERGE)).status, 200);
   });

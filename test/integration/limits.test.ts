@@ -8,8 +8,16 @@ import { callers, startInProcessServer, type InProcessServer } from '../support/
 
 const G = '/apis/hil.io/v1alpha1';
 const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
-const CREDS = { admin: basic('root', 'root-password'), u1: basic('u1', 'u1-password'), anon: {} } as Record<string, Record<string, string>>;
-const project = (name: string, annotations: Record<string, string> = {}) => ({ apiVersion: 'hil.io/v1alpha1', kind: 'Project', metadata: { name, annotations }, spec: {} });
+const CREDS = { admin: basic('root', 'root-password'), u1: basic('u1', 'u1-password'), anon: {} } as Record<
+  string,
+  Record<string, string>
+>;
+const project = (name: string, annotations: Record<string, string> = {}) => ({
+  apiVersion: 'hil.io/v1alpha1',
+  kind: 'Project',
+  metadata: { name, annotations },
+  spec: {},
+});
 
 /** A raw HTTP request on its own socket; the socket is returned paused, so nothing of the answer is read. */
 function rawRequest(port: number, head: string): Promise<net.Socket> {
@@ -21,23 +29,39 @@ function rawRequest(port: number, head: string): Promise<net.Socket> {
     s.on('error', reject);
   });
 }
-const closed = (s: net.Socket) => new Promise<void>((resolve) => (s.destroyed ? resolve() : s.once('close', () => resolve())));
+const closed = (s: net.Socket) =>
+  new Promise<void>((resolve) => (s.destroyed ? resolve() : s.once('close', () => resolve())));
 
 describe('server limits: the server stays up', () => {
   let srv: InProcessServer;
   let port: number;
-  const { as, must } = callers<string>(() => srv.url, (c) => CREDS[c]);
+  const { as, must } = callers<string>(
+    () => srv.url,
+    (c) => CREDS[c],
+  );
 
   before(async () => {
     srv = await startInProcessServer({
       auth: 'database',
       requireAuthentication: false,
-      limits: { maxWatches: 40, maxWatchesPerUser: 3, watchBufferBytes: 64 * 1024, slowWatchMs: 1_000, headersTimeoutMs: 1_000, requestTimeoutMs: 3_000 },
+      limits: {
+        maxWatches: 40,
+        maxWatchesPerUser: 3,
+        watchBufferBytes: 64 * 1024,
+        slowWatchMs: 1_000,
+        headersTimeoutMs: 1_000,
+        requestTimeoutMs: 3_000,
+      },
     });
     port = Number(new URL(srv.url).port);
     await createAdminUser(srv.store, 'root', 'root-password');
     await must('admin', 'POST', `${G}/projects`, project('p1'));
-    await must('admin', 'POST', `${G}/users`, { apiVersion: 'hil.io/v1alpha1', kind: 'User', metadata: { name: 'u1' }, spec: { projects: ['p1'] } });
+    await must('admin', 'POST', `${G}/users`, {
+      apiVersion: 'hil.io/v1alpha1',
+      kind: 'User',
+      metadata: { name: 'u1' },
+      spec: { projects: ['p1'] },
+    });
     await must('admin', 'PUT', `${G}/users/u1/password`, { password: 'u1-password' });
   });
   after(() => srv.stop());
@@ -46,7 +70,10 @@ describe('server limits: the server stays up', () => {
     const ctl = new AbortController();
     const open = () => fetch(`${srv.url}${G}/projects?watch=true`, { headers: CREDS.u1, signal: ctl.signal });
     const first = [await open(), await open(), await open()];
-    assert.deepEqual(first.map((r) => r.status), [200, 200, 200]);
+    assert.deepEqual(
+      first.map((r) => r.status),
+      [200, 200, 200],
+    );
     const refused = await open();
     assert.equal(refused.status, 429);
     assert.equal(refused.headers.get('retry-after'), '1');
@@ -70,12 +97,15 @@ describe('server limits: the server stays up', () => {
     assert.equal(before, 0);
     const auth = CREDS.admin.authorization;
     const sockets = await Promise.all(
-      Array.from({ length: 10 }, () => rawRequest(port, `GET ${G}/projects?watch=true HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\n\r\n`)),
+      Array.from({ length: 10 }, () =>
+        rawRequest(port, `GET ${G}/projects?watch=true HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\n\r\n`),
+      ),
     );
     for (const s of sockets) s.pause();
     await new Promise((r) => setTimeout(r, 200));
     // ~8 MB of events per watcher: far more than the socket buffers and the 64 KiB allowance.
-    for (let i = 0; i < 40; i++) await must('admin', 'POST', `${G}/projects`, project(`big-${i}`, { blob: 'x'.repeat(200_000) }));
+    for (let i = 0; i < 40; i++)
+      await must('admin', 'POST', `${G}/projects`, project(`big-${i}`, { blob: 'x'.repeat(200_000) }));
     for (let i = 0; i < 100 && srv.server.hub.size > before; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(srv.server.hub.size, before, 'the hub no longer holds them');
     // The server closed the connections: a client that reads again finds its stream ended.
@@ -91,7 +121,11 @@ describe('server limits: the server stays up', () => {
     assert.equal(anon.status, 413);
     const wrong = await as('anon', 'POST', `${G}/projects`, big, 'application/json');
     assert.equal(wrong.status, 413);
-    const badPassword = await fetch(`${srv.url}${G}/projects`, { method: 'POST', headers: { ...basic('u1', 'nope'), 'content-type': 'application/json' }, body: big });
+    const badPassword = await fetch(`${srv.url}${G}/projects`, {
+      method: 'POST',
+      headers: { ...basic('u1', 'nope'), 'content-type': 'application/json' },
+      body: big,
+    });
     assert.equal(badPassword.status, 401);
     assert.equal(badPassword.headers.get('connection'), 'close');
     // An authenticated member's small body is read as before.
@@ -106,7 +140,10 @@ describe('server limits: the server stays up', () => {
     await closed(slow);
     clearInterval(trickle);
     assert.ok(Date.now() - started < 8_000, `cut after ${Date.now() - started} ms`);
-    const stuck = await rawRequest(port, `POST ${G}/projects HTTP/1.1\r\nHost: x\r\nAuthorization: ${CREDS.admin.authorization}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`);
+    const stuck = await rawRequest(
+      port,
+      `POST ${G}/projects HTTP/1.1\r\nHost: x\r\nAuthorization: ${CREDS.admin.authorization}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`,
+    );
     stuck.resume();
     await closed(stuck);
   });
@@ -115,7 +152,10 @@ describe('server limits: the server stays up', () => {
     assert.equal((await as('admin', 'GET', '/healthz')).status, 200);
     const rv = (await must('admin', 'GET', `${G}/projects`)).body.metadata.resourceVersion;
     const ctl = new AbortController();
-    const w = await fetch(`${srv.url}${G}/projects?watch=true&resourceVersion=${rv}`, { headers: CREDS.admin, signal: ctl.signal });
+    const w = await fetch(`${srv.url}${G}/projects?watch=true&resourceVersion=${rv}`, {
+      headers: CREDS.admin,
+      signal: ctl.signal,
+    });
     await must('admin', 'POST', `${G}/projects`, project('after'));
     const reader = w.body!.getReader();
     let text = '';

@@ -27,15 +27,34 @@ describe('node controller against ipmi_sim (real ipmitool)', () => {
   const logger = winston.createLogger({
     level: 'debug',
     format: winston.format.json(),
-    transports: [new winston.transports.Stream({ stream: new Writable({ write(chunk, _enc, cb) { logLines.push(String(chunk)); cb(); } }) })],
+    transports: [
+      new winston.transports.Stream({
+        stream: new Writable({
+          write(chunk, _enc, cb) {
+            logLines.push(String(chunk));
+            cb();
+          },
+        }),
+      }),
+    ],
   });
-  const driver = new IpmiObmDriver({ retries: 1, timeoutSeconds: 1, callTimeoutMs: 5_000, onSpawn: (a) => argvs.push([...a]) });
+  const driver = new IpmiObmDriver({
+    retries: 1,
+    timeoutSeconds: 1,
+    callTimeoutMs: 5_000,
+    onSpawn: (a) => argvs.push([...a]),
+  });
   const start = () =>
     startControllers({
       kubeConfig: kubeConfigFor(srv.url),
       resyncMs: 1_000,
       logger,
-      nodes: { obmRegistry: createObmRegistry({ ipmi: driver }), backoffBaseMs: 500, backoffMaxMs: 2_000, cycleGraceMs: 3_000 },
+      nodes: {
+        obmRegistry: createObmRegistry({ ipmi: driver }),
+        backoffBaseMs: 500,
+        backoffMaxMs: 2_000,
+        cycleGraceMs: 3_000,
+      },
     });
   const must = async (method: string, path: string, body?: unknown, ct?: string) => {
     const r = await api(srv.url, method, path, body, ct);
@@ -45,12 +64,24 @@ describe('node controller against ipmi_sim (real ipmitool)', () => {
   const node = async (name: string) => (await api(srv.url, 'GET', `${H}/nodes/${name}`)).body;
   const cond = (n: any, type: string) => n.status?.conditions?.find((c: any) => c.type === type);
   const events = async (name: string) =>
-    (await must('GET', '/api/v1/namespaces/default/events')).items.filter((e: any) => e.involvedObject.name === name).map((e: any) => `${e.reason}: ${e.message}`) as string[];
+    (await must('GET', '/api/v1/namespaces/default/events')).items
+      .filter((e: any) => e.involvedObject.name === name)
+      .map((e: any) => `${e.reason}: ${e.message}`) as string[];
   const patchNode = (name: string, body: object) => must('PATCH', `${H}/nodes/${name}`, body, MERGE);
   const secret = (name: string, username: string, password: string) =>
-    must('POST', '/api/v1/namespaces/hil-system/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name }, stringData: { username, password } });
+    must('POST', '/api/v1/namespaces/hil-system/secrets', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name },
+      stringData: { username, password },
+    });
   const mkNode = (name: string, b: SimBmc, secretName: string, spec: object = {}) =>
-    must('POST', `${H}/nodes`, { apiVersion: 'hil.io/v1alpha1', kind: 'Node', metadata: { name }, spec: { obm: { type: 'ipmi', host: b.host, port: b.port, credentialsSecretRef: { name: secretName } }, ...spec } });
+    must('POST', `${H}/nodes`, {
+      apiVersion: 'hil.io/v1alpha1',
+      kind: 'Node',
+      metadata: { name },
+      spec: { obm: { type: 'ipmi', host: b.host, port: b.port, credentialsSecretRef: { name: secretName } }, ...spec },
+    });
 
   before(async () => {
     [sims, srv] = await Promise.all([startIpmiSims(3), startInProcessServer()]);
@@ -83,8 +114,16 @@ describe('node controller against ipmi_sim (real ipmitool)', () => {
   test('a node turned off by hand is turned on again, with a PowerDriftCorrected Event', async () => {
     const opsBefore = b1.ops().length;
     await b1.ipmitool('chassis', 'power', 'off');
-    await until(async () => b1.ops().slice(opsBefore).join(',') === 'power 0,power 1' && b1.power() === '1', 'the controller to turn n1 on again', 10_000, () => b1.ops().join(','));
-    await until(async () => (await events('n1')).some((e) => e.startsWith('PowerDriftCorrected')), 'a PowerDriftCorrected event');
+    await until(
+      async () => b1.ops().slice(opsBefore).join(',') === 'power 0,power 1' && b1.power() === '1',
+      'the controller to turn n1 on again',
+      10_000,
+      () => b1.ops().join(','),
+    );
+    await until(
+      async () => (await events('n1')).some((e) => e.startsWith('PowerDriftCorrected')),
+      'a PowerDriftCorrected event',
+    );
   });
 
   test('with spec.power unset, power is only observed', async () => {
@@ -99,9 +138,17 @@ describe('node controller against ipmi_sim (real ipmitool)', () => {
   test('power cycle: once per hil.io/power-cycle value, also across a controller restart', async () => {
     const opsBefore = b1.ops().length;
     await patchNode('n1', { metadata: { annotations: { 'hil.io/power-cycle': '2026-11-25T15:00:00Z' } } });
-    await until(async () => (await node('n1')).status?.lastPowerCycle === '2026-11-25T15:00:00Z', 'lastPowerCycle recorded');
+    await until(
+      async () => (await node('n1')).status?.lastPowerCycle === '2026-11-25T15:00:00Z',
+      'lastPowerCycle recorded',
+    );
     // ipmi_sim's cycle: off, then on about a second later.
-    await until(async () => b1.ops().slice(opsBefore).join(',') === 'power 0,power 1', 'the cycle to complete', 10_000, () => b1.ops().join(','));
+    await until(
+      async () => b1.ops().slice(opsBefore).join(',') === 'power 0,power 1',
+      'the cycle to complete',
+      10_000,
+      () => b1.ops().join(','),
+    );
     assert.ok((await events('n1')).some((e) => e.startsWith('PowerCycled')));
     await running!.stop();
     running = start();
@@ -114,7 +161,10 @@ describe('node controller against ipmi_sim (real ipmitool)', () => {
     await patchNode('n1', { spec: { bootDevice: 'pxe' } });
     await until(async () => b1.boot() === 'pxe', 'boot pxe on the BMC');
     await patchNode('n1', { spec: { bootDevice: 'disk' } });
-    await until(async () => /Hard-Drive/.test(await b1.ipmitool('chassis', 'bootparam', 'get', '5')), 'boot from disk on the BMC');
+    await until(
+      async () => /Hard-Drive/.test(await b1.ipmitool('chassis', 'bootparam', 'get', '5')),
+      'boot from disk on the BMC',
+    );
     assert.ok(argvs.some((a) => a.join(' ').endsWith('chassis bootdev disk options=persistent')));
   });
 
@@ -131,10 +181,15 @@ describe('node controller against ipmi_sim (real ipmitool)', () => {
     await b2.stop();
     await patchNode('n2', { spec: { power: 'Off' } });
     // (A call in flight when the BMC died may fail differently; the next ones find nobody there.)
-    const down = await until(async () => {
-      const c = cond(await node('n2'), 'BMCReachable');
-      return c?.status === 'False' && c.reason === 'BMCUnreachable' ? c : undefined;
-    }, 'n2 unreachable', 15_000, async () => JSON.stringify(cond(await node('n2'), 'BMCReachable')));
+    const down = await until(
+      async () => {
+        const c = cond(await node('n2'), 'BMCReachable');
+        return c?.status === 'False' && c.reason === 'BMCUnreachable' ? c : undefined;
+      },
+      'n2 unreachable',
+      15_000,
+      async () => JSON.stringify(cond(await node('n2'), 'BMCReachable')),
+    );
     assert.match(down.message, /no answer from the BMC/);
     // Meanwhile another node is served at once.
     const t0 = Date.now();
@@ -146,15 +201,23 @@ describe('node controller against ipmi_sim (real ipmitool)', () => {
     const attempts = Number(/attempt (\d+)/.exec(cond(await node('n2'), 'BMCReachable').message)?.[1]);
     assert.ok(attempts >= 2 && attempts <= 6, `attempts: ${attempts}`);
     await b2.start();
-    await until(async () => {
-      const x = await node('n2');
-      return cond(x, 'BMCReachable')?.status === 'True' && x.status.power === 'Off';
-    }, 'n2 back and Off', 15_000);
+    await until(
+      async () => {
+        const x = await node('n2');
+        return cond(x, 'BMCReachable')?.status === 'True' && x.status.power === 'Off';
+      },
+      'n2 back and Off',
+      15_000,
+    );
   });
 
   test('no password in logs, Events, ipmitool argv or ps output', async () => {
     // A long-running ipmitool (a SOL session) for ps to see.
-    const sol = driver.openConsole({ host: b1.host, port: b1.port, credentials: { username: b1.username, password: b1.password } });
+    const sol = driver.openConsole({
+      host: b1.host,
+      port: b1.port,
+      credentials: { username: b1.username, password: b1.password },
+    });
     const ps = await until(async () => {
       const out = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
       return out.split('\n').find((l) => l.includes('sol activate') && l.includes(`-p ${b1.port}`));

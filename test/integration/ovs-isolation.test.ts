@@ -32,7 +32,11 @@ describe('OVS isolation: 6 nodes, 3 VLANs, the full ping matrix', { skip }, () =
 
   /** Applies access VLANs (undefined = revert) to nodes' ports in one batch and records the plan. */
   async function assign(changes: Plan): Promise<void> {
-    const batch: PortChange[] = Object.entries(changes).map(([node, vlan]) => ({ interface: lab.node(node).port, native: vlan ?? null, tagged: [] }));
+    const batch: PortChange[] = Object.entries(changes).map(([node, vlan]) => ({
+      interface: lab.node(node).port,
+      native: vlan ?? null,
+      tagged: [],
+    }));
     const results = await session.apply(batch);
     assert.ok(results.every((r) => !r.error));
     Object.assign(plan, changes);
@@ -47,7 +51,10 @@ describe('OVS isolation: 6 nodes, 3 VLANs, the full ping matrix', { skip }, () =
       for (let j = i + 1; j < names.length; j++) {
         const [a, b] = [names[i], names[j]];
         const expected = plan[a] !== undefined && plan[a] === plan[b];
-        if (r.reaches(a, b) !== expected) wrong.push(`${a}(${plan[a] ?? 'parked'}) ${expected ? 'should' : 'should NOT'} reach ${b}(${plan[b] ?? 'parked'})`);
+        if (r.reaches(a, b) !== expected)
+          wrong.push(
+            `${a}(${plan[a] ?? 'parked'}) ${expected ? 'should' : 'should NOT'} reach ${b}(${plan[b] ?? 'parked'})`,
+          );
       }
     }
     assert.deepEqual(wrong, [], `ping matrix:\n${r.format()}`);

@@ -26,26 +26,43 @@ const node = mockNode;
 
 describe('security review findings', () => {
   let srv: InProcessServer;
-  const { as, must } = callers<Caller>(() => srv.url, (c) => CREDS[c]);
+  const { as, must } = callers<Caller>(
+    () => srv.url,
+    (c) => CREDS[c],
+  );
   const stored = async (path: string) => (await must('admin', 'GET', path)).body;
 
   before(async () => {
     srv = await startInProcessServer({ auth: 'database', requireAuthentication: false, watchTimeoutMs: 60_000 });
     await createAdminUser(srv.store, 'root', 'root-password');
     for (const p of ['p1', 'p2']) await must('admin', 'POST', `${G}/projects`, obj('Project', p, {}));
-    for (const [u, p] of [['u1', 'p1'], ['u2', 'p2']] as const) {
+    for (const [u, p] of [
+      ['u1', 'p1'],
+      ['u2', 'p2'],
+    ] as const) {
       await must('admin', 'POST', `${G}/users`, obj('User', u, { projects: [p] }));
       await must('admin', 'PUT', `${G}/users/${u}/password`, { password: `${u}-password` });
     }
     await must('admin', 'POST', `${G}/switches`, obj('Switch', 'sw1', { type: 'mock', address: 'mock://sw1' }));
-    for (let i = 1; i <= 6; i++) await must('admin', 'POST', `${G}/ports`, obj('Port', `port-${i}`, { switch: 'sw1', interface: `gi1/0/${i}` }));
+    for (let i = 1; i <= 6; i++)
+      await must('admin', 'POST', `${G}/ports`, obj('Port', `port-${i}`, { switch: 'sw1', interface: `gi1/0/${i}` }));
     await must('admin', 'POST', `${G}/nodes`, node('n1', 'p1', ['port-1']));
     await must('admin', 'POST', `${G}/nodes`, node('n2', 'p2', ['port-2']));
     await must('admin', 'POST', `${G}/nodes`, node('free1', '', ['port-3']));
     await must('admin', 'POST', `${G}/networks`, obj('Network', 'net1', { owner: 'p1' }));
     await must('admin', 'POST', `${G}/networks`, obj('Network', 'net2', { owner: 'p2' }));
-    await must('admin', 'POST', `${G}/networkattachments`, obj('NetworkAttachment', 'a1', { node: 'n1', nic: 'eth0', network: 'net1' }));
-    await must('admin', 'POST', `${G}/networkattachments`, obj('NetworkAttachment', 'a2', { node: 'n2', nic: 'eth0', network: 'net2' }));
+    await must(
+      'admin',
+      'POST',
+      `${G}/networkattachments`,
+      obj('NetworkAttachment', 'a1', { node: 'n1', nic: 'eth0', network: 'net1' }),
+    );
+    await must(
+      'admin',
+      'POST',
+      `${G}/networkattachments`,
+      obj('NetworkAttachment', 'a2', { node: 'n2', nic: 'eth0', network: 'net2' }),
+    );
   });
   after(() => srv.stop());
 
@@ -69,14 +86,26 @@ describe('security review findings', () => {
     }
 
     test('a strategic merge patch (built-in kinds) with "__proto__" is refused', async () => {
-      await must('admin', 'POST', '/api/v1/namespaces/hil-system/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sp' }, stringData: { a: 'b' } });
-      const r = await as('admin', 'PATCH', '/api/v1/namespaces/hil-system/secrets/sp', Buffer.from('{"metadata":{"__proto__":{"finalizers":["x"]}}}'), STRATEGIC);
+      await must('admin', 'POST', '/api/v1/namespaces/hil-system/secrets', {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'sp' },
+        stringData: { a: 'b' },
+      });
+      const r = await as(
+        'admin',
+        'PATCH',
+        '/api/v1/namespaces/hil-system/secrets/sp',
+        Buffer.from('{"metadata":{"__proto__":{"finalizers":["x"]}}}'),
+        STRATEGIC,
+      );
       assert.equal(r.status, 422, JSON.stringify(r.body));
       assert.equal(r.body.details.causes[0].field, 'metadata.__proto__');
     });
 
     test('an applied configuration (YAML) with "__proto__" is refused', async () => {
-      const yamlText = 'apiVersion: hil.io/v1alpha1\nkind: Node\nmetadata:\n  name: n1\nspec:\n  __proto__:\n    project: p2\n';
+      const yamlText =
+        'apiVersion: hil.io/v1alpha1\nkind: Node\nmetadata:\n  name: n1\nspec:\n  __proto__:\n    project: p2\n';
       const r = await as('admin', 'PATCH', `${G}/nodes/n1?fieldManager=t`, Buffer.from(yamlText), APPLY);
       assert.equal(r.status, 422, JSON.stringify(r.body));
       assert.equal(r.body.details.causes[0].field, 'spec.__proto__');
@@ -84,9 +113,20 @@ describe('security review findings', () => {
     });
 
     test('finalizers of a terminating object cannot be dropped through a prototype', async () => {
-      await must('admin', 'POST', `${G}/networks`, obj('Network', 'fin', { owner: 'p1' }, { metadata: { name: 'fin', finalizers: ['test.hil.io/hold'] } }));
+      await must(
+        'admin',
+        'POST',
+        `${G}/networks`,
+        obj('Network', 'fin', { owner: 'p1' }, { metadata: { name: 'fin', finalizers: ['test.hil.io/hold'] } }),
+      );
       await must('admin', 'DELETE', `${G}/networks/fin`);
-      const r = await as('admin', 'PATCH', `${G}/networks/fin`, Buffer.from('{"metadata":{"finalizers":null,"__proto__":{"finalizers":["x"]}}}'), MERGE);
+      const r = await as(
+        'admin',
+        'PATCH',
+        `${G}/networks/fin`,
+        Buffer.from('{"metadata":{"finalizers":null,"__proto__":{"finalizers":["x"]}}}'),
+        MERGE,
+      );
       assert.equal(r.status, 422);
       const fin = await stored(`${G}/networks/fin`);
       assert.deepEqual(fin.metadata.finalizers, ['test.hil.io/hold']);
@@ -94,13 +134,26 @@ describe('security review findings', () => {
     });
 
     test('a Headnode cannot be created without spec.project through a prototype', async () => {
-      const r = await as('u1', 'POST', `${G}/headnodes`, Buffer.from('{"apiVersion":"hil.io/v1alpha1","kind":"Headnode","metadata":{"name":"h1"},"spec":{"baseImage":"img","__proto__":{"project":"p1"}}}'));
+      const r = await as(
+        'u1',
+        'POST',
+        `${G}/headnodes`,
+        Buffer.from(
+          '{"apiVersion":"hil.io/v1alpha1","kind":"Headnode","metadata":{"name":"h1"},"spec":{"baseImage":"img","__proto__":{"project":"p1"}}}',
+        ),
+      );
       assert.equal(r.status, 422, JSON.stringify(r.body));
       assert.equal((await as('admin', 'GET', `${G}/headnodes/h1`)).status, 404);
     });
 
     test('"constructor" and "prototype" are plain data keys', async () => {
-      await must('admin', 'PATCH', `${G}/nodes/free1`, { spec: { metadata: { constructor: 'c', prototype: 'p' } } }, MERGE);
+      await must(
+        'admin',
+        'PATCH',
+        `${G}/nodes/free1`,
+        { spec: { metadata: { constructor: 'c', prototype: 'p' } } },
+        MERGE,
+      );
       const n = await stored(`${G}/nodes/free1`);
       assert.deepEqual(n.spec.metadata, { constructor: 'c', prototype: 'p' });
       await must('admin', 'PATCH', `${G}/nodes/free1`, { spec: { metadata: { constructor: null } } }, MERGE);
@@ -110,9 +163,20 @@ describe('security review findings', () => {
 
     test('a body nested 10,000 levels deep is a 400, not a 500', async () => {
       const deep = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
-      const r = await as('admin', 'PATCH', `${G}/nodes/free1`, Buffer.from(`{"metadata":{"annotations":${deep}}}`), MERGE);
+      const r = await as(
+        'admin',
+        'PATCH',
+        `${G}/nodes/free1`,
+        Buffer.from(`{"metadata":{"annotations":${deep}}}`),
+        MERGE,
+      );
       assert.equal(r.status, 400, JSON.stringify(r.body).slice(0, 300));
-      const r2 = await as('admin', 'POST', `${G}/projects`, Buffer.from(`{"apiVersion":"hil.io/v1alpha1","kind":"Project","metadata":{"name":"deep"},"spec":${deep}}`));
+      const r2 = await as(
+        'admin',
+        'POST',
+        `${G}/projects`,
+        Buffer.from(`{"apiVersion":"hil.io/v1alpha1","kind":"Project","metadata":{"name":"deep"},"spec":${deep}}`),
+      );
       assert.equal(r2.status, 400);
     });
   });
@@ -122,20 +186,38 @@ describe('security review findings', () => {
     const leaks = (body: unknown) => /bmc-n2|\bp2\b/.test(JSON.stringify(body));
     for (const dry of ['', '?dryRun=All']) {
       test(`a JSON patch copying another project's spec is a 403 that shows none of it${dry && ' (dry run)'}`, async () => {
-        const r = await as('u1', 'PATCH', `${G}/nodes/n2${dry}`, [{ op: 'copy', from: '/spec', path: '/spec/power' }], JSONPATCH);
+        const r = await as(
+          'u1',
+          'PATCH',
+          `${G}/nodes/n2${dry}`,
+          [{ op: 'copy', from: '/spec', path: '/spec/power' }],
+          JSONPATCH,
+        );
         assert.equal(r.status, 403, JSON.stringify(r.body));
         assert.ok(!leaks(r.body), JSON.stringify(r.body));
       });
     }
 
     test('a JSON patch "test" op is no oracle: true and false guesses answer alike', async () => {
-      const right = await as('u1', 'PATCH', `${G}/nodes/n2`, [{ op: 'test', path: '/spec/project', value: 'p2' }], JSONPATCH);
-      const wrong = await as('u1', 'PATCH', `${G}/nodes/n2`, [{ op: 'test', path: '/spec/project', value: 'zz' }], JSONPATCH);
+      const right = await as(
+        'u1',
+        'PATCH',
+        `${G}/nodes/n2`,
+        [{ op: 'test', path: '/spec/project', value: 'p2' }],
+        JSONPATCH,
+      );
+      const wrong = await as(
+        'u1',
+        'PATCH',
+        `${G}/nodes/n2`,
+        [{ op: 'test', path: '/spec/project', value: 'zz' }],
+        JSONPATCH,
+      );
       assert.equal(right.status, 403);
       assert.deepEqual(right.body, wrong.body);
     });
 
-    test('DELETE preconditions on another project\'s objects reveal no uid or resourceVersion', async () => {
+    test("DELETE preconditions on another project's objects reveal no uid or resourceVersion", async () => {
       for (const path of [`${G}/nodes/n2`, `${G}/networkattachments/a2`, `${G}/networks/net2`]) {
         const r = await as('u1', 'DELETE', path, { preconditions: { uid: 'x', resourceVersion: '1' } });
         assert.equal(r.status, 403, `${path}: ${JSON.stringify(r.body)}`);
@@ -145,9 +227,13 @@ describe('security review findings', () => {
       }
     });
 
-    test('a PUT of another project\'s attachment is refused before its status or spec are compared', async () => {
+    test("a PUT of another project's attachment is refused before its status or spec are compared", async () => {
       const a2 = await stored(`${G}/networkattachments/a2`);
-      const r = await as('u1', 'PUT', `${G}/networkattachments/a2`, { ...a2, metadata: { name: 'a2', resourceVersion: '1' }, spec: { bogus: 1 } });
+      const r = await as('u1', 'PUT', `${G}/networkattachments/a2`, {
+        ...a2,
+        metadata: { name: 'a2', resourceVersion: '1' },
+        spec: { bogus: 1 },
+      });
       assert.equal(r.status, 403, JSON.stringify(r.body));
       assert.ok(!leaks(r.body), JSON.stringify(r.body));
     });
@@ -177,7 +263,7 @@ describe('security review findings', () => {
         assert.equal(r.status, 403, `${who} ${path}: ${JSON.stringify(r.body)}`);
       }
     });
-    test('claiming, releasing or moving another project\'s node is a 403 naming none of its attachments', async () => {
+    test("claiming, releasing or moving another project's node is a 403 naming none of its attachments", async () => {
       for (const project of ['p1', '', null]) {
         const r = await as('u1', 'PATCH', `${G}/nodes/n2`, { spec: { project } }, MERGE);
         assert.equal(r.status, 403, JSON.stringify(r.body));
@@ -199,7 +285,11 @@ describe('security review findings', () => {
           const r = await as(who, 'PATCH', `${G}/nodes/free1`, body, MERGE);
           // An anonymous body beyond 16 KiB is not even read (413); the rest are refused as writes (403).
           const big = JSON.stringify(body).length > 16 * 1024;
-          assert.equal(r.status, who === 'anon' && big ? 413 : 403, `${who} ${JSON.stringify(body).slice(0, 80)}: ${r.status}`);
+          assert.equal(
+            r.status,
+            who === 'anon' && big ? 413 : 403,
+            `${who} ${JSON.stringify(body).slice(0, 80)}: ${r.status}`,
+          );
         }
       }
       const n = await stored(`${G}/nodes/free1`);
@@ -233,7 +323,10 @@ describe('security review findings', () => {
       // A watch from now still sees a change made after it started.
       const rv = (await stored(`${G}/projects`)).metadata.resourceVersion;
       const ctl = new AbortController();
-      const r = await fetch(`${srv.url}${G}/projects?watch=true&resourceVersion=${rv}`, { headers: CREDS.admin, signal: ctl.signal });
+      const r = await fetch(`${srv.url}${G}/projects?watch=true&resourceVersion=${rv}`, {
+        headers: CREDS.admin,
+        signal: ctl.signal,
+      });
       await must('admin', 'POST', `${G}/projects`, obj('Project', 'p3', {}));
       const reader = r.body!.getReader();
       let text = '';
@@ -252,7 +345,10 @@ describe('security review findings', () => {
       const first = new TextDecoder().decode((await r.body!.getReader().read()).value);
       ctl.abort();
       assert.match(first, /"type":"ADDED"/);
-      const applied = (d: string) => Buffer.from(`apiVersion: hil.io/v1alpha1\nkind: Project\nmetadata:\n  name: forced\nspec:\n  description: ${d}\n`);
+      const applied = (d: string) =>
+        Buffer.from(
+          `apiVersion: hil.io/v1alpha1\nkind: Project\nmetadata:\n  name: forced\nspec:\n  description: ${d}\n`,
+        );
       await must('admin', 'PATCH', `${G}/projects/forced?fieldManager=one`, applied('one'), APPLY);
       const conflict = await as('admin', 'PATCH', `${G}/projects/forced?fieldManager=two`, applied('two'), APPLY);
       assert.equal(conflict.status, 409);
@@ -273,9 +369,15 @@ describe('security review findings', () => {
       assert.equal(ev.status, 201, JSON.stringify(ev.body));
       assert.equal(ev.body.kind, 'Event');
       assert.equal(ev.body.apiVersion, 'v1');
-      const sec = await as('admin', 'POST', '/api/v1/namespaces/hil-system/secrets', { metadata: { name: 'typed' }, stringData: { a: 'b' } });
+      const sec = await as('admin', 'POST', '/api/v1/namespaces/hil-system/secrets', {
+        metadata: { name: 'typed' },
+        stringData: { a: 'b' },
+      });
       assert.equal(sec.status, 201, JSON.stringify(sec.body));
-      const put = await as('admin', 'PUT', '/api/v1/namespaces/hil-system/secrets/typed', { metadata: { name: 'typed' }, stringData: { a: 'c' } });
+      const put = await as('admin', 'PUT', '/api/v1/namespaces/hil-system/secrets/typed', {
+        metadata: { name: 'typed' },
+        stringData: { a: 'c' },
+      });
       assert.equal(put.status, 200, JSON.stringify(put.body));
       // Custom kinds still name themselves, as on a real cluster.
       const custom = await as('admin', 'POST', `${G}/projects`, { metadata: { name: 'nameless' }, spec: {} });
@@ -283,7 +385,14 @@ describe('security review findings', () => {
     });
 
     test('an unknown field named like an Object.prototype member is pruned like any other', async () => {
-      const r = await as('admin', 'POST', `${G}/projects`, { apiVersion: 'hil.io/v1alpha1', kind: 'Project', metadata: { name: 'pruned' }, spec: {}, constructor: { x: 1 }, toString: 'y' });
+      const r = await as('admin', 'POST', `${G}/projects`, {
+        apiVersion: 'hil.io/v1alpha1',
+        kind: 'Project',
+        metadata: { name: 'pruned' },
+        spec: {},
+        constructor: { x: 1 },
+        toString: 'y',
+      });
       assert.equal(r.status, 201, JSON.stringify(r.body));
       const p = await stored(`${G}/projects/pruned`);
       assert.equal(Object.hasOwn(p, 'constructor'), false);
@@ -295,7 +404,10 @@ describe('security review findings', () => {
   describe('8. label selectors parse in linear time', () => {
     test('an adversarial 400,000-character selector is refused at once (it took a minute before), and selectors still work', async () => {
       const started = Date.now();
-      assert.throws(() => parseLabelSelector(`${'a='.repeat(200_000)} b`), (e: any) => e.code === 400);
+      assert.throws(
+        () => parseLabelSelector(`${'a='.repeat(200_000)} b`),
+        (e: any) => e.code === 400,
+      );
       assert.ok(Date.now() - started < 2_000, `${Date.now() - started} ms`);
       const r = await as('admin', 'GET', `${G}/nodes?labelSelector=${'a='.repeat(6_000)}%20b`);
       assert.equal(r.status, 400);
@@ -303,7 +415,12 @@ describe('security review findings', () => {
       assert.equal(m({ a: 'b', e: 'y', g: '1' }), true);
       assert.equal(m({ a: 'b', e: 'y' }), false);
       assert.equal(m({ a: 'b', e: 'y', g: '', h: '' }), false);
-      for (const bad of ['a b', 'a in x', 'a=(b)', '=b', 'a in (b', '!']) assert.throws(() => parseLabelSelector(bad), (e: any) => e.code === 400, bad);
+      for (const bad of ['a b', 'a in x', 'a=(b)', '=b', 'a in (b', '!'])
+        assert.throws(
+          () => parseLabelSelector(bad),
+          (e: any) => e.code === 400,
+          bad,
+        );
     });
   });
 
@@ -317,12 +434,20 @@ describe('security review findings', () => {
     });
 
     test('delete-collection is all or nothing: one blocked item and nothing is deleted', async () => {
-      for (const p of ['dc1', 'dc2']) await must('admin', 'POST', `${G}/projects`, { ...obj('Project', p, {}), metadata: { name: p, labels: { batch: 'x' } } });
-      await must('admin', 'POST', `${G}/projects`, { ...obj('Project', 'dc3', {}), metadata: { name: 'dc3', labels: { batch: 'x' } } });
+      for (const p of ['dc1', 'dc2'])
+        await must('admin', 'POST', `${G}/projects`, {
+          ...obj('Project', p, {}),
+          metadata: { name: p, labels: { batch: 'x' } },
+        });
+      await must('admin', 'POST', `${G}/projects`, {
+        ...obj('Project', 'dc3', {}),
+        metadata: { name: 'dc3', labels: { batch: 'x' } },
+      });
       await must('admin', 'POST', `${G}/networks`, obj('Network', 'dc3-net', { owner: 'dc3' }));
       const r = await as('admin', 'DELETE', `${G}/projects?labelSelector=batch%3Dx`);
       assert.equal(r.status, 409, JSON.stringify(r.body));
-      for (const p of ['dc1', 'dc2', 'dc3']) assert.equal((await as('admin', 'GET', `${G}/projects/${p}`)).status, 200, `${p} still there`);
+      for (const p of ['dc1', 'dc2', 'dc3'])
+        assert.equal((await as('admin', 'GET', `${G}/projects/${p}`)).status, 200, `${p} still there`);
       await must('admin', 'DELETE', `${G}/networks/dc3-net`);
       const ok = await must('admin', 'DELETE', `${G}/projects?labelSelector=batch%3Dx`);
       assert.equal(ok.body.kind, 'ProjectList');
@@ -330,15 +455,28 @@ describe('security review findings', () => {
       for (const p of ['dc1', 'dc2', 'dc3']) assert.equal((await as('admin', 'GET', `${G}/projects/${p}`)).status, 404);
     });
 
-    test('a node claimed away leaves a watcher with DELETED of what it saw, not the new owner\'s labels', async () => {
+    test("a node claimed away leaves a watcher with DELETED of what it saw, not the new owner's labels", async () => {
       await must('admin', 'POST', `${G}/nodes`, node('wfree', '', ['port-5']));
-      const w = await openWatch(srv.url, `${G}/nodes?watch=true&resourceVersion=${(await stored(`${G}/nodes`)).metadata.resourceVersion}`, CREDS.u1);
-      await must('u2', 'PATCH', `${G}/nodes/wfree`, { spec: { project: 'p2' }, metadata: { labels: { 'secret-of-p2': 'x' }, annotations: { plan: 'p2-only' } } }, MERGE);
+      const w = await openWatch(
+        srv.url,
+        `${G}/nodes?watch=true&resourceVersion=${(await stored(`${G}/nodes`)).metadata.resourceVersion}`,
+        CREDS.u1,
+      );
+      await must(
+        'u2',
+        'PATCH',
+        `${G}/nodes/wfree`,
+        { spec: { project: 'p2' }, metadata: { labels: { 'secret-of-p2': 'x' }, annotations: { plan: 'p2-only' } } },
+        MERGE,
+      );
       const ev = await w.next((e) => e.object.metadata.name === 'wfree');
       w.close();
       assert.equal(ev.type, 'DELETED');
       assert.equal(ev.object.spec.project, '');
-      assert.ok(!JSON.stringify(ev).includes('secret-of-p2') && !JSON.stringify(ev).includes('p2-only'), JSON.stringify(ev));
+      assert.ok(
+        !JSON.stringify(ev).includes('secret-of-p2') && !JSON.stringify(ev).includes('p2-only'),
+        JSON.stringify(ev),
+      );
       await must('u2', 'PATCH', `${G}/nodes/wfree`, { spec: { project: '' } }, MERGE);
     });
 

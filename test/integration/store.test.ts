@@ -144,7 +144,9 @@ for (const make of [sqliteDialect, postgresDialect]) {
     test('namespaces are separate, and list pages resume after a position', async () => {
       for (const ns of ['a', 'b']) {
         for (const n of ['s1', 's2', 's3']) {
-          await store.transact((tx) => tx.put('core/secrets', ns, n, { apiVersion: 'v1', kind: 'Secret', metadata: { name: n, namespace: ns } }));
+          await store.transact((tx) =>
+            tx.put('core/secrets', ns, n, { apiVersion: 'v1', kind: 'Secret', metadata: { name: n, namespace: ns } }),
+          );
         }
       }
       assert.equal((await store.list('core/secrets', { namespace: 'a' })).items.length, 3);
@@ -158,7 +160,12 @@ for (const make of [sqliteDialect, postgresDialect]) {
 
     test('a list filtered on a spec field returns exactly the matching objects, inside and outside a transaction', async () => {
       const A = 'hil.io/networkattachments';
-      const att = (name: string, node: string): KObject => ({ apiVersion: 'hil.io/v1alpha1', kind: 'NetworkAttachment', metadata: { name }, spec: { node, nic: 'eth0', network: 'n' } });
+      const att = (name: string, node: string): KObject => ({
+        apiVersion: 'hil.io/v1alpha1',
+        kind: 'NetworkAttachment',
+        metadata: { name },
+        spec: { node, nic: 'eth0', network: 'n' },
+      });
       await store.transact(async (tx) => {
         await tx.put(A, '', 'fa-1', att('fa-1', 'node-x'));
         await tx.put(A, '', 'fa-2', att('fa-2', 'node-y'));
@@ -167,12 +174,23 @@ for (const make of [sqliteDialect, postgresDialect]) {
         await tx.put(A, '', 'fa-4', att('fa-4', "x' or '1'='1"));
       });
       const names = (items: { name: string }[]) => items.map((i) => i.name).sort();
-      assert.deepEqual(names((await store.list(A, { fieldEquals: { path: ['spec', 'node'], value: 'node-x' } })).items), ['fa-1', 'fa-3']);
-      assert.deepEqual(names((await store.list(A, { fieldEquals: { path: ['spec', 'node'], value: "x' or '1'='1" } })).items), ['fa-4']);
+      assert.deepEqual(
+        names((await store.list(A, { fieldEquals: { path: ['spec', 'node'], value: 'node-x' } })).items),
+        ['fa-1', 'fa-3'],
+      );
+      assert.deepEqual(
+        names((await store.list(A, { fieldEquals: { path: ['spec', 'node'], value: "x' or '1'='1" } })).items),
+        ['fa-4'],
+      );
       assert.deepEqual((await store.list(A, { fieldEquals: { path: ['spec', 'node'], value: 'nobody' } })).items, []);
-      const inTx = await store.transact((tx) => tx.list(A, { fieldEquals: { path: ['spec', 'node'], value: 'node-y' } }));
+      const inTx = await store.transact((tx) =>
+        tx.list(A, { fieldEquals: { path: ['spec', 'node'], value: 'node-y' } }),
+      );
       assert.deepEqual(names(inTx), ['fa-2']);
-      await assert.rejects(store.list(A, { fieldEquals: { path: ['spec', "node') or 1=1 --"], value: 'x' } }), /invalid field path/);
+      await assert.rejects(
+        store.list(A, { fieldEquals: { path: ['spec', "node') or 1=1 --"], value: 'x' } }),
+        /invalid field path/,
+      );
     });
 
     test('lookups by an indexed field use its index (the query and the migration say the same expression)', async () => {

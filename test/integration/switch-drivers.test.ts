@@ -16,7 +16,13 @@ import { ciscoNexus } from '../../drivers/switch/cli/dialects/cisco-nexus.js';
 import { dellPowerConnect } from '../../drivers/switch/cli/dialects/dell-powerconnect.js';
 import { CiscoNexusEmulator } from '../support/switches/cisco-nexus-emulator.js';
 import { DellPowerConnectEmulator } from '../support/switches/dell-powerconnect-emulator.js';
-import type { ObservedPort, PortChange, SwitchConfig, SwitchDriver, SwitchSession } from '../../drivers/switch/switch-driver.js';
+import type {
+  ObservedPort,
+  PortChange,
+  SwitchConfig,
+  SwitchDriver,
+  SwitchSession,
+} from '../../drivers/switch/switch-driver.js';
 import { labUnavailable, startLab, type Lab } from '../../hack/lab/lab.js';
 
 const MANY = 100;
@@ -85,7 +91,16 @@ const targets: Target[] = [
         ports: lab.extraPorts.slice(0, 10),
         many: lab.extraPorts.slice(10),
         unknownPort: 'nosuchport',
-        handSet: async (port, vlan) => void (await lab.vsctl('set', 'port', port, `tag=${vlan}`, 'vlan_mode=access', 'trunks=[]', 'protected=false')),
+        handSet: async (port, vlan) =>
+          void (await lab.vsctl(
+            'set',
+            'port',
+            port,
+            `tag=${vlan}`,
+            'vlan_mode=access',
+            'trunks=[]',
+            'protected=false',
+          )),
         handGet: (port) => lab.vsctl('--columns=tag,trunks,vlan_mode,protected', 'list', 'port', port),
         unreachable: { address: `unix:${lab.dir}/no-such.sock`, options: { bridge: 'sw0' } },
         afterApply: async () => {
@@ -127,14 +142,26 @@ const targets: Target[] = [
       const names = Array.from({ length: MANY + 10 }, (_, i) => `gi1/0/${i + 1}`);
       const emu = await DellPowerConnectEmulator.start(`gi1/0/1-${MANY + 10}`, { enablePassword: 'en-secret' });
       // Start parked the way this driver parks: a trunk on no VLAN, shut down.
-      for (const p of emu.running.ports.values()) Object.assign(p, { mode: 'trunk', nativeVlan: 'none', allowed: new Set(), shutdown: true });
+      for (const p of emu.running.ports.values())
+        Object.assign(p, { mode: 'trunk', nativeVlan: 'none', allowed: new Set(), shutdown: true });
       return {
         driver: new CliSwitchDriver(dellPowerConnect),
-        config: { address: emu.server.address, credentials: { username: 'admin', password: 'secret', enablePassword: 'en-secret' }, timeoutMs: 10_000 },
+        config: {
+          address: emu.server.address,
+          credentials: { username: 'admin', password: 'secret', enablePassword: 'en-secret' },
+          timeoutMs: 10_000,
+        },
         ports: names.slice(0, 10),
         many: names.slice(10),
         unknownPort: 'gi9/0/1',
-        handSet: async (port, vlan) => void Object.assign(emu.running.ports.get(port)!, { mode: 'access', accessVlan: vlan, nativeVlan: 1, allowed: new Set(), shutdown: false }),
+        handSet: async (port, vlan) =>
+          void Object.assign(emu.running.ports.get(port)!, {
+            mode: 'access',
+            accessVlan: vlan,
+            nativeVlan: 1,
+            allowed: new Set(),
+            shutdown: false,
+          }),
         handGet: async (port) => emu.render(port),
         unreachable: { address: 'ssh://127.0.0.1:1', credentials: { username: 'admin', password: 'secret' } },
         teardown: () => emu.server.close(),
@@ -147,15 +174,22 @@ const targets: Target[] = [
       const names = Array.from({ length: MANY + 10 }, (_, i) => `Ethernet1/${i + 1}`);
       const emu = await CiscoNexusEmulator.start(`Ethernet1/1-${MANY + 10}`);
       // Start parked the way this driver parks: a trunk allowing nothing, native on the dummy VLAN.
-      for (const p of emu.running.ports.values()) Object.assign(p, { mode: 'trunk', nativeVlan: 4000, allowed: new Set() });
-      const config: SwitchConfig = { address: emu.server.address, credentials: { username: 'admin', password: 'secret' }, options: { dummyVlan: '4000' }, timeoutMs: 10_000 };
+      for (const p of emu.running.ports.values())
+        Object.assign(p, { mode: 'trunk', nativeVlan: 4000, allowed: new Set() });
+      const config: SwitchConfig = {
+        address: emu.server.address,
+        credentials: { username: 'admin', password: 'secret' },
+        options: { dummyVlan: '4000' },
+        timeoutMs: 10_000,
+      };
       return {
         driver: new CliSwitchDriver(ciscoNexus),
         config,
         ports: names.slice(0, 10),
         many: names.slice(10),
         unknownPort: 'Ethernet9/1',
-        handSet: async (port, vlan) => void Object.assign(emu.running.ports.get(port)!, { mode: 'access', accessVlan: vlan }),
+        handSet: async (port, vlan) =>
+          void Object.assign(emu.running.ports.get(port)!, { mode: 'access', accessVlan: vlan }),
         handGet: async (port) => emu.render(port),
         unreachable: { ...config, address: 'ssh://127.0.0.1:1' },
         withParkingVlan: (vlan) => ({ ...config, options: { dummyVlan: String(vlan) } }),
@@ -246,9 +280,15 @@ for (const target of targets) {
       await fx.afterApply?.();
       const observed = await session.readPorts(wanted.map((w) => w.interface));
       for (const [i, w] of wanted.entries()) {
-        assert.ok(portInSync(w, observed[i]), `${w.interface}: wanted ${JSON.stringify(w)}, read ${JSON.stringify(observed[i])}`);
+        assert.ok(
+          portInSync(w, observed[i]),
+          `${w.interface}: wanted ${JSON.stringify(w)}, read ${JSON.stringify(observed[i])}`,
+        );
         assert.equal(observed[i].native, w.native ?? undefined);
-        assert.deepEqual(observed[i].tagged, [...w.tagged].sort((x, y) => x - y));
+        assert.deepEqual(
+          observed[i].tagged,
+          [...w.tagged].sort((x, y) => x - y),
+        );
         assert.equal(observed[i].parked, false);
       }
       await reset([a, b, c]);
@@ -332,10 +372,14 @@ for (const target of targets) {
         ['native also tagged', { interface: b, native: 10, tagged: [10] }],
         ['a tagged VLAN twice', { interface: b, native: 10, tagged: [11, 11] }],
       ];
-      if (parking !== undefined) bad.push([`the parking VLAN ${parking}`, { interface: b, native: parking, tagged: [] }]);
+      if (parking !== undefined)
+        bad.push([`the parking VLAN ${parking}`, { interface: b, native: parking, tagged: [] }]);
       for (const [what, change] of bad) {
         // A valid change rides in the same batch: it must not be applied either.
-        const err = await expectSwitchError(session.apply([{ interface: a, native: 999, tagged: [] }, change]), 'invalid');
+        const err = await expectSwitchError(
+          session.apply([{ interface: a, native: 999, tagged: [] }, change]),
+          'invalid',
+        );
         assert.ok(err.message.length > 0, what);
       }
       await expectSwitchError(
@@ -377,7 +421,11 @@ for (const target of targets) {
         return;
       }
       const before = await fx.handGet(a);
-      const err = await expectSwitchError(session.apply([{ interface: a, native: 401, tagged: [402] }]), 'unsupported', /tagged/);
+      const err = await expectSwitchError(
+        session.apply([{ interface: a, native: 401, tagged: [402] }]),
+        'unsupported',
+        /tagged/,
+      );
       assert.deepEqual(err.ports, [a]);
       assert.equal(err.retryable, false);
       assert.equal(await fx.handGet(a), before);
@@ -415,12 +463,23 @@ for (const target of targets) {
     test('open refuses bad configs; a closed session refuses calls; close twice is fine', async () => {
       await expectSwitchError(fx.driver.open({ ...fx.config, address: 'x;reboot' }), 'invalid');
       await expectSwitchError(fx.driver.open({ ...fx.config, address: 'x\nreboot' }), 'invalid');
-      await expectSwitchError(fx.driver.open({ ...fx.config, options: { ...fx.config.options, nosuchoption: 'x' } }), 'invalid', /unknown option/);
+      await expectSwitchError(
+        fx.driver.open({ ...fx.config, options: { ...fx.config.options, nosuchoption: 'x' } }),
+        'invalid',
+        /unknown option/,
+      );
       await expectSwitchError(fx.driver.open({ ...fx.config, parkingVlan: 4096 }), 'invalid');
       await expectSwitchError(fx.driver.open({ ...fx.config, timeoutMs: 0 }), 'invalid');
-      await expectSwitchError(fx.driver.open({ ...fx.config, credentials: { username: 'admin\n', password: 'x' } }), 'invalid');
-      await expectSwitchError(fx.driver.open({ ...fx.config, credentials: { username: 'admin', password: 'x\nenable' } }), 'invalid');
-      if (fx.unreachable) await expectSwitchError(fx.driver.open({ ...fx.unreachable, timeoutMs: 5000 }), 'unreachable');
+      await expectSwitchError(
+        fx.driver.open({ ...fx.config, credentials: { username: 'admin\n', password: 'x' } }),
+        'invalid',
+      );
+      await expectSwitchError(
+        fx.driver.open({ ...fx.config, credentials: { username: 'admin', password: 'x\nenable' } }),
+        'invalid',
+      );
+      if (fx.unreachable)
+        await expectSwitchError(fx.driver.open({ ...fx.unreachable, timeoutMs: 5000 }), 'unreachable');
       const s2 = await fx.driver.open(fx.config);
       assert.equal((await s2.readPorts([fx.ports[0]])).length, 1);
       await s2.close();
@@ -477,19 +536,42 @@ describe('ovs driver specifics', { skip: labSkip('ovs') }, () => {
       );
       const [p] = await s.readPorts(['x2']);
       assert.deepEqual([p.parked, p.anomaly], [true, undefined]);
-      assert.match(await lab.vsctl('--columns=tag,protected', 'list', 'port', 'x2'), /tag\s+: 4095\s+protected\s+: true/);
+      assert.match(
+        await lab.vsctl('--columns=tag,protected', 'list', 'port', 'x2'),
+        /tag\s+: 4095\s+protected\s+: true/,
+      );
     } finally {
       await s.close();
     }
   });
 
   test('a port on another bridge is unknown to this one', async () => {
-    await lab.vsctl('del-port', 'sw0', 'x4', '--', 'add-br', 'other', '--', 'set', 'bridge', 'other', 'datapath_type=netdev', '--', 'add-port', 'other', 'x4');
+    await lab.vsctl(
+      'del-port',
+      'sw0',
+      'x4',
+      '--',
+      'add-br',
+      'other',
+      '--',
+      'set',
+      'bridge',
+      'other',
+      'datapath_type=netdev',
+      '--',
+      'add-port',
+      'other',
+      'x4',
+    );
     const s = await driver.open(lab.switchConfig());
     try {
       const err = await expectSwitchError(s.apply([{ interface: 'x4', native: 10, tagged: [] }]), 'unknown-port');
       assert.deepEqual(err.ports, ['x4']);
-      await expectSwitchError(driver.open({ ...lab.switchConfig(), options: { bridge: 'nosuchbridge' } }), 'invalid', /no bridge/);
+      await expectSwitchError(
+        driver.open({ ...lab.switchConfig(), options: { bridge: 'nosuchbridge' } }),
+        'invalid',
+        /no bridge/,
+      );
       await expectSwitchError(driver.open({ address: lab.switchConfig().address }), 'invalid', /bridge/);
     } finally {
       await s.close();
@@ -501,7 +583,11 @@ describe('ovs driver specifics', { skip: labSkip('ovs') }, () => {
     process.kill(pid, 'SIGSTOP');
     try {
       const waiting = await driver.open({ ...lab.switchConfig(), timeoutMs: 400 });
-      await expectSwitchError(waiting.apply([{ interface: 'x3', native: 20, tagged: [] }]), 'timeout', /ovs-vswitchd has not applied/);
+      await expectSwitchError(
+        waiting.apply([{ interface: 'x3', native: 20, tagged: [] }]),
+        'timeout',
+        /ovs-vswitchd has not applied/,
+      );
       await expectSwitchError(waiting.readPorts(['x3']), 'closed');
       const noWait = await driver.open({ ...lab.switchConfig({ wait: false }), timeoutMs: 2000 });
       await noWait.apply([{ interface: 'x3', native: 21, tagged: [] }]);

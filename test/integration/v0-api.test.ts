@@ -20,13 +20,22 @@ const CREDS: Record<Caller, Record<string, string>> = {
   anon: {},
 };
 /** fetch() refuses a GET with a body; HIL answers one with a ValidationError. */
-function rawRequest(url: string, method: string, body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+function rawRequest(
+  url: string,
+  method: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = http.request(
+      url,
+      { method, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -36,7 +45,10 @@ const OBM_IPMI = 'http://schema.massopencloud.org/haas/v0/obm/ipmi';
 
 describe('HIL v0 REST API', () => {
   let srv: InProcessServer;
-  const { as, must } = callers<Caller>(() => srv.url, (c) => CREDS[c]);
+  const { as, must } = callers<Caller>(
+    () => srv.url,
+    (c) => CREDS[c],
+  );
   /** A v0 call that must fail with this HIL error type and HTTP code. */
   const fails = async (c: Caller, method: string, path: string, type: string, code: number, body?: unknown) => {
     const r = await as(c, method, `/v0${path}`, body);
@@ -53,7 +65,13 @@ describe('HIL v0 REST API', () => {
   const switchApplies = async (node: string, network: string) => {
     const list = await must('admin', 'GET', `${G}/networkattachments`);
     const att = list.body.items.find((a: any) => a.spec.node === node && a.spec.network === network);
-    await must('admin', 'PATCH', `${G}/networkattachments/${att.metadata.name}/status`, { status: { phase: 'Attached', vlan: 1100 } }, MERGE);
+    await must(
+      'admin',
+      'PATCH',
+      `${G}/networkattachments/${att.metadata.name}/status`,
+      { status: { phase: 'Attached', vlan: 1100 } },
+      MERGE,
+    );
     return att;
   };
   /** Plays the switch controller: the port is reverted and the attachment goes. */
@@ -89,27 +107,58 @@ describe('HIL v0 REST API', () => {
     await v0('admin', 'PUT', '/project/other');
     assert.deepEqual(await v0('admin', 'GET', '/projects'), ['Runway Lab', 'other', 'runway']);
 
-    await v0('admin', 'PUT', '/switch/sw1', { type: SWITCH_MOCK, hostname: 'sw1.example.com', username: 'admin', password: 'switch-pw' });
-    await fails('admin', 'PUT', '/switch/sw1', 'DuplicateError', 409, { type: SWITCH_MOCK, hostname: 'h', username: 'u', password: 'p' });
-    await fails('admin', 'PUT', '/switch/sw2', 'BadArgumentError', 400, { type: 'http://schema.massopencloud.org/haas/v0/switches/nope', hostname: 'h' });
+    await v0('admin', 'PUT', '/switch/sw1', {
+      type: SWITCH_MOCK,
+      hostname: 'sw1.example.com',
+      username: 'admin',
+      password: 'switch-pw',
+    });
+    await fails('admin', 'PUT', '/switch/sw1', 'DuplicateError', 409, {
+      type: SWITCH_MOCK,
+      hostname: 'h',
+      username: 'u',
+      password: 'p',
+    });
+    await fails('admin', 'PUT', '/switch/sw2', 'BadArgumentError', 400, {
+      type: 'http://schema.massopencloud.org/haas/v0/switches/nope',
+      hostname: 'h',
+    });
     await fails('admin', 'PUT', '/switch/sw2', 'BadArgumentError', 400, { type: SWITCH_MOCK, hostname: 'h' });
     // Port names keep their raw slashes.
     await v0('admin', 'PUT', '/switch/sw1/port/gi1/0/1');
     await v0('admin', 'PUT', '/switch/sw1/port/gi1/0/2');
     await fails('admin', 'PUT', '/switch/sw1/port/gi1/0/1', 'DuplicateError', 409);
-    assert.deepEqual(await v0('admin', 'GET', '/switch/sw1'), { name: 'sw1', ports: [{ label: 'gi1/0/1' }, { label: 'gi1/0/2' }], capabilities: [] });
+    assert.deepEqual(await v0('admin', 'GET', '/switch/sw1'), {
+      name: 'sw1',
+      ports: [{ label: 'gi1/0/1' }, { label: 'gi1/0/2' }],
+      capabilities: [],
+    });
 
-    await v0('admin', 'PUT', '/node/node-01', { obm: { type: OBM_IPMI, host: 'bmc-01.example.com', user: 'ADMIN', password: 'bmc-pw' }, metadata: { rack: 'r1', slot: 3 } });
-    await v0('admin', 'PUT', '/node/Node_02', { obm: { type: OBM_IPMI, host: 'bmc-02.example.com', user: 'ADMIN', password: 'bmc-pw' } });
-    await fails('admin', 'PUT', '/node/node-01', 'DuplicateError', 409, { obm: { type: OBM_IPMI, host: 'h', user: 'u', password: 'p' } });
+    await v0('admin', 'PUT', '/node/node-01', {
+      obm: { type: OBM_IPMI, host: 'bmc-01.example.com', user: 'ADMIN', password: 'bmc-pw' },
+      metadata: { rack: 'r1', slot: 3 },
+    });
+    await v0('admin', 'PUT', '/node/Node_02', {
+      obm: { type: OBM_IPMI, host: 'bmc-02.example.com', user: 'ADMIN', password: 'bmc-pw' },
+    });
+    await fails('admin', 'PUT', '/node/node-01', 'DuplicateError', 409, {
+      obm: { type: OBM_IPMI, host: 'h', user: 'u', password: 'p' },
+    });
     // A body without a Content-Type is JSON all the same.
-    const nic = await fetch(`${srv.url}/v0/node/node-01/nic/eth0`, { method: 'PUT', headers: CREDS.admin, body: JSON.stringify({ macaddr: '52:54:00:00:01:01' }) });
+    const nic = await fetch(`${srv.url}/v0/node/node-01/nic/eth0`, {
+      method: 'PUT',
+      headers: CREDS.admin,
+      body: JSON.stringify({ macaddr: '52:54:00:00:01:01' }),
+    });
     assert.equal(nic.status, 200);
     await v0('admin', 'PUT', '/node/Node_02/nic/eth%200', { macaddr: '52:54:00:00:02:01' });
     await fails('admin', 'PUT', '/node/node-01/nic/eth0', 'DuplicateError', 409, { macaddr: '52:54:00:00:01:01' });
     await v0('admin', 'POST', '/switch/sw1/port/gi1/0/1/connect_nic', { node: 'node-01', nic: 'eth0' });
     await v0('admin', 'POST', '/switch/sw1/port/gi1/0/2/connect_nic', { node: 'Node_02', nic: 'eth 0' });
-    await fails('admin', 'POST', '/switch/sw1/port/gi1/0/1/connect_nic', 'DuplicateError', 409, { node: 'node-01', nic: 'eth0' });
+    await fails('admin', 'POST', '/switch/sw1/port/gi1/0/1/connect_nic', 'DuplicateError', 409, {
+      node: 'node-01',
+      nic: 'eth0',
+    });
     assert.deepEqual(await v0('admin', 'GET', '/nodes/free'), ['Node_02', 'node-01']);
     assert.deepEqual(await v0('admin', 'GET', '/node/node-01'), {
       metadata: { rack: '"r1"', slot: '3' },
@@ -144,7 +193,9 @@ describe('HIL v0 REST API', () => {
     assert.equal(node.spec.obm.type, 'ipmi');
     const port = (await must('admin', 'GET', `${G}/ports/${node.spec.nics[0].port}`)).body;
     assert.deepEqual(port.spec, { switch: 'sw1', interface: 'gi1/0/1' });
-    const secret = (await must('admin', 'GET', `/api/v1/namespaces/hil-system/secrets/${node.spec.obm.credentialsSecretRef.name}`)).body;
+    const secret = (
+      await must('admin', 'GET', `/api/v1/namespaces/hil-system/secrets/${node.spec.obm.credentialsSecretRef.name}`)
+    ).body;
     assert.equal(Buffer.from(secret.data.password, 'base64').toString(), 'bmc-pw');
     const sw = (await must('admin', 'GET', `${G}/switches/sw1`)).body;
     assert.deepEqual([sw.spec.type, sw.spec.address], ['mock', 'sw1.example.com']);
@@ -163,29 +214,62 @@ describe('HIL v0 REST API', () => {
     assert.deepEqual(await v0('alice', 'GET', '/project/runway/nodes'), ['node-01']);
     assert.deepEqual(await v0('alice', 'GET', '/nodes/free'), ['Node_02']);
     // Members do not see where a NIC is cabled.
-    assert.deepEqual((await v0('alice', 'GET', '/node/node-01')).nics, [{ label: 'eth0', macaddr: '52:54:00:00:01:01', networks: {} }]);
+    assert.deepEqual((await v0('alice', 'GET', '/node/node-01')).nics, [
+      { label: 'eth0', macaddr: '52:54:00:00:01:01', networks: {} },
+    ]);
     await fails('bob', 'GET', '/node/node-01', 'AuthorizationError', 401);
 
     await v0('alice', 'PUT', '/network/runway-net', { owner: 'runway', access: 'runway', net_id: '' });
     await fails('alice', 'PUT', '/network/mine', 'AuthorizationError', 401, { owner: 'admin', access: '', net_id: '' });
-    await fails('alice', 'PUT', '/network/mine', 'BadArgumentError', 400, { owner: 'runway', access: 'runway', net_id: '1200' });
+    await fails('alice', 'PUT', '/network/mine', 'BadArgumentError', 400, {
+      owner: 'runway',
+      access: 'runway',
+      net_id: '1200',
+    });
     await fails('alice', 'PUT', '/network/mine', 'BadArgumentError', 400, { owner: 'runway', access: '', net_id: '' });
-    await fails('bob', 'PUT', '/network/mine', 'AuthorizationError', 401, { owner: 'runway', access: 'runway', net_id: '' });
-    await fails('alice', 'PUT', '/network/runway-net', 'DuplicateError', 409, { owner: 'runway', access: 'runway', net_id: '' });
+    await fails('bob', 'PUT', '/network/mine', 'AuthorizationError', 401, {
+      owner: 'runway',
+      access: 'runway',
+      net_id: '',
+    });
+    await fails('alice', 'PUT', '/network/runway-net', 'DuplicateError', 409, {
+      owner: 'runway',
+      access: 'runway',
+      net_id: '',
+    });
     assert.deepEqual(await v0('alice', 'GET', '/project/runway/networks'), ['provider', 'runway-net']);
     assert.deepEqual(await v0('alice', 'GET', '/networks'), { 'public-net': { network_id: '1101', projects: null } });
     await fails('bob', 'GET', '/network/runway-net', 'AuthorizationError', 401);
 
-    await fails('alice', 'POST', '/node/node-01/nic/eth0/connect_network', 'BadArgumentError', 400, { network: 'provider', channel: 'vlan/9' });
-    await fails('alice', 'POST', '/node/Node_02/nic/eth%200/connect_network', 'ProjectMismatchError', 409, { network: 'provider' });
-    await fails('alice', 'POST', '/node/node-01/nic/eth0/connect_network', 'NotFoundError', 404, { network: 'missing' });
-    const connect = await must('alice', 'POST', '/v0/node/node-01/nic/eth0/connect_network', { network: 'provider', channel: 'vlan/native' });
+    await fails('alice', 'POST', '/node/node-01/nic/eth0/connect_network', 'BadArgumentError', 400, {
+      network: 'provider',
+      channel: 'vlan/9',
+    });
+    await fails('alice', 'POST', '/node/Node_02/nic/eth%200/connect_network', 'ProjectMismatchError', 409, {
+      network: 'provider',
+    });
+    await fails('alice', 'POST', '/node/node-01/nic/eth0/connect_network', 'NotFoundError', 404, {
+      network: 'missing',
+    });
+    const connect = await must('alice', 'POST', '/v0/node/node-01/nic/eth0/connect_network', {
+      network: 'provider',
+      channel: 'vlan/native',
+    });
     assert.equal(connect.status, 202);
     const id = connect.body.status_id;
     assert.equal(typeof id, 'string');
     const action = await v0('alice', 'GET', `/networking_action/${id}`);
-    assert.deepEqual(action, { status: 'PENDING', node: 'node-01', nic: 'eth0', type: 'modify_port', channel: 'vlan/native', new_network: 'provider' });
-    await fails('alice', 'POST', '/node/node-01/nic/eth0/connect_network', 'BlockedError', 409, { network: 'runway-net' });
+    assert.deepEqual(action, {
+      status: 'PENDING',
+      node: 'node-01',
+      nic: 'eth0',
+      type: 'modify_port',
+      channel: 'vlan/native',
+      new_network: 'provider',
+    });
+    await fails('alice', 'POST', '/node/node-01/nic/eth0/connect_network', 'BlockedError', 409, {
+      network: 'runway-net',
+    });
     await fails('bob', 'GET', `/networking_action/${id}`, 'AuthorizationError', 401);
 
     const att = await switchApplies('node-01', 'provider');
@@ -193,7 +277,9 @@ describe('HIL v0 REST API', () => {
     assert.equal((await v0('alice', 'GET', `/networking_action/${id}`)).status, 'DONE');
     assert.deepEqual((await v0('alice', 'GET', '/node/node-01')).nics[0].networks, { 'vlan/native': 'provider' });
     assert.deepEqual((await v0('admin', 'GET', '/network/provider'))['connected-nodes'], { 'node-01': ['eth0'] });
-    await fails('alice', 'POST', '/node/node-01/nic/eth0/connect_network', 'BlockedError', 409, { network: 'provider' });
+    await fails('alice', 'POST', '/node/node-01/nic/eth0/connect_network', 'BlockedError', 409, {
+      network: 'provider',
+    });
     await fails('alice', 'POST', '/project/runway/detach_node', 'BlockedError', 409, { node: 'node-01' });
     await fails('admin', 'DELETE', '/network/provider', 'BlockedError', 409);
     await fails('admin', 'DELETE', '/network/provider/access/runway', 'BlockedError', 409);
@@ -203,20 +289,27 @@ describe('HIL v0 REST API', () => {
     const detachId = detach.body.status_id;
     assert.notEqual(detachId, id);
     assert.deepEqual(await v0('alice', 'GET', `/networking_action/${detachId}`), {
-      status: 'PENDING', node: 'node-01', nic: 'eth0', type: 'modify_port', channel: 'vlan/native', new_network: null,
+      status: 'PENDING',
+      node: 'node-01',
+      nic: 'eth0',
+      type: 'modify_port',
+      channel: 'vlan/native',
+      new_network: null,
     });
     // HIL keeps one action per NIC: the older status_id is gone.
     await fails('alice', 'GET', `/networking_action/${id}`, 'NotFoundError', 404);
     await switchReverts(att.metadata.name);
     assert.equal((await v0('alice', 'GET', `/networking_action/${detachId}`)).status, 'DONE');
-    await fails('alice', 'POST', '/node/node-01/nic/eth0/detach_network', 'BadArgumentError', 400, { network: 'provider' });
+    await fails('alice', 'POST', '/node/node-01/nic/eth0/detach_network', 'BadArgumentError', 400, {
+      network: 'provider',
+    });
 
     await v0('alice', 'POST', '/project/runway/detach_node', { node: 'node-01' });
     await fails('alice', 'POST', '/project/runway/detach_node', 'NotFoundError', 404, { node: 'node-01' });
     assert.deepEqual(await v0('alice', 'GET', '/project/runway/nodes'), []);
   });
 
-  test("a NetworkAttachment made through the resource API shows in GET /v0/node", async () => {
+  test('a NetworkAttachment made through the resource API shows in GET /v0/node', async () => {
     await v0('admin', 'POST', '/project/runway/connect_node', { node: 'node-01' });
     await must('alice', 'POST', `${G}/networkattachments`, {
       apiVersion: 'hil.io/v1alpha1',
@@ -246,8 +339,15 @@ describe('HIL v0 REST API', () => {
     await fails('admin', 'DELETE', '/switch/sw1/port/gi1/0/1', 'BlockedError', 409);
     await fails('admin', 'POST', '/switch/sw1/port/gi1/0/1/detach_nic', 'BlockedError', 409);
     await fails('admin', 'DELETE', '/node/node-01/nic/eth0', 'BlockedError', 409);
-    await fails('alice', 'PUT', '/node/n9', 'AuthorizationError', 401, { obm: { type: OBM_IPMI, host: 'h', user: 'u', password: 'p' } });
-    await fails('alice', 'PUT', '/switch/sw9', 'AuthorizationError', 401, { type: SWITCH_MOCK, hostname: 'h', username: 'u', password: 'p' });
+    await fails('alice', 'PUT', '/node/n9', 'AuthorizationError', 401, {
+      obm: { type: OBM_IPMI, host: 'h', user: 'u', password: 'p' },
+    });
+    await fails('alice', 'PUT', '/switch/sw9', 'AuthorizationError', 401, {
+      type: SWITCH_MOCK,
+      hostname: 'h',
+      username: 'u',
+      password: 'p',
+    });
     await fails('alice', 'PUT', '/auth/basic/user/carol', 'AuthorizationError', 401, { password: 'carol-password' });
     await fails('admin', 'PATCH', '/auth/basic/user/root', 'IllegalStateError', 409, { is_admin: false });
     const unknown = await api(srv.url, 'GET', '/v0/no/such/call', undefined, undefined, CREDS.admin);

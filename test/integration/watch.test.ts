@@ -98,7 +98,10 @@ describe('watch', () => {
     );
     assert.equal(evs[1].object.spec.public, true);
     const rvs = evs.map((e) => Number(e.object.metadata.resourceVersion));
-    assert.deepEqual([...rvs].sort((a, b) => a - b), rvs);
+    assert.deepEqual(
+      [...rvs].sort((a, b) => a - b),
+      rvs,
+    );
   });
 
   test('a watch from an older resourceVersion replays what happened since, then goes live', async () => {
@@ -107,7 +110,10 @@ describe('watch', () => {
     await api(srv.url, 'POST', `${G}/networks`, net('r-2'));
     const w = await watch(srv.url, `resourceVersion=${start}`);
     const replay = await w.next(2);
-    assert.deepEqual(replay.map((e) => e.object.metadata.name), ['r-1', 'r-2']);
+    assert.deepEqual(
+      replay.map((e) => e.object.metadata.name),
+      ['r-1', 'r-2'],
+    );
     await api(srv.url, 'POST', `${G}/networks`, net('r-3'));
     const live = await w.next(1);
     w.close();
@@ -118,24 +124,42 @@ describe('watch', () => {
     const w = await watch(srv.url, '');
     const initial = await w.next(3);
     w.close();
-    assert.deepEqual(initial.map((e) => [e.type, e.object.metadata.name]), [
-      ['ADDED', 'r-1'],
-      ['ADDED', 'r-2'],
-      ['ADDED', 'r-3'],
-    ]);
+    assert.deepEqual(
+      initial.map((e) => [e.type, e.object.metadata.name]),
+      [
+        ['ADDED', 'r-1'],
+        ['ADDED', 'r-2'],
+        ['ADDED', 'r-3'],
+      ],
+    );
   });
 
   test('label selectors: an object that starts or stops matching is ADDED or DELETED for that watcher', async () => {
     const rv = (await api(srv.url, 'GET', `${G}/networks`)).body.metadata.resourceVersion;
     const w = await watch(srv.url, `resourceVersion=${rv}&labelSelector=team%3Dblue`);
     await api(srv.url, 'POST', `${G}/networks`, net('s-1'));
-    await api(srv.url, 'PATCH', `${G}/networks/s-1`, { metadata: { labels: { team: 'blue' } } }, 'application/merge-patch+json');
+    await api(
+      srv.url,
+      'PATCH',
+      `${G}/networks/s-1`,
+      { metadata: { labels: { team: 'blue' } } },
+      'application/merge-patch+json',
+    );
     await api(srv.url, 'PATCH', `${G}/networks/s-1`, { spec: { public: true } }, 'application/merge-patch+json');
-    await api(srv.url, 'PATCH', `${G}/networks/s-1`, { metadata: { labels: { team: 'red' } } }, 'application/merge-patch+json');
+    await api(
+      srv.url,
+      'PATCH',
+      `${G}/networks/s-1`,
+      { metadata: { labels: { team: 'red' } } },
+      'application/merge-patch+json',
+    );
     await api(srv.url, 'DELETE', `${G}/networks/s-1`);
     const evs = await w.next(4, 1500);
     w.close();
-    assert.deepEqual(evs.map((e) => e.type), ['ADDED', 'MODIFIED', 'DELETED']);
+    assert.deepEqual(
+      evs.map((e) => e.type),
+      ['ADDED', 'MODIFIED', 'DELETED'],
+    );
   });
 
   test('a resourceVersion older than the kept history is 410 Gone', async () => {
@@ -155,7 +179,7 @@ describe('watch', () => {
     w.close();
   });
 
-  test('bookmarks come only when asked for, with the watcher\'s resourceVersion', async () => {
+  test("bookmarks come only when asked for, with the watcher's resourceVersion", async () => {
     const rv = (await api(srv.url, 'GET', `${G}/networks`)).body.metadata.resourceVersion;
     const plain = await watch(srv.url, `resourceVersion=${rv}`);
     const w = await watch(srv.url, `resourceVersion=${rv}&allowWatchBookmarks=true`);
@@ -168,7 +192,10 @@ describe('watch', () => {
     const bm = evs.find((e) => e.type === 'BOOKMARK');
     assert.ok(bm, 'a bookmark arrives');
     assert.ok(Number(bm.object.metadata.resourceVersion) >= Number(evs[0].object.metadata.resourceVersion));
-    assert.deepEqual(plainEvs.map((e) => e.type), ['ADDED']);
+    assert.deepEqual(
+      plainEvs.map((e) => e.type),
+      ['ADDED'],
+    );
   });
 
   test('timeoutSeconds ends the stream cleanly', async () => {
@@ -213,6 +240,10 @@ describe('watch', () => {
     for (let i = 0; i < 10; i++) await api(srv.url, 'POST', `${G}/networks`, net(`m-${i}`));
     const got = await Promise.all(ws.map((w) => w.next(10)));
     ws.forEach((w) => w.close());
-    for (const evs of got) assert.deepEqual(evs.map((e) => e.object.metadata.name), Array.from({ length: 10 }, (_, i) => `m-${i}`));
+    for (const evs of got)
+      assert.deepEqual(
+        evs.map((e) => e.object.metadata.name),
+        Array.from({ length: 10 }, (_, i) => `m-${i}`),
+      );
   });
 });

@@ -22,8 +22,13 @@ const PLURALS: Record<string, string> = {
 };
 
 /** Path of an object: hil.io kinds, v1 Secret (namespaced), coordination Lease. */
-export function pathOf(o: { apiVersion?: string; kind: string; metadata: { name: string; namespace?: string } }): string {
-  if (o.kind === 'Secret') return `/api/v1/namespaces/${o.metadata.namespace ?? 'hil-system'}/secrets/${o.metadata.name}`;
+export function pathOf(o: {
+  apiVersion?: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+}): string {
+  if (o.kind === 'Secret')
+    return `/api/v1/namespaces/${o.metadata.namespace ?? 'hil-system'}/secrets/${o.metadata.name}`;
   const plural = PLURALS[o.kind];
   if (!plural) throw new Error(`pathOf: unknown kind ${o.kind}`);
   return `${H}/${plural}/${o.metadata.name}`;
@@ -34,7 +39,13 @@ export async function applyYaml(url: string, text: string): Promise<void> {
   for (const doc of yaml.loadAll(text)) {
     if (!doc) continue;
     const o = doc as { kind: string; metadata: { name: string } };
-    const r = await api(url, 'PATCH', `${pathOf(o)}?fieldManager=test&force=true`, yaml.dump(o), 'application/apply-patch+yaml');
+    const r = await api(
+      url,
+      'PATCH',
+      `${pathOf(o)}?fieldManager=test&force=true`,
+      yaml.dump(o),
+      'application/apply-patch+yaml',
+    );
     if (r.status >= 300) throw new Error(`apply ${o.kind}/${o.metadata.name}: ${r.status} ${JSON.stringify(r.body)}`);
   }
 }
@@ -42,12 +53,18 @@ export async function applyYaml(url: string, text: string): Promise<void> {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until fn() resolves truthy; fails with `what` and the detail after timeoutMs. Resolves fn's value. */
-export async function until<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000, detail: () => Promise<string> | string = () => ''): Promise<T> {
+export async function until<T>(
+  fn: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 20_000,
+  detail: () => Promise<string> | string = () => '',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
     if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${await detail()}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${await detail()}`);
     await sleep(100);
   }
 }
@@ -56,7 +73,10 @@ export async function until<T>(fn: () => Promise<T | undefined | false>, what: s
 export function writeHilCfg(vlans: string): { path: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'hil-ctl-cfg-'));
   const path = join(dir, 'hil.cfg');
-  writeFileSync(path, `[extensions]\nhil.ext.network_allocators.vlan_pool =\n\n[hil.ext.network_allocators.vlan_pool]\nvlans = ${vlans}\n`);
+  writeFileSync(
+    path,
+    `[extensions]\nhil.ext.network_allocators.vlan_pool =\n\n[hil.ext.network_allocators.vlan_pool]\nvlans = ${vlans}\n`,
+  );
   chmodSync(path, 0o600);
   return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -73,8 +93,21 @@ export interface Daemon {
 /** Starts `hil-admin serve-networks --server URL ...` and waits until /healthz answers. */
 export async function startDaemon(url: string, args: string[], opts: { waitReady?: boolean } = {}): Promise<Daemon> {
   const metricsPort = await freePort();
-  const argv = ['--import', TSX_LOADER, join(packageRoot(), 'cmd', 'hil-admin.ts'), 'serve-networks', '--server', url, '--metrics-listen', `127.0.0.1:${metricsPort}`, ...args];
-  const child = spawn(process.execPath, argv, { env: { ...process.env, HIL_LOG_LEVEL: process.env.HIL_TEST_CONTROLLER_LOG ?? 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = [
+    '--import',
+    TSX_LOADER,
+    join(packageRoot(), 'cmd', 'hil-admin.ts'),
+    'serve-networks',
+    '--server',
+    url,
+    '--metrics-listen',
+    `127.0.0.1:${metricsPort}`,
+    ...args,
+  ];
+  const child = spawn(process.execPath, argv, {
+    env: { ...process.env, HIL_LOG_LEVEL: process.env.HIL_TEST_CONTROLLER_LOG ?? 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));

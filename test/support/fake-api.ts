@@ -53,7 +53,8 @@ export class FakeApi implements ObjectCache {
   delete(plural: HilPlural, name: string): void {
     const o = this.objects.get(plural)?.get(name);
     if (!o) return;
-    if (o.metadata.finalizers?.length) this.put(plural, { ...o, metadata: { ...o.metadata, deletionTimestamp: new Date().toISOString() } });
+    if (o.metadata.finalizers?.length)
+      this.put(plural, { ...o, metadata: { ...o.metadata, deletionTimestamp: new Date().toISOString() } });
     else this.objects.get(plural)!.delete(name);
   }
 
@@ -94,7 +95,8 @@ export class FakeApi implements ObjectCache {
         const cur = self.objects.get(plural)?.get(name);
         if (!cur) throw notFound(`${plural}/${name}`);
         const rv = body?.metadata?.resourceVersion;
-        if (rv !== undefined && rv !== cur.metadata.resourceVersion) throw Object.assign(new Error('conflict'), { code: 409 });
+        if (rv !== undefined && rv !== cur.metadata.resourceVersion)
+          throw Object.assign(new Error('conflict'), { code: 409 });
         self.count(plural);
         const next = mergePatch(cur, { ...body, metadata: { ...body.metadata, resourceVersion: undefined } });
         if (next.metadata.deletionTimestamp && !(next.metadata.finalizers ?? []).length) {
@@ -106,7 +108,8 @@ export class FakeApi implements ObjectCache {
       async patchStatus(plural: HilPlural, name: string, status: any, resourceVersion?: string) {
         const cur = self.objects.get(plural)?.get(name);
         if (!cur) throw notFound(`${plural}/${name}`);
-        if (resourceVersion !== undefined && resourceVersion !== cur.metadata.resourceVersion) throw Object.assign(new Error('conflict'), { code: 409 });
+        if (resourceVersion !== undefined && resourceVersion !== cur.metadata.resourceVersion)
+          throw Object.assign(new Error('conflict'), { code: 409 });
         self.count(`${plural}/status`);
         return self.put(plural, { ...cur, status: mergePatch(cur.status ?? {}, status) });
       },
@@ -115,8 +118,17 @@ export class FakeApi implements ObjectCache {
         if (!s) throw notFound(`secret ${namespace}/${name}`);
         return { ...s };
       },
-      async createEvent(_ns: string, e: { involvedObject: { kind: string; name: string }; reason: string; message: string; type: string }) {
-        self.events.push({ kind: e.involvedObject.kind, name: e.involvedObject.name, reason: e.reason, message: e.message, type: e.type });
+      async createEvent(
+        _ns: string,
+        e: { involvedObject: { kind: string; name: string }; reason: string; message: string; type: string },
+      ) {
+        self.events.push({
+          kind: e.involvedObject.kind,
+          name: e.involvedObject.name,
+          reason: e.reason,
+          message: e.message,
+          type: e.type,
+        });
       },
     };
     return c as unknown as HilClient;

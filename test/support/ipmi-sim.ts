@@ -161,8 +161,12 @@ set_working_mc 0x20
     },
     ipmitool: (...args) =>
       new Promise((resolve, reject) => {
-        execFile('ipmitool', ['-I', 'lanplus', '-C', '3', '-H', '127.0.0.1', '-p', String(port), '-U', 'admin', '-E', ...args], { env: { ...process.env, IPMI_PASSWORD: password }, timeout: 15_000 }, (err, stdout, stderr) =>
-          err ? reject(new Error(`ipmitool ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout),
+        execFile(
+          'ipmitool',
+          ['-I', 'lanplus', '-C', '3', '-H', '127.0.0.1', '-p', String(port), '-U', 'admin', '-E', ...args],
+          { env: { ...process.env, IPMI_PASSWORD: password }, timeout: 15_000 },
+          (err, stdout, stderr) =>
+            err ? reject(new Error(`ipmitool ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout),
         );
       }),
     serial: (text) => {
@@ -171,7 +175,10 @@ set_working_mc 0x20
     serialConnected: () => sockets.size > 0,
     async start() {
       if (child && child.exitCode === null) return;
-      child = spawn('ipmi_sim', ['-c', join(dir, 'lan.conf'), '-f', join(dir, `${name}.emu`), '-s', state, '-n'], { stdio: ['ignore', 'ignore', 'ignore'], cwd: dir });
+      child = spawn('ipmi_sim', ['-c', join(dir, 'lan.conf'), '-f', join(dir, `${name}.emu`), '-s', state, '-n'], {
+        stdio: ['ignore', 'ignore', 'ignore'],
+        cwd: dir,
+      });
       // Ready when it answers.
       const deadline = Date.now() + 10_000;
       for (;;) {

@@ -97,7 +97,11 @@ export interface ServeChild extends ChildServer {
 }
 
 /** HIL_* settings in the test's own environment must not reach the child: its flags alone decide. */
-const CLEAR_HIL_ENV: NodeJS.ProcessEnv = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('HIL_')).map((k) => [k, undefined]));
+const CLEAR_HIL_ENV: NodeJS.ProcessEnv = Object.fromEntries(
+  Object.keys(process.env)
+    .filter((k) => k.startsWith('HIL_'))
+    .map((k) => [k, undefined]),
+);
 
 /**
  * startChildServer with auth "null" (everyone is an admin), a data folder that close() removes, and logging at

@@ -4,7 +4,10 @@
 import type { Lab, Reachability } from '../../hack/lab/lab.js';
 
 /** Switch + one Port per lab port + one Node per lab node (project per node; '' = free). */
-export function labInventoryYaml(lab: Lab, opts: { switchName: string; vlanRange: string; projectOf: (node: string) => string }): string {
+export function labInventoryYaml(
+  lab: Lab,
+  opts: { switchName: string; vlanRange: string; projectOf: (node: string) => string },
+): string {
   return [
     `apiVersion: hil.io/v1alpha1\nkind: Switch\nmetadata: {name: ${opts.switchName}}\nspec:\n  type: ovs\n  address: "${lab.ovsdb!.tcp}"\n  options: {bridge: ${lab.bridge}}\n  vlanRange: ["${opts.vlanRange}"]`,
     ...lab.nodes.map((n) => portYaml(opts.switchName, n.port)),
@@ -22,12 +25,18 @@ export function portYaml(switchName: string, port: string): string {
 
 /** OVS port → `tag/trunks` (e.g. `101/`, `101/101,102`), straight from the switch; the bridge's own port left out. */
 export async function ovsTags(lab: Lab): Promise<Record<string, string>> {
-  const out = JSON.parse(await lab.vsctl('--format=json', '--columns=name,tag,trunks', 'list', 'port')) as { data: unknown[][] };
+  const out = JSON.parse(await lab.vsctl('--format=json', '--columns=name,tag,trunks', 'list', 'port')) as {
+    data: unknown[][];
+  };
   // OVSDB JSON: a set is ["set", [...]], a single value is itself.
-  const values = (v: unknown): number[] => (Array.isArray(v) && v[0] === 'set' ? (v[1] as number[]) : typeof v === 'number' ? [v] : []);
+  const values = (v: unknown): number[] =>
+    Array.isArray(v) && v[0] === 'set' ? (v[1] as number[]) : typeof v === 'number' ? [v] : [];
   const tags: Record<string, string> = {};
   for (const [name, tag, trunks] of out.data) {
-    if (name !== lab.bridge) tags[name as string] = `${values(tag).join(',')}/${values(trunks).sort((a, b) => a - b).join(',')}`;
+    if (name !== lab.bridge)
+      tags[name as string] = `${values(tag).join(',')}/${values(trunks)
+        .sort((a, b) => a - b)
+        .join(',')}`;
   }
   return tags;
 }
@@ -36,13 +45,18 @@ export async function ovsTags(lab: Lab): Promise<Record<string, string>> {
  * Where the ping matrix differs from the plan (node → the network it is on untagged, undefined: none): two nodes
  * must reach each other exactly when they are on the same network. One line per wrong pair.
  */
-export function matrixMismatches(r: Reachability, names: readonly string[], plan: Readonly<Record<string, string | undefined>>): string[] {
+export function matrixMismatches(
+  r: Reachability,
+  names: readonly string[],
+  plan: Readonly<Record<string, string | undefined>>,
+): string[] {
   const wrong: string[] = [];
   for (let i = 0; i < names.length; i++) {
     for (let j = i + 1; j < names.length; j++) {
       const [a, b] = [names[i], names[j]];
       const expected = plan[a] !== undefined && plan[a] === plan[b];
-      if (r.reaches(a, b) !== expected) wrong.push(`${a}(${plan[a] ?? 'none'}) ${expected ? 'should' : 'should NOT'} reach ${b}(${plan[b] ?? 'none'})`);
+      if (r.reaches(a, b) !== expected)
+        wrong.push(`${a}(${plan[a] ?? 'none'}) ${expected ? 'should' : 'should NOT'} reach ${b}(${plan[b] ?? 'none'})`);
     }
   }
   return wrong;

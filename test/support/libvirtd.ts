@@ -9,11 +9,26 @@
 //     nothing of ours outlives the test (persistent definitions in /etc/libvirt/qemu go with undefine).
 // Optionally in a network namespace (`netns`): QEMU's taps are then created there, next to an OVS that runs there.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const LIBVIRT_BINARIES = { libvirtd: ['/usr/sbin/libvirtd'], virtlogd: ['/usr/sbin/virtlogd'], qemu: ['/usr/bin/qemu-system-x86_64'], qemuImg: ['/usr/bin/qemu-img'], virsh: ['/usr/bin/virsh'] };
+export const LIBVIRT_BINARIES = {
+  libvirtd: ['/usr/sbin/libvirtd'],
+  virtlogd: ['/usr/sbin/virtlogd'],
+  qemu: ['/usr/bin/qemu-system-x86_64'],
+  qemuImg: ['/usr/bin/qemu-img'],
+  virsh: ['/usr/bin/virsh'],
+};
 
 function find(paths: string[]): string | undefined {
   return paths.find((p) => existsSync(p));
@@ -23,8 +38,11 @@ function find(paths: string[]): string | undefined {
 export function libvirtdUnavailable(): string | undefined {
   if (process.platform !== 'linux') return 'needs Linux';
   if (process.getuid?.() !== 0) return 'needs root (a privileged libvirtd creates taps)';
-  const missing = Object.entries(LIBVIRT_BINARIES).filter(([, p]) => !find(p)).map(([k]) => k);
-  if (missing.length) return `missing ${missing.join(', ')} (apt-get install --no-install-recommends libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils; see hack/install-test-deps.sh)`;
+  const missing = Object.entries(LIBVIRT_BINARIES)
+    .filter(([, p]) => !find(p))
+    .map(([k]) => k);
+  if (missing.length)
+    return `missing ${missing.join(', ')} (apt-get install --no-install-recommends libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils; see hack/install-test-deps.sh)`;
   return undefined;
 }
 
@@ -41,11 +59,16 @@ export interface Libvirtd {
   stop(): Promise<void>;
 }
 
-export async function startLibvirtd(opts: { netns?: string; env?: Record<string, string>; ownedPrefixes: string[] }): Promise<Libvirtd> {
+export async function startLibvirtd(opts: {
+  netns?: string;
+  env?: Record<string, string>;
+  ownedPrefixes: string[];
+}): Promise<Libvirtd> {
   const dir = mkdtempSync(join(tmpdir(), 'hil-libvirtd-'));
   const run = join(dir, 'run');
   mkdirSync(run);
-  for (const d of ['/run/libvirt', '/var/lib/libvirt', '/var/log/libvirt', '/var/cache/libvirt']) mkdirSync(d, { recursive: true });
+  for (const d of ['/run/libvirt', '/var/lib/libvirt', '/var/log/libvirt', '/var/cache/libvirt'])
+    mkdirSync(d, { recursive: true });
   // The QEMU driver resolves its default user before it reads qemu.conf, so the user must exist whatever qemu.conf
   // says (libvirt-daemon-system's postinst makes it; we do not install that package: it pulls in systemd).
   let madeUser = false;
@@ -57,25 +80,47 @@ export async function startLibvirtd(opts: { netns?: string; env?: Record<string,
         madeGroups.push(g);
       }
     }
-    execFileSync('useradd', ['-r', '-g', 'libvirt-qemu', '-G', 'kvm', '-s', '/usr/sbin/nologin', '-d', '/var/lib/libvirt', '-M', 'libvirt-qemu']);
+    execFileSync('useradd', [
+      '-r',
+      '-g',
+      'libvirt-qemu',
+      '-G',
+      'kvm',
+      '-s',
+      '/usr/sbin/nologin',
+      '-d',
+      '/var/lib/libvirt',
+      '-M',
+      'libvirt-qemu',
+    ]);
     madeUser = true;
   }
   // Folders libvirtd makes under /etc/libvirt at start: removed again if we caused them and they are empty.
-  const etcDirs = ['/etc/libvirt/nwfilter', '/etc/libvirt/secrets', '/etc/libvirt/qemu', '/etc/libvirt/storage'].filter((d) => !existsSync(d));
+  const etcDirs = ['/etc/libvirt/nwfilter', '/etc/libvirt/secrets', '/etc/libvirt/qemu', '/etc/libvirt/storage'].filter(
+    (d) => !existsSync(d),
+  );
   let wroteQemuConf = false;
   if (!existsSync(QEMU_CONF)) {
     mkdirSync('/etc/libvirt', { recursive: true });
-    writeFileSync(QEMU_CONF, `${MARK}user = "root"\ngroup = "root"\ndynamic_ownership = 0\nremember_owner = 0\nsecurity_driver = "none"\nstdio_handler = "file"\n`, { flag: 'wx' });
+    writeFileSync(
+      QEMU_CONF,
+      `${MARK}user = "root"\ngroup = "root"\ndynamic_ownership = 0\nremember_owner = 0\nsecurity_driver = "none"\nstdio_handler = "file"\n`,
+      { flag: 'wx' },
+    );
     wroteQemuConf = true;
   }
   const conf = join(dir, 'libvirtd.conf');
-  writeFileSync(conf, `unix_sock_dir = "${run}"\nunix_sock_rw_perms = "0700"\nauth_unix_rw = "none"\nauth_unix_ro = "none"\nlog_outputs = "3:file:${join(dir, 'libvirtd.log')}"\n`);
+  writeFileSync(
+    conf,
+    `unix_sock_dir = "${run}"\nunix_sock_rw_perms = "0700"\nauth_unix_rw = "none"\nauth_unix_ro = "none"\nlog_outputs = "3:file:${join(dir, 'libvirtd.log')}"\n`,
+  );
   const sock = join(run, 'libvirt-sock');
   const uri = `qemu:///system?socket=${sock}`;
   const pidFile = join(dir, 'libvirtd.pid');
   let virtlogdPid: number | undefined;
   const env = { ...process.env, ...(opts.env ?? {}) };
-  const virsh = (...args: string[]) => execFileSync(find(LIBVIRT_BINARIES.virsh)!, ['-c', uri, ...args], { encoding: 'utf8', timeout: 60_000 });
+  const virsh = (...args: string[]) =>
+    execFileSync(find(LIBVIRT_BINARIES.virsh)!, ['-c', uri, ...args], { encoding: 'utf8', timeout: 60_000 });
 
   let stopped = false;
   /** The same, synchronously and with SIGKILL: for exit hooks when the test process ends abnormally. */
@@ -84,7 +129,10 @@ export async function startLibvirtd(opts: { netns?: string; env?: Record<string,
     stopped = true;
     const v = find(LIBVIRT_BINARIES.virsh)!;
     const list = spawnSync(v, ['-c', uri, 'list', '--all', '--name'], { encoding: 'utf8', timeout: 10_000 });
-    for (const n of (list.stdout ?? '').split('\n').map((x) => x.trim()).filter((n) => n && opts.ownedPrefixes.some((p) => n.startsWith(p)))) {
+    for (const n of (list.stdout ?? '')
+      .split('\n')
+      .map((x) => x.trim())
+      .filter((n) => n && opts.ownedPrefixes.some((p) => n.startsWith(p)))) {
       spawnSync(v, ['-c', uri, 'destroy', n], { timeout: 10_000 });
       spawnSync(v, ['-c', uri, 'undefine', n], { timeout: 10_000 });
     }
@@ -125,7 +173,10 @@ export async function startLibvirtd(opts: { netns?: string; env?: Record<string,
     // Our domains first (a QEMU outlives libvirtd otherwise), then the daemons, then what we wrote.
     if (existsSync(sock)) {
       try {
-        const names = virsh('list', '--all', '--name').split('\n').map((s) => s.trim()).filter((n) => n && opts.ownedPrefixes.some((p) => n.startsWith(p)));
+        const names = virsh('list', '--all', '--name')
+          .split('\n')
+          .map((s) => s.trim())
+          .filter((n) => n && opts.ownedPrefixes.some((p) => n.startsWith(p)));
         for (const n of names) {
           spawnSync(find(LIBVIRT_BINARIES.virsh)!, ['-c', uri, 'destroy', n], { timeout: 30_000 });
           spawnSync(find(LIBVIRT_BINARIES.virsh)!, ['-c', uri, 'undefine', n], { timeout: 30_000 });
@@ -142,19 +193,39 @@ export async function startLibvirtd(opts: { netns?: string; env?: Record<string,
     const pre = opts.netns ? ['ip', 'netns', 'exec', opts.netns] : [];
     if (!existsSync('/run/libvirt/virtlogd-sock')) {
       const vpid = join(dir, 'virtlogd.pid');
-      execFileSync(pre[0] ?? find(LIBVIRT_BINARIES.virtlogd)!, [...pre.slice(1), ...(pre.length ? [find(LIBVIRT_BINARIES.virtlogd)!] : []), '--daemon', '--pid-file', vpid], { env, timeout: 20_000 });
+      execFileSync(
+        pre[0] ?? find(LIBVIRT_BINARIES.virtlogd)!,
+        [...pre.slice(1), ...(pre.length ? [find(LIBVIRT_BINARIES.virtlogd)!] : []), '--daemon', '--pid-file', vpid],
+        { env, timeout: 20_000 },
+      );
       virtlogdPid = await waitFor(() => readPid(vpid), 'virtlogd pid file', 10_000);
     }
     const args = ['--daemon', '--config', conf, '--pid-file', pidFile];
-    execFileSync(pre[0] ?? find(LIBVIRT_BINARIES.libvirtd)!, [...pre.slice(1), ...(pre.length ? [find(LIBVIRT_BINARIES.libvirtd)!] : []), ...args], { env, timeout: 30_000 });
-    await waitFor(() => {
-      const pid = readPid(pidFile);
-      if (pid && !alive(pid)) throw new Error(`libvirtd exited at start:\n${tail(join(dir, 'libvirtd.log'))}`);
-      return undefined;
-    }, 'never', 0).catch((e: Error) => {
+    execFileSync(
+      pre[0] ?? find(LIBVIRT_BINARIES.libvirtd)!,
+      [...pre.slice(1), ...(pre.length ? [find(LIBVIRT_BINARIES.libvirtd)!] : []), ...args],
+      { env, timeout: 30_000 },
+    );
+    await waitFor(
+      () => {
+        const pid = readPid(pidFile);
+        if (pid && !alive(pid)) throw new Error(`libvirtd exited at start:\n${tail(join(dir, 'libvirtd.log'))}`);
+        return undefined;
+      },
+      'never',
+      0,
+    ).catch((e: Error) => {
       if (!e.message.startsWith('timed out')) throw e;
     });
-    await waitFor(() => (existsSync(sock) && spawnSync(find(LIBVIRT_BINARIES.virsh)!, ['-c', uri, 'version'], { timeout: 10_000 }).status === 0) || undefined, `libvirtd to answer on ${sock}`, 20_000, () => tail(join(dir, 'libvirtd.log')));
+    await waitFor(
+      () =>
+        (existsSync(sock) &&
+          spawnSync(find(LIBVIRT_BINARIES.virsh)!, ['-c', uri, 'version'], { timeout: 10_000 }).status === 0) ||
+        undefined,
+      `libvirtd to answer on ${sock}`,
+      20_000,
+      () => tail(join(dir, 'libvirtd.log')),
+    );
   } catch (err) {
     await stop();
     throw err;
@@ -195,7 +266,12 @@ async function killAndWait(pid: number): Promise<void> {
   if (alive(pid)) process.kill(pid, 'SIGKILL');
 }
 
-async function waitFor<T>(fn: () => T | undefined, what: string, ms: number, detail: () => string = () => ''): Promise<T> {
+async function waitFor<T>(
+  fn: () => T | undefined,
+  what: string,
+  ms: number,
+  detail: () => string = () => '',
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = fn();

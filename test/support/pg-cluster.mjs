@@ -23,14 +23,17 @@ async function canConnect(uri) {
 function pgBinDir() {
   const base = '/usr/lib/postgresql';
   if (!existsSync(base)) return undefined;
-  const versions = readdirSync(base).filter((v) => existsSync(join(base, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(base)
+    .filter((v) => existsSync(join(base, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions.length ? join(base, versions[0], 'bin') : undefined;
 }
 
 /** Starts a throwaway cluster; returns { uri, stop }. */
 export function startThrowawayCluster() {
   const bin = pgBinDir();
-  if (!bin) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)');
+  if (!bin)
+    throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)');
   const dir = mkdtempSync(join(tmpdir(), 'hil-pg-'));
   const data = join(dir, 'data');
   const log = join(dir, 'pg.log');
@@ -44,14 +47,22 @@ export function startThrowawayCluster() {
     chownSync(log, uid, gid);
   }
   const run = (cmd, args) => {
-    const full = asRoot ? ['su', ['postgres', '-s', '/bin/sh', '-c', [cmd, ...args].map((a) => `'${a}'`).join(' ')]] : [cmd, args];
+    const full = asRoot
+      ? ['su', ['postgres', '-s', '/bin/sh', '-c', [cmd, ...args].map((a) => `'${a}'`).join(' ')]]
+      : [cmd, args];
     const r = spawnSync(full[0], full[1], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
   };
   run(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
   run(join(bin, 'pg_ctl'), [
-    '-D', data, '-l', log, '-w', '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`, 'start',
+    '-D',
+    data,
+    '-l',
+    log,
+    '-w',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`,
+    'start',
   ]);
   const stop = () => {
     try {

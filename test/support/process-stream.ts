@@ -40,13 +40,23 @@ export class ProcessStream {
   }
 
   /** Waits until stdout satisfies the predicate; throws with the output so far on timeout or early exit. */
-  async waitFor(predicate: (stdout: string) => boolean, what: string, timeoutMs = this.defaultTimeoutMs): Promise<void> {
+  async waitFor(
+    predicate: (stdout: string) => boolean,
+    what: string,
+    timeoutMs = this.defaultTimeoutMs,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (predicate(this.stdout)) return;
-      if (!this.running) throw new Error(`${this.name} exited (${this.child.exitCode ?? this.child.signalCode}) before ${what}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
+      if (!this.running)
+        throw new Error(
+          `${this.name} exited (${this.child.exitCode ?? this.child.signalCode}) before ${what}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`,
+        );
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
+      if (left <= 0)
+        throw new Error(
+          `timed out after ${timeoutMs} ms waiting for ${what}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`,
+        );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiters.push(() => {

@@ -93,7 +93,11 @@ export async function startChildServer(
     ...(args.databaseUri ? ['--database-uri', args.databaseUri] : []),
     ...(args.extraArgs ?? []),
   ];
-  const child = spawn(process.execPath, argv, { cwd: dataDir, env: { ...process.env, ...args.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, argv, {
+    cwd: dataDir,
+    env: { ...process.env, ...args.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -125,7 +129,8 @@ export async function startChildServer(
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
       // npm test collects every server's log and checks, after the whole suite, that no secret was logged.
-      if (process.env.HIL_TEST_LOG_DIR) writeFileSync(join(process.env.HIL_TEST_LOG_DIR, `serve-${port}-${child.pid}.log`), out);
+      if (process.env.HIL_TEST_LOG_DIR)
+        writeFileSync(join(process.env.HIL_TEST_LOG_DIR, `serve-${port}-${child.pid}.log`), out);
       if (ownDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -183,23 +188,29 @@ async function httpsCall(
   headers: Record<string, string>,
 ): Promise<{ status: number; body: any; headers: Headers }> {
   const https = await import('node:https');
-  const data = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  const data =
+    body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = https.request(`${url}${path}`, { method, ca, headers: { ...headers, ...(data !== undefined ? { 'content-type': contentType } : {}) } }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => {
-        let parsed: any = text;
-        try {
-          parsed = text ? JSON.parse(text) : undefined;
-        } catch {
-          /* not JSON */
-        }
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
-        resolve({ status: res.statusCode ?? 0, body: parsed, headers: h });
-      });
-    });
+    const req = https.request(
+      `${url}${path}`,
+      { method, ca, headers: { ...headers, ...(data !== undefined ? { 'content-type': contentType } : {}) } },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => {
+          let parsed: any = text;
+          try {
+            parsed = text ? JSON.parse(text) : undefined;
+          } catch {
+            /* not JSON */
+          }
+          const h = new Headers();
+          for (const [k, v] of Object.entries(res.headers))
+            if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+          resolve({ status: res.statusCode ?? 0, body: parsed, headers: h });
+        });
+      },
+    );
     req.on('error', reject);
     if (data !== undefined) req.write(data);
     req.end();
@@ -207,11 +218,27 @@ async function httpsCall(
 }
 
 /** A CA and a server certificate for 127.0.0.1, made with openssl (undefined when openssl is missing). */
-export function makeTestCertificates(dir: string): { ca: string; caFile: string; certFile: string; keyFile: string } | undefined {
+export function makeTestCertificates(
+  dir: string,
+): { ca: string; caFile: string; certFile: string; keyFile: string } | undefined {
   const ossl = (args: string[]) => spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
   if (ossl(['version']).status !== 0) return undefined;
   const steps = [
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=hil-test-ca'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=hil-test-ca',
+    ],
     ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1'],
   ];
   for (const s of steps) {
@@ -219,9 +246,30 @@ export function makeTestCertificates(dir: string): { ca: string; caFile: string;
     if (r.status !== 0) throw new Error(`openssl ${s[0]}: ${r.stderr}`);
   }
   writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  const sign = ossl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '1', '-extfile', 'ext.cnf']);
+  const sign = ossl([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '1',
+    '-extfile',
+    'ext.cnf',
+  ]);
   if (sign.status !== 0) throw new Error(`openssl x509: ${sign.stderr}`);
-  return { ca: readFileSync(join(dir, 'ca.pem'), 'utf8'), caFile: join(dir, 'ca.pem'), certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') };
+  return {
+    ca: readFileSync(join(dir, 'ca.pem'), 'utf8'),
+    caFile: join(dir, 'ca.pem'),
+    certFile: join(dir, 'server.pem'),
+    keyFile: join(dir, 'server.key'),
+  };
 }
 
 /**
@@ -229,7 +277,8 @@ export function makeTestCertificates(dir: string): { ca: string; caFile: string;
  * the test unless it succeeds. `url` is read at call time (servers start in before()).
  */
 export function callers<C extends string>(url: () => string, credentials: (caller: C) => Record<string, string>) {
-  const as = (c: C, method: string, path: string, body?: unknown, ct?: string) => api(url(), method, path, body, ct, credentials(c));
+  const as = (c: C, method: string, path: string, body?: unknown, ct?: string) =>
+    api(url(), method, path, body, ct, credentials(c));
   const must = async (c: C, method: string, path: string, body?: unknown, ct?: string) => {
     const r = await as(c, method, path, body, ct);
     assert.ok(r.status < 300, `${method} ${path} as ${c}: ${r.status} ${JSON.stringify(r.body)}`);

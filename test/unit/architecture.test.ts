@@ -34,7 +34,8 @@ test('each part imports only the parts below it (docs/architecture.md)', () => {
       const text = readFileSync(file, 'utf8');
       for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+'(\.[^']+)'/g)) {
         const target = relative(root, resolve(dirname(file), m[1])).split('/')[0];
-        if (target !== part && !allowed.includes(target)) broken.push(`${relative(root, file)} imports ${m[1]} (${part} → ${target})`);
+        if (target !== part && !allowed.includes(target))
+          broken.push(`${relative(root, file)} imports ${m[1]} (${part} → ${target})`);
       }
     }
   }

@@ -47,7 +47,10 @@ describe('WorkQueue', () => {
 
   test('exponential backoff per key: 5 ms, 10 ms, 20 ms … capped at ~16 min; forget() resets it', () => {
     const b = new ExponentialBackoff();
-    assert.deepEqual([1, 2, 3, 4].map(() => b.when('k')), [5, 10, 20, 40]);
+    assert.deepEqual(
+      [1, 2, 3, 4].map(() => b.when('k')),
+      [5, 10, 20, 40],
+    );
     assert.equal(b.when('other'), 5, 'per key');
     assert.equal(b.delayFor(100), 1_000_000, 'capped at 1000 s');
     b.forget('k');
@@ -119,8 +122,16 @@ describe('Batcher (fake clock)', () => {
   // Each row: event times (ms) for key "sw"; the times the key is passed on.
   const cases: { name: string; events: number[]; fired: number[] }[] = [
     { name: 'a lone event goes out after the quiet time', events: [0], fired: [20] },
-    { name: 'a burst with gaps under the quiet time goes out once, after the last event', events: [0, 10, 20, 30, 40], fired: [60] },
-    { name: 'a steady stream goes out at the max wait, then again', events: Array.from({ length: 70 }, (_, i) => i * 10), fired: [100, 200, 300, 400, 500, 600, 700] },
+    {
+      name: 'a burst with gaps under the quiet time goes out once, after the last event',
+      events: [0, 10, 20, 30, 40],
+      fired: [60],
+    },
+    {
+      name: 'a steady stream goes out at the max wait, then again',
+      events: Array.from({ length: 70 }, (_, i) => i * 10),
+      fired: [100, 200, 300, 400, 500, 600, 700],
+    },
     { name: 'two bursts apart go out separately', events: [0, 5, 100, 105], fired: [25, 125] },
   ];
   for (const c of cases) {
@@ -220,7 +231,10 @@ describe('Controller', () => {
         calls.push(key);
         running.set(key, (running.get(key) ?? 0) + 1);
         maxSameKey = Math.max(maxSameKey, running.get(key)!);
-        maxParallel = Math.max(maxParallel, [...running.values()].reduce((a, b) => a + b, 0));
+        maxParallel = Math.max(
+          maxParallel,
+          [...running.values()].reduce((a, b) => a + b, 0),
+        );
         await sleep(20);
         running.set(key, running.get(key)! - 1);
         if (key === 'flaky' && failOnce) {
@@ -323,7 +337,8 @@ class FakeLeases implements LeaseStore {
     if (this.down) throw new Error('unreachable');
     const key = this.k(l.metadata.namespace, l.metadata.name);
     const cur = this.leases.get(key);
-    if (!cur || cur.metadata.resourceVersion !== l.metadata.resourceVersion) throw Object.assign(new Error('conflict'), { code: 409 });
+    if (!cur || cur.metadata.resourceVersion !== l.metadata.resourceVersion)
+      throw Object.assign(new Error('conflict'), { code: 409 });
     const o = structuredClone({ ...l, metadata: { ...l.metadata, resourceVersion: String(++this.rv) } });
     this.leases.set(key, o);
     return structuredClone(o);
@@ -332,7 +347,16 @@ class FakeLeases implements LeaseStore {
 
 describe('LeaderElector (fake store, fake clock)', () => {
   const mk = (store: LeaseStore, identity: string, clock: { t: number }) =>
-    new LeaderElector({ store, namespace: 'hil-system', name: 'hil-controllers', identity, leaseDurationMs: 12_000, renewDeadlineMs: 8_000, retryPeriodMs: 2_000, now: () => clock.t });
+    new LeaderElector({
+      store,
+      namespace: 'hil-system',
+      name: 'hil-controllers',
+      identity,
+      leaseDurationMs: 12_000,
+      renewDeadlineMs: 8_000,
+      retryPeriodMs: 2_000,
+      now: () => clock.t,
+    });
 
   test('the first candidate wins; a second waits while the lease is renewed and takes over once it expires', async () => {
     const store = new FakeLeases();
@@ -355,7 +379,10 @@ describe('LeaderElector (fake store, fake clock)', () => {
       if (await b.tryAcquireOrRenew()) tookOver = clock.t;
     }
     assert.ok(tookOver !== undefined);
-    assert.ok(tookOver - died >= 12_000 && tookOver - died <= 14_000, `took over ${tookOver - died} ms after the last renew`);
+    assert.ok(
+      tookOver - died >= 12_000 && tookOver - died <= 14_000,
+      `took over ${tookOver - died} ms after the last renew`,
+    );
     const lease = [...store.leases.values()][0];
     assert.equal(lease.spec.holderIdentity, 'b');
     assert.equal(lease.spec.leaseTransitions, 1);
@@ -388,7 +415,10 @@ describe('LeaderElector (fake store, fake clock)', () => {
     const outcome = await a.hold(ac.signal);
     assert.equal(outcome, 'lost');
     assert.equal(a.isLeader, false);
-    assert.ok(clock.t - lastRenew <= 12_000 && clock.t - lastRenew >= 8_000, `gave up ${clock.t - lastRenew} ms after the last renew: after the renew deadline, before the lease expires`);
+    assert.ok(
+      clock.t - lastRenew <= 12_000 && clock.t - lastRenew >= 8_000,
+      `gave up ${clock.t - lastRenew} ms after the last renew: after the renew deadline, before the lease expires`,
+    );
   });
 
   test('release() on shutdown lets a standby take over at once', async () => {

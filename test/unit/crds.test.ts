@@ -29,20 +29,85 @@ const KINDS = ['Headnode', 'Network', 'NetworkAttachment', 'Node', 'Port', 'Proj
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** Short names of built-in Kubernetes resources (kubectl api-resources on a 1.32 cluster) that ours must not shadow. */
 const CORE_SHORT_NAMES = new Set([
-  'cs', 'cm', 'ep', 'ev', 'limits', 'ns', 'no', 'pvc', 'pv', 'po', 'rc', 'quota', 'sa', 'svc', 'crd', 'crds', 'ds',
-  'deploy', 'rs', 'sts', 'hpa', 'cj', 'csr', 'ing', 'netpol', 'pdb', 'pc', 'sc', 'ingclass', 'vac', 'psp', 'ipa',
-  'csinode', 'csidriver', 'lease', 'all',
+  'cs',
+  'cm',
+  'ep',
+  'ev',
+  'limits',
+  'ns',
+  'no',
+  'pvc',
+  'pv',
+  'po',
+  'rc',
+  'quota',
+  'sa',
+  'svc',
+  'crd',
+  'crds',
+  'ds',
+  'deploy',
+  'rs',
+  'sts',
+  'hpa',
+  'cj',
+  'csr',
+  'ing',
+  'netpol',
+  'pdb',
+  'pc',
+  'sc',
+  'ingclass',
+  'vac',
+  'psp',
+  'ipa',
+  'csinode',
+  'csidriver',
+  'lease',
+  'all',
 ]);
 const COLUMN_TYPES = new Set(['string', 'integer', 'number', 'boolean', 'date']);
 /** Keys a structural schema node may carry (apiextensions.k8s.io/v1 JSONSchemaProps, minus what we forbid). */
 const ALLOWED_SCHEMA_KEYS = new Set([
-  'type', 'description', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'default', 'format',
-  'pattern', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'minItems',
-  'maxItems', 'minProperties', 'maxProperties', 'multipleOf', 'nullable', 'example', 'title',
-  'x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-map-type', 'x-kubernetes-int-or-string',
-  'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-embedded-resource',
+  'type',
+  'description',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'enum',
+  'default',
+  'format',
+  'pattern',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'minProperties',
+  'maxProperties',
+  'multipleOf',
+  'nullable',
+  'example',
+  'title',
+  'x-kubernetes-list-type',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-map-type',
+  'x-kubernetes-int-or-string',
+  'x-kubernetes-preserve-unknown-fields',
+  'x-kubernetes-embedded-resource',
 ]);
-const METADATA_FIELDS = new Set(['name', 'uid', 'generation', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp']);
+const METADATA_FIELDS = new Set([
+  'name',
+  'uid',
+  'generation',
+  'resourceVersion',
+  'creationTimestamp',
+  'deletionTimestamp',
+]);
 
 function clone<T>(x: T): T {
   return structuredClone(x);
@@ -69,7 +134,8 @@ function structuralErrors(schema: JSONSchemaProps, at = 'openAPIV3Schema'): stri
   const errs: string[] = [];
   const walk = (s: JSONSchemaProps, p: string, isRoot: boolean): void => {
     for (const key of Object.keys(s)) {
-      if (key === 'x-kubernetes-validations') errs.push(`${p}: x-kubernetes-validations (CEL) is not supported by our server`);
+      if (key === 'x-kubernetes-validations')
+        errs.push(`${p}: x-kubernetes-validations (CEL) is not supported by our server`);
       else if (!ALLOWED_SCHEMA_KEYS.has(key)) errs.push(`${p}: keyword ${key} is not allowed in a structural schema`);
     }
     const exempt = s['x-kubernetes-int-or-string'] === true || s['x-kubernetes-preserve-unknown-fields'] === true;
@@ -77,9 +143,12 @@ function structuralErrors(schema: JSONSchemaProps, at = 'openAPIV3Schema'): stri
     if (s.type && !['object', 'array', 'string', 'integer', 'number', 'boolean'].includes(s.type)) {
       errs.push(`${p}: unknown type ${String(s.type)}`);
     }
-    if (!isRoot && (typeof s.description !== 'string' || s.description.trim() === '')) errs.push(`${p}: missing description`);
-    if (s.format !== undefined && s.format !== 'date-time') errs.push(`${p}: format ${s.format} (only date-time is allowed)`);
-    if (s.properties && s.additionalProperties !== undefined) errs.push(`${p}: properties and additionalProperties together`);
+    if (!isRoot && (typeof s.description !== 'string' || s.description.trim() === ''))
+      errs.push(`${p}: missing description`);
+    if (s.format !== undefined && s.format !== 'date-time')
+      errs.push(`${p}: format ${s.format} (only date-time is allowed)`);
+    if (s.properties && s.additionalProperties !== undefined)
+      errs.push(`${p}: properties and additionalProperties together`);
     if (s.additionalProperties === false || s.additionalProperties === true) {
       errs.push(`${p}: additionalProperties must be a schema, not a boolean`);
     }
@@ -120,7 +189,8 @@ function structuralErrors(schema: JSONSchemaProps, at = 'openAPIV3Schema'): stri
         for (const k of keys) {
           const ks = it?.properties?.[k];
           if (!ks) errs.push(`${p}: list-map key ${k} is not an item property`);
-          else if (!['string', 'integer', 'boolean'].includes(String(ks.type))) errs.push(`${p}: list-map key ${k} is not scalar`);
+          else if (!['string', 'integer', 'boolean'].includes(String(ks.type)))
+            errs.push(`${p}: list-map key ${k} is not scalar`);
           else if (!(it?.required ?? []).includes(k) && ks.default === undefined) {
             errs.push(`${p}: list-map key ${k} must be required or defaulted`);
           }
@@ -274,7 +344,9 @@ function fmt(errors: ErrorObject[]): string {
 
 function loadExamples(): Array<{ file: string; obj: Obj }> {
   const out: Array<{ file: string; obj: Obj }> = [];
-  for (const f of readdirSync(EXAMPLES_DIR).filter((x) => /\.ya?ml$/.test(x)).sort()) {
+  for (const f of readdirSync(EXAMPLES_DIR)
+    .filter((x) => /\.ya?ml$/.test(x))
+    .sort()) {
     for (const d of yaml.loadAll(readFileSync(path.join(EXAMPLES_DIR, f), 'utf8'))) {
       if (d !== null && d !== undefined) out.push({ file: f, obj: d as Obj });
     }
@@ -319,7 +391,11 @@ test('generateTypes is deterministic and covers every kind', () => {
       assert.match(a, new RegExp(`^export interface ${name} \\{`, 'm'), `missing interface ${name}`);
     }
   }
-  assert.match(a, /^export type \{ ListMeta, ManagedFieldsEntry, ObjectMeta, OwnerReference \};/m, 'metadata types come from api/meta');
+  assert.match(
+    a,
+    /^export type \{ ListMeta, ManagedFieldsEntry, ObjectMeta, OwnerReference \};/m,
+    'metadata types come from api/meta',
+  );
   assert.match(a, /^export interface Condition \{/m);
   assert.match(a, /^export const KINDS = \[/m);
   // a few spot checks of the mapping
@@ -333,7 +409,9 @@ test('generateTypes is deterministic and covers every kind', () => {
 // (b) CRDs are valid, structural apiextensions.k8s.io/v1
 
 test('crds/ has one CRD file per kind, named hil.io_<plural>.yaml', () => {
-  const files = readdirSync(CRD_DIR).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml').sort();
+  const files = readdirSync(CRD_DIR)
+    .filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml')
+    .sort();
   assert.deepEqual(
     CRDS.map((c) => c.spec.names.kind),
     KINDS,
@@ -456,15 +534,44 @@ test('the structural checker and jsonPath parser reject bad input (they can fail
   const bad: Array<[JSONSchemaProps, RegExp]> = [
     [{ type: 'object', properties: { a: { description: 'x' } } }, /missing type/],
     [
-      { type: 'object', properties: { a: { type: 'object', description: 'x', properties: {}, additionalProperties: { type: 'string' } } } },
+      {
+        type: 'object',
+        properties: {
+          a: { type: 'object', description: 'x', properties: {}, additionalProperties: { type: 'string' } },
+        },
+      },
       /properties and additionalProperties together/,
     ],
-    [{ type: 'object', properties: { a: { type: 'string', description: 'x', 'x-kubernetes-validations': [] } } }, /CEL/],
+    [
+      { type: 'object', properties: { a: { type: 'string', description: 'x', 'x-kubernetes-validations': [] } } },
+      /CEL/,
+    ],
     [{ type: 'object', properties: { a: { type: 'string', description: 'x', format: 'ipv4' } } }, /format ipv4/],
     [{ type: 'object', properties: { a: { type: 'string' } } }, /missing description/],
     [{ type: 'object', properties: { a: { type: 'string', description: 'x', pattern: '^(?!x).*$' } } }, /RE2/],
-    [{ type: 'object', properties: { a: { type: 'array', description: 'x', items: { type: 'string', description: 'y' }, 'x-kubernetes-list-type': 'map' } } }, /list-map-keys/],
-    [{ type: 'object', properties: { metadata: { type: 'object', description: 'm', properties: { name: { type: 'string', description: 'n' } } } } }, /metadata/],
+    [
+      {
+        type: 'object',
+        properties: {
+          a: {
+            type: 'array',
+            description: 'x',
+            items: { type: 'string', description: 'y' },
+            'x-kubernetes-list-type': 'map',
+          },
+        },
+      },
+      /list-map-keys/,
+    ],
+    [
+      {
+        type: 'object',
+        properties: {
+          metadata: { type: 'object', description: 'm', properties: { name: { type: 'string', description: 'n' } } },
+        },
+      },
+      /metadata/,
+    ],
     [{ type: 'object', properties: { a: { type: 'string', description: 'x', uniqueItems: true } } }, /uniqueItems/],
   ];
   for (const [schema, re] of bad) assert.match(structuralErrors(schema).join('\n'), re);
@@ -474,7 +581,12 @@ test('the structural checker and jsonPath parser reject bad input (they can fail
     { filter: { field: 'type', value: 'Ready' } },
     { field: 'status' },
   ]);
-  assert.deepEqual(parseJsonPath('.spec.nics[0].name'), [{ field: 'spec' }, { field: 'nics' }, { index: 0 }, { field: 'name' }]);
+  assert.deepEqual(parseJsonPath('.spec.nics[0].name'), [
+    { field: 'spec' },
+    { field: 'nics' },
+    { index: 0 },
+    { field: 'name' },
+  ]);
   for (const p of ['spec.a', '.spec..a', '.spec[*]', '.spec.a[?(@.b!="c")]', '{.spec.a}', '.spec.a[-1]', '']) {
     assert.equal(parseJsonPath(p), undefined, p);
   }
@@ -690,73 +802,627 @@ function withStatus(kind: string, f: (s: Obj) => void): (o: Obj) => void {
 }
 
 const BAD: BadCase[] = [
-  { name: 'VLAN 5000', kind: 'Network', from: 'runway-provider', mutate: (o) => { spec(o)['vlan'] = 5000; }, instancePath: '/spec/vlan', keyword: 'maximum' },
-  { name: 'VLAN 0', kind: 'Network', from: 'runway-provider', mutate: (o) => { spec(o)['vlan'] = 0; }, instancePath: '/spec/vlan', keyword: 'minimum' },
-  { name: 'VLAN as string', kind: 'Network', from: 'runway-provider', mutate: (o) => { spec(o)['vlan'] = '1100'; }, instancePath: '/spec/vlan', keyword: 'type' },
-  { name: 'status VLAN 4095', kind: 'Network', mutate: withStatus('Network', (s) => { s['vlan'] = 4095; }), instancePath: '/status/vlan', keyword: 'maximum' },
-  { name: 'owner not DNS-1123', kind: 'Network', mutate: (o) => { spec(o)['owner'] = 'Runway_Project'; }, instancePath: '/spec/owner', keyword: 'pattern' },
-  { name: 'unknown field vlanId', kind: 'Network', mutate: (o) => { spec(o)['vlanId'] = 7; }, instancePath: '/spec', keyword: 'additionalProperties', property: 'vlanId' },
-  { name: 'bad MAC', kind: 'Node', mutate: (o) => { (spec(o)['nics'] as Obj[])[0]['macAddress'] = '52:54:00:00:01'; }, instancePath: '/spec/nics/0/macAddress', keyword: 'pattern' },
-  { name: 'MAC with dashes', kind: 'Node', mutate: (o) => { (spec(o)['nics'] as Obj[])[0]['macAddress'] = '52-54-00-00-01-01'; }, instancePath: '/spec/nics/0/macAddress', keyword: 'pattern' },
-  { name: 'MAC with trailing newline', kind: 'Node', mutate: (o) => { (spec(o)['nics'] as Obj[])[0]['macAddress'] = '52:54:00:00:01:01\n'; }, instancePath: '/spec/nics/0/macAddress', keyword: 'pattern' },
-  { name: 'NIC without name', kind: 'Node', mutate: (o) => { delete (spec(o)['nics'] as Obj[])[0]['name']; }, instancePath: '/spec/nics/0', keyword: 'required', property: 'name' },
-  { name: 'project with uppercase', kind: 'Node', mutate: (o) => { spec(o)['project'] = 'Runway'; }, instancePath: '/spec/project', keyword: 'pattern' },
-  { name: 'obm type redfish', kind: 'Node', mutate: (o) => { (spec(o)['obm'] as Obj)['type'] = 'redfish'; }, instancePath: '/spec/obm/type', keyword: 'enum' },
-  { name: 'obm host with ;', kind: 'Node', mutate: (o) => { (spec(o)['obm'] as Obj)['host'] = 'bmc;reboot'; }, instancePath: '/spec/obm/host', keyword: 'pattern' },
-  { name: 'obm host starting with -', kind: 'Node', mutate: (o) => { (spec(o)['obm'] as Obj)['host'] = '-oProxyCommand=x'; }, instancePath: '/spec/obm/host', keyword: 'pattern' },
-  { name: 'missing obm', kind: 'Node', mutate: (o) => { delete spec(o)['obm']; }, instancePath: '/spec', keyword: 'required', property: 'obm' },
-  { name: 'power "on" (lowercase)', kind: 'Node', mutate: (o) => { spec(o)['power'] = 'on'; }, instancePath: '/spec/power', keyword: 'enum' },
-  { name: 'power true (YAML 1.1 On)', kind: 'Node', mutate: (o) => { spec(o)['power'] = true; }, instancePath: '/spec/power', keyword: 'type' },
-  { name: 'bootDevice cdrom', kind: 'Node', mutate: (o) => { spec(o)['bootDevice'] = 'cdrom'; }, instancePath: '/spec/bootDevice', keyword: 'enum' },
-  { name: 'metadata value not a string', kind: 'Node', mutate: (o) => { (spec(o)['metadata'] as Obj)['rack'] = 7; }, instancePath: '/spec/metadata/rack', keyword: 'type' },
-  { name: 'status power Maybe', kind: 'Node', mutate: withStatus('Node', (s) => { s['power'] = 'Maybe'; }), instancePath: '/status/power', keyword: 'enum' },
-  { name: 'status NIC channel', kind: 'Node', mutate: withStatus('Node', (s) => { ((s['nics'] as Obj[])[0]['networks'] as Obj[])[0]['channel'] = 'vlan/native'; }), instancePath: '/status/nics/0/networks/0/channel', keyword: 'enum' },
-  { name: 'interface with ;', kind: 'Port', mutate: (o) => { spec(o)['interface'] = 'gi1/0/1;reload'; }, instancePath: '/spec/interface', keyword: 'pattern' },
-  { name: 'interface with newline', kind: 'Port', mutate: (o) => { spec(o)['interface'] = 'gi1/0/1\nreload'; }, instancePath: '/spec/interface', keyword: 'pattern' },
-  { name: 'interface with trailing newline', kind: 'Port', mutate: (o) => { spec(o)['interface'] = 'gi1/0/1\n'; }, instancePath: '/spec/interface', keyword: 'pattern' },
-  { name: 'interface with space', kind: 'Port', mutate: (o) => { spec(o)['interface'] = 'gi1/0/1 shutdown'; }, instancePath: '/spec/interface', keyword: 'pattern' },
-  { name: 'interface with $()', kind: 'Port', mutate: (o) => { spec(o)['interface'] = '$(reboot)'; }, instancePath: '/spec/interface', keyword: 'pattern' },
-  { name: 'interface too long', kind: 'Port', mutate: (o) => { spec(o)['interface'] = 'e' + '1'.repeat(64); }, instancePath: '/spec/interface', keyword: 'pattern' },
-  { name: 'missing switch', kind: 'Port', mutate: (o) => { delete spec(o)['switch']; }, instancePath: '/spec', keyword: 'required', property: 'switch' },
-  { name: 'observed tagged VLAN 0', kind: 'Port', mutate: withStatus('Port', (s) => { s['taggedVlans'] = [0]; }), instancePath: '/status/taggedVlans/0', keyword: 'minimum' },
-  { name: 'condition status Maybe', kind: 'Port', mutate: withStatus('Port', (s) => { (s['conditions'] as Obj[])[0]['status'] = 'Maybe'; }), instancePath: '/status/conditions/0/status', keyword: 'enum' },
-  { name: 'condition without reason', kind: 'Port', mutate: withStatus('Port', (s) => { delete (s['conditions'] as Obj[])[0]['reason']; }), instancePath: '/status/conditions/0', keyword: 'required', property: 'reason' },
-  { name: 'channel trunk', kind: 'NetworkAttachment', mutate: (o) => { spec(o)['channel'] = 'trunk'; }, instancePath: '/spec/channel', keyword: 'enum' },
-  { name: 'HIL channel vlan/native', kind: 'NetworkAttachment', mutate: (o) => { spec(o)['channel'] = 'vlan/native'; }, instancePath: '/spec/channel', keyword: 'enum' },
-  { name: 'missing network', kind: 'NetworkAttachment', mutate: (o) => { delete spec(o)['network']; }, instancePath: '/spec', keyword: 'required', property: 'network' },
-  { name: 'missing nic', kind: 'NetworkAttachment', mutate: (o) => { delete spec(o)['nic']; }, instancePath: '/spec', keyword: 'required', property: 'nic' },
-  { name: 'phase Done', kind: 'NetworkAttachment', mutate: withStatus('NetworkAttachment', (s) => { s['phase'] = 'Done'; }), instancePath: '/status/phase', keyword: 'enum' },
-  { name: 'unknown switch type', kind: 'Switch', mutate: (o) => { spec(o)['type'] = 'juniper'; }, instancePath: '/spec/type', keyword: 'enum' },
-  { name: 'HIL type URL', kind: 'Switch', mutate: (o) => { spec(o)['type'] = 'http://schema.massopencloud.org/haas/v0/switches/mock'; }, instancePath: '/spec/type', keyword: 'enum' },
-  { name: 'missing address', kind: 'Switch', mutate: (o) => { delete spec(o)['address']; }, instancePath: '/spec', keyword: 'required', property: 'address' },
-  { name: 'address with ;', kind: 'Switch', mutate: (o) => { spec(o)['address'] = '10.0.0.1;reboot'; }, instancePath: '/spec/address', keyword: 'pattern' },
-  { name: 'address with newline', kind: 'Switch', mutate: (o) => { spec(o)['address'] = '10.0.0.1\n'; }, instancePath: '/spec/address', keyword: 'pattern' },
-  { name: 'maxSessions 0', kind: 'Switch', mutate: (o) => { spec(o)['maxSessions'] = 0; }, instancePath: '/spec/maxSessions', keyword: 'minimum' },
-  { name: 'maxSessions 65', kind: 'Switch', mutate: (o) => { spec(o)['maxSessions'] = 65; }, instancePath: '/spec/maxSessions', keyword: 'maximum' },
-  { name: 'maxSessions 1.5', kind: 'Switch', mutate: (o) => { spec(o)['maxSessions'] = 1.5; }, instancePath: '/spec/maxSessions', keyword: 'type' },
-  { name: 'parkingVlan 4096', kind: 'Switch', mutate: (o) => { spec(o)['parkingVlan'] = 4096; }, instancePath: '/spec/parkingVlan', keyword: 'maximum' },
-  { name: 'vlanRange 100-', kind: 'Switch', mutate: (o) => { spec(o)['vlanRange'] = ['100-']; }, instancePath: '/spec/vlanRange/0', keyword: 'pattern' },
-  { name: 'vlanRange 4095', kind: 'Switch', mutate: (o) => { spec(o)['vlanRange'] = ['300', '4095']; }, instancePath: '/spec/vlanRange/1', keyword: 'pattern' },
-  { name: 'vlanRange 0-10', kind: 'Switch', mutate: (o) => { spec(o)['vlanRange'] = ['0-10']; }, instancePath: '/spec/vlanRange/0', keyword: 'pattern' },
-  { name: 'vlanRange 100, 200', kind: 'Switch', mutate: (o) => { spec(o)['vlanRange'] = ['100, 200']; }, instancePath: '/spec/vlanRange/0', keyword: 'pattern' },
-  { name: 'vlanRange as a number', kind: 'Switch', mutate: (o) => { spec(o)['vlanRange'] = [100]; }, instancePath: '/spec/vlanRange/0', keyword: 'type' },
-  { name: 'option value with ;', kind: 'Switch', mutate: (o) => { spec(o)['options'] = { bridge: 'br0;reboot' }; }, instancePath: '/spec/options/bridge', keyword: 'pattern' },
-  { name: 'option value with space', kind: 'Switch', mutate: (o) => { spec(o)['options'] = { bridge: 'br0 x' }; }, instancePath: '/spec/options/bridge', keyword: 'pattern' },
-  { name: 'secret ref without name', kind: 'Switch', mutate: (o) => { spec(o)['credentialsSecretRef'] = { namespace: 'hil-system' }; }, instancePath: '/spec/credentialsSecretRef', keyword: 'required', property: 'name' },
-  { name: 'inline password', kind: 'Switch', mutate: (o) => { spec(o)['password'] = 'secret'; }, instancePath: '/spec', keyword: 'additionalProperties', property: 'password' },
-  { name: 'status lastSyncDuration as string', kind: 'Switch', mutate: withStatus('Switch', (s) => { s['lastSyncDuration'] = '1.2s'; }), instancePath: '/status/lastSyncDuration', keyword: 'type' },
-  { name: 'status capabilities unknown key', kind: 'Switch', mutate: withStatus('Switch', (s) => { (s['capabilities'] as Obj)['lacp'] = true; }), instancePath: '/status/capabilities', keyword: 'additionalProperties', property: 'lacp' },
-  { name: 'missing spec', kind: 'Switch', mutate: (o) => { delete o['spec']; }, instancePath: '', keyword: 'required', property: 'spec' },
-  { name: 'password in User', kind: 'User', mutate: (o) => { spec(o)['password'] = 'hunter2'; }, instancePath: '/spec', keyword: 'additionalProperties', property: 'password' },
-  { name: 'admin as string', kind: 'User', mutate: (o) => { spec(o)['admin'] = 'yes'; }, instancePath: '/spec/admin', keyword: 'type' },
-  { name: 'project name with /', kind: 'User', mutate: (o) => { spec(o)['projects'] = ['a/b']; }, instancePath: '/spec/projects/0', keyword: 'pattern' },
-  { name: 'project count negative', kind: 'Project', mutate: withStatus('Project', (s) => { s['nodes'] = -1; }), instancePath: '/status/nodes', keyword: 'minimum' },
-  { name: 'headnode missing baseImage', kind: 'Headnode', mutate: (o) => { delete spec(o)['baseImage']; }, instancePath: '/spec', keyword: 'required', property: 'baseImage' },
-  { name: 'baseImage with shell', kind: 'Headnode', mutate: (o) => { spec(o)['baseImage'] = 'img && rm -rf /'; }, instancePath: '/spec/baseImage', keyword: 'pattern' },
-  { name: 'hnic without name', kind: 'Headnode', mutate: (o) => { spec(o)['hnics'] = [{ network: 'runway-pxe' }]; }, instancePath: '/spec/hnics/0', keyword: 'required', property: 'name' },
-  { name: 'running as string', kind: 'Headnode', mutate: (o) => { spec(o)['running'] = 'true'; }, instancePath: '/spec/running', keyword: 'type' },
-  { name: 'headnode state Frozen', kind: 'Headnode', mutate: withStatus('Headnode', (s) => { s['state'] = 'Frozen'; }), instancePath: '/status/state', keyword: 'enum' },
-  { name: 'vncPort 70000', kind: 'Headnode', mutate: withStatus('Headnode', (s) => { s['vncPort'] = 70000; }), instancePath: '/status/vncPort', keyword: 'maximum' },
+  {
+    name: 'VLAN 5000',
+    kind: 'Network',
+    from: 'runway-provider',
+    mutate: (o) => {
+      spec(o)['vlan'] = 5000;
+    },
+    instancePath: '/spec/vlan',
+    keyword: 'maximum',
+  },
+  {
+    name: 'VLAN 0',
+    kind: 'Network',
+    from: 'runway-provider',
+    mutate: (o) => {
+      spec(o)['vlan'] = 0;
+    },
+    instancePath: '/spec/vlan',
+    keyword: 'minimum',
+  },
+  {
+    name: 'VLAN as string',
+    kind: 'Network',
+    from: 'runway-provider',
+    mutate: (o) => {
+      spec(o)['vlan'] = '1100';
+    },
+    instancePath: '/spec/vlan',
+    keyword: 'type',
+  },
+  {
+    name: 'status VLAN 4095',
+    kind: 'Network',
+    mutate: withStatus('Network', (s) => {
+      s['vlan'] = 4095;
+    }),
+    instancePath: '/status/vlan',
+    keyword: 'maximum',
+  },
+  {
+    name: 'owner not DNS-1123',
+    kind: 'Network',
+    mutate: (o) => {
+      spec(o)['owner'] = 'Runway_Project';
+    },
+    instancePath: '/spec/owner',
+    keyword: 'pattern',
+  },
+  {
+    name: 'unknown field vlanId',
+    kind: 'Network',
+    mutate: (o) => {
+      spec(o)['vlanId'] = 7;
+    },
+    instancePath: '/spec',
+    keyword: 'additionalProperties',
+    property: 'vlanId',
+  },
+  {
+    name: 'bad MAC',
+    kind: 'Node',
+    mutate: (o) => {
+      (spec(o)['nics'] as Obj[])[0]['macAddress'] = '52:54:00:00:01';
+    },
+    instancePath: '/spec/nics/0/macAddress',
+    keyword: 'pattern',
+  },
+  {
+    name: 'MAC with dashes',
+    kind: 'Node',
+    mutate: (o) => {
+      (spec(o)['nics'] as Obj[])[0]['macAddress'] = '52-54-00-00-01-01';
+    },
+    instancePath: '/spec/nics/0/macAddress',
+    keyword: 'pattern',
+  },
+  {
+    name: 'MAC with trailing newline',
+    kind: 'Node',
+    mutate: (o) => {
+      (spec(o)['nics'] as Obj[])[0]['macAddress'] = '52:54:00:00:01:01\n';
+    },
+    instancePath: '/spec/nics/0/macAddress',
+    keyword: 'pattern',
+  },
+  {
+    name: 'NIC without name',
+    kind: 'Node',
+    mutate: (o) => {
+      delete (spec(o)['nics'] as Obj[])[0]['name'];
+    },
+    instancePath: '/spec/nics/0',
+    keyword: 'required',
+    property: 'name',
+  },
+  {
+    name: 'project with uppercase',
+    kind: 'Node',
+    mutate: (o) => {
+      spec(o)['project'] = 'Runway';
+    },
+    instancePath: '/spec/project',
+    keyword: 'pattern',
+  },
+  {
+    name: 'obm type redfish',
+    kind: 'Node',
+    mutate: (o) => {
+      (spec(o)['obm'] as Obj)['type'] = 'redfish';
+    },
+    instancePath: '/spec/obm/type',
+    keyword: 'enum',
+  },
+  {
+    name: 'obm host with ;',
+    kind: 'Node',
+    mutate: (o) => {
+      (spec(o)['obm'] as Obj)['host'] = 'bmc;reboot';
+    },
+    instancePath: '/spec/obm/host',
+    keyword: 'pattern',
+  },
+  {
+    name: 'obm host starting with -',
+    kind: 'Node',
+    mutate: (o) => {
+      (spec(o)['obm'] as Obj)['host'] = '-oProxyCommand=x';
+    },
+    instancePath: '/spec/obm/host',
+    keyword: 'pattern',
+  },
+  {
+    name: 'missing obm',
+    kind: 'Node',
+    mutate: (o) => {
+      delete spec(o)['obm'];
+    },
+    instancePath: '/spec',
+    keyword: 'required',
+    property: 'obm',
+  },
+  {
+    name: 'power "on" (lowercase)',
+    kind: 'Node',
+    mutate: (o) => {
+      spec(o)['power'] = 'on';
+    },
+    instancePath: '/spec/power',
+    keyword: 'enum',
+  },
+  {
+    name: 'power true (YAML 1.1 On)',
+    kind: 'Node',
+    mutate: (o) => {
+      spec(o)['power'] = true;
+    },
+    instancePath: '/spec/power',
+    keyword: 'type',
+  },
+  {
+    name: 'bootDevice cdrom',
+    kind: 'Node',
+    mutate: (o) => {
+      spec(o)['bootDevice'] = 'cdrom';
+    },
+    instancePath: '/spec/bootDevice',
+    keyword: 'enum',
+  },
+  {
+    name: 'metadata value not a string',
+    kind: 'Node',
+    mutate: (o) => {
+      (spec(o)['metadata'] as Obj)['rack'] = 7;
+    },
+    instancePath: '/spec/metadata/rack',
+    keyword: 'type',
+  },
+  {
+    name: 'status power Maybe',
+    kind: 'Node',
+    mutate: withStatus('Node', (s) => {
+      s['power'] = 'Maybe';
+    }),
+    instancePath: '/status/power',
+    keyword: 'enum',
+  },
+  {
+    name: 'status NIC channel',
+    kind: 'Node',
+    mutate: withStatus('Node', (s) => {
+      ((s['nics'] as Obj[])[0]['networks'] as Obj[])[0]['channel'] = 'vlan/native';
+    }),
+    instancePath: '/status/nics/0/networks/0/channel',
+    keyword: 'enum',
+  },
+  {
+    name: 'interface with ;',
+    kind: 'Port',
+    mutate: (o) => {
+      spec(o)['interface'] = 'gi1/0/1;reload';
+    },
+    instancePath: '/spec/interface',
+    keyword: 'pattern',
+  },
+  {
+    name: 'interface with newline',
+    kind: 'Port',
+    mutate: (o) => {
+      spec(o)['interface'] = 'gi1/0/1\nreload';
+    },
+    instancePath: '/spec/interface',
+    keyword: 'pattern',
+  },
+  {
+    name: 'interface with trailing newline',
+    kind: 'Port',
+    mutate: (o) => {
+      spec(o)['interface'] = 'gi1/0/1\n';
+    },
+    instancePath: '/spec/interface',
+    keyword: 'pattern',
+  },
+  {
+    name: 'interface with space',
+    kind: 'Port',
+    mutate: (o) => {
+      spec(o)['interface'] = 'gi1/0/1 shutdown';
+    },
+    instancePath: '/spec/interface',
+    keyword: 'pattern',
+  },
+  {
+    name: 'interface with $()',
+    kind: 'Port',
+    mutate: (o) => {
+      spec(o)['interface'] = '$(reboot)';
+    },
+    instancePath: '/spec/interface',
+    keyword: 'pattern',
+  },
+  {
+    name: 'interface too long',
+    kind: 'Port',
+    mutate: (o) => {
+      spec(o)['interface'] = 'e' + '1'.repeat(64);
+    },
+    instancePath: '/spec/interface',
+    keyword: 'pattern',
+  },
+  {
+    name: 'missing switch',
+    kind: 'Port',
+    mutate: (o) => {
+      delete spec(o)['switch'];
+    },
+    instancePath: '/spec',
+    keyword: 'required',
+    property: 'switch',
+  },
+  {
+    name: 'observed tagged VLAN 0',
+    kind: 'Port',
+    mutate: withStatus('Port', (s) => {
+      s['taggedVlans'] = [0];
+    }),
+    instancePath: '/status/taggedVlans/0',
+    keyword: 'minimum',
+  },
+  {
+    name: 'condition status Maybe',
+    kind: 'Port',
+    mutate: withStatus('Port', (s) => {
+      (s['conditions'] as Obj[])[0]['status'] = 'Maybe';
+    }),
+    instancePath: '/status/conditions/0/status',
+    keyword: 'enum',
+  },
+  {
+    name: 'condition without reason',
+    kind: 'Port',
+    mutate: withStatus('Port', (s) => {
+      delete (s['conditions'] as Obj[])[0]['reason'];
+    }),
+    instancePath: '/status/conditions/0',
+    keyword: 'required',
+    property: 'reason',
+  },
+  {
+    name: 'channel trunk',
+    kind: 'NetworkAttachment',
+    mutate: (o) => {
+      spec(o)['channel'] = 'trunk';
+    },
+    instancePath: '/spec/channel',
+    keyword: 'enum',
+  },
+  {
+    name: 'HIL channel vlan/native',
+    kind: 'NetworkAttachment',
+    mutate: (o) => {
+      spec(o)['channel'] = 'vlan/native';
+    },
+    instancePath: '/spec/channel',
+    keyword: 'enum',
+  },
+  {
+    name: 'missing network',
+    kind: 'NetworkAttachment',
+    mutate: (o) => {
+      delete spec(o)['network'];
+    },
+    instancePath: '/spec',
+    keyword: 'required',
+    property: 'network',
+  },
+  {
+    name: 'missing nic',
+    kind: 'NetworkAttachment',
+    mutate: (o) => {
+      delete spec(o)['nic'];
+    },
+    instancePath: '/spec',
+    keyword: 'required',
+    property: 'nic',
+  },
+  {
+    name: 'phase Done',
+    kind: 'NetworkAttachment',
+    mutate: withStatus('NetworkAttachment', (s) => {
+      s['phase'] = 'Done';
+    }),
+    instancePath: '/status/phase',
+    keyword: 'enum',
+  },
+  {
+    name: 'unknown switch type',
+    kind: 'Switch',
+    mutate: (o) => {
+      spec(o)['type'] = 'juniper';
+    },
+    instancePath: '/spec/type',
+    keyword: 'enum',
+  },
+  {
+    name: 'HIL type URL',
+    kind: 'Switch',
+    mutate: (o) => {
+      spec(o)['type'] = 'http://schema.massopencloud.org/haas/v0/switches/mock';
+    },
+    instancePath: '/spec/type',
+    keyword: 'enum',
+  },
+  {
+    name: 'missing address',
+    kind: 'Switch',
+    mutate: (o) => {
+      delete spec(o)['address'];
+    },
+    instancePath: '/spec',
+    keyword: 'required',
+    property: 'address',
+  },
+  {
+    name: 'address with ;',
+    kind: 'Switch',
+    mutate: (o) => {
+      spec(o)['address'] = '10.0.0.1;reboot';
+    },
+    instancePath: '/spec/address',
+    keyword: 'pattern',
+  },
+  {
+    name: 'address with newline',
+    kind: 'Switch',
+    mutate: (o) => {
+      spec(o)['address'] = '10.0.0.1\n';
+    },
+    instancePath: '/spec/address',
+    keyword: 'pattern',
+  },
+  {
+    name: 'maxSessions 0',
+    kind: 'Switch',
+    mutate: (o) => {
+      spec(o)['maxSessions'] = 0;
+    },
+    instancePath: '/spec/maxSessions',
+    keyword: 'minimum',
+  },
+  {
+    name: 'maxSessions 65',
+    kind: 'Switch',
+    mutate: (o) => {
+      spec(o)['maxSessions'] = 65;
+    },
+    instancePath: '/spec/maxSessions',
+    keyword: 'maximum',
+  },
+  {
+    name: 'maxSessions 1.5',
+    kind: 'Switch',
+    mutate: (o) => {
+      spec(o)['maxSessions'] = 1.5;
+    },
+    instancePath: '/spec/maxSessions',
+    keyword: 'type',
+  },
+  {
+    name: 'parkingVlan 4096',
+    kind: 'Switch',
+    mutate: (o) => {
+      spec(o)['parkingVlan'] = 4096;
+    },
+    instancePath: '/spec/parkingVlan',
+    keyword: 'maximum',
+  },
+  {
+    name: 'vlanRange 100-',
+    kind: 'Switch',
+    mutate: (o) => {
+      spec(o)['vlanRange'] = ['100-'];
+    },
+    instancePath: '/spec/vlanRange/0',
+    keyword: 'pattern',
+  },
+  {
+    name: 'vlanRange 4095',
+    kind: 'Switch',
+    mutate: (o) => {
+      spec(o)['vlanRange'] = ['300', '4095'];
+    },
+    instancePath: '/spec/vlanRange/1',
+    keyword: 'pattern',
+  },
+  {
+    name: 'vlanRange 0-10',
+    kind: 'Switch',
+    mutate: (o) => {
+      spec(o)['vlanRange'] = ['0-10'];
+    },
+    instancePath: '/spec/vlanRange/0',
+    keyword: 'pattern',
+  },
+  {
+    name: 'vlanRange 100, 200',
+    kind: 'Switch',
+    mutate: (o) => {
+      spec(o)['vlanRange'] = ['100, 200'];
+    },
+    instancePath: '/spec/vlanRange/0',
+    keyword: 'pattern',
+  },
+  {
+    name: 'vlanRange as a number',
+    kind: 'Switch',
+    mutate: (o) => {
+      spec(o)['vlanRange'] = [100];
+    },
+    instancePath: '/spec/vlanRange/0',
+    keyword: 'type',
+  },
+  {
+    name: 'option value with ;',
+    kind: 'Switch',
+    mutate: (o) => {
+      spec(o)['options'] = { bridge: 'br0;reboot' };
+    },
+    instancePath: '/spec/options/bridge',
+    keyword: 'pattern',
+  },
+  {
+    name: 'option value with space',
+    kind: 'Switch',
+    mutate: (o) => {
+      spec(o)['options'] = { bridge: 'br0 x' };
+    },
+    instancePath: '/spec/options/bridge',
+    keyword: 'pattern',
+  },
+  {
+    name: 'secret ref without name',
+    kind: 'Switch',
+    mutate: (o) => {
+      spec(o)['credentialsSecretRef'] = { namespace: 'hil-system' };
+    },
+    instancePath: '/spec/credentialsSecretRef',
+    keyword: 'required',
+    property: 'name',
+  },
+  {
+    name: 'inline password',
+    kind: 'Switch',
+    mutate: (o) => {
+      spec(o)['password'] = 'secret';
+    },
+    instancePath: '/spec',
+    keyword: 'additionalProperties',
+    property: 'password',
+  },
+  {
+    name: 'status lastSyncDuration as string',
+    kind: 'Switch',
+    mutate: withStatus('Switch', (s) => {
+      s['lastSyncDuration'] = '1.2s';
+    }),
+    instancePath: '/status/lastSyncDuration',
+    keyword: 'type',
+  },
+  {
+    name: 'status capabilities unknown key',
+    kind: 'Switch',
+    mutate: withStatus('Switch', (s) => {
+      (s['capabilities'] as Obj)['lacp'] = true;
+    }),
+    instancePath: '/status/capabilities',
+    keyword: 'additionalProperties',
+    property: 'lacp',
+  },
+  {
+    name: 'missing spec',
+    kind: 'Switch',
+    mutate: (o) => {
+      delete o['spec'];
+    },
+    instancePath: '',
+    keyword: 'required',
+    property: 'spec',
+  },
+  {
+    name: 'password in User',
+    kind: 'User',
+    mutate: (o) => {
+      spec(o)['password'] = 'hunter2';
+    },
+    instancePath: '/spec',
+    keyword: 'additionalProperties',
+    property: 'password',
+  },
+  {
+    name: 'admin as string',
+    kind: 'User',
+    mutate: (o) => {
+      spec(o)['admin'] = 'yes';
+    },
+    instancePath: '/spec/admin',
+    keyword: 'type',
+  },
+  {
+    name: 'project name with /',
+    kind: 'User',
+    mutate: (o) => {
+      spec(o)['projects'] = ['a/b'];
+    },
+    instancePath: '/spec/projects/0',
+    keyword: 'pattern',
+  },
+  {
+    name: 'project count negative',
+    kind: 'Project',
+    mutate: withStatus('Project', (s) => {
+      s['nodes'] = -1;
+    }),
+    instancePath: '/status/nodes',
+    keyword: 'minimum',
+  },
+  {
+    name: 'headnode missing baseImage',
+    kind: 'Headnode',
+    mutate: (o) => {
+      delete spec(o)['baseImage'];
+    },
+    instancePath: '/spec',
+    keyword: 'required',
+    property: 'baseImage',
+  },
+  {
+    name: 'baseImage with shell',
+    kind: 'Headnode',
+    mutate: (o) => {
+      spec(o)['baseImage'] = 'img && rm -rf /';
+    },
+    instancePath: '/spec/baseImage',
+    keyword: 'pattern',
+  },
+  {
+    name: 'hnic without name',
+    kind: 'Headnode',
+    mutate: (o) => {
+      spec(o)['hnics'] = [{ network: 'runway-pxe' }];
+    },
+    instancePath: '/spec/hnics/0',
+    keyword: 'required',
+    property: 'name',
+  },
+  {
+    name: 'running as string',
+    kind: 'Headnode',
+    mutate: (o) => {
+      spec(o)['running'] = 'true';
+    },
+    instancePath: '/spec/running',
+    keyword: 'type',
+  },
+  {
+    name: 'headnode state Frozen',
+    kind: 'Headnode',
+    mutate: withStatus('Headnode', (s) => {
+      s['state'] = 'Frozen';
+    }),
+    instancePath: '/status/state',
+    keyword: 'enum',
+  },
+  {
+    name: 'vncPort 70000',
+    kind: 'Headnode',
+    mutate: withStatus('Headnode', (s) => {
+      s['vncPort'] = 70000;
+    }),
+    instancePath: '/status/vncPort',
+    keyword: 'maximum',
+  },
 ];
 
 for (const c of BAD) {
@@ -774,32 +1440,138 @@ for (const c of BAD) {
           (e.params as { missingProperty?: string; additionalProperty?: string }).missingProperty === c.property ||
           (e.params as { additionalProperty?: string }).additionalProperty === c.property),
     );
-    assert.ok(hit, `expected ${c.keyword} at ${c.instancePath || '/'}${c.property ? ` (${c.property})` : ''}, got: ${fmt(errors)}`);
+    assert.ok(
+      hit,
+      `expected ${c.keyword} at ${c.instancePath || '/'}${c.property ? ` (${c.property})` : ''}, got: ${fmt(errors)}`,
+    );
   });
 }
 
 test('valid edge values are accepted', () => {
   const ok: Array<[string, (o: Obj) => void, string?]> = [
-    ['Network', (o) => { spec(o)['vlan'] = 1; }, 'runway-provider'],
-    ['Network', (o) => { spec(o)['vlan'] = 4094; }, 'runway-provider'],
-    ['Node', (o) => { spec(o)['project'] = ''; }],
-    ['Node', (o) => { (spec(o)['nics'] as Obj[])[0]['macAddress'] = 'AA:BB:CC:DD:EE:FF'; }],
-    ['Node', (o) => { (spec(o)['obm'] as Obj)['host'] = '[fe80::1%eth0]'; }],
-    ['Node', (o) => { (spec(o)['obm'] as Obj)['host'] = '::1'; }],
-    ['Port', (o) => { spec(o)['interface'] = 'Ethernet1/1'; }],
-    ['Port', (o) => { spec(o)['interface'] = 'te1/0/48'; }],
-    ['Port', (o) => { spec(o)['interface'] = '1/0/3'; }],
-    ['Port', (o) => { spec(o)['interface'] = 'veth-n1.p0'; }],
-    ['Port', (o) => { spec(o)['interface'] = 'port1'; }],
-    ['Switch', (o) => { spec(o)['vlanRange'] = ['1', '100-200', '4094', '1000-4094']; }],
-    ['Switch', (o) => { spec(o)['address'] = 'unix:/var/run/openvswitch/db.sock'; }],
-    ['Switch', (o) => { spec(o)['address'] = 'tcp:127.0.0.1:6640'; }],
-    ['Switch', (o) => { spec(o)['address'] = 'https://switch.example.com:8008'; }],
-    ['Switch', (o) => { spec(o)['options'] = { bridge: 'br-hil', interfaceType: 'TenGigabitEthernet', dummyVlan: '2', save: 'false' }; }],
-    ['Switch', (o) => { spec(o)['parkingVlan'] = 4095; spec(o)['maxSessions'] = 64; }],
-    ['NetworkAttachment', (o) => { delete spec(o)['channel']; }],
-    ['Headnode', (o) => { spec(o)['hnics'] = [{ name: 'unconnected' }]; }],
-    ['Project', (o) => { delete o['spec']; }],
+    [
+      'Network',
+      (o) => {
+        spec(o)['vlan'] = 1;
+      },
+      'runway-provider',
+    ],
+    [
+      'Network',
+      (o) => {
+        spec(o)['vlan'] = 4094;
+      },
+      'runway-provider',
+    ],
+    [
+      'Node',
+      (o) => {
+        spec(o)['project'] = '';
+      },
+    ],
+    [
+      'Node',
+      (o) => {
+        (spec(o)['nics'] as Obj[])[0]['macAddress'] = 'AA:BB:CC:DD:EE:FF';
+      },
+    ],
+    [
+      'Node',
+      (o) => {
+        (spec(o)['obm'] as Obj)['host'] = '[fe80::1%eth0]';
+      },
+    ],
+    [
+      'Node',
+      (o) => {
+        (spec(o)['obm'] as Obj)['host'] = '::1';
+      },
+    ],
+    [
+      'Port',
+      (o) => {
+        spec(o)['interface'] = 'Ethernet1/1';
+      },
+    ],
+    [
+      'Port',
+      (o) => {
+        spec(o)['interface'] = 'te1/0/48';
+      },
+    ],
+    [
+      'Port',
+      (o) => {
+        spec(o)['interface'] = '1/0/3';
+      },
+    ],
+    [
+      'Port',
+      (o) => {
+        spec(o)['interface'] = 'veth-n1.p0';
+      },
+    ],
+    [
+      'Port',
+      (o) => {
+        spec(o)['interface'] = 'port1';
+      },
+    ],
+    [
+      'Switch',
+      (o) => {
+        spec(o)['vlanRange'] = ['1', '100-200', '4094', '1000-4094'];
+      },
+    ],
+    [
+      'Switch',
+      (o) => {
+        spec(o)['address'] = 'unix:/var/run/openvswitch/db.sock';
+      },
+    ],
+    [
+      'Switch',
+      (o) => {
+        spec(o)['address'] = 'tcp:127.0.0.1:6640';
+      },
+    ],
+    [
+      'Switch',
+      (o) => {
+        spec(o)['address'] = 'https://switch.example.com:8008';
+      },
+    ],
+    [
+      'Switch',
+      (o) => {
+        spec(o)['options'] = { bridge: 'br-hil', interfaceType: 'TenGigabitEthernet', dummyVlan: '2', save: 'false' };
+      },
+    ],
+    [
+      'Switch',
+      (o) => {
+        spec(o)['parkingVlan'] = 4095;
+        spec(o)['maxSessions'] = 64;
+      },
+    ],
+    [
+      'NetworkAttachment',
+      (o) => {
+        delete spec(o)['channel'];
+      },
+    ],
+    [
+      'Headnode',
+      (o) => {
+        spec(o)['hnics'] = [{ name: 'unconnected' }];
+      },
+    ],
+    [
+      'Project',
+      (o) => {
+        delete o['spec'];
+      },
+    ],
   ];
   for (const [kind, mutate, from] of ok) {
     const obj = example(kind, from);
@@ -820,13 +1592,25 @@ test('defaults: ajv useDefaults fills what the server must default', () => {
   const na = example('NetworkAttachment');
   delete spec(na)['channel'];
   assert.equal(get(fill('NetworkAttachment', na), 'spec', 'channel'), 'native');
-  const sw = fill('Switch', { apiVersion: 'hil.io/v1alpha1', kind: 'Switch', spec: { type: 'mock', address: 'x', credentialsSecretRef: { name: 's' } } });
+  const sw = fill('Switch', {
+    apiVersion: 'hil.io/v1alpha1',
+    kind: 'Switch',
+    spec: { type: 'mock', address: 'x', credentialsSecretRef: { name: 's' } },
+  });
   assert.equal(get(sw, 'spec', 'maxSessions'), 1);
   assert.equal(get(sw, 'spec', 'credentialsSecretRef', 'namespace'), 'hil-system');
   assert.equal(get(sw, 'spec', 'parkingVlan'), undefined, 'parkingVlan has no schema default (driver-specific)');
-  const hn = fill('Headnode', { apiVersion: 'hil.io/v1alpha1', kind: 'Headnode', spec: { project: 'p', baseImage: 'img' } });
+  const hn = fill('Headnode', {
+    apiVersion: 'hil.io/v1alpha1',
+    kind: 'Headnode',
+    spec: { project: 'p', baseImage: 'img' },
+  });
   assert.equal(get(hn, 'spec', 'running'), true);
-  const node = fill('Node', { apiVersion: 'hil.io/v1alpha1', kind: 'Node', spec: { obm: { type: 'ipmi', host: '10.0.0.5' } } });
+  const node = fill('Node', {
+    apiVersion: 'hil.io/v1alpha1',
+    kind: 'Node',
+    spec: { obm: { type: 'ipmi', host: '10.0.0.5' } },
+  });
   assert.equal(get(node, 'spec', 'project'), '');
   assert.equal(get(node, 'spec', 'obm', 'port'), 623);
   assert.equal(get(node, 'spec', 'power'), undefined, 'power has no default: absent = leave power alone');
@@ -854,7 +1638,8 @@ test('docs/resources.md documents every kind, short name and field', () => {
     const root = schemaOf(c);
     for (const top of ['spec', 'status']) {
       for (const [k, v] of Object.entries(root.properties?.[top]?.properties ?? {})) {
-        for (const p of paths(v, `${top}.${k}`, [])) assert.ok(doc.includes(`| \`${p}\` |`), `${kind}: ${p} is not documented`);
+        for (const p of paths(v, `${top}.${k}`, []))
+          assert.ok(doc.includes(`| \`${p}\` |`), `${kind}: ${p} is not documented`);
       }
     }
     for (const col of c.spec.versions[0].additionalPrinterColumns ?? []) {

@@ -8,19 +8,38 @@ import { HeadnodeReconciler } from '../../controllers/headnode/headnode-reconcil
 import { EventRecorder } from '../../controllers/events.js';
 import { domainNameFor, HeadnodeDriverError, macFor, validateSpec } from '../../drivers/headnode/headnode-driver.js';
 import { FakeHeadnodeDriver } from '../../drivers/headnode/fake/fake-driver.js';
-import { cloneXml, parseFileDisks, parseInterfaces, parseOwnedDisks, parseVncPort } from '../../drivers/headnode/libvirt/domain-xml.js';
+import {
+  cloneXml,
+  parseFileDisks,
+  parseInterfaces,
+  parseOwnedDisks,
+  parseVncPort,
+} from '../../drivers/headnode/libvirt/domain-xml.js';
 import { FakeApi } from '../support/fake-api.js';
 
 const signal = new AbortController().signal;
 
-function setup(opts: { driver?: FakeHeadnodeDriver | null; running?: boolean; hnics?: { name: string; network?: string }[] } = {}) {
+function setup(
+  opts: { driver?: FakeHeadnodeDriver | null; running?: boolean; hnics?: { name: string; network?: string }[] } = {},
+) {
   const api = new FakeApi();
-  api.put('networks', { apiVersion: 'hil.io/v1alpha1', kind: 'Network', metadata: { name: 'net' }, spec: { owner: 'p' }, status: { vlan: 120 } });
+  api.put('networks', {
+    apiVersion: 'hil.io/v1alpha1',
+    kind: 'Network',
+    metadata: { name: 'net' },
+    spec: { owner: 'p' },
+    status: { vlan: 120 },
+  });
   api.put('headnodes', {
     apiVersion: 'hil.io/v1alpha1',
     kind: 'Headnode',
     metadata: { name: 'hn', uid: '0b9a2c1e-0000-4000-8000-000000000001' },
-    spec: { project: 'p', baseImage: 'base', hnics: opts.hnics ?? [{ name: 'pxe', network: 'net' }], running: opts.running ?? true },
+    spec: {
+      project: 'p',
+      baseImage: 'base',
+      hnics: opts.hnics ?? [{ name: 'pxe', network: 'net' }],
+      running: opts.running ?? true,
+    },
   });
   const driver = opts.driver === null ? undefined : (opts.driver ?? new FakeHeadnodeDriver(['base']));
   const client = api.client();
@@ -36,7 +55,9 @@ test('create and start: one domain, its interface on br-vlan<N> with a stable MA
   assert.deepEqual(driver!.calls, [`create ${name}`, `start ${name}`]);
   assert.equal(hn().status!.state, 'Running');
   assert.equal(hn().status!.frozen, true);
-  assert.deepEqual(driver!.domains.get(name)!.info.interfaces, [{ bridge: 'br-vlan120', mac: macFor('0b9a2c1e-0000-4000-8000-000000000001', 'pxe') }]);
+  assert.deepEqual(driver!.domains.get(name)!.info.interfaces, [
+    { bridge: 'br-vlan120', mac: macFor('0b9a2c1e-0000-4000-8000-000000000001', 'pxe') },
+  ]);
   const writes = api.totalWrites();
   await r.reconcile({ key: 'hn' }, signal);
   assert.equal(api.totalWrites(), writes, 'no API write on the second pass');
@@ -45,7 +66,10 @@ test('create and start: one domain, its interface on br-vlan<N> with a stable MA
 
 test('libvirt refuses to start: Failed, its message in Ready, a Warning Event, and the reconcile throws (retried with backoff)', async () => {
   const driver = new FakeHeadnodeDriver(['base']);
-  driver.failNext.start = new HeadnodeDriverError('LibvirtError', 'start domain x: internal error: process exited while connecting to monitor: could not open /dev/kvm');
+  driver.failNext.start = new HeadnodeDriverError(
+    'LibvirtError',
+    'start domain x: internal error: process exited while connecting to monitor: could not open /dev/kvm',
+  );
   const { api, r, hn } = setup({ driver });
   await assert.rejects(r.reconcile({ key: 'hn' }, signal), /could not open \/dev\/kvm/);
   assert.equal(hn().status!.state, 'Failed');
@@ -99,7 +123,14 @@ test('a network without a VLAN yet: Pending with the reason, nothing created', a
 });
 
 test('values are validated before anything reaches libvirt', () => {
-  const ok = { name: 'hil-headnode-1', headnode: 'hn', uid: '1', baseImage: 'base', bridgeKind: 'linux' as const, interfaces: [{ hnic: 'a', bridge: 'br-vlan100', mac: '52:54:00:00:00:01' }] };
+  const ok = {
+    name: 'hil-headnode-1',
+    headnode: 'hn',
+    uid: '1',
+    baseImage: 'base',
+    bridgeKind: 'linux' as const,
+    interfaces: [{ hnic: 'a', bridge: 'br-vlan100', mac: '52:54:00:00:00:01' }],
+  };
   validateSpec(ok);
   for (const [bad, re] of [
     [{ ...ok, baseImage: "base'/><x" }, /base image/],
@@ -108,7 +139,10 @@ test('values are validated before anything reaches libvirt', () => {
     [{ ...ok, interfaces: [{ hnic: 'a', bridge: 'br0', mac: 'zz' }] }, /MAC/],
     [{ ...ok, name: '-x' }, /domain name/],
   ] as const) {
-    assert.throws(() => validateSpec(bad as any), (e: any) => e instanceof HeadnodeDriverError && e.reason === 'InvalidValue' && re.test(e.message));
+    assert.throws(
+      () => validateSpec(bad as any),
+      (e: any) => e instanceof HeadnodeDriverError && e.reason === 'InvalidValue' && re.test(e.message),
+    );
   }
 });
 
@@ -148,16 +182,37 @@ test('clone XML: new name, no uuid, our metadata and interfaces, disks pointed a
   });
   assert.match(x, /<name>hil-headnode-u1<\/name>/);
   assert.doesNotMatch(x, /<uuid>|id='3'|52:54:00:aa:bb:cc|source network/);
-  assert.deepEqual(parseInterfaces(x), [{ type: 'bridge', bridge: 'br-vlan7', mac: '52:54:00:01:02:03', target: undefined }]);
+  assert.deepEqual(parseInterfaces(x), [
+    { type: 'bridge', bridge: 'br-vlan7', mac: '52:54:00:01:02:03', target: undefined },
+  ]);
   assert.match(x, /<virtualport type='openvswitch'\/>/);
-  assert.deepEqual(parseFileDisks(x).map((d) => [d.target, d.file, d.format]), [['vda', '/img/hil-headnode-u1-vda.qcow2', 'qcow2']], 'the cdrom is shared, not copied');
+  assert.deepEqual(
+    parseFileDisks(x).map((d) => [d.target, d.file, d.format]),
+    [['vda', '/img/hil-headnode-u1-vda.qcow2', 'qcow2']],
+    'the cdrom is shared, not copied',
+  );
   assert.match(x, /<source file='\/img\/tools.iso'\/>/);
   assert.deepEqual(parseOwnedDisks(x), ['/img/hil-headnode-u1-vda.qcow2']);
   assert.match(x, /<graphics port='-1' autoport='yes' type='vnc'/);
   assert.equal(parseVncPort(x), undefined);
-  const noDriver = cloneXml(`<domain><name>b</name><devices><disk type='file' device='disk'><source file='/i/b.qcow2'/><target dev='sda'/></disk></devices></domain>`, {
-    name: 'n', title: 't', headnode: 'h', uid: 'u', interfaces: [], bridgeKind: 'linux', nicModel: 'virtio', disks: new Map([['/i/b.qcow2', '/i/n-sda.qcow2']]), vncListen: '127.0.0.1',
-  });
-  assert.deepEqual(parseFileDisks(noDriver).map((d) => [d.file, d.format]), [['/i/n-sda.qcow2', 'qcow2']], 'a disk without <driver> gets type qcow2');
+  const noDriver = cloneXml(
+    `<domain><name>b</name><devices><disk type='file' device='disk'><source file='/i/b.qcow2'/><target dev='sda'/></disk></devices></domain>`,
+    {
+      name: 'n',
+      title: 't',
+      headnode: 'h',
+      uid: 'u',
+      interfaces: [],
+      bridgeKind: 'linux',
+      nicModel: 'virtio',
+      disks: new Map([['/i/b.qcow2', '/i/n-sda.qcow2']]),
+      vncListen: '127.0.0.1',
+    },
+  );
+  assert.deepEqual(
+    parseFileDisks(noDriver).map((d) => [d.file, d.format]),
+    [['/i/n-sda.qcow2', 'qcow2']],
+    'a disk without <driver> gets type qcow2',
+  );
   assert.equal(parseVncPort(`<graphics type='vnc' port='5907' autoport='yes'/>`), 5907);
 });

@@ -10,17 +10,39 @@ import yaml from 'js-yaml';
 import { DescribeWriter, renderValue, title } from '../../hilctl/describe.js';
 import type { ResourceInfo } from '../../hilctl/discovery.js';
 import { executeTemplate, findAll } from '../../api/meta/jsonpath.js';
-import { ColumnWriter, formatCustomColumns, formatObjects, parseOutput, tableRows, toYaml } from '../../hilctl/printers.js';
+import {
+  ColumnWriter,
+  formatCustomColumns,
+  formatObjects,
+  parseOutput,
+  tableRows,
+  toYaml,
+} from '../../hilctl/printers.js';
 import { diffLines, unifiedHunks } from '../../hilctl/unified-diff.js';
 
-const NODE: ResourceInfo = { group: 'hil.io', version: 'v1alpha1', name: 'nodes', singularName: 'node', kind: 'Node', namespaced: false, shortNames: ['hn'], categories: ['hil'], verbs: ['list'] };
+const NODE: ResourceInfo = {
+  group: 'hil.io',
+  version: 'v1alpha1',
+  name: 'nodes',
+  singularName: 'node',
+  kind: 'Node',
+  namespaced: false,
+  shortNames: ['hn'],
+  categories: ['hil'],
+  verbs: ['list'],
+};
 
 const obj = {
   apiVersion: 'hil.io/v1alpha1',
   kind: 'Node',
   metadata: { name: 'node-01', labels: { rack: 'r1', 'hil.io/role': 'compute' } },
   spec: { project: 'runway', nics: [{ name: 'eth0', port: 'p1' }, { name: 'eth1' }] },
-  status: { conditions: [{ type: 'PowerSynced', status: 'True' }, { type: 'Ready', status: 'False', reason: 'Syncing' }] },
+  status: {
+    conditions: [
+      { type: 'PowerSynced', status: 'True' },
+      { type: 'Ready', status: 'False', reason: 'Syncing' },
+    ],
+  },
 };
 
 describe('jsonpath', () => {
@@ -77,14 +99,20 @@ describe('tables', () => {
   test('wide shows priority columns; several kinds prefix names; labels and events add columns', () => {
     const wide = tableRows(NODE, table, { wide: true });
     assert.deepEqual(wide.header, ['NAME', 'PROJECT', 'OBM', 'AGE']);
-    const kinds = tableRows(NODE, table, { withKind: true, showLabels: true, eventColumn: true }, ['ADDED', 'MODIFIED']);
+    const kinds = tableRows(NODE, table, { withKind: true, showLabels: true, eventColumn: true }, [
+      'ADDED',
+      'MODIFIED',
+    ]);
     assert.deepEqual(kinds.header, ['EVENT', 'NAME', 'PROJECT', 'AGE', 'LABELS']);
     assert.deepEqual(kinds.rows[0], ['ADDED', 'node.hil.io/node-01', 'runway', '5m', 'rack=r1']);
     assert.deepEqual(kinds.rows[1], ['MODIFIED', 'node.hil.io/a-much-longer-name', '', '10d', '<none>']);
   });
   test('a ColumnWriter keeps its widths for later rows (watch output)', () => {
     const w = new ColumnWriter();
-    w.format([['NAME', 'X'], ['longer-name', 'y']]);
+    w.format([
+      ['NAME', 'X'],
+      ['longer-name', 'y'],
+    ]);
     assert.equal(w.format([['a', 'b']]), `${'a'.padEnd('longer-name'.length + 3)}b\n`);
   });
 });
@@ -100,22 +128,40 @@ describe('output formats', () => {
   });
   test('yaml/json: one object alone, several as a v1 List; managedFields hidden', () => {
     const withMf = { ...obj, metadata: { ...obj.metadata, managedFields: [{ manager: 'x' }] } };
-    const one = yaml.load(formatObjects({ kind: 'yaml' }, [{ resource: NODE, object: withMf }], { single: true })) as any;
+    const one = yaml.load(
+      formatObjects({ kind: 'yaml' }, [{ resource: NODE, object: withMf }], { single: true }),
+    ) as any;
     assert.equal(one.kind, 'Node');
     assert.equal(one.metadata.managedFields, undefined);
-    const kept = yaml.load(formatObjects({ kind: 'yaml' }, [{ resource: NODE, object: withMf }], { single: true, showManagedFields: true })) as any;
+    const kept = yaml.load(
+      formatObjects({ kind: 'yaml' }, [{ resource: NODE, object: withMf }], { single: true, showManagedFields: true }),
+    ) as any;
     assert.equal(kept.metadata.managedFields.length, 1);
     const list = JSON.parse(formatObjects({ kind: 'json' }, [{ resource: NODE, object: obj }], { single: false }));
     assert.equal(list.kind, 'List');
     assert.equal(list.items.length, 1);
-    assert.equal(formatObjects({ kind: 'name' }, [{ resource: NODE, object: obj }], { single: false }), 'node.hil.io/node-01\n');
-    assert.equal(formatObjects({ kind: 'jsonpath', template: '{.items[0].spec.project}' }, [{ resource: NODE, object: obj }], { single: false }), 'runway');
+    assert.equal(
+      formatObjects({ kind: 'name' }, [{ resource: NODE, object: obj }], { single: false }),
+      'node.hil.io/node-01\n',
+    );
+    assert.equal(
+      formatObjects({ kind: 'jsonpath', template: '{.items[0].spec.project}' }, [{ resource: NODE, object: obj }], {
+        single: false,
+      }),
+      'runway',
+    );
   });
   test('yaml as kubectl writes it: sorted keys, list items not indented, YAML 1.1 words quoted', () => {
-    assert.equal(toYaml({ spec: { power: 'On', nics: [{ name: 'eth0' }] }, apiVersion: 'v1' }), "apiVersion: v1\nspec:\n  nics:\n  - name: eth0\n  power: 'On'\n");
+    assert.equal(
+      toYaml({ spec: { power: 'On', nics: [{ name: 'eth0' }] }, apiVersion: 'v1' }),
+      "apiVersion: v1\nspec:\n  nics:\n  - name: eth0\n  power: 'On'\n",
+    );
   });
   test('custom columns', () => {
-    assert.equal(formatCustomColumns('NAME:.metadata.name,NIC:.spec.nics[*].name,X:.nope', [obj]), 'NAME      NIC         X\nnode-01   eth0,eth1   <none>\n');
+    assert.equal(
+      formatCustomColumns('NAME:.metadata.name,NIC:.spec.nics[*].name,X:.nope', [obj]),
+      'NAME      NIC         X\nnode-01   eth0,eth1   <none>\n',
+    );
   });
 });
 
@@ -124,7 +170,13 @@ describe('describe layout', () => {
     const w = new DescribeWriter();
     w.kv(0, 'Name', 'node-01');
     w.kv(0, 'API Version', 'hil.io/v1alpha1');
-    renderValue(w, 0, 'spec', { bootDevice: 'pxe', nics: [{ name: 'eth0', macAddress: 'aa' }, { name: 'eth1' }], obm: { type: 'mock' }, tags: ['a', 'b'], empty: [] });
+    renderValue(w, 0, 'spec', {
+      bootDevice: 'pxe',
+      nics: [{ name: 'eth0', macAddress: 'aa' }, { name: 'eth1' }],
+      obm: { type: 'mock' },
+      tags: ['a', 'b'],
+      empty: [],
+    });
     assert.equal(
       w.render(),
       [
@@ -150,8 +202,16 @@ describe('describe layout', () => {
 describe('unified diff', () => {
   const check = (a: string[], b: string[]) => {
     const ops = diffLines(a, b);
-    assert.deepEqual(ops.filter((o) => o.t !== '+').map((o) => o.line), a, 'the old side');
-    assert.deepEqual(ops.filter((o) => o.t !== '-').map((o) => o.line), b, 'the new side');
+    assert.deepEqual(
+      ops.filter((o) => o.t !== '+').map((o) => o.line),
+      a,
+      'the old side',
+    );
+    assert.deepEqual(
+      ops.filter((o) => o.t !== '-').map((o) => o.line),
+      b,
+      'the new side',
+    );
   };
   test('edit scripts reproduce both sides (random cases)', () => {
     let seed = 7;
@@ -167,26 +227,36 @@ describe('unified diff', () => {
     const a = Array.from({ length: 20 }, (_, i) => `line ${i + 1}`);
     const b = [...a];
     b[9] = 'changed';
-    assert.equal(unifiedHunks(`${a.join('\n')}\n`, `${b.join('\n')}\n`), '@@ -7,7 +7,7 @@\n line 7\n line 8\n line 9\n-line 10\n+changed\n line 11\n line 12\n line 13\n');
+    assert.equal(
+      unifiedHunks(`${a.join('\n')}\n`, `${b.join('\n')}\n`),
+      '@@ -7,7 +7,7 @@\n line 7\n line 8\n line 9\n-line 10\n+changed\n line 11\n line 12\n line 13\n',
+    );
     assert.equal(unifiedHunks('', 'x\n'), '@@ -0,0 +1 @@\n+x\n');
   });
-  test('the same hunks as GNU diff -u', { skip: spawnSync('diff', ['--version']).status !== 0 ? 'no diff' : false }, () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hilctl-diff-'));
-    try {
-      const pairs: [string, string][] = [
-        ['a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\nl\nm\n', 'a\nb\nX\nd\ne\nf\ng\nh\ni\nj\nk\nY\nm\n'],
-        ['a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\nl\nm\nn\no\np\n', 'a\nB\nc\nd\ne\nf\ng\nh\ni\nj\nk\nl\nm\nn\nO\np\n'],
-        ['one\ntwo\n', 'one\ntwo\nthree\n'],
-        ['x\ny\nz\n', 'y\n'],
-      ];
-      for (const [a, b] of pairs) {
-        writeFileSync(join(dir, 'a'), a);
-        writeFileSync(join(dir, 'b'), b);
-        const gnu = spawnSync('diff', ['-u', join(dir, 'a'), join(dir, 'b')], { encoding: 'utf8' }).stdout.split('\n').slice(2).join('\n');
-        assert.equal(unifiedHunks(a, b), gnu);
+  test(
+    'the same hunks as GNU diff -u',
+    { skip: spawnSync('diff', ['--version']).status !== 0 ? 'no diff' : false },
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'hilctl-diff-'));
+      try {
+        const pairs: [string, string][] = [
+          ['a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\nl\nm\n', 'a\nb\nX\nd\ne\nf\ng\nh\ni\nj\nk\nY\nm\n'],
+          ['a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\nl\nm\nn\no\np\n', 'a\nB\nc\nd\ne\nf\ng\nh\ni\nj\nk\nl\nm\nn\nO\np\n'],
+          ['one\ntwo\n', 'one\ntwo\nthree\n'],
+          ['x\ny\nz\n', 'y\n'],
+        ];
+        for (const [a, b] of pairs) {
+          writeFileSync(join(dir, 'a'), a);
+          writeFileSync(join(dir, 'b'), b);
+          const gnu = spawnSync('diff', ['-u', join(dir, 'a'), join(dir, 'b')], { encoding: 'utf8' })
+            .stdout.split('\n')
+            .slice(2)
+            .join('\n');
+          assert.equal(unifiedHunks(a, b), gnu);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });

@@ -17,8 +17,14 @@ test('a text line is time, level, component, message and key=value fields', () =
   const script = `import { createLogger } from ${JSON.stringify(new URL('../../common/logging.ts', import.meta.url).href)};
     createLogger('info', 'apiserver').info('serving', { url: 'http://127.0.0.1:6443', store: 'sqlite data/hil.db' });
     createLogger('info', 'apiserver').debug('request', { verb: 'get' });`;
-  const r = spawnSync(process.execPath, ['--import', TSX_LOADER, '--input-type=module', '-e', script], { env: { ...process.env, HIL_LOG_FORMAT: 'text' }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', TSX_LOADER, '--input-type=module', '-e', script], {
+    env: { ...process.env, HIL_LOG_FORMAT: 'text' },
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr.trim(), /^\d\d:\d\d:\d\d info {2}apiserver: serving url=http:\/\/127\.0\.0\.1:6443 store="sqlite data\/hil\.db"$/);
+  assert.match(
+    r.stderr.trim(),
+    /^\d\d:\d\d:\d\d info {2}apiserver: serving url=http:\/\/127\.0\.0\.1:6443 store="sqlite data\/hil\.db"$/,
+  );
   assert.doesNotMatch(r.stderr, /request/, 'debug lines are not shown at info');
 });

@@ -19,7 +19,9 @@ test('[maintenance] and flags', () => {
   assert.deepEqual(s.maintenance, { project: 'wipe', url: 'http://wiper.example/hil' });
   assert.equal(s.workers, 8);
   assert.equal(s.releasePowerOff, false);
-  assert.deepEqual(nodeSettings(parseHilConfig('[maintenance]\nmaintenance_project = wipe\n')).maintenance, { project: 'wipe' });
+  assert.deepEqual(nodeSettings(parseHilConfig('[maintenance]\nmaintenance_project = wipe\n')).maintenance, {
+    project: 'wipe',
+  });
 });
 
 test('bad values are refused, naming what is wrong', () => {
@@ -31,6 +33,11 @@ test('bad values are refused, naming what is wrong', () => {
     ['[hil.ext.obm.ipmi]\nretries = 0\n', /retries "0"/],
     ['[hil.ext.obm.ipmi]\ntimeout = x\n', /timeout "x"/],
   ];
-  for (const [text, msg] of bad) assert.throws(() => nodeSettings(parseHilConfig(text)), (e: unknown) => e instanceof ConfigError && msg.test((e).message), text);
+  for (const [text, msg] of bad)
+    assert.throws(
+      () => nodeSettings(parseHilConfig(text)),
+      (e: unknown) => e instanceof ConfigError && msg.test(e.message),
+      text,
+    );
   assert.throws(() => nodeSettings(undefined, { obmWorkers: '0' }), /--obm-workers "0"/);
 });

@@ -38,7 +38,8 @@ const node = (name: string, spec: Record<string, unknown> = {}, extra: Record<st
   spec: { project: 'p1', obm: { type: 'mock', host: `bmc-${name}` }, ...spec },
   status: { project: 'p1', ...((extra.status as object) ?? {}) },
 });
-const cond = (api: FakeApi, name: string, type: string) => api.get('nodes', name)!.status?.conditions?.find((c) => c.type === type);
+const cond = (api: FakeApi, name: string, type: string) =>
+  api.get('nodes', name)!.status?.conditions?.find((c) => c.type === type);
 
 describe('node reconciler', () => {
   test('spec.power On: set, read back, status and one event; a second reconcile changes nothing', async () => {
@@ -49,7 +50,10 @@ describe('node reconciler', () => {
     assert.equal(api.get('nodes', 'n1')!.status!.power, 'On');
     assert.equal(cond(api, 'n1', 'PowerSynced')!.status, 'True');
     assert.equal(cond(api, 'n1', 'BMCReachable')!.status, 'True');
-    assert.deepEqual(api.events.map((e) => e.reason), ['PoweredOn']);
+    assert.deepEqual(
+      api.events.map((e) => e.reason),
+      ['PoweredOn'],
+    );
     const writes = api.totalWrites();
     await r.reconcile({ key: 'n1' }, signal);
     assert.equal(mock.bmc('bmc-n1').counters.powerOn, 1);
@@ -63,7 +67,10 @@ describe('node reconciler', () => {
     mock.bmc('bmc-n1').power = 'Off';
     await r.reconcile({ key: 'n1' }, signal);
     assert.equal(mock.bmc('bmc-n1').power, 'On');
-    assert.deepEqual(api.events.map((e) => `${e.type} ${e.reason}`), ['Normal PoweredOn', 'Warning PowerDriftCorrected']);
+    assert.deepEqual(
+      api.events.map((e) => `${e.type} ${e.reason}`),
+      ['Normal PoweredOn', 'Warning PowerDriftCorrected'],
+    );
   });
 
   test('spec.power unset: power is observed, never set', async () => {
@@ -83,10 +90,16 @@ describe('node reconciler', () => {
     const api = new FakeApi();
     const mock = new MockObmDriver();
     mock.bmc('bmc-n1').power = 'On';
-    const before = api.put('nodes', node('n1', { power: 'On' }, { metadata: { annotations: { 'hil.io/power-cycle': 't1' } } }));
+    const before = api.put(
+      'nodes',
+      node('n1', { power: 'On' }, { metadata: { annotations: { 'hil.io/power-cycle': 't1' } } }),
+    );
     let stale = false;
     // The informer may lag behind our own status write: the same reconciler then sees the object from before it.
-    const cache = { get: (p: any, n: string) => (stale ? structuredClone(before) : api.get(p, n)), list: (p: any) => api.list(p) } as any;
+    const cache = {
+      get: (p: any, n: string) => (stale ? structuredClone(before) : api.get(p, n)),
+      list: (p: any) => api.list(p),
+    } as any;
     const make = () => new NodeReconciler({ client: api.client(), cache, obmRegistry: createObmRegistry({ mock }) });
     const r = make();
     await r.reconcile({ key: 'n1' }, signal);
@@ -130,7 +143,7 @@ describe('node reconciler', () => {
     const c = cond(api, 'n1', 'BMCReachable')!;
     assert.equal(c.status, 'False');
     assert.equal(c.reason, 'BMCUnreachable');
-    assert.match(c.message ?? "", /attempt 3; next in 4 s/);
+    assert.match(c.message ?? '', /attempt 3; next in 4 s/);
     assert.equal(api.get('nodes', 'n1')!.status!.power, 'Unknown');
     assert.equal(api.events.filter((e) => e.reason === 'BMCUnreachable').length, 1);
     mock.bmc('bmc-n1').configure({ down: false });
@@ -149,8 +162,10 @@ describe('node reconciler', () => {
     await r.reconcile({ key: 'n2' }, signal);
     assert.equal(cond(api, 'n1', 'BMCReachable')!.reason, 'AuthenticationFailed');
     assert.equal(cond(api, 'n2', 'BMCReachable')!.reason, 'InvalidConfig');
-    assert.match(cond(api, "n2", "BMCReachable")!.message ?? "", /hil-system\/missing/);
-    assert.ok(!JSON.stringify(api.list('nodes')).includes('pw-Zx91q') && !JSON.stringify(api.events).includes('pw-Zx91q'));
+    assert.match(cond(api, 'n2', 'BMCReachable')!.message ?? '', /hil-system\/missing/);
+    assert.ok(
+      !JSON.stringify(api.list('nodes')).includes('pw-Zx91q') && !JSON.stringify(api.events).includes('pw-Zx91q'),
+    );
   });
 
   test('release: power off, once; with a maintenance pool the node moves there, and from there becomes free', async () => {
@@ -175,7 +190,7 @@ describe('node reconciler', () => {
     assert.equal(api.events.filter((e) => e.reason === 'Released').length, 2);
   });
 
-  test('BMCs are driven in parallel, never more than the controller\'s workers at once', async () => {
+  test("BMCs are driven in parallel, never more than the controller's workers at once", async () => {
     let inFlight = 0;
     let peak = 0;
     const mock = new MockObmDriver({ latencyMs: 10 });
@@ -194,12 +209,14 @@ describe('node reconciler', () => {
       },
     });
     const { api, r } = setup({ driver: counting });
-    for (let i = 0; i < 24; i++) api.put('nodes', node(`n${i}`, { power: 'On', obm: { type: 'counting', host: `bmc-${i}` } }));
+    for (let i = 0; i < 24; i++)
+      api.put('nodes', node(`n${i}`, { power: 'On', obm: { type: 'counting', host: `bmc-${i}` } }));
     const ctl = new Controller({ name: 'node', reconciler: r, workers: 6 });
     ctl.start();
     for (let i = 0; i < 24; i++) ctl.enqueue(`n${i}`);
     const deadline = Date.now() + 5_000;
-    while (api.list('nodes').some((n) => n.status?.power !== 'On') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
+    while (api.list('nodes').some((n) => n.status?.power !== 'On') && Date.now() < deadline)
+      await new Promise((res) => setTimeout(res, 10));
     await ctl.stop();
     assert.ok(api.list('nodes').every((n) => n.status?.power === 'On'));
     assert.equal(peak, 6);

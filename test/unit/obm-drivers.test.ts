@@ -8,7 +8,15 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ConsoleHub, createObmRegistry, IpmiObmDriver, isObmError, MockObmDriver, ObmError, validateBmc } from '../../drivers/obm/index.js';
+import {
+  ConsoleHub,
+  createObmRegistry,
+  IpmiObmDriver,
+  isObmError,
+  MockObmDriver,
+  ObmError,
+  validateBmc,
+} from '../../drivers/obm/index.js';
 import { classify } from '../../drivers/obm/ipmi/ipmi-driver.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hil-fake-ipmitool-'));
@@ -24,7 +32,10 @@ function fakeIpmitool(mode: 'on' | 'auth' | 'dead' | 'hang' | 'bootpxe'): string
     dead: 'echo "Get Auth Capabilities error" >&2; echo "Error: Unable to establish IPMI v2 / RMCP+ session" >&2; exit 1',
     hang: 'exec sleep 5',
   };
-  writeFileSync(path, `#!/bin/sh\nprintf '%s\\n' "$@" > "${path}.argv"\nprintf '%s' "$IPMI_PASSWORD" > "${path}.env"\n${body[mode]}\n`);
+  writeFileSync(
+    path,
+    `#!/bin/sh\nprintf '%s\\n' "$@" > "${path}.argv"\nprintf '%s' "$IPMI_PASSWORD" > "${path}.env"\n${body[mode]}\n`,
+  );
   chmodSync(path, 0o755);
   return path;
 }
@@ -44,11 +55,15 @@ describe('OBM input validation', () => {
     ['a password over 20 bytes', { host: 'h', credentials: { username: 'admin', password: 'x'.repeat(21) } }],
   ] as const) {
     test(`refuses ${what}, naming the field, never the password`, () => {
-      assert.throws(() => validateBmc(cfg), (err: unknown) => isObmError(err, 'invalid') && !/pa\nss|xxxxxxxxxxxxxxxxxxxxx/.test((err as Error).message));
+      assert.throws(
+        () => validateBmc(cfg),
+        (err: unknown) => isObmError(err, 'invalid') && !/pa\nss|xxxxxxxxxxxxxxxxxxxxx/.test((err as Error).message),
+      );
     });
   }
   test('accepts host names, IPv4 and IPv6', () => {
-    for (const host of ['bmc-01.lab', '10.1.2.3', '::1', '[fe80::1%eth0]']) assert.equal(validateBmc({ host }).host, host);
+    for (const host of ['bmc-01.lab', '10.1.2.3', '::1', '[fe80::1%eth0]'])
+      assert.equal(validateBmc({ host }).host, host);
   });
 });
 
@@ -59,7 +74,27 @@ describe('ipmi driver (stand-in ipmitool)', () => {
     const d = new IpmiObmDriver({ ipmitool: tool, onSpawn: (a) => seen.push([...a]) });
     assert.equal(await d.powerStatus(bmc), 'On');
     const argv = readFileSync(`${tool}.argv`, 'utf8').trim().split('\n');
-    assert.deepEqual(argv, ['-I', 'lanplus', '-C', '3', '-N', '1', '-R', '2', '-H', '10.0.0.5', '-p', '6230', '-U', 'admin', '-E', '-v', 'chassis', 'power', 'status']);
+    assert.deepEqual(argv, [
+      '-I',
+      'lanplus',
+      '-C',
+      '3',
+      '-N',
+      '1',
+      '-R',
+      '2',
+      '-H',
+      '10.0.0.5',
+      '-p',
+      '6230',
+      '-U',
+      'admin',
+      '-E',
+      '-v',
+      'chassis',
+      'power',
+      'status',
+    ]);
     assert.equal(readFileSync(`${tool}.env`, 'utf8'), 'S3cret-pw');
     assert.ok(!seen.flat().includes('S3cret-pw'));
   });
@@ -83,22 +118,54 @@ describe('ipmi driver (stand-in ipmitool)', () => {
   });
 
   test('refused credentials, a dead BMC and a hung call each get their own code', async () => {
-    await assert.rejects(new IpmiObmDriver({ ipmitool: fakeIpmitool('auth') }).powerStatus(bmc), (e: unknown) => isObmError(e, 'auth') && /refused the credentials/.test((e as Error).message) && !(e as Error).message.includes('S3cret'));
-    await assert.rejects(new IpmiObmDriver({ ipmitool: fakeIpmitool('dead') }).powerStatus(bmc), (e: unknown) => isObmError(e, 'unreachable'));
+    await assert.rejects(
+      new IpmiObmDriver({ ipmitool: fakeIpmitool('auth') }).powerStatus(bmc),
+      (e: unknown) =>
+        isObmError(e, 'auth') &&
+        /refused the credentials/.test((e as Error).message) &&
+        !(e as Error).message.includes('S3cret'),
+    );
+    await assert.rejects(new IpmiObmDriver({ ipmitool: fakeIpmitool('dead') }).powerStatus(bmc), (e: unknown) =>
+      isObmError(e, 'unreachable'),
+    );
     const t0 = Date.now();
-    await assert.rejects(new IpmiObmDriver({ ipmitool: fakeIpmitool('hang'), callTimeoutMs: 200 }).powerStatus(bmc), (e: unknown) => isObmError(e, 'timeout'));
+    await assert.rejects(
+      new IpmiObmDriver({ ipmitool: fakeIpmitool('hang'), callTimeoutMs: 200 }).powerStatus(bmc),
+      (e: unknown) => isObmError(e, 'timeout'),
+    );
     assert.ok(Date.now() - t0 < 2_000);
     assert.equal(classify('x', 'Error: something else').code, 'failed');
     // ipmi_sim killed in the middle of calls (seen): no answer, not refused credentials.
-    assert.equal(classify('x', '> Error: no response from RAKP 3 message\nSet Session Privilege Level to ADMINISTRATOR failed\nError: Unable to establish IPMI v2 / RMCP+ session').code, 'unreachable');
-    assert.equal(classify('x', 'No valid response received\nUnable to get Chassis Power Status\nClose Session command failed').code, 'unreachable');
-    assert.equal(classify('x', '> RAKP 2 message indicates an error : unauthorized name\nError: Unable to establish IPMI v2 / RMCP+ session').code, 'auth');
+    assert.equal(
+      classify(
+        'x',
+        '> Error: no response from RAKP 3 message\nSet Session Privilege Level to ADMINISTRATOR failed\nError: Unable to establish IPMI v2 / RMCP+ session',
+      ).code,
+      'unreachable',
+    );
+    assert.equal(
+      classify('x', 'No valid response received\nUnable to get Chassis Power Status\nClose Session command failed')
+        .code,
+      'unreachable',
+    );
+    assert.equal(
+      classify(
+        'x',
+        '> RAKP 2 message indicates an error : unauthorized name\nError: Unable to establish IPMI v2 / RMCP+ session',
+      ).code,
+      'auth',
+    );
   });
 });
 
 describe('console hub (mock BMC)', () => {
   const reader = () => {
-    const r = { text: '', ended: false as boolean | Error | undefined, write: (c: Buffer) => (r.text += c.toString()), end: (e?: Error) => (r.ended = e ?? true) };
+    const r = {
+      text: '',
+      ended: false as boolean | Error | undefined,
+      write: (c: Buffer) => (r.text += c.toString()),
+      end: (e?: Error) => (r.ended = e ?? true),
+    };
     return r;
   };
   const settle = () => new Promise((r) => setImmediate(r));
@@ -145,7 +212,10 @@ describe('console hub (mock BMC)', () => {
   test('an unknown OBM type or an unreachable BMC: attach throws, or the readers are ended with the reason', async () => {
     const mock = new MockObmDriver();
     const hub = new ConsoleHub(createObmRegistry({ mock }));
-    assert.throws(() => hub.attach({ node: 'x', tenancy: 't', type: 'redfish', bmc: { host: 'h' } }, reader()), (e: unknown) => isObmError(e, 'unsupported'));
+    assert.throws(
+      () => hub.attach({ node: 'x', tenancy: 't', type: 'redfish', bmc: { host: 'h' } }, reader()),
+      (e: unknown) => isObmError(e, 'unsupported'),
+    );
     mock.bmc('bmc-down').configure({ down: true });
     const r = reader();
     hub.attach({ node: 'd', tenancy: 't', type: 'mock', bmc: { host: 'bmc-down' } }, r);

@@ -47,7 +47,14 @@ const time = (field: number, seconds?: number, nanos?: number): Buffer =>
 const MAGIC = Buffer.from('k8s\0', 'latin1');
 /** `k8s\0` + runtime.Unknown{typeMeta{apiVersion, kind}, raw, contentEncoding, contentType}, as Go writes it. */
 function envelope(apiVersion: string, kind: string, raw: Buffer, extra: Part[] = [], contentEncoding = ''): Buffer {
-  return Buffer.concat([MAGIC, msg(1, str(1, apiVersion), str(2, kind)), bytes(2, raw), str(3, contentEncoding), str(4, ''), ...extra]);
+  return Buffer.concat([
+    MAGIC,
+    msg(1, str(1, apiVersion), str(2, kind)),
+    bytes(2, raw),
+    str(3, contentEncoding),
+    str(4, ''),
+    ...extra,
+  ]);
 }
 
 /** ObjectMeta with every string/int field written, as Go does, zero or not. */
@@ -66,7 +73,8 @@ function objectMeta(m: { name?: string; namespace?: string; extra?: Part[] }): B
   );
 }
 
-const decodeError = (re: RegExp) => (err: unknown) => err instanceof ProtobufDecodeError && err instanceof Error && re.test(err.message);
+const decodeError = (re: RegExp) => (err: unknown) =>
+  err instanceof ProtobufDecodeError && err instanceof Error && re.test(err.message);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Real kubectl bodies.
@@ -127,7 +135,11 @@ class FakeApiServer {
             return json(200, {
               kind: 'APIResourceList',
               groupVersion: 'v1',
-              resources: [resource('secrets', 'Secret', true), resource('namespaces', 'Namespace', false), resource('events', 'Event', true)],
+              resources: [
+                resource('secrets', 'Secret', true),
+                resource('namespaces', 'Namespace', false),
+                resource('events', 'Event', true),
+              ],
             });
           case '/apis':
             return json(200, {
@@ -142,9 +154,21 @@ class FakeApiServer {
               ],
             });
           case '/apis/coordination.k8s.io/v1':
-            return json(200, { kind: 'APIResourceList', groupVersion: 'coordination.k8s.io/v1', resources: [resource('leases', 'Lease', true)] });
+            return json(200, {
+              kind: 'APIResourceList',
+              groupVersion: 'coordination.k8s.io/v1',
+              resources: [resource('leases', 'Lease', true)],
+            });
           default:
-            return json(404, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', code: 404, message: 'not found' });
+            return json(404, {
+              kind: 'Status',
+              apiVersion: 'v1',
+              metadata: {},
+              status: 'Failure',
+              reason: 'NotFound',
+              code: 404,
+              message: 'not found',
+            });
         }
       });
     });
@@ -236,7 +260,16 @@ describe('kubectl create: real protobuf bodies', { skip: hasKubectl ? false : 'k
 
   test('create secret generic, two literals, in a namespace', async () => {
     await check(
-      ['create', 'secret', 'generic', 's1', '-n', 'ns1', '--from-literal=password=hunter2', '--from-literal=user=admin'],
+      [
+        'create',
+        'secret',
+        'generic',
+        's1',
+        '-n',
+        'ns1',
+        '--from-literal=password=hunter2',
+        '--from-literal=user=admin',
+      ],
       '/api/v1/namespaces/ns1/secrets',
       {
         apiVersion: 'v1',
@@ -259,7 +292,15 @@ describe('kubectl create: real protobuf bodies', { skip: hasKubectl ? false : 'k
 
   test('create secret generic --type; no -n: the path says default, the body names no namespace', async () => {
     await check(
-      ['create', 'secret', 'generic', 's2', '--type=kubernetes.io/basic-auth', '--from-literal=username=u', '--from-literal=password=p'],
+      [
+        'create',
+        'secret',
+        'generic',
+        's2',
+        '--type=kubernetes.io/basic-auth',
+        '--from-literal=username=u',
+        '--from-literal=password=p',
+      ],
       '/api/v1/namespaces/default/secrets',
       {
         apiVersion: 'v1',
@@ -275,30 +316,63 @@ describe('kubectl create: real protobuf bodies', { skip: hasKubectl ? false : 'k
     const content = Buffer.from(Array.from({ length: 256 }, (_, i) => (i * 167 + 13) & 0xff)); // every byte value
     const file = join(dir, 'blob.bin');
     writeFileSync(file, content);
-    await check(['create', 'secret', 'generic', 's3', '-n', 'ns1', `--from-file=blob=${file}`], '/api/v1/namespaces/ns1/secrets', {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 's3', namespace: 'ns1' },
-      data: { blob: content.toString('base64') },
-    });
+    await check(
+      ['create', 'secret', 'generic', 's3', '-n', 'ns1', `--from-file=blob=${file}`],
+      '/api/v1/namespaces/ns1/secrets',
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 's3', namespace: 'ns1' },
+        data: { blob: content.toString('base64') },
+      },
+    );
   });
 
   test('create secret docker-registry', async () => {
     const auth = Buffer.from('u:p').toString('base64');
     const cfg = { auths: { 'registry.example': { username: 'u', password: 'p', auth } } };
-    const post = await capture(['create', 'secret', 'docker-registry', 'd1', '-n', 'ns1', '--docker-server=registry.example', '--docker-username=u', '--docker-password=p']);
+    const post = await capture([
+      'create',
+      'secret',
+      'docker-registry',
+      'd1',
+      '-n',
+      'ns1',
+      '--docker-server=registry.example',
+      '--docker-username=u',
+      '--docker-password=p',
+    ]);
     const got = decodeKubernetesProtobuf(post.body) as { data: Record<string, string> };
     assert.deepStrictEqual(Object.keys(got).sort(), ['apiVersion', 'data', 'kind', 'metadata', 'type']);
     assert.equal((got as unknown as { type: string }).type, 'kubernetes.io/dockerconfigjson');
     assert.deepStrictEqual(JSON.parse(Buffer.from(got.data['.dockerconfigjson'], 'base64').toString('utf8')), cfg);
     assert.deepStrictEqual(
       got,
-      await clientSideJson(['create', 'secret', 'docker-registry', 'd1', '-n', 'ns1', '--docker-server=registry.example', '--docker-username=u', '--docker-password=p']),
+      await clientSideJson([
+        'create',
+        'secret',
+        'docker-registry',
+        'd1',
+        '-n',
+        'ns1',
+        '--docker-server=registry.example',
+        '--docker-username=u',
+        '--docker-password=p',
+      ]),
     );
   });
 
   test('create secret --save-config: annotations', async () => {
-    const post = await capture(['create', 'secret', 'generic', 's5', '-n', 'ns1', '--from-literal=k=v', '--save-config']);
+    const post = await capture([
+      'create',
+      'secret',
+      'generic',
+      's5',
+      '-n',
+      'ns1',
+      '--from-literal=k=v',
+      '--save-config',
+    ]);
     assert.deepStrictEqual(decodeKubernetesProtobuf(post.body), {
       apiVersion: 'v1',
       kind: 'Secret',
@@ -336,7 +410,16 @@ describe('kubectl create: real protobuf bodies', { skip: hasKubectl ? false : 'k
 describe('hand-built bodies', () => {
   test('Event with every field (Time drops nanos, MicroTime keeps microseconds)', () => {
     const ref = (field: number, kind: string, name: string) =>
-      msg(field, str(1, kind), str(2, 'hil-system'), str(3, name), str(4, 'uid-' + name), str(5, 'hil.example/v1'), str(6, '42'), str(7, 'spec.power'));
+      msg(
+        field,
+        str(1, kind),
+        str(2, 'hil-system'),
+        str(3, name),
+        str(4, 'uid-' + name),
+        str(5, 'hil.example/v1'),
+        str(6, '42'),
+        str(7, 'spec.power'),
+      );
     const raw = Buffer.concat([
       objectMeta({ name: 'n1.17a', namespace: 'hil-system' }),
       ref(2, 'Node', 'n1'),
@@ -415,7 +498,16 @@ describe('hand-built bodies', () => {
   test('Lease as a leader elector writes it', () => {
     const raw = Buffer.concat([
       objectMeta({ name: 'hil-controller', namespace: 'hil-system' }),
-      msg(2, str(1, 'pod-a_1234'), int(2, 15), time(3, 1_718_000_000, 1_500), time(4, 1_718_000_010, 999_999_999), int(5, 4), str(6, 'OldestEmulationVersion'), str(7, 'pod-b')),
+      msg(
+        2,
+        str(1, 'pod-a_1234'),
+        int(2, 15),
+        time(3, 1_718_000_000, 1_500),
+        time(4, 1_718_000_010, 999_999_999),
+        int(5, 4),
+        str(6, 'OldestEmulationVersion'),
+        str(7, 'pod-b'),
+      ),
     ]);
     assert.deepStrictEqual(decodeKubernetesProtobuf(envelope('coordination.k8s.io/v1', 'Lease', raw)), {
       apiVersion: 'coordination.k8s.io/v1',
@@ -451,7 +543,14 @@ describe('hand-built bodies', () => {
 
   test('ObjectMeta: every field, ownerReferences with theirs; Secret stringData and immutable=false', () => {
     const owner = (uid: string, controller?: boolean) =>
-      msg(13, str(1, 'Project'), str(3, 'p1'), str(4, uid), str(5, 'hil.example/v1'), ...(controller === undefined ? [] : [bool(6, controller), bool(7, true)]));
+      msg(
+        13,
+        str(1, 'Project'),
+        str(3, 'p1'),
+        str(4, uid),
+        str(5, 'hil.example/v1'),
+        ...(controller === undefined ? [] : [bool(6, controller), bool(7, true)]),
+      );
     const meta = msg(
       1,
       str(1, ''),
@@ -472,7 +571,13 @@ describe('hand-built bodies', () => {
       str(14, 'hil.example/cleanup'),
       str(14, 'kubernetes'),
     );
-    const raw = Buffer.concat([meta, bool(5, false), mapEntry(2, 'empty', Buffer.alloc(0)), mapEntry(4, 'plain', 'text'), str(3, 'Opaque')]);
+    const raw = Buffer.concat([
+      meta,
+      bool(5, false),
+      mapEntry(2, 'empty', Buffer.alloc(0)),
+      mapEntry(4, 'plain', 'text'),
+      str(3, 'Opaque'),
+    ]);
     assert.deepStrictEqual(decodeKubernetesProtobuf(envelope('v1', 'Secret', raw)), {
       apiVersion: 'v1',
       kind: 'Secret',
@@ -488,7 +593,14 @@ describe('hand-built bodies', () => {
         labels: { tier: 'web', env: 'prod' },
         annotations: { note: '' },
         ownerReferences: [
-          { kind: 'Project', name: 'p1', uid: 'u1', apiVersion: 'hil.example/v1', controller: true, blockOwnerDeletion: true },
+          {
+            kind: 'Project',
+            name: 'p1',
+            uid: 'u1',
+            apiVersion: 'hil.example/v1',
+            controller: true,
+            blockOwnerDeletion: true,
+          },
           { kind: 'Project', name: 'p1', uid: '', apiVersion: 'hil.example/v1' }, // no omitempty on these four
         ],
         finalizers: ['hil.example/cleanup', 'kubernetes'],
@@ -501,7 +613,11 @@ describe('hand-built bodies', () => {
   });
 
   test('Namespace with spec.finalizers and status.phase', () => {
-    const raw = Buffer.concat([objectMeta({ name: 'team-c' }), msg(2, str(1, 'kubernetes')), msg(3, str(1, 'Terminating'))]);
+    const raw = Buffer.concat([
+      objectMeta({ name: 'team-c' }),
+      msg(2, str(1, 'kubernetes')),
+      msg(3, str(1, 'Terminating')),
+    ]);
     assert.deepStrictEqual(decodeKubernetesProtobuf(envelope('v1', 'Namespace', raw)), {
       apiVersion: 'v1',
       kind: 'Namespace',
@@ -513,7 +629,12 @@ describe('hand-built bodies', () => {
 
   test('unknown fields of every wire type are skipped, in the envelope and in the object', () => {
     const unknowns = [int(99, 12345678901234n), fixed64(98), str(97, 'x'), fixed32(96)];
-    const raw = Buffer.concat([...unknowns, msg(1, str(1, 'n'), ...unknowns), msg(2, ...unknowns, str(1, 'f')), ...unknowns]);
+    const raw = Buffer.concat([
+      ...unknowns,
+      msg(1, str(1, 'n'), ...unknowns),
+      msg(2, ...unknowns, str(1, 'f')),
+      ...unknowns,
+    ]);
     assert.deepStrictEqual(decodeKubernetesProtobuf(envelope('v1', 'Namespace', raw, unknowns)), {
       apiVersion: 'v1',
       kind: 'Namespace',
@@ -522,7 +643,7 @@ describe('hand-built bodies', () => {
     });
   });
 
-  test('a message field seen twice merges; a scalar seen twice: the last wins; Go\'s zero time is no time', () => {
+  test("a message field seen twice merges; a scalar seen twice: the last wins; Go's zero time is no time", () => {
     const raw = Buffer.concat([
       msg(1, str(1, 'first'), mapEntry(11, 'a', '1')),
       msg(1, str(1, 'second'), mapEntry(11, 'b', '2'), time(9, -62_135_596_800)),
@@ -553,7 +674,11 @@ describe('refusals', () => {
   const ns = envelope('v1', 'Namespace', objectMeta({ name: 'x' }));
 
   test('the decoder accepts the well-formed body these cases start from', () => {
-    assert.deepStrictEqual(decodeKubernetesProtobuf(ns), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } });
+    assert.deepStrictEqual(decodeKubernetesProtobuf(ns), {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'x' },
+    });
   });
 
   const cases: [string, Buffer, RegExp][] = [
@@ -562,21 +687,41 @@ describe('refusals', () => {
     ['wrong magic', Buffer.concat([Buffer.from('k8s\x01', 'latin1'), ns.subarray(4)]), /magic/],
     ['magic only', MAGIC, /no apiVersion and kind/],
     ['unknown kind', envelope('apps/v1', 'Deployment', objectMeta({ name: 'd' })), /Deployment/],
-    ['known kind, other group', envelope('events.k8s.io/v1', 'Event', objectMeta({ name: 'e' })), /events\.k8s\.io\/v1/],
-    ['custom kind', envelope('hil.example/v1', 'Node', objectMeta({ name: 'n' })), /kind Node of hil\.example\/v1 cannot be decoded/],
+    [
+      'known kind, other group',
+      envelope('events.k8s.io/v1', 'Event', objectMeta({ name: 'e' })),
+      /events\.k8s\.io\/v1/,
+    ],
+    [
+      'custom kind',
+      envelope('hil.example/v1', 'Node', objectMeta({ name: 'n' })),
+      /kind Node of hil\.example\/v1 cannot be decoded/,
+    ],
     ['content encoding', envelope('v1', 'Namespace', objectMeta({ name: 'x' }), [], 'gzip'), /content encoding "gzip"/],
     ['truncated varint', Buffer.concat([ns, Buffer.from([0x48, 0x80])]), /truncated/],
     ['length past the end', Buffer.concat([ns, Buffer.from([0x2a, 0x05, 0x61])]), /truncated/],
     ['truncated fixed64', Buffer.concat([ns, tag(9, 1), Buffer.alloc(3)]), /truncated/],
     ['truncated fixed32', Buffer.concat([ns, tag(9, 5), Buffer.alloc(3)]), /truncated/],
-    ['varint over 10 bytes', Buffer.concat([ns, Buffer.from([0x48, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])]), /varint/],
+    [
+      'varint over 10 bytes',
+      Buffer.concat([ns, Buffer.from([0x48, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])]),
+      /varint/,
+    ],
     ['group wire type', Buffer.concat([ns, tag(9, 3)]), /group/],
     ['invalid wire type', Buffer.concat([ns, tag(9, 7)]), /wire type 7/],
     ['field number 0', Buffer.concat([ns, Buffer.from([0x02, 0x00])]), /field number 0/],
-    ['known field, wrong wire type', envelope('v1', 'Namespace', Buffer.concat([objectMeta({ name: 'x' }), int(2, 1)])), /spec .* wire type 0, want 2/],
+    [
+      'known field, wrong wire type',
+      envelope('v1', 'Namespace', Buffer.concat([objectMeta({ name: 'x' }), int(2, 1)])),
+      /spec .* wire type 0, want 2/,
+    ],
     ['metadata.name as a varint', envelope('v1', 'Namespace', msg(1, int(1, 5))), /Namespace\.metadata\.name/],
     ['typeMeta as a varint', Buffer.concat([MAGIC, int(1, 1)]), /runtime\.Unknown field 1/],
-    ['truncated inside a nested message', envelope('v1', 'Secret', Buffer.concat([msg(1, Buffer.from([0x0a, 0x09, 0x61]))])), /truncated/],
+    [
+      'truncated inside a nested message',
+      envelope('v1', 'Secret', Buffer.concat([msg(1, Buffer.from([0x0a, 0x09, 0x61]))])),
+      /truncated/,
+    ],
     ['generation beyond 2^53', envelope('v1', 'Namespace', msg(1, int(7, 2n ** 60n))), /out of the range/],
     ['year past 9999', envelope('v1', 'Namespace', msg(1, time(8, 253_402_300_800))), /years/],
   ];

@@ -50,15 +50,33 @@ describe('serve-networks settings', () => {
   });
 
   test("the VLAN pool from hil.cfg, in HIL's own format", () => {
-    const s = resolveServeNetworks({ server: 'http://x:1', config: cfg('[extensions]\nhil.ext.network_allocators.vlan_pool =\n[hil.ext.network_allocators.vlan_pool]\nvlans = 100-200, 300\n') }, {});
+    const s = resolveServeNetworks(
+      {
+        server: 'http://x:1',
+        config: cfg(
+          '[extensions]\nhil.ext.network_allocators.vlan_pool =\n[hil.ext.network_allocators.vlan_pool]\nvlans = 100-200, 300\n',
+        ),
+      },
+      {},
+    );
     assert.equal(s.pool?.toString(), '100-200,300');
     assert.equal(s.pool?.has(300), true);
     assert.equal(s.pool?.has(201), false);
   });
 
   test('a bad pool, or a hil.cfg readable by others, is refused with a clear message', () => {
-    assert.throws(() => resolveServeNetworks({ server: 'http://x:1', config: cfg('[hil.ext.network_allocators.vlan_pool]\nvlans = 100-5000\n') }, {}), /\[hil\.ext\.network_allocators\.vlan_pool\] vlans: "100-5000" is outside 1-4094/);
-    assert.throws(() => resolveServeNetworks({ server: 'http://x:1', config: cfg('[client]\n', 0o644) }, {}), /accessible by group or others.*chmod 600/);
+    assert.throws(
+      () =>
+        resolveServeNetworks(
+          { server: 'http://x:1', config: cfg('[hil.ext.network_allocators.vlan_pool]\nvlans = 100-5000\n') },
+          {},
+        ),
+      /\[hil\.ext\.network_allocators\.vlan_pool\] vlans: "100-5000" is outside 1-4094/,
+    );
+    assert.throws(
+      () => resolveServeNetworks({ server: 'http://x:1', config: cfg('[client]\n', 0o644) }, {}),
+      /accessible by group or others.*chmod 600/,
+    );
   });
 
   test('--kubeconfig with --context; an unknown context is refused', () => {
@@ -72,9 +90,16 @@ describe('serve-networks settings', () => {
   });
 
   test('KUBECONFIG, then HIL_ENDPOINT, then hil.cfg [client] endpoint', () => {
-    assert.equal(resolveServeNetworks({}, { KUBECONFIG: kubeconfig }).kubeConfig.getCurrentCluster()?.server, 'http://127.0.0.1:6443');
+    assert.equal(
+      resolveServeNetworks({}, { KUBECONFIG: kubeconfig }).kubeConfig.getCurrentCluster()?.server,
+      'http://127.0.0.1:6443',
+    );
     const withCfg = cfg('[client]\nendpoint = http://10.0.0.1:6443\n');
-    assert.equal(resolveServeNetworks({ config: withCfg }, { HIL_ENDPOINT: 'http://10.9.9.9:1' }).kubeConfig.getCurrentCluster()?.server, 'http://10.9.9.9:1');
+    assert.equal(
+      resolveServeNetworks({ config: withCfg }, { HIL_ENDPOINT: 'http://10.9.9.9:1' }).kubeConfig.getCurrentCluster()
+        ?.server,
+      'http://10.9.9.9:1',
+    );
     const s = resolveServeNetworks({ config: withCfg }, { HIL_TOKEN: 'envtok' });
     assert.equal(s.kubeConfig.getCurrentCluster()?.server, 'http://10.0.0.1:6443');
     assert.equal(s.kubeConfig.getCurrentUser()?.token, 'envtok');
@@ -82,7 +107,17 @@ describe('serve-networks settings', () => {
   });
 
   test('flags: --resync, --no-leader-elect, --metrics-listen, --lease-duration; bad values say which flag', () => {
-    const s = resolveServeNetworks({ server: 'http://x:1', resync: '3', leaderElect: false, metricsListen: '0.0.0.0:9090', leaseDuration: '6', identity: 'me' }, {});
+    const s = resolveServeNetworks(
+      {
+        server: 'http://x:1',
+        resync: '3',
+        leaderElect: false,
+        metricsListen: '0.0.0.0:9090',
+        leaseDuration: '6',
+        identity: 'me',
+      },
+      {},
+    );
     assert.equal(s.resyncMs, 3_000);
     assert.equal(s.leaderElection, false);
     assert.deepEqual(s.metricsListen, { host: '0.0.0.0', port: 9090 });
@@ -90,7 +125,13 @@ describe('serve-networks settings', () => {
     assert.equal(s.identity, 'me');
     assert.throws(() => resolveServeNetworks({ server: 'http://x:1', resync: 'soon' }, {}), /--resync "soon"/);
     // As --listen: a port alone is on the loopback.
-    assert.deepEqual(resolveServeNetworks({ server: 'http://x:1', metricsListen: '9090' }, {}).metricsListen, { host: '127.0.0.1', port: 9090 });
-    assert.throws(() => resolveServeNetworks({ server: 'http://x:1', metricsListen: 'metrics' }, {}), /--metrics-listen "metrics": expected HOST:PORT/);
+    assert.deepEqual(resolveServeNetworks({ server: 'http://x:1', metricsListen: '9090' }, {}).metricsListen, {
+      host: '127.0.0.1',
+      port: 9090,
+    });
+    assert.throws(
+      () => resolveServeNetworks({ server: 'http://x:1', metricsListen: 'metrics' }, {}),
+      /--metrics-listen "metrics": expected HOST:PORT/,
+    );
   });
 });

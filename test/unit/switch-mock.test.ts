@@ -35,7 +35,16 @@ describe('mock switch driver', () => {
     await s2.close();
     const c = d.fabric.switch('sw1').counters;
     assert.deepEqual(
-      { opened: c.sessionsOpened, closed: c.sessionsClosed, active: c.activeSessions, commands: c.commands, written: c.portsWritten, saves: c.saves, applies: c.applies, reads: c.reads },
+      {
+        opened: c.sessionsOpened,
+        closed: c.sessionsClosed,
+        active: c.activeSessions,
+        commands: c.commands,
+        written: c.portsWritten,
+        saves: c.saves,
+        applies: c.applies,
+        reads: c.reads,
+      },
       { opened: 2, closed: 2, active: 0, commands: 3, written: 2, saves: 1, applies: 1, reads: 1 },
     );
     assert.deepEqual(
@@ -67,7 +76,17 @@ describe('mock switch driver', () => {
 
   test('options from Switch.spec.options set the knobs (strings), and the port list', async () => {
     const d = new MockSwitchDriver();
-    const s = await d.open({ address: 'opt', options: { loginLatencyMs: '1-3', commandLatencyMs: '2', saveLatencyMs: '0', seed: '7', sessionLimit: '2', ports: 'gi1/0/1-4,te1/0/1' } });
+    const s = await d.open({
+      address: 'opt',
+      options: {
+        loginLatencyMs: '1-3',
+        commandLatencyMs: '2',
+        saveLatencyMs: '0',
+        seed: '7',
+        sessionLimit: '2',
+        ports: 'gi1/0/1-4,te1/0/1',
+      },
+    });
     const sw = d.fabric.switch('opt');
     assert.deepEqual(sw.knobs.loginLatencyMs, [1, 3]);
     assert.equal(sw.knobs.commandLatencyMs, 2);
@@ -201,7 +220,8 @@ describe('mock switch driver', () => {
   test('latency ranges are drawn from the seed, reproducibly', () => {
     const f1 = new MockFabric({ commandLatencyMs: [10, 20], seed: 5 });
     const f2 = new MockFabric({ commandLatencyMs: [10, 20], seed: 5 });
-    const draw = (f: MockFabric) => Array.from({ length: 5 }, () => f.switch('a').latency(f.switch('a').knobs.commandLatencyMs));
+    const draw = (f: MockFabric) =>
+      Array.from({ length: 5 }, () => f.switch('a').latency(f.switch('a').knobs.commandLatencyMs));
     const d1 = draw(f1);
     assert.deepEqual(draw(f2), d1);
     assert.ok(d1.every((v) => v >= 10 && v <= 20));

@@ -1,7 +1,12 @@
 // The OVS driver's pure parts: HIL port state <-> OVS Port rows, OVSDB remotes, and JSON-RPC stream framing.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { decodePortRow, desiredColumns, encodeVlanColumns, observeRow } from '../../drivers/switch/ovs/ovs-port-mapping.js';
+import {
+  decodePortRow,
+  desiredColumns,
+  encodeVlanColumns,
+  observeRow,
+} from '../../drivers/switch/ovs/ovs-port-mapping.js';
 import { JsonStreamSplitter, parseRemote, type Json } from '../../drivers/switch/ovs/ovsdb-client.js';
 import { SwitchError } from '../../drivers/switch/errors.js';
 import { portInSync } from '../../drivers/switch/port-state.js';
@@ -26,7 +31,12 @@ describe('OVS port mapping', () => {
     assert.deepEqual(c(10, []), { tag: 10, trunks: [], vlanMode: 'access', protected: false });
     assert.deepEqual(c(10, [20, 30]), { tag: 10, trunks: [10, 20, 30], vlanMode: 'native-untagged', protected: false });
     assert.deepEqual(c(undefined, [20, 30]), { tag: undefined, trunks: [20, 30], vlanMode: 'trunk', protected: false });
-    assert.deepEqual(encodeVlanColumns(c(undefined, [20])), { tag: ['set', []], trunks: ['set', [20]], vlan_mode: 'trunk', protected: false });
+    assert.deepEqual(encodeVlanColumns(c(undefined, [20])), {
+      tag: ['set', []],
+      trunks: ['set', [20]],
+      vlan_mode: 'trunk',
+      protected: false,
+    });
   });
 
   test('what we write reads back as what we wanted (round trip through the OVSDB encoding)', () => {
@@ -76,7 +86,12 @@ describe('OVS port mapping', () => {
   });
 
   test('a parked row (tag P, access, protected) reads as parked with no VLAN', () => {
-    assert.deepEqual(observeRow(row({ tag: P, vlan_mode: 'access', protected: true }), P), { interface: 'p1', tagged: [], parked: true, shutdown: false });
+    assert.deepEqual(observeRow(row({ tag: P, vlan_mode: 'access', protected: true }), P), {
+      interface: 'p1',
+      tagged: [],
+      parked: true,
+      shutdown: false,
+    });
     // With the default vlan_mode (empty) and a tag, OVS treats the port as access: same reading.
     assert.equal(observeRow(row({ tag: P, protected: true }), P).parked, true);
     // Parked on another switch's parking VLAN is just a VLAN here (plus protected: an anomaly to fix).
@@ -89,7 +104,17 @@ describe('OVSDB remotes', () => {
     assert.deepEqual(parseRemote('unix:/run/openvswitch/db.sock'), { kind: 'unix', path: '/run/openvswitch/db.sock' });
     assert.deepEqual(parseRemote('tcp:127.0.0.1:6640'), { kind: 'tcp', host: '127.0.0.1', port: 6640 });
     assert.deepEqual(parseRemote('tcp:[::1]:6640'), { kind: 'tcp', host: '::1', port: 6640 });
-    for (const bad of ['ssl:127.0.0.1:6640', 'tcp:127.0.0.1', 'tcp:127.0.0.1:0', 'tcp:127.0.0.1:70000', 'unix:relative.sock', 'unix:/a/../b', 'unix:/a b', 'tcp:h;x:1', '127.0.0.1:6640']) {
+    for (const bad of [
+      'ssl:127.0.0.1:6640',
+      'tcp:127.0.0.1',
+      'tcp:127.0.0.1:0',
+      'tcp:127.0.0.1:70000',
+      'unix:relative.sock',
+      'unix:/a/../b',
+      'unix:/a b',
+      'tcp:h;x:1',
+      '127.0.0.1:6640',
+    ]) {
       assert.throws(
         () => parseRemote(bad),
         (e: unknown) => e instanceof SwitchError && e.code === 'invalid',
@@ -101,13 +126,21 @@ describe('OVSDB remotes', () => {
 
 describe('JSON-RPC stream framing', () => {
   test('splits concatenated messages, across chunk boundaries, with braces and quotes inside strings', () => {
-    const msgs = [{ id: 1, result: [{ rows: [] }], error: null }, { method: 'echo', params: ['a"}{', '\\'], id: 'e' }, { id: 2, result: { s: 'x]}' } }];
+    const msgs = [
+      { id: 1, result: [{ rows: [] }], error: null },
+      { method: 'echo', params: ['a"}{', '\\'], id: 'e' },
+      { id: 2, result: { s: 'x]}' } },
+    ];
     const text = msgs.map((m) => JSON.stringify(m)).join('');
     for (const step of [1, 2, 3, 7, text.length]) {
       const s = new JsonStreamSplitter();
       const out: string[] = [];
       for (let i = 0; i < text.length; i += step) out.push(...s.push(text.slice(i, i + step)));
-      assert.deepEqual(out.map((t) => JSON.parse(t)), msgs, `step ${step}`);
+      assert.deepEqual(
+        out.map((t) => JSON.parse(t)),
+        msgs,
+        `step ${step}`,
+      );
     }
   });
   test('whitespace between messages is fine; garbage is not', () => {

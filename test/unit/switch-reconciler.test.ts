@@ -7,7 +7,12 @@ import { describe, test } from 'node:test';
 import { SwitchReconciler } from '../../controllers/switch/switch-reconciler.js';
 import { EventRecorder } from '../../controllers/events.js';
 import { FINALIZER_PORT_REVERT } from '../../controllers/finalizers.js';
-import { createRegistry, MockSwitchDriver, type MockDriverOptions, type MockSwitch } from '../../drivers/switch/index.js';
+import {
+  createRegistry,
+  MockSwitchDriver,
+  type MockDriverOptions,
+  type MockSwitch,
+} from '../../drivers/switch/index.js';
 import { FakeApi } from '../support/fake-api.js';
 
 interface World {
@@ -18,12 +23,28 @@ interface World {
   clock: { t: number };
   run(name?: string): Promise<{ requeueAfterMs?: number }>;
   phase(att: string): string | undefined;
-  cond(plural: 'networkattachments' | 'ports' | 'switches', name: string, type: string): { status: string; reason: string; message?: string } | undefined;
+  cond(
+    plural: 'networkattachments' | 'ports' | 'switches',
+    name: string,
+    type: string,
+  ): { status: string; reason: string; message?: string } | undefined;
   attach(name: string, node: string, network: string, channel?: 'native' | 'tagged'): void;
 }
 
 /** A switch "sw1" (mock) with ports p1..p4 cabled to nodes n1..n4; networks red=101, green=102, far=300. */
-function world(opts: { vlanRange?: string[]; paused?: boolean; capabilities?: MockDriverOptions['capabilities']; extraPorts?: string[]; backoffBaseMs?: number; driverTimeoutMs?: number; credentials?: boolean; undefinedOptions?: boolean; burst?: { on: boolean } } = {}): World {
+function world(
+  opts: {
+    vlanRange?: string[];
+    paused?: boolean;
+    capabilities?: MockDriverOptions['capabilities'];
+    extraPorts?: string[];
+    backoffBaseMs?: number;
+    driverTimeoutMs?: number;
+    credentials?: boolean;
+    undefinedOptions?: boolean;
+    burst?: { on: boolean };
+  } = {},
+): World {
   const api = new FakeApi();
   const driver = new MockSwitchDriver({ capabilities: opts.capabilities });
   const clock = { t: 1_800_000_000_000 };
@@ -31,13 +52,27 @@ function world(opts: { vlanRange?: string[]; paused?: boolean; capabilities?: Mo
     apiVersion: 'hil.io/v1alpha1',
     kind: 'Switch',
     metadata: { name: 'sw1', ...(opts.paused ? { annotations: { 'hil.io/paused': 'true' } } : {}) },
-    spec: { type: 'mock', address: 'sw1', maxSessions: 1, ...(opts.vlanRange ? { vlanRange: opts.vlanRange } : {}), ...(opts.credentials ? { credentialsSecretRef: { name: 'sw1-creds', namespace: 'hil-system' } } : {}) },
+    spec: {
+      type: 'mock',
+      address: 'sw1',
+      maxSessions: 1,
+      ...(opts.vlanRange ? { vlanRange: opts.vlanRange } : {}),
+      ...(opts.credentials ? { credentialsSecretRef: { name: 'sw1-creds', namespace: 'hil-system' } } : {}),
+    },
   });
   for (let i = 1; i <= 4; i++) {
     api.put('ports', { kind: 'Port', metadata: { name: `sw1-p${i}` }, spec: { switch: 'sw1', interface: `p${i}` } });
-    api.put('nodes', { kind: 'Node', metadata: { name: `n${i}` }, spec: { project: 'p', obm: { type: 'mock', host: 'b' }, nics: [{ name: 'eth0', port: `sw1-p${i}` }] } });
+    api.put('nodes', {
+      kind: 'Node',
+      metadata: { name: `n${i}` },
+      spec: { project: 'p', obm: { type: 'mock', host: 'b' }, nics: [{ name: 'eth0', port: `sw1-p${i}` }] },
+    });
   }
-  for (const [name, vlan] of [['red', 101], ['green', 102], ['far', 300]] as const) {
+  for (const [name, vlan] of [
+    ['red', 101],
+    ['green', 102],
+    ['far', 300],
+  ] as const) {
     api.put('networks', { kind: 'Network', metadata: { name }, spec: { owner: 'p' }, status: { vlan } });
   }
   const sw = driver.fabric.switch('sw1', { ports: ['p1', 'p2', 'p3', 'p4', ...(opts.extraPorts ?? [])] });
@@ -52,7 +87,15 @@ function world(opts: { vlanRange?: string[]; paused?: boolean; capabilities?: Mo
     driverTimeoutMs: opts.driverTimeoutMs ?? 5_000,
     ...(opts.burst ? { burstOngoing: () => opts.burst!.on } : {}),
     // As the daemon passes its flags through, set or not: undefined must mean "the default".
-    ...(opts.undefinedOptions ? { resyncMs: undefined, backoffBaseMs: undefined, backoffMaxMs: undefined, driverTimeoutMs: undefined, statusConcurrency: undefined } : {}),
+    ...(opts.undefinedOptions
+      ? {
+          resyncMs: undefined,
+          backoffBaseMs: undefined,
+          backoffMaxMs: undefined,
+          driverTimeoutMs: undefined,
+          statusConcurrency: undefined,
+        }
+      : {}),
     now: () => clock.t,
   });
   return {
@@ -63,9 +106,14 @@ function world(opts: { vlanRange?: string[]; paused?: boolean; capabilities?: Mo
     clock,
     run: (name = 'sw1') => reconciler.reconcile({ key: name }, new AbortController().signal),
     phase: (att) => api.get('networkattachments', att)?.status?.phase,
-    cond: (plural, name, type) => (api.get(plural, name)?.status?.conditions ?? []).find((c: { type: string }) => c.type === type),
+    cond: (plural, name, type) =>
+      (api.get(plural, name)?.status?.conditions ?? []).find((c: { type: string }) => c.type === type),
     attach: (name, node, network, channel = 'native') =>
-      api.put('networkattachments', { kind: 'NetworkAttachment', metadata: { name, finalizers: [FINALIZER_PORT_REVERT] }, spec: { node, nic: 'eth0', network, channel } }),
+      api.put('networkattachments', {
+        kind: 'NetworkAttachment',
+        metadata: { name, finalizers: [FINALIZER_PORT_REVERT] },
+        spec: { node, nic: 'eth0', network, channel },
+      }),
   };
 }
 
@@ -86,7 +134,11 @@ describe('switch reconciler: desired × observed (one reconcile each)', () => {
     written: number;
     phases?: Record<string, string>;
   }[] = [
-    { name: 'nothing attached, every port parked: read only, nothing written', after: { p1: { parked: true }, p4: { parked: true } }, written: 0 },
+    {
+      name: 'nothing attached, every port parked: read only, nothing written',
+      after: { p1: { parked: true }, p4: { parked: true } },
+      written: 0,
+    },
     {
       name: 'one native attachment: its port gets the VLAN untagged',
       attachments: [['a1', 'n1', 'red']],
@@ -96,7 +148,10 @@ describe('switch reconciler: desired × observed (one reconcile each)', () => {
     },
     {
       name: 'native + tagged on one NIC: a trunk',
-      attachments: [['a1', 'n1', 'red'], ['a2', 'n1', 'green', 'tagged']],
+      attachments: [
+        ['a1', 'n1', 'red'],
+        ['a2', 'n1', 'green', 'tagged'],
+      ],
       after: { p1: { native: 101, tagged: [102] } },
       written: 1,
       phases: { a1: 'Attached', a2: 'Attached' },
@@ -131,15 +186,28 @@ describe('switch reconciler: desired × observed (one reconcile each)', () => {
     },
     {
       name: 'a wrong VLAN is replaced; other ports untouched',
-      attachments: [['a1', 'n1', 'red'], ['a2', 'n2', 'green']],
+      attachments: [
+        ['a1', 'n1', 'red'],
+        ['a2', 'n2', 'green'],
+      ],
       before: { p1: { native: 102 }, p2: { native: 102 } },
       after: { p1: { native: 101, tagged: [] }, p2: { native: 102, tagged: [] } },
       written: 1,
     },
     {
       name: 'four ports at once: still one session, one apply, one save',
-      attachments: [['a1', 'n1', 'red'], ['a2', 'n2', 'red'], ['a3', 'n3', 'green'], ['a4', 'n4', 'green', 'tagged']],
-      after: { p1: { native: 101, tagged: [] }, p2: { native: 101, tagged: [] }, p3: { native: 102, tagged: [] }, p4: { native: undefined, tagged: [102] } },
+      attachments: [
+        ['a1', 'n1', 'red'],
+        ['a2', 'n2', 'red'],
+        ['a3', 'n3', 'green'],
+        ['a4', 'n4', 'green', 'tagged'],
+      ],
+      after: {
+        p1: { native: 101, tagged: [] },
+        p2: { native: 101, tagged: [] },
+        p3: { native: 102, tagged: [] },
+        p4: { native: undefined, tagged: [102] },
+      },
       written: 4,
       phases: { a1: 'Attached', a4: 'Attached' },
     },
@@ -159,7 +227,11 @@ describe('switch reconciler: desired × observed (one reconcile each)', () => {
       assert.equal(k.saves, c.written ? 1 : 0, 'one save per batch (none when nothing changed)');
       for (const [a, ph] of Object.entries(c.phases ?? {})) assert.equal(w.phase(a), ph, `attachment ${a}`);
       assert.equal(w.cond('switches', 'sw1', 'Ready')?.status, 'True');
-      assert.equal(w.api.events.filter((e) => e.reason === 'PortConfigured').length, c.written, 'an Event per port changed');
+      assert.equal(
+        w.api.events.filter((e) => e.reason === 'PortConfigured').length,
+        c.written,
+        'an Event per port changed',
+      );
     });
   }
 
@@ -264,7 +336,11 @@ describe('switch reconciler: failures and backoff', () => {
       delays.push(r.requeueAfterMs!);
       const s = w.api.get('switches', 'sw1')!.status!;
       assert.equal(s.failedSyncAttempts, i + 1);
-      assert.equal(Date.parse(s.nextSyncTime!), Math.floor((w.clock.t + r.requeueAfterMs!) / 1000) * 1000, 'nextSyncTime shows the retry');
+      assert.equal(
+        Date.parse(s.nextSyncTime!),
+        Math.floor((w.clock.t + r.requeueAfterMs!) / 1000) * 1000,
+        'nextSyncTime shows the retry',
+      );
       // An event in between does not defeat the backoff: no login before nextSyncTime.
       const logins = w.sw.counters.loginFailures;
       const early = await w.run();
@@ -323,7 +399,11 @@ describe('switch reconciler: failures and backoff', () => {
     assert.equal(w.sw.counters.sessionsOpened, 1, 'one session');
     assert.equal(w.phase('a1'), 'Attached');
     assert.equal(w.phase('a2'), 'Attached');
-    assert.equal(w.api.events.filter((e) => e.reason === 'PortConfigured').length, 2, 'an Event per port changed in the burst');
+    assert.equal(
+      w.api.events.filter((e) => e.reason === 'PortConfigured').length,
+      2,
+      'an Event per port changed in the burst',
+    );
   });
 
   test('a burst that never ends still saves and reports, once its first change has waited maxDeferMs (1 s)', async () => {
@@ -382,7 +462,11 @@ describe('switch reconciler: failures and backoff', () => {
     const w = world({ driverTimeoutMs: 300 });
     w.api.put('switches', { kind: 'Switch', metadata: { name: 'sw2' }, spec: { type: 'mock', address: 'sw2' } });
     w.api.put('ports', { kind: 'Port', metadata: { name: 'sw2-p1' }, spec: { switch: 'sw2', interface: 'q1' } });
-    w.api.put('nodes', { kind: 'Node', metadata: { name: 'm1' }, spec: { project: 'p', obm: { type: 'mock', host: 'b' }, nics: [{ name: 'eth0', port: 'sw2-p1' }] } });
+    w.api.put('nodes', {
+      kind: 'Node',
+      metadata: { name: 'm1' },
+      spec: { project: 'p', obm: { type: 'mock', host: 'b' }, nics: [{ name: 'eth0', port: 'sw2-p1' }] },
+    });
     w.attach('a1', 'n1', 'red');
     w.attach('b1', 'm1', 'green');
     w.sw.inject({ op: 'read', kind: 'hang' });
@@ -426,7 +510,10 @@ describe('switch reconciler: finalizers and drift', () => {
   test('a deleted Port goes only after its switch port is reverted and read back reverted', async () => {
     const w = world();
     await w.run();
-    assert.ok(w.api.get('ports', 'sw1-p1')!.metadata.finalizers?.includes(FINALIZER_PORT_REVERT), 'Ports created before the server added it get it');
+    assert.ok(
+      w.api.get('ports', 'sw1-p1')!.metadata.finalizers?.includes(FINALIZER_PORT_REVERT),
+      'Ports created before the server added it get it',
+    );
     w.sw.setPort('p1', { native: 666, tagged: [] }); // left on it by hand, or by a crash
     w.api.delete('ports', 'sw1-p1');
     const first = await w.run();
@@ -448,7 +535,11 @@ describe('switch reconciler: finalizers and drift', () => {
     await w.run();
     assert.deepEqual(st(w.sw, 'p1'), { native: 666, tagged: [] }, 'no writes while paused');
     assert.ok(w.api.get('ports', 'sw1-p1'), 'so the Port stays');
-    w.api.put('ports', { kind: 'Port', metadata: { name: 'ghost-p1', finalizers: [FINALIZER_PORT_REVERT] }, spec: { switch: 'ghost', interface: 'p1' } });
+    w.api.put('ports', {
+      kind: 'Port',
+      metadata: { name: 'ghost-p1', finalizers: [FINALIZER_PORT_REVERT] },
+      spec: { switch: 'ghost', interface: 'p1' },
+    });
     w.api.delete('ports', 'ghost-p1');
     await w.run('ghost');
     assert.equal(w.api.get('ports', 'ghost-p1'), undefined);
@@ -474,7 +565,12 @@ describe('switch reconciler: finalizers and drift', () => {
     w.attach('a1', 'n1', 'red');
     await w.run();
     w.sw.setPort('p1', { native: 8, tagged: [] });
-    const fresh = new SwitchReconciler({ client: w.api.client(), cache: w.api, driverRegistry: createRegistry({ mock: w.driver }), events: new EventRecorder(w.api.client()) });
+    const fresh = new SwitchReconciler({
+      client: w.api.client(),
+      cache: w.api,
+      driverRegistry: createRegistry({ mock: w.driver }),
+      events: new EventRecorder(w.api.client()),
+    });
     await fresh.reconcile({ key: 'sw1' }, new AbortController().signal);
     assert.deepEqual(st(w.sw, 'p1'), { native: 101, tagged: [] });
     assert.ok(w.api.events.some((x) => x.reason === 'DriftCorrected' && x.message.includes('had native 8 by hand')));
@@ -502,7 +598,12 @@ describe("switch reconciler: a VLAN reaches a port only while the node's project
   // attached left the VLAN on the port. On a real cluster no admission of ours runs at all, so the reconciler checks.
   test("another project's network: Failed NoAccess, the port stays parked", async () => {
     const w = world();
-    w.api.put('networks', { kind: 'Network', metadata: { name: 'theirs' }, spec: { owner: 'q' }, status: { vlan: 150 } });
+    w.api.put('networks', {
+      kind: 'Network',
+      metadata: { name: 'theirs' },
+      spec: { owner: 'q' },
+      status: { vlan: 150 },
+    });
     w.attach('a1', 'n1', 'theirs');
     await w.run();
     assert.deepEqual(st(w.sw, 'p1'), { parked: true });
@@ -514,13 +615,23 @@ describe("switch reconciler: a VLAN reaches a port only while the node's project
 
   test('access granted later: attached; revoked again: the port is reverted', async () => {
     const w = world();
-    w.api.put('networks', { kind: 'Network', metadata: { name: 'theirs' }, spec: { owner: 'q', accessProjects: ['p'] }, status: { vlan: 150 } });
+    w.api.put('networks', {
+      kind: 'Network',
+      metadata: { name: 'theirs' },
+      spec: { owner: 'q', accessProjects: ['p'] },
+      status: { vlan: 150 },
+    });
     w.attach('a1', 'n1', 'theirs');
     w.attach('a2', 'n2', 'red');
     await w.run();
     assert.deepEqual(st(w.sw, 'p1'), { native: 150, tagged: [] });
     assert.equal(w.phase('a1'), 'Attached');
-    w.api.put('networks', { kind: 'Network', metadata: { name: 'theirs' }, spec: { owner: 'q', accessProjects: [] }, status: { vlan: 150 } });
+    w.api.put('networks', {
+      kind: 'Network',
+      metadata: { name: 'theirs' },
+      spec: { owner: 'q', accessProjects: [] },
+      status: { vlan: 150 },
+    });
     await w.run();
     assert.deepEqual(st(w.sw, 'p1'), { parked: true }, 'revoked: the VLAN leaves the port');
     assert.deepEqual(st(w.sw, 'p2'), { native: 101, tagged: [] }, 'other ports untouched');
@@ -529,8 +640,17 @@ describe("switch reconciler: a VLAN reaches a port only while the node's project
 
   test('a public network and a node in no project', async () => {
     const w = world();
-    w.api.put('networks', { kind: 'Network', metadata: { name: 'pub' }, spec: { owner: '', public: true }, status: { vlan: 160 } });
-    w.api.put('nodes', { kind: 'Node', metadata: { name: 'n3' }, spec: { project: '', obm: { type: 'mock', host: 'b' }, nics: [{ name: 'eth0', port: 'sw1-p3' }] } });
+    w.api.put('networks', {
+      kind: 'Network',
+      metadata: { name: 'pub' },
+      spec: { owner: '', public: true },
+      status: { vlan: 160 },
+    });
+    w.api.put('nodes', {
+      kind: 'Node',
+      metadata: { name: 'n3' },
+      spec: { project: '', obm: { type: 'mock', host: 'b' }, nics: [{ name: 'eth0', port: 'sw1-p3' }] },
+    });
     w.attach('a1', 'n1', 'pub');
     w.attach('a3', 'n3', 'pub');
     await w.run();

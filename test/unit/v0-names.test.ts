@@ -2,7 +2,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { validateName } from '../../apiserver/validation.js';
-import { compositeName, hilNameAnnotations, hilNameOf, hilNicLabels, HIL_NIC_NAMES_ANNOTATION, isKeptName, nicName, resourceName } from '../../apiserver/v0/names.js';
+import {
+  compositeName,
+  hilNameAnnotations,
+  hilNameOf,
+  hilNicLabels,
+  HIL_NIC_NAMES_ANNOTATION,
+  isKeptName,
+  nicName,
+  resourceName,
+} from '../../apiserver/v0/names.js';
 
 const TOKEN = /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 
@@ -61,7 +70,10 @@ describe('HIL names → resource names', () => {
     const seen = new Map<string, string>();
     for (const n of HIL_NAMES) {
       const r = resourceName(n);
-      assert.ok(!seen.has(r) || seen.get(r) === n, `${JSON.stringify(n)} and ${JSON.stringify(seen.get(r))} both → ${r}`);
+      assert.ok(
+        !seen.has(r) || seen.get(r) === n,
+        `${JSON.stringify(n)} and ${JSON.stringify(seen.get(r))} both → ${r}`,
+      );
       seen.set(r, n);
     }
     // Names that differ only in what the slug drops still differ.
@@ -72,7 +84,11 @@ describe('HIL names → resource names', () => {
 
   test('the HIL name round-trips through the stored object', () => {
     for (const n of HIL_NAMES) {
-      const o = { apiVersion: 'hil.io/v1alpha1', kind: 'Project', metadata: { name: resourceName(n), annotations: hilNameAnnotations(n) } };
+      const o = {
+        apiVersion: 'hil.io/v1alpha1',
+        kind: 'Project',
+        metadata: { name: resourceName(n), annotations: hilNameAnnotations(n) },
+      };
       assert.equal(hilNameOf(o), n);
     }
   });
@@ -86,10 +102,19 @@ describe('HIL names → resource names', () => {
     const node = {
       apiVersion: 'hil.io/v1alpha1',
       kind: 'Node',
-      metadata: { name: 'n', annotations: { [HIL_NIC_NAMES_ANNOTATION]: JSON.stringify({ [nicName('eth 0')]: 'eth 0' }) } },
+      metadata: {
+        name: 'n',
+        annotations: { [HIL_NIC_NAMES_ANNOTATION]: JSON.stringify({ [nicName('eth 0')]: 'eth 0' }) },
+      },
       spec: { nics: [{ name: 'eth1' }, { name: nicName('eth 0') }] },
     };
-    assert.deepEqual([...hilNicLabels(node)], [['eth1', 'eth1'], [nicName('eth 0'), 'eth 0']]);
+    assert.deepEqual(
+      [...hilNicLabels(node)],
+      [
+        ['eth1', 'eth1'],
+        [nicName('eth 0'), 'eth 0'],
+      ],
+    );
   });
 
   test('composite names (ports, attachments) are valid and tell their parts apart', () => {

@@ -1,7 +1,14 @@
 // An in-memory headnode driver for fast unit tests of the controller: domains in a Map, base images given at
 // construction, failures injectable per operation. Same contract as the libvirt driver (headnode-driver.ts).
 import { randomUUID } from 'node:crypto';
-import { HeadnodeDriverError, interfacesMatch, validateSpec, type DomainInfo, type DomainSpec, type HeadnodeDriver } from '../headnode-driver.js';
+import {
+  HeadnodeDriverError,
+  interfacesMatch,
+  validateSpec,
+  type DomainInfo,
+  type DomainSpec,
+  type HeadnodeDriver,
+} from '../headnode-driver.js';
 
 interface FakeDomain {
   info: DomainInfo;
@@ -18,7 +25,11 @@ export class FakeHeadnodeDriver implements HeadnodeDriver {
   private nextVnc = 5900;
 
   constructor(baseImages: string[] = ['base']) {
-    for (const b of baseImages) this.domains.set(b, { base: true, info: { name: b, uuid: randomUUID(), state: 'shutoff', interfaces: [], disks: [] } });
+    for (const b of baseImages)
+      this.domains.set(b, {
+        base: true,
+        info: { name: b, uuid: randomUUID(), state: 'shutoff', interfaces: [], disks: [] },
+      });
   }
 
   private fail(op: keyof FakeHeadnodeDriver['failNext']): void {
@@ -45,14 +56,22 @@ export class FakeHeadnodeDriver implements HeadnodeDriver {
     const d = this.domains.get(spec.name);
     const ifaces = spec.interfaces.map((i) => ({ bridge: i.bridge, mac: i.mac }));
     if (d) {
-      if (interfacesMatch(d.info, spec) || d.info.state !== 'shutoff') return { info: structuredClone(d.info), action: 'none' };
+      if (interfacesMatch(d.info, spec) || d.info.state !== 'shutoff')
+        return { info: structuredClone(d.info), action: 'none' };
       d.info.interfaces = ifaces;
       this.calls.push(`update ${spec.name}`);
       return { info: structuredClone(d.info), action: 'updated' };
     }
     const base = this.domains.get(spec.baseImage);
-    if (!base?.base) throw new HeadnodeDriverError('BaseImageNotFound', `base image "${spec.baseImage}" is not a domain on fake://`);
-    const info: DomainInfo = { name: spec.name, uuid: randomUUID(), state: 'shutoff', interfaces: ifaces, disks: [`/fake/${spec.name}-vda.qcow2`] };
+    if (!base?.base)
+      throw new HeadnodeDriverError('BaseImageNotFound', `base image "${spec.baseImage}" is not a domain on fake://`);
+    const info: DomainInfo = {
+      name: spec.name,
+      uuid: randomUUID(),
+      state: 'shutoff',
+      interfaces: ifaces,
+      disks: [`/fake/${spec.name}-vda.qcow2`],
+    };
     this.domains.set(spec.name, { base: false, info });
     this.calls.push(`create ${spec.name}`);
     return { info: structuredClone(info), action: 'created' };

@@ -7,13 +7,23 @@ import type { BridgeKind, DomainInterfaceSpec } from '../headnode-driver.js';
 export const HIL_XMLNS = 'https://hil.io/xmlns/headnode/v1';
 
 export function xmlEscape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 function attr(tag: string, name: string): string | undefined {
   const m = new RegExp(`\\s${name}=(?:'([^']*)'|"([^"]*)")`).exec(tag);
   const v = m ? (m[1] ?? m[2]) : undefined;
-  return v?.replace(/&apos;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return v
+    ?.replace(/&apos;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /** The <devices> body's elements of one tag name (whole elements, `<x .../>` or `<x ...>…</x>`; not nested in themselves). */
@@ -83,7 +93,14 @@ export function parseFileDisks(xml: string): ParsedDisk[] {
 /** Disk files recorded in our metadata (the ones we created, and so may delete). */
 export function parseOwnedDisks(xml: string): string[] {
   const meta = /<hil:headnode\b[\s\S]*?<\/hil:headnode>/.exec(xml)?.[0] ?? '';
-  return [...meta.matchAll(/<hil:disk>([^<]*)<\/hil:disk>/g)].map((m) => m[1].replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&apos;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&'));
+  return [...meta.matchAll(/<hil:disk>([^<]*)<\/hil:disk>/g)].map((m) =>
+    m[1]
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&apos;/g, "'")
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&'),
+  );
 }
 
 export function interfaceXml(i: DomainInterfaceSpec, bridgeKind: BridgeKind, model: string): string {
@@ -98,7 +115,12 @@ export function interfaceXml(i: DomainInterfaceSpec, bridgeKind: BridgeKind, mod
 }
 
 /** Replaces every <interface> of a domain with these (inserted before </devices>). */
-export function replaceInterfaces(xml: string, interfaces: readonly DomainInterfaceSpec[], bridgeKind: BridgeKind, model: string): string {
+export function replaceInterfaces(
+  xml: string,
+  interfaces: readonly DomainInterfaceSpec[],
+  bridgeKind: BridgeKind,
+  model: string,
+): string {
   let out = xml.replace(/[ \t]*<interface(\s[^>]*)?(\/>|>[\s\S]*?<\/interface>)\n?/g, '');
   const body = interfaces.map((i) => interfaceXml(i, bridgeKind, model)).join('\n');
   if (!/<\/devices>/.test(out)) out = out.replace(/<\/domain>/, '  <devices>\n  </devices>\n</domain>');
@@ -151,18 +173,29 @@ export function cloneXml(baseXml: string, e: CloneEdits): string {
   for (const d of parseFileDisks(baseXml)) {
     const to = e.disks.get(d.file);
     if (!to) continue;
-    const edited = d.text.replace(/(<source\b[^>]*?\sfile=)(?:'[^']*'|"[^"]*")/, `$1'${xmlEscape(to)}'`).replace(/(<driver\b[^>]*?\stype=)(?:'[^']*'|"[^"]*")/, `$1'qcow2'`);
+    const edited = d.text
+      .replace(/(<source\b[^>]*?\sfile=)(?:'[^']*'|"[^"]*")/, `$1'${xmlEscape(to)}'`)
+      .replace(/(<driver\b[^>]*?\stype=)(?:'[^']*'|"[^"]*")/, `$1'qcow2'`);
     // The copy is qcow2: say so (without a <driver type>, QEMU would read it as raw).
-    x = x.replace(d.text, /<driver\b/.test(edited) ? edited : edited.replace(/^(<disk[^>]*>)/, `$1<driver name='qemu' type='qcow2'/>`));
+    x = x.replace(
+      d.text,
+      /<driver\b/.test(edited) ? edited : edited.replace(/^(<disk[^>]*>)/, `$1<driver name='qemu' type='qcow2'/>`),
+    );
   }
   // VNC: autoport (a fixed port would collide between clones); add one if the base has no console.
   const vnc = elements(x, 'graphics').find((g) => attr(/^<graphics[^>]*>/.exec(g.text)![0], 'type') === 'vnc');
   if (vnc) {
     const open = /^<graphics[^>]*>/.exec(vnc.text)![0];
-    const fixed = open.replace(/\sport=(?:'[^']*'|"[^"]*")/, '').replace(/\sautoport=(?:'[^']*'|"[^"]*")/, '').replace(/^<graphics/, `<graphics port='-1' autoport='yes'`);
+    const fixed = open
+      .replace(/\sport=(?:'[^']*'|"[^"]*")/, '')
+      .replace(/\sautoport=(?:'[^']*'|"[^"]*")/, '')
+      .replace(/^<graphics/, `<graphics port='-1' autoport='yes'`);
     x = x.replace(open, fixed);
   } else {
-    x = x.replace(/([ \t]*)<\/devices>/, `    <graphics type='vnc' port='-1' autoport='yes' listen='${xmlEscape(e.vncListen)}'/>\n$1</devices>`);
+    x = x.replace(
+      /([ \t]*)<\/devices>/,
+      `    <graphics type='vnc' port='-1' autoport='yes' listen='${xmlEscape(e.vncListen)}'/>\n$1</devices>`,
+    );
   }
   return replaceInterfaces(x, e.interfaces, e.bridgeKind, e.nicModel);
 }

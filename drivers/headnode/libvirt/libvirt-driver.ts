@@ -20,7 +20,15 @@ import {
   type DomainState,
   type HeadnodeDriver,
 } from '../headnode-driver.js';
-import { baseNicModel, cloneXml, parseFileDisks, parseInterfaces, parseOwnedDisks, parseVncPort, replaceInterfaces } from './domain-xml.js';
+import {
+  baseNicModel,
+  cloneXml,
+  parseFileDisks,
+  parseInterfaces,
+  parseOwnedDisks,
+  parseVncPort,
+  replaceInterfaces,
+} from './domain-xml.js';
 
 export interface LibvirtDriverOptions {
   /** libvirt connection URI (hil.cfg [headnode] libvirt_endpoint), e.g. qemu:///system or test:///default. */
@@ -55,20 +63,30 @@ export interface Hv {
 }
 
 const XML_INACTIVE = 2;
-const STATES: Record<number, DomainState> = { 1: 'running', 2: 'running', 3: 'paused', 4: 'running', 5: 'shutoff', 6: 'shutoff', 7: 'paused' };
+const STATES: Record<number, DomainState> = {
+  1: 'running',
+  2: 'running',
+  3: 'paused',
+  4: 'running',
+  5: 'shutoff',
+  6: 'shutoff',
+  7: 'paused',
+};
 
 let bindingLoad: Promise<{ Hypervisor: new (o: { uri: string }) => Hv }> | undefined;
 
 /** The binding, or Unavailable with what to install. */
 export async function loadBinding(): Promise<{ Hypervisor: new (o: { uri: string }) => Hv }> {
-  bindingLoad ??= (import('@unraid/libvirt') as Promise<{ Hypervisor: new (o: { uri: string }) => Hv }>).catch((err: Error) => {
-    bindingLoad = undefined;
-    throw new HeadnodeDriverError(
-      'Unavailable',
-      `the libvirt binding @unraid/libvirt is not installed or did not load (${err.message.split('\n')[0]}); install libvirt-dev and pkg-config, then npm install (see docs/headnodes.md)`,
-      { cause: err },
-    );
-  });
+  bindingLoad ??= (import('@unraid/libvirt') as Promise<{ Hypervisor: new (o: { uri: string }) => Hv }>).catch(
+    (err: Error) => {
+      bindingLoad = undefined;
+      throw new HeadnodeDriverError(
+        'Unavailable',
+        `the libvirt binding @unraid/libvirt is not installed or did not load (${err.message.split('\n')[0]}); install libvirt-dev and pkg-config, then npm install (see docs/headnodes.md)`,
+        { cause: err },
+      );
+    },
+  );
   return bindingLoad;
 }
 
@@ -91,7 +109,10 @@ export class LibvirtHeadnodeDriver implements HeadnodeDriver {
 
   constructor(private readonly o: LibvirtDriverOptions) {
     if (!/^[a-z][a-z0-9+]*:\/\/[A-Za-z0-9._:@[\]%~/-]*(\?[A-Za-z0-9._=&%/-]*)?$/.test(o.uri)) {
-      throw new HeadnodeDriverError('InvalidValue', `libvirt URI ${JSON.stringify(o.uri)} is not allowed (expected e.g. qemu:///system)`);
+      throw new HeadnodeDriverError(
+        'InvalidValue',
+        `libvirt URI ${JSON.stringify(o.uri)} is not allowed (expected e.g. qemu:///system)`,
+      );
     }
   }
 
@@ -106,7 +127,9 @@ export class LibvirtHeadnodeDriver implements HeadnodeDriver {
       try {
         await h.connectOpen();
       } catch (err) {
-        throw new HeadnodeDriverError('LibvirtError', `cannot connect to ${this.o.uri}: ${(err as Error).message}`, { cause: err });
+        throw new HeadnodeDriverError('LibvirtError', `cannot connect to ${this.o.uri}: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
       return h;
     })().catch((err) => {
@@ -162,7 +185,9 @@ export class LibvirtHeadnodeDriver implements HeadnodeDriver {
   }
 
   async listDomains(): Promise<string[]> {
-    return this.call('list domains', async (h) => Promise.all((await h.connectListAllDomains()).map((d) => h.domainGetName(d))));
+    return this.call('list domains', async (h) =>
+      Promise.all((await h.connectListAllDomains()).map((d) => h.domainGetName(d))),
+    );
   }
 
   async inspect(name: string): Promise<DomainInfo | undefined> {
@@ -174,7 +199,11 @@ export class LibvirtHeadnodeDriver implements HeadnodeDriver {
 
   private async describe(name: string, d: Dom): Promise<DomainInfo> {
     return this.call(`inspect domain ${name}`, async (h) => {
-      const [info, uuid, xml] = await Promise.all([h.domainGetInfo(d), h.domainGetUUIDString(d), h.domainGetXMLDesc(d)]);
+      const [info, uuid, xml] = await Promise.all([
+        h.domainGetInfo(d),
+        h.domainGetUUIDString(d),
+        h.domainGetXMLDesc(d),
+      ]);
       const state = STATES[info.state] ?? 'other';
       return {
         name,
@@ -196,7 +225,12 @@ export class LibvirtHeadnodeDriver implements HeadnodeDriver {
         if (interfacesMatch(info, spec) || info.state !== 'shutoff') return { info, action: 'none' as const };
         // Shut off and its NICs differ: redefine with the same uuid and the spec's interfaces.
         const xml = await this.call(`read domain ${spec.name}`, (h) => h.domainGetXMLDesc(existing, XML_INACTIVE));
-        const next = replaceInterfaces(xml, spec.interfaces, spec.bridgeKind, baseNicModel(xml, this.o.nicModel ?? 'virtio'));
+        const next = replaceInterfaces(
+          xml,
+          spec.interfaces,
+          spec.bridgeKind,
+          baseNicModel(xml, this.o.nicModel ?? 'virtio'),
+        );
         const d = await this.call(`redefine domain ${spec.name}`, (h) => h.domainDefineXML(next));
         return { info: await this.describe(spec.name, d), action: 'updated' as const };
       }
@@ -206,10 +240,17 @@ export class LibvirtHeadnodeDriver implements HeadnodeDriver {
 
   private async clone(spec: DomainSpec): Promise<DomainInfo> {
     const base = await this.lookup(spec.baseImage);
-    if (!base) throw new HeadnodeDriverError('BaseImageNotFound', `base image "${spec.baseImage}" is not a domain on ${this.o.uri}`);
+    if (!base)
+      throw new HeadnodeDriverError(
+        'BaseImageNotFound',
+        `base image "${spec.baseImage}" is not a domain on ${this.o.uri}`,
+      );
     const baseInfo = await this.call(`inspect base image ${spec.baseImage}`, (h) => h.domainGetInfo(base));
     if (STATES[baseInfo.state] !== 'shutoff') {
-      throw new HeadnodeDriverError('BaseImageRunning', `base image "${spec.baseImage}" is running; a base image must be shut off to be cloned`);
+      throw new HeadnodeDriverError(
+        'BaseImageRunning',
+        `base image "${spec.baseImage}" is running; a base image must be shut off to be cloned`,
+      );
     }
     const baseXml = await this.call(`read base image ${spec.baseImage}`, (h) => h.domainGetXMLDesc(base, XML_INACTIVE));
     const disks = new Map<string, string>();
@@ -217,12 +258,25 @@ export class LibvirtHeadnodeDriver implements HeadnodeDriver {
     try {
       for (const disk of parseFileDisks(baseXml)) {
         assertPattern(disk.target, DISK_TARGET, 'disk target');
-        if (!existsSync(disk.file)) throw new HeadnodeDriverError('LibvirtError', `disk ${disk.file} of base image "${spec.baseImage}" does not exist`);
+        if (!existsSync(disk.file))
+          throw new HeadnodeDriverError(
+            'LibvirtError',
+            `disk ${disk.file} of base image "${spec.baseImage}" does not exist`,
+          );
         const dir = this.o.imageDir ?? dirname(disk.file);
         const to = join(dir, `${spec.name}-${disk.target}.qcow2`);
-        if (basename(to) !== `${spec.name}-${disk.target}.qcow2`) throw new HeadnodeDriverError('InvalidValue', `bad disk path ${to}`);
+        if (basename(to) !== `${spec.name}-${disk.target}.qcow2`)
+          throw new HeadnodeDriverError('InvalidValue', `bad disk path ${to}`);
         rmSync(to, { force: true }); // a copy left by a clone that failed half-way (its name is ours alone)
-        await this.run(qemuImg(), ['convert', '-q', ...(disk.format && /^[a-z0-9]{1,16}$/.test(disk.format) ? ['-f', disk.format] : []), '-O', 'qcow2', disk.file, to]);
+        await this.run(qemuImg(), [
+          'convert',
+          '-q',
+          ...(disk.format && /^[a-z0-9]{1,16}$/.test(disk.format) ? ['-f', disk.format] : []),
+          '-O',
+          'qcow2',
+          disk.file,
+          to,
+        ]);
         made.push(to);
         disks.set(disk.file, to);
       }
@@ -296,7 +350,14 @@ export class LibvirtHeadnodeDriver implements HeadnodeDriver {
       execFile(cmd, args, { timeout: this.o.toolTimeoutMs ?? 120_000 }, (err, stdout, stderr) => {
         if (err) {
           const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-          reject(new HeadnodeDriverError(missing ? 'Unavailable' : 'LibvirtError', missing ? `${cmd} not found (apt-get install qemu-utils)` : `${basename(cmd)} ${args[0]} failed: ${String(stderr).trim() || err.message}`));
+          reject(
+            new HeadnodeDriverError(
+              missing ? 'Unavailable' : 'LibvirtError',
+              missing
+                ? `${cmd} not found (apt-get install qemu-utils)`
+                : `${basename(cmd)} ${args[0]} failed: ${String(stderr).trim() || err.message}`,
+            ),
+          );
         } else resolve(stdout);
       });
     });

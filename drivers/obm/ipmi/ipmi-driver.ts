@@ -42,10 +42,26 @@ export class IpmiObmDriver implements ObmDriver {
 
   /** ipmitool's argv (without the program) and environment for one BMC: the password only in the environment. */
   private invocation(b: ValidBmc, args: string[]): { argv: string[]; env: NodeJS.ProcessEnv } {
-    const argv = ['-I', 'lanplus', '-C', String(this.o.cipherSuite), '-N', String(this.o.timeoutSeconds), '-R', String(this.o.retries), '-H', b.host, '-p', String(b.port)];
+    const argv = [
+      '-I',
+      'lanplus',
+      '-C',
+      String(this.o.cipherSuite),
+      '-N',
+      String(this.o.timeoutSeconds),
+      '-R',
+      String(this.o.retries),
+      '-H',
+      b.host,
+      '-p',
+      String(b.port),
+    ];
     if (b.username !== undefined) argv.push('-U', b.username);
     argv.push('-E', '-v', ...args);
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', IPMI_PASSWORD: b.password ?? '' };
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+      IPMI_PASSWORD: b.password ?? '',
+    };
     return { argv, env };
   }
 
@@ -88,7 +104,11 @@ export class IpmiObmDriver implements ObmDriver {
   async powerStatus(bmc: ObmConfig): Promise<PowerState> {
     const out = await this.run(bmc, ['chassis', 'power', 'status']);
     const m = /Chassis Power is (on|off)/i.exec(out);
-    if (!m) throw new ObmError('failed', `unexpected answer to chassis power status: ${JSON.stringify(out.trim().slice(0, 120))}`);
+    if (!m)
+      throw new ObmError(
+        'failed',
+        `unexpected answer to chassis power status: ${JSON.stringify(out.trim().slice(0, 120))}`,
+      );
     return m[1].toLowerCase() === 'on' ? 'On' : 'Off';
   }
 
@@ -109,13 +129,19 @@ export class IpmiObmDriver implements ObmDriver {
   }
 
   async setBootDevice(bmc: ObmConfig, device: BootDevice): Promise<void> {
-    if (device !== 'pxe' && device !== 'disk') throw new ObmError('invalid', `boot device ${JSON.stringify(device)} is not pxe or disk`);
+    if (device !== 'pxe' && device !== 'disk')
+      throw new ObmError('invalid', `boot device ${JSON.stringify(device)} is not pxe or disk`);
     await this.run(bmc, ['chassis', 'bootdev', device, 'options=persistent']);
   }
 
   openConsole(bmc: ObmConfig): ConsoleSession {
     const b = validateBmc(bmc);
-    return new IpmiSolSession(this, b, (args) => this.invocation(b, args), (args) => this.run(bmc, args));
+    return new IpmiSolSession(
+      this,
+      b,
+      (args) => this.invocation(b, args),
+      (args) => this.run(bmc, args),
+    );
   }
 
   /** @internal */
@@ -172,10 +198,12 @@ class IpmiSolSession implements ConsoleSession {
       if (this.closing) return this.finish();
       if (firstTry && /already active/i.test(err)) {
         // A SOL session left over (e.g. a killed reader): free the payload, then take it.
-        void this.run(['sol', 'deactivate']).catch(() => {}).then(() => {
-          if (!this.closing) this.start(false);
-          else this.finish();
-        });
+        void this.run(['sol', 'deactivate'])
+          .catch(() => {})
+          .then(() => {
+            if (!this.closing) this.start(false);
+            else this.finish();
+          });
         return;
       }
       this.finish(code === 0 ? undefined : classify(`ipmitool sol activate on ${where(this.b)}`, err));
@@ -221,13 +249,31 @@ class IpmiSolSession implements ConsoleSession {
 
 /** Turns ipmitool's stderr (-v) into an ObmError with a reason a user can act on; never echoes the environment. */
 export function classify(what: string, stderr: string): ObmError {
-  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !/^Loading IANA/i.test(l));
-  const detail = (lines.filter((l) => /error|invalid|unauthori|unable|insufficient|timeout|no response/i.test(l)).slice(-2).join('; ') || lines.slice(-1)[0] || 'no output').slice(0, 300);
-  if (/RAKP 2 HMAC is invalid|unauthorized name|invalid user ?name|RAKP \d message indicates an error|invalid (integrity|session) ?(check|id)?.*RAKP/i.test(stderr)) {
+  const lines = stderr
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !/^Loading IANA/i.test(l));
+  const detail = (
+    lines
+      .filter((l) => /error|invalid|unauthori|unable|insufficient|timeout|no response/i.test(l))
+      .slice(-2)
+      .join('; ') ||
+    lines.slice(-1)[0] ||
+    'no output'
+  ).slice(0, 300);
+  if (
+    /RAKP 2 HMAC is invalid|unauthorized name|invalid user ?name|RAKP \d message indicates an error|invalid (integrity|session) ?(check|id)?.*RAKP/i.test(
+      stderr,
+    )
+  ) {
     return new ObmError('auth', `${what}: the BMC refused the credentials (wrong user name or password): ${detail}`);
   }
   // A BMC that stops answering mid-call says so in several ways (seen with ipmi_sim killed during calls).
-  if (/Get Auth Capabilities error|no (valid )?response|Insufficient resources for session|Unable to get Channel Cipher Suites|Connection refused|Name or service not known|Address lookup/i.test(stderr)) {
+  if (
+    /Get Auth Capabilities error|no (valid )?response|Insufficient resources for session|Unable to get Channel Cipher Suites|Connection refused|Name or service not known|Address lookup/i.test(
+      stderr,
+    )
+  ) {
     return new ObmError('unreachable', `${what}: no answer from the BMC: ${detail}`);
   }
   return new ObmError('failed', `${what}: ${detail}`);

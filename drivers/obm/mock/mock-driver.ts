@@ -85,10 +85,12 @@ export class MockObmDriver implements ObmDriver {
     if (b.knobs.down) throw new ObmError('unreachable', `BMC ${b.address}: no answer (mock BMC is down)`);
     if (b.knobs.password !== undefined) {
       const ok = v.password === b.knobs.password && (b.knobs.username === undefined || v.username === b.knobs.username);
-      if (!ok) throw new ObmError('auth', `BMC ${b.address}: the BMC refused the credentials (wrong user name or password)`);
+      if (!ok)
+        throw new ObmError('auth', `BMC ${b.address}: the BMC refused the credentials (wrong user name or password)`);
     }
     const p = b.knobs.failureProbability ?? this.opts.failureProbability ?? 0;
-    if (p > 0 && (this.opts.random ?? Math.random)() < p) throw new ObmError('failed', `BMC ${b.address}: injected failure`);
+    if (p > 0 && (this.opts.random ?? Math.random)() < p)
+      throw new ObmError('failed', `BMC ${b.address}: injected failure`);
     return b;
   }
 
@@ -114,7 +116,8 @@ export class MockObmDriver implements ObmDriver {
   }
 
   async setBootDevice(cfg: ObmConfig, device: BootDevice): Promise<void> {
-    if (device !== 'pxe' && device !== 'disk') throw new ObmError('invalid', `boot device ${JSON.stringify(device)} is not pxe or disk`);
+    if (device !== 'pxe' && device !== 'disk')
+      throw new ObmError('invalid', `boot device ${JSON.stringify(device)} is not pxe or disk`);
     const b = await this.call(cfg);
     b.counters.bootSets++;
     b.boot = device;

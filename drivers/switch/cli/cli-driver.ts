@@ -5,7 +5,15 @@
 import { SwitchError } from '../errors.js';
 import { portInSync } from '../port-state.js';
 import { SessionGuard } from '../session-guard.js';
-import type { ObservedPort, PortChange, PortResult, SwitchCapabilities, SwitchConfig, SwitchDriver, SwitchSession } from '../switch-driver.js';
+import type {
+  ObservedPort,
+  PortChange,
+  PortResult,
+  SwitchCapabilities,
+  SwitchConfig,
+  SwitchDriver,
+  SwitchSession,
+} from '../switch-driver.js';
 import {
   assertConfigBasics,
   assertCredentials,
@@ -60,25 +68,45 @@ export class CliSwitchDriver implements SwitchDriver {
     const opts = resolveOptions<string>(config.options, { ...COMMON_OPTIONS, ...d.options });
     const { host, port } = parseSshAddress(config.address);
     const credentials = assertCredentials(config.credentials);
-    if (!credentials) throw new SwitchError('invalid', `a ${d.type} switch needs credentials (spec.credentialsSecretRef)`);
+    if (!credentials)
+      throw new SwitchError('invalid', `a ${d.type} switch needs credentials (spec.credentialsSecretRef)`);
     let parkingVlan: number | undefined = config.parkingVlan;
     if (d.parking === 'vlan' && d.parkingVlanOption) {
       const fromOption = opts[d.parkingVlanOption];
       const fromOptionVlan = fromOption === undefined ? undefined : assertParkingVlan(Number(fromOption));
       if (fromOptionVlan !== undefined && parkingVlan !== undefined && fromOptionVlan !== parkingVlan) {
-        throw new SwitchError('invalid', `options.${d.parkingVlanOption} (${fromOptionVlan}) and parkingVlan (${parkingVlan}) disagree: set one`);
+        throw new SwitchError(
+          'invalid',
+          `options.${d.parkingVlanOption} (${fromOptionVlan}) and parkingVlan (${parkingVlan}) disagree: set one`,
+        );
       }
       parkingVlan ??= fromOptionVlan;
       if (parkingVlan === undefined || parkingVlan > 4094) {
-        throw new SwitchError('invalid', `a ${d.type} switch parks ports on a dummy VLAN: set options.${d.parkingVlanOption} (1-4094) to a VLAN created and shut on the switch`);
+        throw new SwitchError(
+          'invalid',
+          `a ${d.type} switch parks ports on a dummy VLAN: set options.${d.parkingVlanOption} (1-4094) to a VLAN created and shut on the switch`,
+        );
       }
     }
     const where = `ssh://${host}:${port}`;
     const secrets = [credentials.password, credentials.enablePassword ?? ''];
     const session = new CliSwitchSession(d, this.caps, parkingVlan, timeoutMs);
     await session.start(async () => {
-      const shell = await openSshShell({ host, port, username: credentials.username, password: credentials.password, hostKeyFingerprint: opts.hostKeyFingerprint, timeoutMs });
-      const cli = new CliSession(shell.stream, { dialect: d, commandTimeoutMs: timeoutMs, log: this.o.log, where, secrets });
+      const shell = await openSshShell({
+        host,
+        port,
+        username: credentials.username,
+        password: credentials.password,
+        hostKeyFingerprint: opts.hostKeyFingerprint,
+        timeoutMs,
+      });
+      const cli = new CliSession(shell.stream, {
+        dialect: d,
+        commandTimeoutMs: timeoutMs,
+        log: this.o.log,
+        where,
+        secrets,
+      });
       try {
         await cli.login(credentials);
       } catch (err) {
@@ -165,7 +193,8 @@ export class CliSwitchSession implements SwitchSession {
         else throw err;
       }
     }
-    if (unknown.length) throw new SwitchError('unknown-port', `the switch has no port ${unknown.join(', ')}`, { ports: unknown });
+    if (unknown.length)
+      throw new SwitchError('unknown-port', `the switch has no port ${unknown.join(', ')}`, { ports: unknown });
     return out;
   }
 
@@ -181,7 +210,11 @@ export class CliSwitchSession implements SwitchSession {
       if (!todo.some((t) => t.write)) return results;
       const c = this.d.commands;
       await cli.run(c.configure);
-      const vlans = new Set(todo.filter((t) => t.write).flatMap((t) => [...(t.change.native === undefined ? [] : [t.change.native]), ...t.change.tagged]));
+      const vlans = new Set(
+        todo
+          .filter((t) => t.write)
+          .flatMap((t) => [...(t.change.native === undefined ? [] : [t.change.native]), ...t.change.tagged]),
+      );
       if (vlans.size) for (const line of c.createVlans([...vlans])) await cli.run(line);
       for (const [i, t] of todo.entries()) {
         if (!t.write) continue;
@@ -196,7 +229,11 @@ export class CliSwitchSession implements SwitchSession {
         } catch (err) {
           // The switch refused a line of this port: its state is unknown, the others go on.
           if (!(err instanceof CliCommandError)) throw err;
-          results[i] = { interface: t.change.interface, changed: true, error: { code: err.code, message: err.message } };
+          results[i] = {
+            interface: t.change.interface,
+            changed: true,
+            error: { code: err.code, message: err.message },
+          };
         }
       }
       await cli.run(c.end);
@@ -208,7 +245,10 @@ export class CliSwitchSession implements SwitchSession {
     return this.call('save', async (cli) => {
       const out = await cli.run(this.d.commands.save);
       if (!this.d.saved.test(out)) {
-        throw new SwitchError('failed', `saving the configuration: the switch did not confirm it: ${out.replace(/\s+/g, ' ').trim().slice(0, 200)}`);
+        throw new SwitchError(
+          'failed',
+          `saving the configuration: the switch did not confirm it: ${out.replace(/\s+/g, ' ').trim().slice(0, 200)}`,
+        );
       }
     });
   }

@@ -110,7 +110,10 @@ export class CliSession {
       const timer = setTimeout(() => {
         this.waiter = undefined;
         const tail = this.redact(this.buffer.slice(-120)).replace(/\s+/g, ' ').trim();
-        const err = new SwitchError('timeout', `${this.o.where}: ${what}: no answer within ${this.o.commandTimeoutMs} ms${tail ? ` (last output: "${tail}")` : ''}`);
+        const err = new SwitchError(
+          'timeout',
+          `${this.o.where}: ${what}: no answer within ${this.o.commandTimeoutMs} ms${tail ? ` (last output: "${tail}")` : ''}`,
+        );
         this.kill(err);
         reject(err);
       }, this.o.commandTimeoutMs);
@@ -149,11 +152,13 @@ export class CliSession {
     for (;;) {
       const r = await this.expect([d.login.usernamePrompt, d.login.passwordPrompt, anyPrompt], 'login');
       if (r.index === 0) {
-        if (answeredUser) throw new SwitchError('auth', `${this.o.where}: the switch asked for the user name again: login refused`);
+        if (answeredUser)
+          throw new SwitchError('auth', `${this.o.where}: the switch asked for the user name again: login refused`);
         answeredUser = true;
         this.send(credentials.username);
       } else if (r.index === 1) {
-        if (answeredPassword) throw new SwitchError('auth', `${this.o.where}: the switch asked for the password again: login refused`);
+        if (answeredPassword)
+          throw new SwitchError('auth', `${this.o.where}: the switch asked for the password again: login refused`);
         answeredPassword = true;
         this.send(credentials.password, true);
       } else break;
@@ -166,13 +171,21 @@ export class CliSession {
       const r = await this.expect([d.login.passwordPrompt, /[\r\n]([^\r\n]*[>#]) ?$/], 'enable');
       if (r.index === 0) {
         if (credentials.enablePassword === undefined) {
-          throw new SwitchError('auth', `${this.o.where}: "${d.login.enable}" asks for a password: set enablePassword in the credentials Secret`);
+          throw new SwitchError(
+            'auth',
+            `${this.o.where}: "${d.login.enable}" asks for a password: set enablePassword in the credentials Secret`,
+          );
         }
         this.send(credentials.enablePassword, true);
         ({ match } = await this.expect([d.login.passwordPrompt, /[\r\n]([^\r\n]*[>#]) ?$/], 'enable'));
-        if (!match.trimEnd().endsWith('#')) throw new SwitchError('auth', `${this.o.where}: the enable password was refused`);
+        if (!match.trimEnd().endsWith('#'))
+          throw new SwitchError('auth', `${this.o.where}: the enable password was refused`);
       } else match = r.match;
-      if (!match.trimEnd().endsWith('#')) throw new SwitchError('auth', `${this.o.where}: "${d.login.enable}" was refused: the user has no privileged (#) access`);
+      if (!match.trimEnd().endsWith('#'))
+        throw new SwitchError(
+          'auth',
+          `${this.o.where}: "${d.login.enable}" was refused: the user has no privileged (#) access`,
+        );
     }
     const host = match.trim().replace(/(\([^)]*\))?[>#]$/, '');
     this.hostname = host;

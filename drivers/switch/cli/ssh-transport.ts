@@ -51,7 +51,8 @@ export function openSshShell(target: SshTarget): Promise<SshShell> {
       reject(err);
     };
     const timer = setTimeout(
-      () => fail(new SwitchError('timeout', `ssh ${target.host}:${target.port}: no login within ${target.timeoutMs} ms`)),
+      () =>
+        fail(new SwitchError('timeout', `ssh ${target.host}:${target.port}: no login within ${target.timeoutMs} ms`)),
       target.timeoutMs,
     );
     client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
@@ -60,19 +61,34 @@ export function openSshShell(target: SshTarget): Promise<SshShell> {
     });
     client.on('error', (err: Error & { level?: string }) => {
       if (hostKeyRefused) {
-        fail(new SwitchError('auth', `ssh ${target.host}:${target.port}: host key ${seenFingerprint} is not the configured ${target.hostKeyFingerprint}; refusing to log in`));
+        fail(
+          new SwitchError(
+            'auth',
+            `ssh ${target.host}:${target.port}: host key ${seenFingerprint} is not the configured ${target.hostKeyFingerprint}; refusing to log in`,
+          ),
+        );
       } else if (err.level === 'client-authentication') {
-        fail(new SwitchError('auth', `ssh ${target.host}:${target.port}: authentication failed for user ${target.username} (wrong user name or password)`));
+        fail(
+          new SwitchError(
+            'auth',
+            `ssh ${target.host}:${target.port}: authentication failed for user ${target.username} (wrong user name or password)`,
+          ),
+        );
       } else if (err.level === 'client-timeout') {
         fail(new SwitchError('timeout', `ssh ${target.host}:${target.port}: ${err.message}`));
       } else {
         fail(new SwitchError('unreachable', `ssh ${target.host}:${target.port}: ${err.message}`));
       }
     });
-    client.on('close', () => fail(new SwitchError('unreachable', `ssh ${target.host}:${target.port}: connection closed during login`)));
+    client.on('close', () =>
+      fail(new SwitchError('unreachable', `ssh ${target.host}:${target.port}: connection closed during login`)),
+    );
     client.on('ready', () => {
       client.shell({ term: 'vt100', cols: 511, rows: 24 }, (err, stream) => {
-        if (err) return fail(new SwitchError('failed', `ssh ${target.host}:${target.port}: the switch refused a shell: ${err.message}`));
+        if (err)
+          return fail(
+            new SwitchError('failed', `ssh ${target.host}:${target.port}: the switch refused a shell: ${err.message}`),
+          );
         if (settled) return void stream.close();
         settled = true;
         clearTimeout(timer);

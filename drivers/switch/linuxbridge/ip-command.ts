@@ -34,7 +34,13 @@ export class IpRunner {
         this.children.delete(child);
         const stderr = Buffer.concat(err).toString('utf8').trim();
         if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
-        else reject(new SwitchError('failed', `ip ${args[0] === '-batch' ? '-batch' : args.join(' ')} in ${this.netns} failed (${signal ?? `exit ${code}`}): ${stderr || 'no message'}`));
+        else
+          reject(
+            new SwitchError(
+              'failed',
+              `ip ${args[0] === '-batch' ? '-batch' : args.join(' ')} in ${this.netns} failed (${signal ?? `exit ${code}`}): ${stderr || 'no message'}`,
+            ),
+          );
       });
       child.stdin.on('error', () => undefined); // a child that died early; its exit status says why
       child.stdin.end(stdin ?? '');

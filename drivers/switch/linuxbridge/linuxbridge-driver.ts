@@ -23,7 +23,14 @@ import type {
   SwitchDriver,
   SwitchSession,
 } from '../switch-driver.js';
-import { assertConfigBasics, assertInterfaceNames, assertSafeToken, resolveOptions, resolveTimeout, validateChanges } from '../validate.js';
+import {
+  assertConfigBasics,
+  assertInterfaceNames,
+  assertSafeToken,
+  resolveOptions,
+  resolveTimeout,
+  validateChanges,
+} from '../validate.js';
 import { JsonStreamSplitter } from '../json-stream.js';
 import { IpRunner } from './ip-command.js';
 
@@ -61,8 +68,17 @@ export class LinuxBridgeSwitchDriver implements SwitchDriver {
     const timeoutMs = resolveTimeout(config.timeoutMs);
     const opts = resolveOptions(config.options, OPTIONS);
     const m = NETNS_PATTERN.exec(config.address);
-    if (!m) throw new SwitchError('invalid', `linuxbridge address ${JSON.stringify(config.address)} must be a network namespace name (NAME or netns:NAME)`);
-    const session = new LinuxBridgeSession(assertSafeToken(m[1], 'network namespace'), opts.bridgePrefix ?? 'br', config.parkingVlan, timeoutMs);
+    if (!m)
+      throw new SwitchError(
+        'invalid',
+        `linuxbridge address ${JSON.stringify(config.address)} must be a network namespace name (NAME or netns:NAME)`,
+      );
+    const session = new LinuxBridgeSession(
+      assertSafeToken(m[1], 'network namespace'),
+      opts.bridgePrefix ?? 'br',
+      config.parkingVlan,
+      timeoutMs,
+    );
     try {
       await withDeadline(session.init(), timeoutMs, `open ${config.address}`);
     } catch (err) {
@@ -96,7 +112,11 @@ export class LinuxBridgeSession implements SwitchSession {
       try {
         await this.links();
       } catch (err) {
-        throw new SwitchError('unreachable', `no network namespace ${this.netns} to manage: ${(err as Error).message}`, { cause: err });
+        throw new SwitchError(
+          'unreachable',
+          `no network namespace ${this.netns} to manage: ${(err as Error).message}`,
+          { cause: err },
+        );
       }
     });
   }
@@ -130,7 +150,8 @@ export class LinuxBridgeSession implements SwitchSession {
           if (!bridgesReady.has(br)) {
             const existing = links.get(br);
             if (!existing) lines.push(`link add ${br} type bridge`);
-            else if (existing.linkinfo?.info_kind !== 'bridge') throw new SwitchError('failed', `${br} in ${this.netns} exists but is not a bridge`);
+            else if (existing.linkinfo?.info_kind !== 'bridge')
+              throw new SwitchError('failed', `${br} in ${this.netns} exists but is not a bridge`);
             if (!existing?.flags?.includes('UP')) lines.push(`link set ${br} up`);
             bridgesReady.add(br);
           }
@@ -164,17 +185,28 @@ export class LinuxBridgeSession implements SwitchSession {
     const [all, bridges] = new JsonStreamSplitter().push(out).map((t) => JSON.parse(t) as Link[]);
     if (!all || !bridges) throw new SwitchError('failed', `unexpected output from ip in ${this.netns}`);
     const isBridge = new Set(bridges.map((b) => b.ifname));
-    return new Map(all.map((l) => [l.ifname, isBridge.has(l.ifname) ? { ...l, linkinfo: { info_kind: 'bridge' } } : l]));
+    return new Map(
+      all.map((l) => [l.ifname, isBridge.has(l.ifname) ? { ...l, linkinfo: { info_kind: 'bridge' } } : l]),
+    );
   }
 
   /** The named links, in order; `invalid` for a per-VLAN bridge or loopback, `unknown-port` for missing ones. */
   private ports(names: readonly string[], links: Map<string, Link>): Link[] {
-    const notPorts = names.filter((n) => n === 'lo' || links.get(n)?.linkinfo?.info_kind === 'bridge' || this.bridgeName.test(n));
+    const notPorts = names.filter(
+      (n) => n === 'lo' || links.get(n)?.linkinfo?.info_kind === 'bridge' || this.bridgeName.test(n),
+    );
     if (notPorts.length) {
-      throw new SwitchError('invalid', `${notPorts.join(', ')} in ${this.netns} ${notPorts.length === 1 ? 'is' : 'are'} not a switch port (a bridge or loopback)`, { ports: notPorts });
+      throw new SwitchError(
+        'invalid',
+        `${notPorts.join(', ')} in ${this.netns} ${notPorts.length === 1 ? 'is' : 'are'} not a switch port (a bridge or loopback)`,
+        { ports: notPorts },
+      );
     }
     const unknown = names.filter((n) => !links.has(n));
-    if (unknown.length) throw new SwitchError('unknown-port', `network namespace ${this.netns} has no port ${unknown.join(', ')}`, { ports: unknown });
+    if (unknown.length)
+      throw new SwitchError('unknown-port', `network namespace ${this.netns} has no port ${unknown.join(', ')}`, {
+        ports: unknown,
+      });
     return names.map((n) => links.get(n)!);
   }
 
@@ -188,7 +220,12 @@ export class LinuxBridgeSession implements SwitchSession {
     if (!m || vid < 1 || vid > 4094) anomalies.push(`enslaved to ${link.master}, which is not a per-VLAN bridge`);
     else if (vid === this.parkingVlan) anomalies.push(`on ${link.master}, the bridge of the reserved parking VLAN`);
     if (bridge && !bridge.flags?.includes('UP')) anomalies.push(`bridge ${link.master} is down`);
-    const observed: { -readonly [K in keyof ObservedPort]: ObservedPort[K] } = { interface: link.ifname, tagged: [], parked: false, shutdown: !up };
+    const observed: { -readonly [K in keyof ObservedPort]: ObservedPort[K] } = {
+      interface: link.ifname,
+      tagged: [],
+      parked: false,
+      shutdown: !up,
+    };
     if (m && vid >= 1 && vid <= 4094) observed.native = vid;
     if (anomalies.length) observed.anomaly = anomalies.join('; ');
     return observed;

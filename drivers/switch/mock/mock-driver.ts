@@ -28,7 +28,15 @@ import {
   resolveTimeout,
   validateChanges,
 } from '../validate.js';
-import { expandPortList, MockFabric, parseLatency, type MockFault, type MockKnobs, type MockOp, type MockSwitch } from './mock-switch.js';
+import {
+  expandPortList,
+  MockFabric,
+  parseLatency,
+  type MockFault,
+  type MockKnobs,
+  type MockOp,
+  type MockSwitch,
+} from './mock-switch.js';
 
 const OPTIONS = {
   loginLatencyMs: { pattern: /^\d+(\.\d+)?(-\d+(\.\d+)?)?$/ },
@@ -91,7 +99,8 @@ export class MockSwitchDriver implements SwitchDriver {
       assertInterfaceNames(knobs.ports, this.caps);
     }
     const sw = this.fabric.switch(config.address, knobs);
-    const parkingVlan = this.caps.parking === 'vlan' ? (config.parkingVlan ?? this.caps.defaultParkingVlan) : config.parkingVlan;
+    const parkingVlan =
+      this.caps.parking === 'vlan' ? (config.parkingVlan ?? this.caps.defaultParkingVlan) : config.parkingVlan;
 
     const session = new MockSession(sw, this.caps, parkingVlan, timeoutMs);
     // The login runs under the session's own guard, so a hung login also times out.
@@ -127,7 +136,10 @@ export class MockSession implements SwitchSession {
           throw new SwitchError('auth', `login to mock switch ${sw.address} refused: wrong user name or password`);
         }
         if (sw.counters.activeSessions >= sw.knobs.sessionLimit) {
-          throw new SwitchError('unreachable', `mock switch ${sw.address} refused the login: all ${sw.knobs.sessionLimit} sessions are in use`);
+          throw new SwitchError(
+            'unreachable',
+            `mock switch ${sw.address} refused the login: all ${sw.knobs.sessionLimit} sessions are in use`,
+          );
         }
         this.loggedIn = true;
         sw.openSessions.add(this.id);
@@ -197,7 +209,14 @@ export class MockSession implements SwitchSession {
         }
         if (fault) {
           sw.counters.failures++;
-          results.push({ interface: c.interface, changed: false, error: { code: fault.code ?? 'failed', message: fault.message ?? `mock switch ${sw.address} rejected the command for ${c.interface}` } });
+          results.push({
+            interface: c.interface,
+            changed: false,
+            error: {
+              code: fault.code ?? 'failed',
+              message: fault.message ?? `mock switch ${sw.address} rejected the command for ${c.interface}`,
+            },
+          });
           continue;
         }
         if (this.guard.closed) break;
@@ -237,7 +256,9 @@ export class MockSession implements SwitchSession {
   private assertKnown(names: readonly string[]): void {
     const unknown = names.filter((n) => !this.sw.hasPort(n));
     if (unknown.length) {
-      throw new SwitchError('unknown-port', `mock switch ${this.sw.address} has no port ${unknown.join(', ')}`, { ports: unknown });
+      throw new SwitchError('unknown-port', `mock switch ${this.sw.address} has no port ${unknown.join(', ')}`, {
+        ports: unknown,
+      });
     }
   }
 
@@ -250,6 +271,9 @@ export class MockSession implements SwitchSession {
       await never();
     }
     this.sw.counters.failures++;
-    throw new SwitchError(fault.code ?? 'failed', fault.message ?? `mock switch ${this.sw.address}: injected ${op} failure`);
+    throw new SwitchError(
+      fault.code ?? 'failed',
+      fault.message ?? `mock switch ${this.sw.address}: injected ${op} failure`,
+    );
   }
 }

@@ -111,7 +111,8 @@ export function expandPortList(spec: string): string[] {
     const m = /^(.*?)(\d+)-(\d+)$/.exec(item);
     if (m) {
       const [, prefix, lo, hi] = m;
-      if (Number(hi) < Number(lo) || Number(hi) - Number(lo) > 10_000) throw new SwitchError('invalid', `bad port range ${JSON.stringify(item)}`);
+      if (Number(hi) < Number(lo) || Number(hi) - Number(lo) > 10_000)
+        throw new SwitchError('invalid', `bad port range ${JSON.stringify(item)}`);
       for (let i = Number(lo); i <= Number(hi); i++) out.push(`${prefix}${i}`);
     } else {
       out.push(item);
@@ -239,8 +240,18 @@ export class MockSwitch {
       return f;
     }
     // One draw per operation (per port for apply), whether or not it fails, so runs are reproducible.
-    if (this.knobs.failureProbability > 0 && (op !== 'apply' || port !== undefined) && this.random() < this.knobs.failureProbability) {
-      return { op, port, kind: 'error', code: 'failed', message: `injected failure (probability ${this.knobs.failureProbability})` };
+    if (
+      this.knobs.failureProbability > 0 &&
+      (op !== 'apply' || port !== undefined) &&
+      this.random() < this.knobs.failureProbability
+    ) {
+      return {
+        op,
+        port,
+        kind: 'error',
+        code: 'failed',
+        message: `injected failure (probability ${this.knobs.failureProbability})`,
+      };
     }
     return undefined;
   }

@@ -31,7 +31,15 @@ import {
   validateChanges,
 } from '../validate.js';
 import { OvsdbClient, type Json } from './ovsdb-client.js';
-import { decodePortRow, desiredColumns, encodeVlanColumns, observeRow, PORT_COLUMNS, VLAN_COLUMNS, type OvsPortRow } from './ovs-port-mapping.js';
+import {
+  decodePortRow,
+  desiredColumns,
+  encodeVlanColumns,
+  observeRow,
+  PORT_COLUMNS,
+  VLAN_COLUMNS,
+  type OvsPortRow,
+} from './ovs-port-mapping.js';
 
 const DB = 'Open_vSwitch';
 
@@ -60,7 +68,8 @@ export class OvsSwitchDriver implements SwitchDriver {
     assertConfigBasics(config);
     const timeoutMs = resolveTimeout(config.timeoutMs);
     const opts = resolveOptions(config.options, OPTIONS);
-    if (!opts.bridge) throw new SwitchError('invalid', 'the ovs driver needs option bridge (the OVS bridge whose ports it manages)');
+    if (!opts.bridge)
+      throw new SwitchError('invalid', 'the ovs driver needs option bridge (the OVS bridge whose ports it manages)');
     const parkingVlan = config.parkingVlan ?? CAPABILITIES.defaultParkingVlan!;
 
     const deadline = Date.now() + timeoutMs;
@@ -82,12 +91,21 @@ function checkResults(results: Json[], what: string): Record<string, Json>[] {
     if (r && typeof r === 'object' && !Array.isArray(r) && 'error' in r && r.error !== null) {
       const e = r as { error: Json; details?: Json };
       if (e.error === 'timed out') {
-        throw new SwitchError('conflict', `${what}: a port changed on the switch between our read and our write; nothing was written`);
+        throw new SwitchError(
+          'conflict',
+          `${what}: a port changed on the switch between our read and our write; nothing was written`,
+        );
       }
       if (typeof e.details === 'string' && /unknown column|No column/i.test(e.details) && /protected/.test(e.details)) {
-        throw new SwitchError('unsupported', `${what}: this OVS has no Port.protected column (OVS 2.11 or later is needed to park ports safely)`);
+        throw new SwitchError(
+          'unsupported',
+          `${what}: this OVS has no Port.protected column (OVS 2.11 or later is needed to park ports safely)`,
+        );
       }
-      throw new SwitchError('failed', `${what}: OVSDB error ${JSON.stringify(e.error)}${e.details ? `: ${String(e.details)}` : ''}`);
+      throw new SwitchError(
+        'failed',
+        `${what}: OVSDB error ${JSON.stringify(e.error)}${e.details ? `: ${String(e.details)}` : ''}`,
+      );
     }
   }
   return results as Record<string, Json>[];
@@ -130,9 +148,14 @@ export class OvsSession implements SwitchSession {
         `open ${this.address}`,
       );
       const rows = (res[0].rows ?? []) as Json[];
-      if (rows.length === 0) throw new SwitchError('invalid', `OVS at ${this.address} has no bridge ${JSON.stringify(this.bridge)}`);
+      if (rows.length === 0)
+        throw new SwitchError('invalid', `OVS at ${this.address} has no bridge ${JSON.stringify(this.bridge)}`);
       if (this.waitForVswitchd) {
-        const initial = await this.client.request('monitor', [DB, this.monitorId, { Open_vSwitch: { columns: ['cur_cfg'] } }]);
+        const initial = await this.client.request('monitor', [
+          DB,
+          this.monitorId,
+          { Open_vSwitch: { columns: ['cur_cfg'] } },
+        ]);
         this.takeUpdate(initial);
       }
     });
@@ -164,7 +187,15 @@ export class OvsSession implements SwitchSession {
         const where = [['_uuid', '==', ['uuid', row.uuid]]];
         const guard: Record<string, Json> = {};
         for (const col of VLAN_COLUMNS) guard[col] = row.raw[col];
-        ops.push({ op: 'wait', timeout: 0, table: 'Port', where, columns: [...VLAN_COLUMNS], until: '==', rows: [guard] });
+        ops.push({
+          op: 'wait',
+          timeout: 0,
+          table: 'Port',
+          where,
+          columns: [...VLAN_COLUMNS],
+          until: '==',
+          rows: [guard],
+        });
         ops.push({ op: 'update', table: 'Port', where, row: encodeVlanColumns(desiredColumns(c, this.parkingVlan)) });
       });
       if (ops.length === 0) return results;
@@ -199,11 +230,17 @@ export class OvsSession implements SwitchSession {
     if (names.length === 0) return [];
     const ops: Json[] = [
       { op: 'select', table: 'Bridge', where: [['name', '==', this.bridge]], columns: ['ports'] },
-      ...names.map((name) => ({ op: 'select', table: 'Port', where: [['name', '==', name]], columns: [...PORT_COLUMNS] })),
+      ...names.map((name) => ({
+        op: 'select',
+        table: 'Port',
+        where: [['name', '==', name]],
+        columns: [...PORT_COLUMNS],
+      })),
     ];
     const res = checkResults(await this.client.transact(DB, ops), what);
     const bridgeRows = (res[0].rows ?? []) as { ports?: Json }[];
-    if (bridgeRows.length === 0) throw new SwitchError('failed', `${what}: bridge ${this.bridge} is gone from OVS at ${this.address}`);
+    if (bridgeRows.length === 0)
+      throw new SwitchError('failed', `${what}: bridge ${this.bridge} is gone from OVS at ${this.address}`);
     const portsJson = bridgeRows[0].ports;
     const members = new Set<string>();
     const list = Array.isArray(portsJson) && portsJson[0] === 'set' ? (portsJson[1] as Json[]) : [portsJson];
@@ -218,18 +255,24 @@ export class OvsSession implements SwitchSession {
       else rows.push(row);
     });
     if (unknown.length) {
-      throw new SwitchError('unknown-port', `bridge ${this.bridge} at ${this.address} has no port ${unknown.join(', ')}`, { ports: unknown });
+      throw new SwitchError(
+        'unknown-port',
+        `bridge ${this.bridge} at ${this.address} has no port ${unknown.join(', ')}`,
+        { ports: unknown },
+      );
     }
     return rows;
   }
 
   private onNotification(method: string, params: Json): void {
-    if (method === 'update' && Array.isArray(params) && params[0] === this.monitorId) this.takeUpdate(params[1] ?? null);
+    if (method === 'update' && Array.isArray(params) && params[0] === this.monitorId)
+      this.takeUpdate(params[1] ?? null);
   }
 
   /** Takes cur_cfg out of a monitor result or update (`{Open_vSwitch: {uuid: {new: {cur_cfg}}}}`). */
   private takeUpdate(updates: Json): void {
-    const table = (updates as Record<string, Json> | null)?.Open_vSwitch as Record<string, { new?: { cur_cfg?: number } }> | undefined;
+    const table = (updates as Record<string, Json> | null)?.Open_vSwitch as
+      Record<string, { new?: { cur_cfg?: number } }> | undefined;
     for (const change of Object.values(table ?? {})) {
       const v = change?.new?.cur_cfg;
       if (typeof v === 'number') this.curCfg = v;

@@ -56,7 +56,9 @@ export function decodePortRow(raw: Record<string, Json>): OvsPortRow {
 }
 
 /** Encodes the VLAN columns of a row for an `update`. */
-export function encodeVlanColumns(row: Pick<OvsPortRow, 'tag' | 'trunks' | 'vlanMode' | 'protected'>): Record<string, Json> {
+export function encodeVlanColumns(
+  row: Pick<OvsPortRow, 'tag' | 'trunks' | 'vlanMode' | 'protected'>,
+): Record<string, Json> {
   return {
     tag: row.tag === undefined ? ['set', []] : row.tag,
     trunks: ['set', [...row.trunks]],
@@ -66,12 +68,21 @@ export function encodeVlanColumns(row: Pick<OvsPortRow, 'tag' | 'trunks' | 'vlan
 }
 
 /** The row columns that realise a change. */
-export function desiredColumns(change: NormalizedChange, parkingVlan: number): Pick<OvsPortRow, 'tag' | 'trunks' | 'vlanMode' | 'protected'> {
+export function desiredColumns(
+  change: NormalizedChange,
+  parkingVlan: number,
+): Pick<OvsPortRow, 'tag' | 'trunks' | 'vlanMode' | 'protected'> {
   const { native, tagged } = change;
-  if (native === undefined && tagged.length === 0) return { tag: parkingVlan, trunks: [], vlanMode: 'access', protected: true };
+  if (native === undefined && tagged.length === 0)
+    return { tag: parkingVlan, trunks: [], vlanMode: 'access', protected: true };
   if (tagged.length === 0) return { tag: native, trunks: [], vlanMode: 'access', protected: false };
   if (native === undefined) return { tag: undefined, trunks: [...tagged], vlanMode: 'trunk', protected: false };
-  return { tag: native, trunks: [native, ...tagged].sort((a, b) => a - b), vlanMode: 'native-untagged', protected: false };
+  return {
+    tag: native,
+    trunks: [native, ...tagged].sort((a, b) => a - b),
+    vlanMode: 'native-untagged',
+    protected: false,
+  };
 }
 
 /** What a Port row means, in HIL's terms. Anything we would not have written is reported as an anomaly. */
@@ -88,7 +99,8 @@ export function observeRow(row: OvsPortRow, parkingVlan: number): ObservedPort {
       if (row.tag === undefined) anomalies.push('access port without a tag (VLAN 0)');
       else if (row.tag === parkingVlan) {
         parked = row.protected;
-        if (!row.protected) anomalies.push(`on parking VLAN ${parkingVlan} but not protected, so parked ports reach each other`);
+        if (!row.protected)
+          anomalies.push(`on parking VLAN ${parkingVlan} but not protected, so parked ports reach each other`);
       } else {
         native = row.tag;
         if (row.tag === 0) anomalies.push('access port on VLAN 0');
@@ -121,7 +133,12 @@ export function observeRow(row: OvsPortRow, parkingVlan: number): ObservedPort {
     native = undefined;
     tagged = [];
   }
-  const observed: { -readonly [K in keyof ObservedPort]: ObservedPort[K] } = { interface: row.name, tagged, parked, shutdown: false };
+  const observed: { -readonly [K in keyof ObservedPort]: ObservedPort[K] } = {
+    interface: row.name,
+    tagged,
+    parked,
+    shutdown: false,
+  };
   if (native !== undefined) observed.native = native;
   if (anomalies.length) observed.anomaly = anomalies.join('; ');
   return observed;

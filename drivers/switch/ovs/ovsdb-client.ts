@@ -25,13 +25,15 @@ const TCP_REMOTE = /^tcp:([A-Za-z0-9][A-Za-z0-9.-]{0,252}|\[[0-9A-Fa-f:.]{2,45}\
 export function parseRemote(address: string): OvsdbRemote {
   let m = UNIX_REMOTE.exec(address);
   if (m) {
-    if (m[1].split('/').includes('..')) throw new SwitchError('invalid', `OVSDB remote ${JSON.stringify(address)}: no ".." in the path`);
+    if (m[1].split('/').includes('..'))
+      throw new SwitchError('invalid', `OVSDB remote ${JSON.stringify(address)}: no ".." in the path`);
     return { kind: 'unix', path: m[1] };
   }
   m = TCP_REMOTE.exec(address);
   if (m) {
     const port = Number(m[2]);
-    if (port < 1 || port > 65535) throw new SwitchError('invalid', `OVSDB remote ${JSON.stringify(address)}: port out of range`);
+    if (port < 1 || port > 65535)
+      throw new SwitchError('invalid', `OVSDB remote ${JSON.stringify(address)}: port out of range`);
     return { kind: 'tcp', host: m[1].replace(/^\[|\]$/g, ''), port };
   }
   throw new SwitchError(
@@ -61,7 +63,9 @@ export class OvsdbClient {
     readonly remote: string,
   ) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err) => this.fail(new SwitchError('closed', `OVSDB connection to ${remote} failed: ${err.message}`, { cause: err })));
+    socket.on('error', (err) =>
+      this.fail(new SwitchError('closed', `OVSDB connection to ${remote} failed: ${err.message}`, { cause: err })),
+    );
     socket.on('close', () => this.fail(new SwitchError('closed', `OVSDB server ${remote} closed the connection`)));
   }
 
@@ -69,14 +73,21 @@ export class OvsdbClient {
   static connect(address: string, timeoutMs: number): Promise<OvsdbClient> {
     const remote = parseRemote(address);
     return new Promise((resolve, reject) => {
-      const socket = remote.kind === 'unix' ? createConnection({ path: remote.path }) : createConnection({ host: remote.host, port: remote.port });
+      const socket =
+        remote.kind === 'unix'
+          ? createConnection({ path: remote.path })
+          : createConnection({ host: remote.host, port: remote.port });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new SwitchError('timeout', `no connection to OVSDB server ${address} within ${timeoutMs} ms`));
       }, timeoutMs);
       socket.once('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(new SwitchError('unreachable', `cannot connect to OVSDB server ${address}: ${err.code ?? err.message}`, { cause: err }));
+        reject(
+          new SwitchError('unreachable', `cannot connect to OVSDB server ${address}: ${err.code ?? err.message}`, {
+            cause: err,
+          }),
+        );
       });
       socket.once('connect', () => {
         clearTimeout(timer);
@@ -104,7 +115,8 @@ export class OvsdbClient {
   /** `transact` on a database: resolves with the per-operation results (RFC 7047 §4.1.3). */
   async transact(db: string, ops: Json[]): Promise<Json[]> {
     const result = await this.request('transact', [db, ...ops]);
-    if (!Array.isArray(result)) throw new SwitchError('failed', `OVSDB transact returned ${JSON.stringify(result).slice(0, 200)}`);
+    if (!Array.isArray(result))
+      throw new SwitchError('failed', `OVSDB transact returned ${JSON.stringify(result).slice(0, 200)}`);
     return result;
   }
 
@@ -151,7 +163,12 @@ export class OvsdbClient {
       if (!p) continue;
       this.pending.delete(msg.id as number);
       if (msg.error !== null && msg.error !== undefined) {
-        p.reject(new SwitchError('failed', `OVSDB error: ${typeof msg.error === 'string' ? msg.error : JSON.stringify(msg.error)}`));
+        p.reject(
+          new SwitchError(
+            'failed',
+            `OVSDB error: ${typeof msg.error === 'string' ? msg.error : JSON.stringify(msg.error)}`,
+          ),
+        );
       } else {
         p.resolve(msg.result ?? null);
       }

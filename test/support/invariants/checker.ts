@@ -38,7 +38,8 @@ export interface CheckerOptions {
 
 /** Decodes an OVSDB Port row (RFC 7047 sets: ["set", [...]] or a bare atom). */
 function decodeRow(raw: Record<string, Json>): OvsRow {
-  const set = (v: Json | undefined): Json[] => (Array.isArray(v) && v[0] === 'set' ? (v[1] as Json[]) : v === undefined || v === null ? [] : [v]);
+  const set = (v: Json | undefined): Json[] =>
+    Array.isArray(v) && v[0] === 'set' ? (v[1] as Json[]) : v === undefined || v === null ? [] : [v];
   const tag = set(raw.tag)[0];
   const mode = set(raw.vlan_mode)[0];
   return {
@@ -52,7 +53,11 @@ function decodeRow(raw: Record<string, Json>): OvsRow {
 
 export class IsolationChecker {
   private readonly rows = new Map<string, OvsRow>(); // uuid → row
-  private readonly objects: { [P in Plural]: Map<string, any> } = { ports: new Map(), nodes: new Map(), networks: new Map() };
+  private readonly objects: { [P in Plural]: Map<string, any> } = {
+    ports: new Map(),
+    nodes: new Map(),
+    networks: new Map(),
+  };
   private readonly synced = new Set<Plural>();
   private ovs?: OvsdbClient;
   private ovsSynced = false;
@@ -81,7 +86,8 @@ export class IsolationChecker {
     }, 500);
     const deadline = Date.now() + 20_000;
     while (this.synced.size < PLURALS.length || !this.ovsSynced) {
-      if (Date.now() > deadline) throw new Error(`checker: not synced after 20 s (api ${[...this.synced].join(',')}, ovs ${this.ovsSynced})`);
+      if (Date.now() > deadline)
+        throw new Error(`checker: not synced after 20 s (api ${[...this.synced].join(',')}, ovs ${this.ovsSynced})`);
       await new Promise((r) => setTimeout(r, 20));
     }
     this.evaluate();
@@ -117,12 +123,21 @@ export class IsolationChecker {
   }
 
   private snapshot(): ApiObjects {
-    return { ports: [...this.objects.ports.values()], nodes: [...this.objects.nodes.values()], networks: [...this.objects.networks.values()] };
+    return {
+      ports: [...this.objects.ports.values()],
+      nodes: [...this.objects.nodes.values()],
+      networks: [...this.objects.networks.values()],
+    };
   }
 
   private violationsNow(objects: ApiObjects): Violation[] {
     return findViolations(
-      { switch: this.o.switchName, rows: [...this.rows.values()], parkingVlan: this.o.parkingVlan ?? 4095, ignore: this.o.ignore ?? ['sw0'] },
+      {
+        switch: this.o.switchName,
+        rows: [...this.rows.values()],
+        parkingVlan: this.o.parkingVlan ?? 4095,
+        ignore: this.o.ignore ?? ['sw0'],
+      },
       objects,
       { now: Date.now(), excused: this.excused },
     );
@@ -181,7 +196,11 @@ export class IsolationChecker {
         this.evaluate();
       }
     };
-    const initial = await client.request('monitor', ['Open_vSwitch', id, { Port: { columns: ['name', 'tag', 'trunks', 'vlan_mode', 'protected'] } }]);
+    const initial = await client.request('monitor', [
+      'Open_vSwitch',
+      id,
+      { Port: { columns: ['name', 'tag', 'trunks', 'vlan_mode', 'protected'] } },
+    ]);
     this.rows.clear();
     this.takeRows(initial);
     this.ovsSynced = true;
@@ -189,9 +208,12 @@ export class IsolationChecker {
   }
 
   private takeRows(update: Json): void {
-    const ports = (update as Record<string, Record<string, { new?: Record<string, Json>; old?: Record<string, Json> }>> | null)?.Port ?? {};
+    const ports =
+      (update as Record<string, Record<string, { new?: Record<string, Json>; old?: Record<string, Json> }>> | null)
+        ?.Port ?? {};
     for (const [uuid, change] of Object.entries(ports)) {
-      if (change.new) this.rows.set(uuid, decodeRow(change.new)); // `new` holds every monitored column (RFC 7047 §4.1.6)
+      if (change.new)
+        this.rows.set(uuid, decodeRow(change.new)); // `new` holds every monitored column (RFC 7047 §4.1.6)
       else this.rows.delete(uuid);
     }
   }
@@ -205,7 +227,7 @@ export class IsolationChecker {
     for (let i = 0; i < this.o.apiUrls.length; i++) {
       try {
         const r = await fetch(`${this.url()}${H}/${p}`, { signal: AbortSignal.timeout(5000) });
-        if (r.status === 200) return (await r.json());
+        if (r.status === 200) return await r.json();
         last = new Error(`list ${p}: ${r.status}`);
       } catch (err) {
         last = err;
@@ -227,7 +249,9 @@ export class IsolationChecker {
         for (const [k, o] of m) this.objects[p].set(k, o);
         this.synced.add(p);
         this.evaluate();
-        const res = await fetch(`${this.url()}${H}/${p}?watch=true&resourceVersion=${l.metadata.resourceVersion}`, { signal: ac.signal });
+        const res = await fetch(`${this.url()}${H}/${p}?watch=true&resourceVersion=${l.metadata.resourceVersion}`, {
+          signal: ac.signal,
+        });
         if (res.status !== 200 || !res.body) throw new Error(`watch ${p}: ${res.status}`);
         const decoder = new TextDecoder();
         let buf = '';

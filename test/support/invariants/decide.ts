@@ -35,7 +35,10 @@ export type Carried = { all: true } | { all: false; vlans: number[] };
  */
 export function carriedVlans(row: OvsRow, parkingVlan: number): Carried {
   const mode = row.vlanMode ?? (row.tag !== undefined ? 'access' : 'trunk');
-  const set = (vs: (number | undefined)[]): Carried => ({ all: false, vlans: [...new Set(vs.filter((v): v is number => v !== undefined))].sort((a, b) => a - b) });
+  const set = (vs: (number | undefined)[]): Carried => ({
+    all: false,
+    vlans: [...new Set(vs.filter((v): v is number => v !== undefined))].sort((a, b) => a - b),
+  });
   switch (mode) {
     case 'access':
       if (row.tag === parkingVlan && row.protected) return set([]);
@@ -54,7 +57,11 @@ export function carriedVlans(row: OvsRow, parkingVlan: number): Carried {
 export interface ApiObjects {
   ports: { metadata: { name?: string }; spec: { switch: string; interface: string } }[];
   nodes: { metadata: { name?: string }; spec: { project?: string; nics?: { name: string; port?: string }[] } }[];
-  networks: { metadata: { name?: string }; spec: { owner?: string; accessProjects?: string[]; public?: boolean }; status?: { vlan?: number | null } }[];
+  networks: {
+    metadata: { name?: string };
+    spec: { owner?: string; accessProjects?: string[]; public?: boolean };
+    status?: { vlan?: number | null };
+  }[];
 }
 
 export interface SwitchPorts {
@@ -86,7 +93,11 @@ export function mayUse(network: ApiObjects['networks'][number], project: string)
 }
 
 /** Every violation of one instant. `excused`: interface → until (ms), hand edits being corrected; `now` in ms. */
-export function findViolations(sw: SwitchPorts, objects: ApiObjects, opts: { now?: number; excused?: ReadonlyMap<string, number> } = {}): Violation[] {
+export function findViolations(
+  sw: SwitchPorts,
+  objects: ApiObjects,
+  opts: { now?: number; excused?: ReadonlyMap<string, number> } = {},
+): Violation[] {
   const out: Violation[] = [];
   const ports = objects.ports.filter((p) => p.spec?.switch === sw.switch);
   const vlanOwners = new Map<number, string[]>();
@@ -114,13 +125,23 @@ export function findViolations(sw: SwitchPorts, objects: ApiObjects, opts: { now
     const base = { switch: sw.switch, interface: row.name };
     const matching = ports.filter((p) => p.spec.interface === row.name);
     if (matching.length === 0) {
-      out.push({ ...base, kind: 'no-port-object', message: `port ${row.name} carries ${what} but no Port object describes it` });
+      out.push({
+        ...base,
+        kind: 'no-port-object',
+        message: `port ${row.name} carries ${what} but no Port object describes it`,
+      });
       continue;
     }
     const portNames = new Set(matching.map((p) => p.metadata.name));
-    const cabled = objects.nodes.flatMap((n) => (n.spec?.nics ?? []).filter((nic) => nic.port && portNames.has(nic.port)).map((nic) => ({ node: n, nic })));
+    const cabled = objects.nodes.flatMap((n) =>
+      (n.spec?.nics ?? []).filter((nic) => nic.port && portNames.has(nic.port)).map((nic) => ({ node: n, nic })),
+    );
     if (cabled.length === 0) {
-      out.push({ ...base, kind: 'no-nic', message: `port ${row.name} (Port ${[...portNames].join(',')}) carries ${what} but no NIC is cabled to it` });
+      out.push({
+        ...base,
+        kind: 'no-nic',
+        message: `port ${row.name} (Port ${[...portNames].join(',')}) carries ${what} but no NIC is cabled to it`,
+      });
       continue;
     }
     // More than one NIC on one Port is refused at admission; if it happened, the port must satisfy every node.
@@ -137,7 +158,13 @@ export function findViolations(sw: SwitchPorts, objects: ApiObjects, opts: { now
       }
       for (const v of carried.vlans) {
         const usable = objects.networks.some((n) => n.status?.vlan === v && mayUse(n, project));
-        if (!usable) out.push({ ...base, kind: 'foreign-vlan', vlan: v, message: `${who} carries VLAN ${v} of ${whose(v)}, which project "${project}" may not use` });
+        if (!usable)
+          out.push({
+            ...base,
+            kind: 'foreign-vlan',
+            vlan: v,
+            message: `${who} carries VLAN ${v} of ${whose(v)}, which project "${project}" may not use`,
+          });
       }
     }
   }

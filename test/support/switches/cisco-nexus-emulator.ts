@@ -2,8 +2,21 @@
 // `--More--` pager; `configure terminal`, `interface Ethernet1/1` (any case), `vlan LIST` (config-vlan mode),
 // `switchport …` with NX-OS's trunk defaults (native VLAN 1, every VLAN allowed); errors with the caret line and
 // `% Invalid command at '^' marker.`; `copy running-config startup-config` ending in `Copy complete.`.
-import { SshCliServer, type CliInterpreter, type CliReply, type EmulatorKnobs, type ShellState } from './ssh-cli-server.js';
-import { cloneState, expandPorts, formatVlans, parseVlans, type PortConfig, type SwitchConfigState } from './switch-state.js';
+import {
+  SshCliServer,
+  type CliInterpreter,
+  type CliReply,
+  type EmulatorKnobs,
+  type ShellState,
+} from './ssh-cli-server.js';
+import {
+  cloneState,
+  expandPorts,
+  formatVlans,
+  parseVlans,
+  type PortConfig,
+  type SwitchConfigState,
+} from './switch-state.js';
 
 const caret = (at: number, message: string) => `${' '.repeat(at + 8)}^\n${message}`;
 const INVALID = (at = 0) => caret(at, "% Invalid command at '^' marker.");
@@ -24,7 +37,7 @@ export class CiscoNexusEmulator implements CliInterpreter {
   readonly running: SwitchConfigState;
   startup: SwitchConfigState;
   readonly server: SshCliServer;
-  readonly refusal = "ERROR: VLAN configuration failed: the switch refused it";
+  readonly refusal = 'ERROR: VLAN configuration failed: the switch refused it';
   readonly more = ' --More-- ';
 
   constructor(ports: string, knobs: Partial<EmulatorKnobs> = {}) {
@@ -50,14 +63,23 @@ export class CiscoNexusEmulator implements CliInterpreter {
   }
 
   prompt(s: ShellState): string {
-    const suffix = { user: '>', exec: '#', config: '(config)#', if: '(config-if)#', vlan: '(config-vlan)#' }[s.mode] ?? '#';
+    const suffix =
+      { user: '>', exec: '#', config: '(config)#', if: '(config-if)#', vlan: '(config-vlan)#' }[s.mode] ?? '#';
     return `switch${suffix}`;
   }
 
   render(name: string): string {
     const p = this.running.ports.get(name);
     if (!p) return RANGE(name.length);
-    const lines = ['', `!Command: show running-config interface ${name}`, '!Time: Mon Jan  1 00:00:00 2024', '', 'version 9.3(5) Bios:version 05.39', '', `interface ${name}`];
+    const lines = [
+      '',
+      `!Command: show running-config interface ${name}`,
+      '!Time: Mon Jan  1 00:00:00 2024',
+      '',
+      'version 9.3(5) Bios:version 05.39',
+      '',
+      `interface ${name}`,
+    ];
     if (p.routed) lines.push('  no switchport');
     if (p.mode !== 'access') lines.push(`  switchport mode ${p.mode}`);
     if (p.accessVlan !== 1) lines.push(`  switchport access vlan ${p.accessVlan}`);
@@ -79,11 +101,12 @@ export class CiscoNexusEmulator implements CliInterpreter {
     const line = raw.trim().replace(/\s+/g, ' ');
     if (line === '') return out();
     const w = line.split(' ');
-    if (line === 'end' && s.mode !== 'exec') return (s.mode = 'exec'), out();
+    if (line === 'end' && s.mode !== 'exec') return ((s.mode = 'exec'), out());
     if (s.mode === 'exec') {
-      if (line === 'terminal length 0') return (s.paging = false), out();
+      if (line === 'terminal length 0') return ((s.paging = false), out());
       if (w[0] === 'terminal' && w[1] === 'width' && w.length === 3) return out();
-      if (line === 'configure terminal') return (s.mode = 'config'), out('Enter configuration commands, one per line. End with CNTL/Z.');
+      if (line === 'configure terminal')
+        return ((s.mode = 'config'), out('Enter configuration commands, one per line. End with CNTL/Z.'));
       if (w[0] === 'show' && w[1] === 'running-config' && w[2] === 'interface' && w.length === 4) {
         const name = canonical(w[3]);
         return out(name ? this.render(name) : INVALID(line.length - w[3].length));
@@ -95,7 +118,7 @@ export class CiscoNexusEmulator implements CliInterpreter {
       return out(INVALID());
     }
     if (s.mode === 'config' || s.mode === 'vlan') {
-      if (line === 'exit') return (s.mode = s.mode === 'vlan' ? 'config' : 'exec'), out();
+      if (line === 'exit') return ((s.mode = s.mode === 'vlan' ? 'config' : 'exec'), out());
       if (w[0] === 'interface' && w.length === 2) {
         const name = canonical(w[1]);
         if (!name) return out(INVALID(10));
@@ -122,11 +145,11 @@ export class CiscoNexusEmulator implements CliInterpreter {
     // interface mode
     const p = this.running.ports.get(s.iface ?? '');
     if (!p) return out(INVALID());
-    if (line === 'exit') return (s.mode = 'config'), out();
-    if (line === 'shutdown') return (p.shutdown = true), out();
-    if (line === 'no shutdown') return (p.shutdown = false), out();
-    if (line === 'switchport') return (p.routed = false), out();
-    if (line === 'no switchport') return (p.routed = true), out();
+    if (line === 'exit') return ((s.mode = 'config'), out());
+    if (line === 'shutdown') return ((p.shutdown = true), out());
+    if (line === 'no shutdown') return ((p.shutdown = false), out());
+    if (line === 'switchport') return ((p.routed = false), out());
+    if (line === 'no switchport') return ((p.routed = true), out());
     if (w[0] !== 'switchport') return out(INVALID());
     if (p.routed) return out(`ERROR: ${p === undefined ? '' : s.iface}: requested config change not allowed`);
     if (w[1] === 'mode' && w.length === 3) {
@@ -148,8 +171,8 @@ export class CiscoNexusEmulator implements CliInterpreter {
     }
     if (w[1] === 'trunk' && w[2] === 'allowed' && w[3] === 'vlan') {
       const rest = w.slice(4);
-      if (rest.length === 1 && rest[0] === 'none') return (p.allowed = new Set()), out();
-      if (rest.length === 1 && rest[0] === 'all') return (p.allowed = 'all'), out();
+      if (rest.length === 1 && rest[0] === 'none') return ((p.allowed = new Set()), out());
+      if (rest.length === 1 && rest[0] === 'all') return ((p.allowed = 'all'), out());
       const op = rest.length === 2 ? rest[0] : 'set';
       const vlans = parseVlans(rest[rest.length - 1]);
       if (!vlans || !['set', 'add', 'remove', 'except'].includes(op)) return out(INVALID(30));

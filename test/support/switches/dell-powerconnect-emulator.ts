@@ -2,8 +2,21 @@
 // is set), `configure`, `interface gi1/0/1`, `vlan database`, `switchport …`, `terminal datadump` to stop paging,
 // the 55xx pager, `% Unrecognized command` / `% bad parameter value` errors, and `copy running-config
 // startup-config` asking `(Y/N)[N] ?`. Ports start at the factory default (access, VLAN 1, up) unless told.
-import { SshCliServer, type CliInterpreter, type CliReply, type EmulatorKnobs, type ShellState } from './ssh-cli-server.js';
-import { cloneState, expandPorts, formatVlans, parseVlans, type PortConfig, type SwitchConfigState } from './switch-state.js';
+import {
+  SshCliServer,
+  type CliInterpreter,
+  type CliReply,
+  type EmulatorKnobs,
+  type ShellState,
+} from './ssh-cli-server.js';
+import {
+  cloneState,
+  expandPorts,
+  formatVlans,
+  parseVlans,
+  type PortConfig,
+  type SwitchConfigState,
+} from './switch-state.js';
 
 const UNRECOGNIZED = '% Unrecognized command';
 const BAD_VALUE = '% bad parameter value';
@@ -43,7 +56,8 @@ export class DellPowerConnectEmulator implements CliInterpreter {
   }
 
   prompt(s: ShellState): string {
-    const suffix = { user: '>', exec: '#', config: '(config)#', if: '(config-if)#', vlandb: '(config-vlan)#' }[s.mode] ?? '#';
+    const suffix =
+      { user: '>', exec: '#', config: '(config)#', if: '(config-if)#', vlandb: '(config-vlan)#' }[s.mode] ?? '#';
     return `console${suffix}`;
   }
 
@@ -56,7 +70,8 @@ export class DellPowerConnectEmulator implements CliInterpreter {
     if (p.mode !== 'access') lines.push(` switchport mode ${p.mode}`);
     if (p.accessVlan !== 1) lines.push(` switchport access vlan ${p.accessVlan}`);
     if (p.nativeVlan !== 1) lines.push(` switchport trunk native vlan ${p.nativeVlan}`);
-    if (p.allowed !== 'all' && p.allowed.size) lines.push(` switchport trunk allowed vlan add ${formatVlans(p.allowed)}`);
+    if (p.allowed !== 'all' && p.allowed.size)
+      lines.push(` switchport trunk allowed vlan add ${formatVlans(p.allowed)}`);
     lines.push('exit');
     return lines.join('\n');
   }
@@ -90,11 +105,19 @@ export class DellPowerConnectEmulator implements CliInterpreter {
       return out();
     }
     if (s.mode === 'exec') {
-      if (line === 'terminal datadump') return (s.paging = false), out();
-      if (line === 'no terminal datadump') return (s.paging = true), out();
-      if (line === 'configure') return (s.mode = 'config'), out();
-      if (w[0] === 'show' && w[1] === 'running-config' && w[2] === 'interface' && w.length === 4) return out(this.render(w[3]));
-      if (line === 'show vlan') return out(['VLAN  Name', '----  ----', ...[...this.running.vlans].sort((a, b) => a - b).map((v) => `${String(v).padEnd(5)} ${v}`)].join('\n'));
+      if (line === 'terminal datadump') return ((s.paging = false), out());
+      if (line === 'no terminal datadump') return ((s.paging = true), out());
+      if (line === 'configure') return ((s.mode = 'config'), out());
+      if (w[0] === 'show' && w[1] === 'running-config' && w[2] === 'interface' && w.length === 4)
+        return out(this.render(w[3]));
+      if (line === 'show vlan')
+        return out(
+          [
+            'VLAN  Name',
+            '----  ----',
+            ...[...this.running.vlans].sort((a, b) => a - b).map((v) => `${String(v).padEnd(5)} ${v}`),
+          ].join('\n'),
+        );
       if (line === 'copy running-config startup-config') {
         return {
           kind: 'confirm',
@@ -109,18 +132,18 @@ export class DellPowerConnectEmulator implements CliInterpreter {
       return out(UNRECOGNIZED);
     }
     if (s.mode === 'config') {
-      if (line === 'exit') return (s.mode = 'exec'), out();
+      if (line === 'exit') return ((s.mode = 'exec'), out());
       if (w[0] === 'interface' && w.length === 2) {
         if (!this.running.ports.has(w[1])) return out(BAD_VALUE);
         s.mode = 'if';
         s.iface = w[1];
         return out();
       }
-      if (line === 'vlan database') return (s.mode = 'vlandb'), out();
+      if (line === 'vlan database') return ((s.mode = 'vlandb'), out());
       return out(UNRECOGNIZED);
     }
     if (s.mode === 'vlandb') {
-      if (line === 'exit') return (s.mode = 'config'), out();
+      if (line === 'exit') return ((s.mode = 'config'), out());
       const no = w[0] === 'no';
       const args = no ? w.slice(1) : w;
       if (args[0] === 'vlan' && args.length === 2) {
@@ -137,9 +160,9 @@ export class DellPowerConnectEmulator implements CliInterpreter {
     // interface mode
     const p = this.running.ports.get(s.iface ?? '');
     if (!p) return out(UNRECOGNIZED);
-    if (line === 'exit') return (s.mode = 'config'), out();
-    if (line === 'shutdown') return (p.shutdown = true), out();
-    if (line === 'no shutdown') return (p.shutdown = false), out();
+    if (line === 'exit') return ((s.mode = 'config'), out());
+    if (line === 'shutdown') return ((p.shutdown = true), out());
+    if (line === 'no shutdown') return ((p.shutdown = false), out());
     if (w[0] !== 'switchport') return out(UNRECOGNIZED);
     if (w[1] === 'mode' && w.length === 3) {
       if (!['access', 'trunk', 'general'].includes(w[2])) return out(BAD_VALUE);
@@ -160,7 +183,7 @@ export class DellPowerConnectEmulator implements CliInterpreter {
     }
     if (w[1] === 'trunk' && w[2] === 'native' && w[3] === 'vlan' && w.length === 5) {
       if (p.mode !== 'trunk') return out(BAD_VALUE);
-      if (w[4] === 'none') return (p.nativeVlan = 'none'), out();
+      if (w[4] === 'none') return ((p.nativeVlan = 'none'), out());
       const v = parseVlans(w[4]);
       if (!v || v.length !== 1) return out(BAD_VALUE);
       p.nativeVlan = v[0];
@@ -169,7 +192,7 @@ export class DellPowerConnectEmulator implements CliInterpreter {
     if (w[1] === 'trunk' && w[2] === 'allowed' && w[3] === 'vlan') {
       if (p.mode !== 'trunk') return out(BAD_VALUE);
       const allowed = p.allowed === 'all' ? new Set<number>() : p.allowed;
-      if (w.length === 5 && w[4] === 'none') return (p.allowed = new Set()), out();
+      if (w.length === 5 && w[4] === 'none') return ((p.allowed = new Set()), out());
       if (w.length === 6 && (w[4] === 'add' || w[4] === 'remove')) {
         const vlans = parseVlans(w[5]);
         if (!vlans) return out(BAD_VALUE);

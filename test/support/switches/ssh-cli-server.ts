@@ -73,7 +73,11 @@ export class SshCliServer {
   private readonly server: InstanceType<typeof Server>;
   // An ECDSA P-256 host key made by node's crypto (PEM): ssh2's own ed25519 generator once gave a key its parser
   // refused ("Malformed OpenSSH private key") in a test run.
-  private readonly hostKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1', privateKeyEncoding: { type: 'sec1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  private readonly hostKey = generateKeyPairSync('ec', {
+    namedCurve: 'prime256v1',
+    privateKeyEncoding: { type: 'sec1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   private readonly connections = new Set<Connection>();
   port = 0;
   /** Logins refused so far. */
@@ -123,14 +127,19 @@ export class SshCliServer {
         this.authFailures++;
         ctx.reject(methods.filter((m) => m !== 'none') as ('password' | 'keyboard-interactive')[]);
       };
-      if (!methods.includes(ctx.method)) return ctx.reject(methods.filter((m) => m !== 'none') as ('password' | 'keyboard-interactive')[]);
+      if (!methods.includes(ctx.method))
+        return ctx.reject(methods.filter((m) => m !== 'none') as ('password' | 'keyboard-interactive')[]);
       if (k.shellLogin) return ctx.accept();
       if (ctx.method === 'password') {
-        return void sleep(k.loginLatencyMs).then(() => (ctx.username === k.username && same(ctx.password, k.password) ? ctx.accept() : refuse()));
+        return void sleep(k.loginLatencyMs).then(() =>
+          ctx.username === k.username && same(ctx.password, k.password) ? ctx.accept() : refuse(),
+        );
       }
       if (ctx.method === 'keyboard-interactive') {
         return ctx.prompt([{ prompt: 'Password: ', echo: false }], (answers) => {
-          void sleep(k.loginLatencyMs).then(() => (ctx.username === k.username && same(answers[0] ?? '', k.password) ? ctx.accept() : refuse()));
+          void sleep(k.loginLatencyMs).then(() =>
+            ctx.username === k.username && same(answers[0] ?? '', k.password) ? ctx.accept() : refuse(),
+          );
         });
       }
       refuse();
@@ -160,11 +169,12 @@ export class SshCliServer {
     // Nagle's algorithm and the peer's delayed ACK, and every command would cost 40 ms.
     let pending = '';
     const send = (text: string) => {
-      if (!pending) setImmediate(() => {
-        const t = pending;
-        pending = '';
-        if (t && stream.writable) stream.write(t);
-      });
+      if (!pending)
+        setImmediate(() => {
+          const t = pending;
+          pending = '';
+          if (t && stream.writable) stream.write(t);
+        });
       pending += text;
     };
     stream.on('data', (data: Buffer) => {

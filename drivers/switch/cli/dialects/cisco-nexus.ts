@@ -25,13 +25,20 @@ function parsePort(port: string, output: string, parkingVlan: number | undefined
   const shutdown = lines.includes('shutdown');
   const odd = (anomaly: string): ObservedPort => ({ interface: port, tagged: [], parked: false, shutdown, anomaly });
   if (lines.includes('no switchport')) return odd('a routed port (no switchport)');
-  const mode = /^switchport mode (\S+)$/.exec(lines.find((l) => l.startsWith('switchport mode ')) ?? '')?.[1] ?? 'access';
+  const mode =
+    /^switchport mode (\S+)$/.exec(lines.find((l) => l.startsWith('switchport mode ')) ?? '')?.[1] ?? 'access';
   if (mode === 'access') {
-    const vlan = Number(/^switchport access vlan (\d+)$/.exec(lines.find((l) => l.startsWith('switchport access vlan ')) ?? '')?.[1] ?? 1);
+    const vlan = Number(
+      /^switchport access vlan (\d+)$/.exec(lines.find((l) => l.startsWith('switchport access vlan ')) ?? '')?.[1] ?? 1,
+    );
     return { ...odd(`access mode on VLAN ${vlan} (this driver sets up trunk ports)`), native: vlan };
   }
   if (mode !== 'trunk') return odd(`switchport mode ${mode} (this driver sets up trunk ports)`);
-  const native = Number(/^switchport trunk native vlan (\d+)$/.exec(lines.find((l) => l.startsWith('switchport trunk native vlan ')) ?? '')?.[1] ?? 1);
+  const native = Number(
+    /^switchport trunk native vlan (\d+)$/.exec(
+      lines.find((l) => l.startsWith('switchport trunk native vlan ')) ?? '',
+    )?.[1] ?? 1,
+  );
   const allowedLines = lines.filter((l) => l.startsWith('switchport trunk allowed vlan '));
   if (allowedLines.length === 0) return odd('a trunk that carries every VLAN (no allowed list)');
   const allowed = new Set<number>();

@@ -30,20 +30,46 @@ function setPort(target: PortTarget, observed: ObservedPort): string[] {
 function parsePort(port: string, output: string): ObservedPort {
   const lines = output.split('\n').map((l) => l.trim());
   const shutdown = lines.includes('shutdown');
-  const mode = /^switchport mode (\S+)$/.exec(lines.find((l) => l.startsWith('switchport mode ')) ?? '')?.[1] ?? 'access';
+  const mode =
+    /^switchport mode (\S+)$/.exec(lines.find((l) => l.startsWith('switchport mode ')) ?? '')?.[1] ?? 'access';
   if (mode === 'access') {
-    const vlan = Number(/^switchport access vlan (\d+)$/.exec(lines.find((l) => l.startsWith('switchport access vlan ')) ?? '')?.[1] ?? 1);
-    return { interface: port, native: vlan, tagged: [], parked: false, shutdown, anomaly: `access mode on VLAN ${vlan} (this driver sets up trunk ports)` };
+    const vlan = Number(
+      /^switchport access vlan (\d+)$/.exec(lines.find((l) => l.startsWith('switchport access vlan ')) ?? '')?.[1] ?? 1,
+    );
+    return {
+      interface: port,
+      native: vlan,
+      tagged: [],
+      parked: false,
+      shutdown,
+      anomaly: `access mode on VLAN ${vlan} (this driver sets up trunk ports)`,
+    };
   }
-  if (mode !== 'trunk') return { interface: port, tagged: [], parked: false, shutdown, anomaly: `switchport mode ${mode} (this driver sets up trunk ports)` };
-  const nativeText = /^switchport trunk native vlan (\S+)$/.exec(lines.find((l) => l.startsWith('switchport trunk native vlan ')) ?? '')?.[1];
+  if (mode !== 'trunk')
+    return {
+      interface: port,
+      tagged: [],
+      parked: false,
+      shutdown,
+      anomaly: `switchport mode ${mode} (this driver sets up trunk ports)`,
+    };
+  const nativeText = /^switchport trunk native vlan (\S+)$/.exec(
+    lines.find((l) => l.startsWith('switchport trunk native vlan ')) ?? '',
+  )?.[1];
   const native = nativeText === 'none' ? undefined : Number(nativeText ?? 1);
   const allowed = new Set<number>();
   for (const l of lines) {
     const m = /^switchport trunk allowed vlan add (\S+)$/.exec(l);
     if (!m) continue;
     const list = parseVlanList(m[1]);
-    if (!list) return { interface: port, tagged: [], parked: false, shutdown, anomaly: `unreadable allowed VLAN list "${m[1]}"` };
+    if (!list)
+      return {
+        interface: port,
+        tagged: [],
+        parked: false,
+        shutdown,
+        anomaly: `unreadable allowed VLAN list "${m[1]}"`,
+      };
     for (const v of list) allowed.add(v);
   }
   if (native !== undefined) allowed.delete(native);
