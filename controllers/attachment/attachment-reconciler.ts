@@ -4,38 +4,13 @@
 //   - an attachment that does not reach a managed port (node, NIC, cabling, Port or Switch missing) says so
 //     (phase Pending, Ready=False with the reason), and when deleted it has nothing to revert: its finalizer goes at once.
 // Attachments that resolve to a Port of an existing Switch belong to the switch reconciler, which this one wakes.
-import type { NetworkAttachment } from '../../api/v1alpha1/types.js';
 import type { ObjectCache } from '../cache.js';
 import type { HilClient } from '../client.js';
 import { addFinalizer, FINALIZER_PORT_REVERT, hasFinalizer, removeFinalizer } from '../finalizers.js';
 import { deepEqual } from '../../api/meta/equal.js';
 import { setCondition } from '../runtime/conditions.js';
 import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
-
-export type Resolution = { switch: string; port: string } | { reason: string; message: string };
-
-/** Where an attachment lands: the Switch and Port of its NIC, or why it does not land anywhere. */
-export function resolveAttachment(a: NetworkAttachment, cache: ObjectCache): Resolution {
-  const node = cache.get('nodes', a.spec.node);
-  if (!node) return { reason: 'NodeNotFound', message: `node "${a.spec.node}" does not exist (yet)` };
-  const nic = (node.spec.nics ?? []).find((n) => n.name === a.spec.nic);
-  if (!nic) return { reason: 'NicNotFound', message: `node "${a.spec.node}" has no NIC "${a.spec.nic}"` };
-  if (!nic.port)
-    return { reason: 'NotCabled', message: `NIC "${a.spec.nic}" of node "${a.spec.node}" is not cabled to a Port` };
-  const port = cache.get('ports', nic.port);
-  if (!port)
-    return {
-      reason: 'PortNotFound',
-      message: `Port "${nic.port}" (of NIC "${a.spec.nic}" of node "${a.spec.node}") does not exist (yet)`,
-    };
-  const sw = cache.get('switches', port.spec.switch);
-  if (!sw)
-    return {
-      reason: 'SwitchNotFound',
-      message: `Switch "${port.spec.switch}" (of Port "${nic.port}") does not exist (yet)`,
-    };
-  return { switch: sw.metadata.name!, port: port.metadata.name! };
-}
+import { resolveAttachment } from '../topology.js';
 
 export interface AttachmentReconcilerOptions {
   client: HilClient;

@@ -11,6 +11,7 @@ import { projectMayUse } from '../../api/v1alpha1/access.js';
 import { parseVlanList, type VlanSet } from '../../common/vlans.js';
 import type { PortChange, SwitchCapabilities } from '../../drivers/switch/index.js';
 import type { ObjectCache } from '../cache.js';
+import { attachmentsByNic, nicKey, nicsCabledTo } from '../topology.js';
 
 export type AttachmentVerdict =
   | { kind: 'included'; vlan: number }
@@ -60,18 +61,9 @@ export function planSwitch(
   for (const p of ports) byIface.set(p.spec.interface, [...(byIface.get(p.spec.interface) ?? []), p]);
   const duplicates = [...byIface.values()].filter((l) => l.length > 1).flat();
 
-  // NIC cabled to each Port object.
-  const portNames = new Set(ports.map((p) => p.metadata.name!));
-  const nicOf = new Map<string, { node: string; nic: string }>();
-  for (const n of cache.list('nodes')) {
-    for (const nic of n.spec?.nics ?? [])
-      if (nic.port && portNames.has(nic.port)) nicOf.set(nic.port, { node: n.metadata.name!, nic: nic.name });
-  }
-  const attachmentsOf = new Map<string, NetworkAttachment[]>();
-  for (const a of cache.list('networkattachments')) {
-    const k = `${a.spec.node}\u0000${a.spec.nic}`;
-    attachmentsOf.set(k, [...(attachmentsOf.get(k) ?? []), a]);
-  }
+  // The NIC cabled to each Port object, and the attachments of each NIC.
+  const nicOf = nicsCabledTo(new Set(ports.map((p) => p.metadata.name!)), cache);
+  const attachmentsOf = attachmentsByNic(cache);
   const allowed = allowList(sw);
 
   const plans: PortPlan[] = [];
@@ -79,7 +71,7 @@ export function planSwitch(
     if (duplicates.includes(port)) continue;
     // A Port being deleted is reverted whatever is cabled to it (admission refuses deleting a cabled Port anyway).
     const nic = port.metadata.deletionTimestamp ? undefined : nicOf.get(port.metadata.name!);
-    const list = nic ? (attachmentsOf.get(`${nic.node}\u0000${nic.nic}`) ?? []) : [];
+    const list = nic ? (attachmentsOf.get(nicKey(nic.node, nic.nic)) ?? []) : [];
     // Checked here as well as at admission: on a real cluster no admission of ours runs, and access can be revoked or
     // the node moved after the attachment was made. A VLAN reaches a port only while the node's project may use it.
     const project = nic ? (cache.get('nodes', nic.node)?.spec?.project ?? '') : '';

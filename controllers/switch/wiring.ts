@@ -3,7 +3,7 @@
 // (Batcher); every switch is resynced each period (drift correction) and once at start.
 import type { Node } from '../../api/v1alpha1/types.js';
 import type { DriverRegistry } from '../../drivers/switch/index.js';
-import { resolveAttachment } from '../attachment/attachment-reconciler.js';
+import { resolveAttachment } from '../topology.js';
 import { Batcher } from '../runtime/batcher.js';
 import type { Controller } from '../runtime/controller.js';
 import { addController, everyResync, type Wiring } from '../wiring.js';
