@@ -42,7 +42,7 @@ import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
 import { Limiter } from '../runtime/limiter.js';
 import { withDefaults } from '../runtime/options.js';
 import { SYSTEM_NAMESPACE } from '../rbac.js';
-import { planSwitch } from './desired-state.js';
+import { planSwitch, type PortPlan } from './desired-state.js';
 import { rfc3339, SwitchStatusWriter } from './switch-status.js';
 import { SessionPool } from './session-pool.js';
 
@@ -260,60 +260,23 @@ export class SwitchReconciler implements Reconciler {
       const config = await this.switchConfig(sw);
       session = (await this.pool.acquire(name, driver, config, configKey)).session;
       stage = 'read';
-      let managed = plan.ports;
-      let observed: ObservedPort[];
-      const remembered =
-        burst && prev?.unsaved && this.backoff.failures(name) === 0
-          ? managed.map((p) => prev.observed.get(p.desired.interface))
-          : [];
-      try {
-        observed =
-          remembered.length && remembered.every((o) => o !== undefined)
-            ? remembered
-            : await session.readPorts(managed.map((p) => p.desired.interface));
-      } catch (err) {
-        if (!isSwitchError(err, 'unknown-port') || !err.ports?.length) throw err;
-        // Ports the switch does not have: mark them, go on without them.
-        for (const iface of err.ports)
-          portErrors.set(iface, { code: 'unknown-port', message: `switch "${name}" has no port "${iface}"` });
-        managed = managed.filter((p) => !portErrors.has(p.desired.interface));
-        observed = managed.length ? await session.readPorts(managed.map((p) => p.desired.interface)) : [];
-      }
+      const { managed, observed } = await this.readPorts(
+        session,
+        name,
+        plan.ports,
+        burst ? prev : undefined,
+        portErrors,
+      );
       const observedBy = new Map(observed.map((o) => [o.interface, o]));
-      const desired = managed.map((p) => p.desired);
-      let todo = changesNeeded(desired, observed);
-      const drift = new Map<string, ObservedPort>();
-      for (const c of todo) {
-        const plan1 = managed.find((p) => p.desired.interface === c.interface)!;
-        const before = observedBy.get(c.interface)!;
-        const lastKnown = prev?.observed.get(c.interface);
-        // Drift: we had this port in the desired state (memory, else its InSync status), and now it is not.
-        const wasInSync = lastKnown ? portInSync(c, lastKnown) : statusMatches(plan1.port, c);
-        if (wasInSync) drift.set(c.interface, before);
-      }
+      let todo = changesNeeded(
+        managed.map((p) => p.desired),
+        observed,
+      );
+      const drift = this.driftIn(todo, managed, observedBy, prev);
       let results: PortResult[] = [];
       if (!paused && todo.length) {
-        if (signal.aborted) throw new SwitchError('closed', 'stopped before writing (shutdown or lost leadership)');
         stage = 'apply';
-        try {
-          results = await session.apply(todo);
-        } catch (err) {
-          if (
-            !(
-              isSwitchError(err, 'unknown-port') ||
-              isSwitchError(err, 'unsupported') ||
-              isSwitchError(err, 'invalid')
-            ) ||
-            !err.ports?.length
-          )
-            throw err;
-          // Nothing was sent: refuse those ports, apply the rest (still one batch).
-          for (const iface of err.ports) portErrors.set(iface, { code: err.code, message: err.message });
-          todo = todo.filter((c) => !portErrors.has(c.interface));
-          if (signal.aborted) throw new SwitchError('closed', 'stopped before writing (shutdown or lost leadership)');
-          results = todo.length ? await session.apply(todo) : [];
-        }
-        for (const r of results) if (r.error) portErrors.set(r.interface, r.error);
+        ({ results, todo } = await this.applyChanges(session, todo, portErrors, signal));
       }
       // Applied changes not yet saved (this pass's or an earlier pass's of the burst); paused: not even a save.
       let unsaved = results.some((r) => r.changed) || prev?.unsaved === true;
@@ -336,28 +299,10 @@ export class SwitchReconciler implements Reconciler {
       }
       const duration = this.now() - t0;
       // Events: one per port changed (drift corrections say so), recorded after the statuses users wait for.
-      const events: PendingEvent[] = [...(prev?.pendingEvents ?? [])];
-      for (const [iface, c] of written) {
-        const r = results.find((x) => x.interface === iface);
-        if (!r?.changed) continue;
-        const port = managed.find((x) => x.desired.interface === iface)!.port;
-        const before = observedBy.get(iface)!;
-        events.push(
-          drift.has(iface)
-            ? {
-                port,
-                type: 'Warning',
-                reason: 'DriftCorrected',
-                message: `port ${iface} of switch ${name} had ${describePort(before)} by hand; restored ${describePort(c)}`,
-              }
-            : {
-                port,
-                type: 'Normal',
-                reason: 'PortConfigured',
-                message: `port ${iface} of switch ${name}: ${describePort(before)} → ${describePort(c)}`,
-              },
-        );
-      }
+      const events = [
+        ...(prev?.pendingEvents ?? []),
+        ...this.changeEvents(name, written, results, managed, observedBy, drift),
+      ];
       const deferred = burst && (unsaved || events.length > 0);
       const unsavedSince = unsaved ? (prev?.unsavedSince ?? t0) : undefined;
       this.backoff.reset(name);
@@ -412,49 +357,173 @@ export class SwitchReconciler implements Reconciler {
       }
       await this.pool.discard(name);
       if (signal.aborted) return {};
-      const { failures, delayMs: delay } = this.backoff.failed(name);
-      this.memory.set(name, {
-        observed: prev?.observed ?? new Map(),
-        lastFullSync: prev?.lastFullSync ?? 0,
-        configKey,
-        unsaved: prev?.unsaved,
-        unsavedSince: prev?.unsavedSince,
-        pendingEvents: prev?.pendingEvents,
-      });
-      const message = isSwitchError(err) ? `${stage}: ${err.message}` : `${stage}: ${errorMessage(err)}`;
-      this.o.logger?.warn('switch sync failed', { switch: name, stage, failures, retryInMs: delay, error: message });
-      const loginFailed = stage === 'login';
-      const reason = isSwitchError(err) ? reasonFor(err.code) : 'SyncFailed';
-      await this.status.writeSwitchStatus(sw, {
-        failedSyncAttempts: failures,
-        nextSyncTime: rfc3339(this.now() + delay),
-        conditions: [
-          loginFailed
-            ? { type: 'Reachable', status: 'False', reason, message }
-            : { type: 'Reachable', status: 'True', reason: 'LoggedIn', message: `logged in to ${sw.spec.address}` },
-          {
-            type: 'Ready',
-            status: 'False',
-            reason,
-            message: `sync failed (attempt ${failures}, next in ${Math.round(delay / 1000)} s): ${message}`,
-          },
-        ],
-      });
-      // Attachments waiting on this switch say why.
-      await this.writes.forEach(
-        'high',
-        plan.ports.flatMap((p) => p.attachments.map((a) => ({ p, a }))),
-        async ({ p, a }) => {
-          if (a.verdict.kind !== 'included' || a.attachment.status?.phase === 'Attached') return;
-          await this.status.writeAttachmentStatus(a.attachment, sw, p, a.verdict.vlan, 'Pending', {
-            status: 'False',
-            reason: 'SwitchUnreachable',
-            message: `switch "${name}": ${message}`,
-          });
-        },
-      );
-      return { requeueAfterMs: delay };
+      return this.syncFailed(sw, plan, stage, err, prev, configKey);
     }
+  }
+
+  /** A failed sync: the switch backs off on its own schedule, and its status and waiting attachments say why. */
+  private async syncFailed(
+    sw: Switch,
+    plan: ReturnType<typeof planSwitch>,
+    stage: string,
+    err: unknown,
+    prev: SwitchMemory | undefined,
+    configKey: string,
+  ): Promise<Result> {
+    const name = sw.metadata.name!;
+    const { failures, delayMs: delay } = this.backoff.failed(name);
+    this.memory.set(name, {
+      observed: prev?.observed ?? new Map(),
+      lastFullSync: prev?.lastFullSync ?? 0,
+      configKey,
+      unsaved: prev?.unsaved,
+      unsavedSince: prev?.unsavedSince,
+      pendingEvents: prev?.pendingEvents,
+    });
+    const message = isSwitchError(err) ? `${stage}: ${err.message}` : `${stage}: ${errorMessage(err)}`;
+    this.o.logger?.warn('switch sync failed', { switch: name, stage, failures, retryInMs: delay, error: message });
+    const loginFailed = stage === 'login';
+    const reason = isSwitchError(err) ? reasonFor(err.code) : 'SyncFailed';
+    await this.status.writeSwitchStatus(sw, {
+      failedSyncAttempts: failures,
+      nextSyncTime: rfc3339(this.now() + delay),
+      conditions: [
+        loginFailed
+          ? { type: 'Reachable', status: 'False', reason, message }
+          : { type: 'Reachable', status: 'True', reason: 'LoggedIn', message: `logged in to ${sw.spec.address}` },
+        {
+          type: 'Ready',
+          status: 'False',
+          reason,
+          message: `sync failed (attempt ${failures}, next in ${Math.round(delay / 1000)} s): ${message}`,
+        },
+      ],
+    });
+    // Attachments waiting on this switch say why.
+    await this.writes.forEach(
+      'high',
+      plan.ports.flatMap((p) => p.attachments.map((a) => ({ p, a }))),
+      async ({ p, a }) => {
+        if (a.verdict.kind !== 'included' || a.attachment.status?.phase === 'Attached') return;
+        await this.status.writeAttachmentStatus(a.attachment, sw, p, a.verdict.vlan, 'Pending', {
+          status: 'False',
+          reason: 'SwitchUnreachable',
+          message: `switch "${name}": ${message}`,
+        });
+      },
+    );
+    return { requeueAfterMs: delay };
+  }
+
+  /**
+   * Step 1 of a sync: every managed port's state, read back from the switch (mid-burst, what this burst's earlier
+   * pass left in memory, when it has every port). Ports the switch does not have are marked and left out.
+   */
+  private async readPorts(
+    session: SwitchSession,
+    name: string,
+    ports: PortPlan[],
+    burstMemory: SwitchMemory | undefined,
+    portErrors: Map<string, { code: string; message: string }>,
+  ): Promise<{ managed: PortPlan[]; observed: ObservedPort[] }> {
+    const remembered =
+      burstMemory?.unsaved && this.backoff.failures(name) === 0
+        ? ports.map((p) => burstMemory.observed.get(p.desired.interface))
+        : [];
+    if (remembered.length && remembered.every((o) => o !== undefined)) return { managed: ports, observed: remembered };
+    try {
+      return { managed: ports, observed: await session.readPorts(ports.map((p) => p.desired.interface)) };
+    } catch (err) {
+      if (!isSwitchError(err, 'unknown-port') || !err.ports?.length) throw err;
+      for (const iface of err.ports)
+        portErrors.set(iface, { code: 'unknown-port', message: `switch "${name}" has no port "${iface}"` });
+      const managed = ports.filter((p) => !portErrors.has(p.desired.interface));
+      return {
+        managed,
+        observed: managed.length ? await session.readPorts(managed.map((p) => p.desired.interface)) : [],
+      };
+    }
+  }
+
+  /** Step 2: which of the ports to change had been in their desired state — changed by hand since (drift). */
+  private driftIn(
+    todo: PortChange[],
+    managed: PortPlan[],
+    observedBy: Map<string, ObservedPort>,
+    prev: SwitchMemory | undefined,
+  ): Map<string, ObservedPort> {
+    const drift = new Map<string, ObservedPort>();
+    for (const c of todo) {
+      const plan1 = managed.find((p) => p.desired.interface === c.interface)!;
+      const lastKnown = prev?.observed.get(c.interface);
+      // We had this port in the desired state (memory, else its InSync status), and now it is not.
+      const wasInSync = lastKnown ? portInSync(c, lastKnown) : statusMatches(plan1.port, c);
+      if (wasInSync) drift.set(c.interface, observedBy.get(c.interface)!);
+    }
+    return drift;
+  }
+
+  /**
+   * Step 3: the changes, in one apply. Ports the driver refuses before sending anything (unknown, unsupported,
+   * invalid) are marked and the rest applied, still one batch; per-port failures are marked too.
+   */
+  private async applyChanges(
+    session: SwitchSession,
+    todo: PortChange[],
+    portErrors: Map<string, { code: string; message: string }>,
+    signal: AbortSignal,
+  ): Promise<{ results: PortResult[]; todo: PortChange[] }> {
+    const notAborted = () => {
+      if (signal.aborted) throw new SwitchError('closed', 'stopped before writing (shutdown or lost leadership)');
+    };
+    notAborted();
+    let results: PortResult[];
+    try {
+      results = await session.apply(todo);
+    } catch (err) {
+      const refusedBeforeSending =
+        isSwitchError(err, 'unknown-port') || isSwitchError(err, 'unsupported') || isSwitchError(err, 'invalid');
+      if (!refusedBeforeSending || !err.ports?.length) throw err;
+      for (const iface of err.ports) portErrors.set(iface, { code: err.code, message: err.message });
+      todo = todo.filter((c) => !portErrors.has(c.interface));
+      notAborted();
+      results = todo.length ? await session.apply(todo) : [];
+    }
+    for (const r of results) if (r.error) portErrors.set(r.interface, r.error);
+    return { results, todo };
+  }
+
+  /** Step 5: one Event per port changed; drift corrections say so. */
+  private changeEvents(
+    name: string,
+    written: Map<string, PortChange>,
+    results: PortResult[],
+    managed: PortPlan[],
+    observedBy: Map<string, ObservedPort>,
+    drift: Map<string, ObservedPort>,
+  ): PendingEvent[] {
+    const events: PendingEvent[] = [];
+    for (const [iface, c] of written) {
+      if (!results.find((x) => x.interface === iface)?.changed) continue;
+      const port = managed.find((x) => x.desired.interface === iface)!.port;
+      const before = observedBy.get(iface)!;
+      events.push(
+        drift.has(iface)
+          ? {
+              port,
+              type: 'Warning',
+              reason: 'DriftCorrected',
+              message: `port ${iface} of switch ${name} had ${describePort(before)} by hand; restored ${describePort(c)}`,
+            }
+          : {
+              port,
+              type: 'Normal',
+              reason: 'PortConfigured',
+              message: `port ${iface} of switch ${name}: ${describePort(before)} → ${describePort(c)}`,
+            },
+      );
+    }
+    return events;
   }
 
   private async recordEvent(
