@@ -145,144 +145,164 @@ export class NodeReconciler implements Reconciler {
       return {};
     }
 
-    const desired = node.spec.power;
-    const cycleWanted = node.metadata.annotations?.[POWER_CYCLE_ANNOTATION];
-    let stage = 'credentials';
+    const at = { stage: 'credentials' };
     try {
       const bmc = await this.bmcConfig(node);
-      stage = 'power status';
-      let observed: PowerState = await driver.powerStatus(bmc);
-
-      // ---- 2. power cycle, once per annotation value ----
-      if (cycleWanted && cycleWanted !== st.lastPowerCycle && cycleWanted !== mem.lastCycle) {
-        if (desired === 'Off') {
-          mem.lastCycle = cycleWanted;
-          await this.writeStatus(node, { lastPowerCycle: cycleWanted });
-          await this.event(
-            node,
-            'Warning',
-            'PowerCycleSkipped',
-            `power cycle ${cycleWanted} not done: spec.power is Off`,
-          );
-        } else {
-          stage = 'power cycle';
-          if (observed === 'On') await driver.powerCycle(bmc);
-          else await driver.setPower(bmc, 'On');
-          mem.lastCycle = cycleWanted;
-          mem.cyclingUntil = this.now() + this.o.cycleGraceMs;
-          // Recorded at once: a restart must not cycle again.
-          await this.writeStatus(node, { lastPowerCycle: cycleWanted });
-          await this.event(
-            node,
-            'Normal',
-            'PowerCycled',
-            observed === 'On'
-              ? `power cycled (${POWER_CYCLE_ANNOTATION}=${cycleWanted})`
-              : `was Off; powered On for power cycle ${cycleWanted}`,
-          );
-          observed = 'On';
-        }
-      }
+      at.stage = 'power status';
+      const before = await this.powerCycleOnce(node, mem, driver, bmc, await driver.powerStatus(bmc), at);
       const cycling = mem.cyclingUntil > this.now();
-
-      // ---- 3. power ----
-      let pending = false;
-      if (desired && observed !== desired) {
-        if (cycling && desired === 'On') {
-          pending = true; // the BMC is in the middle of the cycle
-        } else {
-          const prevSynced = getCondition(st.conditions, 'PowerSynced')?.status === 'True' && st.power === desired;
-          stage = `power ${desired.toLowerCase()}`;
-          const before = observed;
-          await driver.setPower(bmc, desired);
-          stage = 'power status';
-          observed = await driver.powerStatus(bmc);
-          pending = observed !== desired;
-          if (prevSynced) {
-            await this.event(
-              node,
-              'Warning',
-              'PowerDriftCorrected',
-              `node was ${before} (changed outside HIL, e.g. by hand); turned ${desired} again`,
-            );
-          } else {
-            await this.event(
-              node,
-              'Normal',
-              desired === 'On' ? 'PoweredOn' : 'PoweredOff',
-              `turned ${desired} (was ${before})`,
-            );
-          }
-        }
-      }
-
-      // ---- 4. boot device ----
-      const boot = node.spec.bootDevice;
-      if (boot) {
-        stage = 'boot device';
-        const cur = await driver.bootDevice(bmc);
-        if (cur !== boot) {
-          await driver.setBootDevice(bmc, boot);
-          await this.event(node, 'Normal', 'BootDeviceSet', `boot device set to ${boot} (was ${cur ?? 'other'})`);
-        }
-      }
-
-      // ---- 5. status ----
+      const { observed, pending } = await this.enforcePower(node, driver, bmc, before, cycling, at);
+      await this.enforceBootDevice(node, driver, bmc, at);
       this.backoff.reset(name);
-      const where = describeBmc(node);
-      const powerCond: Cond = !desired
-        ? {
-            type: 'PowerSynced',
-            status: 'True',
-            reason: 'ObservedOnly',
-            message: `spec.power is not set: power is only observed (${observed})`,
-          }
-        : observed === desired
-          ? { type: 'PowerSynced', status: 'True', reason: 'InSync', message: `power is ${observed}, as wanted` }
-          : {
-              type: 'PowerSynced',
-              status: 'False',
-              reason: cycling ? 'PowerCycling' : 'Pending',
-              message: `power is ${observed}, wanted ${desired}`,
-            };
-      const ready = powerCond.status === 'True';
-      await this.writeStatus(node, {
-        power: observed,
-        conditions: [
-          { type: 'BMCReachable', status: 'True', reason: 'Reachable', message: `${where} answered` },
-          powerCond,
-          ready
-            ? { type: 'Ready', status: 'True', reason: 'InSync', message: 'BMC reachable, power as wanted' }
-            : { type: 'Ready', status: 'False', reason: powerCond.reason, message: powerCond.message },
-        ],
-      });
+      await this.writeSynced(node, observed, cycling);
       return { requeueAfterMs: pending || cycling ? 1_000 : this.o.resyncMs };
     } catch (err) {
       if (!isObmError(err) || signal.aborted) throw err;
-      const { failures, delayMs: delay } = this.backoff.failed(name);
-      const reason = reasonFor(err);
-      const message = `${stage}: ${err.message} (attempt ${failures}; next in ${Math.max(1, Math.round(delay / 1000))} s)`;
-      this.o.logger?.warn('BMC call failed', {
-        node: node.metadata.name,
-        stage,
-        failures,
-        retryInMs: delay,
-        reason,
-        error: err.message,
-      });
-      const prev = getCondition(st.conditions, 'BMCReachable');
-      if (prev?.status !== 'False' || prev.reason !== reason)
-        await this.event(node, 'Warning', reason, `${stage}: ${err.message}`);
-      await this.writeStatus(node, {
-        power: 'Unknown',
-        conditions: [
-          { type: 'BMCReachable', status: 'False', reason, message },
-          { type: 'PowerSynced', status: 'Unknown', reason, message: 'the BMC cannot be read' },
-          { type: 'Ready', status: 'False', reason, message },
-        ],
-      });
-      return { requeueAfterMs: delay };
+      return this.bmcFailed(node, at.stage, err);
     }
+  }
+
+  /** Step 2: a new hil.io/power-cycle value is acted on once (recorded at once: a restart must not cycle again). */
+  private async powerCycleOnce(
+    node: Node,
+    mem: NodeMemory,
+    driver: ObmDriver,
+    bmc: ObmConfig,
+    observed: PowerState,
+    at: { stage: string },
+  ): Promise<PowerState> {
+    const cycleWanted = node.metadata.annotations?.[POWER_CYCLE_ANNOTATION];
+    const st: NodeStatus = node.status ?? {};
+    if (!cycleWanted || cycleWanted === st.lastPowerCycle || cycleWanted === mem.lastCycle) return observed;
+    if (node.spec.power === 'Off') {
+      mem.lastCycle = cycleWanted;
+      await this.writeStatus(node, { lastPowerCycle: cycleWanted });
+      await this.event(node, 'Warning', 'PowerCycleSkipped', `power cycle ${cycleWanted} not done: spec.power is Off`);
+      return observed;
+    }
+    at.stage = 'power cycle';
+    if (observed === 'On') await driver.powerCycle(bmc);
+    else await driver.setPower(bmc, 'On');
+    mem.lastCycle = cycleWanted;
+    mem.cyclingUntil = this.now() + this.o.cycleGraceMs;
+    await this.writeStatus(node, { lastPowerCycle: cycleWanted });
+    await this.event(
+      node,
+      'Normal',
+      'PowerCycled',
+      observed === 'On'
+        ? `power cycled (${POWER_CYCLE_ANNOTATION}=${cycleWanted})`
+        : `was Off; powered On for power cycle ${cycleWanted}`,
+    );
+    return 'On';
+  }
+
+  /** Step 3: spec.power, set and read back (a power state changed by hand is drift, corrected with a Warning). */
+  private async enforcePower(
+    node: Node,
+    driver: ObmDriver,
+    bmc: ObmConfig,
+    observed: PowerState,
+    cycling: boolean,
+    at: { stage: string },
+  ): Promise<{ observed: PowerState; pending: boolean }> {
+    const desired = node.spec.power;
+    const st: NodeStatus = node.status ?? {};
+    if (!desired || observed === desired) return { observed, pending: false };
+    if (cycling && desired === 'On') return { observed, pending: true }; // the BMC is in the middle of the cycle
+    const prevSynced = getCondition(st.conditions, 'PowerSynced')?.status === 'True' && st.power === desired;
+    at.stage = `power ${desired.toLowerCase()}`;
+    const before = observed;
+    await driver.setPower(bmc, desired);
+    at.stage = 'power status';
+    const now = await driver.powerStatus(bmc);
+    if (prevSynced) {
+      await this.event(
+        node,
+        'Warning',
+        'PowerDriftCorrected',
+        `node was ${before} (changed outside HIL, e.g. by hand); turned ${desired} again`,
+      );
+    } else {
+      await this.event(
+        node,
+        'Normal',
+        desired === 'On' ? 'PoweredOn' : 'PoweredOff',
+        `turned ${desired} (was ${before})`,
+      );
+    }
+    return { observed: now, pending: now !== desired };
+  }
+
+  /** Step 4: spec.bootDevice. */
+  private async enforceBootDevice(node: Node, driver: ObmDriver, bmc: ObmConfig, at: { stage: string }): Promise<void> {
+    const boot = node.spec.bootDevice;
+    if (!boot) return;
+    at.stage = 'boot device';
+    const cur = await driver.bootDevice(bmc);
+    if (cur === boot) return;
+    await driver.setBootDevice(bmc, boot);
+    await this.event(node, 'Normal', 'BootDeviceSet', `boot device set to ${boot} (was ${cur ?? 'other'})`);
+  }
+
+  /** Step 5: the status of a BMC that answered. */
+  private async writeSynced(node: Node, observed: PowerState, cycling: boolean): Promise<void> {
+    const desired = node.spec.power;
+    const powerCond: Cond = !desired
+      ? {
+          type: 'PowerSynced',
+          status: 'True',
+          reason: 'ObservedOnly',
+          message: `spec.power is not set: power is only observed (${observed})`,
+        }
+      : observed === desired
+        ? { type: 'PowerSynced', status: 'True', reason: 'InSync', message: `power is ${observed}, as wanted` }
+        : {
+            type: 'PowerSynced',
+            status: 'False',
+            reason: cycling ? 'PowerCycling' : 'Pending',
+            message: `power is ${observed}, wanted ${desired}`,
+          };
+    const ready = powerCond.status === 'True';
+    await this.writeStatus(node, {
+      power: observed,
+      conditions: [
+        { type: 'BMCReachable', status: 'True', reason: 'Reachable', message: `${describeBmc(node)} answered` },
+        powerCond,
+        ready
+          ? { type: 'Ready', status: 'True', reason: 'InSync', message: 'BMC reachable, power as wanted' }
+          : { type: 'Ready', status: 'False', reason: powerCond.reason, message: powerCond.message },
+      ],
+    });
+  }
+
+  /** A BMC that failed: it backs off on its own schedule; an Event when the reason is new; the status says why. */
+  private async bmcFailed(node: Node, stage: string, err: ObmError): Promise<Result> {
+    const name = node.metadata.name!;
+    const st: NodeStatus = node.status ?? {};
+    const { failures, delayMs: delay } = this.backoff.failed(name);
+    const reason = reasonFor(err);
+    const message = `${stage}: ${err.message} (attempt ${failures}; next in ${Math.max(1, Math.round(delay / 1000))} s)`;
+    this.o.logger?.warn('BMC call failed', {
+      node: name,
+      stage,
+      failures,
+      retryInMs: delay,
+      reason,
+      error: err.message,
+    });
+    const prev = getCondition(st.conditions, 'BMCReachable');
+    if (prev?.status !== 'False' || prev.reason !== reason)
+      await this.event(node, 'Warning', reason, `${stage}: ${err.message}`);
+    await this.writeStatus(node, {
+      power: 'Unknown',
+      conditions: [
+        { type: 'BMCReachable', status: 'False', reason, message },
+        { type: 'PowerSynced', status: 'Unknown', reason, message: 'the BMC cannot be read' },
+        { type: 'Ready', status: 'False', reason, message },
+      ],
+    });
+    return { requeueAfterMs: delay };
   }
 
   /** The node left its project (spec.project ""): power off, maintenance pool; once (status.project). */
