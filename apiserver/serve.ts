@@ -10,7 +10,7 @@ import {
   vlanPoolSection,
   type HilConfig,
 } from '../config/sections.js';
-import type { VlanSet } from '../common/vlans.js';
+import type { VlanSet } from '../api/v1alpha1/vlans.js';
 import { withInternalToken } from './auth/internal.js';
 import { createAuthenticator } from './auth/index.js';
 import { createLogger, type Logger } from '../common/logging.js';

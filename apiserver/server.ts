@@ -27,7 +27,7 @@ import { invariants } from './admission/invariants.js';
 import { headnodeAdmission } from './admission/headnodes.js';
 import { ownership } from './admission/ownership.js';
 import { defaultFinalizers } from './admission/finalizers.js';
-import type { VlanSet } from '../common/vlans.js';
+import type { VlanSet } from '../api/v1alpha1/vlans.js';
 import type { CredentialStore } from './store/store.js';
 import { serveWatch } from './handlers/watch.js';
 import { storeKey, type Registry, type ResourceType } from './registry.js';

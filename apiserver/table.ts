@@ -1,6 +1,6 @@
 // `kubectl get` asks for a meta.k8s.io/v1 Table; its columns are the kind's printer columns (the CRD's
 // additionalPrinterColumns), computed here the way the real server's table convertor does.
-import { humanAge } from '../common/age.js';
+import { humanAge } from '../api/meta/age.js';
 import { evalJsonPath } from './jsonpath.js';
 import type { KObject } from './object.js';
 import type { PrinterColumn, ResourceType } from './registry.js';

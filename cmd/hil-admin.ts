@@ -14,7 +14,7 @@ import {
 } from '../apiserver/serve.js';
 import { createAdminUser, createToken } from '../apiserver/admin-tasks.js';
 import { newInternalToken } from '../apiserver/auth/internal.js';
-import { parseVlanList } from '../common/vlans.js';
+import { parseVlanList } from '../api/v1alpha1/vlans.js';
 
 /** The VLAN pool of `serve --controllers` when hil.cfg names none: inside the example switch's vlanRange (manifests/examples). */
 const EMBEDDED_VLAN_POOL = '1000-1099';

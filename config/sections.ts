@@ -4,7 +4,7 @@
 // (apiserver/serve.ts, controllers/serve.ts), which say which flag overrides which key.
 import { existsSync } from 'node:fs';
 import { DOMAIN_NAME_PATTERN } from '../api/v1alpha1/names.js';
-import { parseVlanList, VlanRangeError, type VlanSet } from '../common/vlans.js';
+import { parseVlanList, VlanRangeError, type VlanSet } from '../api/v1alpha1/vlans.js';
 import {
   authBackendOf,
   cfgBool,

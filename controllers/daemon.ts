@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
 import { createLogger, type Logger } from '../common/logging.js';
-import type { VlanSet } from '../common/vlans.js';
+import type { VlanSet } from '../api/v1alpha1/vlans.js';
 import { defaultRegistry, type DriverRegistry } from '../drivers/switch/index.js';
 import { wireAttachments } from './attachment/wiring.js';
 import { InformerCache } from './cache.js';

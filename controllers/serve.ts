@@ -12,7 +12,7 @@ import {
   type HeadnodeSettings,
 } from '../config/sections.js';
 import { createLogger } from '../common/logging.js';
-import type { VlanSet } from '../common/vlans.js';
+import type { VlanSet } from '../api/v1alpha1/vlans.js';
 import { bridgeDriverFrom } from '../drivers/headnode/config.js';
 import { LibvirtHeadnodeDriver } from '../drivers/headnode/libvirt/libvirt-driver.js';
 import { buildControllers, defaultIdentity, kubeConfigFor } from './daemon.js';

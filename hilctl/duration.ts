@@ -1,5 +1,5 @@
 // Durations as kubectl writes them: `30s`, `5m`, `1h30m`, `250ms`, or a bare number of seconds.
-import { humanAge } from '../common/age.js';
+import { humanAge } from '../api/meta/age.js';
 
 export { humanAge };
 

@@ -4,8 +4,8 @@
 // and left to the controllers to report.
 import { projectMayUse } from '../../api/v1alpha1/access.js';
 import { CLAIM_NETWORK_LABEL, claimName, SYSTEM_NAMESPACE } from '../../api/v1alpha1/vlan-claims.js';
-import type { VlanSet } from '../../common/vlans.js';
-import { parseVlanList, VlanRangeError } from '../../common/vlans.js';
+import type { VlanSet } from '../../api/v1alpha1/vlans.js';
+import { parseVlanList, VlanRangeError } from '../../api/v1alpha1/vlans.js';
 import { ApiError, errors, type StatusCause } from '../errors.js';
 import type { AdmissionPlugin } from '../handlers/resources.js';
 import { deepEqual, specOf, type KObject } from '../object.js';

@@ -5,7 +5,7 @@
 // (hil.io/attachments) is gone, so a VLAN still on a switch port is never handed to another network.
 import type { Network } from '../../api/v1alpha1/types.js';
 import type { Logger } from '../../common/logging.js';
-import type { VlanSet } from '../../common/vlans.js';
+import type { VlanSet } from '../../api/v1alpha1/vlans.js';
 import type { HilClient } from '../client.js';
 import type { EventRecorder } from '../events.js';
 import { addFinalizer, FINALIZER_ATTACHMENTS, FINALIZER_VLAN, hasFinalizer, removeFinalizer } from '../finalizers.js';

@@ -1,7 +1,7 @@
 // How the daemon runs the network controller: one key per Network; a network gone (its VLAN freed) wakes the
 // networks still waiting for one; each resync period every network is looked at and claims of networks that are
 // gone are collected.
-import type { VlanSet } from '../../common/vlans.js';
+import type { VlanSet } from '../../api/v1alpha1/vlans.js';
 import type { Controller } from '../runtime/controller.js';
 import { addController, everyResync, type Wiring } from '../wiring.js';
 import { NetworkReconciler } from './network-reconciler.js';

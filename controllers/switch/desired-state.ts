@@ -8,7 +8,7 @@
 // missing) or refused (Failed: VLAN outside the Switch's vlanRange, the parking VLAN, a channel the switch cannot do).
 import type { Network, NetworkAttachment, Port, Switch } from '../../api/v1alpha1/types.js';
 import { projectMayUse } from '../../api/v1alpha1/access.js';
-import { parseVlanList, type VlanSet } from '../../common/vlans.js';
+import { parseVlanList, type VlanSet } from '../../api/v1alpha1/vlans.js';
 import type { PortChange, SwitchCapabilities } from '../../drivers/switch/index.js';
 import type { ObjectCache } from '../cache.js';
 import { attachmentsByNic, nicKey, nicsCabledTo } from '../topology.js';

@@ -2,7 +2,7 @@
 // (hil.cfg [hil.ext.network_allocators.vlan_pool] vlans) on the trunk NIC ([headnode] trunk_nic), made by the bridge
 // driver of [headnode] bridge_driver (linux, HIL's layout; or ovs). Idempotent: what exists is left as it is, and
 // nothing is ever deleted, so it is safe at every boot (manifests/systemd/hil-create-bridges.service).
-import type { VlanSet } from '../../common/vlans.js';
+import type { VlanSet } from '../../api/v1alpha1/vlans.js';
 import { ConfigError, type HeadnodeSettings } from '../../config/sections.js';
 import { bridgeDriverFrom } from '../headnode/config.js';
 import type { BridgeDriver, BridgeResult } from './bridge-driver.js';

@@ -4,7 +4,7 @@
 // max over switches of (login + commands + save) — and, for 4 switches, beside HIL's own way (one session per
 // change, one change at a time), measured in the same run on the same mock switches.
 import { startControllers, kubeConfigFor } from '../../controllers/daemon.js';
-import { parseVlanList } from '../../common/vlans.js';
+import { parseVlanList } from '../../api/v1alpha1/vlans.js';
 import { createRegistry, MockSwitchDriver } from '../../drivers/switch/index.js';
 import { pool, sleep, type BenchContext, type BenchModule } from './env.js';
 import { HttpClient } from './http.js';

@@ -8,7 +8,7 @@ import type { ApiCall } from '../../controllers/client.js';
 import { kubeConfigFor, startControllers, type RunningControllers } from '../../controllers/daemon.js';
 import { allowedBy, CONTROLLER_RULES, grantedCalls } from '../../controllers/rbac.js';
 import { createLogger } from '../../common/logging.js';
-import { parseVlanList } from '../../common/vlans.js';
+import { parseVlanList } from '../../api/v1alpha1/vlans.js';
 import { createRegistry, MockSwitchDriver } from '../../drivers/switch/index.js';
 import { FakeHeadnodeDriver } from '../../drivers/headnode/fake/fake-driver.js';
 import { H, until } from '../support/controllers.js';

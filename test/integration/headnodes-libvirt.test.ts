@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Headnode } from '../../api/v1alpha1/types.js';
-import { parseVlanList } from '../../common/vlans.js';
+import { parseVlanList } from '../../api/v1alpha1/vlans.js';
 import { kubeConfigFor, startControllers, type RunningControllers } from '../../controllers/daemon.js';
 import type { DomainSpec, HeadnodeDriver } from '../../drivers/headnode/headnode-driver.js';
 import { loadBinding, LibvirtHeadnodeDriver } from '../../drivers/headnode/libvirt/libvirt-driver.js';

@@ -2,7 +2,7 @@
 // kubectl.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { parseVlanList } from '../../common/vlans.js';
+import { parseVlanList } from '../../api/v1alpha1/vlans.js';
 import { api, startInProcessServer, type InProcessServer } from '../support/server.js';
 import { Kubectl, kubectlOnPath } from '../support/kubectl.js';
 

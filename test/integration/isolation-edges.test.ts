@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { kubeConfigFor, startControllers, type RunningControllers } from '../../controllers/daemon.js';
 import { createLogger } from '../../common/logging.js';
-import { parseVlanList } from '../../common/vlans.js';
+import { parseVlanList } from '../../api/v1alpha1/vlans.js';
 import { createRegistry, MockSwitchDriver } from '../../drivers/switch/index.js';
 import { H, until } from '../support/controllers.js';
 import { api, startInProcessServer, type InProcessServer } from '../support/server.js';

@@ -15,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { createAdminUser, createToken } from '../../apiserver/admin-tasks.js';
 import { packageRoot } from '../../common/paths.js';
 import { createLogger } from '../../common/logging.js';
-import { parseVlanList } from '../../common/vlans.js';
+import { parseVlanList } from '../../api/v1alpha1/vlans.js';
 import { kubeConfigFor, startControllers, type RunningControllers } from '../../controllers/daemon.js';
 import { ConsoleHub, createObmRegistry, IpmiObmDriver, MockObmDriver } from '../../drivers/obm/index.js';
 import { H, sleep, until } from '../support/controllers.js';

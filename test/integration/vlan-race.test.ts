@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { HilClient } from '../../controllers/client.js';
 import { kubeConfigFor } from '../../controllers/daemon.js';
 import { NetworkReconciler } from '../../controllers/network/network-reconciler.js';
-import { parseVlanList } from '../../common/vlans.js';
+import { parseVlanList } from '../../api/v1alpha1/vlans.js';
 import { api, startInProcessServer, type InProcessServer } from '../support/server.js';
 
 const G = '/apis/hil.io/v1alpha1';

@@ -9,7 +9,7 @@ import { mergePatch, serverSideApply, strategicMergePatch } from '../../apiserve
 import { parseFieldSelector, parseLabelSelector } from '../../apiserver/selectors.js';
 import { parseDatabaseUri, redactUri } from '../../apiserver/store/open.js';
 import { parseListen, resolveSettings } from '../../apiserver/serve.js';
-import { humanAge as humanDuration } from '../../common/age.js';
+import { humanAge as humanDuration } from '../../api/meta/age.js';
 import { authBackendOf, ConfigError, loadHilConfig, parseHilConfig, reviewHilConfig } from '../../config/hilcfg.js';
 import { ApiError } from '../../apiserver/errors.js';
 
