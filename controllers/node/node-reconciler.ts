@@ -67,6 +67,8 @@ export interface NodeReconcilerOptions {
 
 interface NodeMemory {
   cyclingUntil: number;
+  /** The power this process last saw as wanted and in sync (the cache may not show that status yet). */
+  syncedPower?: PowerState;
   /** The last hil.io/power-cycle value acted on by this process (the cache may not show the status yet). */
   lastCycle?: string;
   configKey: string;
@@ -151,9 +153,10 @@ export class NodeReconciler implements Reconciler {
       at.stage = 'power status';
       const before = await this.powerCycleOnce(node, mem, driver, bmc, await driver.powerStatus(bmc), at);
       const cycling = mem.cyclingUntil > this.now();
-      const { observed, pending } = await this.enforcePower(node, driver, bmc, before, cycling, at);
+      const { observed, pending } = await this.enforcePower(node, mem, driver, bmc, before, cycling, at);
       await this.enforceBootDevice(node, driver, bmc, at);
       this.backoff.reset(name);
+      mem.syncedPower = node.spec.power && observed === node.spec.power ? observed : undefined;
       await this.writeSynced(node, observed, cycling);
       return { requeueAfterMs: pending || cycling ? 1_000 : this.o.resyncMs };
     } catch (err) {
@@ -200,6 +203,7 @@ export class NodeReconciler implements Reconciler {
   /** Step 3: spec.power, set and read back (a power state changed by hand is drift, corrected with a Warning). */
   private async enforcePower(
     node: Node,
+    mem: NodeMemory,
     driver: ObmDriver,
     bmc: ObmConfig,
     observed: PowerState,
@@ -210,7 +214,9 @@ export class NodeReconciler implements Reconciler {
     const st: NodeStatus = node.status ?? {};
     if (!desired || observed === desired) return { observed, pending: false };
     if (cycling && desired === 'On') return { observed, pending: true }; // the BMC is in the middle of the cycle
-    const prevSynced = getCondition(st.conditions, 'PowerSynced')?.status === 'True' && st.power === desired;
+    const prevSynced =
+      mem.syncedPower === desired ||
+      (getCondition(st.conditions, 'PowerSynced')?.status === 'True' && st.power === desired);
     at.stage = `power ${desired.toLowerCase()}`;
     const before = observed;
     await driver.setPower(bmc, desired);
