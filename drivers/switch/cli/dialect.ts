@@ -2,6 +2,7 @@
 // (cli-driver.ts) and the session engine (cli-session.ts) read nothing else; adding a vendor is adding a file to
 // dialects/ (see docs/drivers.md). Templates get validated values only: port names that matched
 // `interfacePattern`, VLAN ids that are integers 1–4094 (or the parking VLAN).
+import { parseVlanList as parseVlans } from '../../../api/v1alpha1/vlans.js';
 import type { ObservedPort } from '../switch-driver.js';
 
 /** The state to give one port, after validation (`native` undefined: none). */
@@ -68,17 +69,9 @@ export interface CliDialect {
   readonly parsePort: (port: string, output: string, parkingVlan: number | undefined) => ObservedPort;
 }
 
-/** `[101, 102, 103, 200]` → `101-103,200`: the VLAN-list syntax every dialect here accepts. */
+/** `[101, 102, 103, 200]` → `101-103,200`: the VLAN-list syntax every dialect here accepts (the API's own form). */
 export function vlanList(vlans: Iterable<number>): string {
-  const sorted = [...new Set(vlans)].sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (let i = 0; i < sorted.length;) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
-    parts.push(j === i ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
-    i = j + 1;
-  }
-  return parts.join(',');
+  return parseVlans([...vlans].map(String)).toString();
 }
 
 /** `101-103,200` → `[101, 102, 103, 200]`; undefined when the text is not a VLAN list. */
