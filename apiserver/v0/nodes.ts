@@ -32,7 +32,8 @@ function nicNamesAnnotation(node: KObject, change: (m: Record<string, string>) =
   return Object.keys(m).length ? JSON.stringify(m) : null;
 }
 
-const OBM_TYPES: Record<string, string> = { ipmi: 'ipmi', mock: 'mock' };
+/** HIL's OBM types (the tail of `http://schema.massopencloud.org/haas/v0/obm/<x>`): ours; `hil.ext.obm.<x>` provides each. */
+export const OBM_TYPES: Record<string, string> = { ipmi: 'ipmi', mock: 'mock' };
 
 async function showNode(s: V0Session, hilName: string): Promise<unknown> {
   const node = await s.mustFind('nodes', 'Node', hilName);

@@ -8,6 +8,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import { ANONYMOUS, type UserInfo } from '../auth/user.js';
 import { ApiError } from '../errors.js';
 import { AUTH_REQUIRED, hil, HilError, toHilError } from './errors.js';
+import { extensionCalls } from './extensions.js';
 import { networkCalls } from './networking.js';
 import { nodeCalls } from './nodes.js';
 import { projectCalls } from './projects.js';
@@ -33,6 +34,7 @@ export function v0Calls(authBackend: string): Call[] {
     ...nodeCalls,
     ...switchCalls,
     ...networkCalls,
+    ...extensionCalls,
     ...(authBackend === 'database' ? userCalls : []),
   ];
 }

@@ -10,31 +10,45 @@ import { mustFindNic, nicLabel } from './nodes.js';
 import { SYSTEM_NAMESPACE, type V0Session } from './session.js';
 import type { Call } from './transport.js';
 
-/** HIL's switch types (the tail of `http://schema.massopencloud.org/haas/v0/switches/<x>`): our type and fields. */
-const SWITCH_TYPES: Record<string, { type: string; required: string[]; options?: Record<string, string> }> = {
-  mock: { type: 'mock', required: ['hostname', 'username', 'password'] },
-  powerconnect55xx: { type: 'dell-powerconnect', required: ['hostname', 'username', 'password'] },
+/**
+ * HIL's switch types (the tail of `http://schema.massopencloud.org/haas/v0/switches/<x>`): our type, fields, and the
+ * HIL extension that provides the type (listed by `GET /active_extensions`).
+ */
+export const SWITCH_TYPES: Record<
+  string,
+  { type: string; extension: string; required: string[]; options?: Record<string, string> }
+> = {
+  mock: { type: 'mock', extension: 'hil.ext.switches.mock', required: ['hostname', 'username', 'password'] },
+  powerconnect55xx: {
+    type: 'dell-powerconnect',
+    extension: 'hil.ext.switches.dell',
+    required: ['hostname', 'username', 'password'],
+  },
   delln3000: {
     type: 'dell-n3000',
+    extension: 'hil.ext.switches.n3000',
     required: ['hostname', 'username', 'password', 'dummy_vlan'],
     options: { dummy_vlan: 'dummyVlan' },
   },
   nexus: {
     type: 'cisco-nexus',
+    extension: 'hil.ext.switches.nexus',
     required: ['hostname', 'username', 'password', 'dummy_vlan'],
     options: { dummy_vlan: 'dummyVlan' },
   },
   brocade: {
     type: 'brocade',
+    extension: 'hil.ext.switches.brocade',
     required: ['hostname', 'username', 'password', 'interface_type'],
     options: { interface_type: 'interfaceType' },
   },
   dellnos9: {
     type: 'dellnos9',
+    extension: 'hil.ext.switches.dellnos9',
     required: ['hostname', 'username', 'password', 'interface_type'],
     options: { interface_type: 'interfaceType' },
   },
-  ovs: { type: 'ovs', required: ['ovs_bridge'], options: { ovs_bridge: 'bridge' } },
+  ovs: { type: 'ovs', extension: 'hil.ext.switches.ovs', required: ['ovs_bridge'], options: { ovs_bridge: 'bridge' } },
 };
 /** HIL's ovs driver talks to the local ovsdb-server; ours names the remote, and this is Open vSwitch's own default. */
 const OVS_DEFAULT_REMOTE = 'unix:/var/run/openvswitch/db.sock';

@@ -186,6 +186,22 @@ describe('HIL v0 REST API', () => {
     });
   });
 
+  test('active extensions name the auth backend, the allocator and the switch and OBM types, admins only', async () => {
+    const exts = (await v0('admin', 'GET', '/active_extensions')) as string[];
+    assert.deepEqual(exts, [...exts].sort(), 'sorted, as HIL answers');
+    for (const e of [
+      'hil.ext.auth.database',
+      'hil.ext.network_allocators.vlan_pool',
+      'hil.ext.switches.dell',
+      'hil.ext.switches.nexus',
+      'hil.ext.obm.ipmi',
+    ])
+      assert.ok(exts.includes(e), `${e} in ${JSON.stringify(exts)}`);
+    assert.ok(!exts.some((e) => e.startsWith('hil.ext.auth.') && e !== 'hil.ext.auth.database'), 'one auth backend');
+    await fails('alice', 'GET', '/active_extensions', 'AuthorizationError', 401);
+    await fails('anon', 'GET', '/active_extensions', 'AuthorizationError', 401);
+  });
+
   test('the same objects through the resource API', async () => {
     const project = await must('admin', 'GET', `${G}/projects/${resourceName('Runway Lab')}`);
     assert.equal(project.body.metadata.annotations['hil.io/hil-name'], 'Runway Lab');
