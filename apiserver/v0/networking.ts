@@ -171,6 +171,41 @@ export const networkCalls: Call[] = [
     },
   },
   {
+    // HIL's rules: the network's owner (admins for an admin-owned network) sees every attachment; with ?project=P,
+    // a member of P sees P's nodes if P is in the access list. One entry per node (HIL keeps the last NIC).
+    name: 'list_network_attachments',
+    method: 'GET',
+    path: '/network/:network/attachments',
+    args: { project: 'string?' },
+    async run(s, a) {
+      const net = await s.mustFind('networks', 'Network', a.network);
+      const sp = specOf(net);
+      const ownerAccess = s.hasAccess(sp.owner || null);
+      let project: string | undefined;
+      if (a.project === undefined) {
+        if (!ownerAccess)
+          throw hil.unauthorized("Operation requires admin rights or access to network's owning project");
+      } else {
+        project = (await s.mustFind('projects', 'Project', a.project)).metadata.name!;
+        if (!ownerAccess && !((sp.accessProjects ?? []).includes(project) && s.hasAccess(project)))
+          throw hil.unauthorized('You do not have access to this project.');
+      }
+      const out: Record<string, { nic: string; channel: string; project: string | null }> = {};
+      for (const att of await s.list('networkattachments', { path: ['spec', 'network'], value: net.metadata.name! })) {
+        if (!inPlace(att)) continue;
+        const node = await s.get('nodes', String(specOf(att).node));
+        const nodeProject: string | undefined = node ? specOf(node).project || undefined : undefined;
+        if (!node || (project !== undefined && nodeProject !== project)) continue;
+        out[hilNameOf(node)] = {
+          nic: nicLabel(node, String(specOf(att).nic)),
+          channel: channelOf(att, net),
+          project: nodeProject ? await s.hilNameOfRef('projects', nodeProject) : null,
+        };
+      }
+      return { body: out };
+    },
+  },
+  {
     name: 'list_networks',
     method: 'GET',
     path: '/networks',

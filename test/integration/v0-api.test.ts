@@ -293,6 +293,16 @@ describe('HIL v0 REST API', () => {
     assert.equal((await v0('alice', 'GET', `/networking_action/${id}`)).status, 'DONE');
     assert.deepEqual((await v0('alice', 'GET', '/node/node-01')).nics[0].networks, { 'vlan/native': 'provider' });
     assert.deepEqual((await v0('admin', 'GET', '/network/provider'))['connected-nodes'], { 'node-01': ['eth0'] });
+    const listed = { 'node-01': { nic: 'eth0', channel: 'vlan/native', project: 'runway' } };
+    assert.deepEqual(await v0('admin', 'GET', '/network/provider/attachments'), listed);
+    assert.deepEqual(await v0('alice', 'GET', '/network/provider/attachments?project=runway'), listed);
+    assert.match(
+      await fails('alice', 'GET', '/network/provider/attachments', 'AuthorizationError', 401),
+      /admin rights or access to network's owning project/,
+    );
+    await fails('bob', 'GET', '/network/provider/attachments?project=runway', 'AuthorizationError', 401);
+    await fails('admin', 'GET', '/network/provider/attachments?project=missing', 'NotFoundError', 404);
+    await fails('admin', 'GET', '/network/missing/attachments', 'NotFoundError', 404);
     await fails('alice', 'POST', '/node/node-01/nic/eth0/connect_network', 'BlockedError', 409, {
       network: 'provider',
     });
