@@ -241,6 +241,25 @@ json(network.command('list')).action(
     );
   }),
 );
+json(
+  network
+    .command('list-attachments')
+    .description("List the nodes attached to a network (all, or one project's)")
+    .argument('<network>')
+    .option('--project <project>', "only this project's nodes"),
+).action(
+  run(async (net: string, o: { project?: string; json?: boolean }) => {
+    const query = o.project === undefined ? '' : `?project=${encodeURIComponent(o.project)}`;
+    const r = await c().call('GET', `network/${seg(net)}/attachments${query}`);
+    if (o.json) return out(JSON.stringify(r));
+    out(
+      table(
+        ['Node', 'Project', 'Nic', 'Channel'],
+        Object.entries(r).map(([n, v]: [string, any]) => [n, v.project ?? '', v.nic, v.channel]),
+      ),
+    );
+  }),
+);
 network
   .command('grant-access')
   .argument('<network>')

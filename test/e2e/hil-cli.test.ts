@@ -91,6 +91,15 @@ describe('hil CLI', () => {
     );
     const action = JSON.parse(await ok(['networking-action', 'show', connect.status_id, '--json']));
     assert.equal(action.status, 'PENDING');
+    // Still PENDING (no switch controller here): nothing is attached yet.
+    assert.deepEqual(JSON.parse(await ok(['network', 'list-attachments', 'runway-pxe', '--json'])), {});
+    assert.deepEqual(
+      JSON.parse(await ok(['network', 'list-attachments', 'runway-pxe', '--project', 'runway', '--json'])),
+      {},
+    );
+    const noProject = await hil(['network', 'list-attachments', 'runway-pxe', '--project', 'nope']);
+    assert.equal(noProject.code, 1);
+    assert.match(noProject.stderr, /^Error: .*nope/);
     await ok(['user', 'create', 'alice', 'alice-password', 'regular']);
     await ok(['user', 'project', 'add', 'alice', 'runway']);
     assert.deepEqual(JSON.parse(await ok(['project', 'list', '--json'])), ['runway']);
