@@ -151,6 +151,41 @@ export const nodeCalls: Call[] = [
     },
   },
   {
+    // HIL keeps each label's value as JSON text (node_register's metadata does the same, above).
+    name: 'node_set_metadata',
+    method: 'PUT',
+    path: '/node/:node/metadata/:label',
+    args: { value: 'any' },
+    async run(s, a) {
+      s.requireAdmin();
+      const node = await s.mustFind('nodes', 'Node', a.node);
+      await s.patch(
+        'nodes',
+        node.metadata.name!,
+        { spec: { metadata: { [a.label]: JSON.stringify(a.value) } } },
+        { resourceVersion: node.metadata.resourceVersion },
+      );
+    },
+  },
+  {
+    name: 'node_delete_metadata',
+    method: 'DELETE',
+    path: '/node/:node/metadata/:label',
+    async run(s, a) {
+      s.requireAdmin();
+      const node = await s.mustFind('nodes', 'Node', a.node);
+      const metadata = (specOf(node).metadata ?? {}) as Record<string, string>;
+      if (!Object.prototype.hasOwnProperty.call(metadata, a.label))
+        throw hil.notFound(`No metadata with label ${a.label} on node ${a.node}.`);
+      await s.patch(
+        'nodes',
+        node.metadata.name!,
+        { spec: { metadata: { [a.label]: null } } },
+        { resourceVersion: node.metadata.resourceVersion },
+      );
+    },
+  },
+  {
     name: 'node_register_nic',
     method: 'PUT',
     path: '/node/:node/nic/:nic',

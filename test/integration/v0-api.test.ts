@@ -167,6 +167,20 @@ describe('HIL v0 REST API', () => {
       project: null,
     });
     assert.equal((await v0('admin', 'GET', '/node/Node_02')).nics[0].label, 'eth 0');
+    // Metadata: upsert a label (the value is kept as JSON text, as HIL), delete it, 404 for a missing one.
+    await v0('admin', 'PUT', '/node/node-01/metadata/EK', { value: { key: 'k1', n: [1, 2] } });
+    await v0('admin', 'PUT', '/node/node-01/metadata/slot', { value: 4 });
+    assert.deepEqual((await v0('admin', 'GET', '/node/node-01')).metadata, {
+      EK: '{"key":"k1","n":[1,2]}',
+      rack: '"r1"',
+      slot: '4',
+    });
+    await v0('admin', 'DELETE', '/node/node-01/metadata/EK');
+    await fails('admin', 'DELETE', '/node/node-01/metadata/EK', 'NotFoundError', 404);
+    await fails('admin', 'PUT', '/node/nope/metadata/EK', 'NotFoundError', 404, { value: 1 });
+    await fails('admin', 'PUT', '/node/node-01/metadata/EK', 'ValidationError', 400, {});
+    await fails('alice', 'PUT', '/node/node-01/metadata/EK', 'AuthorizationError', 401, { value: 1 });
+    await v0('admin', 'PUT', '/node/node-01/metadata/slot', { value: 3 });
 
     await v0('admin', 'PUT', '/auth/basic/user/alice', { password: 'alice-password' });
     await v0('admin', 'PUT', '/auth/basic/user/bob', { password: 'bob-password', is_admin: false });
