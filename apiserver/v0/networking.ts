@@ -96,6 +96,17 @@ function projectsOf(net: KObject): string[] {
   return [sp.owner, ...(sp.accessProjects ?? [])].filter((p): p is string => !!p);
 }
 
+/** A network's attachments in place (show_network, list_network_attachments), each with its node. */
+async function attachedNodes(s: V0Session, net: KObject): Promise<{ att: KObject; node: KObject }[]> {
+  const out: { att: KObject; node: KObject }[] = [];
+  for (const att of await s.list('networkattachments', { path: ['spec', 'network'], value: net.metadata.name! })) {
+    if (!inPlace(att)) continue;
+    const node = await s.get('nodes', String(specOf(att).node));
+    if (node) out.push({ att, node });
+  }
+  return out;
+}
+
 export const networkCalls: Call[] = [
   {
     name: 'network_create',
@@ -153,10 +164,8 @@ export const networkCalls: Call[] = [
       const vlan = vlanOf(net);
       const connected: Record<string, string[]> = {};
       const ownerAccess = s.hasAccess(sp.owner || null);
-      for (const att of await s.list('networkattachments', { path: ['spec', 'network'], value: net.metadata.name! })) {
-        if (!inPlace(att)) continue;
-        const node = await s.get('nodes', String(specOf(att).node));
-        if (!node || !(ownerAccess || s.hasAccess(specOf(node).project || null))) continue;
+      for (const { att, node } of await attachedNodes(s, net)) {
+        if (!(ownerAccess || s.hasAccess(specOf(node).project || null))) continue;
         (connected[hilNameOf(node)] ??= []).push(nicLabel(node, String(specOf(att).nic)));
       }
       return {
@@ -191,11 +200,9 @@ export const networkCalls: Call[] = [
           throw hil.unauthorized('You do not have access to this project.');
       }
       const out: Record<string, { nic: string; channel: string; project: string | null }> = {};
-      for (const att of await s.list('networkattachments', { path: ['spec', 'network'], value: net.metadata.name! })) {
-        if (!inPlace(att)) continue;
-        const node = await s.get('nodes', String(specOf(att).node));
-        const nodeProject: string | undefined = node ? specOf(node).project || undefined : undefined;
-        if (!node || (project !== undefined && nodeProject !== project)) continue;
+      for (const { att, node } of await attachedNodes(s, net)) {
+        const nodeProject: string | undefined = specOf(node).project || undefined;
+        if (project !== undefined && nodeProject !== project) continue;
         out[hilNameOf(node)] = {
           nic: nicLabel(node, String(specOf(att).nic)),
           channel: channelOf(att, net),
