@@ -28,6 +28,12 @@ export interface RestRequest {
   readonly refused?: (body: string) => string | undefined;
 }
 
+/**
+ * The requests of one phase, or a function making them once the earlier phases have run, from the ports that have
+ * failed so far (so that a batch request carries no line for a port the switch already refused).
+ */
+export type RestPhase = readonly RestRequest[] | ((failed: ReadonlySet<string>) => readonly RestRequest[]);
+
 /** What a dialect's functions know of the switch besides the ports. */
 export interface RestContext {
   /** The validated `options.interfaceType` (a key of the dialect's `interfaceTypes`). */
@@ -80,7 +86,7 @@ export interface RestDialect {
    * the requests of one port in order while different ports go side by side. A target with no VLAN parks the port
    * so that it reaches nothing (DESIGN §7).
    */
-  plan(items: readonly PlanItem[], ctx: RestContext): RestRequest[][];
+  plan(items: readonly PlanItem[], ctx: RestContext): RestPhase[];
   /** Makes the running configuration the startup configuration. */
   save(ctx: RestContext, send: RestSend): Promise<void>;
 }

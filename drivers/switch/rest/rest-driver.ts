@@ -215,7 +215,8 @@ export class RestSwitchSession implements SwitchSession {
       });
       if (!items.length) return results;
       const failed = new Map<string, { code: string; message: string }>();
-      for (const phase of this.d.plan(items, this.ctx)) await this.runPhase(phase, failed);
+      for (const phase of this.d.plan(items, this.ctx))
+        await this.runPhase(typeof phase === 'function' ? phase(new Set(failed.keys())) : phase, failed);
       return results.map((r) => (failed.has(r.interface) ? { ...r, error: failed.get(r.interface) } : r));
     });
   }

@@ -72,6 +72,10 @@ export class BrocadeRestEmulator implements RestHandler {
     return emu;
   }
 
+  refusal(req: RestRequestInfo): RestResponse {
+    return errors(400, 'invalid-value', `%Error: ${req.method} refused by the emulator's refuse knob`);
+  }
+
   isWrite(req: RestRequestInfo): boolean {
     return req.method !== 'GET' && !req.path.startsWith('/rest/operations/');
   }

@@ -74,6 +74,10 @@ export class DellNos9RestEmulator implements RestHandler {
     return emu;
   }
 
+  refusal(req: RestRequestInfo): RestResponse {
+    return errors(400, 'operation-failed', `% Error: ${req.method} refused by the emulator's refuse knob.`);
+  }
+
   isWrite(req: RestRequestInfo): boolean {
     return req.method !== 'GET' && !/<show-command>/.test(req.body);
   }

@@ -31,6 +31,8 @@ export interface RestHandler {
   isWrite(req: RestRequestInfo): boolean;
   /** The vendor's body for a 401. */
   readonly unauthorized: string;
+  /** The vendor's refusal of a request (the `refuse` knob): its error status and body. */
+  refusal(req: RestRequestInfo): RestResponse;
 }
 
 export interface HttpKnobs {
@@ -43,6 +45,8 @@ export interface HttpKnobs {
   dropAtWrite?: number;
   /** Never answer requests whose `METHOD path body` matches. */
   hangOn?: RegExp;
+  /** Refuse requests whose `METHOD path body` matches, with the vendor's error body. */
+  refuse?: RegExp;
 }
 
 const sleep = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());
@@ -165,7 +169,9 @@ export class HttpSwitchServer {
         return;
       }
     }
-    const out = this.handler.handle(info);
+    const out = this.knobs.refuse?.test(`${info.method} ${info.path} ${info.body}`)
+      ? this.handler.refusal(info)
+      : this.handler.handle(info);
     res.writeHead(out.status, out.body ? { 'Content-Type': 'application/xml' } : {});
     res.end(out.body ?? '');
   }

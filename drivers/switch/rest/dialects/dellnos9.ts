@@ -12,7 +12,7 @@
 import { SwitchError } from '../../errors.js';
 import type { ObservedPort } from '../../switch-driver.js';
 import { parseVlanList } from '../../cli/dialect.js';
-import type { PlanItem, RestContext, RestDialect, RestRequest, RestSend } from '../rest-dialect.js';
+import type { PlanItem, RestContext, RestDialect, RestPhase, RestRequest, RestSend } from '../rest-dialect.js';
 import { child, el, parseXml, textAt } from '../xml.js';
 
 const CLI = '/api/running/dell/_operations/cli';
@@ -186,7 +186,7 @@ function configRequests(lines: readonly Line[]): RestRequest[] {
   return out;
 }
 
-function plan(items: readonly PlanItem[], ctx: RestContext): RestRequest[][] {
+function plan(items: readonly PlanItem[], ctx: RestContext): RestPhase[] {
   const on: RestRequest[] = [];
   const off: RestRequest[] = [];
   const removals: Line[] = [];
@@ -211,7 +211,9 @@ function plan(items: readonly PlanItem[], ctx: RestContext): RestRequest[][] {
       if (!tagged.includes(v)) additions.push({ vlan: v, command: `tagged ${member}`, port });
   }
   // Removals before additions, in separate requests: OS9 refuses a port untagged in a second VLAN.
-  return [on, [...configRequests(removals), ...configRequests(additions)], off];
+  // Lines of ports whose switching on was refused are left out.
+  const lines = (list: Line[], failed: ReadonlySet<string>) => configRequests(list.filter((l) => !failed.has(l.port)));
+  return [on, (failed) => [...lines(removals, failed), ...lines(additions, failed)], off];
 }
 
 async function save(_ctx: RestContext, send: RestSend): Promise<void> {
