@@ -1,8 +1,9 @@
 // The REST switch drivers (brocade, dellnos9) beyond the conformance suite, on their HTTP emulators: a wrong
 // password, TLS (an untrusted certificate refused, trusted through caSecretRef or skipped on request), the switch's
 // own error words failing one port while the others go through, a hung request, a connection dropped in the middle
-// of a batch converging on the next apply with nothing stray, one save per batch, few requests per batch, and a
-// transcript that never holds the password.
+// of a batch converging on the next apply with nothing stray, one save per batch, few requests per batch, a
+// transcript that never holds the password; and through the switch controller, a wrong password reported as
+// Reachable=False and the CA bundle read from options.caSecretRef.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { SwitchError } from '../../drivers/switch/errors.js';
@@ -14,6 +15,11 @@ import type { PortChange, SwitchConfig } from '../../drivers/switch/switch-drive
 import { BrocadeRestEmulator } from '../support/switches/brocade-rest-emulator.js';
 import { DellNos9RestEmulator } from '../support/switches/dellnos9-rest-emulator.js';
 import type { HttpKnobs } from '../support/switches/http-switch-server.js';
+import { EventRecorder } from '../../controllers/events.js';
+import { FINALIZER_PORT_REVERT } from '../../controllers/finalizers.js';
+import { SwitchReconciler } from '../../controllers/switch/switch-reconciler.js';
+import { createRegistry } from '../../drivers/switch/registry.js';
+import { FakeApi } from '../support/fake-api.js';
 
 const stop: (() => Promise<void>)[] = [];
 after(async () => {
@@ -277,5 +283,92 @@ describe('requests per batch', () => {
       'the second apply only read',
     );
     await s.close();
+  });
+});
+
+describe('through the switch controller', () => {
+  /** A brocade Switch on the emulator with ports 1/0/1-2 cabled to nodes n1, n2, and network red = VLAN 101. */
+  async function world(options: Record<string, string>, tls: boolean) {
+    const emu = await BrocadeRestEmulator.start('1/0/1-4', { tls });
+    stop.push(() => emu.server.close());
+    const api = new FakeApi();
+    api.put('switches', {
+      apiVersion: 'hil.io/v1alpha1',
+      kind: 'Switch',
+      metadata: { name: 'vdx1' },
+      spec: {
+        type: 'brocade',
+        address: emu.server.address,
+        maxSessions: 1,
+        credentialsSecretRef: { name: 'vdx1-login', namespace: 'hil-system' },
+        options: { interfaceType: 'TenGigabitEthernet', ...options },
+      },
+    });
+    for (let i = 1; i <= 2; i++) {
+      api.put('ports', {
+        kind: 'Port',
+        metadata: { name: `vdx1-${i}` },
+        spec: { switch: 'vdx1', interface: `1/0/${i}` },
+      });
+      api.put('nodes', {
+        kind: 'Node',
+        metadata: { name: `n${i}` },
+        spec: { project: 'p', obm: { type: 'mock', host: 'b' }, nics: [{ name: 'eth0', port: `vdx1-${i}` }] },
+      });
+    }
+    api.put('networks', { kind: 'Network', metadata: { name: 'red' }, spec: { owner: 'p' }, status: { vlan: 101 } });
+    api.put('networkattachments', {
+      kind: 'NetworkAttachment',
+      metadata: { name: 'a1', finalizers: [FINALIZER_PORT_REVERT] },
+      spec: { node: 'n1', nic: 'eth0', network: 'red', channel: 'native' },
+    });
+    const client = api.client();
+    const clock = { t: Date.now() };
+    const reconciler = new SwitchReconciler({
+      client,
+      cache: api,
+      driverRegistry: createRegistry(),
+      events: new EventRecorder(client),
+      resyncMs: 60_000,
+      driverTimeoutMs: 5_000,
+      now: () => clock.t,
+    });
+    return {
+      emu,
+      api,
+      clock,
+      run: () => reconciler.reconcile({ key: 'vdx1' }, new AbortController().signal),
+      cond: (type: string) =>
+        (api.get('switches', 'vdx1')?.status?.conditions ?? []).find((c: { type: string }) => c.type === type) as
+          { status: string; reason: string; message?: string } | undefined,
+    };
+  }
+
+  test('a wrong password: Reachable=False, AuthenticationFailed, and nothing written', async () => {
+    const w = await world({}, false);
+    w.api.secrets.set('hil-system/vdx1-login', { username: 'admin', password: 'wrong' });
+    await w.run();
+    assert.equal(w.cond('Reachable')?.status, 'False');
+    assert.equal(w.cond('Reachable')?.reason, 'AuthenticationFailed');
+    assert.match(w.cond('Reachable')?.message ?? '', /authentication/);
+    assert.doesNotMatch(JSON.stringify(w.api.get('switches', 'vdx1')), /wrong/);
+    assert.equal(w.emu.running.ports.get('1/0/1')!.nativeVlan, 'none');
+  });
+
+  test('https with options.caSecretRef: the controller reads ca.crt and the attachment is set and saved', async () => {
+    const w = await world({ caSecretRef: 'vdx1-ca' }, true);
+    w.api.secrets.set('hil-system/vdx1-login', { username: 'admin', password: 'secret' });
+    await w.run();
+    assert.equal(w.cond('Reachable')?.status, 'False', 'no CA Secret yet');
+    assert.match(w.cond('Reachable')?.message ?? '', /CA Secret hil-system\/vdx1-ca/);
+    w.api.secrets.set('hil-system/vdx1-ca', { 'ca.crt': w.emu.server.certificate! });
+    w.clock.t += 10 * 60_000; // past the backoff
+    await w.run();
+    assert.equal(w.cond('Reachable')?.status, 'True', JSON.stringify(w.cond('Reachable')));
+    assert.equal(w.api.get('networkattachments', 'a1')?.status?.phase, 'Attached');
+    const p = w.emu.running.ports.get('1/0/1')!;
+    assert.deepEqual([p.nativeVlan, p.shutdown], [101, false]);
+    assert.equal(w.emu.startup.ports.get('1/0/1')!.nativeVlan, 101, 'saved');
+    assert.equal(w.emu.running.ports.get('1/0/2')!.shutdown, true, 'the other port stays parked');
   });
 });
