@@ -212,6 +212,20 @@ for (const rig of rigs) {
       await s2.close();
     });
 
+    test('a session idle longer than the switch keeps connections open still works (pooled sessions)', async () => {
+      const { emu, config, driver } = await rig.start({ keepAliveTimeoutMs: 150 });
+      const s = await driver.open(config);
+      for (let i = 0; i < 3; i++) {
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal((await s.readPorts([rig.ports[0]]))[0].parked, true);
+      }
+      await s.apply([{ interface: rig.ports[0], native: 9, tagged: [] }]);
+      await new Promise((r) => setTimeout(r, 300));
+      await s.apply([parkedChange(rig.ports[0])]);
+      assert.equal(emu.running.ports.get(rig.ports[0])!.shutdown, true);
+      await s.close();
+    });
+
     test('the transcript logs every request at debug, never the password or the Authorization header', async () => {
       const { config } = await rig.start();
       const lines: string[] = [];

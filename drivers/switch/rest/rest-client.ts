@@ -63,8 +63,19 @@ const TLS_CODES = new Set([
   'CERT_SIGNATURE_FAILURE',
 ]);
 
+/** Connections idle this long are not reused (switch web servers close theirs after a few seconds). */
+const IDLE_MS = 3000;
+
+/** A kept-alive connection was reset when reused: the request may be sent again if it is safe to. */
+class StaleSocketError extends SwitchError {
+  constructor(readonly lost: SwitchError) {
+    super('closed', lost.message);
+  }
+}
+
 export class RestClient {
   private readonly agent: http.Agent;
+  private lastUsed = performance.now();
   private readonly auth: string;
   private readonly isHttps: boolean;
   private destroyed = false;
@@ -95,7 +106,29 @@ export class RestClient {
    * `auth` (401/403), `RestHttpError` (other HTTP errors, with the switch's message), `unreachable` (cannot
    * connect, or a certificate not trusted), `closed` (the connection dropped before the reply) or `timeout`.
    */
-  request(method: HttpMethod, path: string, body?: string, accept: readonly number[] = []): Promise<RestReply> {
+  async request(method: HttpMethod, path: string, body?: string, accept: readonly number[] = []): Promise<RestReply> {
+    this.dropIdleSockets();
+    try {
+      return await this.once(method, path, body, accept);
+    } catch (err) {
+      // A GET on a kept-alive connection the switch had just closed: nothing happened there, ask again once.
+      if (err instanceof StaleSocketError && method === 'GET') return this.once(method, path, body, accept);
+      throw err instanceof StaleSocketError ? err.lost : err;
+    } finally {
+      this.lastUsed = performance.now();
+    }
+  }
+
+  /**
+   * Switch web servers close idle connections after a few seconds; a request written on one of those is lost.
+   * Connections idle longer than IDLE_MS are dropped before the next request, so it goes on a fresh one.
+   */
+  private dropIdleSockets(): void {
+    if (performance.now() - this.lastUsed < IDLE_MS) return;
+    for (const list of Object.values(this.agent.freeSockets)) for (const s of list ?? []) s.destroy();
+  }
+
+  private once(method: HttpMethod, path: string, body: string | undefined, accept: readonly number[]) {
     if (this.destroyed) return Promise.reject(new SwitchError('closed', 'the session is closed'));
     const started = performance.now();
     const url = new URL(path, this.o.origin);
@@ -183,12 +216,11 @@ export class RestClient {
         } else if (this.destroyed) {
           fail(new SwitchError('closed', 'the session is closed'));
         } else {
-          fail(
-            new SwitchError(
-              'closed',
-              `the connection to the switch was lost during ${method} ${path} (${code || err.message})`,
-            ),
+          const lost = new SwitchError(
+            'closed',
+            `the connection to the switch was lost during ${method} ${path} (${code || err.message})`,
           );
+          fail(req.reusedSocket && code === 'ECONNRESET' ? new StaleSocketError(lost) : lost);
         }
       });
       if (body !== undefined) req.write(body);

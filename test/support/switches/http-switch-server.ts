@@ -41,6 +41,8 @@ export interface HttpKnobs {
   /** Serve HTTPS with a certificate made at start (for 127.0.0.1 and localhost), else HTTP. */
   tls: boolean;
   requestLatencyMs: number;
+  /** Idle kept-alive connections are closed by the server after this long (switch web servers: a few seconds). */
+  keepAliveTimeoutMs: number;
   /** Drop the connection instead of answering the Nth write request (once; 1-based, counted from now). */
   dropAtWrite?: number;
   /** Never answer requests whose `METHOD path body` matches. */
@@ -109,14 +111,21 @@ export class HttpSwitchServer {
     private readonly handler: RestHandler,
     knobs: Partial<HttpKnobs>,
   ) {
-    this.knobs = { username: 'admin', password: 'secret', tls: false, requestLatencyMs: 0, ...knobs };
+    this.knobs = {
+      username: 'admin',
+      password: 'secret',
+      tls: false,
+      requestLatencyMs: 0,
+      keepAliveTimeoutMs: 30_000,
+      ...knobs,
+    };
     const listener = (req: http.IncomingMessage, res: http.ServerResponse) => void this.serve(req, res);
     if (this.knobs.tls) {
       const { cert, key } = selfSignedCertificate();
       this.certificate = cert;
       this.server = https.createServer({ cert, key }, listener);
     } else this.server = http.createServer(listener);
-    this.server.keepAliveTimeout = 30_000;
+    this.server.keepAliveTimeout = this.knobs.keepAliveTimeoutMs;
     const track = (s: Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));

@@ -15,8 +15,16 @@ import { child, descendants, el, parseXml, textAt } from '../xml.js';
 
 const CONFIG = '/rest/config/running';
 
+/** NOS names of physical port types; its API uses the same names in URLs. */
+const INTERFACE_TYPES: Readonly<Record<string, string>> = {
+  GigabitEthernet: 'GigabitEthernet',
+  TenGigabitEthernet: 'TenGigabitEthernet',
+  FortyGigabitEthernet: 'FortyGigabitEthernet',
+  HundredGigabitEthernet: 'HundredGigabitEthernet',
+};
+
 function portPath(interfaceType: string, port: string, suffix = ''): string {
-  return `${CONFIG}/interface/${interfaceType}/${quotedKey(port)}${suffix}`;
+  return `${CONFIG}/interface/${INTERFACE_TYPES[interfaceType]}/${quotedKey(port)}${suffix}`;
 }
 
 /** The text of a GET reply, or undefined for 404 (nothing configured there). */
@@ -110,9 +118,10 @@ function plan(items: readonly PlanItem[], ctx: { interfaceType: string }): RestR
       writes.push(req('POST', path(), el('switchport', '').xml, [409]));
       writes.push(req('PUT', path('/switchport/mode'), el('mode', el('vlan-mode', 'trunk')).xml));
     }
-    // A port read in a state outside the model: start its allowed list from nothing.
+    // A port read in a state outside the model, or just made a trunk (an access port keeps its old trunk
+    // settings): start its allowed list from nothing. A new switchport (was routed) has none.
     const current = dirty || mode !== 'trunk' ? [] : observed.tagged;
-    if (dirty && mode === 'trunk') writes.push(allowed('none'));
+    if (dirty || (mode !== 'trunk' && mode !== 'routed')) writes.push(allowed('none'));
     if (dirty || observed.native !== target.native) {
       // The native VLAN untagged (NOS can tag it: `switchport trunk tag native-vlan`), then set.
       writes.push(req('DELETE', path('/switchport/trunk/tag/native-vlan'), undefined, [404]));
@@ -169,13 +178,7 @@ export const brocade: RestDialect = {
   type: 'brocade',
   description: 'Brocade VDX (Network OS) over its REST API',
   interfacePattern: /^\d+\/\d+(\/\d+)?$/,
-  // NOS names of physical ports; the API uses the same names in URLs.
-  interfaceTypes: {
-    GigabitEthernet: 'GigabitEthernet',
-    TenGigabitEthernet: 'TenGigabitEthernet',
-    FortyGigabitEthernet: 'FortyGigabitEthernet',
-    HundredGigabitEthernet: 'HundredGigabitEthernet',
-  },
+  interfaceTypes: INTERFACE_TYPES,
   probe: { method: 'GET', path: '/rest' },
   readPort,
   plan,
