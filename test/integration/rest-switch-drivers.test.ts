@@ -248,7 +248,7 @@ for (const rig of rigs) {
 }
 
 describe('requests per batch', () => {
-  test('dellnos9: a batch of 48 ports sets VLAN membership in a few config-commands requests (1000 characters each at most)', async () => {
+  test('dellnos9: a batch of 48 ports sets VLAN membership in a few config-commands requests (1000 characters each at most) and reads it back with one show', async () => {
     const emu = await DellNos9RestEmulator.start('1/1-48');
     stop.push(() => emu.server.close());
     const driver = new RestSwitchDriver(dellNos9);
@@ -263,11 +263,15 @@ describe('requests per batch', () => {
       tagged: [300],
     }));
     await s.apply(batch);
+    assert.deepEqual(emu.shows, [], 'fresh ports are no switchports: nothing to show');
     // 96 membership lines of ~30 characters plus VLAN headers: a handful of requests, not one per port.
     assert.ok(emu.configRequests.length <= 6, `${emu.configRequests.length} config requests`);
     for (const r of emu.configRequests) assert.ok(r.join('\r\n').length <= 1000);
     const observed = await s.readPorts(batch.map((b) => b.interface));
     batch.forEach((b, i) => assert.ok(portInSync(b, observed[i])));
+    assert.deepEqual(emu.shows, ['interfaces switchport'], "48 ports' VLANs read with one show of every port");
+    await s.readPorts(['1/5']);
+    assert.equal(emu.shows.at(-1), 'interfaces switchport TenGigabitEthernet 1/5', 'one port: its own show');
     await s.close();
   });
 

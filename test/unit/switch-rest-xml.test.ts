@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SwitchError } from '../../drivers/switch/errors.js';
-import { cliInput, cliRefusal, parseSwitchport } from '../../drivers/switch/rest/dialects/dellnos9.js';
+import { cliInput, cliRefusal, parseSwitchport, splitByName } from '../../drivers/switch/rest/dialects/dellnos9.js';
 import { parseRestAddress } from '../../drivers/switch/rest/rest-driver.js';
 import { child, el, errorMessageOf, escapeXml, parseXml, textAt } from '../../drivers/switch/rest/xml.js';
 
@@ -109,6 +109,29 @@ describe('dellnos9 replies', () => {
     });
     assert.deepEqual(parseSwitchport(show('')), { untagged: [], tagged: [] });
     assert.equal(parseSwitchport(show('T       5000')), undefined);
+  });
+
+  test('show interfaces switchport of every port: one block per Name', () => {
+    const text = [
+      'Codes:  U - Untagged, T - Tagged',
+      '',
+      'Name: TenGigabitEthernet 1/1',
+      'Vlan membership:',
+      'Q       Vlans',
+      'U       10',
+      '',
+      'Name:  TenGigabitEthernet   1/2',
+      'Vlan membership:',
+      'Q       Vlans',
+      'U       11',
+      'T       12-13',
+      '',
+      'S3048-ON#',
+    ].join('\n');
+    const blocks = splitByName(text);
+    assert.deepEqual([...blocks.keys()], ['TenGigabitEthernet 1/1', 'TenGigabitEthernet 1/2']);
+    assert.deepEqual(parseSwitchport(blocks.get('TenGigabitEthernet 1/1')!), { untagged: [10], tagged: [] });
+    assert.deepEqual(parseSwitchport(blocks.get('TenGigabitEthernet 1/2')!), { untagged: [11], tagged: [12, 13] });
   });
 
   test('a refusal inside a 200 reply is found, with its words', () => {

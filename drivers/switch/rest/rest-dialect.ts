@@ -79,8 +79,11 @@ export interface RestDialect {
   readonly contentType?: string;
   /** A cheap authenticated request made at open: proves the address, the TLS and the credentials. */
   readonly probe: { readonly method: HttpMethod; readonly path: string };
-  /** Reads one port back; undefined when the switch has no such port. */
-  readPort(port: string, ctx: RestContext, send: RestSend): Promise<RestPortState | undefined>;
+  /**
+   * Reads the ports back, one entry per name in order; undefined for a port the switch does not have. At most
+   * `REQUESTS_IN_FLIGHT` requests at once.
+   */
+  readPorts(ports: readonly string[], ctx: RestContext, send: RestSend): Promise<(RestPortState | undefined)[]>;
   /**
    * The requests taking these ports from `observed` to `target`, in phases: phase after phase, and within a phase
    * the requests of one port in order while different ports go side by side. A target with no VLAN parks the port
@@ -94,4 +97,38 @@ export interface RestDialect {
 /** `1/0/1` → `%221/0/1%22`: a port name as a quoted key in a URL (the port already matched `\d+/\d+(/\d+)?`). */
 export function quotedKey(port: string): string {
   return `%22${port}%22`;
+}
+
+/** Requests one session has in flight at once: switch web servers are small. */
+export const REQUESTS_IN_FLIGHT = 4;
+
+/** Runs `fn` over `items`, at most `limit` at once; the first rejection rejects (after the running ones settle). */
+export async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failure: { err: unknown } | undefined;
+  const worker = async () => {
+    while (next < items.length && !failure) {
+      const item = items[next++];
+      try {
+        await fn(item);
+      } catch (err) {
+        failure ??= { err };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.err;
+}
+
+/** `fn` over `items`, at most `limit` at once, results in order. */
+export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  await eachLimited([...items.keys()], limit, async (i) => {
+    out[i] = await fn(items[i]);
+  });
+  return out;
 }

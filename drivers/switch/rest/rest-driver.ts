@@ -25,13 +25,19 @@ import {
   validateChanges,
 } from '../validate.js';
 import { RestClient, RestHttpError, type RestLog } from './rest-client.js';
-import type { PlanItem, RestContext, RestDialect, RestPortState, RestRequest, RestSend } from './rest-dialect.js';
+import {
+  eachLimited,
+  REQUESTS_IN_FLIGHT,
+  type PlanItem,
+  type RestContext,
+  type RestDialect,
+  type RestPortState,
+  type RestRequest,
+  type RestSend,
+} from './rest-dialect.js';
 
 /** A Secret reference in an option: `NAME` or `NAMESPACE/NAME` (Kubernetes names). */
 export const SECRET_REF_PATTERN = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-
-/** How many requests one session has in flight at once: switch web servers are small. */
-const DEFAULT_CONCURRENCY = 4;
 
 export interface RestDriverOptions {
   /** The transcript (debug level, the password redacted, the Authorization header never logged). */
@@ -115,7 +121,7 @@ export class RestSwitchDriver implements SwitchDriver {
       requestTimeoutMs: timeoutMs,
       ...(opts.caSecretRef !== undefined && config.caCertificates ? { ca: config.caCertificates } : {}),
       insecureSkipTLSVerify: insecure,
-      maxSockets: DEFAULT_CONCURRENCY,
+      maxSockets: REQUESTS_IN_FLIGHT,
       log: this.o.log,
       contentType: d.contentType,
     });
@@ -124,24 +130,6 @@ export class RestSwitchDriver implements SwitchDriver {
     await session.start();
     return session;
   }
-}
-
-/** Runs `fn` over `items` with at most `limit` at once; the first rejection rejects (after the others settle). */
-async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { err: unknown } | undefined;
-  const worker = async () => {
-    while (next < items.length && !failure) {
-      const item = items[next++];
-      try {
-        await fn(item);
-      } catch (err) {
-        failure ??= { err };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw failure.err;
 }
 
 export class RestSwitchSession implements SwitchSession {
@@ -193,10 +181,7 @@ export class RestSwitchSession implements SwitchSession {
   }
 
   private async read(names: readonly string[]): Promise<RestPortState[]> {
-    const out: (RestPortState | undefined)[] = new Array(names.length);
-    await eachLimited([...names.keys()], DEFAULT_CONCURRENCY, async (i) => {
-      out[i] = await this.d.readPort(names[i], this.ctx, this.send);
-    });
+    const out = names.length ? await this.d.readPorts(names, this.ctx, this.send) : [];
     const unknown = names.filter((_, i) => out[i] === undefined);
     if (unknown.length)
       throw new SwitchError('unknown-port', `the switch has no port ${unknown.join(', ')}`, { ports: unknown });
@@ -231,7 +216,7 @@ export class RestSwitchSession implements SwitchSession {
       const key = r.group ?? (r.ports.length === 1 ? r.ports[0] : `*${r.ports.join(',')}`);
       groups.set(key, [...(groups.get(key) ?? []), r]);
     }
-    await eachLimited([...groups.values()], DEFAULT_CONCURRENCY, async (requests) => {
+    await eachLimited([...groups.values()], REQUESTS_IN_FLIGHT, async (requests) => {
       for (const r of requests) {
         if (r.ports.length && r.ports.every((p) => failed.has(p))) continue;
         let refusal: string | undefined;

@@ -45,6 +45,8 @@ export class DellNos9RestEmulator implements RestHandler {
   saves = 0;
   /** Every config-commands request's lines, for tests (how many requests a batch took). */
   readonly configRequests: string[][] = [];
+  /** Every show-command, for tests (how many a read took). */
+  readonly shows: string[] = [];
   server!: HttpSwitchServer;
   readonly unauthorized = `<errors xmlns="http://tail-f.com/ns/tailf-rest-error"><error><error-tag>access-denied</error-tag><error-message>access denied</error-message></error></errors>`;
 
@@ -168,7 +170,10 @@ export class DellNos9RestEmulator implements RestHandler {
     const cmd = input.children[0];
     const text = cmd.text;
     if (text.length > 1000) return errors(400, 'invalid-value', 'commands are limited to 1000 characters');
-    if (cmd.local === 'show-command') return this.show(text.trim());
+    if (cmd.local === 'show-command') {
+      this.shows.push(text.trim());
+      return this.show(text.trim());
+    }
     if (cmd.local === 'exec-command') {
       if (text.trim() !== 'write memory' && text.trim() !== 'write')
         return errors(400, 'invalid-value', `% Error: Invalid input at "^" marker.`);
@@ -247,12 +252,30 @@ export class DellNos9RestEmulator implements RestHandler {
     return vlan;
   }
 
+  /** `show interfaces switchport [TYPE PORT]`: one port, or every layer-2 port, one block each. */
   private show(command: string): RestResponse {
+    const all = command === 'interfaces switchport';
     const m = /^interfaces switchport (\S+) (\d+\/\d+(?:\/\d+)?)$/.exec(command);
-    if (!m) return errors(400, 'invalid-value', `% Error: Invalid input at "^" marker.`);
-    const p = this.running.ports.get(m[2]);
-    if (m[1] !== this.interfaceType || !p)
+    if (!m && !all) return errors(400, 'invalid-value', `% Error: Invalid input at "^" marker.`);
+    if (m && (m[1] !== this.interfaceType || !this.running.ports.has(m[2])))
       return errors(400, 'invalid-value', `% Error: No such interface ${m[1]} ${m[2]}.`);
+    const ports = m ? [m[2]] : [...this.running.ports.keys()].filter((n) => !this.running.ports.get(n)!.routed);
+    const text = [
+      `show ${command}`,
+      '',
+      'Codes:  U - Untagged, T - Tagged',
+      '        x - Dot1x untagged, X - Dot1x tagged',
+      '        G - GVRP tagged, M - Trunk',
+      '        i - Internal untagged, I - Internal tagged, v - VLT untagged, V - VLT tagged',
+      '',
+      ...ports.flatMap((name) => this.block(name)),
+      `${this.hostname}#`,
+    ];
+    return output(text.join('\n'));
+  }
+
+  private block(name: string): string[] {
+    const p = this.running.ports.get(name)!;
     const rows: string[] = [];
     if (!p.routed && p.nativeVlan !== 'none') rows.push(`U       ${p.nativeVlan}`);
     if (!p.routed && p.allowed !== 'all' && p.allowed.size) {
@@ -261,15 +284,8 @@ export class DellNos9RestEmulator implements RestHandler {
       const parts = list.match(/.{1,40}(,|$)/g) ?? [list];
       rows.push(`T       ${parts[0]}`, ...parts.slice(1).map((x) => `        ${x}`));
     }
-    const text = [
-      `show interfaces switchport ${m[1]} ${m[2]}`,
-      '',
-      'Codes:  U - Untagged, T - Tagged',
-      '        x - Dot1x untagged, X - Dot1x tagged',
-      '        G - GVRP tagged, M - Trunk',
-      '        i - Internal untagged, I - Internal tagged, v - VLT untagged, V - VLT tagged',
-      '',
-      `Name: ${m[1]} ${m[2]}`,
+    return [
+      `Name: ${this.interfaceType} ${name}`,
       `802.1QTagged: ${p.mode === 'general' ? 'Hybrid' : 'True'}`,
       'Vlan membership:',
       'Q       Vlans',
@@ -277,8 +293,6 @@ export class DellNos9RestEmulator implements RestHandler {
       '',
       `Native VlanId:     ${p.nativeVlan === 'none' ? DEFAULT_VLAN : p.nativeVlan}.`,
       '',
-      `${this.hostname}#`,
     ];
-    return output(text.join('\n'));
   }
 }

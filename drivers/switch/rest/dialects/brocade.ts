@@ -10,7 +10,16 @@
 import { SwitchError } from '../../errors.js';
 import type { ObservedPort } from '../../switch-driver.js';
 import { parseVlanList, vlanList } from '../../cli/dialect.js';
-import { quotedKey, type PlanItem, type RestDialect, type RestRequest, type RestSend } from '../rest-dialect.js';
+import {
+  mapLimited,
+  quotedKey,
+  REQUESTS_IN_FLIGHT,
+  type PlanItem,
+  type RestDialect,
+  type RestPortState,
+  type RestRequest,
+  type RestSend,
+} from '../rest-dialect.js';
 import { child, descendants, el, parseXml, textAt } from '../xml.js';
 
 const CONFIG = '/rest/config/running';
@@ -33,7 +42,11 @@ async function getOptional(send: RestSend, path: string) {
   return r.status === 404 ? undefined : parseXml(r.body);
 }
 
-async function readPort(port: string, ctx: { interfaceType: string }, send: RestSend) {
+async function readPort(
+  port: string,
+  ctx: { interfaceType: string },
+  send: RestSend,
+): Promise<RestPortState | undefined> {
   const iface = await getOptional(send, portPath(ctx.interfaceType, port));
   if (!iface) return undefined;
   // `<shutdown>true</shutdown>`, or the empty leaf `<shutdown/>`: present and not false means shut down.
@@ -180,7 +193,7 @@ export const brocade: RestDialect = {
   interfacePattern: /^\d+\/\d+(\/\d+)?$/,
   interfaceTypes: INTERFACE_TYPES,
   probe: { method: 'GET', path: '/rest' },
-  readPort,
+  readPorts: (ports, ctx, send) => mapLimited(ports, REQUESTS_IN_FLIGHT, (p) => readPort(p, ctx, send)),
   plan,
   save,
 };

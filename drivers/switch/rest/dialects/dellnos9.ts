@@ -12,7 +12,17 @@
 import { SwitchError } from '../../errors.js';
 import type { ObservedPort } from '../../switch-driver.js';
 import { parseVlanList } from '../../cli/dialect.js';
-import type { PlanItem, RestContext, RestDialect, RestPhase, RestRequest, RestSend } from '../rest-dialect.js';
+import {
+  eachLimited,
+  REQUESTS_IN_FLIGHT,
+  type PlanItem,
+  type RestContext,
+  type RestDialect,
+  type RestPhase,
+  type RestPortState,
+  type RestRequest,
+  type RestSend,
+} from '../rest-dialect.js';
 import { child, el, parseXml, textAt } from '../xml.js';
 
 const CLI = '/api/running/dell/_operations/cli';
@@ -103,33 +113,89 @@ export function parseSwitchport(text: string): { untagged: number[]; tagged: num
   return { untagged, tagged: [...new Set(tagged)].sort((a, b) => a - b) };
 }
 
-async function readPort(port: string, ctx: RestContext, send: RestSend) {
+/** Reading more switchports than this takes one `show interfaces switchport` of every port instead of one each. */
+const SHOW_ALL_FROM = 4;
+
+/** The blocks of `show interfaces switchport` (every port), by the name after `Name:` (`TenGigabitEthernet 1/1`). */
+export function splitByName(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let name: string | undefined;
+  let lines: string[] = [];
+  const flush = () => {
+    if (name !== undefined) out.set(name, ['Name: ' + name, ...lines].join('\n'));
+  };
+  for (const line of text.split('\n')) {
+    const m = /^\s*Name:\s*(.+?)\s*$/.exec(line);
+    if (m) {
+      flush();
+      name = m[1].replace(/\s+/g, ' ');
+      lines = [];
+    } else lines.push(line);
+  }
+  flush();
+  return out;
+}
+
+interface InterfaceState {
+  readonly shutdown: boolean;
+  readonly switchport: boolean;
+  readonly hybrid: boolean;
+}
+
+/** The interface resource (`?with-defaults`: OS9 leaves default leaves out, shut down among them). */
+async function readInterface(port: string, ctx: RestContext, send: RestSend): Promise<InterfaceState | undefined> {
   const r = await send('GET', `${portPath(ctx, port)}?with-defaults`, undefined, [404]);
   if (r.status === 404) return undefined;
   const iface = parseXml(r.body);
-  const shutdown = textAt(iface, 'shutdown') !== 'false';
-  const switchport = child(iface, 'switchport') !== undefined;
-  const hybrid = textAt(iface, 'portmode', 'hybrid') === 'true';
-  const odd = (mode: string, anomaly: string, more: Partial<ObservedPort> = {}) => ({
+  return {
+    shutdown: textAt(iface, 'shutdown') !== 'false',
+    switchport: child(iface, 'switchport') !== undefined,
+    hybrid: textAt(iface, 'portmode', 'hybrid') === 'true',
+  };
+}
+
+/** A port's state from its interface resource and its block of `show interfaces switchport` (switchports only). */
+function portState(port: string, f: InterfaceState, shown: string | undefined): RestPortState {
+  const { shutdown } = f;
+  const odd = (mode: string, anomaly: string, more: Partial<ObservedPort> = {}): RestPortState => ({
     mode,
-    observed: { interface: port, tagged: [], parked: false, shutdown, anomaly, ...more } as ObservedPort,
+    observed: { interface: port, tagged: [], parked: false, shutdown, anomaly, ...more },
   });
-  if (!switchport) {
+  if (!f.switchport) {
     if (shutdown) return { mode: 'routed', observed: { interface: port, tagged: [], parked: true, shutdown } };
     return odd('routed', 'a layer-3 port (no switchport) that is not shut down');
   }
-  const shown = await send('POST', CLI, cliInput('show-command', `interfaces switchport ${ctx.interfaceType} ${port}`));
-  const membership = parseSwitchport(cliOutput(shown.body));
-  const mode = hybrid ? 'hybrid' : 'access';
+  const mode = f.hybrid ? 'hybrid' : 'access';
+  const membership = shown === undefined ? undefined : parseSwitchport(shown);
   if (!membership) return odd(mode, 'unreadable VLAN membership');
   const { untagged, tagged } = membership;
   if (untagged.length > 1) return odd(mode, `untagged in several VLANs (${untagged.join(',')})`);
-  // On the default VLAN only: where OS9 puts a switchport nobody gave a VLAN; not a network of ours.
+  // Untagged on the default VLAN is where OS9 puts a switchport given no VLAN: it reads as native 1.
   const native = untagged[0];
   const base = { interface: port, ...(native === undefined ? {} : { native }), tagged, shutdown };
-  if (!hybrid) return odd(mode, 'a switchport without portmode hybrid (this driver sets up hybrid ports)', base);
+  if (!f.hybrid) return odd(mode, 'a switchport without portmode hybrid (this driver sets up hybrid ports)', base);
   if (native !== undefined && tagged.includes(native)) return odd(mode, `VLAN ${native} both untagged and tagged`);
-  return { mode, observed: { ...base, parked: false } as ObservedPort };
+  return { mode, observed: { ...base, parked: false } };
+}
+
+async function readPorts(ports: readonly string[], ctx: RestContext, send: RestSend) {
+  const ifaces: (InterfaceState | undefined)[] = new Array(ports.length);
+  await eachLimited([...ports.keys()], REQUESTS_IN_FLIGHT, async (i) => {
+    ifaces[i] = await readInterface(ports[i], ctx, send);
+  });
+  const show = async (what: string) =>
+    cliOutput((await send('POST', CLI, cliInput('show-command', `interfaces switchport${what}`))).body);
+  // Many ports: one show of them all (OS9's CLI over REST is slow), each port's block found by its name.
+  const all = ifaces.filter((f) => f?.switchport).length >= SHOW_ALL_FROM ? splitByName(await show('')) : undefined;
+  const out: (RestPortState | undefined)[] = new Array(ports.length);
+  await eachLimited([...ports.keys()], REQUESTS_IN_FLIGHT, async (i) => {
+    const f = ifaces[i];
+    if (!f) return;
+    const member = `${ctx.interfaceType} ${ports[i]}`;
+    const text = !f.switchport ? undefined : (all?.get(member) ?? (await show(` ${member}`)));
+    out[i] = portState(ports[i], f, text);
+  });
+  return out;
 }
 
 /** The interface resource that switches a port on (hybrid switchport, up) or off (no switchport, shut down). */
@@ -229,7 +295,7 @@ export const dellNos9: RestDialect = {
   interfaceTypes: PREFIXES,
   // The API root: small, and answered only to an authenticated user.
   probe: { method: 'GET', path: '/api' },
-  readPort,
+  readPorts,
   plan,
   save,
 };
