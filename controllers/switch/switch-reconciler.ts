@@ -570,6 +570,8 @@ export class SwitchReconciler implements Reconciler {
           `cannot read the CA Secret ${namespace}/${secretName} (options.caSecretRef): ${errorMessage(err)}`,
         );
       }
+      if (!caCertificates)
+        throw new SwitchError('unreachable', `the CA Secret ${namespace}/${secretName} has no key ca.crt`);
     }
     return {
       address: sw.spec.address,

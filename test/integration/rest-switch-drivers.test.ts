@@ -379,8 +379,12 @@ describe('through the switch controller', () => {
     await w.run();
     assert.equal(w.cond('Reachable')?.status, 'False', 'no CA Secret yet');
     assert.match(w.cond('Reachable')?.message ?? '', /CA Secret hil-system\/vdx1-ca/);
-    w.api.secrets.set('hil-system/vdx1-ca', { 'ca.crt': w.emu.server.certificate! });
+    w.api.secrets.set('hil-system/vdx1-ca', { 'tls.crt': w.emu.server.certificate! });
     w.clock.t += 10 * 60_000; // past the backoff
+    await w.run();
+    assert.match(w.cond('Reachable')?.message ?? '', /has no key ca\.crt/);
+    w.api.secrets.set('hil-system/vdx1-ca', { 'ca.crt': w.emu.server.certificate! });
+    w.clock.t += 10 * 60_000;
     await w.run();
     assert.equal(w.cond('Reachable')?.status, 'True', JSON.stringify(w.cond('Reachable')));
     assert.equal(w.api.get('networkattachments', 'a1')?.status?.phase, 'Attached');
