@@ -145,6 +145,19 @@ for (const rig of rigs) {
       assert.equal(emu.server.log.length, 0);
     });
 
+    test('options.save "false" skips saving; ports of another interfaceType are unknown here', async () => {
+      const { emu, config, driver } = await rig.start();
+      const s = await driver.open({ ...config, options: { ...config.options, save: 'false' } });
+      await s.apply([{ interface: rig.ports[0], native: 30, tagged: [] }]);
+      await s.save();
+      assert.equal(emu.saves, 0);
+      await s.close();
+      const other = await driver.open({ ...config, options: { interfaceType: 'GigabitEthernet' } });
+      const err = await rejects(other.readPorts([rig.ports[0]]), 'unknown-port');
+      assert.deepEqual(err.ports, [rig.ports[0]]);
+      await other.close();
+    });
+
     test("a refused request fails that port with the switch's own words; the other ports go through", async () => {
       const port = rig.ports[2];
       const apiPort = rig.name === 'brocade' ? `%22${port}%22` : `tengig-${port.replace(/\//g, '-')}`;
