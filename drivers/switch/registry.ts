@@ -9,13 +9,18 @@ import { SwitchError } from './errors.js';
 import { LinuxBridgeSwitchDriver } from './linuxbridge/linuxbridge-driver.js';
 import { MockSwitchDriver } from './mock/mock-driver.js';
 import { OvsSwitchDriver } from './ovs/ovs-driver.js';
+import { brocade } from './rest/dialects/brocade.js';
+import { dellNos9 } from './rest/dialects/dellnos9.js';
+import { RestSwitchDriver } from './rest/rest-driver.js';
 import type { SwitchDriver } from './switch-driver.js';
 
 /** Switch types the CRD names whose drivers are not written yet (vendor CLI/REST drivers). */
-export const PLANNED_TYPES = ['dell-n3000', 'brocade', 'dellnos9'] as const;
+export const PLANNED_TYPES = ['dell-n3000'] as const;
 
 /** The CLI transcript (debug level, secrets redacted): HIL_LOG_LEVEL=debug shows it. */
 const cliLog = () => createLogger(undefined, 'switch-cli');
+/** The REST transcript (debug level, the password redacted, no Authorization header). */
+const restLog = () => createLogger(undefined, 'switch-rest');
 
 /** Switch drivers by type; unknown and not-yet-implemented types are a SwitchError 'unsupported'. */
 export type DriverRegistry = Registry<SwitchDriver>;
@@ -28,6 +33,8 @@ export function createRegistry(overrides: Readonly<Record<string, SwitchDriver>>
       mock: () => new MockSwitchDriver(),
       'dell-powerconnect': () => new CliSwitchDriver(dellPowerConnect, { log: cliLog() }),
       'cisco-nexus': () => new CliSwitchDriver(ciscoNexus, { log: cliLog() }),
+      brocade: () => new RestSwitchDriver(brocade, { log: restLog() }),
+      dellnos9: () => new RestSwitchDriver(dellNos9, { log: restLog() }),
     },
     overrides,
     (type, available) =>

@@ -42,6 +42,11 @@ export interface SwitchConfig {
    * `SwitchError` of code `timeout` and the session is then closed. Default 30000.
    */
   readonly timeoutMs?: number;
+  /**
+   * PEM CA certificates to trust for an https:// switch instead of the system's: the controller reads them from the
+   * Secret named by `options.caSecretRef` (key `ca.crt`), as it reads `credentials` from `credentialsSecretRef`.
+   */
+  readonly caCertificates?: string;
 }
 
 export interface SwitchCredentials {

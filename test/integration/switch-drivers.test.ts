@@ -1,6 +1,7 @@
 // The switch-driver conformance suite, run against every driver like kysely's dialect matrix: mock (in memory),
 // ovs (real Open vSwitch daemons in a namespace lab), linuxbridge (one bridge per VLAN in a namespace), and the CLI
-// drivers dell-powerconnect and cisco-nexus on their SSH emulators (test/support/switches/).
+// drivers dell-powerconnect and cisco-nexus on their SSH emulators, and the REST drivers brocade and dellnos9 on their
+// HTTP emulators (test/support/switches/).
 // The lab-backed targets need root, iproute2 and openvswitch; without them they are skipped with the reason
 // (under CI, where hack/install-test-deps.sh installs everything, they fail instead).
 import assert from 'node:assert/strict';
@@ -16,6 +17,11 @@ import { ciscoNexus } from '../../drivers/switch/cli/dialects/cisco-nexus.js';
 import { dellPowerConnect } from '../../drivers/switch/cli/dialects/dell-powerconnect.js';
 import { CiscoNexusEmulator } from '../support/switches/cisco-nexus-emulator.js';
 import { DellPowerConnectEmulator } from '../support/switches/dell-powerconnect-emulator.js';
+import { RestSwitchDriver } from '../../drivers/switch/rest/rest-driver.js';
+import { brocade } from '../../drivers/switch/rest/dialects/brocade.js';
+import { dellNos9 } from '../../drivers/switch/rest/dialects/dellnos9.js';
+import { BrocadeRestEmulator } from '../support/switches/brocade-rest-emulator.js';
+import { DellNos9RestEmulator } from '../support/switches/dellnos9-rest-emulator.js';
 import type {
   ObservedPort,
   PortChange,
@@ -193,6 +199,72 @@ const targets: Target[] = [
         handGet: async (port) => emu.render(port),
         unreachable: { ...config, address: 'ssh://127.0.0.1:1' },
         withParkingVlan: (vlan) => ({ ...config, options: { dummyVlan: String(vlan) } }),
+        teardown: () => emu.server.close(),
+      };
+    },
+  },
+  {
+    name: 'brocade',
+    async setup() {
+      const names = Array.from({ length: MANY + 10 }, (_, i) => `1/0/${i + 1}`);
+      const emu = await BrocadeRestEmulator.start(`1/0/1-${MANY + 10}`);
+      const config: SwitchConfig = {
+        address: emu.server.address,
+        credentials: { username: 'admin', password: 'secret' },
+        options: { interfaceType: 'TenGigabitEthernet' },
+        timeoutMs: 10_000,
+      };
+      return {
+        driver: new RestSwitchDriver(brocade),
+        config,
+        ports: names.slice(0, 10),
+        many: names.slice(10),
+        unknownPort: '9/0/1',
+        handSet: async (port, vlan) => {
+          emu.running.vlans.add(vlan);
+          Object.assign(emu.running.ports.get(port)!, {
+            routed: false,
+            mode: 'trunk',
+            nativeVlan: vlan,
+            allowed: new Set(),
+            shutdown: false,
+          });
+        },
+        handGet: async (port) => emu.render(port),
+        unreachable: { ...config, address: 'http://127.0.0.1:1' },
+        teardown: () => emu.server.close(),
+      };
+    },
+  },
+  {
+    name: 'dellnos9',
+    async setup() {
+      const names = Array.from({ length: MANY + 10 }, (_, i) => `1/${i + 1}`);
+      const emu = await DellNos9RestEmulator.start(`1/1-${MANY + 10}`);
+      const config: SwitchConfig = {
+        address: emu.server.address,
+        credentials: { username: 'admin', password: 'secret' },
+        options: { interfaceType: 'TenGigabitEthernet' },
+        timeoutMs: 10_000,
+      };
+      return {
+        driver: new RestSwitchDriver(dellNos9),
+        config,
+        ports: names.slice(0, 10),
+        many: names.slice(10),
+        unknownPort: '9/1',
+        handSet: async (port, vlan) => {
+          emu.running.vlans.add(vlan);
+          Object.assign(emu.running.ports.get(port)!, {
+            routed: false,
+            mode: 'general',
+            nativeVlan: vlan,
+            allowed: new Set(),
+            shutdown: false,
+          });
+        },
+        handGet: async (port) => emu.render(port),
+        unreachable: { ...config, address: 'http://127.0.0.1:1' },
         teardown: () => emu.server.close(),
       };
     },
