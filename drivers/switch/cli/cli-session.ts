@@ -57,6 +57,8 @@ export class CliSession {
   private prompt: RegExp | undefined;
   /** The host name part of the prompt, once found. */
   hostname = '';
+  /** The command whose answer is awaited now (for timeout messages). */
+  waitingFor: string | undefined;
 
   constructor(
     private readonly stream: Duplex,
@@ -132,7 +134,14 @@ export class CliSession {
         if (this.deadReason) {
           clearTimeout(timer);
           this.waiter = undefined;
-          reject(new SwitchError(this.deadReason.code, `${what}: ${this.deadReason.message}`));
+          // What the switch said last often says why it hung up (e.g. that it has no free session).
+          const tail = this.redact(this.buffer.slice(-160)).replace(/\s+/g, ' ').trim();
+          reject(
+            new SwitchError(
+              this.deadReason.code,
+              `${what}: ${this.deadReason.message}${tail ? ` (last output: "${tail}")` : ''}`,
+            ),
+          );
         }
       };
       this.waiter = check;
@@ -205,6 +214,7 @@ export class CliSession {
     if (this.buffer) this.trace('received', this.buffer);
     this.buffer = '';
     this.send(command);
+    this.waitingFor = command;
     let output = '';
     const patterns = [this.prompt, d.paging.more, ...d.confirmations.map((c) => c.prompt)];
     for (;;) {
@@ -220,6 +230,7 @@ export class CliSession {
       this.trace('sent', confirm.answer);
       this.stream.write(confirm.enter ? `${confirm.answer}\n` : confirm.answer);
     }
+    this.waitingFor = undefined;
     // Drop the echoed command line.
     const lines = output.replace(/\r/g, '').split('\n');
     if (lines.length && lines[0].trim().endsWith(command.trim())) lines.shift();

@@ -2,21 +2,9 @@
 // `--More--` pager; `configure terminal`, `interface Ethernet1/1` (any case), `vlan LIST` (config-vlan mode),
 // `switchport …` with NX-OS's trunk defaults (native VLAN 1, every VLAN allowed); errors with the caret line and
 // `% Invalid command at '^' marker.`; `copy running-config startup-config` ending in `Copy complete.`.
-import {
-  SshCliServer,
-  type CliInterpreter,
-  type CliReply,
-  type EmulatorKnobs,
-  type ShellState,
-} from './ssh-cli-server.js';
-import {
-  cloneState,
-  expandPorts,
-  formatVlans,
-  parseVlans,
-  type PortConfig,
-  type SwitchConfigState,
-} from './switch-state.js';
+import type { CliReply, EmulatorKnobs, ShellState } from './cli-shell.js';
+import { DEFAULT_KNOBS, EmulatedSwitch } from './emulated-switch.js';
+import { cloneState, formatVlans, parseVlans, type PortConfig } from './switch-state.js';
 
 const caret = (at: number, message: string) => `${' '.repeat(at + 8)}^\n${message}`;
 const INVALID = (at = 0) => caret(at, "% Invalid command at '^' marker.");
@@ -33,27 +21,12 @@ function canonical(name: string): string | undefined {
   return m ? `Ethernet${m[1]}` : undefined;
 }
 
-export class CiscoNexusEmulator implements CliInterpreter {
-  readonly running: SwitchConfigState;
-  startup: SwitchConfigState;
-  readonly server: SshCliServer;
+export class CiscoNexusEmulator extends EmulatedSwitch {
   readonly refusal = 'ERROR: VLAN configuration failed: the switch refused it';
   readonly more = ' --More-- ';
 
   constructor(ports: string, knobs: Partial<EmulatorKnobs> = {}) {
-    this.running = { ports: new Map(expandPorts(ports).map((p) => [p, factoryPort()])), vlans: new Set([1]) };
-    this.startup = cloneState(this.running);
-    this.server = new SshCliServer(this, {
-      username: 'admin',
-      password: 'secret',
-      startUnprivileged: false,
-      shellLogin: false,
-      authMethods: ['keyboard-interactive', 'password'],
-      loginLatencyMs: 0,
-      commandLatencyMs: 0,
-      pageLines: 24,
-      ...knobs,
-    });
+    super(ports, factoryPort, { ...DEFAULT_KNOBS, authMethods: ['keyboard-interactive', 'password'], ...knobs });
   }
 
   static async start(ports: string, knobs: Partial<EmulatorKnobs> = {}): Promise<CiscoNexusEmulator> {
