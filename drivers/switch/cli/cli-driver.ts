@@ -35,6 +35,22 @@ const COMMON_OPTIONS = {
   hostKeyFingerprint: { pattern: /^SHA256:[A-Za-z0-9+/]{43}$/ },
 } as const;
 
+/**
+ * A switch that hangs up before the login is done has, most often, no free session (every vty line or SSH session
+ * of its limit taken, by us or by admins): say so, as `unreachable` (retried with backoff), not as a bare `closed`.
+ */
+function hungUpEarly(err: unknown): unknown {
+  const early =
+    isSwitchError(err, 'closed') ||
+    (isSwitchError(err, 'unreachable') && /closed during login|before handshake/i.test(err.message));
+  if (!early) return err;
+  return new SwitchError(
+    'unreachable',
+    `${err.message}; the switch hung up before the login finished: it may have no free session (its session limit is reached): close other sessions to it or wait`,
+    { cause: err },
+  );
+}
+
 export interface CliDriverOptions {
   /** The transcript (debug level, secrets redacted). */
   readonly log?: CliLog;
@@ -113,6 +129,8 @@ export class CliSwitchDriver implements SwitchDriver {
               password: credentials.password,
               hostKeyFingerprint: opts.hostKeyFingerprint,
               timeoutMs,
+            }).catch((err: unknown) => {
+              throw hungUpEarly(err);
             });
       const cli = new CliSession(shell.stream, {
         dialect: d,
@@ -126,14 +144,7 @@ export class CliSwitchDriver implements SwitchDriver {
       } catch (err) {
         cli.kill(err instanceof SwitchError ? err : new SwitchError('failed', String(err)));
         shell.close();
-        // Hung up on before a prompt: most often every session of the switch is taken (its vty/session limit).
-        if (isSwitchError(err, 'closed'))
-          throw new SwitchError(
-            'unreachable',
-            `${err.message}; it hung up before the login finished: if it has no free session (too many open), close some or wait`,
-            { cause: err },
-          );
-        throw err;
+        throw hungUpEarly(err);
       }
       return { cli, close: () => shell.close() };
     });

@@ -162,12 +162,18 @@ export class CliSession {
       const r = await this.expect([d.login.usernamePrompt, d.login.passwordPrompt, anyPrompt], 'login');
       if (r.index === 0) {
         if (answeredUser)
-          throw new SwitchError('auth', `${this.o.where}: the switch asked for the user name again: login refused`);
+          throw new SwitchError(
+            'auth',
+            `${this.o.where}: the switch asked for the user name again: login refused, authentication failed (wrong user name or password)`,
+          );
         answeredUser = true;
         this.send(credentials.username);
       } else if (r.index === 1) {
         if (answeredPassword)
-          throw new SwitchError('auth', `${this.o.where}: the switch asked for the password again: login refused`);
+          throw new SwitchError(
+            'auth',
+            `${this.o.where}: the switch asked for the password again: login refused, authentication failed (wrong user name or password)`,
+          );
         answeredPassword = true;
         this.send(credentials.password, true);
       } else break;

@@ -147,9 +147,9 @@ export class TelnetCodec {
   }
 
   /** Data as NVT bytes: LF → CR LF, a bare CR → CR NUL, 255 → IAC IAC. */
-  encode(text: string): Buffer {
+  encode(text: string | Buffer): Buffer {
     const out: number[] = [];
-    const bytes = Buffer.from(text, 'utf8');
+    const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
     for (let i = 0; i < bytes.length; i++) {
       const b = bytes[i];
       if (b === 10 && (i === 0 || bytes[i - 1] !== 13)) out.push(13, 10);
@@ -209,7 +209,7 @@ class TelnetStream extends Duplex {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     if (!this.socket.writable) return callback(new Error('the connection is closed'));
-    this.socket.write(this.codec.encode(chunk.toString('utf8')), callback);
+    this.socket.write(this.codec.encode(chunk), callback);
   }
 
   override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {

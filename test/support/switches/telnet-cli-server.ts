@@ -41,7 +41,9 @@ export class TelnetCliServer {
     const codec = new TelnetCodec(SERVER_POLICY);
     if (!this.host.acquire()) {
       const busy = this.host.interpreter.busy;
-      socket.end(busy ? codec.encode(`${busy}\r\n`) : '');
+      // Read on, so that the caller's close is seen and the socket goes away.
+      socket.resume();
+      socket.end(busy ? codec.encode(`${busy}\r\n`) : '', () => socket.destroy());
       return;
     }
     this.sockets.add(socket);
