@@ -357,7 +357,16 @@ describe('port states', () => {
 describe('the driver registry', () => {
   test('serves ovs, linuxbridge, mock and the CLI switches; refuses planned and unknown types as unsupported', () => {
     const reg = createRegistry();
-    assert.deepEqual(reg.types(), ['cisco-nexus', 'dell-powerconnect', 'linuxbridge', 'mock', 'ovs']);
+    assert.deepEqual(reg.types(), [
+      'arista-eos',
+      'cisco-catalyst',
+      'cisco-nexus',
+      'dell-n3000',
+      'dell-powerconnect',
+      'linuxbridge',
+      'mock',
+      'ovs',
+    ]);
     for (const t of reg.types()) assert.equal(reg.driverFor(t).type, t);
     assert.equal(reg.driverFor('mock'), reg.driverFor('mock'), 'one driver instance per type');
     assert.equal(
