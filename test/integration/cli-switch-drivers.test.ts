@@ -49,6 +49,7 @@ async function nexusSwitch(knobs: Partial<EmulatorKnobs> = {}) {
 
 async function n3000Switch(knobs: Partial<EmulatorKnobs> = {}, transport: 'ssh' | 'telnet' = 'ssh') {
   const emu = await DellN3000Emulator.start('gi1/0/1-8,te1/0/1-2', knobs);
+  emu.running.vlans.add(4000); // the dummy VLAN, created by the admin first (docs/drivers.md)
   stop.push(() => emu.close());
   if (transport === 'telnet') await emu.listenTelnet();
   const config: SwitchConfig = {
@@ -332,6 +333,26 @@ describe('dell-n3000', () => {
         [100, 101],
         'saved to the startup config (the (y/n) question answered)',
       );
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("the dummy VLAN must exist on the switch: parking without it fails that port with the switch's words", async () => {
+    const { emu, config } = await n3000Switch();
+    emu.running.vlans.delete(4000);
+    const s = await n3000.open(config);
+    try {
+      const results = await s.apply([
+        { interface: 'gi1/0/6', native: null, tagged: [] },
+        { interface: 'gi1/0/7', native: 70, tagged: [] },
+      ]);
+      assert.match(results[0].error?.message ?? '', /VLAN 4000 does not exist/);
+      assert.equal(results[1].error, undefined);
+      emu.running.vlans.add(4000); // what the admin does once (docs/drivers.md)
+      const again = await s.apply([{ interface: 'gi1/0/6', native: null, tagged: [] }]);
+      assert.equal(again[0].error, undefined);
+      assert.equal((await s.readPorts(['gi1/0/6']))[0].parked, true);
     } finally {
       await s.close();
     }

@@ -48,7 +48,11 @@ const cases: Case[] = [
       name: `dell-n3000 over ${transport}`,
       dialect: dellN3000,
       transport,
-      start: (k) => DellN3000Emulator.start('gi1/0/1-8,te1/0/1-2', k),
+      start: async (k) => {
+        const e = await DellN3000Emulator.start('gi1/0/1-8,te1/0/1-2', k);
+        e.running.vlans.add(4000); // the dummy VLAN, created by the admin first
+        return e;
+      },
       ports: dell('gi'),
       untouched: 'gi1/0/8',
       options: { dummyVlan: '4000' },

@@ -5,9 +5,9 @@
 // `copy running-config startup-config` asking `(y/n)` and answering `Configuration Saved!`.
 //
 // DNOS rules kept: VLAN ids 1-4093; a port's access and trunk settings are kept apart (changing the mode loses
-// neither); a trunk starts with native VLAN 1 and every VLAN allowed; the native VLAN must be in the allowed list when
-// it is set (HIL's driver adds it first for this reason); allowed-list changes are `add`, `remove`, `all` or a list; a
-// VLAN not in the VLAN database shows `(Inactive)`.
+// neither); a trunk starts with native VLAN 1 and every VLAN allowed; the native VLAN must exist (HIL's docs) and be
+// in the allowed list when it is set (HIL's driver adds it first for this reason); allowed-list changes are `add`,
+// `remove`, `all` or a list; a VLAN not in the VLAN database shows `(Inactive)`.
 import type { CliReply, EmulatorKnobs, ShellState } from './cli-shell.js';
 import { DEFAULT_KNOBS, EmulatedSwitch } from './emulated-switch.js';
 import { cloneState, formatVlans, type PortConfig } from './switch-state.js';
@@ -186,6 +186,8 @@ export class DellN3000Emulator extends EmulatedSwitch {
     if (w[1] === 'trunk' && w[2] === 'native' && w[3] === 'vlan' && w.length === 5) {
       const v = vlans(w[4]);
       if (!v || v.length !== 1) return out(INVALID(30));
+      // HIL's N3000 notes: unlike NX-OS, the dummy VLAN must exist, or it cannot be made the native VLAN.
+      if (!this.running.vlans.has(v[0])) return out(`% VLAN ${v[0]} does not exist.`);
       if (p.allowed !== 'all' && !p.allowed.has(v[0]))
         return out(`% VLAN ${v[0]} is not in the trunk's allowed VLAN list; add it before making it the native VLAN.`);
       p.nativeVlan = v[0];
