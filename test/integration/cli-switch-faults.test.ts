@@ -1,7 +1,8 @@
 // The emulator knobs, driven through every CLI dialect and transport at driver level: a wrong password is an `auth`
 // error naming authentication; a connection dropped in the middle of a batch converges on the next apply with
-// nothing stray; a hung command fires the timeout with an error naming the command; at the session limit a new
-// session is refused with an error saying so, and succeeds once a session frees.
+// nothing stray; a hung command fires the timeout with an error naming the command; the vendor's pager answered when
+// paging stays on; at the session limit a new session is refused with an error saying so, and succeeds once a
+// session frees.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { CliSwitchDriver } from '../../drivers/switch/cli/cli-driver.js';
@@ -183,6 +184,19 @@ for (const c of cases) {
       assert.ok(performance.now() - t0 < 2000, 'within the timeout, not later');
       assert.ok(err.message.includes(`"${hung}"`), err.message);
       await rejects(s.readPorts([c.ports[0]]), 'closed');
+    });
+
+    test('with paging left on (no command to turn it off), the pager is answered and the output read whole', async () => {
+      const { config } = await setup(c, { pageLines: 3 });
+      const driver = new CliSwitchDriver({ ...c.dialect, paging: { ...c.dialect.paging, disable: [] } });
+      const s = await driver.open(config);
+      try {
+        await s.apply([{ interface: c.ports[2], native: 30, tagged: [31, 33] }]);
+        const [o] = await s.readPorts([c.ports[2]]);
+        assert.deepEqual([o.native, o.tagged, o.anomaly], [30, [31, 33], undefined]);
+      } finally {
+        await s.close();
+      }
     });
 
     test('at the session limit a new session is refused saying so; it succeeds once one frees', async () => {
