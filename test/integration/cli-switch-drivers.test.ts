@@ -272,6 +272,7 @@ describe('dell-n3000', () => {
     await rejects(n3000.open({ ...config, options: {} }), 'invalid', /dummyVlan/);
     await rejects(n3000.open({ ...config, options: { dummyVlan: '4094' } }), 'invalid', /dummyVlan/);
     await rejects(n3000.open({ ...config, options: { dummyVlan: '0' } }), 'invalid', /dummyVlan/);
+    await rejects(n3000.open({ ...config, options: {}, parkingVlan: 4094 }), 'invalid', /1-4093/);
     assert.equal(emu.host.shells, shells, 'no session for a bad config');
     const s = await n3000.open(config);
     try {

@@ -108,10 +108,11 @@ export class CliSwitchDriver implements SwitchDriver {
         );
       }
       parkingVlan ??= fromOptionVlan;
-      if (parkingVlan === undefined || parkingVlan > 4094) {
+      const max = d.maxVlan ?? 4094;
+      if (parkingVlan === undefined || parkingVlan > max) {
         throw new SwitchError(
           'invalid',
-          `a ${d.type} switch parks ports on a dummy VLAN: set options.${d.parkingVlanOption} (1-4094) to a VLAN created and shut on the switch`,
+          `a ${d.type} switch parks ports on a dummy VLAN: set options.${d.parkingVlanOption} (1-${max}) to a VLAN created and shut on the switch`,
         );
       }
     }
