@@ -8,6 +8,7 @@ import { IosStyleEmulator, type IosStyleProfile } from './ios-style-emulator.js'
 export const eosProfile: IosStyleProfile = {
   hostname: 'switch',
   portPrefixes: ['Ethernet'],
+  modes: ['access', 'trunk'],
   defaultMode: 'access',
   ifPrompt: (port) => `if-${port.replace(/^Ethernet/, 'Et')}`,
   vlanPrompt: (vlans) => `vlan-${vlans}`,

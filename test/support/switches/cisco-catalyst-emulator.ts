@@ -9,6 +9,7 @@ import { IosStyleEmulator, type IosStyleProfile } from './ios-style-emulator.js'
 export const catalystProfile: IosStyleProfile = {
   hostname: 'Switch',
   portPrefixes: ['GigabitEthernet', 'TenGigabitEthernet', 'FastEthernet'],
+  modes: ['access', 'trunk', 'dynamic auto', 'dynamic desirable'],
   defaultMode: 'dynamic auto',
   ifPrompt: () => 'if',
   vlanPrompt: () => 'vlan',

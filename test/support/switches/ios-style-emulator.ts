@@ -1,7 +1,7 @@
-// An emulated switch with the IOS-style CLI that Cisco Catalyst (IOS / IOS XE) and Arista EOS share, the vendor's
-// differences given as a profile (cisco-catalyst-emulator.ts, arista-eos-emulator.ts): prompts, port names and their
-// abbreviations, the default port mode, how `show running-config interface` looks, the error replies and how saving
-// goes. Shared: `enable`, `terminal length 0`, `configure terminal`, `interface NAME` (abbreviations allowed),
+// An emulated switch with the IOS-style CLI that Cisco Nexus (NX-OS), Cisco Catalyst (IOS / IOS XE) and Arista EOS
+// share, the vendor's differences given as a profile (cisco-nexus-emulator.ts, cisco-catalyst-emulator.ts,
+// arista-eos-emulator.ts): prompts, port names and their abbreviations, the default port mode, how `show
+// running-config interface` looks, the error replies and how saving goes. Shared: `enable`, `terminal length 0`, `configure terminal`, `interface NAME` (abbreviations allowed),
 // `vlan LIST` (config-vlan mode), `switchport mode access|trunk|dynamic …`, `switchport access vlan N`,
 // `switchport trunk native vlan N`, `switchport trunk allowed vlan LIST|add|remove|except|all|none`, `[no] shutdown`,
 // `[no] switchport`, with trunk defaults native VLAN 1 and every VLAN allowed.
@@ -22,6 +22,12 @@ export interface IosStyleProfile {
   readonly renderConfig: (port: string, lines: readonly string[]) => string;
   /** The reply to a line it cannot parse; `token` is the offending word, `at` its column. */
   readonly invalid: (token: string, at: number) => string;
+  /** The reply to a well-formed port name the switch does not have (default: `invalid`). */
+  readonly noSuchPort?: (name: string, at: number) => string;
+  /** The reply to a `switchport …` line on a routed (`no switchport`) port (default: the line is taken). */
+  readonly routedRefusal?: (port: string) => string;
+  /** The modes `switchport mode` takes. */
+  readonly modes: readonly string[];
   /** The reply to `copy running-config startup-config` (it may ask first). */
   readonly save: (commit: () => void) => CliReply;
   readonly more: string;
@@ -90,7 +96,11 @@ export class IosStyleEmulator extends EmulatedSwitch {
 
   render(name: string): string {
     const lines = this.configLines(name);
-    return lines ? this.profile.renderConfig(name, lines) : this.profile.invalid(name, 0);
+    return lines ? this.profile.renderConfig(name, lines) : this.noSuchPort(name, 0);
+  }
+
+  private noSuchPort(name: string, at: number): string {
+    return (this.profile.noSuchPort ?? this.profile.invalid)(name, at);
   }
 
   execute(s: ShellState, raw: string): CliReply {
@@ -120,7 +130,8 @@ export class IosStyleEmulator extends EmulatedSwitch {
       if (line === 'configure terminal' || line === 'configure') return ((s.mode = 'config'), out());
       if (w[0] === 'show' && w[1] === 'running-config' && this.profile.showWord.test(w[2] ?? '') && w.length === 4) {
         const name = this.canonical(w[3]);
-        return name ? out(this.render(name)) : bad(3);
+        if (!name) return bad(3);
+        return out(this.configLines(name) ? this.render(name) : this.noSuchPort(w[3], line.indexOf(w[3])));
       }
       if (line === 'copy running-config startup-config')
         return this.profile.save(() => (this.startup = cloneState(this.running)));
@@ -130,7 +141,8 @@ export class IosStyleEmulator extends EmulatedSwitch {
       if (line === 'exit') return ((s.mode = s.mode === 'config' ? 'exec' : 'config'), out());
       if (w[0] === 'interface' && w.length === 2) {
         const name = this.canonical(w[1]);
-        if (!name || !this.running.ports.has(name)) return bad(1);
+        if (!name) return bad(1);
+        if (!this.running.ports.has(name)) return out(this.noSuchPort(w[1], line.indexOf(w[1])));
         s.mode = 'if';
         s.iface = name;
         return out();
@@ -160,9 +172,10 @@ export class IosStyleEmulator extends EmulatedSwitch {
     if (line === 'switchport') return ((p.routed = false), out());
     if (line === 'no switchport') return ((p.routed = true), out());
     if (w[0] !== 'switchport') return bad();
+    if (p.routed && this.profile.routedRefusal) return out(this.profile.routedRefusal(s.iface ?? ''));
     if (w[1] === 'mode') {
       const mode = w.slice(2).join(' ');
-      if (!['access', 'trunk', 'dynamic auto', 'dynamic desirable'].includes(mode)) return bad(2);
+      if (!this.profile.modes.includes(mode)) return bad(2);
       p.mode = mode as PortConfig['mode'];
       return out();
     }
