@@ -206,7 +206,7 @@ for (const c of cases) {
       assert.equal(err.retryable, true);
       assert.ok(emu.host.turnedAway >= 1);
       await s1.close();
-      for (let i = 0; i < 100 && emu.host.active > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 500 && emu.host.active > 0; i++) await new Promise((r) => setTimeout(r, 10));
       const s2 = await driver.open(config);
       try {
         assert.equal((await s2.readPorts([c.ports[0]])).length, 1);
