@@ -564,9 +564,9 @@ export interface ProjectList {
 /** Desired state of the Switch. */
 export interface SwitchSpec {
   /** Driver for this switch. */
-  type: 'ovs' | 'linuxbridge' | 'mock' | 'dell-powerconnect' | 'dell-n3000' | 'cisco-nexus' | 'brocade' | 'dellnos9';
+  type: 'ovs' | 'linuxbridge' | 'mock' | 'dell-powerconnect' | 'dell-n3000' | 'cisco-nexus' | 'cisco-catalyst' | 'arista-eos' | 'brocade' | 'dellnos9';
   /**
-   * How to reach the switch: host name or IP (ssh/telnet), URL (REST drivers) or OVSDB remote (unix:PATH or tcp:HOST:PORT).
+   * How to reach the switch: ssh://HOST[:PORT] or telnet://HOST[:PORT] (CLI drivers), URL (REST drivers) or OVSDB remote (unix:PATH or tcp:HOST:PORT).
    * Rules: pattern `^[A-Za-z0-9:\[][A-Za-z0-9._:/@\[\]%+~-]*$`; maxLength 255.
    */
   address: string;
@@ -588,7 +588,7 @@ export interface SwitchSpec {
    * Rules: 1..4095.
    */
   parkingVlan?: number;
-  /** Driver-specific options, e.g. bridge (ovs), interfaceType (brocade, dellnos9), dummyVlan (cisco-nexus, dell-n3000), save. */
+  /** Driver-specific options, e.g. bridge (ovs), interfaceType (brocade, dellnos9), dummyVlan (cisco-nexus, dell-n3000, cisco-catalyst, arista-eos), save. */
   options?: Record<string, string>;
 }
 

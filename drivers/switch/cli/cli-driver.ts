@@ -2,7 +2,7 @@
 // file says when. readPorts reads each port back from the switch; apply reads the ports, then writes only those not
 // yet in the desired state, all in one session and one config-mode entry (VLANs created first); save copies the
 // running config to the startup config once per batch.
-import { SwitchError } from '../errors.js';
+import { isSwitchError, SwitchError } from '../errors.js';
 import { portInSync } from '../port-state.js';
 import { SessionGuard } from '../session-guard.js';
 import type {
@@ -27,12 +27,29 @@ import {
 import { CliCommandError, CliSession, type CliLog } from './cli-session.js';
 import type { CliDialect } from './dialect.js';
 import { openSshShell, parseSshAddress } from './ssh-transport.js';
+import { openTelnet, parseTelnetAddress } from './telnet-transport.js';
 
 /** Options every CLI switch takes, on top of its dialect's. */
 const COMMON_OPTIONS = {
   /** The switch's SSH host key, `SHA256:…` as `ssh-keygen -l -f KEY.pub` prints it. */
   hostKeyFingerprint: { pattern: /^SHA256:[A-Za-z0-9+/]{43}$/ },
 } as const;
+
+/**
+ * A switch that hangs up before the login is done has, most often, no free session (every vty line or SSH session
+ * of its limit taken, by us or by admins): say so, as `unreachable` (retried with backoff), not as a bare `closed`.
+ */
+function hungUpEarly(err: unknown): unknown {
+  const early =
+    isSwitchError(err, 'closed') ||
+    (isSwitchError(err, 'unreachable') && /closed during login|before handshake/i.test(err.message));
+  if (!early) return err;
+  return new SwitchError(
+    'unreachable',
+    `${err.message}; the switch hung up before the login finished: it may have no free session (its session limit is reached): close other sessions to it or wait`,
+    { cause: err },
+  );
+}
 
 export interface CliDriverOptions {
   /** The transcript (debug level, secrets redacted). */
@@ -66,7 +83,17 @@ export class CliSwitchDriver implements SwitchDriver {
     const timeoutMs = resolveTimeout(config.timeoutMs);
     const d = this.dialect;
     const opts = resolveOptions<string>(config.options, { ...COMMON_OPTIONS, ...d.options });
-    const { host, port } = parseSshAddress(config.address);
+    const transport = config.address.startsWith('telnet://') ? 'telnet' : 'ssh';
+    if (!d.transports.includes(transport)) {
+      throw new SwitchError(
+        'invalid',
+        `a ${d.type} switch is reached by ${d.transports.map((t) => `${t}://HOST[:PORT]`).join(' or ')}, not ${transport}`,
+      );
+    }
+    const { host, port } =
+      transport === 'telnet' ? parseTelnetAddress(config.address) : parseSshAddress(config.address);
+    if (transport === 'telnet' && opts.hostKeyFingerprint !== undefined)
+      throw new SwitchError('invalid', 'options.hostKeyFingerprint is for ssh:// addresses; telnet has no host key');
     const credentials = assertCredentials(config.credentials);
     if (!credentials)
       throw new SwitchError('invalid', `a ${d.type} switch needs credentials (spec.credentialsSecretRef)`);
@@ -81,25 +108,31 @@ export class CliSwitchDriver implements SwitchDriver {
         );
       }
       parkingVlan ??= fromOptionVlan;
-      if (parkingVlan === undefined || parkingVlan > 4094) {
+      const max = d.maxVlan ?? 4094;
+      if (parkingVlan === undefined || parkingVlan > max) {
         throw new SwitchError(
           'invalid',
-          `a ${d.type} switch parks ports on a dummy VLAN: set options.${d.parkingVlanOption} (1-4094) to a VLAN created and shut on the switch`,
+          `a ${d.type} switch parks ports on a dummy VLAN: set options.${d.parkingVlanOption} (1-${max}) to a VLAN created and shut on the switch`,
         );
       }
     }
-    const where = `ssh://${host}:${port}`;
+    const where = `${transport}://${host.includes(':') ? `[${host}]` : host}:${port}`;
     const secrets = [credentials.password, credentials.enablePassword ?? ''];
     const session = new CliSwitchSession(d, this.caps, parkingVlan, timeoutMs);
     await session.start(async () => {
-      const shell = await openSshShell({
-        host,
-        port,
-        username: credentials.username,
-        password: credentials.password,
-        hostKeyFingerprint: opts.hostKeyFingerprint,
-        timeoutMs,
-      });
+      const shell =
+        transport === 'telnet'
+          ? await openTelnet({ host, port, timeoutMs })
+          : await openSshShell({
+              host,
+              port,
+              username: credentials.username,
+              password: credentials.password,
+              hostKeyFingerprint: opts.hostKeyFingerprint,
+              timeoutMs,
+            }).catch((err: unknown) => {
+              throw hungUpEarly(err);
+            });
       const cli = new CliSession(shell.stream, {
         dialect: d,
         commandTimeoutMs: timeoutMs,
@@ -112,7 +145,7 @@ export class CliSwitchDriver implements SwitchDriver {
       } catch (err) {
         cli.kill(err instanceof SwitchError ? err : new SwitchError('failed', String(err)));
         shell.close();
-        throw err;
+        throw hungUpEarly(err);
       }
       return { cli, close: () => shell.close() };
     });
@@ -131,7 +164,11 @@ export class CliSwitchSession implements SwitchSession {
     readonly parkingVlan: number | undefined,
     timeoutMs: number,
   ) {
-    this.guard = new SessionGuard(timeoutMs, () => this.drop());
+    this.guard = new SessionGuard(
+      timeoutMs,
+      () => this.drop(),
+      () => (this.cli?.waitingFor === undefined ? undefined : `waiting for the answer to "${this.cli.waitingFor}"`),
+    );
   }
 
   private drop(): void {
@@ -200,6 +237,15 @@ export class CliSwitchSession implements SwitchSession {
 
   async apply(changes: readonly PortChange[]): Promise<PortResult[]> {
     const valid = validateChanges(changes, this.capabilities, this.parkingVlan);
+    const max = this.d.maxVlan;
+    const over = max === undefined ? [] : valid.filter((c) => [c.native ?? 0, ...c.tagged].some((v) => v > max));
+    if (over.length) {
+      throw new SwitchError(
+        'unsupported',
+        `a ${this.d.type} switch takes VLANs 1-${max} only: ${over.map((c) => c.interface).join(', ')}`,
+        { ports: over.map((c) => c.interface) },
+      );
+    }
     return this.call('apply', async (cli) => {
       const observed = await this.read(
         cli,
