@@ -245,12 +245,9 @@ export const networkCalls: Call[] = [
       if (sp.public !== true && projectsOf(net).includes(project))
         throw hil.duplicate(`Network ${a.network} is already in project ${a.project}`);
       // In HIL an empty access list means public, so a grant on a public network makes it restricted.
-      await s.patch(
-        'networks',
-        net.metadata.name!,
-        { spec: { public: false, accessProjects: [...(sp.accessProjects ?? []), project] } },
-        { resourceVersion: net.metadata.resourceVersion },
-      );
+      await s.patchFound('networks', net, {
+        spec: { public: false, accessProjects: [...(sp.accessProjects ?? []), project] },
+      });
     },
   },
   {
@@ -276,12 +273,9 @@ export const networkCalls: Call[] = [
         if (((specOf(h).hnics ?? []) as { network?: string }[]).some((x) => x.network === net.metadata.name))
           throw hil.blocked('Project still has headnode(s) attached to the network');
       }
-      await s.patch(
-        'networks',
-        net.metadata.name!,
-        { spec: { accessProjects: (sp.accessProjects ?? []).filter((x: string) => x !== project) } },
-        { resourceVersion: net.metadata.resourceVersion },
-      );
+      await s.patchFound('networks', net, {
+        spec: { accessProjects: (sp.accessProjects ?? []).filter((x: string) => x !== project) },
+      });
     },
   },
   {

@@ -159,12 +159,7 @@ export const nodeCalls: Call[] = [
     async run(s, a) {
       s.requireAdmin();
       const node = await s.mustFind('nodes', 'Node', a.node);
-      await s.patch(
-        'nodes',
-        node.metadata.name!,
-        { spec: { metadata: { [a.label]: JSON.stringify(a.value) } } },
-        { resourceVersion: node.metadata.resourceVersion },
-      );
+      await s.patchFound('nodes', node, { spec: { metadata: { [a.label]: JSON.stringify(a.value) } } });
     },
   },
   {
@@ -177,12 +172,7 @@ export const nodeCalls: Call[] = [
       const metadata = (specOf(node).metadata ?? {}) as Record<string, string>;
       if (!Object.prototype.hasOwnProperty.call(metadata, a.label))
         throw hil.notFound(`No metadata with label ${a.label} on node ${a.node}.`);
-      await s.patch(
-        'nodes',
-        node.metadata.name!,
-        { spec: { metadata: { [a.label]: null } } },
-        { resourceVersion: node.metadata.resourceVersion },
-      );
+      await s.patchFound('nodes', node, { spec: { metadata: { [a.label]: null } } });
     },
   },
   {
@@ -205,15 +195,10 @@ export const nodeCalls: Call[] = [
       const annotation = nicNamesAnnotation(node, (m) => {
         if (name !== a.nic) m[name] = a.nic;
       });
-      await s.patch(
-        'nodes',
-        node.metadata.name!,
-        {
-          metadata: { annotations: { [HIL_NIC_NAMES_ANNOTATION]: annotation } },
-          spec: { nics: [...nics, { name, macAddress: a.macaddr }] },
-        },
-        { resourceVersion: node.metadata.resourceVersion },
-      );
+      await s.patchFound('nodes', node, {
+        metadata: { annotations: { [HIL_NIC_NAMES_ANNOTATION]: annotation } },
+        spec: { nics: [...nics, { name, macAddress: a.macaddr }] },
+      });
     },
   },
   {
@@ -227,15 +212,10 @@ export const nodeCalls: Call[] = [
       if (specOf(node).project)
         throw hil.blocked('Nic is on a node that belongs to a project. Remove node from project and try again');
       const annotation = nicNamesAnnotation(node, (m) => delete m[nic.name]);
-      await s.patch(
-        'nodes',
-        node.metadata.name!,
-        {
-          metadata: { annotations: { [HIL_NIC_NAMES_ANNOTATION]: annotation } },
-          spec: { nics: ((specOf(node).nics ?? []) as { name: string }[]).filter((n) => n.name !== nic.name) },
-        },
-        { resourceVersion: node.metadata.resourceVersion },
-      );
+      await s.patchFound('nodes', node, {
+        metadata: { annotations: { [HIL_NIC_NAMES_ANNOTATION]: annotation } },
+        spec: { nics: ((specOf(node).nics ?? []) as { name: string }[]).filter((n) => n.name !== nic.name) },
+      });
     },
   },
 ];

@@ -139,6 +139,11 @@ export class V0Session {
     return r.body as KObject;
   }
 
+  /** A JSON merge patch of an object read before: only if it is still at the version read (409 otherwise). */
+  async patchFound(plural: Plural, found: KObject, patch: Record<string, unknown>): Promise<KObject> {
+    return this.patch(plural, found.metadata.name!, patch, { resourceVersion: found.metadata.resourceVersion });
+  }
+
   async remove(plural: Plural, name: string): Promise<void> {
     await this.deps.handlers.delete(this.info(plural, name), undefined);
   }

@@ -235,12 +235,7 @@ export const switchCalls: Call[] = [
       const nics = ((specOf(node).nics ?? []) as { name: string; port?: string }[]).map((n) =>
         n.name === nic.name ? { ...n, port: port.metadata.name } : n,
       );
-      await s.patch(
-        'nodes',
-        node.metadata.name!,
-        { spec: { nics } },
-        { resourceVersion: node.metadata.resourceVersion },
-      );
+      await s.patchFound('nodes', node, { spec: { nics } });
     },
   },
   {
@@ -259,12 +254,7 @@ export const switchCalls: Call[] = [
         const { port: _p, ...rest } = n;
         return rest;
       });
-      await s.patch(
-        'nodes',
-        cable.node.metadata.name!,
-        { spec: { nics } },
-        { resourceVersion: cable.node.metadata.resourceVersion },
-      );
+      await s.patchFound('nodes', cable.node, { spec: { nics } });
     },
   },
 ];
