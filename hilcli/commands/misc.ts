@@ -6,24 +6,20 @@ import { c, json, out, run } from './helper.js';
 
 /** Adds the `networking-action` group to the program. */
 export function addMiscCommands(program: Command): Command {
-  const na = program.command('networking-action').description('Commands related to networking actions');
-  json(na.command('show').argument('<status_id>')).action(
+  const na = program.command('networking-action').description('Commands related to networking-actions');
+  json(na.command('show').description('Displays the status of the networking action').argument('<status_id>')).action(
     run(async (id: string, o: { json?: boolean }) => {
       const r = await c().call('GET', `networking_action/${seg(id)}`);
       if (o.json) return out(JSON.stringify(r));
-      out(
-        table(
-          ['Field', 'Value'],
-          [
-            ['Status', r.status],
-            ['Node', r.node],
-            ['Nic', r.nic],
-            ['Type', r.type],
-            ['Channel', r.channel],
-            ['New network', r.new_network],
-          ],
-        ),
-      );
+      const rows: unknown[][] = [];
+      const field = (key: string, label: string) => key in r && rows.push([label, r[key]]);
+      field('node', 'Node');
+      field('nic', 'NIC');
+      field('new_network', 'New Network');
+      field('type', 'Type');
+      field('channel', 'Channel');
+      field('status', 'Status');
+      out(table(['Field', 'Value'], rows));
     }),
   );
   return na;

@@ -1,16 +1,13 @@
-// HIL's hil/cli/user.py: the user group (db-auth users).
+// HIL's hil/cli/user.py: the user group (db-auth users). `user list` is ours (HIL's CLI has none; list_users is HIL's).
 import type { Command } from 'commander';
 import { seg } from '../client.js';
 import { table } from '../table.js';
-import { c, json, out, run } from './helper.js';
+import { c, choice, json, out, run } from './helper.js';
 
 /** Adds the `user` group to the program. */
 export function addUserCommands(program: Command): Command {
   const user = program.command('user').description('Commands related to user');
-  const adminFlag = (v: string) => {
-    if (v !== 'admin' && v !== 'regular') throw new Error(`Invalid value: ${v} (choose from admin, regular)`);
-    return v === 'admin';
-  };
+  const adminFlag = (v: string) => choice('is_admin', v, ['admin', 'regular']) === 'admin';
   user
     .command('create')
     .argument('<username>')
