@@ -6,6 +6,8 @@ export class HilCallError extends Error {
     readonly errorType: string,
     message: string,
     readonly status: number,
+    /** The answer's body as sent. */
+    readonly body = '',
   ) {
     super(message);
   }
@@ -55,8 +57,8 @@ export class HilClient {
     }
     if (r.status < 200 || r.status >= 300) {
       if (parsed && typeof parsed.type === 'string')
-        throw new HilCallError(parsed.type, String(parsed.msg ?? ''), r.status);
-      throw new HilCallError('unknown', text, r.status);
+        throw new HilCallError(parsed.type, String(parsed.msg ?? ''), r.status, text);
+      throw new HilCallError('unknown', text, r.status, text);
     }
     return { parsed, text };
   }

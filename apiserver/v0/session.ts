@@ -21,6 +21,8 @@ export interface V0Deps {
   credentials: UserCredentials;
   /** The auth backend's name: the db-auth calls exist only with "database", as HIL's extension. */
   authBackend: string;
+  /** hil.cfg [headnode] base_imgs (list_headnode_images; headnode_create's check). */
+  headnodeBaseImages?: readonly string[];
 }
 
 /** hil.io kinds by plural, and the core Secret. */

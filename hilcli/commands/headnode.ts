@@ -1,12 +1,17 @@
 // HIL's hil/cli/headnode.py: the headnode group. As HIL's, these commands print the answer's body as it is (an
-// empty line for a write) rather than a table, and have no --json. (HIL's own headnode commands send their
+// empty line for a write) rather than a table, have no --json, and on failure print the error body as it is. (HIL's own headnode commands send their
 // requests without the /v0 prefix, and its `network detach` cannot run; these use /v0 as every other command.)
 import type { Command } from 'commander';
-import { seg } from '../client.js';
+import { HilCallError, seg } from '../client.js';
 import { c, out, run } from './helper.js';
 
 async function call(method: string, path: string, body?: unknown): Promise<void> {
-  out((await c().request(method, path, body)).text);
+  try {
+    out((await c().request(method, path, body)).text);
+  } catch (err) {
+    if (err instanceof HilCallError && err.body) throw new Error(err.body);
+    throw err;
+  }
 }
 
 /** Adds the `headnode` group to the program. */

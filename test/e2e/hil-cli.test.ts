@@ -33,7 +33,7 @@ describe('hil CLI', () => {
   };
 
   before(async () => {
-    srv = await startInProcessServer({ auth: 'database' });
+    srv = await startInProcessServer({ auth: 'database', headnodeBaseImages: ['centos-7'] });
     await createAdminUser(srv.store, 'root', 'root-password');
     // The endpoint's path is dropped, as HIL's client does.
     env = {
@@ -127,12 +127,48 @@ describe('hil CLI', () => {
     const noProject = await hil(['network', 'list-attachments', 'runway-pxe', '--project', 'nope']);
     assert.equal(noProject.code, 1);
     assert.match(noProject.stderr, /^Error: .*nope/);
+    // port revert: refused while the connect is pending; once the switch carries it, a Status ID table.
+    const busy = await hil(['port', 'revert', 'sw1', 'gi1/0/1']);
+    assert.deepEqual([busy.code, busy.stderr], [1, 'Error: A networking operation is already active on the nic.\n']);
+    const rootAuth = { authorization: `Basic ${Buffer.from('root:root-password').toString('base64')}` };
+    const atts = await (
+      await fetch(`${srv.url}/apis/hil.io/v1alpha1/networkattachments`, { headers: rootAuth })
+    ).json();
+    const patched = await fetch(
+      `${srv.url}/apis/hil.io/v1alpha1/networkattachments/${atts.items[0].metadata.name}/status`,
+      {
+        method: 'PATCH',
+        headers: { ...rootAuth, 'content-type': 'application/merge-patch+json' },
+        body: JSON.stringify({ status: { phase: 'Attached', vlan: 1100 } }),
+      },
+    );
+    assert.equal(patched.status, 200);
+    assert.match(await ok(['port', 'revert', 'sw1', 'gi1/0/1']), /\| Status ID \| [0-9a-f-]{36} \|/);
     await ok(['user', 'create', 'alice', 'alice-password', 'regular']);
     await ok(['user', 'project', 'add', 'alice', 'runway']);
     assert.deepEqual(JSON.parse(await ok(['project', 'list', '--json'])), ['runway']);
     const asAlice = await hil(['project', 'list'], { HIL_USERNAME: 'alice', HIL_PASSWORD: 'alice-password' });
     assert.equal(asAlice.code, 1);
     assert.equal(asAlice.stderr, 'Error: This operation is administrator-only.\n');
+  });
+
+  test('headnodes: the body printed as it is, errors as HIL prints them', async () => {
+    assert.equal(await ok(['headnode', 'list-images']), '["centos-7"]\n');
+    assert.equal(await ok(['headnode', 'create', 'hn1', 'runway', 'centos-7']), '\n');
+    await ok(['headnode', 'nic', 'create', 'hn1', 'eth0']);
+    // runway-pxe has an explicit VLAN: not an "allocated" network, which HIL refuses for headnodes.
+    const external = await hil(['headnode', 'network', 'connect', 'hn1', 'eth0', 'runway-pxe']);
+    assert.equal(external.code, 1);
+    assert.match(external.stderr, /^Error: \{"type":"BadArgumentError","msg":"Headnodes may only be connected/);
+    assert.equal(await ok(['headnode', 'list', 'runway']), '["hn1"]\n');
+    const shown = JSON.parse(await ok(['headnode', 'show', 'hn1']));
+    assert.deepEqual([shown.name, shown.project, shown.hnics, shown.base_img], ['hn1', 'runway', ['eth0'], 'centos-7']);
+    await ok(['headnode', 'start', 'hn1']);
+    const frozen = await hil(['headnode', 'nic', 'create', 'hn1', 'eth1']);
+    assert.deepEqual([frozen.code, frozen.stderr], [1, 'Error: {"type":"IllegalStateError","msg":""}\n']);
+    await ok(['headnode', 'stop', 'hn1']);
+    await ok(['headnode', 'delete', 'hn1']);
+    assert.equal(await ok(['headnode', 'list', 'runway']), '[]\n');
   });
 
   test('bash completion from the command tree: `hil completion bash` sourced in bash', async () => {
