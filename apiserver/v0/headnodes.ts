@@ -73,7 +73,7 @@ export const headnodeCalls: Call[] = [
     path: '/headnode/:headnode',
     async run(s, a) {
       const h = await mustFindHeadnode(s, a.headnode);
-      await s.remove('headnodes', h.metadata.name!);
+      await s.removeAndWait('headnodes', h);
     },
   },
   {

@@ -153,7 +153,7 @@ export const networkCalls: Call[] = [
       const headnodes = await s.list('headnodes');
       if (headnodes.some((h) => ((specOf(h).hnics ?? []) as { network?: string }[]).some((x) => x.network === name)))
         throw hil.blocked('Network still connected to headnodes');
-      await s.remove('networks', name);
+      await s.removeAndWait('networks', net);
     },
   },
   {

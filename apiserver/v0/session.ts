@@ -150,6 +150,21 @@ export class V0Session {
     await this.deps.handlers.delete(this.info(plural, name), undefined);
   }
 
+  /**
+   * Deletes, then waits (up to `ms`) until the object is gone: HIL's deletes are synchronous, and a HIL script
+   * deletes a project's networks and then the project; a controller's finalizer (a network's VLAN going back to
+   * the pool, a headnode's VM) must not make that second call fail. After `ms` the deletion just goes on.
+   */
+  async removeAndWait(plural: Plural, found: KObject, ms = 10_000): Promise<void> {
+    await this.remove(plural, found.metadata.name!);
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      const o = await this.get(plural, found.metadata.name!);
+      if (!o || o.metadata.uid !== found.metadata.uid) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   /** Deletes if present (cleanup of what the v0 layer made beside an object, e.g. its credentials Secret). */
   async removeIfPresent(plural: Plural, name: string): Promise<void> {
     try {
