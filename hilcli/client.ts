@@ -1,11 +1,13 @@
 // A thin client of HIL's v0 REST API, as HIL's own (hil/client/base.py): HIL_ENDPOINT with any path dropped,
-// HTTP basic from HIL_USERNAME/HIL_PASSWORD, JSON bodies, and a failure carrying HIL's error type and message.
+// HTTP basic from HIL_USERNAME/HIL_PASSWORD or a Keystone token (X-Auth-Token), JSON bodies, and a failure carrying HIL's error type and message.
 
 export class HilCallError extends Error {
   constructor(
     readonly errorType: string,
     message: string,
     readonly status: number,
+    /** The answer's body as sent. */
+    readonly body = '',
   ) {
     super(message);
   }
@@ -15,19 +17,30 @@ export interface ClientOptions {
   endpoint: string;
   username?: string;
   password?: string;
+  /** A Keystone token, fetched once on the first call (used when no username and password are given). */
+  token?: () => Promise<string>;
 }
 
 export class HilClient {
   private readonly base: string;
+  private token?: Promise<string>;
   constructor(private readonly opts: ClientOptions) {
     // HIL's client joins "/v0/..." as an absolute path: whatever path the endpoint has is dropped.
     this.base = new URL(opts.endpoint).origin;
   }
 
   async call(method: string, path: string, body?: unknown): Promise<any> {
+    return (await this.request(method, path, body)).parsed;
+  }
+
+  /** A call's answer as parsed JSON and as the raw text (HIL's headnode commands print the body as it is). */
+  async request(method: string, path: string, body?: unknown): Promise<{ parsed: any; text: string }> {
     const headers: Record<string, string> = {};
     if (this.opts.username !== undefined && this.opts.password !== undefined) {
       headers.authorization = `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password}`).toString('base64')}`;
+    } else if (this.opts.token) {
+      this.token ??= this.opts.token();
+      headers['x-auth-token'] = await this.token;
     }
     if (body !== undefined) headers['content-type'] = 'application/json';
     const r = await fetch(`${this.base}/v0/${path}`, {
@@ -44,10 +57,10 @@ export class HilClient {
     }
     if (r.status < 200 || r.status >= 300) {
       if (parsed && typeof parsed.type === 'string')
-        throw new HilCallError(parsed.type, String(parsed.msg ?? ''), r.status);
-      throw new HilCallError('unknown', text, r.status);
+        throw new HilCallError(parsed.type, String(parsed.msg ?? ''), r.status, text);
+      throw new HilCallError('unknown', text, r.status, text);
     }
-    return parsed;
+    return { parsed, text };
   }
 }
 

@@ -14,7 +14,7 @@ import type { UserInfo } from './user.js';
 /** The label the server stamps on attachments and events: the project they belong to. */
 export const PROJECT_LABEL = 'hil.io/project';
 export { POWER_CYCLE_ANNOTATION } from '../../api/v1alpha1/annotations.js';
-import { POWER_CYCLE_ANNOTATION } from '../../api/v1alpha1/annotations.js';
+import { HIL_HNIC_NAMES_ANNOTATION, POWER_CYCLE_ANNOTATION } from '../../api/v1alpha1/annotations.js';
 
 const ADMIN_ONLY = new Set([
   'hil.io/switches',
@@ -224,7 +224,7 @@ export class Authorizer {
           if (o && !mine(spec(o).project))
             throw deny(`headnodes belong to a project; you are not a member of "${String(spec(o).project ?? '')}"`);
         }
-        if (op === 'update') checkMetadata(old!, object!, deny, []);
+        if (op === 'update') checkMetadata(old!, object!, deny, [HIL_HNIC_NAMES_ANNOTATION]);
         // Each hnic's network (new or changed ones): the headnode's project must have access, as for attachments.
         if (object) {
           const project = String(spec(object).project);

@@ -3,7 +3,7 @@
 import type { KObject } from '../object.js';
 import { specOf } from '../object.js';
 import { hil } from './errors.js';
-import { hilNameOf, hilNicLabels, HIL_NIC_NAMES_ANNOTATION, nicName } from './names.js';
+import { hilNameOf, hilNicLabels, nicLabelsPatch, nicName } from './names.js';
 import { SYSTEM_NAMESPACE, type V0Session } from './session.js';
 import type { Call } from './transport.js';
 import { showNodeNetworks, sortKeys } from './views.js';
@@ -19,17 +19,6 @@ export function mustFindNic(node: KObject, label: string): { name: string; port?
   );
   if (!nic) throw hil.notFound(`Nic ${label} on Node ${hilNameOf(node)} does not exist.`);
   return nic;
-}
-
-function nicNamesAnnotation(node: KObject, change: (m: Record<string, string>) => void): string | null {
-  let m: Record<string, string> = {};
-  try {
-    m = JSON.parse(node.metadata.annotations?.[HIL_NIC_NAMES_ANNOTATION] ?? '{}');
-  } catch {
-    /* rewritten below */
-  }
-  change(m);
-  return Object.keys(m).length ? JSON.stringify(m) : null;
 }
 
 /** HIL's OBM types (the tail of `http://schema.massopencloud.org/haas/v0/obm/<x>`): ours; `hil.ext.obm.<x>` provides each. */
@@ -159,12 +148,7 @@ export const nodeCalls: Call[] = [
     async run(s, a) {
       s.requireAdmin();
       const node = await s.mustFind('nodes', 'Node', a.node);
-      await s.patch(
-        'nodes',
-        node.metadata.name!,
-        { spec: { metadata: { [a.label]: JSON.stringify(a.value) } } },
-        { resourceVersion: node.metadata.resourceVersion },
-      );
+      await s.patchFound('nodes', node, { spec: { metadata: { [a.label]: JSON.stringify(a.value) } } });
     },
   },
   {
@@ -177,12 +161,7 @@ export const nodeCalls: Call[] = [
       const metadata = (specOf(node).metadata ?? {}) as Record<string, string>;
       if (!Object.prototype.hasOwnProperty.call(metadata, a.label))
         throw hil.notFound(`No metadata with label ${a.label} on node ${a.node}.`);
-      await s.patch(
-        'nodes',
-        node.metadata.name!,
-        { spec: { metadata: { [a.label]: null } } },
-        { resourceVersion: node.metadata.resourceVersion },
-      );
+      await s.patchFound('nodes', node, { spec: { metadata: { [a.label]: null } } });
     },
   },
   {
@@ -202,18 +181,10 @@ export const nodeCalls: Call[] = [
           `Nic ${a.nic} cannot be added: its NIC name ${name} is taken by Nic ${nicLabel(node, clash.name)}.`,
         );
       }
-      const annotation = nicNamesAnnotation(node, (m) => {
-        if (name !== a.nic) m[name] = a.nic;
+      await s.patchFound('nodes', node, {
+        metadata: { annotations: nicLabelsPatch(node, 'nics', name, a.nic) },
+        spec: { nics: [...nics, { name, macAddress: a.macaddr }] },
       });
-      await s.patch(
-        'nodes',
-        node.metadata.name!,
-        {
-          metadata: { annotations: { [HIL_NIC_NAMES_ANNOTATION]: annotation } },
-          spec: { nics: [...nics, { name, macAddress: a.macaddr }] },
-        },
-        { resourceVersion: node.metadata.resourceVersion },
-      );
     },
   },
   {
@@ -226,16 +197,10 @@ export const nodeCalls: Call[] = [
       const nic = mustFindNic(node, a.nic);
       if (specOf(node).project)
         throw hil.blocked('Nic is on a node that belongs to a project. Remove node from project and try again');
-      const annotation = nicNamesAnnotation(node, (m) => delete m[nic.name]);
-      await s.patch(
-        'nodes',
-        node.metadata.name!,
-        {
-          metadata: { annotations: { [HIL_NIC_NAMES_ANNOTATION]: annotation } },
-          spec: { nics: ((specOf(node).nics ?? []) as { name: string }[]).filter((n) => n.name !== nic.name) },
-        },
-        { resourceVersion: node.metadata.resourceVersion },
-      );
+      await s.patchFound('nodes', node, {
+        metadata: { annotations: nicLabelsPatch(node, 'nics', nic.name) },
+        spec: { nics: ((specOf(node).nics ?? []) as { name: string }[]).filter((n) => n.name !== nic.name) },
+      });
     },
   },
 ];

@@ -48,12 +48,7 @@ export const projectCalls: Call[] = [
       for (const u of await s.list('users')) {
         const projects: string[] = specOf(u).projects ?? [];
         if (projects.includes(name))
-          await s.patch(
-            'users',
-            u.metadata.name!,
-            { spec: { projects: projects.filter((x) => x !== name) } },
-            { resourceVersion: u.metadata.resourceVersion },
-          );
+          await s.patchFound('users', u, { spec: { projects: projects.filter((x) => x !== name) } });
       }
     },
   },
@@ -67,12 +62,7 @@ export const projectCalls: Call[] = [
       s.requireAccess(p.metadata.name);
       const node = await s.mustFind('nodes', 'Node', a.node);
       if (specOf(node).project) throw hil.blocked('Node is already owned by a project.');
-      await s.patch(
-        'nodes',
-        node.metadata.name!,
-        { spec: { project: p.metadata.name } },
-        { resourceVersion: node.metadata.resourceVersion },
-      );
+      await s.patchFound('nodes', node, { spec: { project: p.metadata.name } });
     },
   },
   {
@@ -92,12 +82,7 @@ export const projectCalls: Call[] = [
           throw hil.blocked('Node has pending network actions');
         throw hil.blocked('Node attached to a network');
       }
-      await s.patch(
-        'nodes',
-        node.metadata.name!,
-        { spec: { project: '' } },
-        { resourceVersion: node.metadata.resourceVersion },
-      );
+      await s.patchFound('nodes', node, { spec: { project: '' } });
     },
   },
   {

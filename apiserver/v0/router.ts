@@ -9,6 +9,7 @@ import { ANONYMOUS, type UserInfo } from '../auth/user.js';
 import { ApiError } from '../errors.js';
 import { AUTH_REQUIRED, hil, HilError, toHilError } from './errors.js';
 import { extensionCalls } from './extensions.js';
+import { headnodeCalls } from './headnodes.js';
 import { networkCalls } from './networking.js';
 import { nodeCalls } from './nodes.js';
 import { projectCalls } from './projects.js';
@@ -34,6 +35,7 @@ export function v0Calls(authBackend: string): Call[] {
     ...nodeCalls,
     ...switchCalls,
     ...networkCalls,
+    ...headnodeCalls,
     ...extensionCalls,
     ...(authBackend === 'database' ? userCalls : []),
   ];

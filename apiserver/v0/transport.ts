@@ -44,7 +44,8 @@ export function compile(calls: Call[]): Compiled[] {
         return greedy ? '(.+)' : '([^/]+)';
       })
       .join('/');
-    return { call, re: new RegExp(`^/${src}$`), params };
+    // A path ending in "/" (HIL's /headnode_images/) is answered with or without it, as Flask redirects.
+    return { call, re: new RegExp(`^/${src}${call.path.endsWith('/') ? '/?' : ''}$`), params };
   });
 }
 
