@@ -268,6 +268,7 @@ export class ApiServer {
           handlers: this.handlers,
           credentials: this.credentials,
           authBackend: this.opts.authenticator.name,
+          console: this.opts.console,
         },
         authenticator: this.opts.authenticator,
         requireAuthentication: this.opts.requireAuthentication !== false,
