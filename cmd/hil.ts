@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { HilCallError, HilClient, seg } from '../hilcli/client.js';
 import { table } from '../hilcli/table.js';
+import { addNodeObmCommands } from '../hilcli/node-obm.js';
 
 const SWITCH_TYPE = 'http://schema.massopencloud.org/haas/v0/switches/';
 
@@ -56,6 +57,7 @@ const json = (cmd: Command) => cmd.option('--json', 'print the raw JSON answer')
 
 // ---- node ---------------------------------------------------------------------------------------------------
 const node = program.command('node').description('Commands related to node');
+addNodeObmCommands(node);
 json(node.command('list').description('List all nodes or free nodes').argument('<pool>', 'free or all')).action(
   run(async (pool: string, o: { json?: boolean }) => {
     if (pool !== 'free' && pool !== 'all')

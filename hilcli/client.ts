@@ -24,17 +24,33 @@ export class HilClient {
     this.base = new URL(opts.endpoint).origin;
   }
 
-  async call(method: string, path: string, body?: unknown): Promise<any> {
+  private authHeaders(): Record<string, string> {
     const headers: Record<string, string> = {};
     if (this.opts.username !== undefined && this.opts.password !== undefined) {
       headers.authorization = `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password}`).toString('base64')}`;
     }
+    return headers;
+  }
+
+  async call(method: string, path: string, body?: unknown): Promise<any> {
+    const headers = this.authHeaders();
     if (body !== undefined) headers['content-type'] = 'application/json';
     const r = await fetch(`${this.base}/v0/${path}`, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+    return HilClient.answer(r);
+  }
+
+  /** A GET whose answer is a stream (show_console, as HIL's client returns the body's iterator): the body as it comes. */
+  async stream(path: string): Promise<ReadableStream<Uint8Array>> {
+    const r = await fetch(`${this.base}/v0/${path}`, { headers: this.authHeaders() });
+    if (r.status >= 200 && r.status < 300 && r.body) return r.body;
+    return HilClient.answer(r) as Promise<never>;
+  }
+
+  private static async answer(r: Response): Promise<any> {
     const text = await r.text();
     let parsed: any;
     try {
