@@ -112,6 +112,30 @@ describe('v0 OBM calls on an obmd node (obmd emulator, ipmi_sim, node controller
     await fails('bob', 'GET', '/node/Node_1/console', 'AuthorizationError', 401);
   });
 
+  test('the resource API: obmd needs spec.obm.uri (422); a member may change spec.obm.enabled, nothing else of spec.obm', async () => {
+    const bad = await as('admin', 'POST', `${H}/nodes`, {
+      apiVersion: 'hil.io/v1alpha1',
+      kind: 'Node',
+      metadata: { name: 'no-uri' },
+      spec: { obm: { type: 'obmd' } },
+    });
+    assert.equal(bad.status, 422, JSON.stringify(bad.body));
+    assert.equal(bad.body.details.causes[0].field, 'spec.obm.uri');
+    const name = resourceName('Node_1');
+    const MERGE = 'application/merge-patch+json';
+    const moved = await as(
+      'alice',
+      'PATCH',
+      `${H}/nodes/${name}`,
+      { spec: { obm: { uri: `${obmd.url}/node/x` } } },
+      MERGE,
+    );
+    assert.equal(moved.status, 403);
+    await must('alice', 'PATCH', `${H}/nodes/${name}`, { spec: { obm: { enabled: false } } }, MERGE);
+    await fails('alice', 'POST', '/node/Node_1/power_on', 'BlockedError', 409);
+    await v0('alice', 'PUT', '/node/Node_1/obm', { enabled: true });
+  });
+
   test('power on, cycle, status and off through v0 change the BMC (read back with ipmitool)', async () => {
     assert.match(await bmc.ipmitool('chassis', 'power', 'status'), /is off/);
     await v0('alice', 'POST', '/node/Node_1/power_on');
