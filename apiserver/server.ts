@@ -269,6 +269,7 @@ export class ApiServer {
           credentials: this.credentials,
           authBackend: this.opts.authenticator.name,
           headnodeBaseImages: this.opts.headnodeBaseImages,
+          console: this.opts.console,
         },
         authenticator: this.opts.authenticator,
         requireAuthentication: this.opts.requireAuthentication !== false,

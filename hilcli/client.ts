@@ -29,12 +29,7 @@ export class HilClient {
     this.base = new URL(opts.endpoint).origin;
   }
 
-  async call(method: string, path: string, body?: unknown): Promise<any> {
-    return (await this.request(method, path, body)).parsed;
-  }
-
-  /** A call's answer as parsed JSON and as the raw text (HIL's headnode commands print the body as it is). */
-  async request(method: string, path: string, body?: unknown): Promise<{ parsed: any; text: string }> {
+  private async authHeaders(): Promise<Record<string, string>> {
     const headers: Record<string, string> = {};
     if (this.opts.username !== undefined && this.opts.password !== undefined) {
       headers.authorization = `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password}`).toString('base64')}`;
@@ -42,12 +37,34 @@ export class HilClient {
       this.token ??= this.opts.token();
       headers['x-auth-token'] = await this.token;
     }
+    return headers;
+  }
+
+  async call(method: string, path: string, body?: unknown): Promise<any> {
+    return (await this.request(method, path, body)).parsed;
+  }
+
+  /** A call's answer as parsed JSON and as the raw text (HIL's headnode commands print the body as it is). */
+  async request(method: string, path: string, body?: unknown): Promise<{ parsed: any; text: string }> {
+    const headers = await this.authHeaders();
     if (body !== undefined) headers['content-type'] = 'application/json';
     const r = await fetch(`${this.base}/v0/${path}`, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+    return HilClient.answer(r);
+  }
+
+  /** A GET whose answer is a stream (show_console, as HIL's client returns the body's iterator): the body as it comes. */
+  async stream(path: string): Promise<ReadableStream<Uint8Array>> {
+    const r = await fetch(`${this.base}/v0/${path}`, { headers: await this.authHeaders() });
+    if (r.status >= 200 && r.status < 300 && r.body) return r.body;
+    return (await HilClient.answer(r)) as never;
+  }
+
+  /** The answer parsed; a failure thrown as HIL's error type and message. */
+  private static async answer(r: Response): Promise<{ parsed: any; text: string }> {
     const text = await r.text();
     let parsed: any;
     try {

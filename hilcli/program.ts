@@ -4,6 +4,7 @@ import { addHeadnodeCommands } from './commands/headnode.js';
 import { addMiscCommands } from './commands/misc.js';
 import { addNetworkCommands } from './commands/network.js';
 import { addNodeCommands } from './commands/node.js';
+import { addNodeObmCommands } from './commands/node-obm.js';
 import { addPortCommands } from './commands/port.js';
 import { addProjectCommands } from './commands/project.js';
 import { addSwitchCommands } from './commands/switch.js';
@@ -17,7 +18,7 @@ export function hilProgram(): Command {
     )
     .showHelpAfterError();
   program.version(process.env.npm_package_version ?? '0.1.0');
-  addNodeCommands(program);
+  addNodeObmCommands(addNodeCommands(program));
   addProjectCommands(program);
   addNetworkCommands(program);
   addSwitchCommands(program);

@@ -324,20 +324,27 @@ export interface NodeSpec {
 
 /** Out-of-band management (BMC) of the node. */
 export interface NodeObm {
-  /** OBM driver. */
-  type: 'ipmi' | 'mock';
+  /** OBM driver: ipmi and mock need host; obmd needs uri. */
+  type: 'ipmi' | 'mock' | 'obmd';
   /**
-   * BMC host name or IP address.
+   * BMC host name or IP address (ipmi, mock).
    * Rules: pattern `^[A-Za-z0-9:\[][A-Za-z0-9._:\[\]%-]*$`; maxLength 253.
    */
-  host: string;
+  host?: string;
   /**
    * BMC UDP port (IPMI over LAN).
    * Rules: 1..65535.
    * @default 623
    */
   port?: number;
-  /** Reference to the v1 Secret holding the BMC credentials (keys username and password). */
+  /**
+   * obmd only: the node's URL on obmd, e.g. https://obmd.example.com/node/node4 (HIL's obmd uri); its admin token is the credentials Secret's password.
+   * Rules: pattern `^https?://[^\s?#@]+$`; maxLength 2048.
+   */
+  uri?: string;
+  /** HIL's OBM enabled flag (node_enable_obm / node_disable_obm): false refuses HIL's power, boot-device and console calls and, for obmd, revokes the node token (ending console streams). Omitted means enabled. */
+  enabled?: boolean;
+  /** Reference to the v1 Secret holding the BMC credentials (keys username and password; for obmd, username admin and password the obmd admin token). */
   credentialsSecretRef?: SecretReference;
 }
 

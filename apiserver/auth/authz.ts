@@ -177,12 +177,14 @@ export class Authorizer {
         if (before === '' && after === '')
           throw deny('the node is free: members may only claim it (set spec.project to one of their projects)');
         const strip = (o: KObject | undefined) => {
-          const { project: _p, power: _w, bootDevice: _b, ...rest } = spec(o);
-          return rest;
+          const { project: _p, power: _w, bootDevice: _b, obm, ...rest } = spec(o);
+          // HIL's node_enable_obm / node_disable_obm are the project's: spec.obm.enabled, and only that, is theirs.
+          const { enabled: _e, ...obmRest } = (obm ?? {}) as Record<string, unknown>;
+          return { ...rest, obm: obmRest };
         };
         if (!deepEqual(strip(object), strip(old))) {
           throw deny(
-            'project members may change only spec.project (claim or release), spec.power and spec.bootDevice of a node',
+            'project members may change only spec.project (claim or release), spec.power, spec.bootDevice and spec.obm.enabled of a node',
           );
         }
         checkMetadata(old!, object!, deny, [POWER_CYCLE_ANNOTATION]);

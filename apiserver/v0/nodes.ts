@@ -24,6 +24,45 @@ export function mustFindNic(node: KObject, label: string): { name: string; port?
 /** HIL's OBM types (the tail of `http://schema.massopencloud.org/haas/v0/obm/<x>`): ours; `hil.ext.obm.<x>` provides each. */
 export const OBM_TYPES: Record<string, string> = { ipmi: 'ipmi', mock: 'mock' };
 
+/**
+ * node_register's OBM, checked as HIL's schema checks it (a ValidationError before authentication), as the Node's
+ * spec.obm and the credentials Secret's data. obmd (HIL ≥ 0.4): the node URL on obmd and its admin token (HTTP
+ * basic `admin:<token>` to obmd); the node starts with its OBM disabled, as HIL's does (no node token yet).
+ * The older `obm` body: HIL's OBM type URL, host, user and password.
+ */
+function obmArgs(
+  obmd: Record<string, unknown> | undefined,
+  legacy: unknown,
+): { spec: Record<string, unknown>; credentials: Record<string, string>; badType?: string } {
+  if (obmd) {
+    const keys = Object.keys(obmd).sort().join(',');
+    if (keys !== 'admin_token,uri' || typeof obmd.uri !== 'string' || typeof obmd.admin_token !== 'string')
+      throw hil.validation();
+    let scheme = '';
+    try {
+      scheme = new URL(obmd.uri).protocol;
+    } catch {
+      /* not a URL: refused below */
+    }
+    if (scheme !== 'http:' && scheme !== 'https:') throw hil.validation();
+    return {
+      spec: { type: 'obmd', uri: obmd.uri, enabled: false },
+      credentials: { username: 'admin', password: obmd.admin_token },
+    };
+  }
+  const obm = legacy as Record<string, unknown>;
+  const keys = Object.keys(obm).sort().join(',');
+  if (keys !== 'host,password,type,user' || Object.values(obm).some((v) => typeof v !== 'string'))
+    throw hil.validation();
+  const type = OBM_TYPES[String(obm.type).split('/').pop() ?? ''];
+  return {
+    // An unknown type is a BadArgumentError, after the admin check.
+    ...(type ? {} : { badType: `${JSON.stringify(obm.type)} is not a valid OBM type.` }),
+    spec: { type, host: obm.host },
+    credentials: { username: String(obm.user), password: String(obm.password) },
+  };
+}
+
 async function showNode(s: V0Session, hilName: string): Promise<unknown> {
   const node = await s.mustFind('nodes', 'Node', hilName);
   const project = specOf(node).project || null;
@@ -59,19 +98,10 @@ export const nodeCalls: Call[] = [
     args: { obm: 'object?', obmd: 'object?', metadata: 'object?' },
     async run(s, a) {
       if ((a.obm === undefined) === (a.obmd === undefined)) throw hil.validation();
+      const obm = obmArgs(a.obmd !== undefined ? (a.obmd as Record<string, unknown>) : undefined, a.obm);
       s.requireAdmin();
+      if (obm.badType) throw hil.badArgument(obm.badType);
       await s.checkFree('nodes', 'Node', a.node);
-      if (a.obmd !== undefined) {
-        throw hil.badArgument(
-          'obmd nodes are not supported yet: register the node with {"obm": {"type": ".../obm/ipmi", "host", "user", "password"}} or as a Node resource',
-        );
-      }
-      const obm = a.obm as Record<string, unknown>;
-      const keys = Object.keys(obm).sort().join(',');
-      if (keys !== 'host,password,type,user' || Object.values(obm).some((v) => typeof v !== 'string'))
-        throw hil.validation();
-      const type = OBM_TYPES[String(obm.type).split('/').pop() ?? ''];
-      if (!type) throw hil.badArgument(`${JSON.stringify(obm.type)} is not a valid OBM type.`);
       const metadata: Record<string, string> = {};
       for (const [k, v] of Object.entries((a.metadata ?? {}) as Record<string, unknown>))
         metadata[k] = JSON.stringify(v);
@@ -82,7 +112,7 @@ export const nodeCalls: Call[] = [
         kind: 'Secret',
         metadata: { name: secret, namespace: SYSTEM_NAMESPACE },
         type: 'Opaque',
-        stringData: { username: obm.user, password: obm.password },
+        stringData: obm.credentials,
       });
       try {
         await s.create('nodes', {
@@ -90,7 +120,7 @@ export const nodeCalls: Call[] = [
           metadata: meta,
           spec: {
             project: '',
-            obm: { type, host: obm.host, credentialsSecretRef: { name: secret, namespace: SYSTEM_NAMESPACE } },
+            obm: { ...obm.spec, credentialsSecretRef: { name: secret, namespace: SYSTEM_NAMESPACE } },
             nics: [],
             ...(Object.keys(metadata).length ? { metadata } : {}),
           },

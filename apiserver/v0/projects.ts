@@ -75,6 +75,11 @@ export const projectCalls: Call[] = [
       s.requireAccess(p.metadata.name);
       const node = await s.mustFind('nodes', 'Node', a.node);
       if (specOf(node).project !== p.metadata.name) throw hil.notFound('Node not in project');
+      // HIL: the OBM must be disabled first. An obmd node's is enabled unless spec.obm.enabled is false; other
+      // types (which had no such switch before HIL 0.4) only when it was explicitly enabled.
+      const obm = specOf(node).obm ?? {};
+      if (obm.enabled === true || (obm.type === 'obmd' && obm.enabled !== false))
+        throw hil.blocked("Node's obm is enabled.");
       const attachments = await s.list('networkattachments', { path: ['spec', 'node'], value: node.metadata.name! });
       if (attachments.length) {
         // A detach still under way is HIL's pending action; anything else is an attachment.

@@ -3,6 +3,7 @@
 // resource handlers with the caller's UserInfo, so the authorization, admission and invariants are the resource
 // API's own. HIL's two authorization primitives (admin; access to a project) are here only to give HIL's errors in
 // HIL's order before a write is tried.
+import type { ConsoleBackend } from '../handlers/console.js';
 import type { ResourceHandlers, RequestInfo } from '../handlers/resources.js';
 import type { UserCredentials } from '../handlers/users.js';
 import type { KObject } from '../object.js';
@@ -23,6 +24,10 @@ export interface V0Deps {
   authBackend: string;
   /** hil.cfg [headnode] base_imgs (list_headnode_images; headnode_create's check). */
   headnodeBaseImages?: readonly string[];
+  /** The serial console backend of nodes/NAME/console (show_console streams through the same endpoint code). */
+  console?: ConsoleBackend;
+  /** How long a power or boot-device call waits for the node controller to have done it (default 30 000 ms). */
+  obmWaitMs?: number;
 }
 
 /** hil.io kinds by plural, and the core Secret. */

@@ -1,5 +1,5 @@
 // HIL's hil/cli/node.py: the node group (list, show, register, delete, nic, network, metadata). The OBM commands
-// (obm, power, bootdev, console) are added to this group by hilcli/node-obm.ts.
+// (obm, power, bootdev, console) are added to this group by hilcli/commands/node-obm.ts.
 import type { Command } from 'commander';
 import { seg } from '../client.js';
 import { table } from '../table.js';

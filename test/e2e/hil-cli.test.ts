@@ -56,9 +56,12 @@ describe('hil CLI', () => {
     await ok(['switch', 'register', 'sw1', 'mock', 'sw1.example.com', 'admin', 'switch-pw']);
     await ok(['port', 'register', 'sw1', 'gi1/0/1']);
     assert.match(await ok(['switch', 'show', 'sw1']), /gi1\/0\/1/);
-    const reg = await hil(['node', 'register', 'node-01', 'http://obmd.example.com/node/node-01', 'token']);
-    assert.equal(reg.code, 1, 'obmd nodes are refused until the obmd driver exists');
-    assert.match(reg.stderr, /^Error: obmd nodes are not supported yet/);
+    // An obmd node (HIL >= 0.4; the OBM commands are in hil-cli-obm.test.ts).
+    await ok(['node', 'register', 'obmd-01', 'http://obmd.example.com/node/obmd-01', 'a'.repeat(32)]);
+    const bad = await hil(['node', 'register', 'obmd-02', 'ftp://obmd.example.com/node/obmd-02', 'a'.repeat(32)]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^Error: /);
+    await ok(['node', 'delete', 'obmd-01']);
     // Made through the v0 API as a pre-0.4 ipmi node (the CLI only speaks obmd).
     const r = await fetch(`${srv.url}/v0/node/node-01`, {
       method: 'PUT',
