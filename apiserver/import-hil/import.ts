@@ -395,7 +395,7 @@ export async function importHil(site: HilSite, o: ImportOptions): Promise<Import
     networks.set(n.label, { name: m.name!, vlan });
     if (o.dryRun) continue;
     const uid = r.object.metadata.uid!;
-    if (n.allocated && !(await im.get('leases', SYSTEM_NAMESPACE, claimName(vlan)))) {
+    if (n.allocated)
       await im.ensure(
         'Lease',
         'leases',
@@ -408,9 +408,8 @@ export async function importHil(site: HilSite, o: ImportOptions): Promise<Import
           },
           spec: { holderIdentity: uid },
         },
-        { namespace: SYSTEM_NAMESPACE, owned: () => false },
+        { namespace: SYSTEM_NAMESPACE, owned: (cur) => (cur.spec as any)?.holderIdentity === uid, keep: true },
       );
-    }
     if ((r.object.status as any)?.vlan !== vlan)
       await im.writeStatus('networks', m.name!, {
         vlan,
