@@ -4,6 +4,7 @@
 // controller sends nothing to any switch for what was imported. The import of HIL's own dumps is in
 // import-hil-dumps.test.ts (opt-in).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,8 @@ import { createRegistry, MockSwitchDriver } from '../../drivers/switch/index.js'
 import { FakeApi } from '../support/fake-api.js';
 import { buildPostgresFixture, buildSqliteFixture, HIL_PASSWORDS } from '../support/hil-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { api, startInProcessServer, type InProcessServer } from '../support/server.js';
+import { api, startInProcessServer, TSX_LOADER, type InProcessServer } from '../support/server.js';
+import { packageRoot } from '../../common/paths.js';
 
 const H = '/apis/hil.io/v1alpha1';
 const basic = (user: string, pw: string) => ({
@@ -362,5 +364,42 @@ describe('import-hil: bad sources fail clearly and write nothing', () => {
       });
     }
     assert.equal(await srv.store.currentRevision(), rev);
+  });
+});
+
+describe('hil-admin import-hil (the command)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hil-import-cmd-'));
+    buildSqliteFixture(join(dir, 'hil.db'), 'pre-obmd');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const run = (...args: string[]) =>
+    spawnSync(
+      process.execPath,
+      [
+        '--import',
+        TSX_LOADER,
+        join(packageRoot(), 'cmd', 'hil-admin.ts'),
+        'import-hil',
+        '--data-dir',
+        join(dir, 'data'),
+        ...args,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+
+  test('prints the plan, then imports; a bad source exits 1 with the reason', () => {
+    const plan = run('--dry-run', join(dir, 'hil.db'));
+    assert.equal(plan.status, 0, plan.stderr);
+    assert.match(plan.stdout, /^ACTION\s+KIND\s+HIL\s+NAME\s+DETAIL$/m);
+    assert.match(plan.stdout, /^would create\s+Node\s+Node 02\s+node-02--\S+\s+NIC eth0: MAC "Unknown"/m);
+    assert.match(plan.stdout, /^not imported\s+Switch\s+juniper1\s+-\s+HIL switch type "juniper"/m);
+    const done = run(join(dir, 'hil.db'));
+    assert.equal(done.status, 0, done.stderr);
+    assert.match(done.stdout, /30 created, 0 updated, 0 unchanged, 4 not imported/);
+    const bad = run(join(dir, 'missing.db'));
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /^hil-admin: .*missing\.db: no such file/m);
   });
 });
