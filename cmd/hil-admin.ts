@@ -327,7 +327,8 @@ common(
         dryRun: flags.dryRun,
         pauseSwitches: flags.pause,
         vlanPool: settings.vlanPool,
-        onEntry: (_e, done, total) => {
+        onEntry: (e, done, total) => {
+          if (e.kind === 'Secret' || e.kind === 'Lease') return;
           if (total >= 200 && (done % 100 === 0 || done === total)) console.error(`import-hil: ${done}/${total}`);
         },
       }),

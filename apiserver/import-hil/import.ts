@@ -106,9 +106,13 @@ class Importer {
     this.total = n;
   }
 
+  /** HIL rows decided so far (the Secrets and VLAN claims made beside objects are not HIL rows). */
+  private done = 0;
+
   record(e: PlanEntry): PlanEntry {
     this.entries.push(e);
-    this.o.onEntry?.(e, this.entries.length, this.total);
+    if (e.kind !== 'Secret' && e.kind !== 'Lease') this.done++;
+    this.o.onEntry?.(e, this.done, this.total);
     return e;
   }
 

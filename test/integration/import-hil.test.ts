@@ -91,7 +91,14 @@ for (const sourceKind of ['postgresql', 'sqlite'] as const) {
     });
 
     test('import: every object, under its v0 name, with what cannot be carried listed', async () => {
-      const r = await importHilDatabase(source, { store: srv.store });
+      const progress: [number, number][] = [];
+      const r = await importHilDatabase(source, {
+        store: srv.store,
+        onEntry: (_e, done, total) => progress.push([done, total]),
+      });
+      // Progress counts HIL's rows: 3 projects, 3 users, 3 switches, 5 ports, 5 networks, 3 nodes, 3 attachments,
+      // 1 headnode, 1 pending action.
+      assert.deepEqual(progress.at(-1), [27, 27]);
       const skipped = r.entries.filter((e) => e.action === 'skip').map((e) => `${e.kind} ${e.hil}: ${e.detail}`);
       assert.equal(skipped.length, 4, skipped.join('\n'));
       assert.match(skipped.join('\n'), /Switch juniper1: HIL switch type "juniper" has no driver here/);
