@@ -73,9 +73,13 @@ type Want = { metadata: KObject['metadata']; spec?: any; [key: string]: any };
 const IMPORTER: UserInfo = { name: 'system:hil-import', admin: true, projects: [] };
 const MAC = /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/;
 
-/** The obm of a Node for an obmd-managed HIL node (the node's obmd URI; its admin token in the `-obm` Secret). */
+/**
+ * The obm of a Node for an obmd-managed HIL node, as v0's node_register makes it: the node's obmd URL, the admin
+ * token as the password (user `admin`) of the `-obm` Secret, and the OBM disabled. Enabling it here would take a
+ * new node token from obmd, replacing HIL's (ending HIL's consoles) while both run: that is left to the admin.
+ */
 function obmdObm(uri: string, secret: string) {
-  return { type: 'obmd', host: uri, credentialsSecretRef: { name: secret, namespace: SYSTEM_NAMESPACE } };
+  return { type: 'obmd', uri, enabled: false, credentialsSecretRef: { name: secret, namespace: SYSTEM_NAMESPACE } };
 }
 
 /** `100-200,300-500` from a sorted list of VLANs. */
@@ -490,7 +494,9 @@ export async function importHil(site: HilSite, o: ImportOptions): Promise<Import
     if (r.entry.action === 'skip') continue;
     nodes.set(n.label, { name, nics: nicMap });
     const data: Record<string, string> =
-      obm.kind === 'obmd' ? { admin_token: obm.adminToken } : { username: obm.user, password: obm.password };
+      obm.kind === 'obmd'
+        ? { username: 'admin', password: obm.adminToken }
+        : { username: obm.user, password: obm.password };
     await im.ensure(
       'Secret',
       'secrets',

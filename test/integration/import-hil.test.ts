@@ -314,10 +314,16 @@ describe('import-hil: the last release schema (nodes behind obmd)', () => {
     assert.equal(nodeEntries.length, 3);
     const obmdType = !!(await srv.store.list('hil.io/nodes')).items.length;
     if (obmdType) {
+      // As v0's node_register makes an obmd node: the URL, disabled, the admin token as the Secret's password.
       const n1 = (await srv.store.get('hil.io/nodes', '', 'node-01'))!.object as any;
       assert.equal(n1.spec.obm.type, 'obmd');
+      assert.equal(n1.spec.obm.uri, 'http://obmd.example:8080/node/node-01');
+      assert.equal(n1.spec.obm.enabled, false);
       const s = (await srv.store.get('core/secrets', 'hil-system', 'node-01-obm'))!.object as any;
-      assert.equal(Buffer.from(s.data.admin_token, 'base64').toString(), 'tok-01');
+      assert.equal(Buffer.from(s.data.username, 'base64').toString(), 'admin');
+      assert.equal(Buffer.from(s.data.password, 'base64').toString(), 'tok-01');
+      assert.equal(count(r, 'create', 'NetworkAttachment'), 3);
+      assert.match(nodeEntries.find((e) => e.hil === 'Node 02')!.detail!, /HIL had its OBM enabled/);
     } else {
       for (const e of nodeEntries) assert.equal(e.action, 'skip', `${e.hil}: ${e.detail}`);
       assert.match(nodeEntries[0].detail!, /obm\.type.*obmd|obmd/);
