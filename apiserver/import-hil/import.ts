@@ -70,6 +70,12 @@ export interface ImportOptions {
 /** An object as the importer wants it (apiVersion and kind are added from its type). */
 type Want = { metadata: KObject['metadata']; spec?: any; [key: string]: any };
 
+/**
+ * On a Headnode: hnic name → HIL hnic label for labels that are not valid hnic names, as the v0 headnode calls keep
+ * it (the same mapping as NIC labels, v0/names.ts nicName).
+ */
+const HIL_HNIC_NAMES_ANNOTATION = 'hil.io/hil-hnic-names';
+
 const IMPORTER: UserInfo = { name: 'system:hil-import', admin: true, projects: [] };
 const MAC = /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/;
 
@@ -568,13 +574,19 @@ export async function importHil(site: HilSite, o: ImportOptions): Promise<Import
       continue;
     }
     const lost = h.hnics.filter((x) => x.network !== null && !networks.has(x.network));
+    const m = meta(h.label);
+    const hnicNames = Object.fromEntries(
+      h.hnics.filter((x) => nicName(x.label) !== x.label).map((x) => [nicName(x.label), x.label]),
+    );
+    if (Object.keys(hnicNames).length)
+      m.annotations = { ...m.annotations, [HIL_HNIC_NAMES_ANNOTATION]: JSON.stringify(hnicNames) };
     const want: Want = {
-      metadata: meta(h.label),
+      metadata: m,
       spec: {
         project,
         baseImage: h.baseImage,
         hnics: h.hnics.map((x) => ({
-          name: x.label,
+          name: nicName(x.label),
           ...(x.network !== null && networks.has(x.network) ? { network: networks.get(x.network)!.name } : {}),
         })),
         running: false,

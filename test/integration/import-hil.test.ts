@@ -180,7 +180,10 @@ for (const sourceKind of ['postgresql', 'sqlite'] as const) {
 
       // Headnode: powered off, the hnic on a network that did not come along left unconnected.
       const hn = await get('headnodes', resourceName('runway hn'));
-      assert.deepEqual(hn.spec.hnics, [{ name: 'pxe', network: 'runway-pxe' }, { name: 'ext' }]);
+      assert.deepEqual(hn.spec.hnics, [{ name: 'pxe', network: 'runway-pxe' }, { name: nicName('ext nic') }]);
+      assert.deepEqual(JSON.parse(hn.metadata.annotations['hil.io/hil-hnic-names']), {
+        [nicName('ext nic')]: 'ext nic',
+      });
       assert.equal(hn.spec.running, false);
       assert.match(r.notes.join('\n'), /VLAN pool: 100-104/);
     });

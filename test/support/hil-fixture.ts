@@ -83,7 +83,7 @@ function rows(variant: HilFixtureVariant): string[] {
     `INSERT INTO networking_action VALUES (1, 'u-1', 'DONE', 'modify_port', 1, 1, 'vlan/native'),
        (2, 'u-2', 'PENDING', 'modify_port', 4, 2, 'vlan/native')`,
     `INSERT INTO headnode VALUES (1, 'runway hn', 1, FALSE, 'base-img', 'e9c77c00-fa31-11e5-93f8-001e65327848')`,
-    `INSERT INTO hnic VALUES (1, 'pxe', 1, 1), (2, 'ext', 1, 5)`,
+    `INSERT INTO hnic VALUES (1, 'pxe', 1, 1), (2, 'ext nic', 1, 5)`,
   );
   return out;
 }
