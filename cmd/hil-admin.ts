@@ -320,13 +320,11 @@ common(
   .action(async (source: string, flags: ServeFlags & { dryRun?: boolean; pause: boolean }) => {
     if (/\/\/[^/@]*:[^/@]*@/.test(source)) warnVisible('a password in SOURCE', '~/.pgpass or $PGPASSWORD');
     const { importHilDatabase, formatReport } = await import('../apiserver/import-hil/run.js');
-    const settings = resolveSettings(flags, readConfig(flags.config));
     const report = await withStore(flags, (store) =>
       importHilDatabase(source, {
         store,
         dryRun: flags.dryRun,
         pauseSwitches: flags.pause,
-        vlanPool: settings.vlanPool,
         onEntry: (e, done, total) => {
           if (e.kind === 'Secret' || e.kind === 'Lease') return;
           if (total >= 200 && (done % 100 === 0 || done === total)) console.error(`import-hil: ${done}/${total}`);

@@ -21,7 +21,6 @@ import { resourceHandlers } from '../server.js';
 import type { CredentialStore, Store } from '../store/store.js';
 import type { UserInfo } from '../auth/user.js';
 import { parseSha512Crypt } from '../auth/sha-crypt.js';
-import type { VlanSet } from '../../api/v1alpha1/vlans.js';
 import { PAUSED_ANNOTATION } from '../../api/v1alpha1/annotations.js';
 import { CLAIM_LABEL, CLAIM_NETWORK_LABEL, claimName, SYSTEM_NAMESPACE } from '../../api/v1alpha1/vlan-claims.js';
 import {
@@ -61,8 +60,6 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Create Switches paused (default true): nothing is written to a switch until an admin resumes it. */
   pauseSwitches?: boolean;
-  /** hil.cfg's VLAN pool, for the admission checks of explicit VLANs (as the server has it). */
-  vlanPool?: VlanSet;
   /** Called for each entry as it is decided (progress on long imports). */
   onEntry?: (e: PlanEntry, done: number, total: number) => void;
 }
@@ -109,7 +106,10 @@ class Importer {
   private total = 0;
 
   constructor(private readonly o: ImportOptions) {
-    this.handlers = resourceHandlers({ store: o.store, vlanPool: o.vlanPool });
+    // Without the VLAN pool: admission then checks an explicit VLAN for uniqueness only, not for being inside the
+    // pool or a switch's vlanRange. HIL took any net_id for admin networks (provider VLANs outside the pool are the
+    // usual case), and these VLANs are on the switches already: refusing them would not make them go away.
+    this.handlers = resourceHandlers({ store: o.store });
   }
 
   setTotal(n: number) {
