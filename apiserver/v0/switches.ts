@@ -52,7 +52,7 @@ export const SWITCH_TYPES: Record<
   ovs: { type: 'ovs', extension: 'hil.ext.switches.ovs', required: ['ovs_bridge'], options: { ovs_bridge: 'bridge' } },
 };
 /** HIL's ovs driver talks to the local ovsdb-server; ours names the remote, and this is Open vSwitch's own default. */
-const OVS_DEFAULT_REMOTE = 'unix:/var/run/openvswitch/db.sock';
+export const OVS_DEFAULT_REMOTE = 'unix:/var/run/openvswitch/db.sock';
 
 const quote = (x: string) => `'${x}'`;
 
