@@ -21,7 +21,7 @@ import { resourceHandlers } from '../server.js';
 import type { CredentialStore, Store } from '../store/store.js';
 import type { UserInfo } from '../auth/user.js';
 import { parseSha512Crypt } from '../auth/sha-crypt.js';
-import { PAUSED_ANNOTATION } from '../../api/v1alpha1/annotations.js';
+import { HIL_HNIC_NAMES_ANNOTATION, PAUSED_ANNOTATION } from '../../api/v1alpha1/annotations.js';
 import { CLAIM_LABEL, CLAIM_NETWORK_LABEL, claimName, SYSTEM_NAMESPACE } from '../../api/v1alpha1/vlan-claims.js';
 import {
   compositeName,
@@ -66,12 +66,6 @@ export interface ImportOptions {
 
 /** An object as the importer wants it (apiVersion and kind are added from its type). */
 type Want = { metadata: KObject['metadata']; spec?: any; [key: string]: any };
-
-/**
- * On a Headnode: hnic name → HIL hnic label for labels that are not valid hnic names, as the v0 headnode calls keep
- * it (the same mapping as NIC labels, v0/names.ts nicName).
- */
-const HIL_HNIC_NAMES_ANNOTATION = 'hil.io/hil-hnic-names';
 
 const IMPORTER: UserInfo = { name: 'system:hil-import', admin: true, projects: [] };
 const MAC = /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/;
