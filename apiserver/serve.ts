@@ -57,6 +57,8 @@ export interface ServeSettings {
   logLevel: string;
   /** Accepted as the embedded controllers' credential (`serve --controllers`); made at start, never stored. */
   internalToken?: string;
+  /** The web console's built files (default: dist/ui in the package, made by `npm run build`). */
+  uiDir?: string;
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:6443';
@@ -168,6 +170,7 @@ export async function serve(settings: ServeSettings, logger: Logger = createLogg
       tls: settings.tls,
       watchTimeoutMs: settings.watchTimeoutMs,
       limits: settings.limits,
+      uiDir: settings.uiDir ?? join(packageRoot(), 'dist', 'ui'),
     });
     const addr = await server.start({ host: settings.host, port: settings.port });
     const scheme = settings.tls ? 'https' : 'http';
