@@ -34,6 +34,8 @@ export interface ServeFlags {
   maxWatches?: string;
   maxWatchesPerUser?: string;
   logLevel?: string;
+  /** The web console's built files (default dist/ui in the package). */
+  uiDir?: string;
 }
 
 export interface ServeSettings {
@@ -69,7 +71,7 @@ export function parseListen(value: string): { host: string; port: number } {
   return parseHostPort(value, '--listen', DEFAULT_LISTEN);
 }
 
-/** Environment variables between flags and hil.cfg: HIL_LISTEN, HIL_DATA_DIR, HIL_DATABASE_URI, HIL_AUTH, HIL_LOG_LEVEL. */
+/** Environment variables between flags and hil.cfg: HIL_LISTEN, HIL_DATA_DIR, HIL_DATABASE_URI, HIL_AUTH, HIL_LOG_LEVEL, HIL_UI_DIR. */
 export function flagsFromEnv(env: NodeJS.ProcessEnv = process.env): ServeFlags {
   const out: ServeFlags = {};
   if (env.HIL_LISTEN) out.listen = env.HIL_LISTEN;
@@ -77,6 +79,7 @@ export function flagsFromEnv(env: NodeJS.ProcessEnv = process.env): ServeFlags {
   if (env.HIL_DATABASE_URI) out.databaseUri = env.HIL_DATABASE_URI;
   if (env.HIL_AUTH) out.auth = env.HIL_AUTH;
   if (env.HIL_LOG_LEVEL) out.logLevel = env.HIL_LOG_LEVEL;
+  if (env.HIL_UI_DIR) out.uiDir = env.HIL_UI_DIR;
   return out;
 }
 
@@ -125,6 +128,7 @@ export function resolveSettings(
     watchTimeoutMs,
     limits,
     logLevel: flags.logLevel ?? file.logLevel ?? 'info',
+    ...(flags.uiDir ? { uiDir: flags.uiDir } : {}),
   };
 }
 
