@@ -139,6 +139,16 @@ spec:
   project: other
   obm: {type: mock, host: bmc-other}
   nics: [{name: eth0, macAddress: "52:54:00:00:09:01"}]
+---
+apiVersion: hil.io/v1alpha1
+kind: Network
+metadata: {name: other-net}
+spec: {owner: other}
+---
+apiVersion: hil.io/v1alpha1
+kind: NetworkAttachment
+metadata: {name: other-node-eth0-other-net}
+spec: {node: other-node, nic: eth0, network: other-net, channel: native}
 `,
     );
     assert.equal(
@@ -214,7 +224,16 @@ spec:
         undefined,
         { timeout: 20_000 },
       );
-      await shot(page, 'topology');
+      // What cannot converge is highlighted with the controller's message: other-node's NIC is cabled to no port.
+      await page.waitForFunction(
+        () =>
+          /attachment other-node-eth0-other-net: Pending — Ready: NotCabled — NIC "eth0" of node "other-node" is not cabled/.test(
+            document.querySelector('[data-testid=problems]')?.textContent ?? '',
+          ),
+        undefined,
+        { timeout: 20_000 },
+      );
+      assert.match((await page.getAttribute('[data-testid=att-other-node-eth0-other-net]', 'class')) ?? '', /warn/);
 
       // A change applied with hilctl shows up without a reload (the page's watches).
       const file = join(dataDir, 'storage.yaml');
@@ -241,6 +260,7 @@ spec:
         { timeout: 10_000 },
       );
       assert.ok(storage);
+      await shot(page, 'topology');
 
       // Attach node-01's eth0 (native: runway-pxe) to runway-storage, tagged, from the node's page.
       await page.click('a[href="#/nodes"]');

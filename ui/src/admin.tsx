@@ -75,7 +75,7 @@ export function NetworksAdmin({ session }: { session: Session }) {
             return (
               <tr key={n.metadata.name} data-testid={`network-${n.metadata.name}`}>
                 <td>
-                  <i class="swatch" style={{ background: colourOf(n.metadata.name) }} />
+                  <i class="swatch" style={{ background: colourOf(n.status?.vlan) }} />
                   {n.metadata.name}
                 </td>
                 <td>{n.status?.vlan ?? n.spec?.vlan ?? '…'}</td>

@@ -232,10 +232,11 @@ export function condition(o: KObject | undefined, type: string): Condition | und
   return (o?.status?.conditions as Condition[] | undefined)?.find((c) => c.type === type);
 }
 
-/** A network's colour: stable per name, from a palette that reads on white. */
-const PALETTE = ['#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#bcbd22', '#393b79'];
-export function colourOf(name: string): string {
-  let h = 0;
-  for (const c of name) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  return PALETTE[h % PALETTE.length];
+/**
+ * A network's colour, from its VLAN: VLANs are unique, and stepping the hue by the golden angle per VLAN id keeps
+ * neighbouring VLANs (what a pool hands out one after another) far apart. Grey until the network has a VLAN.
+ */
+export function colourOf(vlan: number | undefined | null): string {
+  if (typeof vlan !== 'number') return '#8a8f96';
+  return `hsl(${Math.round((vlan * 137.508) % 360)}, 70%, 40%)`;
 }

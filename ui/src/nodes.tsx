@@ -64,7 +64,7 @@ export function NodesList({ session }: { session: Session }) {
                 <td>
                   {atts.map((a) => (
                     <span key={a.metadata.name} class={`chip ${a.status?.phase === 'Attached' ? '' : 'warnchip'}`}>
-                      <i style={{ background: colourOf(a.spec.network) }} />
+                      <i style={{ background: colourOf(a.status?.vlan) }} />
                       {a.spec.network} {a.status?.phase ?? 'Pending'}
                     </span>
                   ))}
@@ -261,7 +261,7 @@ export function NodeDetail({ name, session }: { name: string; session: Session }
                     const ready = condition(a, 'Ready');
                     return (
                       <div key={a.metadata.name} class="att" data-testid={`att-${a.spec.network}`}>
-                        <i class="swatch" style={{ background: colourOf(a.spec.network) }} />
+                        <i class="swatch" style={{ background: colourOf(a.status?.vlan) }} />
                         {a.spec.network} ({a.spec.channel}
                         {a.status?.vlan ? `, VLAN ${a.status.vlan}` : ''}):{' '}
                         <b

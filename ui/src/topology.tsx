@@ -27,7 +27,7 @@ interface Edge {
   testid?: string;
 }
 
-const COL_X = [20, 230, 460, 760];
+const COL_X = [20, 230, 460, 820];
 const BOX_W = [170, 190, 220, 200];
 const ROW_H = 46;
 const BOX_H = 34;
@@ -150,7 +150,7 @@ export function Topology({ session }: { session: Session }) {
       edges.push({
         from: id,
         to: `net:${net}`,
-        colour: colourOf(net),
+        colour: colourOf(netObj.get(net)?.status?.vlan),
         dashed: a.spec.channel === 'tagged',
         label: `${a.spec.channel}${phase === 'Attached' ? '' : ` · ${a.metadata.deletionTimestamp ? 'Detaching' : phase}`}`,
         warn:
@@ -177,7 +177,7 @@ export function Topology({ session }: { session: Session }) {
       row: linked.length ? Math.max(i, linked.reduce((t, r) => t + r, 0) / linked.length) : i,
       label: net,
       sub: `VLAN ${no?.status?.vlan ?? no?.spec?.vlan ?? 'pending'} · ${no ? no.spec?.owner || 'admin' : 'not visible'}`,
-      colour: colourOf(net),
+      colour: colourOf(no?.status?.vlan),
       problem: falseCondition(no, 'Ready'),
       testid: `net-${net}`,
     });
@@ -194,8 +194,13 @@ export function Topology({ session }: { session: Session }) {
   const y = (b: Box) => TOP + b.row * ROW_H;
   const rows = Math.max(1, ...boxes.map((b) => b.row + 1));
   const height = TOP + rows * ROW_H + 10;
+  // A node whose BMC cannot be reached is flagged on its NICs; one without NICs in the diagram is listed here.
+  const shownNodes = new Set(nicsSorted.map((n) => n.node.metadata.name));
   const problems = [
     ...boxes.filter((b) => b.problem).map((b) => `${b.label}: ${b.problem}`),
+    ...visibleNodes
+      .filter((n) => !shownNodes.has(n.metadata.name) && falseCondition(n, 'BMCReachable'))
+      .map((n) => `node ${n.metadata.name}: ${falseCondition(n, 'BMCReachable')}`),
     ...edges.filter((e) => e.warn).map((e) => e.warn!),
   ];
   const loading = !nodes.loaded || !networks.loaded || !attachments.loaded;
@@ -292,7 +297,8 @@ export function Topology({ session }: { session: Session }) {
                 height={BOX_H}
                 rx={5}
                 stroke={b.problem ? '#d62728' : (b.colour ?? '#666')}
-                fill={b.colour ? `${b.colour}22` : '#fff'}
+                fill={b.colour ?? '#fff'}
+                fill-opacity={b.colour ? 0.1 : 1}
               />
               <text x={COL_X[b.col] + 8} y={y(b) + 14} class="label">
                 {b.label}
