@@ -288,6 +288,14 @@ spec: {node: other-node, nic: eth0, network: other-net, channel: native}
       assert.equal(att.body.spec.channel, 'tagged');
       await shot(page, 'node');
 
+      // Power off from the page: the node controller turns the (mock) BMC off and the page follows status.power.
+      await page.click('[data-testid=node-actions] button:has-text("Power off")');
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid=node-power]')?.textContent === 'Off (wanted: Off)',
+        undefined,
+        { timeout: 15_000 },
+      );
+
       // The serial console of the ipmi_sim node, through real ipmitool SOL, in xterm.js.
       await page.goto(`${srv.url}/ui/#/console/node-ipmi`);
       await page.waitForSelector('[data-testid=terminal] .xterm-rows');
@@ -313,6 +321,23 @@ spec: {node: other-node, nic: eth0, network: other-net, channel: native}
       const err = (await (await page.waitForSelector('[data-testid=api-error]')).textContent()) ?? '';
       assert.match(err, /^422: .*spec\.vlan/);
       await shot(page, 'networks');
+      // …and a name already taken is the API's 409.
+      await page.fill('[data-testid=create-network] input[name=name]', 'runway-pxe');
+      await page.fill('[data-testid=create-network] input[name=vlan]', '');
+      await page.click('[data-testid=create-network] button[type=submit]');
+      await page.waitForFunction(() =>
+        /^409: .*runway-pxe.*already exists/.test(document.querySelector('[data-testid=api-error]')?.textContent ?? ''),
+      );
+
+      // The Events feed, filtered: the power-off above is there.
+      await page.click('a[href="#/events"]');
+      await page.fill('[data-testid=events-filter]', 'node-01');
+      await page.waitForFunction(() =>
+        /PoweredOff/.test(document.querySelector('[data-testid=events]')?.textContent ?? ''),
+      );
+      const rows = await page.$$eval('[data-testid=events] tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
+      assert.ok(rows.length > 0 && rows.every((r) => r.includes('node-01')), rows.join('\n'));
+      await shot(page, 'events');
 
       // No secret on any page: not the BMC's password, not the token.
       const html = await page.content();
