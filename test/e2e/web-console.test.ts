@@ -295,6 +295,25 @@ spec: {node: other-node, nic: eth0, network: other-net, channel: native}
         undefined,
         { timeout: 15_000 },
       );
+      // Detach it again: the attachment goes (Detaching while the port is reverted), then it is gone.
+      await page.click('[data-testid=nic-eth0] [data-testid=att-runway-storage] button:has-text("Detach")');
+      await page.waitForSelector('[data-testid=nic-eth0] [data-testid=att-runway-storage]', {
+        state: 'detached',
+        timeout: 15_000,
+      });
+      assert.equal(
+        (
+          await api(
+            srv.url,
+            'GET',
+            `${H}/networkattachments/node-01-eth0-runway-storage`,
+            undefined,
+            undefined,
+            ROOT_AUTH,
+          )
+        ).status,
+        404,
+      );
 
       // The serial console of the ipmi_sim node, through real ipmitool SOL, in xterm.js.
       await page.goto(`${srv.url}/ui/#/console/node-ipmi`);
