@@ -141,6 +141,20 @@ spec:
   nics: [{name: eth0, macAddress: "52:54:00:00:09:01"}]
 ---
 apiVersion: hil.io/v1alpha1
+kind: Switch
+metadata: {name: switch-02}
+spec:
+  type: mock
+  address: 192.0.2.20
+  credentialsSecretRef: {name: switch-01-credentials, namespace: hil-system}
+  options: {failureProbability: "1"}
+---
+apiVersion: hil.io/v1alpha1
+kind: Port
+metadata: {name: switch-02-gi1-0-1}
+spec: {switch: switch-02, interface: gi1/0/1}
+---
+apiVersion: hil.io/v1alpha1
 kind: Network
 metadata: {name: other-net}
 spec: {owner: other}
