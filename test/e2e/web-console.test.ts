@@ -408,6 +408,23 @@ spec: {node: other-node, nic: eth0, network: other-net, channel: native}
     }
   });
 
+  test('with auth "null" (the quick start) the page says so and lets everyone in as an administrator', async () => {
+    const open = await startChildServer({ extraArgs: ['--auth', 'null', '--ui-dir', uiDir, '--log-level', 'error'] });
+    const ctx = await browser.newContext();
+    try {
+      const page = await ctx.newPage();
+      await page.goto(`${open.url}/ui/`);
+      assert.match((await (await page.waitForSelector('.warning')).textContent()) ?? '', /Authentication is disabled/);
+      assert.equal(await page.$('input[name=password]'), null);
+      await page.click('button[type=submit]');
+      assert.match((await (await page.waitForSelector('[data-testid=who]')).textContent()) ?? '', /\(admin\)/);
+      await page.waitForSelector('[data-testid=topology]');
+    } finally {
+      await ctx.close();
+      await open.stop();
+    }
+  });
+
   test('a wrong password is refused on the sign-in page', async () => {
     const ctx = await browser.newContext();
     try {
