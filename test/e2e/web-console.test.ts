@@ -344,6 +344,7 @@ spec: {node: other-node, nic: eth0, network: other-net, channel: native}
         'the node serial output in the browser terminal',
         20_000,
       );
+      assert.equal(await page.textContent('[data-testid=console-state]'), 'connected (read-only)');
       await shot(page, 'console');
 
       // Admin forms show the API's own refusal: a VLAN outside 1–4094 is a 422 naming spec.vlan.

@@ -124,13 +124,19 @@ export const mergePatch = (path: string, patch: unknown) =>
   request('PATCH', path, patch, { contentType: 'application/merge-patch+json' });
 
 /** Reads a streaming answer (a watch, a console) chunk by chunk until it ends or `signal` aborts. */
-export async function stream(path: string, signal: AbortSignal, onChunk: (text: string) => void): Promise<void> {
+export async function stream(
+  path: string,
+  signal: AbortSignal,
+  onChunk: (text: string) => void,
+  onOpen?: () => void,
+): Promise<void> {
   const res = await fetch(path, { headers: headers(), credentials: 'omit', cache: 'no-store', signal });
   if (!res.ok || !res.body) {
     const err = await errorOf(res);
     if (res.status === 401) onUnauthorized();
     throw err;
   }
+  onOpen?.();
   const reader = res.body.getReader();
   const dec = new TextDecoder();
   for (;;) {

@@ -13,15 +13,16 @@ export function ConsolePage({ name }: { name: string }) {
     term.open(el.current!);
     const ctl = new AbortController();
     setState('connecting…');
-    stream(`${H}/nodes/${encodeURIComponent(name)}/console?follow=true`, ctl.signal, (text) => {
-      setState('connected (read-only)');
-      term.write(text);
-    })
+    stream(
+      `${H}/nodes/${encodeURIComponent(name)}/console?follow=true`,
+      ctl.signal,
+      (text) => term.write(text),
+      () => setState('connected (read-only)'),
+    )
       .then(() => setState('the console stream ended'))
       .catch((err) => {
         if (!ctl.signal.aborted) setState(err instanceof ApiError ? err.describe() : String(err));
       });
-    setTimeout(() => setState((s) => (s === 'connecting…' ? 'connected (read-only)' : s)), 1500);
     return () => {
       ctl.abort();
       term.dispose();

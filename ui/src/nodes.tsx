@@ -121,11 +121,7 @@ export function NodeDetail({ name, session }: { name: string; session: Session }
   const mine = session.admin || (project !== '' && session.projects.includes(project));
   const bmc = bmcState(node);
   const atts = attachments.items.filter((a) => a.spec?.node === name);
-  const nodeEvents = events.items
-    .filter((e) => e.involvedObject?.name === name && e.involvedObject?.kind === 'Node')
-    .sort((a, b) =>
-      String(b.lastTimestamp ?? b.eventTime ?? '').localeCompare(String(a.lastTimestamp ?? a.eventTime ?? '')),
-    );
+  const nodeEvents = events.items.filter((e) => e.involvedObject?.name === name && e.involvedObject?.kind === 'Node');
   const attEvents = events.items.filter(
     (e) =>
       e.involvedObject?.kind === 'NetworkAttachment' && atts.some((a) => a.metadata.name === e.involvedObject?.name),

@@ -37,7 +37,7 @@ export function SignIn(props: { notice?: string; onSignedIn: (s: Session) => voi
     setError(undefined);
     try {
       if (auth === 'database') {
-        const basic = btoa(unescape(encodeURIComponent(`${user}:${password}`)));
+        const basic = btoa(String.fromCharCode(...new TextEncoder().encode(`${user}:${password}`)));
         const tr = await request(
           'POST',
           `${H}/users/${encodeURIComponent(user)}/token`,
