@@ -37,6 +37,11 @@ export default tseslint.config(
     },
   },
   {
+    // The web console (ui/): browser code with its own tsconfig (DOM, Preact's JSX).
+    files: ['ui/**/*.ts', 'ui/**/*.tsx'],
+    languageOptions: { parserOptions: { project: './ui/tsconfig.json', tsconfigRootDir: import.meta.dirname } },
+  },
+  {
     // node:test's describe() and test() return promises the runner awaits itself; tests stringify and reject freely
     // (an assertion message, a fake that rejects with what it was given).
     files: ['test/**/*.ts'],

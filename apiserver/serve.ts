@@ -34,6 +34,8 @@ export interface ServeFlags {
   maxWatches?: string;
   maxWatchesPerUser?: string;
   logLevel?: string;
+  /** The web console's built files (default dist/ui in the package). */
+  uiDir?: string;
 }
 
 export interface ServeSettings {
@@ -57,6 +59,8 @@ export interface ServeSettings {
   logLevel: string;
   /** Accepted as the embedded controllers' credential (`serve --controllers`); made at start, never stored. */
   internalToken?: string;
+  /** The web console's built files (default: dist/ui in the package, made by `npm run build`). */
+  uiDir?: string;
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:6443';
@@ -67,7 +71,7 @@ export function parseListen(value: string): { host: string; port: number } {
   return parseHostPort(value, '--listen', DEFAULT_LISTEN);
 }
 
-/** Environment variables between flags and hil.cfg: HIL_LISTEN, HIL_DATA_DIR, HIL_DATABASE_URI, HIL_AUTH, HIL_LOG_LEVEL. */
+/** Environment variables between flags and hil.cfg: HIL_LISTEN, HIL_DATA_DIR, HIL_DATABASE_URI, HIL_AUTH, HIL_LOG_LEVEL, HIL_UI_DIR. */
 export function flagsFromEnv(env: NodeJS.ProcessEnv = process.env): ServeFlags {
   const out: ServeFlags = {};
   if (env.HIL_LISTEN) out.listen = env.HIL_LISTEN;
@@ -75,6 +79,7 @@ export function flagsFromEnv(env: NodeJS.ProcessEnv = process.env): ServeFlags {
   if (env.HIL_DATABASE_URI) out.databaseUri = env.HIL_DATABASE_URI;
   if (env.HIL_AUTH) out.auth = env.HIL_AUTH;
   if (env.HIL_LOG_LEVEL) out.logLevel = env.HIL_LOG_LEVEL;
+  if (env.HIL_UI_DIR) out.uiDir = env.HIL_UI_DIR;
   return out;
 }
 
@@ -123,6 +128,7 @@ export function resolveSettings(
     watchTimeoutMs,
     limits,
     logLevel: flags.logLevel ?? file.logLevel ?? 'info',
+    ...(flags.uiDir ? { uiDir: flags.uiDir } : {}),
   };
 }
 
@@ -168,6 +174,7 @@ export async function serve(settings: ServeSettings, logger: Logger = createLogg
       tls: settings.tls,
       watchTimeoutMs: settings.watchTimeoutMs,
       limits: settings.limits,
+      uiDir: settings.uiDir ?? join(packageRoot(), 'dist', 'ui'),
     });
     const addr = await server.start({ host: settings.host, port: settings.port });
     const scheme = settings.tls ? 'https' : 'http';

@@ -38,6 +38,7 @@ import { WatchHub } from './watch-hub.js';
 import { DEFAULT_LIMITS, WatchQuota, type ServerLimits } from './limits.js';
 import { queryBool } from './codec/query.js';
 import { v0Router } from './v0/router.js';
+import { uiRouter } from './handlers/ui.js';
 
 export interface ApiServerOptions {
   store: Store & CredentialStore;
@@ -70,6 +71,8 @@ export interface ApiServerOptions {
   version?: string;
   /** Serves nodes/NAME/console (the SOL console hub, wired in by cmd/hil-admin.ts); without it the console is 503. */
   console?: ConsoleBackend;
+  /** The web console's built static files (dist/ui), served under /ui/; without it /ui/ says how to build them. */
+  uiDir?: string;
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
@@ -270,6 +273,9 @@ export class ApiServer {
     app.get('/version', (_req, res) =>
       json(res, 200, { ...SERVER_VERSION, gitVersion: `v1.32.0+hil-${this.opts.version ?? 'dev'}` }),
     );
+    // The web console: static files, public like a login page (every byte of data it shows needs the caller's token).
+    app.get('/', (_req, res) => res.redirect(302, '/ui/'));
+    app.use('/ui', uiRouter(this.opts.uiDir, this.opts.authenticator.name));
     // HIL's v0 REST API: its own routing, argument checks and errors, the same authenticator and objects.
     app.use(
       '/v0',

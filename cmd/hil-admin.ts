@@ -66,6 +66,7 @@ common(program.command('serve').description('run the API server'))
   .option('--max-watches-per-user <n>', 'open watches per non-admin user (default 100)')
   .option('--log-level <level>', 'debug | info | warn | error (one line per request at debug)')
   .option('--log-format <format>', 'json | text (default: text on a terminal, JSON otherwise)')
+  .option('--ui-dir <dir>', 'serve the web console (/ui/) from this folder (default: dist/ui, built by npm run build)')
   .option(
     '--controllers',
     'also run the controller daemon in this process, connected to this server (the quick start does)',

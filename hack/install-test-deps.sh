@@ -18,6 +18,7 @@ PACKAGES=(
   qemu-system-x86 qemu-utils  # the headnode e2e VM (TCG) and its qcow2 disks
   libvirt-dev pkg-config      # @unraid/libvirt compiles its native addon against them during `npm ci`
   virtinst                    # virt-clone
+  chromium                    # the web console's browser test (driven by playwright-core from npm)
 )
 
 SUDO=""

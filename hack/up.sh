@@ -23,4 +23,5 @@ case "$listen" in *:*) ;; *) listen=127.0.0.1:$listen ;; esac
 host=${listen%:*}
 case "$host" in ''|0.0.0.0) host=127.0.0.1 ;; '[::]') host='[::1]' ;; esac
 echo "up: starting the API server and the controllers; try: kubectl --server=http://$host:${listen##*:} apply -f manifests/examples/" >&2
+echo "up: the web console: http://$host:${listen##*:}/ui/" >&2
 exec node dist/cmd/hil-admin.js serve --controllers "$@"
