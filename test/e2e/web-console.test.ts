@@ -3,7 +3,7 @@
 // ipmi_sim. An admin and a member sign in; the topology shows the examples' wiring; a change applied with hilctl
 // appears without a reload; a NIC attached from the UI reaches Attached; a node's serial console shows what the
 // node writes; the API's 422 is shown naming the field; a member never sees another project's node. The main
-// screens are saved to docs/screenshots/ (the README links them).
+// screens are saved (docs/screenshots/ with HIL_UPDATE_SCREENSHOTS=1; the README links them).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,12 @@ import { api, startChildServer, TSX_LOADER, type ChildServer } from '../support/
 
 const ROOT = packageRoot();
 const CHROMIUM = process.env.HIL_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = join(ROOT, 'docs', 'screenshots');
+// The screenshots go to docs/screenshots/ only when asked (HIL_UPDATE_SCREENSHOTS=1 npm test -- web-console), so a
+// test run leaves the checkout as it was; otherwise they are still taken, into a temporary folder.
+const SHOTS =
+  process.env.HIL_UPDATE_SCREENSHOTS === '1'
+    ? join(ROOT, 'docs', 'screenshots')
+    : mkdtempSync(join(tmpdir(), 'hil-ui-shots-'));
 const skip = existsSync(CHROMIUM)
   ? false
   : `chromium is not installed at ${CHROMIUM} (hack/install-test-deps.sh installs Debian's chromium)`;
