@@ -9,6 +9,7 @@ import { basicCredentials, bearerToken, type AuthContext, type Authenticator } f
 import { dummyHash, hashPassword, needsRehash, tokenHash, verifyPassword } from './secrets.js';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions } from './throttle.js';
 import type { UserInfo } from './user.js';
+import { isKeptName, resourceName } from '../v0/names.js';
 
 export const USERS_KEY = 'hil.io/users';
 
@@ -63,14 +64,22 @@ export class DatabaseAuthenticator implements Authenticator {
     if (basic) {
       // Counted as a failure until the password proves right; over the limit this throws 429.
       const succeeded = this.throttle.begin(context.remoteAddress, basic.user);
-      const cred = await this.store.getPassword(basic.user);
-      const key = `${basic.user}:${createHash('sha256').update(basic.password).digest('hex')}`;
+      // A HIL user name that is not a resource name (capitals, spaces, `_`…: made by v0 user_create or import-hil)
+      // names the User under its mapped name (apiserver/v0/names.ts, collision-free): HIL's clients log in with the
+      // HIL name. A name used as it is comes first, so a User whose own name looks mapped still logs in.
+      let userName = basic.user;
+      let cred = await this.store.getPassword(userName);
+      if (!cred && !isKeptName(basic.user)) {
+        userName = resourceName(basic.user);
+        cred = await this.store.getPassword(userName);
+      }
+      const key = `${userName}:${createHash('sha256').update(basic.password).digest('hex')}`;
       let ok = false;
       if (cred) {
         if (this.verified.get(key) === cred.secretHash) ok = true;
         else if (await verifyPassword(basic.password, cred.secretHash)) {
           ok = true;
-          this.remember(key, await this.upgrade(basic.user, basic.password, cred.secretHash));
+          this.remember(key, await this.upgrade(userName, basic.password, cred.secretHash));
         }
       } else {
         // An unknown user costs one scrypt too, so the answer's timing does not tell which users exist.
@@ -78,9 +87,7 @@ export class DatabaseAuthenticator implements Authenticator {
       }
       // One message for an unknown user and a wrong password: no user enumeration.
       const user =
-        ok && cred
-          ? await this.userInfo(basic.user, cred.userUid, { kind: 'password', credential: cred.id })
-          : undefined;
+        ok && cred ? await this.userInfo(userName, cred.userUid, { kind: 'password', credential: cred.id }) : undefined;
       if (!user) throw errors.unauthorized('invalid username or password');
       succeeded();
       return user;

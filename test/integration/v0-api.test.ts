@@ -190,6 +190,17 @@ describe('HIL v0 REST API', () => {
     await fails('admin', 'POST', '/auth/basic/user/alice/add_project', 'DuplicateError', 409, { project: 'runway' });
     await fails('admin', 'POST', '/auth/basic/user/alice/remove_project', 'NotFoundError', 404, { project: 'other' });
     await fails('admin', 'POST', '/auth/basic/user/nobody/add_project', 'NotFoundError', 404, { project: 'runway' });
+    // A HIL user name that is not a resource name (a User under its mapped name) logs in with the HIL name, over v0
+    // and the resource API; a wrong password and the mapped name's neighbours do not.
+    await v0('admin', 'PUT', '/auth/basic/user/Carol_Smith', { password: 'carol-password' });
+    await v0('admin', 'POST', '/auth/basic/user/Carol_Smith/add_project', { project: 'runway' });
+    const carol = basic('Carol_Smith', 'carol-password');
+    const carolNodes = await api(srv.url, 'GET', '/v0/project/runway/nodes', undefined, undefined, carol);
+    assert.equal(carolNodes.status, 200, JSON.stringify(carolNodes.body));
+    assert.equal((await api(srv.url, 'GET', `${G}/nodes`, undefined, undefined, carol)).status, 200);
+    for (const wrong of [basic('Carol_Smith', 'wrong-password'), basic('carol_smith', 'carol-password')])
+      assert.equal((await api(srv.url, 'GET', '/v0/project/runway/nodes', undefined, undefined, wrong)).status, 401);
+    assert.ok((await v0('admin', 'GET', '/auth/basic/users'))['Carol_Smith'], 'listed under the HIL name');
 
     await v0('admin', 'PUT', '/network/provider', { owner: 'admin', access: 'runway', net_id: '1100' });
     await v0('admin', 'PUT', '/network/public-net', { owner: 'admin', access: '', net_id: '1101' });
