@@ -42,6 +42,13 @@ export interface SwitchConfig {
    * `SwitchError` of code `timeout` and the session is then closed. Default 30000.
    */
   readonly timeoutMs?: number;
+  /**
+   * SSH drivers: the host key trusted for this switch (`SHA256:…`), recorded by the caller at an earlier login (trust
+   * on first use). Another key is refused with a `SwitchError` `host-key` before anything is sent. The driver's
+   * `hostKeyFingerprint` option, when set, wins over it. Omitted: the first key seen is accepted (and reported in
+   * `SwitchSession.hostKeyFingerprint` for the caller to record).
+   */
+  readonly trustedHostKey?: string;
 }
 
 export interface SwitchCredentials {
@@ -120,6 +127,8 @@ export interface SwitchSession {
   readonly capabilities: SwitchCapabilities;
   /** The reserved parking VLAN in effect on this switch (undefined: none reserved; ports are parked by shutdown). */
   readonly parkingVlan: number | undefined;
+  /** SSH drivers: the host key the switch presented at this session's login (`SHA256:…`), for the caller to record. */
+  readonly hostKeyFingerprint?: string;
   /**
    * Reads the named ports back from the switch. Resolves to one entry per name, in the same order. Rejects with a
    * `SwitchError` `invalid` for a malformed name and `unknown-port` (listing them in `ports`) for names the switch
@@ -147,7 +156,7 @@ export interface SwitchDriver {
   capabilities(): SwitchCapabilities;
   /**
    * Validates the config, connects and logs in. Rejects with a `SwitchError`: `invalid` (bad address or option),
-   * `unreachable`, `auth`, `timeout`.
+   * `unreachable`, `auth`, `host-key` (SSH host key not the trusted one), `timeout`.
    */
   open(config: SwitchConfig): Promise<SwitchSession>;
 }

@@ -4,7 +4,7 @@
 // a password.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { CliSwitchDriver } from '../../drivers/switch/cli/cli-driver.js';
+import { CliSwitchDriver, cliTimeouts } from '../../drivers/switch/cli/cli-driver.js';
 import { ciscoNexus } from '../../drivers/switch/cli/dialects/cisco-nexus.js';
 import { dellPowerConnect } from '../../drivers/switch/cli/dialects/dell-powerconnect.js';
 import { SwitchError } from '../../drivers/switch/errors.js';
@@ -118,16 +118,50 @@ describe('logging in', () => {
     });
     await s.close();
     const other = `SHA256:${'A'.repeat(43)}`;
+    const shells = emu.server.shells;
     await rejects(
       nexus.open({ ...config, options: { ...config.options, hostKeyFingerprint: other } }),
-      'auth',
-      /host key SHA256:\S+ is not the configured/,
+      'host-key',
+      /presented host key SHA256:\S+, not the trusted SHA256:A+ \(options\.hostKeyFingerprint\)/,
     );
+    assert.equal(emu.server.shells, shells, 'no shell opened');
     await rejects(
       nexus.open({ ...config, options: { ...config.options, hostKeyFingerprint: 'MD5:aa:bb' } }),
       'invalid',
       /hostKeyFingerprint/,
     );
+  });
+
+  test('trust on first use: the key seen is reported; held to a recorded key, a new one is refused before the password is sent; the option wins', async () => {
+    const { emu, config } = await dellSwitch();
+    const first = await dell.open(config);
+    assert.equal(first.hostKeyFingerprint, emu.server.hostKeyFingerprint, 'the key seen, for the caller to record');
+    await first.close();
+    const recorded = emu.server.hostKeyFingerprint;
+    const again = await dell.open({ ...config, trustedHostKey: recorded });
+    await again.close();
+
+    await emu.server.rekey();
+    const [received, shells, failures] = [emu.server.received.length, emu.server.shells, emu.server.authFailures];
+    const err = await rejects(
+      dell.open({ ...config, trustedHostKey: recorded }),
+      'host-key',
+      /presented host key SHA256:\S+, not the trusted SHA256:\S+ \(trusted since its first login\)/,
+    );
+    assert.equal(err.retryable, false, 'waits for an admin');
+    assert.deepEqual(
+      [emu.server.received.length, emu.server.shells, emu.server.authFailures],
+      [received, shells, failures],
+      'no login attempted, no line sent',
+    );
+    // A pinned key wins over the recorded one (an admin pins the new key after replacing the switch).
+    const pinned = await dell.open({
+      ...config,
+      trustedHostKey: recorded,
+      options: { hostKeyFingerprint: emu.server.hostKeyFingerprint },
+    });
+    await pinned.close();
+    await rejects(dell.open({ ...config, trustedHostKey: 'SHA256:short' }), 'invalid', /recorded host key/);
   });
 
   test('cisco-nexus needs its dummy VLAN; a bad one is refused before connecting', async () => {
@@ -210,6 +244,29 @@ describe('what reaches the command line', () => {
     const s = await dell.open({ ...config, timeoutMs: 400 });
     await rejects(s.readPorts(['gi1/0/1', 'gi1/0/2']), 'timeout');
     await rejects(s.readPorts(['gi1/0/1']), 'closed');
+  });
+});
+
+describe('timeouts', () => {
+  test("the dialect's deadlines: a save may take longer than a command; timeoutMs caps both", async () => {
+    const quick = new CliSwitchDriver({
+      ...dellPowerConnect,
+      timeouts: { loginMs: 5_000, commandMs: 300, saveMs: 3_000 },
+    });
+    assert.deepEqual(cliTimeouts(dellPowerConnect, undefined), dellPowerConnect.timeouts, 'no cap: the dialect');
+    assert.deepEqual(cliTimeouts(dellPowerConnect, 20_000), { loginMs: 20_000, commandMs: 15_000, saveMs: 20_000 });
+    const { emu, config } = await dellSwitch({ saveLatencyMs: 700 });
+    const noCap = { ...config, timeoutMs: undefined };
+    const s = await quick.open(noCap);
+    await s.apply([{ interface: 'gi1/0/1', native: 10, tagged: [] }]);
+    await s.save();
+    assert.equal(emu.startup.ports.get('gi1/0/1')?.nativeVlan, 10, 'saved within the save deadline');
+    emu.server.knobs.hangOn = /^show running-config interface gi1\/0\/2$/;
+    const t0 = Date.now();
+    await rejects(s.readPorts(['gi1/0/2']), 'timeout', /within 300 ms/);
+    assert.ok(Date.now() - t0 < 2_000, 'the per-command deadline, not the save one');
+    const capped = await quick.open({ ...noCap, timeoutMs: 400 });
+    await rejects(capped.save(), 'timeout', /within 400 ms/);
   });
 });
 

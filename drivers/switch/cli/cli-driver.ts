@@ -34,6 +34,26 @@ const COMMON_OPTIONS = {
   hostKeyFingerprint: { pattern: /^SHA256:[A-Za-z0-9+/]{43}$/ },
 } as const;
 
+export type CliTimeouts = CliDialect['timeouts'];
+
+/** The dialect's deadlines, each capped by `SwitchConfig.timeoutMs` when one is given. */
+export function cliTimeouts(d: CliDialect, timeoutMs: number | undefined): CliTimeouts {
+  const cap = timeoutMs === undefined ? Infinity : resolveTimeout(timeoutMs);
+  return {
+    loginMs: Math.min(d.timeouts.loginMs, cap),
+    commandMs: Math.min(d.timeouts.commandMs, cap),
+    saveMs: Math.min(d.timeouts.saveMs, cap),
+  };
+}
+
+/** A recorded host key: the same form as the option (never spliced anywhere, but held to it all the same). */
+function assertTrustedHostKey(key: string | undefined): string | undefined {
+  if (key === undefined) return undefined;
+  if (!COMMON_OPTIONS.hostKeyFingerprint.pattern.test(key))
+    throw new SwitchError('invalid', `the recorded host key ${JSON.stringify(key.slice(0, 80))} is not SHA256:…`);
+  return key;
+}
+
 export interface CliDriverOptions {
   /** The transcript (debug level, secrets redacted). */
   readonly log?: CliLog;
@@ -63,9 +83,11 @@ export class CliSwitchDriver implements SwitchDriver {
 
   async open(config: SwitchConfig): Promise<SwitchSession> {
     assertConfigBasics(config);
-    const timeoutMs = resolveTimeout(config.timeoutMs);
     const d = this.dialect;
+    const timeouts = cliTimeouts(d, config.timeoutMs);
     const opts = resolveOptions<string>(config.options, { ...COMMON_OPTIONS, ...d.options });
+    // The key to hold the switch to: pinned in the options, else the one the caller recorded at the first login.
+    const trusted = opts.hostKeyFingerprint ?? assertTrustedHostKey(config.trustedHostKey);
     const { host, port } = parseSshAddress(config.address);
     const credentials = assertCredentials(config.credentials);
     if (!credentials)
@@ -90,19 +112,23 @@ export class CliSwitchDriver implements SwitchDriver {
     }
     const where = `ssh://${host}:${port}`;
     const secrets = [credentials.password, credentials.enablePassword ?? ''];
-    const session = new CliSwitchSession(d, this.caps, parkingVlan, timeoutMs);
+    const session = new CliSwitchSession(d, this.caps, parkingVlan, timeouts);
     await session.start(async () => {
       const shell = await openSshShell({
         host,
         port,
         username: credentials.username,
         password: credentials.password,
-        hostKeyFingerprint: opts.hostKeyFingerprint,
-        timeoutMs,
+        hostKeyFingerprint: trusted,
+        hostKeySource:
+          opts.hostKeyFingerprint !== undefined ? 'options.hostKeyFingerprint' : 'trusted since its first login',
+        timeoutMs: timeouts.loginMs,
       });
+      session.hostKeyFingerprint = shell.hostKeyFingerprint;
       const cli = new CliSession(shell.stream, {
         dialect: d,
-        commandTimeoutMs: timeoutMs,
+        commandTimeoutMs: timeouts.commandMs,
+        loginTimeoutMs: timeouts.loginMs,
         log: this.o.log,
         where,
         secrets,
@@ -124,14 +150,23 @@ export class CliSwitchSession implements SwitchSession {
   private readonly guard: SessionGuard;
   private cli: CliSession | undefined;
   private closeTransport: (() => void) | undefined;
+  hostKeyFingerprint: string | undefined;
 
   constructor(
     private readonly d: CliDialect,
     readonly capabilities: SwitchCapabilities,
     readonly parkingVlan: number | undefined,
-    timeoutMs: number,
+    private readonly timeouts: CliTimeouts,
   ) {
-    this.guard = new SessionGuard(timeoutMs, () => this.drop());
+    this.guard = new SessionGuard(timeouts.commandMs, () => this.drop());
+  }
+
+  /**
+   * A backstop for a call of `lines` commands: each has its own deadline already, so this only catches what those
+   * cannot (a pager that never ends).
+   */
+  private budget(lines: number): number {
+    return Math.min(3_600_000, this.timeouts.commandMs * Math.max(1, lines));
   }
 
   private drop(): void {
@@ -142,12 +177,16 @@ export class CliSwitchSession implements SwitchSession {
   /** @internal Connects and logs in under the session's deadline. */
   async start(connect: () => Promise<{ cli: CliSession; close: () => void }>): Promise<void> {
     try {
-      await this.guard.run('login', async () => {
-        const { cli, close } = await connect();
-        this.cli = cli;
-        this.closeTransport = close;
-        if (this.guard.closed) this.drop();
-      });
+      await this.guard.run(
+        'login',
+        async () => {
+          const { cli, close } = await connect();
+          this.cli = cli;
+          this.closeTransport = close;
+          if (this.guard.closed) this.drop();
+        },
+        this.timeouts.loginMs,
+      );
     } catch (err) {
       this.guard.shutdown(err instanceof SwitchError ? err : undefined);
       throw err;
@@ -166,19 +205,18 @@ export class CliSwitchSession implements SwitchSession {
   }
 
   /** Runs `fn`; if it fails with the connection gone, the session is closed so that the caller opens a new one. */
-  private async call<T>(what: string, fn: (cli: CliSession) => Promise<T>): Promise<T> {
-    return this.guard.run(what, async () => {
-      const cli = this.live();
-      try {
-        return await fn(cli);
-      } finally {
-        if (cli.dead) this.guard.shutdown(new SwitchError('closed', 'the connection to the switch was lost'));
-      }
-    });
+  private async call<T>(what: string, deadlineMs: number, fn: (cli: CliSession) => Promise<T>): Promise<T> {
+    try {
+      return await this.guard.run(what, () => fn(this.live()), deadlineMs);
+    } finally {
+      // After the call has settled with its own error (a command's timeout, the switch's words), not before.
+      if (this.cli?.dead) this.guard.shutdown(new SwitchError('closed', 'the connection to the switch was lost'));
+    }
   }
 
-  readPorts(interfaces: readonly string[]): Promise<ObservedPort[]> {
-    return this.call('readPorts', (cli) => this.read(cli, assertInterfaceNames(interfaces, this.capabilities)));
+  async readPorts(interfaces: readonly string[]): Promise<ObservedPort[]> {
+    const names = assertInterfaceNames(interfaces, this.capabilities);
+    return this.call('readPorts', this.budget(names.length), (cli) => this.read(cli, names));
   }
 
   private async read(cli: CliSession, names: readonly string[]): Promise<ObservedPort[]> {
@@ -200,7 +238,8 @@ export class CliSwitchSession implements SwitchSession {
 
   async apply(changes: readonly PortChange[]): Promise<PortResult[]> {
     const valid = validateChanges(changes, this.capabilities, this.parkingVlan);
-    return this.call('apply', async (cli) => {
+    // A read and at most ~8 lines per port, plus config mode and the VLANs.
+    return this.call('apply', this.budget(valid.length * 10 + 8), async (cli) => {
       const observed = await this.read(
         cli,
         valid.map((c) => c.interface),
@@ -242,8 +281,8 @@ export class CliSwitchSession implements SwitchSession {
   }
 
   save(): Promise<void> {
-    return this.call('save', async (cli) => {
-      const out = await cli.run(this.d.commands.save);
+    return this.call('save', this.timeouts.saveMs, async (cli) => {
+      const out = await cli.run(this.d.commands.save, this.timeouts.saveMs);
       if (!this.d.saved.test(out)) {
         throw new SwitchError(
           'failed',

@@ -51,6 +51,8 @@ export interface EmulatorKnobs {
   authMethods: ('password' | 'keyboard-interactive')[];
   loginLatencyMs: number;
   commandLatencyMs: number;
+  /** Extra time `copy running-config startup-config` / `write memory` takes (writing flash), on top of a command's. */
+  saveLatencyMs?: number;
   /** Lines per page when paging is on. */
   pageLines: number;
   /** Drop the connection instead of answering the Nth config-mode command of a shell (once; then reset). */
@@ -59,6 +61,16 @@ export interface EmulatorKnobs {
   hangOn?: RegExp;
   /** Refuse commands matching this with the vendor's error reply (e.g. a VLAN the switch's licence does not allow). */
   refuse?: RegExp;
+}
+
+// An ECDSA P-256 host key made by node's crypto (PEM): ssh2's own ed25519 generator once gave a key its parser
+// refused ("Malformed OpenSSH private key") in a test run.
+function newHostKey() {
+  return generateKeyPairSync('ec', {
+    namedCurve: 'prime256v1',
+    privateKeyEncoding: { type: 'sec1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
 }
 
 const sleep = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());
@@ -70,14 +82,8 @@ function same(a: string, b: string): boolean {
 }
 
 export class SshCliServer {
-  private readonly server: InstanceType<typeof Server>;
-  // An ECDSA P-256 host key made by node's crypto (PEM): ssh2's own ed25519 generator once gave a key its parser
-  // refused ("Malformed OpenSSH private key") in a test run.
-  private readonly hostKey = generateKeyPairSync('ec', {
-    namedCurve: 'prime256v1',
-    privateKeyEncoding: { type: 'sec1', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  });
+  private server: InstanceType<typeof Server>;
+  private hostKey = newHostKey();
   private readonly connections = new Set<Connection>();
   port = 0;
   /** Logins refused so far. */
@@ -114,6 +120,17 @@ export class SshCliServer {
   async close(): Promise<void> {
     for (const c of this.connections) c.end();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /**
+   * A new host key, as after a switch is replaced (or someone answers in its place): drops every connection and
+   * listens again on the same port with a freshly made key. The configuration is kept.
+   */
+  async rekey(): Promise<void> {
+    await this.close();
+    this.hostKey = newHostKey();
+    this.server = new Server({ hostKeys: [this.hostKey.privateKey] }, (client) => this.accept(client));
+    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', () => resolve()));
   }
 
   private accept(client: Connection): void {
@@ -255,6 +272,8 @@ export class SshCliServer {
         }
       }
       await sleep(k.commandLatencyMs);
+      if (k.saveLatencyMs && /^\s*(copy running-config startup-config|write( memory)?)\s*$/.test(line))
+        await sleep(k.saveLatencyMs);
       if (line.trim() === 'exit' && (state.mode === 'user' || state.mode === 'exec')) {
         stream.close();
         client.end();
