@@ -240,7 +240,8 @@ export class SwitchReconciler implements Reconciler {
       await this.status.writeStatuses(sw, plan, mem.observed, new Map(), { paused });
       return { requeueAfterMs: Math.max(1, mem.lastFullSync + this.o.resyncMs - now) };
     }
-    return this.sync(sw, driver, caps, plan, configKey, paused, burst, signal);
+    const replan = () => planSwitch(sw, this.o.cache, caps, parkingVlan);
+    return this.sync(sw, driver, caps, plan, replan, configKey, paused, burst, signal);
   }
 
   /**
@@ -252,12 +253,14 @@ export class SwitchReconciler implements Reconciler {
     sw: Switch,
     driver: SwitchDriver,
     caps: SwitchCapabilities,
-    plan: ReturnType<typeof planSwitch>,
+    plannedBefore: ReturnType<typeof planSwitch>,
+    replan: () => ReturnType<typeof planSwitch>,
     configKey: string,
     paused: boolean,
     burst: boolean,
     signal: AbortSignal,
   ): Promise<Result> {
+    let plan = plannedBefore;
     const name = sw.metadata.name!;
     const t0 = this.now();
     const prev = this.memory.get(name);
@@ -266,7 +269,10 @@ export class SwitchReconciler implements Reconciler {
     let session: SwitchSession | undefined;
     try {
       const config = await this.switchConfig(sw);
-      session = (await this.pool.acquire(name, driver, config, configKey)).session;
+      const acquired = await this.pool.acquire(name, driver, config, configKey);
+      session = acquired.session;
+      // A login takes seconds on a real switch; what was asked meanwhile goes into this batch, not the next one.
+      if (!acquired.reused) plan = replan();
       await this.recordHostKey(sw, session);
       stage = 'read';
       const { managed, observed } = await this.readPorts(

@@ -127,6 +127,11 @@ export interface SwitchSession {
   readonly capabilities: SwitchCapabilities;
   /** The reserved parking VLAN in effect on this switch (undefined: none reserved; ports are parked by shutdown). */
   readonly parkingVlan: number | undefined;
+  /**
+   * True once the session cannot be used any more (closed, timed out, or dropped by the switch, e.g. by its idle
+   * timeout): a caller keeping sessions between batches opens a new one instead. Absent: assume usable.
+   */
+  readonly closed?: boolean;
   /** SSH drivers: the host key the switch presented at this session's login (`SHA256:…`), for the caller to record. */
   readonly hostKeyFingerprint?: string;
   /**

@@ -152,6 +152,10 @@ export class CliSwitchSession implements SwitchSession {
   private closeTransport: (() => void) | undefined;
   hostKeyFingerprint: string | undefined;
 
+  get closed(): boolean {
+    return this.guard.closed || this.cli?.dead === true;
+  }
+
   constructor(
     private readonly d: CliDialect,
     readonly capabilities: SwitchCapabilities,

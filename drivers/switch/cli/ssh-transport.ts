@@ -87,6 +87,9 @@ export function openSshShell(target: SshTarget): Promise<SshShell> {
       fail(new SwitchError('unreachable', `ssh ${target.host}:${target.port}: connection closed during login`)),
     );
     client.on('ready', () => {
+      // An interactive session, as OpenSSH marks one: every line goes out at once, not held back by Nagle's
+      // algorithm waiting for the ACK of the echo (which a delayed ACK can hold for up to 40 ms per command).
+      client.setNoDelay(true);
       client.shell({ term: 'vt100', cols: 511, rows: 24 }, (err, stream) => {
         if (err)
           return fail(

@@ -122,6 +122,11 @@ export class SshCliServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** Drops every connection, as a switch's idle timeout (exec-timeout) does; keeps listening. */
+  hangUp(): void {
+    for (const c of this.connections) c.end();
+  }
+
   /**
    * A new host key, as after a switch is replaced (or someone answers in its place): drops every connection and
    * listens again on the same port with a freshly made key. The configuration is kept.
@@ -135,6 +140,8 @@ export class SshCliServer {
 
   private accept(client: Connection): void {
     this.connections.add(client);
+    // Interactive sessions go out at once (OpenSSH's sshd sets TCP_NODELAY for them; so do switches).
+    (client as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
     client.on('close', () => this.connections.delete(client));
     client.on('error', () => undefined);
     client.on('authentication', (ctx) => {
