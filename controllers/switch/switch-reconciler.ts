@@ -257,10 +257,11 @@ export class SwitchReconciler implements Reconciler {
     replan: () => ReturnType<typeof planSwitch>,
     configKey: string,
     paused: boolean,
-    burst: boolean,
+    burstAtStart: boolean,
     signal: AbortSignal,
   ): Promise<Result> {
     let plan = plannedBefore;
+    let burst = burstAtStart;
     const name = sw.metadata.name!;
     const t0 = this.now();
     const prev = this.memory.get(name);
@@ -272,7 +273,11 @@ export class SwitchReconciler implements Reconciler {
       const acquired = await this.pool.acquire(name, driver, config, configKey);
       session = acquired.session;
       // A login takes seconds on a real switch; what was asked meanwhile goes into this batch, not the next one.
-      if (!acquired.reused) plan = replan();
+      // A burst that ended meanwhile is all in this batch: save and report now rather than in one more pass.
+      if (!acquired.reused) {
+        plan = replan();
+        burst &&= this.o.burstOngoing?.(name) === true;
+      }
       await this.recordHostKey(sw, session);
       stage = 'read';
       const { managed, observed } = await this.readPorts(

@@ -7,6 +7,7 @@
 // that switch's 48 ports needs (one read each, then the writes; counted by running that batch straight on a fresh
 // emulator) × 20 ms + one save. vendor-baseline-4x48 is HIL's way — every port change on its own, one after the other,
 // each with its own login and its own save — run for real on a few ports and scaled to 192 (said in the output).
+// VENDOR_TRACE=1 runs only the convergence and prints when each switch logged in, read, configured and saved.
 import { startControllers, kubeConfigFor } from '../../controllers/daemon.js';
 import { parseVlanList } from '../../api/v1alpha1/vlans.js';
 import { CliSwitchDriver } from '../../drivers/switch/cli/cli-driver.js';
@@ -206,13 +207,23 @@ async function converge(ctx: BenchContext, ports: number): Promise<{ ms: number;
   );
   if (watch.status !== 200) throw new Error(`watch of networkattachments: HTTP ${watch.status}`);
   ctx.cleanup.defer('close the watch', () => watch.close());
+  const trace: { s: number; at: number; line: string }[] = [];
+  if (process.env.VENDOR_TRACE)
+    servers.forEach((srv, i) => {
+      const orig = srv.received.push.bind(srv.received);
+      srv.received.push = (...l: string[]) => {
+        for (const line of l) trace.push({ s: i, at: performance.now(), line });
+        return orig(...l);
+      };
+    });
   const shells = servers.map((s) => s.shells);
   const lines = servers.map((s) => s.received.length);
   log(`  ${SWITCHES}×${ports}: ${total} nodes ready, ports parked; applying ${total} attachments`);
   const t0 = performance.now();
+  // Round-robin over the switches (every switch's first change at the start, as the bound assumes).
   await pool(0, total, 16, async (i) => {
-    const s = Math.floor(i / ports);
-    const p = i % ports;
+    const s = i % SWITCHES;
+    const p = Math.floor(i / SWITCHES);
     await call(
       http,
       'POST',
@@ -220,6 +231,7 @@ async function converge(ctx: BenchContext, ports: number): Promise<{ ms: number;
       obj('NetworkAttachment', `va-${s}-${p}`, { node: `vn-${s}-${p}`, nic: 'eth0', network: `vnet${p % NETWORKS}` }),
     );
   });
+  const postedAt = performance.now();
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     allAttached,
@@ -236,6 +248,20 @@ async function converge(ctx: BenchContext, ports: number): Promise<{ ms: number;
   ]).finally(() => clearTimeout(timer));
   watch.close();
   const took = allAttachedAt - t0;
+  if (process.env.VENDOR_TRACE) {
+    for (let i = 0; i < SWITCHES; i++) {
+      const mine = trace.filter((t) => t.s === i);
+      const marks = mine.filter(
+        (t, j) =>
+          j === 0 ||
+          j === mine.length - 1 ||
+          /^(configure|end|copy|show running-config interface (gi1\/0\/1|Ethernet1\/1)$)/.test(t.line) ||
+          t.line === '',
+      );
+      log(`  trace sw${i}: ${marks.map((t) => `${(t.at - t0).toFixed(0)}:${t.line || '<empty>'}`).join(' | ')}`);
+    }
+    log(`  trace: posted by ${(postedAt - t0).toFixed(0)}, all Attached at ${took.toFixed(0)}`);
+  }
   const saves = servers.map(
     (s, i) => s.received.slice(lines[i]).filter((l) => l.trim() === 'copy running-config startup-config').length,
   );
@@ -284,6 +310,10 @@ export const vendorBench: BenchModule = {
     }
     const ports = ctx.quick ? 12 : 48;
     const name = `${SWITCHES}x${ports}`;
+    if (process.env.VENDOR_TRACE) {
+      await converge(ctx, ports);
+      return;
+    }
     const batches = await Promise.all(KINDS.map((k) => oneBatch(ctx, k, ports)));
     // The save is one of the lines (20 ms) and takes SAVE_MS more.
     const boundOf = (lines: number) => LOGIN_MS + lines * COMMAND_MS + SAVE_MS;

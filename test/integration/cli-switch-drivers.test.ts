@@ -299,6 +299,27 @@ describe('batches', () => {
     }
   });
 
+  test('the read-back, then the apply of what differs (as the controller does): each port is read once', async () => {
+    const { emu, config } = await dellSwitch();
+    const s = await dell.open(config);
+    try {
+      const ports = ['gi1/0/1', 'gi1/0/2', 'gi1/0/3'];
+      const before = emu.server.received.length;
+      const observed = await s.readPorts(ports);
+      assert.equal(observed.length, 3);
+      await s.apply([{ interface: 'gi1/0/1', native: 30, tagged: [] }]);
+      const reads = (from: number) => emu.server.received.slice(from).filter((l) => l.startsWith('show '));
+      assert.equal(reads(before).length, 3, 'the apply used the read that came just before it');
+      // Only the next apply: a later one reads again (the switch may have changed meanwhile).
+      const mid = emu.server.received.length;
+      const [again] = await s.apply([{ interface: 'gi1/0/1', native: 30, tagged: [] }]);
+      assert.equal(again.changed, false, 'read back: already so');
+      assert.deepEqual(reads(mid), ['show running-config interface gi1/0/1']);
+    } finally {
+      await s.close();
+    }
+  });
+
   for (const [name, make, driver, ports] of [
     ['dell-powerconnect', dellSwitch, dell, ['gi1/0/1', 'gi1/0/2', 'gi1/0/3', 'gi1/0/4', 'te1/0/1']],
     ['cisco-nexus', nexusSwitch, nexus, ['Ethernet1/1', 'Ethernet1/2', 'Ethernet1/3', 'Ethernet1/4', 'Ethernet1/5']],

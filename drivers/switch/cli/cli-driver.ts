@@ -151,6 +151,12 @@ export class CliSwitchSession implements SwitchSession {
   private cli: CliSession | undefined;
   private closeTransport: (() => void) | undefined;
   hostKeyFingerprint: string | undefined;
+  /**
+   * What the last readPorts read, for the apply that follows it in this session (the controller reads every port,
+   * then applies the ones that differ): read once, not twice — a read is one command per port, 20 ms to seconds
+   * each. Used by the next apply only, then forgotten.
+   */
+  private justRead = new Map<string, ObservedPort>();
 
   get closed(): boolean {
     return this.guard.closed || this.cli?.dead === true;
@@ -220,7 +226,11 @@ export class CliSwitchSession implements SwitchSession {
 
   async readPorts(interfaces: readonly string[]): Promise<ObservedPort[]> {
     const names = assertInterfaceNames(interfaces, this.capabilities);
-    return this.call('readPorts', this.budget(names.length), (cli) => this.read(cli, names));
+    return this.call('readPorts', this.budget(names.length), async (cli) => {
+      const observed = await this.read(cli, names);
+      this.justRead = new Map(observed.map((o) => [o.interface, o]));
+      return observed;
+    });
   }
 
   private async read(cli: CliSession, names: readonly string[]): Promise<ObservedPort[]> {
@@ -244,10 +254,11 @@ export class CliSwitchSession implements SwitchSession {
     const valid = validateChanges(changes, this.capabilities, this.parkingVlan);
     // A read and at most ~8 lines per port, plus config mode and the VLANs.
     return this.call('apply', this.budget(valid.length * 10 + 8), async (cli) => {
-      const observed = await this.read(
-        cli,
-        valid.map((c) => c.interface),
-      );
+      const known = this.justRead;
+      this.justRead = new Map();
+      const unread = valid.map((c) => c.interface).filter((i) => !known.has(i));
+      const read = new Map((await this.read(cli, unread)).map((o) => [o.interface, o]));
+      const observed = valid.map((c) => known.get(c.interface) ?? read.get(c.interface)!);
       const todo = valid.map((c, i) => ({ change: c, observed: observed[i], write: !portInSync(c, observed[i]) }));
       const results: PortResult[] = todo.map((t) => ({ interface: t.change.interface, changed: false }));
       if (!todo.some((t) => t.write)) return results;
