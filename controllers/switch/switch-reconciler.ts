@@ -297,6 +297,28 @@ export class SwitchReconciler implements Reconciler {
       if (!paused && todo.length) {
         stage = 'apply';
         ({ results, todo } = await this.applyChanges(session, todo, portErrors, signal));
+        // What was asked while this batch was being written (seconds on a real switch) goes into the same session
+        // and the same save, not into one more pass after the statuses. A few rounds at most: a stream of changes
+        // that never ends is still saved and reported.
+        for (let round = 0; round < 3; round++) {
+          const next = replan();
+          const has = new Map(observedBy);
+          for (const r of results) {
+            const c = todo.find((x) => x.interface === r.interface);
+            if (!r.error && c) has.set(r.interface, asObserved(c));
+          }
+          const ports = next.ports.filter((p) => has.has(p.desired.interface) && !portErrors.has(p.desired.interface));
+          const more = changesNeeded(
+            ports.map((p) => p.desired),
+            ports.map((p) => has.get(p.desired.interface)!),
+          );
+          if (!more.length) break;
+          plan = next;
+          const applied = await this.applyChanges(session, more, portErrors, signal);
+          const again = new Set(applied.todo.map((c) => c.interface));
+          todo = [...todo.filter((c) => !again.has(c.interface)), ...applied.todo];
+          results = [...results.filter((r) => !again.has(r.interface)), ...applied.results];
+        }
       }
       // Applied changes not yet saved (this pass's or an earlier pass's of the burst); paused: not even a save.
       let unsaved = results.some((r) => r.changed) || prev?.unsaved === true;
