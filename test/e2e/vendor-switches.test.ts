@@ -278,6 +278,11 @@ describe('vendor switches through the API, on their emulators', () => {
       assert.equal(events[0].type, 'Warning');
       assert.match(events[0].message, /status\.sshHostKeyFingerprint/);
       assert.equal((await get(`${H}/switches/${name}`)).status.sshHostKeyFingerprint, trusted, 'still the old key');
+      // What an admin sees.
+      const described = await hilctl(srv.url, ['describe', 'switch', name]);
+      assert.equal(described.code, 0, described.out);
+      assert.ok(described.out.includes(`SSH Host Key:`) && described.out.includes(trusted), described.out);
+      assert.match(described.out, /HostKeyMismatch/);
       const [shells, lines] = [emu.server.shells, emu.server.received.length];
       // A change asked meanwhile waits.
       const n3 = `${name}-n3-blue`;
