@@ -22,18 +22,18 @@ import { pool, sleep, type BenchContext, type BenchModule } from './env.js';
 import { HttpClient } from './http.js';
 import { log } from './report.js';
 
-const LOGIN_MS = 2_500;
-const COMMAND_MS = 20;
-const SAVE_MS = 1_500;
+/** A real switch's costs; --quick (a smoke run: do the parts work?) divides them by 10. */
+const COSTS = { loginMs: 2_500, commandMs: 20, saveMs: 1_500 };
+let cost = COSTS;
 const SWITCHES = 4;
 const NETWORKS = 8;
 const DUMMY_VLAN = 4000;
 const G = '/apis/hil.io/v1alpha1';
-const KNOBS: Partial<EmulatorKnobs> = {
-  loginLatencyMs: LOGIN_MS,
-  commandLatencyMs: COMMAND_MS,
-  saveLatencyMs: SAVE_MS,
-};
+const knobs = (): Partial<EmulatorKnobs> => ({
+  loginLatencyMs: cost.loginMs,
+  commandLatencyMs: cost.commandMs,
+  saveLatencyMs: cost.saveMs,
+});
 
 interface Kind {
   type: 'dell-powerconnect' | 'cisco-nexus';
@@ -46,14 +46,14 @@ interface Kind {
 const KINDS: Kind[] = [
   {
     type: 'dell-powerconnect',
-    start: (n) => DellPowerConnectEmulator.start(`gi1/0/1-${n}`, KNOBS),
+    start: (n) => DellPowerConnectEmulator.start(`gi1/0/1-${n}`, knobs()),
     port: (i) => `gi1/0/${i + 1}`,
     options: {},
     driver: new CliSwitchDriver(dellPowerConnect),
   },
   {
     type: 'cisco-nexus',
-    start: (n) => CiscoNexusEmulator.start(`Ethernet1/1-${n}`, KNOBS),
+    start: (n) => CiscoNexusEmulator.start(`Ethernet1/1-${n}`, knobs()),
     port: (i) => `Ethernet1/${i + 1}`,
     options: { dummyVlan: String(DUMMY_VLAN) },
     driver: new CliSwitchDriver(ciscoNexus),
@@ -310,14 +310,15 @@ export const vendorBench: BenchModule = {
       return;
     }
     const ports = ctx.quick ? 12 : 48;
+    cost = ctx.quick ? { loginMs: 250, commandMs: 2, saveMs: 150 } : COSTS;
     const name = `${SWITCHES}x${ports}`;
     if (process.env.VENDOR_TRACE) {
       await converge(ctx, ports);
       return;
     }
     const batches = await Promise.all(KINDS.map((k) => oneBatch(ctx, k, ports)));
-    // The save is one of the lines (20 ms) and takes SAVE_MS more.
-    const boundOf = (lines: number) => LOGIN_MS + lines * COMMAND_MS + SAVE_MS;
+    // The save is one of the lines (20 ms) and takes saveMs more.
+    const boundOf = (lines: number) => cost.loginMs + lines * cost.commandMs + cost.saveMs;
     const bound = Math.max(...KINDS.map((_, i) => boundOf(batches[i].lines)));
     for (const [i, k] of KINDS.entries()) {
       log(
@@ -340,12 +341,10 @@ export const vendorBench: BenchModule = {
       directBatchMs: Math.round(Math.max(...batches.map((b) => b.ms))),
     });
     ctx.report.record(`vendor-bound-${name}`, bound, 'ms', {
-      loginMs: LOGIN_MS,
-      commandMs: COMMAND_MS,
-      saveMs: SAVE_MS,
+      ...cost,
       linesPerBatch: Object.fromEntries(KINDS.map((k, i) => [k.type, batches[i].lines])),
     });
-    const sample = ctx.quick ? 2 : 4;
+    const sample = ctx.quick ? 1 : 4;
     const base = await baseline(ctx, sample);
     const changes = SWITCHES * ports;
     const baseMs = base.perChangeMs * changes;
