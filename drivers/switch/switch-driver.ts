@@ -39,7 +39,9 @@ export interface SwitchConfig {
   readonly parkingVlan?: number;
   /**
    * Every session call (and open itself) settles within this many milliseconds, or rejects with a
-   * `SwitchError` of code `timeout` and the session is then closed. Default 30000.
+   * `SwitchError` of code `timeout` and the session is then closed. Default 30000. CLI drivers have a deadline per
+   * step instead (their dialect's login, per command, save; a call's grows with its batch), which this caps when
+   * given.
    */
   readonly timeoutMs?: number;
   /**
