@@ -144,6 +144,29 @@ export function parseResourcePath(
   return { type, namespace, name, subresource };
 }
 
+/**
+ * The resource handlers with the server's admission chain (authorization, ownership, finalizers, invariants,
+ * headnodes). Also used by writers that run without a listener (hil-admin import-hil), so their writes get exactly
+ * the checks an API request gets.
+ */
+export function resourceHandlers(
+  opts: Pick<ApiServerOptions, 'store' | 'vlanPool' | 'headnodeBaseImages' | 'admission'>,
+  authz = new Authorizer(),
+): ResourceHandlers {
+  return new ResourceHandlers({
+    store: opts.store,
+    validator: new Validator(),
+    admission: [
+      authz.admission,
+      ownership,
+      defaultFinalizers,
+      invariants({ vlanPool: opts.vlanPool }),
+      headnodeAdmission({ baseImages: opts.headnodeBaseImages }),
+      ...(opts.admission ?? []),
+    ],
+  });
+}
+
 export class ApiServer {
   readonly app: express.Express;
   readonly hub: WatchHub;
@@ -169,18 +192,7 @@ export class ApiServer {
     };
     this.watchQuota = new WatchQuota(this.limits);
     this.hub = new WatchHub(opts.store);
-    this.handlers = new ResourceHandlers({
-      store: opts.store,
-      validator: new Validator(),
-      admission: [
-        this.authz.admission,
-        ownership,
-        defaultFinalizers,
-        invariants({ vlanPool: opts.vlanPool }),
-        headnodeAdmission({ baseImages: opts.headnodeBaseImages }),
-        ...(opts.admission ?? []),
-      ],
-    });
+    this.handlers = resourceHandlers(opts, this.authz);
     this.credentials = new UserCredentials(opts.store, opts.authenticator.name);
     this.subresources = [userSubresources(this.credentials), consoleSubresource(opts.store, opts.console)];
     this.subresourceNames = subresourceNames(this.subresources);
@@ -268,6 +280,8 @@ export class ApiServer {
           handlers: this.handlers,
           credentials: this.credentials,
           authBackend: this.opts.authenticator.name,
+          headnodeBaseImages: this.opts.headnodeBaseImages,
+          console: this.opts.console,
         },
         authenticator: this.opts.authenticator,
         requireAuthentication: this.opts.requireAuthentication !== false,

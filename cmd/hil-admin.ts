@@ -298,6 +298,42 @@ program
     console.error(`${made} created, ${results.length - made} already there`);
   });
 
+common(
+  program
+    .command('import-hil')
+    .description(
+      'adopt an existing HIL installation: create its projects, users, switches, ports, nodes, networks (same VLANs), attachments and headnodes here',
+    ),
+)
+  .argument(
+    '<source>',
+    "HIL's database: postgresql://USER@HOST/DB (password from ~/.pgpass or $PGPASSWORD) or a SQLite file",
+  )
+  .option(
+    '--dry-run',
+    'print the plan (what would be created, updated, left unchanged, not imported) and write nothing',
+  )
+  .option(
+    '--no-pause',
+    "create switches without the hil.io/paused annotation (only once HIL's network daemon is stopped)",
+  )
+  .action(async (source: string, flags: ServeFlags & { dryRun?: boolean; pause: boolean }) => {
+    if (/\/\/[^/@]*:[^/@]*@/.test(source)) warnVisible('a password in SOURCE', '~/.pgpass or $PGPASSWORD');
+    const { importHilDatabase, formatReport } = await import('../apiserver/import-hil/run.js');
+    const report = await withStore(flags, (store) =>
+      importHilDatabase(source, {
+        store,
+        dryRun: flags.dryRun,
+        pauseSwitches: flags.pause,
+        onEntry: (e, done, total) => {
+          if (e.kind === 'Secret' || e.kind === 'Lease') return;
+          if (total >= 200 && (done % 100 === 0 || done === total)) console.error(`import-hil: ${done}/${total}`);
+        },
+      }),
+    );
+    console.log(formatReport(report, !!flags.dryRun));
+  });
+
 program.parseAsync(process.argv).catch((err) => {
   console.error(`hil-admin: ${err?.message ?? err}`);
   process.exit(1);

@@ -324,20 +324,27 @@ export interface NodeSpec {
 
 /** Out-of-band management (BMC) of the node. */
 export interface NodeObm {
-  /** OBM driver. */
-  type: 'ipmi' | 'mock';
+  /** OBM driver: ipmi and mock need host; obmd needs uri. */
+  type: 'ipmi' | 'mock' | 'obmd';
   /**
-   * BMC host name or IP address.
+   * BMC host name or IP address (ipmi, mock).
    * Rules: pattern `^[A-Za-z0-9:\[][A-Za-z0-9._:\[\]%-]*$`; maxLength 253.
    */
-  host: string;
+  host?: string;
   /**
    * BMC UDP port (IPMI over LAN).
    * Rules: 1..65535.
    * @default 623
    */
   port?: number;
-  /** Reference to the v1 Secret holding the BMC credentials (keys username and password). */
+  /**
+   * obmd only: the node's URL on obmd, e.g. https://obmd.example.com/node/node4 (HIL's obmd uri); its admin token is the credentials Secret's password.
+   * Rules: pattern `^https?://[^\s?#@]+$`; maxLength 2048.
+   */
+  uri?: string;
+  /** HIL's OBM enabled flag (node_enable_obm / node_disable_obm): false refuses HIL's power, boot-device and console calls and, for obmd, revokes the node token (ending console streams). Omitted means enabled. */
+  enabled?: boolean;
+  /** Reference to the v1 Secret holding the BMC credentials (keys username and password; for obmd, username admin and password the obmd admin token). */
   credentialsSecretRef?: SecretReference;
 }
 
@@ -564,9 +571,9 @@ export interface ProjectList {
 /** Desired state of the Switch. */
 export interface SwitchSpec {
   /** Driver for this switch. */
-  type: 'ovs' | 'linuxbridge' | 'mock' | 'dell-powerconnect' | 'dell-n3000' | 'cisco-nexus' | 'brocade' | 'dellnos9';
+  type: 'ovs' | 'linuxbridge' | 'mock' | 'dell-powerconnect' | 'dell-n3000' | 'cisco-nexus' | 'cisco-catalyst' | 'arista-eos' | 'brocade' | 'dellnos9';
   /**
-   * How to reach the switch: host name or IP (ssh/telnet), URL (REST drivers) or OVSDB remote (unix:PATH or tcp:HOST:PORT).
+   * How to reach the switch: ssh://HOST[:PORT] or telnet://HOST[:PORT] (CLI drivers), URL (REST drivers) or OVSDB remote (unix:PATH or tcp:HOST:PORT).
    * Rules: pattern `^[A-Za-z0-9:\[][A-Za-z0-9._:/@\[\]%+~-]*$`; maxLength 255.
    */
   address: string;
@@ -588,7 +595,7 @@ export interface SwitchSpec {
    * Rules: 1..4095.
    */
   parkingVlan?: number;
-  /** Driver-specific options, e.g. bridge (ovs), interfaceType (brocade, dellnos9), dummyVlan (cisco-nexus, dell-n3000), save. */
+  /** Driver-specific options, e.g. bridge (ovs), interfaceType (brocade, dellnos9), dummyVlan (cisco-nexus, dell-n3000, cisco-catalyst, arista-eos), save. */
   options?: Record<string, string>;
 }
 

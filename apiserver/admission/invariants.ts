@@ -79,6 +79,15 @@ async function checkPort(t: ResourceType, name: string, o: KObject, tx: StoreTx)
 async function checkNode(t: ResourceType, name: string, o: KObject, old: KObject | undefined, tx: StoreTx) {
   const nics: { name: string; port?: string }[] = spec(o).nics ?? [];
   const causes: StatusCause[] = [];
+  // Which address an OBM type needs: obmd is reached through its node URL, the others through the BMC's host.
+  const obm = (spec(o).obm ?? {}) as { type?: string; host?: string; uri?: string };
+  const needs = obm.type === 'obmd' ? 'uri' : 'host';
+  if (!obm[needs])
+    causes.push({
+      reason: 'FieldValueRequired',
+      message: `Required value: spec.obm.${needs} is required for OBM type "${obm.type}"`,
+      field: `spec.obm.${needs}`,
+    });
   const seen = new Map<string, string>();
   nics.forEach((nic, i) => {
     if (!nic.port) return;

@@ -14,7 +14,7 @@ import type { UserInfo } from './user.js';
 /** The label the server stamps on attachments and events: the project they belong to. */
 export const PROJECT_LABEL = 'hil.io/project';
 export { POWER_CYCLE_ANNOTATION } from '../../api/v1alpha1/annotations.js';
-import { POWER_CYCLE_ANNOTATION } from '../../api/v1alpha1/annotations.js';
+import { HIL_HNIC_NAMES_ANNOTATION, POWER_CYCLE_ANNOTATION } from '../../api/v1alpha1/annotations.js';
 
 const ADMIN_ONLY = new Set([
   'hil.io/switches',
@@ -177,12 +177,14 @@ export class Authorizer {
         if (before === '' && after === '')
           throw deny('the node is free: members may only claim it (set spec.project to one of their projects)');
         const strip = (o: KObject | undefined) => {
-          const { project: _p, power: _w, bootDevice: _b, ...rest } = spec(o);
-          return rest;
+          const { project: _p, power: _w, bootDevice: _b, obm, ...rest } = spec(o);
+          // HIL's node_enable_obm / node_disable_obm are the project's: spec.obm.enabled, and only that, is theirs.
+          const { enabled: _e, ...obmRest } = (obm ?? {}) as Record<string, unknown>;
+          return { ...rest, obm: obmRest };
         };
         if (!deepEqual(strip(object), strip(old))) {
           throw deny(
-            'project members may change only spec.project (claim or release), spec.power and spec.bootDevice of a node',
+            'project members may change only spec.project (claim or release), spec.power, spec.bootDevice and spec.obm.enabled of a node',
           );
         }
         checkMetadata(old!, object!, deny, [POWER_CYCLE_ANNOTATION]);
@@ -224,7 +226,7 @@ export class Authorizer {
           if (o && !mine(spec(o).project))
             throw deny(`headnodes belong to a project; you are not a member of "${String(spec(o).project ?? '')}"`);
         }
-        if (op === 'update') checkMetadata(old!, object!, deny, []);
+        if (op === 'update') checkMetadata(old!, object!, deny, [HIL_HNIC_NAMES_ANNOTATION]);
         // Each hnic's network (new or changed ones): the headnode's project must have access, as for attachments.
         if (object) {
           const project = String(spec(object).project);

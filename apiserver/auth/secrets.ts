@@ -1,5 +1,6 @@
 // Password hashing (scrypt, from node:crypto) and API tokens (random, stored only as a SHA-256 hash).
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { verifySha512Crypt } from './sha-crypt.js';
 
 const scrypt = (pw: string, salt: Buffer, len: number, opts: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) =>
@@ -68,6 +69,8 @@ function parseHash(stored: string): (ScryptParams & { salt: Buffer; key: Buffer 
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  // HIL's own hashes (users imported by hil-admin import-hil): accepted until the next login re-hashes them (needsRehash).
+  if (stored.startsWith('$6$')) return limited(() => verifySha512Crypt(password, stored));
   const h = parseHash(stored);
   if (!h) return false;
   const got = await limited(() =>
@@ -76,7 +79,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return got.length === h.key.length && timingSafeEqual(got, h.key);
 }
 
-/** A stored hash made with weaker parameters than new hashes get: re-hash it once the password is known. */
+/**
+ * A stored hash made with weaker parameters than new hashes get, or in another format (HIL's sha512-crypt): re-hash
+ * it once the password is known.
+ */
 export function needsRehash(stored: string): boolean {
   const h = parseHash(stored);
   const want = currentScryptParams();

@@ -28,7 +28,7 @@ export interface ConsoleBackend {
       node: string;
       tenancy: string;
       type: string;
-      bmc: { host: string; port?: number; credentials?: { username: string; password: string } };
+      bmc: { host: string; port?: number; uri?: string; credentials?: { username: string; password: string } };
     },
     reader: ConsoleReader,
   ): () => void;
@@ -58,6 +58,12 @@ export async function serveConsole(o: {
     throw errors.unavailable('the serial console is not available on this server (no console backend configured)');
   const follow = queryBool(o.query, 'follow');
   const obm = node.spec?.obm ?? {};
+  if (obm.enabled === false)
+    throw new ApiError(
+      409,
+      'Conflict',
+      `the OBM of node "${name}" is disabled (spec.obm.enabled false; HIL's node_enable_obm turns it on)`,
+    );
   let credentials: { username: string; password: string } | undefined;
   const ref = obm.credentialsSecretRef as { name: string; namespace?: string } | undefined;
   if (ref) {
@@ -96,8 +102,9 @@ export async function serveConsole(o: {
         tenancy,
         type: String(obm.type),
         bmc: {
-          host: String(obm.host),
+          host: String(obm.host ?? ''),
           ...(obm.port !== undefined ? { port: Number(obm.port) } : {}),
+          ...(obm.uri !== undefined ? { uri: String(obm.uri) } : {}),
           ...(credentials ? { credentials } : {}),
         },
       },

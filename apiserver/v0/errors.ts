@@ -12,6 +12,7 @@ export type HilErrorType =
   | 'BlockedError'
   | 'IllegalStateError'
   | 'ServerError'
+  | 'OBMError'
   | 'TooManyRequests';
 
 const CODES: Record<HilErrorType, number> = {
@@ -24,6 +25,7 @@ const CODES: Record<HilErrorType, number> = {
   BlockedError: 409,
   IllegalStateError: 409,
   ServerError: 500,
+  OBMError: 500,
   TooManyRequests: 429,
 };
 
@@ -51,6 +53,8 @@ export const hil = {
   projectMismatch: (msg: string) => new HilError('ProjectMismatchError', msg),
   blocked: (msg: string) => new HilError('BlockedError', msg),
   illegalState: (msg: string) => new HilError('IllegalStateError', msg),
+  /** HIL's OBMError (a ServerError, 500): the BMC (through obmd or ipmitool) did not do it. */
+  obm: (msg: string) => new HilError('OBMError', msg),
   /** HIL's "<Class> <label> does not exist." */
   missing: (cls: string, label: string) => new HilError('NotFoundError', `${cls} ${label} does not exist.`),
   /** HIL's "<Class> <label> already exists." */

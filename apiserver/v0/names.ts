@@ -13,11 +13,18 @@
 // than merges. Ports are named from (switch, port) and attachments from (node, nic, network) the same way; the
 // port's HIL name is its `spec.interface`.
 import { createHash } from 'node:crypto';
+import { HIL_HNIC_NAMES_ANNOTATION } from '../../api/v1alpha1/annotations.js';
 import type { KObject } from '../object.js';
 
 export const HIL_NAME_ANNOTATION = 'hil.io/hil-name';
 /** On a Node: JSON map of NIC name → HIL NIC label, for NICs whose HIL label is not a valid NIC name. */
 export const HIL_NIC_NAMES_ANNOTATION = 'hil.io/hil-nic-names';
+/** The same on a Headnode, for its hnics (spec.hnics[].name, the same token rule as NIC names). */
+export { HIL_HNIC_NAMES_ANNOTATION };
+
+/** Where an object keeps its NICs: a Node's spec.nics, a Headnode's spec.hnics, each with its label annotation. */
+export type NicList = 'nics' | 'hnics';
+const NIC_ANNOTATION: Record<NicList, string> = { nics: HIL_NIC_NAMES_ANNOTATION, hnics: HIL_HNIC_NAMES_ANNOTATION };
 
 const MAX = 63;
 const HASH_CHARS = 10;
@@ -100,16 +107,31 @@ export function hilNameAnnotations(hilName: string): Record<string, string> | un
   return isKeptName(hilName) ? undefined : { [HIL_NAME_ANNOTATION]: hilName };
 }
 
-/** The HIL label of each NIC of a node, by NIC name. */
-export function hilNicLabels(node: KObject): Map<string, string> {
-  let extra: Record<string, string> = {};
+function nicLabelMap(o: KObject, list: NicList): Record<string, string> {
   try {
-    extra = JSON.parse(node.metadata.annotations?.[HIL_NIC_NAMES_ANNOTATION] ?? '{}');
+    const m = JSON.parse(o.metadata.annotations?.[NIC_ANNOTATION[list]] ?? '{}');
+    return m && typeof m === 'object' ? m : {};
   } catch {
-    /* a hand-edited annotation that is not JSON: NIC names stand for themselves */
+    return {}; // a hand-edited annotation that is not JSON: NIC names stand for themselves
   }
+}
+
+/** The HIL label of each NIC of a node (or hnic of a headnode), by NIC name. */
+export function hilNicLabels(node: KObject, list: NicList = 'nics'): Map<string, string> {
+  const extra = nicLabelMap(node, list);
   const out = new Map<string, string>();
-  for (const nic of ((node.spec as any)?.nics ?? []) as { name: string }[])
+  for (const nic of ((node.spec as any)?.[list] ?? []) as { name: string }[])
     out.set(nic.name, Object.hasOwn(extra, nic.name) ? extra[nic.name] : nic.name);
   return out;
+}
+
+/**
+ * The patch of an object's NIC-label annotation after a NIC is added (`label`) or removed (`label` undefined):
+ * `{annotation: value}`, the value null once no NIC needs it.
+ */
+export function nicLabelsPatch(o: KObject, list: NicList, name: string, label?: string): Record<string, string | null> {
+  const m = nicLabelMap(o, list);
+  if (label !== undefined && label !== name) m[name] = label;
+  else delete m[name];
+  return { [NIC_ANNOTATION[list]]: Object.keys(m).length ? JSON.stringify(m) : null };
 }

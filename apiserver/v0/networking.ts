@@ -1,13 +1,14 @@
 // v0 networks and node networking (hil/api.py: network_create, network_delete, show_network, list_networks,
 // network_grant_project_access, network_revoke_project_access, node_connect_network, node_detach_network,
-// show_networking_action) on Network and NetworkAttachment.
+// show_networking_action, port_revert) on Network and NetworkAttachment.
 //
 // HIL's networking actions: node_connect_network creates a NetworkAttachment and answers 202 with its uid as the
 // status_id; node_detach_network deletes it (the switch controller reverts the port, then the object goes) and
 // answers a fresh status_id. Each NIC's latest action is recorded on its Node (annotation
 // hil.io/v0-networking-actions, one entry per NIC, as HIL keeps one action row per NIC), and its status is read off
 // the attachment: PENDING until the switch carries it (or, for a detach, until it is gone), DONE, or ERROR when
-// the switch refused it. So the status lives in the store and survives a restart.
+// the switch refused it. So the status lives in the store and survives a restart. port_revert deletes every
+// attachment of the port's NIC at once; its action is PENDING until all of them are gone.
 import { randomUUID } from 'node:crypto';
 import { networkAccessibleBy } from '../auth/authz.js';
 import type { KObject } from '../object.js';
@@ -15,6 +16,7 @@ import { specOf } from '../object.js';
 import { hil, NO_PROJECT_ACCESS } from './errors.js';
 import { compositeName, hilNameOf } from './names.js';
 import { mustFindNic, nicLabel } from './nodes.js';
+import { cabledTo, mustFindPort } from './switches.js';
 import type { V0Session } from './session.js';
 import type { Call } from './transport.js';
 import { channelOf, inPlace, vlanOf } from './views.js';
@@ -23,13 +25,15 @@ export const ACTIONS_ANNOTATION = 'hil.io/v0-networking-actions';
 
 interface ActionRecord {
   id: string;
-  kind: 'connect' | 'detach';
+  kind: 'connect' | 'detach' | 'revert';
   /** The attachment the action is about (name and uid). */
   attachment: string;
   uid: string;
   /** Network resource name (connect) — HIL's new_network; null for a detach. */
   network: string | null;
   channel: string;
+  /** revert: every attachment it deletes, name → uid. */
+  removed?: Record<string, string>;
 }
 
 function actionsOf(node: KObject): Record<string, ActionRecord> {
@@ -149,7 +153,7 @@ export const networkCalls: Call[] = [
       const headnodes = await s.list('headnodes');
       if (headnodes.some((h) => ((specOf(h).hnics ?? []) as { network?: string }[]).some((x) => x.network === name)))
         throw hil.blocked('Network still connected to headnodes');
-      await s.remove('networks', name);
+      await s.removeAndWait('networks', net);
     },
   },
   {
@@ -245,12 +249,9 @@ export const networkCalls: Call[] = [
       if (sp.public !== true && projectsOf(net).includes(project))
         throw hil.duplicate(`Network ${a.network} is already in project ${a.project}`);
       // In HIL an empty access list means public, so a grant on a public network makes it restricted.
-      await s.patch(
-        'networks',
-        net.metadata.name!,
-        { spec: { public: false, accessProjects: [...(sp.accessProjects ?? []), project] } },
-        { resourceVersion: net.metadata.resourceVersion },
-      );
+      await s.patchFound('networks', net, {
+        spec: { public: false, accessProjects: [...(sp.accessProjects ?? []), project] },
+      });
     },
   },
   {
@@ -276,12 +277,9 @@ export const networkCalls: Call[] = [
         if (((specOf(h).hnics ?? []) as { network?: string }[]).some((x) => x.network === net.metadata.name))
           throw hil.blocked('Project still has headnode(s) attached to the network');
       }
-      await s.patch(
-        'networks',
-        net.metadata.name!,
-        { spec: { accessProjects: (sp.accessProjects ?? []).filter((x: string) => x !== project) } },
-        { resourceVersion: net.metadata.resourceVersion },
-      );
+      await s.patchFound('networks', net, {
+        spec: { accessProjects: (sp.accessProjects ?? []).filter((x: string) => x !== project) },
+      });
     },
   },
   {
@@ -389,17 +387,52 @@ export const networkCalls: Call[] = [
       if (!found) throw hil.notFound('status_id not found');
       const { node, nic, rec } = found;
       s.requireAccess(specOf(node).project || null);
-      const att = await s.get('networkattachments', rec.attachment);
+      let status: 'PENDING' | 'DONE' | 'ERROR' = 'DONE';
+      if (rec.kind === 'revert') {
+        for (const [name, uid] of Object.entries(rec.removed ?? {}))
+          if ((await s.get('networkattachments', name))?.metadata.uid === uid) status = 'PENDING';
+      } else status = statusOf(rec, await s.get('networkattachments', rec.attachment));
       return {
         body: {
-          status: statusOf(rec, att),
+          status,
           node: hilNameOf(node),
           nic: nicLabel(node, nic),
-          type: 'modify_port',
+          type: rec.kind === 'revert' ? 'revert_port' : 'modify_port',
           channel: rec.channel,
           new_network: rec.network ? await s.hilNameOfRef('networks', rec.network) : null,
         },
       };
+    },
+  },
+  {
+    // HIL answers 200 here (not 202 as for the node calls) with the status_id.
+    name: 'port_revert',
+    method: 'POST',
+    path: '/switch/:switch/port/:port+/revert',
+    async run(s, a) {
+      s.requireAdmin();
+      const sw = await s.mustFind('switches', 'Switch', a.switch);
+      const port = await mustFindPort(s, sw, a.port);
+      const cable = await cabledTo(s, port);
+      if (!cable) throw hil.notFound(`${a.port} not attached`);
+      const mine = await nodeAndNicAttachments(s, cable.node, cable.nic);
+      if (mine.some(pending)) throw hil.blocked('A networking operation is already active on the nic.');
+      const removed: Record<string, string> = {};
+      for (const att of mine) {
+        await s.remove('networkattachments', att.metadata.name!);
+        removed[att.metadata.name!] = att.metadata.uid!;
+      }
+      const id = randomUUID();
+      await recordAction(s, cable.node.metadata.name!, cable.nic, {
+        id,
+        kind: 'revert',
+        attachment: '',
+        uid: '',
+        network: null,
+        channel: '',
+        removed,
+      });
+      return { body: { status_id: id } };
     },
   },
 ];

@@ -3,7 +3,7 @@
 import type { KObject } from '../object.js';
 import { specOf } from '../object.js';
 import { hil } from './errors.js';
-import { hilNameOf, hilNicLabels, HIL_NIC_NAMES_ANNOTATION, nicName } from './names.js';
+import { hilNameOf, hilNicLabels, nicLabelsPatch, nicName } from './names.js';
 import { SYSTEM_NAMESPACE, type V0Session } from './session.js';
 import type { Call } from './transport.js';
 import { showNodeNetworks, sortKeys } from './views.js';
@@ -21,19 +21,47 @@ export function mustFindNic(node: KObject, label: string): { name: string; port?
   return nic;
 }
 
-function nicNamesAnnotation(node: KObject, change: (m: Record<string, string>) => void): string | null {
-  let m: Record<string, string> = {};
-  try {
-    m = JSON.parse(node.metadata.annotations?.[HIL_NIC_NAMES_ANNOTATION] ?? '{}');
-  } catch {
-    /* rewritten below */
-  }
-  change(m);
-  return Object.keys(m).length ? JSON.stringify(m) : null;
-}
-
 /** HIL's OBM types (the tail of `http://schema.massopencloud.org/haas/v0/obm/<x>`): ours; `hil.ext.obm.<x>` provides each. */
 export const OBM_TYPES: Record<string, string> = { ipmi: 'ipmi', mock: 'mock' };
+
+/**
+ * node_register's OBM, checked as HIL's schema checks it (a ValidationError before authentication), as the Node's
+ * spec.obm and the credentials Secret's data. obmd (HIL ≥ 0.4): the node URL on obmd and its admin token (HTTP
+ * basic `admin:<token>` to obmd); the node starts with its OBM disabled, as HIL's does (no node token yet).
+ * The older `obm` body: HIL's OBM type URL, host, user and password.
+ */
+function obmArgs(
+  obmd: Record<string, unknown> | undefined,
+  legacy: unknown,
+): { spec: Record<string, unknown>; credentials: Record<string, string>; badType?: string } {
+  if (obmd) {
+    const keys = Object.keys(obmd).sort().join(',');
+    if (keys !== 'admin_token,uri' || typeof obmd.uri !== 'string' || typeof obmd.admin_token !== 'string')
+      throw hil.validation();
+    let scheme = '';
+    try {
+      scheme = new URL(obmd.uri).protocol;
+    } catch {
+      /* not a URL: refused below */
+    }
+    if (scheme !== 'http:' && scheme !== 'https:') throw hil.validation();
+    return {
+      spec: { type: 'obmd', uri: obmd.uri, enabled: false },
+      credentials: { username: 'admin', password: obmd.admin_token },
+    };
+  }
+  const obm = legacy as Record<string, unknown>;
+  const keys = Object.keys(obm).sort().join(',');
+  if (keys !== 'host,password,type,user' || Object.values(obm).some((v) => typeof v !== 'string'))
+    throw hil.validation();
+  const type = OBM_TYPES[String(obm.type).split('/').pop() ?? ''];
+  return {
+    // An unknown type is a BadArgumentError, after the admin check.
+    ...(type ? {} : { badType: `${JSON.stringify(obm.type)} is not a valid OBM type.` }),
+    spec: { type, host: obm.host },
+    credentials: { username: String(obm.user), password: String(obm.password) },
+  };
+}
 
 async function showNode(s: V0Session, hilName: string): Promise<unknown> {
   const node = await s.mustFind('nodes', 'Node', hilName);
@@ -70,19 +98,10 @@ export const nodeCalls: Call[] = [
     args: { obm: 'object?', obmd: 'object?', metadata: 'object?' },
     async run(s, a) {
       if ((a.obm === undefined) === (a.obmd === undefined)) throw hil.validation();
+      const obm = obmArgs(a.obmd !== undefined ? (a.obmd as Record<string, unknown>) : undefined, a.obm);
       s.requireAdmin();
+      if (obm.badType) throw hil.badArgument(obm.badType);
       await s.checkFree('nodes', 'Node', a.node);
-      if (a.obmd !== undefined) {
-        throw hil.badArgument(
-          'obmd nodes are not supported yet: register the node with {"obm": {"type": ".../obm/ipmi", "host", "user", "password"}} or as a Node resource',
-        );
-      }
-      const obm = a.obm as Record<string, unknown>;
-      const keys = Object.keys(obm).sort().join(',');
-      if (keys !== 'host,password,type,user' || Object.values(obm).some((v) => typeof v !== 'string'))
-        throw hil.validation();
-      const type = OBM_TYPES[String(obm.type).split('/').pop() ?? ''];
-      if (!type) throw hil.badArgument(`${JSON.stringify(obm.type)} is not a valid OBM type.`);
       const metadata: Record<string, string> = {};
       for (const [k, v] of Object.entries((a.metadata ?? {}) as Record<string, unknown>))
         metadata[k] = JSON.stringify(v);
@@ -93,7 +112,7 @@ export const nodeCalls: Call[] = [
         kind: 'Secret',
         metadata: { name: secret, namespace: SYSTEM_NAMESPACE },
         type: 'Opaque',
-        stringData: { username: obm.user, password: obm.password },
+        stringData: obm.credentials,
       });
       try {
         await s.create('nodes', {
@@ -101,7 +120,7 @@ export const nodeCalls: Call[] = [
           metadata: meta,
           spec: {
             project: '',
-            obm: { type, host: obm.host, credentialsSecretRef: { name: secret, namespace: SYSTEM_NAMESPACE } },
+            obm: { ...obm.spec, credentialsSecretRef: { name: secret, namespace: SYSTEM_NAMESPACE } },
             nics: [],
             ...(Object.keys(metadata).length ? { metadata } : {}),
           },
@@ -159,12 +178,7 @@ export const nodeCalls: Call[] = [
     async run(s, a) {
       s.requireAdmin();
       const node = await s.mustFind('nodes', 'Node', a.node);
-      await s.patch(
-        'nodes',
-        node.metadata.name!,
-        { spec: { metadata: { [a.label]: JSON.stringify(a.value) } } },
-        { resourceVersion: node.metadata.resourceVersion },
-      );
+      await s.patchFound('nodes', node, { spec: { metadata: { [a.label]: JSON.stringify(a.value) } } });
     },
   },
   {
@@ -177,12 +191,7 @@ export const nodeCalls: Call[] = [
       const metadata = (specOf(node).metadata ?? {}) as Record<string, string>;
       if (!Object.prototype.hasOwnProperty.call(metadata, a.label))
         throw hil.notFound(`No metadata with label ${a.label} on node ${a.node}.`);
-      await s.patch(
-        'nodes',
-        node.metadata.name!,
-        { spec: { metadata: { [a.label]: null } } },
-        { resourceVersion: node.metadata.resourceVersion },
-      );
+      await s.patchFound('nodes', node, { spec: { metadata: { [a.label]: null } } });
     },
   },
   {
@@ -202,18 +211,10 @@ export const nodeCalls: Call[] = [
           `Nic ${a.nic} cannot be added: its NIC name ${name} is taken by Nic ${nicLabel(node, clash.name)}.`,
         );
       }
-      const annotation = nicNamesAnnotation(node, (m) => {
-        if (name !== a.nic) m[name] = a.nic;
+      await s.patchFound('nodes', node, {
+        metadata: { annotations: nicLabelsPatch(node, 'nics', name, a.nic) },
+        spec: { nics: [...nics, { name, macAddress: a.macaddr }] },
       });
-      await s.patch(
-        'nodes',
-        node.metadata.name!,
-        {
-          metadata: { annotations: { [HIL_NIC_NAMES_ANNOTATION]: annotation } },
-          spec: { nics: [...nics, { name, macAddress: a.macaddr }] },
-        },
-        { resourceVersion: node.metadata.resourceVersion },
-      );
     },
   },
   {
@@ -226,16 +227,10 @@ export const nodeCalls: Call[] = [
       const nic = mustFindNic(node, a.nic);
       if (specOf(node).project)
         throw hil.blocked('Nic is on a node that belongs to a project. Remove node from project and try again');
-      const annotation = nicNamesAnnotation(node, (m) => delete m[nic.name]);
-      await s.patch(
-        'nodes',
-        node.metadata.name!,
-        {
-          metadata: { annotations: { [HIL_NIC_NAMES_ANNOTATION]: annotation } },
-          spec: { nics: ((specOf(node).nics ?? []) as { name: string }[]).filter((n) => n.name !== nic.name) },
-        },
-        { resourceVersion: node.metadata.resourceVersion },
-      );
+      await s.patchFound('nodes', node, {
+        metadata: { annotations: nicLabelsPatch(node, 'nics', nic.name) },
+        spec: { nics: ((specOf(node).nics ?? []) as { name: string }[]).filter((n) => n.name !== nic.name) },
+      });
     },
   },
 ];

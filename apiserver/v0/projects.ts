@@ -48,12 +48,7 @@ export const projectCalls: Call[] = [
       for (const u of await s.list('users')) {
         const projects: string[] = specOf(u).projects ?? [];
         if (projects.includes(name))
-          await s.patch(
-            'users',
-            u.metadata.name!,
-            { spec: { projects: projects.filter((x) => x !== name) } },
-            { resourceVersion: u.metadata.resourceVersion },
-          );
+          await s.patchFound('users', u, { spec: { projects: projects.filter((x) => x !== name) } });
       }
     },
   },
@@ -67,12 +62,7 @@ export const projectCalls: Call[] = [
       s.requireAccess(p.metadata.name);
       const node = await s.mustFind('nodes', 'Node', a.node);
       if (specOf(node).project) throw hil.blocked('Node is already owned by a project.');
-      await s.patch(
-        'nodes',
-        node.metadata.name!,
-        { spec: { project: p.metadata.name } },
-        { resourceVersion: node.metadata.resourceVersion },
-      );
+      await s.patchFound('nodes', node, { spec: { project: p.metadata.name } });
     },
   },
   {
@@ -85,6 +75,11 @@ export const projectCalls: Call[] = [
       s.requireAccess(p.metadata.name);
       const node = await s.mustFind('nodes', 'Node', a.node);
       if (specOf(node).project !== p.metadata.name) throw hil.notFound('Node not in project');
+      // HIL: the OBM must be disabled first. An obmd node's is enabled unless spec.obm.enabled is false; other
+      // types (which had no such switch before HIL 0.4) only when it was explicitly enabled.
+      const obm = specOf(node).obm ?? {};
+      if (obm.enabled === true || (obm.type === 'obmd' && obm.enabled !== false))
+        throw hil.blocked("Node's obm is enabled.");
       const attachments = await s.list('networkattachments', { path: ['spec', 'node'], value: node.metadata.name! });
       if (attachments.length) {
         // A detach still under way is HIL's pending action; anything else is an attachment.
@@ -92,12 +87,7 @@ export const projectCalls: Call[] = [
           throw hil.blocked('Node has pending network actions');
         throw hil.blocked('Node attached to a network');
       }
-      await s.patch(
-        'nodes',
-        node.metadata.name!,
-        { spec: { project: '' } },
-        { resourceVersion: node.metadata.resourceVersion },
-      );
+      await s.patchFound('nodes', node, { spec: { project: '' } });
     },
   },
   {

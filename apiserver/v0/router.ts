@@ -9,8 +9,10 @@ import { ANONYMOUS, type UserInfo } from '../auth/user.js';
 import { ApiError } from '../errors.js';
 import { AUTH_REQUIRED, hil, HilError, toHilError } from './errors.js';
 import { extensionCalls } from './extensions.js';
+import { headnodeCalls } from './headnodes.js';
 import { networkCalls } from './networking.js';
 import { nodeCalls } from './nodes.js';
+import { obmCalls } from './obm.js';
 import { projectCalls } from './projects.js';
 import { V0Session, type V0Deps } from './session.js';
 import { switchCalls } from './switches.js';
@@ -32,8 +34,10 @@ export function v0Calls(authBackend: string): Call[] {
   return [
     ...projectCalls,
     ...nodeCalls,
+    ...obmCalls,
     ...switchCalls,
     ...networkCalls,
+    ...headnodeCalls,
     ...extensionCalls,
     ...(authBackend === 'database' ? userCalls : []),
   ];
@@ -95,10 +99,15 @@ export function v0Router(opts: V0Options): express.Router {
         );
         const user = await authenticate(req);
         res.locals.user = user.name;
-        const answer = (await found.call.run(new V0Session(opts.deps, user), args)) ?? {};
-        send(res, answer.code ?? 200, answer.body);
+        const answer = (await found.call.run(new V0Session(opts.deps, user), args, { req, res })) ?? {};
+        if (!answer.streamed) send(res, answer.code ?? 200, answer.body);
       } catch (err) {
         const e = toHilError(err);
+        if (res.headersSent) {
+          // A stream that failed after it started: all that is left is to end it.
+          res.end();
+          return;
+        }
         if (e) {
           send(res, e.code, e.toBody());
           return;

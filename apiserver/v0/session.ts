@@ -3,6 +3,7 @@
 // resource handlers with the caller's UserInfo, so the authorization, admission and invariants are the resource
 // API's own. HIL's two authorization primitives (admin; access to a project) are here only to give HIL's errors in
 // HIL's order before a write is tried.
+import type { ConsoleBackend } from '../handlers/console.js';
 import type { ResourceHandlers, RequestInfo } from '../handlers/resources.js';
 import type { UserCredentials } from '../handlers/users.js';
 import type { KObject } from '../object.js';
@@ -21,6 +22,12 @@ export interface V0Deps {
   credentials: UserCredentials;
   /** The auth backend's name: the db-auth calls exist only with "database", as HIL's extension. */
   authBackend: string;
+  /** hil.cfg [headnode] base_imgs (list_headnode_images; headnode_create's check). */
+  headnodeBaseImages?: readonly string[];
+  /** The serial console backend of nodes/NAME/console (show_console streams through the same endpoint code). */
+  console?: ConsoleBackend;
+  /** How long a power or boot-device call waits for the node controller to have done it (default 30 000 ms). */
+  obmWaitMs?: number;
 }
 
 /** hil.io kinds by plural, and the core Secret. */
@@ -139,8 +146,28 @@ export class V0Session {
     return r.body as KObject;
   }
 
+  /** A JSON merge patch of an object read before: only if it is still at the version read (409 otherwise). */
+  async patchFound(plural: Plural, found: KObject, patch: Record<string, unknown>): Promise<KObject> {
+    return this.patch(plural, found.metadata.name!, patch, { resourceVersion: found.metadata.resourceVersion });
+  }
+
   async remove(plural: Plural, name: string): Promise<void> {
     await this.deps.handlers.delete(this.info(plural, name), undefined);
+  }
+
+  /**
+   * Deletes, then waits (up to `ms`) until the object is gone: HIL's deletes are synchronous, and a HIL script
+   * deletes a project's networks and then the project; a controller's finalizer (a network's VLAN going back to
+   * the pool, a headnode's VM) must not make that second call fail. After `ms` the deletion just goes on.
+   */
+  async removeAndWait(plural: Plural, found: KObject, ms = 10_000): Promise<void> {
+    await this.remove(plural, found.metadata.name!);
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      const o = await this.get(plural, found.metadata.name!);
+      if (!o || o.metadata.uid !== found.metadata.uid) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   /** Deletes if present (cleanup of what the v0 layer made beside an object, e.g. its credentials Secret). */

@@ -1,5 +1,6 @@
 // v0 switches and ports (hil/api.py: switch_register, switch_delete, list_switches, show_switch,
-// switch_register_port, switch_delete_port, show_port, port_connect_nic, port_detach_nic) on Switch (+ its
+// switch_register_port, switch_delete_port, show_port, port_connect_nic, port_detach_nic; port_revert is with the
+// networking actions in networking.ts) on Switch (+ its
 // credentials Secret), Port, and Node.spec.nics[].port. HIL's port label is the Port's spec.interface.
 import type { KObject } from '../object.js';
 import { specOf } from '../object.js';
@@ -51,7 +52,7 @@ export const SWITCH_TYPES: Record<
   ovs: { type: 'ovs', extension: 'hil.ext.switches.ovs', required: ['ovs_bridge'], options: { ovs_bridge: 'bridge' } },
 };
 /** HIL's ovs driver talks to the local ovsdb-server; ours names the remote, and this is Open vSwitch's own default. */
-const OVS_DEFAULT_REMOTE = 'unix:/var/run/openvswitch/db.sock';
+export const OVS_DEFAULT_REMOTE = 'unix:/var/run/openvswitch/db.sock';
 
 const quote = (x: string) => `'${x}'`;
 
@@ -61,14 +62,14 @@ async function findPort(s: V0Session, sw: KObject, label: string): Promise<KObje
   );
 }
 
-async function mustFindPort(s: V0Session, sw: KObject, label: string): Promise<KObject> {
+export async function mustFindPort(s: V0Session, sw: KObject, label: string): Promise<KObject> {
   const p = await findPort(s, sw, label);
   if (!p) throw hil.notFound(`Port ${label} on Switch ${hilNameOf(sw)} does not exist.`);
   return p;
 }
 
 /** The node and NIC cabled to a Port, if any. */
-async function cabledTo(s: V0Session, port: KObject): Promise<{ node: KObject; nic: string } | undefined> {
+export async function cabledTo(s: V0Session, port: KObject): Promise<{ node: KObject; nic: string } | undefined> {
   for (const node of await s.list('nodes')) {
     const nic = ((specOf(node).nics ?? []) as { name: string; port?: string }[]).find(
       (n) => n.port === port.metadata.name,
@@ -235,12 +236,7 @@ export const switchCalls: Call[] = [
       const nics = ((specOf(node).nics ?? []) as { name: string; port?: string }[]).map((n) =>
         n.name === nic.name ? { ...n, port: port.metadata.name } : n,
       );
-      await s.patch(
-        'nodes',
-        node.metadata.name!,
-        { spec: { nics } },
-        { resourceVersion: node.metadata.resourceVersion },
-      );
+      await s.patchFound('nodes', node, { spec: { nics } });
     },
   },
   {
@@ -259,12 +255,7 @@ export const switchCalls: Call[] = [
         const { port: _p, ...rest } = n;
         return rest;
       });
-      await s.patch(
-        'nodes',
-        cable.node.metadata.name!,
-        { spec: { nics } },
-        { resourceVersion: cable.node.metadata.resourceVersion },
-      );
+      await s.patchFound('nodes', cable.node, { spec: { nics } });
     },
   },
 ];

@@ -10,6 +10,14 @@ export type ArgType = 'string' | 'boolean' | 'object' | 'any' | 'string?' | 'boo
 export interface Answer {
   code?: number;
   body?: unknown;
+  /** The call wrote the response itself (a stream: show_console). */
+  streamed?: boolean;
+}
+
+/** The HTTP exchange, for the calls that stream their answer. */
+export interface Exchange {
+  req: import('express').Request;
+  res: import('express').Response;
 }
 
 export interface Call {
@@ -22,7 +30,7 @@ export interface Call {
   args?: Record<string, ArgType>;
   /** Extra body keys allowed (switch_register's driver fields). */
   extraArgs?: boolean;
-  run(s: V0Session, a: Record<string, any>): Promise<Answer | void>;
+  run(s: V0Session, a: Record<string, any>, http: Exchange): Promise<Answer | void>;
 }
 
 interface Compiled {
@@ -44,7 +52,8 @@ export function compile(calls: Call[]): Compiled[] {
         return greedy ? '(.+)' : '([^/]+)';
       })
       .join('/');
-    return { call, re: new RegExp(`^/${src}$`), params };
+    // A path ending in "/" (HIL's /headnode_images/) is answered with or without it, as Flask redirects.
+    return { call, re: new RegExp(`^/${src}${call.path.endsWith('/') ? '/?' : ''}$`), params };
   });
 }
 

@@ -76,12 +76,7 @@ export const userCalls: Call[] = [
       const p = await s.mustFind('projects', 'Project', a.project);
       const projects: string[] = specOf(u).projects ?? [];
       if (projects.includes(p.metadata.name!)) throw hil.duplicate(`User ${a.user} is already in project ${a.project}`);
-      await s.patch(
-        'users',
-        u.metadata.name!,
-        { spec: { projects: [...projects, p.metadata.name] } },
-        { resourceVersion: u.metadata.resourceVersion },
-      );
+      await s.patchFound('users', u, { spec: { projects: [...projects, p.metadata.name] } });
     },
   },
   {
@@ -95,12 +90,7 @@ export const userCalls: Call[] = [
       const p = await s.mustFind('projects', 'Project', a.project);
       const projects: string[] = specOf(u).projects ?? [];
       if (!projects.includes(p.metadata.name!)) throw hil.notFound(`User ${a.user} is not in project ${a.project}`);
-      await s.patch(
-        'users',
-        u.metadata.name!,
-        { spec: { projects: projects.filter((x) => x !== p.metadata.name) } },
-        { resourceVersion: u.metadata.resourceVersion },
-      );
+      await s.patchFound('users', u, { spec: { projects: projects.filter((x) => x !== p.metadata.name) } });
     },
   },
   {
@@ -112,12 +102,7 @@ export const userCalls: Call[] = [
       s.requireAdmin();
       const u = await s.mustFind('users', 'User', a.user);
       if (u.metadata.name === s.user.name) throw hil.illegalState('Cannot set own admin status');
-      await s.patch(
-        'users',
-        u.metadata.name!,
-        { spec: { admin: a.is_admin } },
-        { resourceVersion: u.metadata.resourceVersion },
-      );
+      await s.patchFound('users', u, { spec: { admin: a.is_admin } });
     },
   },
 ];

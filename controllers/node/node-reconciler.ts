@@ -72,6 +72,8 @@ interface NodeMemory {
   /** The last hil.io/power-cycle value acted on by this process (the cache may not show the status yet). */
   lastCycle?: string;
   configKey: string;
+  /** spec.obm.enabled false was acted on (driver.revokeAccess) for this spec.obm. */
+  revoked?: boolean;
 }
 
 type Cond = { type: string; status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
@@ -150,6 +152,14 @@ export class NodeReconciler implements Reconciler {
     const at = { stage: 'credentials' };
     try {
       const bmc = await this.bmcConfig(node);
+      if (node.spec.obm.enabled === false && !mem.revoked && driver.revokeAccess) {
+        // HIL's node_disable_obm: whatever access the driver handed out goes (obmd: the node token, and with it
+        // any console stream). Once per spec.obm (memory starts over when spec.obm changes). Power is still
+        // managed: a release must still power the node off.
+        at.stage = 'revoke OBM access';
+        await driver.revokeAccess(bmc);
+        mem.revoked = true;
+      }
       at.stage = 'power status';
       const before = await this.powerCycleOnce(node, mem, driver, bmc, await driver.powerStatus(bmc), at);
       const cycling = mem.cyclingUntil > this.now();
@@ -364,8 +374,9 @@ export class NodeReconciler implements Reconciler {
       credentials = { username: data.username ?? '', password: data.password ?? '' };
     }
     return {
-      host: obm.host,
+      host: obm.host ?? '',
       ...(obm.port !== undefined ? { port: obm.port } : {}),
+      ...(obm.uri !== undefined ? { uri: obm.uri } : {}),
       ...(credentials ? { credentials } : {}),
     };
   }
@@ -408,6 +419,7 @@ export class NodeReconciler implements Reconciler {
 }
 
 function describeBmc(node: Node): string {
+  if (node.spec.obm.type === 'obmd') return `obmd node ${node.spec.obm.uri}`;
   return `BMC ${node.spec.obm.host}:${node.spec.obm.port ?? 623}`;
 }
 

@@ -626,6 +626,23 @@ export class SwitchReconciler implements Reconciler {
         ...(data.enablePassword !== undefined ? { enablePassword: data.enablePassword } : {}),
       };
     }
+    // options.caSecretRef (REST switches over https): `NAME` or `NAMESPACE/NAME`, key ca.crt, read like the
+    // credentials; a Secret not there yet is retried with backoff.
+    let caCertificates: string | undefined;
+    const caRef = sw.spec.options?.caSecretRef;
+    if (caRef) {
+      const [namespace, secretName] = caRef.includes('/') ? caRef.split('/', 2) : [SYSTEM_NAMESPACE, caRef];
+      try {
+        caCertificates = (await this.o.client.readSecret(namespace, secretName))['ca.crt'];
+      } catch (err) {
+        throw new SwitchError(
+          'unreachable',
+          `cannot read the CA Secret ${namespace}/${secretName} (options.caSecretRef): ${errorMessage(err)}`,
+        );
+      }
+      if (!caCertificates)
+        throw new SwitchError('unreachable', `the CA Secret ${namespace}/${secretName} has no key ca.crt`);
+    }
     return {
       address: sw.spec.address,
       options: sw.spec.options,
@@ -633,6 +650,7 @@ export class SwitchReconciler implements Reconciler {
       ...(this.o.driverTimeoutMs !== undefined ? { timeoutMs: this.o.driverTimeoutMs } : {}),
       ...(credentials ? { credentials } : {}),
       ...(sw.status?.sshHostKeyFingerprint ? { trustedHostKey: sw.status.sshHostKeyFingerprint } : {}),
+      ...(caCertificates ? { caCertificates } : {}),
     };
   }
 }

@@ -6,3 +6,4 @@ export { createObmRegistry, defaultObmRegistry, type ObmRegistry } from './regis
 export { IpmiObmDriver, type IpmiDriverOptions } from './ipmi/ipmi-driver.js';
 export { MockObmDriver, MockBmc, type MockBmcKnobs, type MockObmDriverOptions } from './mock/mock-driver.js';
 export { ConsoleHub, type ConsoleTarget, type ConsoleReader } from './console-hub.js';
+export { ObmdObmDriver, validateObmd, OBMD_TOKEN_PATTERN, type ObmdDriverOptions } from './obmd/obmd-driver.js';

@@ -12,11 +12,13 @@
 
 /** How to reach one BMC. */
 export interface ObmConfig {
-  /** BMC host name or IP address. */
+  /** BMC host name or IP address ("" for an `obmd` node, which is reached through `uri`). */
   readonly host: string;
   /** UDP port (IPMI over LAN); default 623. */
   readonly port?: number;
   readonly credentials?: ObmCredentials;
+  /** `obmd` only: the node's URL on obmd (`https://obmd.example.com/node/LABEL`); credentials are `admin` + its admin token. */
+  readonly uri?: string;
 }
 
 export interface ObmCredentials {
@@ -52,4 +54,9 @@ export interface ObmDriver {
   setBootDevice(bmc: ObmConfig, device: BootDevice): Promise<void>;
   /** Starts a serial-over-LAN console session (read-only). */
   openConsole(bmc: ObmConfig): ConsoleSession;
+  /**
+   * Drops every access the driver handed out for this BMC (HIL's node_disable_obm): `obmd` invalidates the node
+   * token, which ends console streams. Optional: drivers without such access have nothing to drop.
+   */
+  revokeAccess?(bmc: ObmConfig): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { lazyRegistry, type Registry } from '../registry.js';
 import { ObmError } from './errors.js';
 import { IpmiObmDriver, type IpmiDriverOptions } from './ipmi/ipmi-driver.js';
 import { MockObmDriver } from './mock/mock-driver.js';
+import { ObmdObmDriver } from './obmd/obmd-driver.js';
 import type { ObmDriver } from './obm-driver.js';
 
 /** OBM drivers by type; unknown types are an ObmError 'unsupported'. */
@@ -14,7 +15,7 @@ export function createObmRegistry(
   ipmi: IpmiDriverOptions = {},
 ): ObmRegistry {
   return lazyRegistry<ObmDriver>(
-    { ipmi: () => new IpmiObmDriver(ipmi), mock: () => new MockObmDriver() },
+    { ipmi: () => new IpmiObmDriver(ipmi), mock: () => new MockObmDriver(), obmd: () => new ObmdObmDriver() },
     overrides,
     (type, available) =>
       new ObmError(

@@ -10,7 +10,7 @@ export type {
   SwitchSession,
 } from './switch-driver.js';
 export { SwitchError, isSwitchError, type SwitchErrorCode } from './errors.js';
-export { createRegistry, defaultRegistry, driverFor, PLANNED_TYPES, type DriverRegistry } from './registry.js';
+export { createRegistry, defaultRegistry, driverFor, type DriverRegistry } from './registry.js';
 export { changesNeeded, describePort, isRevert, parkedChange, portInSync } from './port-state.js';
 export { MAX_PARKING_VLAN, MAX_VLAN, MIN_VLAN, validateChanges } from './validate.js';
 export { MockSwitchDriver, type MockDriverOptions } from './mock/mock-driver.js';

@@ -3,19 +3,24 @@
 import { createLogger } from '../../common/logging.js';
 import { lazyRegistry, type Registry } from '../registry.js';
 import { CliSwitchDriver } from './cli/cli-driver.js';
+import { aristaEos } from './cli/dialects/arista-eos.js';
+import { ciscoCatalyst } from './cli/dialects/cisco-catalyst.js';
 import { ciscoNexus } from './cli/dialects/cisco-nexus.js';
+import { dellN3000 } from './cli/dialects/dell-n3000.js';
 import { dellPowerConnect } from './cli/dialects/dell-powerconnect.js';
 import { SwitchError } from './errors.js';
 import { LinuxBridgeSwitchDriver } from './linuxbridge/linuxbridge-driver.js';
 import { MockSwitchDriver } from './mock/mock-driver.js';
 import { OvsSwitchDriver } from './ovs/ovs-driver.js';
+import { brocade } from './rest/dialects/brocade.js';
+import { dellNos9 } from './rest/dialects/dellnos9.js';
+import { RestSwitchDriver } from './rest/rest-driver.js';
 import type { SwitchDriver } from './switch-driver.js';
-
-/** Switch types the CRD names whose drivers are not written yet (vendor CLI/REST drivers). */
-export const PLANNED_TYPES = ['dell-n3000', 'brocade', 'dellnos9'] as const;
 
 /** The CLI transcript (debug level, secrets redacted): HIL_LOG_LEVEL=debug shows it. */
 const cliLog = () => createLogger(undefined, 'switch-cli');
+/** The REST transcript (debug level, the password redacted, no Authorization header). */
+const restLog = () => createLogger(undefined, 'switch-rest');
 
 /** Switch drivers by type; unknown and not-yet-implemented types are a SwitchError 'unsupported'. */
 export type DriverRegistry = Registry<SwitchDriver>;
@@ -27,15 +32,19 @@ export function createRegistry(overrides: Readonly<Record<string, SwitchDriver>>
       linuxbridge: () => new LinuxBridgeSwitchDriver(),
       mock: () => new MockSwitchDriver(),
       'dell-powerconnect': () => new CliSwitchDriver(dellPowerConnect, { log: cliLog() }),
+      'dell-n3000': () => new CliSwitchDriver(dellN3000, { log: cliLog() }),
       'cisco-nexus': () => new CliSwitchDriver(ciscoNexus, { log: cliLog() }),
+      brocade: () => new RestSwitchDriver(brocade, { log: restLog() }),
+      dellnos9: () => new RestSwitchDriver(dellNos9, { log: restLog() }),
+      // Not HIL types: ours, to show that a vendor is a dialect file (docs/drivers.md).
+      'cisco-catalyst': () => new CliSwitchDriver(ciscoCatalyst, { log: cliLog() }),
+      'arista-eos': () => new CliSwitchDriver(aristaEos, { log: cliLog() }),
     },
     overrides,
     (type, available) =>
       new SwitchError(
         'unsupported',
-        (PLANNED_TYPES as readonly string[]).includes(type)
-          ? `switch type ${JSON.stringify(type)} has no driver yet (available: ${available.join(', ')})`
-          : `unknown switch type ${JSON.stringify(String(type).slice(0, 40))} (available: ${available.join(', ')})`,
+        `unknown switch type ${JSON.stringify(String(type).slice(0, 40))} (available: ${available.join(', ')})`,
       ),
   );
 }

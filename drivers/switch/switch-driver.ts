@@ -45,12 +45,17 @@ export interface SwitchConfig {
    */
   readonly timeoutMs?: number;
   /**
-   * SSH drivers: the host key trusted for this switch (`SHA256:…`), recorded by the caller at an earlier login (trust
-   * on first use). Another key is refused with a `SwitchError` `host-key` before anything is sent. The driver's
-   * `hostKeyFingerprint` option, when set, wins over it. Omitted: the first key seen is accepted (and reported in
-   * `SwitchSession.hostKeyFingerprint` for the caller to record).
+   * CLI drivers over SSH: the host key trusted for this switch (`SHA256:…`), recorded by the caller at an earlier login
+   * (trust on first use); not checked over telnet, which has none. Another key is refused with a `SwitchError`
+   * `host-key` before anything is sent. The driver's `hostKeyFingerprint` option, when set, wins over it. Omitted: the
+   * first key seen is accepted (and reported in `SwitchSession.hostKeyFingerprint` for the caller to record).
    */
   readonly trustedHostKey?: string;
+  /**
+   * PEM CA certificates to trust for an https:// switch instead of the system's: the controller reads them from the
+   * Secret named by `options.caSecretRef` (key `ca.crt`), as it reads `credentials` from `credentialsSecretRef`.
+   */
+  readonly caCertificates?: string;
 }
 
 export interface SwitchCredentials {

@@ -2,9 +2,12 @@
 // the install guide's ending, an admin scenario with --json and tables, HIL's "Error: <msg>" and exit codes.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createAdminUser } from '../../apiserver/admin-tasks.js';
+import { KeystoneAuthenticator } from '../../apiserver/auth/keystone.js';
 import { packageRoot } from '../../common/paths.js';
 import { startInProcessServer, TSX_LOADER, type InProcessServer } from '../support/server.js';
 
@@ -30,7 +33,7 @@ describe('hil CLI', () => {
   };
 
   before(async () => {
-    srv = await startInProcessServer({ auth: 'database' });
+    srv = await startInProcessServer({ auth: 'database', headnodeBaseImages: ['centos-7'] });
     await createAdminUser(srv.store, 'root', 'root-password');
     // The endpoint's path is dropped, as HIL's client does.
     env = {
@@ -53,9 +56,12 @@ describe('hil CLI', () => {
     await ok(['switch', 'register', 'sw1', 'mock', 'sw1.example.com', 'admin', 'switch-pw']);
     await ok(['port', 'register', 'sw1', 'gi1/0/1']);
     assert.match(await ok(['switch', 'show', 'sw1']), /gi1\/0\/1/);
-    const reg = await hil(['node', 'register', 'node-01', 'http://obmd.example.com/node/node-01', 'token']);
-    assert.equal(reg.code, 1, 'obmd nodes are refused until the obmd driver exists');
-    assert.match(reg.stderr, /^Error: obmd nodes are not supported yet/);
+    // An obmd node (HIL >= 0.4; the OBM commands are in hil-cli-obm.test.ts).
+    await ok(['node', 'register', 'obmd-01', 'http://obmd.example.com/node/obmd-01', 'a'.repeat(32)]);
+    const bad = await hil(['node', 'register', 'obmd-02', 'ftp://obmd.example.com/node/obmd-02', 'a'.repeat(32)]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^Error: /);
+    await ok(['node', 'delete', 'obmd-01']);
     // Made through the v0 API as a pre-0.4 ipmi node (the CLI only speaks obmd).
     const r = await fetch(`${srv.url}/v0/node/node-01`, {
       method: 'PUT',
@@ -75,11 +81,31 @@ describe('hil CLI', () => {
     assert.deepEqual(JSON.parse(await ok(['node', 'list', 'all', '--json'])), ['node-01']);
     assert.equal(
       await ok(['node', 'list', 'free']),
-      ['+------------+', '| Free Nodes |', '+------------+', '|  node-01   |', '+------------+', ''].join('\n'),
+      [
+        '+----------------+',
+        '| Free Nodes (1) |',
+        '+----------------+',
+        '|    node-01     |',
+        '+----------------+',
+        '',
+      ].join('\n'),
     );
     const shown = JSON.parse(await ok(['node', 'show', 'node-01', '--json']));
     assert.equal(shown.nics[0].port, 'gi1/0/1');
     assert.match(await ok(['node', 'show', 'node-01']), /\| *Macaddr *\| 52:54:00:00:01:01 \|/);
+    await ok(['node', 'metadata', 'add', 'node-01', 'rack', 'R12']);
+    assert.deepEqual(JSON.parse(await ok(['node', 'show', 'node-01', '--json'])).metadata, { rack: '"R12"' });
+    assert.match(await ok(['node', 'show', 'node-01']), /\| +rack +\| +R12 +\|/);
+    await ok(['node', 'metadata', 'delete', 'node-01', 'rack']);
+    const noLabel = await hil(['node', 'metadata', 'delete', 'node-01', 'rack']);
+    assert.deepEqual([noLabel.code, noLabel.stderr], [1, 'Error: No metadata with label rack on node node-01.\n']);
+    // HIL's switch show: capabilities "Standard" when none, then one port a line.
+    await ok(['port', 'register', 'sw1', 'gi1/0/2']);
+    assert.match(await ok(['switch', 'show', 'sw1']), /\| +Ports +\| +gi1\/0\/1 +\|\n\| +\| +gi1\/0\/2 +\|/);
+    await ok(['port', 'delete', 'sw1', 'gi1/0/2']);
+    const arity = await hil(['switch', 'register', 'sw2', 'mock', 'only-a-host']);
+    assert.equal(arity.code, 1);
+    assert.match(arity.stderr, /^ERROR: subtype mock requires exactly 3 arguments\n<hostname> <username> <password>/);
     await ok(['project', 'node', 'add', 'runway', 'node-01']);
     assert.deepEqual(JSON.parse(await ok(['project', 'node', 'list', 'runway', '--json'])), ['node-01']);
     await ok(['network', 'create', 'runway-pxe', 'admin', '--access', 'runway', '--net-id', '1100']);
@@ -97,15 +123,79 @@ describe('hil CLI', () => {
       JSON.parse(await ok(['network', 'list-attachments', 'runway-pxe', '--project', 'runway', '--json'])),
       {},
     );
+    // HIL's network show: channels and access one a line.
+    const shownNet = await ok(['network', 'show', 'runway-pxe']);
+    assert.match(shownNet, /\| +Channels +\| +vlan\/native +\|\n\| +\| +vlan\/1100 +\|/);
+    assert.match(shownNet, /\| +Access +\| +runway +\|/);
     const noProject = await hil(['network', 'list-attachments', 'runway-pxe', '--project', 'nope']);
     assert.equal(noProject.code, 1);
     assert.match(noProject.stderr, /^Error: .*nope/);
+    // port revert: refused while the connect is pending; once the switch carries it, a Status ID table.
+    const busy = await hil(['port', 'revert', 'sw1', 'gi1/0/1']);
+    assert.deepEqual([busy.code, busy.stderr], [1, 'Error: A networking operation is already active on the nic.\n']);
+    const rootAuth = { authorization: `Basic ${Buffer.from('root:root-password').toString('base64')}` };
+    const atts = await (
+      await fetch(`${srv.url}/apis/hil.io/v1alpha1/networkattachments`, { headers: rootAuth })
+    ).json();
+    const patched = await fetch(
+      `${srv.url}/apis/hil.io/v1alpha1/networkattachments/${atts.items[0].metadata.name}/status`,
+      {
+        method: 'PATCH',
+        headers: { ...rootAuth, 'content-type': 'application/merge-patch+json' },
+        body: JSON.stringify({ status: { phase: 'Attached', vlan: 1100 } }),
+      },
+    );
+    assert.equal(patched.status, 200);
+    assert.match(await ok(['port', 'revert', 'sw1', 'gi1/0/1']), /\| Status ID \| [0-9a-f-]{36} \|/);
     await ok(['user', 'create', 'alice', 'alice-password', 'regular']);
     await ok(['user', 'project', 'add', 'alice', 'runway']);
     assert.deepEqual(JSON.parse(await ok(['project', 'list', '--json'])), ['runway']);
     const asAlice = await hil(['project', 'list'], { HIL_USERNAME: 'alice', HIL_PASSWORD: 'alice-password' });
     assert.equal(asAlice.code, 1);
     assert.equal(asAlice.stderr, 'Error: This operation is administrator-only.\n');
+  });
+
+  test('headnodes: the body printed as it is, errors as HIL prints them', async () => {
+    assert.equal(await ok(['headnode', 'list-images']), '["centos-7"]\n');
+    assert.equal(await ok(['headnode', 'create', 'hn1', 'runway', 'centos-7']), '\n');
+    await ok(['headnode', 'nic', 'create', 'hn1', 'eth0']);
+    // runway-pxe has an explicit VLAN: not an "allocated" network, which HIL refuses for headnodes.
+    const external = await hil(['headnode', 'network', 'connect', 'hn1', 'eth0', 'runway-pxe']);
+    assert.equal(external.code, 1);
+    assert.match(external.stderr, /^Error: \{"type":"BadArgumentError","msg":"Headnodes may only be connected/);
+    assert.equal(await ok(['headnode', 'list', 'runway']), '["hn1"]\n');
+    const shown = JSON.parse(await ok(['headnode', 'show', 'hn1']));
+    assert.deepEqual([shown.name, shown.project, shown.hnics, shown.base_img], ['hn1', 'runway', ['eth0'], 'centos-7']);
+    await ok(['headnode', 'start', 'hn1']);
+    const frozen = await hil(['headnode', 'nic', 'create', 'hn1', 'eth1']);
+    assert.deepEqual([frozen.code, frozen.stderr], [1, 'Error: {"type":"IllegalStateError","msg":""}\n']);
+    await ok(['headnode', 'stop', 'hn1']);
+    await ok(['headnode', 'delete', 'hn1']);
+    assert.equal(await ok(['headnode', 'list', 'runway']), '[]\n');
+  });
+
+  test('bash completion from the command tree: `hil completion bash` sourced in bash', async () => {
+    const script = await ok(['completion', 'bash']);
+    const complete = (words: string[]) =>
+      new Promise<string>((resolve, reject) => {
+        const line = words.map((w) => `'${w}'`).join(' ');
+        execFile(
+          'bash',
+          [
+            '-c',
+            `eval "$SCRIPT"; COMP_WORDS=(${line}); COMP_CWORD=${words.length - 1}; _hil_completion; echo "\${COMPREPLY[*]}"`,
+          ],
+          { env: { PATH: process.env.PATH, SCRIPT: script } },
+          (err, stdout) => (err ? reject(err) : resolve(stdout.trim())),
+        );
+      });
+    assert.equal(await complete(['hil', 'net']), 'network networking-action');
+    assert.equal(await complete(['hil', 'node', 'network', '']), 'connect detach --help');
+    assert.equal(await complete(['hil', 'port', 're']), 'register revert');
+    assert.equal(await complete(['hil', 'headnode', 'nic', 'c']), 'create');
+    assert.equal(await complete(['hil', 'node', 'list', '--j']), '--json');
+    // click's hook, which HIL's CLI answered, prints the same script.
+    assert.equal((await hil([], { _HIL_COMPLETE: 'source' })).stdout, script);
   });
 
   test('failures print Error: <msg> and exit non-zero', async () => {
@@ -119,5 +209,97 @@ describe('hil CLI', () => {
     const badPassword = await hil(['node', 'list', 'all'], { HIL_PASSWORD: 'wrong-password' });
     assert.equal(badPassword.code, 1);
     assert.match(badPassword.stderr, /^Error: Authentication failed/);
+  });
+});
+
+describe('hil CLI with Keystone (OS_* variables)', () => {
+  let keystone: http.Server;
+  let srv: InProcessServer;
+  const requests: { url?: string; body: any }[] = [];
+  let ksUrl = '';
+
+  before(async () => {
+    // A Keystone v3 stand-in: the CLI's password login, and the server's own (service) login and validation.
+    keystone = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        if (req.method === 'POST' && req.url === '/v3/auth/tokens') {
+          const b = JSON.parse(body);
+          requests.push({ url: req.url, body: b });
+          const u = b.auth.identity.password.user;
+          const ok = (u.name === 'dave' && u.password === 'dave-pw') || (u.name === 'hil' && u.password === 'svc-pw');
+          if (!ok) return void res.writeHead(401).end();
+          res.writeHead(201, { 'x-subject-token': `token-of-${u.name}`, 'content-type': 'application/json' });
+          res.end(JSON.stringify({ token: { expires_at: new Date(Date.now() + 3600_000).toISOString() } }));
+          return;
+        }
+        if (req.method === 'GET' && req.url === '/v3/auth/tokens' && req.headers['x-auth-token'] === 'token-of-hil') {
+          if (req.headers['x-subject-token'] !== 'token-of-dave') return void res.writeHead(404).end();
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              token: {
+                user: { name: 'dave' },
+                roles: [{ name: 'admin' }],
+                project: { id: 'admin' },
+                expires_at: new Date(Date.now() + 3600_000).toISOString(),
+              },
+            }),
+          );
+          return;
+        }
+        res.writeHead(404).end();
+      });
+    });
+    await new Promise<void>((r) => keystone.listen(0, '127.0.0.1', () => r()));
+    ksUrl = `http://127.0.0.1:${(keystone.address() as AddressInfo).port}`;
+    srv = await startInProcessServer({
+      authenticatorOverride: new KeystoneAuthenticator({
+        authUrl: ksUrl,
+        username: 'hil',
+        password: 'svc-pw',
+        projectName: 'service',
+      }),
+    });
+  });
+  after(async () => {
+    await srv.stop();
+    await new Promise<void>((r) => keystone.close(() => r()));
+  });
+
+  const hil = (args: string[], env: NodeJS.ProcessEnv) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', TSX_LOADER, join(packageRoot(), 'cmd', 'hil.ts'), ...args],
+        { env: { PATH: process.env.PATH, HOME: process.env.HOME, HIL_ENDPOINT: srv.url, ...env } },
+        (err, stdout, stderr) =>
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+      );
+    });
+
+  test('gets a token from Keystone with the OS_* credentials and sends it as X-Auth-Token', async () => {
+    const os = {
+      OS_AUTH_URL: `${ksUrl}/v3`,
+      OS_USERNAME: 'dave',
+      OS_PASSWORD: 'dave-pw',
+      OS_PROJECT_NAME: 'admin',
+    };
+    const r = await hil(['project', 'create', 'ks-made'], os);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse((await hil(['project', 'list', '--json'], os)).stdout), ['ks-made']);
+    const login = requests.find((x) => x.body.auth.identity.password.user.name === 'dave')!;
+    assert.deepEqual(login.body.auth.identity.password.user.domain, { id: 'default' });
+    assert.deepEqual(login.body.auth.scope.project, { name: 'admin', domain: { id: 'default' } });
+    // A wrong password: Keystone refuses, the CLI says so and fails.
+    const bad = await hil(['project', 'list'], { ...os, OS_PASSWORD: 'nope' });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^Error: Keystone refused the OS_\* credentials \(HTTP 401\)/);
+    // Without OS_PROJECT_NAME there are no credentials: the server asks for authentication.
+    const { OS_PROJECT_NAME: _p, ...partial } = os;
+    const none = await hil(['project', 'list'], partial);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /^Error: Authentication failed/);
   });
 });

@@ -38,13 +38,15 @@ describe('hil-admin serve --controllers', () => {
       assert.ok(pxe.status.vlan >= 1000 && pxe.status.vlan <= 1099, `VLAN ${pxe.status.vlan} from the default pool`);
       const sw = (await api(srv.url, 'GET', `${H}/switches/switch-01`)).body;
       assert.equal(sw.status.conditions.find((c: any) => c.type === 'Ready')?.status, 'True');
-      // The node says what its NIC carries (written a moment after the attachments, on purpose).
+      // The node says what its NIC carries — written up to half a second after the attachments, on purpose, so an
+      // earlier "in sync, carrying nothing" entry (the port before the attachment) may still be there: wait for the
+      // entry that carries a network, then check it is exactly the example's.
       const eth0 = await until(
         async () =>
           (await api(srv.url, 'GET', `${H}/nodes/node-01`)).body.status?.nics?.find(
-            (n: any) => n.name === 'eth0' && n.inSync,
+            (n: any) => n.name === 'eth0' && n.inSync && n.networks?.length > 0,
           ),
-        'node-01 eth0 in sync in the node status',
+        'node-01 eth0 in sync and carrying its network in the node status',
         10_000,
       );
       assert.deepEqual(eth0.networks, [{ network: 'runway-pxe', channel: 'native', vlan: pxe.status.vlan }]);

@@ -1,6 +1,7 @@
 // The switch-driver conformance suite, run against every driver like kysely's dialect matrix: mock (in memory),
 // ovs (real Open vSwitch daemons in a namespace lab), linuxbridge (one bridge per VLAN in a namespace), and the CLI
-// drivers dell-powerconnect and cisco-nexus on their SSH emulators (test/support/switches/).
+// drivers on their emulators (test/support/switches/): dell-powerconnect and dell-n3000 over SSH and over telnet,
+// cisco-nexus, cisco-catalyst and arista-eos over SSH, and the REST drivers brocade and dellnos9 over HTTP.
 // The lab-backed targets need root, iproute2 and openvswitch; without them they are skipped with the reason
 // (under CI, where hack/install-test-deps.sh installs everything, they fail instead).
 import assert from 'node:assert/strict';
@@ -12,10 +13,23 @@ import { OvsSwitchDriver } from '../../drivers/switch/ovs/ovs-driver.js';
 import { parkedChange, portInSync } from '../../drivers/switch/port-state.js';
 import { createRegistry } from '../../drivers/switch/registry.js';
 import { CliSwitchDriver } from '../../drivers/switch/cli/cli-driver.js';
+import { aristaEos } from '../../drivers/switch/cli/dialects/arista-eos.js';
+import { ciscoCatalyst } from '../../drivers/switch/cli/dialects/cisco-catalyst.js';
 import { ciscoNexus } from '../../drivers/switch/cli/dialects/cisco-nexus.js';
+import { dellN3000 } from '../../drivers/switch/cli/dialects/dell-n3000.js';
 import { dellPowerConnect } from '../../drivers/switch/cli/dialects/dell-powerconnect.js';
+import type { CliDialect } from '../../drivers/switch/cli/dialect.js';
+import { AristaEosEmulator } from '../support/switches/arista-eos-emulator.js';
+import { CiscoCatalystEmulator } from '../support/switches/cisco-catalyst-emulator.js';
 import { CiscoNexusEmulator } from '../support/switches/cisco-nexus-emulator.js';
+import { DellN3000Emulator } from '../support/switches/dell-n3000-emulator.js';
 import { DellPowerConnectEmulator } from '../support/switches/dell-powerconnect-emulator.js';
+import { RestSwitchDriver } from '../../drivers/switch/rest/rest-driver.js';
+import { brocade } from '../../drivers/switch/rest/dialects/brocade.js';
+import { dellNos9 } from '../../drivers/switch/rest/dialects/dellnos9.js';
+import { BrocadeRestEmulator } from '../support/switches/brocade-rest-emulator.js';
+import { DellNos9RestEmulator } from '../support/switches/dellnos9-rest-emulator.js';
+import type { IosStyleEmulator } from '../support/switches/ios-style-emulator.js';
 import type {
   ObservedPort,
   PortChange,
@@ -50,6 +64,8 @@ interface Fixture {
 
 interface Target {
   name: string;
+  /** The driver's `spec.type` when the name says more (e.g. `dell-n3000 over telnet`). */
+  type?: string;
   skip?: string;
   setup(): Promise<Fixture>;
 }
@@ -136,21 +152,21 @@ const targets: Target[] = [
       };
     },
   },
-  {
-    name: 'dell-powerconnect',
+  ...(['ssh', 'telnet'] as const).map((transport): Target => ({
+    name: transport === 'ssh' ? 'dell-powerconnect' : 'dell-powerconnect over telnet',
+    type: 'dell-powerconnect',
     async setup() {
       const names = Array.from({ length: MANY + 10 }, (_, i) => `gi1/0/${i + 1}`);
       const emu = await DellPowerConnectEmulator.start(`gi1/0/1-${MANY + 10}`, { enablePassword: 'en-secret' });
+      if (transport === 'telnet') await emu.listenTelnet();
       // Start parked the way this driver parks: a trunk on no VLAN, shut down.
       for (const p of emu.running.ports.values())
         Object.assign(p, { mode: 'trunk', nativeVlan: 'none', allowed: new Set(), shutdown: true });
+      const address = transport === 'ssh' ? emu.server.address : emu.telnet.address;
+      const credentials = { username: 'admin', password: 'secret', enablePassword: 'en-secret' };
       return {
         driver: new CliSwitchDriver(dellPowerConnect),
-        config: {
-          address: emu.server.address,
-          credentials: { username: 'admin', password: 'secret', enablePassword: 'en-secret' },
-          timeoutMs: 10_000,
-        },
+        config: { address, credentials, timeoutMs: 10_000 },
         ports: names.slice(0, 10),
         many: names.slice(10),
         unknownPort: 'gi9/0/1',
@@ -163,11 +179,47 @@ const targets: Target[] = [
             shutdown: false,
           }),
         handGet: async (port) => emu.render(port),
-        unreachable: { address: 'ssh://127.0.0.1:1', credentials: { username: 'admin', password: 'secret' } },
-        teardown: () => emu.server.close(),
+        unreachable: { address: `${transport}://127.0.0.1:1`, credentials },
+        teardown: () => emu.close(),
       };
     },
-  },
+  })),
+  ...(['ssh', 'telnet'] as const).map((transport): Target => ({
+    name: transport === 'ssh' ? 'dell-n3000' : 'dell-n3000 over telnet',
+    type: 'dell-n3000',
+    async setup() {
+      const names = Array.from({ length: MANY + 10 }, (_, i) => `gi1/0/${i + 1}`);
+      const emu = await DellN3000Emulator.start(`gi1/0/1-${MANY + 10}`, { enablePassword: 'en-secret' });
+      if (transport === 'telnet') await emu.listenTelnet();
+      // Start parked the way this driver parks: a trunk allowing nothing, native on the dummy VLAN.
+      emu.running.vlans.add(4000);
+      for (const p of emu.running.ports.values())
+        Object.assign(p, { mode: 'trunk', nativeVlan: 4000, allowed: new Set() });
+      const config: SwitchConfig = {
+        address: transport === 'ssh' ? emu.server.address : emu.telnet.address,
+        credentials: { username: 'admin', password: 'secret', enablePassword: 'en-secret' },
+        options: { dummyVlan: '4000' },
+        timeoutMs: 10_000,
+      };
+      return {
+        driver: new CliSwitchDriver(dellN3000),
+        config,
+        ports: names.slice(0, 10),
+        many: names.slice(10),
+        unknownPort: 'gi9/0/1',
+        handSet: async (port, vlan) =>
+          void Object.assign(emu.running.ports.get(port)!, { mode: 'access', accessVlan: vlan }),
+        // The port's own configuration (its rendering also shows whether its VLANs exist, which other ports change).
+        handGet: async (port) => {
+          const p = emu.running.ports.get(port)!;
+          return JSON.stringify({ ...p, allowed: p.allowed === 'all' ? 'all' : [...p.allowed] });
+        },
+        unreachable: { ...config, address: `${transport}://127.0.0.1:1` },
+        withParkingVlan: (vlan) => ({ ...config, options: { dummyVlan: String(vlan) } }),
+        teardown: () => emu.close(),
+      };
+    },
+  })),
   {
     name: 'cisco-nexus',
     async setup() {
@@ -193,11 +245,121 @@ const targets: Target[] = [
         handGet: async (port) => emu.render(port),
         unreachable: { ...config, address: 'ssh://127.0.0.1:1' },
         withParkingVlan: (vlan) => ({ ...config, options: { dummyVlan: String(vlan) } }),
+        teardown: () => emu.close(),
+      };
+    },
+  },
+  {
+    name: 'brocade',
+    async setup() {
+      const names = Array.from({ length: MANY + 10 }, (_, i) => `1/0/${i + 1}`);
+      const emu = await BrocadeRestEmulator.start(`1/0/1-${MANY + 10}`);
+      const config: SwitchConfig = {
+        address: emu.server.address,
+        credentials: { username: 'admin', password: 'secret' },
+        options: { interfaceType: 'TenGigabitEthernet' },
+        timeoutMs: 10_000,
+      };
+      return {
+        driver: new RestSwitchDriver(brocade),
+        config,
+        ports: names.slice(0, 10),
+        many: names.slice(10),
+        unknownPort: '9/0/1',
+        handSet: async (port, vlan) => {
+          emu.running.vlans.add(vlan);
+          Object.assign(emu.running.ports.get(port)!, {
+            routed: false,
+            mode: 'trunk',
+            nativeVlan: vlan,
+            allowed: new Set(),
+            shutdown: false,
+          });
+        },
+        handGet: async (port) => emu.render(port),
+        unreachable: { ...config, address: 'http://127.0.0.1:1' },
         teardown: () => emu.server.close(),
       };
     },
   },
+  {
+    name: 'dellnos9',
+    async setup() {
+      const names = Array.from({ length: MANY + 10 }, (_, i) => `1/${i + 1}`);
+      const emu = await DellNos9RestEmulator.start(`1/1-${MANY + 10}`);
+      const config: SwitchConfig = {
+        address: emu.server.address,
+        credentials: { username: 'admin', password: 'secret' },
+        options: { interfaceType: 'TenGigabitEthernet' },
+        timeoutMs: 10_000,
+      };
+      return {
+        driver: new RestSwitchDriver(dellNos9),
+        config,
+        ports: names.slice(0, 10),
+        many: names.slice(10),
+        unknownPort: '9/1',
+        handSet: async (port, vlan) => {
+          emu.running.vlans.add(vlan);
+          Object.assign(emu.running.ports.get(port)!, {
+            routed: false,
+            mode: 'general',
+            nativeVlan: vlan,
+            allowed: new Set(),
+            shutdown: false,
+          });
+        },
+        handGet: async (port) => emu.render(port),
+        unreachable: { ...config, address: 'http://127.0.0.1:1' },
+        teardown: () => emu.server.close(),
+      };
+    },
+  },
+  iosStyleTarget(
+    'cisco-catalyst',
+    ciscoCatalyst,
+    () => CiscoCatalystEmulator.start('GigabitEthernet1/0/1-110'),
+    'GigabitEthernet1/0/',
+  ),
+  iosStyleTarget('arista-eos', aristaEos, () => AristaEosEmulator.start('Ethernet1-110'), 'Ethernet'),
 ];
+
+/** Catalyst and EOS: the IOS-style trunk model, parked on the dummy VLAN 4000. */
+function iosStyleTarget(
+  name: string,
+  dialect: CliDialect,
+  start: () => Promise<IosStyleEmulator>,
+  prefix: string,
+): Target {
+  return {
+    name,
+    async setup() {
+      const names = Array.from({ length: MANY + 10 }, (_, i) => `${prefix}${i + 1}`);
+      const emu = await start();
+      for (const p of emu.running.ports.values())
+        Object.assign(p, { mode: 'trunk', nativeVlan: 4000, allowed: new Set() });
+      const config: SwitchConfig = {
+        address: emu.server.address,
+        credentials: { username: 'admin', password: 'secret' },
+        options: { dummyVlan: '4000' },
+        timeoutMs: 10_000,
+      };
+      return {
+        driver: new CliSwitchDriver(dialect),
+        config,
+        ports: names.slice(0, 10),
+        many: names.slice(10),
+        unknownPort: `${prefix}${MANY + 50}`,
+        handSet: async (port, vlan) =>
+          void Object.assign(emu.running.ports.get(port)!, { mode: 'access', accessVlan: vlan }),
+        handGet: async (port) => emu.render(port),
+        unreachable: { ...config, address: 'ssh://127.0.0.1:1' },
+        withParkingVlan: (vlan) => ({ ...config, options: { dummyVlan: String(vlan) } }),
+        teardown: () => emu.close(),
+      };
+    },
+  };
+}
 
 async function expectSwitchError(p: Promise<unknown>, code: string, match?: RegExp): Promise<SwitchError> {
   try {
@@ -236,7 +398,7 @@ for (const target of targets) {
     }
 
     test('the registry serves this driver, and its capabilities are coherent', () => {
-      assert.equal(createRegistry().driverFor(target.name).type, target.name);
+      assert.equal(createRegistry().driverFor(target.type ?? target.name).type, target.type ?? target.name);
       const c = fx.driver.capabilities();
       assert.equal(c.nativeVlan, true);
       if (c.parking === 'vlan') {

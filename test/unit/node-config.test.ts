@@ -10,7 +10,7 @@ test('defaults: no maintenance pool, release power-off on', () => {
   assert.equal(s.maintenance, undefined);
   assert.equal(s.releasePowerOff, true);
   assert.equal(s.workers, undefined);
-  assert.deepEqual(s.obmRegistry!.types(), ['ipmi', 'mock']);
+  assert.deepEqual(s.obmRegistry!.types(), ['ipmi', 'mock', 'obmd']);
 });
 
 test('[maintenance] and flags', () => {

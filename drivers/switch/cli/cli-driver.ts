@@ -2,7 +2,7 @@
 // file says when. readPorts reads each port back from the switch; apply reads the ports, then writes only those not
 // yet in the desired state, all in one session and one config-mode entry (VLANs created first); save copies the
 // running config to the startup config once per batch.
-import { SwitchError } from '../errors.js';
+import { isSwitchError, SwitchError } from '../errors.js';
 import { portInSync } from '../port-state.js';
 import { SessionGuard } from '../session-guard.js';
 import type {
@@ -26,7 +26,8 @@ import {
 } from '../validate.js';
 import { CliCommandError, CliSession, type CliLog } from './cli-session.js';
 import type { CliDialect } from './dialect.js';
-import { openSshShell, parseSshAddress } from './ssh-transport.js';
+import { openSshShell, parseSshAddress, type SshShell } from './ssh-transport.js';
+import { openTelnet, parseTelnetAddress, type TelnetShell } from './telnet-transport.js';
 
 /** Options every CLI switch takes, on top of its dialect's. */
 const COMMON_OPTIONS = {
@@ -52,6 +53,22 @@ function assertTrustedHostKey(key: string | undefined): string | undefined {
   if (!COMMON_OPTIONS.hostKeyFingerprint.pattern.test(key))
     throw new SwitchError('invalid', `the recorded host key ${JSON.stringify(key.slice(0, 80))} is not SHA256:…`);
   return key;
+}
+
+/**
+ * A switch that hangs up before the login is done has, most often, no free session (every vty line or SSH session
+ * of its limit taken, by us or by admins): say so, as `unreachable` (retried with backoff), not as a bare `closed`.
+ */
+function hungUpEarly(err: unknown): unknown {
+  const early =
+    isSwitchError(err, 'closed') ||
+    (isSwitchError(err, 'unreachable') && /closed during login|before handshake/i.test(err.message));
+  if (!early) return err;
+  return new SwitchError(
+    'unreachable',
+    `${err.message}; the switch hung up before the login finished: it may have no free session (its session limit is reached): close other sessions to it or wait`,
+    { cause: err },
+  );
 }
 
 export interface CliDriverOptions {
@@ -86,9 +103,21 @@ export class CliSwitchDriver implements SwitchDriver {
     const d = this.dialect;
     const timeouts = cliTimeouts(d, config.timeoutMs);
     const opts = resolveOptions<string>(config.options, { ...COMMON_OPTIONS, ...d.options });
+    const transport = config.address.startsWith('telnet://') ? 'telnet' : 'ssh';
+    if (!d.transports.includes(transport)) {
+      throw new SwitchError(
+        'invalid',
+        `a ${d.type} switch is reached by ${d.transports.map((t) => `${t}://HOST[:PORT]`).join(' or ')}, not ${transport}`,
+      );
+    }
+    const { host, port } =
+      transport === 'telnet' ? parseTelnetAddress(config.address) : parseSshAddress(config.address);
+    if (transport === 'telnet' && opts.hostKeyFingerprint !== undefined)
+      throw new SwitchError('invalid', 'options.hostKeyFingerprint is for ssh:// addresses; telnet has no host key');
     // The key to hold the switch to: pinned in the options, else the one the caller recorded at the first login.
-    const trusted = opts.hostKeyFingerprint ?? assertTrustedHostKey(config.trustedHostKey);
-    const { host, port } = parseSshAddress(config.address);
+    // Telnet has no host key: one recorded while the switch was on SSH is not checked there (and the caller keeps it).
+    const trusted =
+      transport === 'ssh' ? (opts.hostKeyFingerprint ?? assertTrustedHostKey(config.trustedHostKey)) : undefined;
     const credentials = assertCredentials(config.credentials);
     if (!credentials)
       throw new SwitchError('invalid', `a ${d.type} switch needs credentials (spec.credentialsSecretRef)`);
@@ -103,28 +132,34 @@ export class CliSwitchDriver implements SwitchDriver {
         );
       }
       parkingVlan ??= fromOptionVlan;
-      if (parkingVlan === undefined || parkingVlan > 4094) {
+      const max = d.maxVlan ?? 4094;
+      if (parkingVlan === undefined || parkingVlan > max) {
         throw new SwitchError(
           'invalid',
-          `a ${d.type} switch parks ports on a dummy VLAN: set options.${d.parkingVlanOption} (1-4094) to a VLAN created and shut on the switch`,
+          `a ${d.type} switch parks ports on a dummy VLAN: set options.${d.parkingVlanOption} (1-${max}) to a VLAN created and shut on the switch`,
         );
       }
     }
-    const where = `ssh://${host}:${port}`;
+    const where = `${transport}://${host.includes(':') ? `[${host}]` : host}:${port}`;
     const secrets = [credentials.password, credentials.enablePassword ?? ''];
     const session = new CliSwitchSession(d, this.caps, parkingVlan, timeouts);
     await session.start(async () => {
-      const shell = await openSshShell({
-        host,
-        port,
-        username: credentials.username,
-        password: credentials.password,
-        hostKeyFingerprint: trusted,
-        hostKeySource:
-          opts.hostKeyFingerprint !== undefined ? 'options.hostKeyFingerprint' : 'trusted since its first login',
-        timeoutMs: timeouts.loginMs,
-      });
-      session.hostKeyFingerprint = shell.hostKeyFingerprint;
+      const shell: SshShell | TelnetShell =
+        transport === 'telnet'
+          ? await openTelnet({ host, port, timeoutMs: timeouts.loginMs })
+          : await openSshShell({
+              host,
+              port,
+              username: credentials.username,
+              password: credentials.password,
+              hostKeyFingerprint: trusted,
+              hostKeySource:
+                opts.hostKeyFingerprint !== undefined ? 'options.hostKeyFingerprint' : 'trusted since its first login',
+              timeoutMs: timeouts.loginMs,
+            }).catch((err: unknown) => {
+              throw hungUpEarly(err);
+            });
+      if ('hostKeyFingerprint' in shell) session.hostKeyFingerprint = shell.hostKeyFingerprint;
       const cli = new CliSession(shell.stream, {
         dialect: d,
         commandTimeoutMs: timeouts.commandMs,
@@ -138,7 +173,7 @@ export class CliSwitchDriver implements SwitchDriver {
       } catch (err) {
         cli.kill(err instanceof SwitchError ? err : new SwitchError('failed', String(err)));
         shell.close();
-        throw err;
+        throw hungUpEarly(err);
       }
       return { cli, close: () => shell.close() };
     });
@@ -168,7 +203,11 @@ export class CliSwitchSession implements SwitchSession {
     readonly parkingVlan: number | undefined,
     private readonly timeouts: CliTimeouts,
   ) {
-    this.guard = new SessionGuard(timeouts.commandMs, () => this.drop());
+    this.guard = new SessionGuard(
+      timeouts.commandMs,
+      () => this.drop(),
+      () => (this.cli?.waitingFor === undefined ? undefined : `waiting for the answer to "${this.cli.waitingFor}"`),
+    );
   }
 
   /**
@@ -252,6 +291,15 @@ export class CliSwitchSession implements SwitchSession {
 
   async apply(changes: readonly PortChange[]): Promise<PortResult[]> {
     const valid = validateChanges(changes, this.capabilities, this.parkingVlan);
+    const max = this.d.maxVlan;
+    const over = max === undefined ? [] : valid.filter((c) => [c.native ?? 0, ...c.tagged].some((v) => v > max));
+    if (over.length) {
+      throw new SwitchError(
+        'unsupported',
+        `a ${this.d.type} switch takes VLANs 1-${max} only: ${over.map((c) => c.interface).join(', ')}`,
+        { ports: over.map((c) => c.interface) },
+      );
+    }
     // A read and at most ~8 lines per port, plus config mode and the VLANs.
     return this.call('apply', this.budget(valid.length * 10 + 8), async (cli) => {
       const known = this.justRead;

@@ -61,6 +61,8 @@ export class CliSession {
   private timeoutMs: number;
   /** The host name part of the prompt, once found. */
   hostname = '';
+  /** The command whose answer is awaited now (for timeout messages). */
+  waitingFor: string | undefined;
 
   constructor(
     private readonly stream: Duplex,
@@ -141,7 +143,14 @@ export class CliSession {
         if (this.deadReason) {
           clearTimeout(timer);
           this.waiter = undefined;
-          reject(new SwitchError(this.deadReason.code, `${what}: ${this.deadReason.message}`));
+          // What the switch said last often says why it hung up (e.g. that it has no free session).
+          const tail = this.redact(this.buffer.slice(-160)).replace(/\s+/g, ' ').trim();
+          reject(
+            new SwitchError(
+              this.deadReason.code,
+              `${what}: ${this.deadReason.message}${tail ? ` (last output: "${tail}")` : ''}`,
+            ),
+          );
         }
       };
       this.waiter = check;
@@ -175,12 +184,18 @@ export class CliSession {
       const r = await this.expect([d.login.usernamePrompt, d.login.passwordPrompt, anyPrompt], 'login');
       if (r.index === 0) {
         if (answeredUser)
-          throw new SwitchError('auth', `${this.o.where}: the switch asked for the user name again: login refused`);
+          throw new SwitchError(
+            'auth',
+            `${this.o.where}: the switch asked for the user name again: login refused, authentication failed (wrong user name or password)`,
+          );
         answeredUser = true;
         this.send(credentials.username);
       } else if (r.index === 1) {
         if (answeredPassword)
-          throw new SwitchError('auth', `${this.o.where}: the switch asked for the password again: login refused`);
+          throw new SwitchError(
+            'auth',
+            `${this.o.where}: the switch asked for the password again: login refused, authentication failed (wrong user name or password)`,
+          );
         answeredPassword = true;
         this.send(credentials.password, true);
       } else break;
@@ -228,6 +243,7 @@ export class CliSession {
     if (this.buffer) this.trace('received', this.buffer);
     this.buffer = '';
     this.send(command);
+    this.waitingFor = command;
     let output = '';
     const patterns = [this.prompt, d.paging.more, ...d.confirmations.map((c) => c.prompt)];
     for (;;) {
@@ -243,6 +259,7 @@ export class CliSession {
       this.trace('sent', confirm.answer);
       this.stream.write(confirm.enter ? `${confirm.answer}\n` : confirm.answer);
     }
+    this.waitingFor = undefined;
     // Drop the echoed command line.
     const lines = output.replace(/\r/g, '').split('\n');
     if (lines.length && lines[0].trim().endsWith(command.trim())) lines.shift();

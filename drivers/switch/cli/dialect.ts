@@ -16,6 +16,11 @@ export interface CliDialect {
   readonly type: string;
   /** The switches it is meant for, in words (docs, error messages). */
   readonly description: string;
+  /**
+   * How the switch is reached: `ssh` (`ssh://HOST[:PORT]` or a bare host) and/or `telnet` (`telnet://HOST[:PORT]`,
+   * for switches and sites without SSH; the password crosses the wire in the clear).
+   */
+  readonly transports: readonly ('ssh' | 'telnet')[];
   /** Port names on this switch (checked on top of the common pattern). */
   readonly interfacePattern: RegExp;
   /** How a port with no network is made to reach nothing (DESIGN §7). */
@@ -25,6 +30,8 @@ export interface CliDialect {
    * be set up on the switch first (created and shut), so the admin names it.
    */
   readonly parkingVlanOption?: string;
+  /** The highest VLAN id the switch takes, when below 4094 (DNOS 6: 4093); a higher one is refused before sending. */
+  readonly maxVlan?: number;
   /** Options besides the common ones (`hostKeyFingerprint`), with their patterns. */
   readonly options: Readonly<Record<string, { pattern: RegExp; default?: string }>>;
 

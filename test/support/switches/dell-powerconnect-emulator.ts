@@ -2,21 +2,9 @@
 // is set), `configure`, `interface gi1/0/1`, `vlan database`, `switchport …`, `terminal datadump` to stop paging,
 // the 55xx pager, `% Unrecognized command` / `% bad parameter value` errors, and `copy running-config
 // startup-config` asking `(Y/N)[N] ?`. Ports start at the factory default (access, VLAN 1, up) unless told.
-import {
-  SshCliServer,
-  type CliInterpreter,
-  type CliReply,
-  type EmulatorKnobs,
-  type ShellState,
-} from './ssh-cli-server.js';
-import {
-  cloneState,
-  expandPorts,
-  formatVlans,
-  parseVlans,
-  type PortConfig,
-  type SwitchConfigState,
-} from './switch-state.js';
+import type { CliReply, EmulatorKnobs, ShellState } from './cli-shell.js';
+import { DEFAULT_KNOBS, EmulatedSwitch } from './emulated-switch.js';
+import { cloneState, formatVlans, parseVlans, type PortConfig } from './switch-state.js';
 
 const UNRECOGNIZED = '% Unrecognized command';
 const BAD_VALUE = '% bad parameter value';
@@ -25,28 +13,14 @@ export function factoryPort(): PortConfig {
   return { routed: false, mode: 'access', accessVlan: 1, nativeVlan: 1, allowed: new Set(), shutdown: false };
 }
 
-export class DellPowerConnectEmulator implements CliInterpreter {
-  readonly running: SwitchConfigState;
-  startup: SwitchConfigState;
-  readonly server: SshCliServer;
+export class DellPowerConnectEmulator extends EmulatedSwitch {
   readonly refusal = BAD_VALUE;
   readonly more = 'More: <space>,  Quit: q or CTRL+Z, One line: <return> ';
   readonly shellLogin = { username: 'User Name:', password: 'Password:', failed: '\r\nAuthentication failed' };
+  readonly busy = '% Maximum number of sessions reached';
 
   constructor(ports: string, knobs: Partial<EmulatorKnobs> = {}) {
-    this.running = { ports: new Map(expandPorts(ports).map((p) => [p, factoryPort()])), vlans: new Set([1]) };
-    this.startup = cloneState(this.running);
-    this.server = new SshCliServer(this, {
-      username: 'admin',
-      password: 'secret',
-      startUnprivileged: true,
-      shellLogin: false,
-      authMethods: ['password', 'keyboard-interactive'],
-      loginLatencyMs: 0,
-      commandLatencyMs: 0,
-      pageLines: 24,
-      ...knobs,
-    });
+    super(ports, factoryPort, { ...DEFAULT_KNOBS, startUnprivileged: true, ...knobs });
   }
 
   static async start(ports: string, knobs: Partial<EmulatorKnobs> = {}): Promise<DellPowerConnectEmulator> {
@@ -83,7 +57,7 @@ export class DellPowerConnectEmulator implements CliInterpreter {
     const w = line.split(' ');
     if (s.mode === 'user') {
       if (line === 'enable') {
-        const pw = this.server.knobs.enablePassword;
+        const pw = this.knobs.enablePassword;
         if (pw === undefined) {
           s.mode = 'exec';
           return out();

@@ -4,7 +4,7 @@
 export interface PortConfig {
   /** `no switchport` (NX-OS): a routed port. */
   routed: boolean;
-  mode: 'access' | 'trunk' | 'general';
+  mode: 'access' | 'trunk' | 'general' | 'dynamic auto' | 'dynamic desirable';
   accessVlan: number;
   /** `none`: no native VLAN (PowerConnect). */
   nativeVlan: number | 'none';

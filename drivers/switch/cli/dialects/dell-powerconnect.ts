@@ -81,6 +81,7 @@ function parsePort(port: string, output: string): ObservedPort {
 export const dellPowerConnect: CliDialect = {
   type: 'dell-powerconnect',
   description: 'Dell PowerConnect 55xx',
+  transports: ['ssh', 'telnet'],
   interfacePattern: /^(gi|te)\d+\/\d+(\/\d+)?$/,
   parking: 'shutdown',
   options: {},
