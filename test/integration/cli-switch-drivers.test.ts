@@ -287,6 +287,26 @@ describe('timeouts', () => {
   });
 });
 
+describe('a switch that hangs up (its idle timeout)', () => {
+  for (const transport of ['ssh', 'telnet'] as const) {
+    test(`over ${transport}: the session says it is closed, so the caller opens a new one`, async () => {
+      const { emu, config } = await n3000Switch({}, transport);
+      const s = await n3000.open(config);
+      assert.equal(s.hostKeyFingerprint, transport === 'ssh' ? emu.server.hostKeyFingerprint : undefined);
+      await s.readPorts(['gi1/0/1']);
+      assert.equal(s.closed, false);
+      emu.hangUp();
+      const t0 = Date.now();
+      while (!s.closed && Date.now() - t0 < 3_000) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(s.closed, true, 'closed once the switch hung up');
+      await rejects(s.readPorts(['gi1/0/1']), 'closed');
+      const again = await n3000.open(config);
+      assert.equal((await again.readPorts(['gi1/0/1'])).length, 1);
+      await again.close();
+    });
+  }
+});
+
 describe('batches', () => {
   test('one config-mode entry per batch; save copies running to startup, once', async () => {
     const { emu, config } = await nexusSwitch();
