@@ -291,6 +291,8 @@ async function switchSections(s: Session, d: Discovery, w: DescribeWriter, obj: 
   );
   w.kv(1, 'Failed Attempts', st.failedSyncAttempts ?? 0);
   if (st.nextSyncTime) w.kv(1, 'Next Sync', st.nextSyncTime);
+  // The SSH host key trusted since the first login (docs/drivers.md, SSH host keys).
+  if (st.sshHostKeyFingerprint) w.kv(1, 'SSH Host Key', st.sshHostKeyFingerprint);
   const ports = await listOf(s, d, 'Port', { fieldSelector: `spec.switch=${obj.metadata.name}` });
   w.kv(0, 'Ports');
   if (typeof ports === 'string') w.text(1, ports);

@@ -620,6 +620,11 @@ export interface SwitchStatus {
   failedSyncAttempts?: number;
   /** When the controller will next try to sync (retry backoff or periodic resync) (RFC 3339). */
   nextSyncTime?: string;
+  /**
+   * SSH host key the switch presented at its first login (SHA256:..., as ssh-keygen -l prints it), trusted from then on: a switch presenting another key is refused (Reachable=False, HostKeyMismatch) until an administrator clears this field or pins spec.options.hostKeyFingerprint.
+   * Rules: pattern `^SHA256:[A-Za-z0-9+/]{43}$`; maxLength 64.
+   */
+  sshHostKeyFingerprint?: string;
   /** What the driver can do on this switch. */
   capabilities?: SwitchCapabilities;
   /**

@@ -23,7 +23,8 @@ export class SessionPool {
     const e = this.entries.get(sw);
     if (e) {
       clearTimeout(e.timer);
-      if (e.key === configKey) return { session: e.session, reused: true };
+      // A kept session the switch has dropped meanwhile (its idle timeout) is replaced, not used to fail a batch.
+      if (e.key === configKey && !e.session.closed) return { session: e.session, reused: true };
       this.entries.delete(sw);
       await e.session.close();
     }

@@ -57,7 +57,10 @@ export interface SwitchReconcilerOptions {
   logger?: Logger;
   /** Full read-back of every port (drift correction) at least this often. Default 60 000. */
   resyncMs?: number;
-  /** Every driver call settles within this (default 30 000). */
+  /**
+   * Every driver call settles within this. Default: each driver's own (30 000 for ovs, linuxbridge and mock; the
+   * dialect's login, command and save deadlines for CLI switches, which this caps when set).
+   */
   driverTimeoutMs?: number;
   /** Keep a switch's session open this long after a batch (default 30 000; 0 closes it at once). */
   sessionIdleMs?: number;
@@ -103,10 +106,7 @@ interface PendingEvent {
 
 export class SwitchReconciler implements Reconciler {
   private readonly o: Required<
-    Pick<
-      SwitchReconcilerOptions,
-      'resyncMs' | 'driverTimeoutMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'statusConcurrency' | 'maxDeferMs'
-    >
+    Pick<SwitchReconcilerOptions, 'resyncMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'statusConcurrency' | 'maxDeferMs'>
   > &
     SwitchReconcilerOptions;
   private readonly pool: SessionPool;
@@ -114,6 +114,8 @@ export class SwitchReconciler implements Reconciler {
   private readonly status: SwitchStatusWriter;
   private readonly now: () => number;
   private readonly writes: Limiter;
+  /** Switches whose SSH host key was refused, with the recorded key (or '') at the time. */
+  private readonly hostKeyRefused = new Map<string, string>();
   /** Failing switches wait on their own schedule (shown in status.nextSyncTime). */
   private readonly backoff: DeviceBackoff;
 
@@ -121,7 +123,6 @@ export class SwitchReconciler implements Reconciler {
     this.o = withDefaults(
       {
         resyncMs: 60_000,
-        driverTimeoutMs: 30_000,
         backoffBaseMs: 1_000,
         backoffMaxMs: 300_000,
         statusConcurrency: 16,
@@ -157,6 +158,7 @@ export class SwitchReconciler implements Reconciler {
     const sw = this.o.cache.get('switches', name);
     if (!sw || sw.metadata.deletionTimestamp) {
       this.memory.delete(name);
+      this.hostKeyRefused.delete(name);
       this.backoff.reset(name);
       await this.pool.discard(name);
       // No switch to revert them on (admission keeps a Switch while it has Ports; these name one that never was).
@@ -201,6 +203,12 @@ export class SwitchReconciler implements Reconciler {
 
     // Backing off after a failure: wait for nextSyncTime unless the desired state changed meanwhile? No: a failing
     // switch is retried on its own schedule only (events must not defeat the backoff).
+    const refusedWith = this.hostKeyRefused.get(name);
+    if (refusedWith !== undefined && refusedWith !== (sw.status?.sshHostKeyFingerprint ?? '')) {
+      // An admin cleared (or replaced) the recorded host key that was refused: try again now.
+      this.hostKeyRefused.delete(name);
+      this.backoff.reset(name);
+    }
     const wait = mem ? this.backoff.waiting(name) : 0;
     if (wait) return { requeueAfterMs: wait };
 
@@ -232,7 +240,8 @@ export class SwitchReconciler implements Reconciler {
       await this.status.writeStatuses(sw, plan, mem.observed, new Map(), { paused });
       return { requeueAfterMs: Math.max(1, mem.lastFullSync + this.o.resyncMs - now) };
     }
-    return this.sync(sw, driver, caps, plan, configKey, paused, burst, signal);
+    const replan = () => planSwitch(sw, this.o.cache, caps, parkingVlan);
+    return this.sync(sw, driver, caps, plan, replan, configKey, paused, burst, signal);
   }
 
   /**
@@ -244,12 +253,15 @@ export class SwitchReconciler implements Reconciler {
     sw: Switch,
     driver: SwitchDriver,
     caps: SwitchCapabilities,
-    plan: ReturnType<typeof planSwitch>,
+    plannedBefore: ReturnType<typeof planSwitch>,
+    replan: () => ReturnType<typeof planSwitch>,
     configKey: string,
     paused: boolean,
-    burst: boolean,
+    burstAtStart: boolean,
     signal: AbortSignal,
   ): Promise<Result> {
+    let plan = plannedBefore;
+    let burst = burstAtStart;
     const name = sw.metadata.name!;
     const t0 = this.now();
     const prev = this.memory.get(name);
@@ -258,7 +270,15 @@ export class SwitchReconciler implements Reconciler {
     let session: SwitchSession | undefined;
     try {
       const config = await this.switchConfig(sw);
-      session = (await this.pool.acquire(name, driver, config, configKey)).session;
+      const acquired = await this.pool.acquire(name, driver, config, configKey);
+      session = acquired.session;
+      // A login takes seconds on a real switch; what was asked meanwhile goes into this batch, not the next one.
+      // A burst that ended meanwhile is all in this batch: save and report now rather than in one more pass.
+      if (!acquired.reused) {
+        plan = replan();
+        burst &&= this.o.burstOngoing?.(name) === true;
+      }
+      await this.recordHostKey(sw, session);
       stage = 'read';
       const { managed, observed } = await this.readPorts(
         session,
@@ -277,6 +297,28 @@ export class SwitchReconciler implements Reconciler {
       if (!paused && todo.length) {
         stage = 'apply';
         ({ results, todo } = await this.applyChanges(session, todo, portErrors, signal));
+        // What was asked while this batch was being written (seconds on a real switch) goes into the same session
+        // and the same save, not into one more pass after the statuses. A few rounds at most: a stream of changes
+        // that never ends is still saved and reported.
+        for (let round = 0; round < 3; round++) {
+          const next = replan();
+          const has = new Map(observedBy);
+          for (const r of results) {
+            const c = todo.find((x) => x.interface === r.interface);
+            if (!r.error && c) has.set(r.interface, asObserved(c));
+          }
+          const ports = next.ports.filter((p) => has.has(p.desired.interface) && !portErrors.has(p.desired.interface));
+          const more = changesNeeded(
+            ports.map((p) => p.desired),
+            ports.map((p) => has.get(p.desired.interface)!),
+          );
+          if (!more.length) break;
+          plan = next;
+          const applied = await this.applyChanges(session, more, portErrors, signal);
+          const again = new Set(applied.todo.map((c) => c.interface));
+          todo = [...todo.filter((c) => !again.has(c.interface)), ...applied.todo];
+          results = [...results.filter((r) => !again.has(r.interface)), ...applied.results];
+        }
       }
       // Applied changes not yet saved (this pass's or an earlier pass's of the burst); paused: not even a save.
       let unsaved = results.some((r) => r.changed) || prev?.unsaved === true;
@@ -384,6 +426,17 @@ export class SwitchReconciler implements Reconciler {
     this.o.logger?.warn('switch sync failed', { switch: name, stage, failures, retryInMs: delay, error: message });
     const loginFailed = stage === 'login';
     const reason = isSwitchError(err) ? reasonFor(err.code) : 'SyncFailed';
+    if (isSwitchError(err, 'host-key')) {
+      // Refused until an admin trusts the new key: remember which recorded key was refused, so that clearing it
+      // (or pinning another) retries at once instead of at the end of the backoff.
+      this.hostKeyRefused.set(name, sw.status?.sshHostKeyFingerprint ?? '');
+      await this.recordEvent(
+        { kind: 'Switch', metadata: sw.metadata },
+        'Warning',
+        'HostKeyMismatch',
+        `${err.message}. If the switch was replaced or re-keyed, an administrator trusts the new key by clearing status.sshHostKeyFingerprint (or pinning options.hostKeyFingerprint): see docs/drivers.md`,
+      );
+    }
     await this.status.writeSwitchStatus(sw, {
       failedSyncAttempts: failures,
       nextSyncTime: rfc3339(this.now() + delay),
@@ -536,6 +589,23 @@ export class SwitchReconciler implements Reconciler {
     if (events) await this.writes.run('low', () => events.record(obj, type, reason, message));
   }
 
+  /**
+   * Trust on first use: the SSH host key a switch presented is recorded in its status (admins only may write status),
+   * and the driver holds the switch to it from then on (switchConfig passes it as trustedHostKey).
+   */
+  private async recordHostKey(sw: Switch, session: SwitchSession): Promise<void> {
+    const seen = session.hostKeyFingerprint;
+    if (!seen || sw.status?.sshHostKeyFingerprint === seen) return;
+    this.hostKeyRefused.delete(sw.metadata.name!);
+    await this.status.writeSwitchStatus(sw, { sshHostKeyFingerprint: seen });
+    if (!sw.status?.sshHostKeyFingerprint) {
+      this.o.logger?.info('recorded the switch SSH host key (trust on first use)', {
+        switch: sw.metadata.name,
+        hostKey: seen,
+      });
+    }
+  }
+
   /** The driver config for a switch, with credentials from its Secret. */
   private async switchConfig(sw: Switch): Promise<SwitchConfig> {
     let credentials: SwitchConfig['credentials'];
@@ -577,8 +647,9 @@ export class SwitchReconciler implements Reconciler {
       address: sw.spec.address,
       options: sw.spec.options,
       parkingVlan: sw.spec.parkingVlan,
-      timeoutMs: this.o.driverTimeoutMs,
+      ...(this.o.driverTimeoutMs !== undefined ? { timeoutMs: this.o.driverTimeoutMs } : {}),
       ...(credentials ? { credentials } : {}),
+      ...(sw.status?.sshHostKeyFingerprint ? { trustedHostKey: sw.status.sshHostKeyFingerprint } : {}),
       ...(caCertificates ? { caCertificates } : {}),
     };
   }
@@ -618,6 +689,8 @@ function reasonFor(code: string): string {
   switch (code) {
     case 'auth':
       return 'AuthenticationFailed';
+    case 'host-key':
+      return 'HostKeyMismatch';
     case 'unreachable':
       return 'SwitchUnreachable';
     case 'timeout':

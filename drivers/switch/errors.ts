@@ -11,6 +11,11 @@ export type SwitchErrorCode =
   | 'unreachable'
   /** Login refused. */
   | 'auth'
+  /**
+   * The switch presented an SSH host key other than the trusted one (pinned in the options or recorded at the first
+   * login); nothing was sent to it, not even the password. Stays until an administrator trusts the new key.
+   */
+  | 'host-key'
   /** No answer in time; the session is closed. */
   | 'timeout'
   /** Someone else changed the port between our read and our write (OVS); nothing was written. Retry. */
@@ -21,7 +26,7 @@ export type SwitchErrorCode =
   | 'failed';
 
 /** Codes that will not go away by retrying with the same input. */
-const PERMANENT: ReadonlySet<SwitchErrorCode> = new Set(['invalid', 'unsupported', 'unknown-port', 'auth']);
+const PERMANENT: ReadonlySet<SwitchErrorCode> = new Set(['invalid', 'unsupported', 'unknown-port', 'auth', 'host-key']);
 
 export class SwitchError extends Error {
   override readonly name = 'SwitchError';

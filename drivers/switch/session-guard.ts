@@ -22,8 +22,11 @@ export class SessionGuard {
     return this.closedBy !== undefined;
   }
 
-  /** Runs `fn` after every earlier call has settled, rejecting with `timeout` (and closing) if it takes too long. */
-  run<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` after every earlier call has settled, rejecting with `timeout` (and closing) if it takes too long:
+   * `timeoutMs` for this call when given (a call whose length grows with its batch), else the session's.
+   */
+  run<T>(what: string, fn: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
     if (this.closedBy)
       return Promise.reject(new SwitchError('closed', `${what}: the session is closed (${this.closedBy.message})`));
     return new Promise<T>((resolve, reject) => {
@@ -42,11 +45,11 @@ export class SessionGuard {
         const hint = this.timeoutHint?.();
         const err = new SwitchError(
           'timeout',
-          `${what}: no answer from the switch within ${this.timeoutMs} ms${hint ? ` (${hint})` : ''}; session closed`,
+          `${what}: no answer from the switch within ${timeoutMs} ms${hint ? ` (${hint})` : ''}; session closed`,
         );
         settle(err);
         this.shutdown(err);
-      }, this.timeoutMs);
+      }, timeoutMs);
       const start = async () => {
         if (settled) return;
         if (this.closedBy) return fail(new SwitchError('closed', `the session is closed (${this.closedBy.message})`));

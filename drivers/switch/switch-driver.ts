@@ -39,9 +39,18 @@ export interface SwitchConfig {
   readonly parkingVlan?: number;
   /**
    * Every session call (and open itself) settles within this many milliseconds, or rejects with a
-   * `SwitchError` of code `timeout` and the session is then closed. Default 30000.
+   * `SwitchError` of code `timeout` and the session is then closed. Default 30000. CLI drivers have a deadline per
+   * step instead (their dialect's login, per command, save; a call's grows with its batch), which this caps when
+   * given.
    */
   readonly timeoutMs?: number;
+  /**
+   * CLI drivers over SSH: the host key trusted for this switch (`SHA256:…`), recorded by the caller at an earlier login
+   * (trust on first use); not checked over telnet, which has none. Another key is refused with a `SwitchError`
+   * `host-key` before anything is sent. The driver's `hostKeyFingerprint` option, when set, wins over it. Omitted: the
+   * first key seen is accepted (and reported in `SwitchSession.hostKeyFingerprint` for the caller to record).
+   */
+  readonly trustedHostKey?: string;
   /**
    * PEM CA certificates to trust for an https:// switch instead of the system's: the controller reads them from the
    * Secret named by `options.caSecretRef` (key `ca.crt`), as it reads `credentials` from `credentialsSecretRef`.
@@ -126,6 +135,13 @@ export interface SwitchSession {
   /** The reserved parking VLAN in effect on this switch (undefined: none reserved; ports are parked by shutdown). */
   readonly parkingVlan: number | undefined;
   /**
+   * True once the session cannot be used any more (closed, timed out, or dropped by the switch, e.g. by its idle
+   * timeout): a caller keeping sessions between batches opens a new one instead. Absent: assume usable.
+   */
+  readonly closed?: boolean;
+  /** SSH drivers: the host key the switch presented at this session's login (`SHA256:…`), for the caller to record. */
+  readonly hostKeyFingerprint?: string;
+  /**
    * Reads the named ports back from the switch. Resolves to one entry per name, in the same order. Rejects with a
    * `SwitchError` `invalid` for a malformed name and `unknown-port` (listing them in `ports`) for names the switch
    * does not have; nothing is read then.
@@ -152,7 +168,7 @@ export interface SwitchDriver {
   capabilities(): SwitchCapabilities;
   /**
    * Validates the config, connects and logs in. Rejects with a `SwitchError`: `invalid` (bad address or option),
-   * `unreachable`, `auth`, `timeout`.
+   * `unreachable`, `auth`, `host-key` (SSH host key not the trusted one), `timeout`.
    */
   open(config: SwitchConfig): Promise<SwitchSession>;
 }

@@ -10,10 +10,11 @@ import { packageRoot } from '../../common/paths.js';
 import { apiServerBench } from './apiserver.js';
 import { switchBench } from './switches.js';
 import { nodeBench } from './nodes.js';
+import { vendorBench } from './vendor.js';
 import { Cleanup, startServer, waitQuiet, type BenchModule, type BenchServer } from './env.js';
 import { log, Reporter, type Store } from './report.js';
 
-const MODULES: BenchModule[] = [apiServerBench, switchBench, nodeBench];
+const MODULES: BenchModule[] = [apiServerBench, switchBench, nodeBench, vendorBench];
 
 const USAGE = `usage: npm run bench -- [options]
   --json                   one JSON object per figure per line on stdout (progress goes to stderr)

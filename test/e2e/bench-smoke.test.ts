@@ -42,6 +42,9 @@ test('npm run bench -- --quick --json prints every figure', async () => {
     'switch-converge-16x12',
     'obm-reconcile-100',
     'obm-serial-100',
+    'vendor-converge-4x12',
+    'vendor-bound-4x12',
+    'vendor-baseline-4x12',
   ]) {
     assert.ok(names.has(want), `${want} missing from ${[...names].join(', ')}`);
   }

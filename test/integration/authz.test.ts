@@ -476,6 +476,20 @@ describe('authorization matrix', () => {
     ],
     [
       'alice',
+      "clear a switch's recorded SSH host key (trust a switch in the middle)",
+      () => as('alice', 'PATCH', `${G}/switches/sw1/status`, { status: { sshHostKeyFingerprint: null } }, MERGE),
+      403,
+      /administrator-only/,
+    ],
+    [
+      'alice',
+      "pin a switch's SSH host key",
+      () => as('alice', 'PATCH', `${G}/switches/sw1`, { spec: { options: { hostKeyFingerprint: 'x' } } }, MERGE),
+      403,
+      /administrator-only/,
+    ],
+    [
+      'alice',
       'change a port',
       () => as('alice', 'PATCH', `${G}/ports/port-1`, { spec: { interface: 'gi9/9/9' } }, MERGE),
       403,

@@ -5,7 +5,7 @@
 // cli-switch-faults.test.ts.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { CliSwitchDriver } from '../../drivers/switch/cli/cli-driver.js';
+import { CliSwitchDriver, cliTimeouts } from '../../drivers/switch/cli/cli-driver.js';
 import { ciscoNexus } from '../../drivers/switch/cli/dialects/cisco-nexus.js';
 import { dellN3000 } from '../../drivers/switch/cli/dialects/dell-n3000.js';
 import { dellPowerConnect } from '../../drivers/switch/cli/dialects/dell-powerconnect.js';
@@ -135,16 +135,50 @@ describe('logging in', () => {
     });
     await s.close();
     const other = `SHA256:${'A'.repeat(43)}`;
+    const shells = emu.server.shells;
     await rejects(
       nexus.open({ ...config, options: { ...config.options, hostKeyFingerprint: other } }),
-      'auth',
-      /host key SHA256:\S+ is not the configured/,
+      'host-key',
+      /presented host key SHA256:\S+, not the trusted SHA256:A+ \(options\.hostKeyFingerprint\)/,
     );
+    assert.equal(emu.server.shells, shells, 'no shell opened');
     await rejects(
       nexus.open({ ...config, options: { ...config.options, hostKeyFingerprint: 'MD5:aa:bb' } }),
       'invalid',
       /hostKeyFingerprint/,
     );
+  });
+
+  test('trust on first use: the key seen is reported; held to a recorded key, a new one is refused before the password is sent; the option wins', async () => {
+    const { emu, config } = await dellSwitch();
+    const first = await dell.open(config);
+    assert.equal(first.hostKeyFingerprint, emu.server.hostKeyFingerprint, 'the key seen, for the caller to record');
+    await first.close();
+    const recorded = emu.server.hostKeyFingerprint;
+    const again = await dell.open({ ...config, trustedHostKey: recorded });
+    await again.close();
+
+    emu.rekey();
+    const [received, shells, failures] = [emu.server.received.length, emu.server.shells, emu.server.authFailures];
+    const err = await rejects(
+      dell.open({ ...config, trustedHostKey: recorded }),
+      'host-key',
+      /presented host key SHA256:\S+, not the trusted SHA256:\S+ \(trusted since its first login\)/,
+    );
+    assert.equal(err.retryable, false, 'waits for an admin');
+    assert.deepEqual(
+      [emu.server.received.length, emu.server.shells, emu.server.authFailures],
+      [received, shells, failures],
+      'no login attempted, no line sent',
+    );
+    // A pinned key wins over the recorded one (an admin pins the new key after replacing the switch).
+    const pinned = await dell.open({
+      ...config,
+      trustedHostKey: recorded,
+      options: { hostKeyFingerprint: emu.server.hostKeyFingerprint },
+    });
+    await pinned.close();
+    await rejects(dell.open({ ...config, trustedHostKey: 'SHA256:short' }), 'invalid', /recorded host key/);
   });
 
   test('cisco-nexus needs its dummy VLAN; a bad one is refused before connecting', async () => {
@@ -230,6 +264,49 @@ describe('what reaches the command line', () => {
   });
 });
 
+describe('timeouts', () => {
+  test("the dialect's deadlines: a save may take longer than a command; timeoutMs caps both", async () => {
+    const quick = new CliSwitchDriver({
+      ...dellPowerConnect,
+      timeouts: { loginMs: 5_000, commandMs: 300, saveMs: 3_000 },
+    });
+    assert.deepEqual(cliTimeouts(dellPowerConnect, undefined), dellPowerConnect.timeouts, 'no cap: the dialect');
+    assert.deepEqual(cliTimeouts(dellPowerConnect, 20_000), { loginMs: 20_000, commandMs: 15_000, saveMs: 20_000 });
+    const { emu, config } = await dellSwitch({ saveLatencyMs: 700 });
+    const noCap = { ...config, timeoutMs: undefined };
+    const s = await quick.open(noCap);
+    await s.apply([{ interface: 'gi1/0/1', native: 10, tagged: [] }]);
+    await s.save();
+    assert.equal(emu.startup.ports.get('gi1/0/1')?.nativeVlan, 10, 'saved within the save deadline');
+    emu.server.knobs.hangOn = /^show running-config interface gi1\/0\/2$/;
+    const t0 = Date.now();
+    await rejects(s.readPorts(['gi1/0/2']), 'timeout', /within 300 ms/);
+    assert.ok(Date.now() - t0 < 2_000, 'the per-command deadline, not the save one');
+    const capped = await quick.open({ ...noCap, timeoutMs: 400 });
+    await rejects(capped.save(), 'timeout', /within 400 ms/);
+  });
+});
+
+describe('a switch that hangs up (its idle timeout)', () => {
+  for (const transport of ['ssh', 'telnet'] as const) {
+    test(`over ${transport}: the session says it is closed, so the caller opens a new one`, async () => {
+      const { emu, config } = await n3000Switch({}, transport);
+      const s = await n3000.open(config);
+      assert.equal(s.hostKeyFingerprint, transport === 'ssh' ? emu.server.hostKeyFingerprint : undefined);
+      await s.readPorts(['gi1/0/1']);
+      assert.equal(s.closed, false);
+      emu.hangUp();
+      const t0 = Date.now();
+      while (!s.closed && Date.now() - t0 < 3_000) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(s.closed, true, 'closed once the switch hung up');
+      await rejects(s.readPorts(['gi1/0/1']), 'closed');
+      const again = await n3000.open(config);
+      assert.equal((await again.readPorts(['gi1/0/1'])).length, 1);
+      await again.close();
+    });
+  }
+});
+
 describe('batches', () => {
   test('one config-mode entry per batch; save copies running to startup, once', async () => {
     const { emu, config } = await nexusSwitch();
@@ -254,6 +331,27 @@ describe('batches', () => {
         [parked?.mode, parked?.nativeVlan, [...(parked?.allowed === 'all' ? [-1] : (parked?.allowed ?? []))]],
         ['trunk', 4000, []],
       );
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('the read-back, then the apply of what differs (as the controller does): each port is read once', async () => {
+    const { emu, config } = await dellSwitch();
+    const s = await dell.open(config);
+    try {
+      const ports = ['gi1/0/1', 'gi1/0/2', 'gi1/0/3'];
+      const before = emu.server.received.length;
+      const observed = await s.readPorts(ports);
+      assert.equal(observed.length, 3);
+      await s.apply([{ interface: 'gi1/0/1', native: 30, tagged: [] }]);
+      const reads = (from: number) => emu.server.received.slice(from).filter((l) => l.startsWith('show '));
+      assert.equal(reads(before).length, 3, 'the apply used the read that came just before it');
+      // Only the next apply: a later one reads again (the switch may have changed meanwhile).
+      const mid = emu.server.received.length;
+      const [again] = await s.apply([{ interface: 'gi1/0/1', native: 30, tagged: [] }]);
+      assert.equal(again.changed, false, 'read back: already so');
+      assert.deepEqual(reads(mid), ['show running-config interface gi1/0/1']);
     } finally {
       await s.close();
     }
@@ -407,6 +505,11 @@ describe('dell-n3000', () => {
       'invalid',
       /telnet has no host key/,
     );
+    // A key recorded while the switch was on SSH is not held against a telnet session, and none is reported.
+    const s = await n3000.open({ ...config, trustedHostKey: `SHA256:${'A'.repeat(43)}` });
+    assert.equal(s.hostKeyFingerprint, undefined);
+    assert.equal((await s.readPorts(['gi1/0/1'])).length, 1);
+    await s.close();
     await rejects(nexus.open({ ...config, address: 'telnet://127.0.0.1:23' }), 'invalid', /ssh:\/\/HOST/);
     await rejects(n3000.open({ ...config, address: 'telnet://127.0.0.1:23;reboot' }), 'invalid');
   });

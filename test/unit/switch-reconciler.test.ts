@@ -374,6 +374,40 @@ describe('switch reconciler: failures and backoff', () => {
     assert.equal(w.phase('a1'), 'Attached');
   });
 
+  test('what is asked while the switch logs in, and while a batch is written, goes into the same batch and the same save', async () => {
+    const burst = { on: true };
+    const w = world({ burst });
+    w.attach('a1', 'n1', 'red');
+    const open = w.driver.open.bind(w.driver);
+    w.driver.open = async (config) => {
+      const session = await open(config);
+      // During the login (seconds on a real switch) another attachment arrives and the burst ends.
+      w.attach('a2', 'n2', 'green');
+      burst.on = false;
+      const apply = session.apply.bind(session);
+      let first = true;
+      return Object.assign(session, {
+        apply: async (changes: Parameters<typeof apply>[0]) => {
+          const results = await apply(changes);
+          // While the first batch was being written, one more.
+          if (first) w.attach('a3', 'n3', 'far', 'tagged');
+          first = false;
+          return results;
+        },
+      });
+    };
+    await w.run();
+    assert.deepEqual(st(w.sw, 'p1'), { native: 101, tagged: [] });
+    assert.deepEqual(st(w.sw, 'p2'), { native: 102, tagged: [] }, 'asked during the login');
+    assert.deepEqual(st(w.sw, 'p3'), { native: undefined, tagged: [300] }, 'asked during the batch');
+    assert.deepEqual(
+      [w.sw.counters.sessionsOpened, w.sw.counters.applies, w.sw.counters.saves],
+      [1, 2, 1],
+      'one session, the second apply only for what came later, one save',
+    );
+    assert.deepEqual(['a1', 'a2', 'a3'].map(w.phase), ['Attached', 'Attached', 'Attached'], 'all reported at once');
+  });
+
   test('mid-burst passes apply without saving, statuses or Events; the pass after the burst saves once and reports all', async () => {
     const burst = { on: true };
     const w = world({ burst });

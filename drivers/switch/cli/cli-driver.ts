@@ -26,14 +26,34 @@ import {
 } from '../validate.js';
 import { CliCommandError, CliSession, type CliLog } from './cli-session.js';
 import type { CliDialect } from './dialect.js';
-import { openSshShell, parseSshAddress } from './ssh-transport.js';
-import { openTelnet, parseTelnetAddress } from './telnet-transport.js';
+import { openSshShell, parseSshAddress, type SshShell } from './ssh-transport.js';
+import { openTelnet, parseTelnetAddress, type TelnetShell } from './telnet-transport.js';
 
 /** Options every CLI switch takes, on top of its dialect's. */
 const COMMON_OPTIONS = {
   /** The switch's SSH host key, `SHA256:…` as `ssh-keygen -l -f KEY.pub` prints it. */
   hostKeyFingerprint: { pattern: /^SHA256:[A-Za-z0-9+/]{43}$/ },
 } as const;
+
+export type CliTimeouts = CliDialect['timeouts'];
+
+/** The dialect's deadlines, each capped by `SwitchConfig.timeoutMs` when one is given. */
+export function cliTimeouts(d: CliDialect, timeoutMs: number | undefined): CliTimeouts {
+  const cap = timeoutMs === undefined ? Infinity : resolveTimeout(timeoutMs);
+  return {
+    loginMs: Math.min(d.timeouts.loginMs, cap),
+    commandMs: Math.min(d.timeouts.commandMs, cap),
+    saveMs: Math.min(d.timeouts.saveMs, cap),
+  };
+}
+
+/** A recorded host key: the same form as the option (never spliced anywhere, but held to it all the same). */
+function assertTrustedHostKey(key: string | undefined): string | undefined {
+  if (key === undefined) return undefined;
+  if (!COMMON_OPTIONS.hostKeyFingerprint.pattern.test(key))
+    throw new SwitchError('invalid', `the recorded host key ${JSON.stringify(key.slice(0, 80))} is not SHA256:…`);
+  return key;
+}
 
 /**
  * A switch that hangs up before the login is done has, most often, no free session (every vty line or SSH session
@@ -80,8 +100,8 @@ export class CliSwitchDriver implements SwitchDriver {
 
   async open(config: SwitchConfig): Promise<SwitchSession> {
     assertConfigBasics(config);
-    const timeoutMs = resolveTimeout(config.timeoutMs);
     const d = this.dialect;
+    const timeouts = cliTimeouts(d, config.timeoutMs);
     const opts = resolveOptions<string>(config.options, { ...COMMON_OPTIONS, ...d.options });
     const transport = config.address.startsWith('telnet://') ? 'telnet' : 'ssh';
     if (!d.transports.includes(transport)) {
@@ -94,6 +114,10 @@ export class CliSwitchDriver implements SwitchDriver {
       transport === 'telnet' ? parseTelnetAddress(config.address) : parseSshAddress(config.address);
     if (transport === 'telnet' && opts.hostKeyFingerprint !== undefined)
       throw new SwitchError('invalid', 'options.hostKeyFingerprint is for ssh:// addresses; telnet has no host key');
+    // The key to hold the switch to: pinned in the options, else the one the caller recorded at the first login.
+    // Telnet has no host key: one recorded while the switch was on SSH is not checked there (and the caller keeps it).
+    const trusted =
+      transport === 'ssh' ? (opts.hostKeyFingerprint ?? assertTrustedHostKey(config.trustedHostKey)) : undefined;
     const credentials = assertCredentials(config.credentials);
     if (!credentials)
       throw new SwitchError('invalid', `a ${d.type} switch needs credentials (spec.credentialsSecretRef)`);
@@ -118,24 +142,28 @@ export class CliSwitchDriver implements SwitchDriver {
     }
     const where = `${transport}://${host.includes(':') ? `[${host}]` : host}:${port}`;
     const secrets = [credentials.password, credentials.enablePassword ?? ''];
-    const session = new CliSwitchSession(d, this.caps, parkingVlan, timeoutMs);
+    const session = new CliSwitchSession(d, this.caps, parkingVlan, timeouts);
     await session.start(async () => {
-      const shell =
+      const shell: SshShell | TelnetShell =
         transport === 'telnet'
-          ? await openTelnet({ host, port, timeoutMs })
+          ? await openTelnet({ host, port, timeoutMs: timeouts.loginMs })
           : await openSshShell({
               host,
               port,
               username: credentials.username,
               password: credentials.password,
-              hostKeyFingerprint: opts.hostKeyFingerprint,
-              timeoutMs,
+              hostKeyFingerprint: trusted,
+              hostKeySource:
+                opts.hostKeyFingerprint !== undefined ? 'options.hostKeyFingerprint' : 'trusted since its first login',
+              timeoutMs: timeouts.loginMs,
             }).catch((err: unknown) => {
               throw hungUpEarly(err);
             });
+      if ('hostKeyFingerprint' in shell) session.hostKeyFingerprint = shell.hostKeyFingerprint;
       const cli = new CliSession(shell.stream, {
         dialect: d,
-        commandTimeoutMs: timeoutMs,
+        commandTimeoutMs: timeouts.commandMs,
+        loginTimeoutMs: timeouts.loginMs,
         log: this.o.log,
         where,
         secrets,
@@ -157,18 +185,37 @@ export class CliSwitchSession implements SwitchSession {
   private readonly guard: SessionGuard;
   private cli: CliSession | undefined;
   private closeTransport: (() => void) | undefined;
+  hostKeyFingerprint: string | undefined;
+  /**
+   * What the last readPorts read, for the apply that follows it in this session (the controller reads every port,
+   * then applies the ones that differ): read once, not twice — a read is one command per port, 20 ms to seconds
+   * each. Used by the next apply only, then forgotten.
+   */
+  private justRead = new Map<string, ObservedPort>();
+
+  get closed(): boolean {
+    return this.guard.closed || this.cli?.dead === true;
+  }
 
   constructor(
     private readonly d: CliDialect,
     readonly capabilities: SwitchCapabilities,
     readonly parkingVlan: number | undefined,
-    timeoutMs: number,
+    private readonly timeouts: CliTimeouts,
   ) {
     this.guard = new SessionGuard(
-      timeoutMs,
+      timeouts.commandMs,
       () => this.drop(),
       () => (this.cli?.waitingFor === undefined ? undefined : `waiting for the answer to "${this.cli.waitingFor}"`),
     );
+  }
+
+  /**
+   * A backstop for a call of `lines` commands: each has its own deadline already, so this only catches what those
+   * cannot (a pager that never ends).
+   */
+  private budget(lines: number): number {
+    return Math.min(3_600_000, this.timeouts.commandMs * Math.max(1, lines));
   }
 
   private drop(): void {
@@ -179,12 +226,16 @@ export class CliSwitchSession implements SwitchSession {
   /** @internal Connects and logs in under the session's deadline. */
   async start(connect: () => Promise<{ cli: CliSession; close: () => void }>): Promise<void> {
     try {
-      await this.guard.run('login', async () => {
-        const { cli, close } = await connect();
-        this.cli = cli;
-        this.closeTransport = close;
-        if (this.guard.closed) this.drop();
-      });
+      await this.guard.run(
+        'login',
+        async () => {
+          const { cli, close } = await connect();
+          this.cli = cli;
+          this.closeTransport = close;
+          if (this.guard.closed) this.drop();
+        },
+        this.timeouts.loginMs,
+      );
     } catch (err) {
       this.guard.shutdown(err instanceof SwitchError ? err : undefined);
       throw err;
@@ -203,19 +254,22 @@ export class CliSwitchSession implements SwitchSession {
   }
 
   /** Runs `fn`; if it fails with the connection gone, the session is closed so that the caller opens a new one. */
-  private async call<T>(what: string, fn: (cli: CliSession) => Promise<T>): Promise<T> {
-    return this.guard.run(what, async () => {
-      const cli = this.live();
-      try {
-        return await fn(cli);
-      } finally {
-        if (cli.dead) this.guard.shutdown(new SwitchError('closed', 'the connection to the switch was lost'));
-      }
-    });
+  private async call<T>(what: string, deadlineMs: number, fn: (cli: CliSession) => Promise<T>): Promise<T> {
+    try {
+      return await this.guard.run(what, () => fn(this.live()), deadlineMs);
+    } finally {
+      // After the call has settled with its own error (a command's timeout, the switch's words), not before.
+      if (this.cli?.dead) this.guard.shutdown(new SwitchError('closed', 'the connection to the switch was lost'));
+    }
   }
 
-  readPorts(interfaces: readonly string[]): Promise<ObservedPort[]> {
-    return this.call('readPorts', (cli) => this.read(cli, assertInterfaceNames(interfaces, this.capabilities)));
+  async readPorts(interfaces: readonly string[]): Promise<ObservedPort[]> {
+    const names = assertInterfaceNames(interfaces, this.capabilities);
+    return this.call('readPorts', this.budget(names.length), async (cli) => {
+      const observed = await this.read(cli, names);
+      this.justRead = new Map(observed.map((o) => [o.interface, o]));
+      return observed;
+    });
   }
 
   private async read(cli: CliSession, names: readonly string[]): Promise<ObservedPort[]> {
@@ -246,11 +300,13 @@ export class CliSwitchSession implements SwitchSession {
         { ports: over.map((c) => c.interface) },
       );
     }
-    return this.call('apply', async (cli) => {
-      const observed = await this.read(
-        cli,
-        valid.map((c) => c.interface),
-      );
+    // A read and at most ~8 lines per port, plus config mode and the VLANs.
+    return this.call('apply', this.budget(valid.length * 10 + 8), async (cli) => {
+      const known = this.justRead;
+      this.justRead = new Map();
+      const unread = valid.map((c) => c.interface).filter((i) => !known.has(i));
+      const read = new Map((await this.read(cli, unread)).map((o) => [o.interface, o]));
+      const observed = valid.map((c) => known.get(c.interface) ?? read.get(c.interface)!);
       const todo = valid.map((c, i) => ({ change: c, observed: observed[i], write: !portInSync(c, observed[i]) }));
       const results: PortResult[] = todo.map((t) => ({ interface: t.change.interface, changed: false }));
       if (!todo.some((t) => t.write)) return results;
@@ -288,8 +344,8 @@ export class CliSwitchSession implements SwitchSession {
   }
 
   save(): Promise<void> {
-    return this.call('save', async (cli) => {
-      const out = await cli.run(this.d.commands.save);
+    return this.call('save', this.timeouts.saveMs, async (cli) => {
+      const out = await cli.run(this.d.commands.save, this.timeouts.saveMs);
       if (!this.d.saved.test(out)) {
         throw new SwitchError(
           'failed',

@@ -41,8 +41,10 @@ function clean(text: string): string {
 
 export interface CliSessionOptions {
   readonly dialect: CliDialect;
-  /** Every command (and the login) must be answered within this long; after that the session is dead. */
+  /** Every command must be answered within this long; after that the session is dead. */
   readonly commandTimeoutMs: number;
+  /** The whole in-shell login (prompts, `enable`, paging off) within this long (default `commandTimeoutMs`). */
+  readonly loginTimeoutMs?: number;
   readonly log?: CliLog;
   /** Where, for the transcript (e.g. `ssh://sw1:22`). */
   readonly where: string;
@@ -55,6 +57,8 @@ export class CliSession {
   private waiter: (() => void) | undefined;
   private deadReason: SwitchError | undefined;
   private prompt: RegExp | undefined;
+  /** The deadline of the next wait (the login's while logging in, then each command's). */
+  private timeoutMs: number;
   /** The host name part of the prompt, once found. */
   hostname = '';
   /** The command whose answer is awaited now (for timeout messages). */
@@ -64,6 +68,7 @@ export class CliSession {
     private readonly stream: Duplex,
     private readonly o: CliSessionOptions,
   ) {
+    this.timeoutMs = o.commandTimeoutMs;
     stream.on('data', (chunk: Buffer) => {
       this.buffer += clean(chunk.toString('utf8'));
       this.waiter?.();
@@ -107,18 +112,22 @@ export class CliSession {
   }
 
   /** Waits until one of `patterns` matches the buffered text; consumes the text up to and including the match. */
-  private expect(patterns: readonly RegExp[], what: string): Promise<{ index: number; before: string; match: string }> {
+  private expect(
+    patterns: readonly RegExp[],
+    what: string,
+    timeoutMs = this.timeoutMs,
+  ): Promise<{ index: number; before: string; match: string }> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
         const tail = this.redact(this.buffer.slice(-120)).replace(/\s+/g, ' ').trim();
         const err = new SwitchError(
           'timeout',
-          `${this.o.where}: ${what}: no answer within ${this.o.commandTimeoutMs} ms${tail ? ` (last output: "${tail}")` : ''}`,
+          `${this.o.where}: ${what}: no answer within ${timeoutMs} ms${tail ? ` (last output: "${tail}")` : ''}`,
         );
         this.kill(err);
         reject(err);
-      }, this.o.commandTimeoutMs);
+      }, timeoutMs);
       const check = () => {
         for (const [index, re] of patterns.entries()) {
           const m = re.exec(this.buffer);
@@ -154,6 +163,19 @@ export class CliSession {
    * `enable` (answering its password prompt) when the prompt is `>`, then finds the prompt and turns paging off.
    */
   async login(credentials: { username: string; password: string; enablePassword?: string }): Promise<void> {
+    this.timeoutMs = this.o.loginTimeoutMs ?? this.o.commandTimeoutMs;
+    try {
+      await this.loginSteps(credentials);
+    } finally {
+      this.timeoutMs = this.o.commandTimeoutMs;
+    }
+  }
+
+  private async loginSteps(credentials: {
+    username: string;
+    password: string;
+    enablePassword?: string;
+  }): Promise<void> {
     const d = this.o.dialect;
     const anyPrompt = /[\r\n]?([^\r\n]*?)([>#]) ?$/;
     let answeredUser = false;
@@ -212,8 +234,9 @@ export class CliSession {
   /**
    * Runs one command and resolves with its output (echo and prompt removed). Pager prompts are answered and
    * removed; confirmations answered; an error reply rejects with `CliCommandError` carrying the switch's text.
+   * `timeoutMs` replaces the per-command deadline for this one (a save).
    */
-  async run(command: string): Promise<string> {
+  async run(command: string, timeoutMs?: number): Promise<string> {
     if (!this.prompt) throw new SwitchError('failed', 'run() before login()');
     const d = this.o.dialect;
     // Whatever came after the last prompt (a late banner, a stray prompt) is not this command's answer.
@@ -224,7 +247,7 @@ export class CliSession {
     let output = '';
     const patterns = [this.prompt, d.paging.more, ...d.confirmations.map((c) => c.prompt)];
     for (;;) {
-      const r = await this.expect(patterns, `"${command}"`);
+      const r = await this.expect(patterns, `"${command}"`, timeoutMs ?? this.timeoutMs);
       output += r.before;
       if (r.index === 0) break;
       if (r.index === 1) {

@@ -35,6 +35,13 @@ export interface CliDialect {
   /** Options besides the common ones (`hostKeyFingerprint`), with their patterns. */
   readonly options: Readonly<Record<string, { pattern: RegExp; default?: string }>>;
 
+  /**
+   * How long the switch may take to answer (ms), sized from the vendor's documented and observed behaviour (see
+   * docs/drivers.md "Timeouts"): `login` from the TCP connect to the privileged prompt, paging off included;
+   * `command` for each line (a `show` of one port, a config line); `save` for copying running to startup config,
+   * which writes flash. A smaller `SwitchConfig.timeoutMs` (the controller's `--driver-timeout`) caps each.
+   */
+  readonly timeouts: { readonly loginMs: number; readonly commandMs: number; readonly saveMs: number };
   /** Session set-up and prompts. */
   readonly login: {
     /** A user-name prompt some switches show inside the shell after the SSH login (PowerConnect: `User Name:`). */

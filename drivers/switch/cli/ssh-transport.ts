@@ -1,6 +1,7 @@
 // SSH to a switch's CLI: connect with ssh2 (password, then keyboard-interactive answered with the password), check
 // the host key against `hostKeyFingerprint` when one is set, and open an interactive shell on a pty, which is what
-// the switches' CLIs expect. Errors are SwitchErrors: `unreachable`, `auth` (refused login or host key), `timeout`.
+// the switches' CLIs expect. Errors are SwitchErrors: `unreachable`, `auth` (refused login), `host-key` (another
+// host key: refused during the key exchange, before the user name or password is sent), `timeout`.
 import { createHash } from 'node:crypto';
 import { Client, type ClientChannel } from 'ssh2';
 import { SwitchError } from '../errors.js';
@@ -12,6 +13,8 @@ export interface SshTarget {
   readonly password: string;
   /** `SHA256:…` as `ssh-keygen -l` prints it; when set, any other host key is refused. */
   readonly hostKeyFingerprint?: string;
+  /** Where that key comes from, for the error message (e.g. `options.hostKeyFingerprint`). */
+  readonly hostKeySource?: string;
   readonly timeoutMs: number;
 }
 
@@ -63,8 +66,8 @@ export function openSshShell(target: SshTarget): Promise<SshShell> {
       if (hostKeyRefused) {
         fail(
           new SwitchError(
-            'auth',
-            `ssh ${target.host}:${target.port}: host key ${seenFingerprint} is not the configured ${target.hostKeyFingerprint}; refusing to log in`,
+            'host-key',
+            `ssh ${target.host}:${target.port}: the switch presented host key ${seenFingerprint}, not the trusted ${target.hostKeyFingerprint} (${target.hostKeySource ?? 'configured'}); refusing to log in (a replaced switch, or someone in the middle)`,
           ),
         );
       } else if (err.level === 'client-authentication') {
@@ -84,6 +87,9 @@ export function openSshShell(target: SshTarget): Promise<SshShell> {
       fail(new SwitchError('unreachable', `ssh ${target.host}:${target.port}: connection closed during login`)),
     );
     client.on('ready', () => {
+      // An interactive session, as OpenSSH marks one: every line goes out at once, not held back by Nagle's
+      // algorithm waiting for the ACK of the echo (which a delayed ACK can hold for up to 40 ms per command).
+      client.setNoDelay(true);
       client.shell({ term: 'vt100', cols: 511, rows: 24 }, (err, stream) => {
         if (err)
           return fail(

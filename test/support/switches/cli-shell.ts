@@ -1,8 +1,8 @@
 // The emulated switch shell, whatever carries it: prompts, privilege modes (through the vendor's interpreter), an
 // in-shell login where the switch asks for one, echo, the `--More--` pager, confirmations, and the knobs (latency per
-// login and per command, a connection dropped after N config-mode commands, a hung command, a refused command, a
-// session limit). The SSH server (ssh-cli-server.ts) and the telnet server (telnet-cli-server.ts) only move bytes
-// between their connection and `ShellHost.run`; what a command does is the vendor's `CliInterpreter`.
+// login, per command and per save, a connection dropped after N config-mode commands, a hung command, a refused
+// command, a session limit). The SSH server (ssh-cli-server.ts) and the telnet server (telnet-cli-server.ts) only
+// move bytes between their connection and `ShellHost.run`; what a command does is the vendor's `CliInterpreter`.
 import { timingSafeEqual } from 'node:crypto';
 
 /** What a vendor's CLI does with one line, given the shell's state. */
@@ -54,6 +54,8 @@ export interface EmulatorKnobs {
   authMethods: ('password' | 'keyboard-interactive')[];
   loginLatencyMs: number;
   commandLatencyMs: number;
+  /** Extra time `copy running-config startup-config` / `write memory` takes (writing flash), on top of a command's. */
+  saveLatencyMs?: number;
   /** Lines per page when paging is on. */
   pageLines: number;
   /** Drop the connection instead of answering the Nth config-mode command of a shell (once; then reset). */
@@ -84,6 +86,9 @@ export function sameSecret(a: string, b: string): boolean {
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
+
+/** The save command of every emulated vendor (the `saveLatencyMs` knob). */
+const SAVE_COMMAND = /^\s*(copy running-config startup-config|write( memory)?)\s*$/;
 
 /** Wrong logins a telnet shell takes before it hangs up (PowerConnect and IOS: three). */
 const LOGIN_ATTEMPTS = 3;
@@ -230,6 +235,7 @@ export class ShellHost {
         }
       }
       await sleep(k.commandLatencyMs);
+      if (k.saveLatencyMs && SAVE_COMMAND.test(line)) await sleep(k.saveLatencyMs);
       if (line.trim() === 'exit' && (state.mode === 'user' || state.mode === 'exec')) {
         io.hangup();
         return;

@@ -45,6 +45,20 @@ export abstract class EmulatedSwitch implements CliInterpreter {
     return this.host.knobs;
   }
 
+  /** Drops every session (SSH and telnet), as the switch's idle timeout (exec-timeout) does; keeps listening. */
+  hangUp(): void {
+    this.server.hangUp();
+    if (this.telnetListening) this.telnet.hangUp();
+  }
+
+  /**
+   * The switch presents a new SSH host key from now on (replaced, or someone in its place); open sessions are
+   * dropped. Telnet has no host key: it is not touched.
+   */
+  rekey(): void {
+    this.server.rekey();
+  }
+
   async listenTelnet(): Promise<this> {
     if (!this.telnetListening) await this.telnet.listen();
     this.telnetListening = true;

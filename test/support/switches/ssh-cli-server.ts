@@ -1,6 +1,7 @@
 // The SSH side of the switch emulators: an ssh2 server on 127.0.0.1 with its own host key, password and
 // keyboard-interactive logins, and one interactive shell per connection (cli-shell.ts runs it). A connection over the
-// session limit is closed before the key exchange, as a switch with every vty line taken does.
+// session limit is closed before the key exchange, as a switch with every vty line taken does. `rekey()` makes the
+// switch present another host key (a replaced switch, or someone in its place).
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import ssh2, { type Connection } from 'ssh2';
@@ -13,15 +14,19 @@ const { Server, utils } = ssh2;
 
 const sleep = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());
 
-export class SshCliServer {
-  private readonly server: InstanceType<typeof Server>;
-  // An ECDSA P-256 host key made by node's crypto (PEM): ssh2's own ed25519 generator once gave a key its parser
-  // refused ("Malformed OpenSSH private key") in a test run.
-  private readonly hostKey = generateKeyPairSync('ec', {
+// An ECDSA P-256 host key made by node's crypto (PEM): ssh2's own ed25519 generator once gave a key its parser
+// refused ("Malformed OpenSSH private key") in a test run.
+function newHostKey() {
+  return generateKeyPairSync('ec', {
     namedCurve: 'prime256v1',
     privateKeyEncoding: { type: 'sec1', format: 'pem' },
     publicKeyEncoding: { type: 'spki', format: 'pem' },
   });
+}
+
+export class SshCliServer {
+  private server: InstanceType<typeof Server>;
+  private hostKey = newHostKey();
   private readonly connections = new Set<Connection>();
   private readonly sockets = new Set<Socket>();
   /** Takes the TCP connections: the session limit is checked there, before ssh2 says a word. */
@@ -32,6 +37,8 @@ export class SshCliServer {
     this.server = new Server({ hostKeys: [this.hostKey.privateKey] }, (client) => this.accept(client));
     this.tcp = createServer((socket) => {
       if (!this.host.acquire()) return void socket.destroy();
+      // Interactive sessions go out at once (OpenSSH's sshd sets TCP_NODELAY for them; so do switches).
+      socket.setNoDelay(true);
       this.sockets.add(socket);
       socket.once('close', () => {
         this.sockets.delete(socket);
@@ -78,6 +85,21 @@ export class SshCliServer {
     for (const c of this.connections) c.end();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.tcp.close(() => resolve()));
+  }
+
+  /** Drops every SSH connection, as a switch's idle timeout (exec-timeout) does; keeps listening. */
+  hangUp(): void {
+    for (const c of this.connections) c.end();
+  }
+
+  /**
+   * A new host key, as after a switch is replaced (or someone answers in its place): drops every connection; the
+   * next ones meet the freshly made key on the same port. The configuration is kept.
+   */
+  rekey(): void {
+    for (const s of this.sockets) s.destroy();
+    this.hostKey = newHostKey();
+    this.server = new Server({ hostKeys: [this.hostKey.privateKey] }, (client) => this.accept(client));
   }
 
   private accept(client: Connection): void {

@@ -35,6 +35,11 @@ export class TelnetCliServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** Drops every telnet connection, as a switch's idle timeout (exec-timeout) does; keeps listening. */
+  hangUp(): void {
+    for (const s of this.sockets) s.end();
+  }
+
   private accept(socket: Socket): void {
     socket.setNoDelay(true);
     socket.on('error', () => undefined);

@@ -15,6 +15,10 @@ export const aristaEos: CliDialect = {
   parking: 'vlan',
   parkingVlanOption: 'dummyVlan',
   options: { dummyVlan: { pattern: /^[1-9]\d{0,3}$/ } },
+  // 30 s to log in, as HIL gave every prompt. EOS answers config lines and `show running-config interfaces` in well
+  // under a second; `copy running-config startup-config` writes a file to flash (seconds), given room for a busy
+  // supervisor.
+  timeouts: { loginMs: 30_000, commandMs: 15_000, saveMs: 60_000 },
   login: { usernamePrompt: /login:\s*$/, passwordPrompt: /[Pp]assword:\s*$/, enable: 'enable' },
   paging: { disable: ['terminal length 0', 'terminal width 32767'], more: / ?--More-- ?/, answer: ' ' },
   errors: [/^\s*% .*/m],

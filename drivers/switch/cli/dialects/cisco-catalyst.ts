@@ -20,6 +20,10 @@ export const ciscoCatalyst: CliDialect = {
   parking: 'vlan',
   parkingVlanOption: 'dummyVlan',
   options: { dummyVlan: { pattern: /^[1-9]\d{0,3}$/ } },
+  // 30 s to log in, as HIL gave every prompt. IOS builds `show running-config interface` from the whole running
+  // config (seconds on a 3750 stack with a long config); `copy running-config startup-config` writes NVRAM, or flash
+  // on IOS XE, which takes tens of seconds on a stack ("Building configuration..." before the [OK]).
+  timeouts: { loginMs: 30_000, commandMs: 20_000, saveMs: 90_000 },
   login: { usernamePrompt: /Username:\s*$/, passwordPrompt: /[Pp]assword:\s*$/, enable: 'enable' },
   paging: { disable: ['terminal length 0', 'terminal width 0'], more: / ?--More-- ?/, answer: ' ' },
   errors: [/^\s*% .*/m, /^Command rejected: .*/m],

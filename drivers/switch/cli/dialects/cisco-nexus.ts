@@ -16,6 +16,10 @@ export const ciscoNexus: CliDialect = {
   parking: 'vlan',
   parkingVlanOption: 'dummyVlan',
   options: { dummyVlan: { pattern: /^[1-9]\d{0,3}$/ } },
+  // HIL waited 30 s for every prompt (pexpect's default). NX-OS builds `show running-config interface` from the whole
+  // running config (seconds on a busy supervisor), and `copy running-config startup-config` writes every module's
+  // config to flash behind a progress bar: over a minute on a 5500 with fabric extenders.
+  timeouts: { loginMs: 30_000, commandMs: 20_000, saveMs: 120_000 },
   login: { usernamePrompt: /login:\s*$/, passwordPrompt: /[Pp]assword:\s*$/, enable: 'enable' },
   paging: { disable: ['terminal length 0', 'terminal width 511'], more: /--More--\s*/, answer: ' ' },
   errors: [/^\s*% .*/m, /^\s*(ERROR|Error): .*/m],

@@ -114,6 +114,10 @@ export const dellN3000: CliDialect = {
   parking: 'vlan',
   parkingVlanOption: 'dummyVlan',
   options: { dummyVlan: { pattern: /^([1-9]\d{0,2}|[1-3]\d{3}|40[0-8]\d|409[0-3])$/ } },
+  // HIL waited 30 s for every prompt (pexpect's default). DNOS 6 logs in within seconds (over SSH the key exchange
+  // dominates); `show interfaces switchport` and config lines answer in under a second, a `remove` of a long list in
+  // a few; `copy running-config startup-config` writes flash (tens of seconds on a full stack config).
+  timeouts: { loginMs: 30_000, commandMs: 15_000, saveMs: 60_000 },
   login: { usernamePrompt: /User(?: ?Name)?:\s*$/i, passwordPrompt: /[Pp]assword:\s*$/, enable: 'enable' },
   paging: { disable: ['terminal length 0'], more: /--More-- or \(q\)uit\s*/, answer: ' ' },
   errors: [/^\s*% .*/m],

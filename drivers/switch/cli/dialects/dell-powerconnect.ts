@@ -85,6 +85,10 @@ export const dellPowerConnect: CliDialect = {
   interfacePattern: /^(gi|te)\d+\/\d+(\/\d+)?$/,
   parking: 'shutdown',
   options: {},
+  // HIL waited 30 s for every prompt (pexpect's default). The 55xx's slow CPU makes the SSH key exchange and login
+  // take seconds; a config line answers in well under a second; `copy running-config startup-config` writes flash
+  // (tens of seconds on a full config).
+  timeouts: { loginMs: 30_000, commandMs: 15_000, saveMs: 60_000 },
   login: { usernamePrompt: /User ?Name:\s*$/i, passwordPrompt: /[Pp]assword:\s*$/, enable: 'enable' },
   paging: { disable: ['terminal datadump'], more: /More: <space>,\s+Quit: q[^\n]*?One line: <return>\s*/, answer: ' ' },
   errors: [/^\s*% .*/m],
