@@ -2,13 +2,12 @@
 // the install guide's ending, an admin scenario with --json and tables, HIL's "Error: <msg>" and exit codes.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createAdminUser } from '../../apiserver/admin-tasks.js';
 import { KeystoneAuthenticator } from '../../apiserver/auth/keystone.js';
 import { packageRoot } from '../../common/paths.js';
+import { inAnHour, startKeystoneStandIn, type KeystoneStandIn } from '../support/keystone.js';
 import { startInProcessServer, TSX_LOADER, type InProcessServer } from '../support/server.js';
 
 describe('hil CLI', () => {
@@ -213,47 +212,33 @@ describe('hil CLI', () => {
 });
 
 describe('hil CLI with Keystone (OS_* variables)', () => {
-  let keystone: http.Server;
+  let keystone: KeystoneStandIn;
   let srv: InProcessServer;
-  const requests: { url?: string; body: any }[] = [];
   let ksUrl = '';
 
   before(async () => {
-    // A Keystone v3 stand-in: the CLI's password login, and the server's own (service) login and validation.
-    keystone = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () => {
-        if (req.method === 'POST' && req.url === '/v3/auth/tokens') {
-          const b = JSON.parse(body);
-          requests.push({ url: req.url, body: b });
-          const u = b.auth.identity.password.user;
-          const ok = (u.name === 'dave' && u.password === 'dave-pw') || (u.name === 'hil' && u.password === 'svc-pw');
-          if (!ok) return void res.writeHead(401).end();
-          res.writeHead(201, { 'x-subject-token': `token-of-${u.name}`, 'content-type': 'application/json' });
-          res.end(JSON.stringify({ token: { expires_at: new Date(Date.now() + 3600_000).toISOString() } }));
-          return;
-        }
-        if (req.method === 'GET' && req.url === '/v3/auth/tokens' && req.headers['x-auth-token'] === 'token-of-hil') {
-          if (req.headers['x-subject-token'] !== 'token-of-dave') return void res.writeHead(404).end();
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(
-            JSON.stringify({
-              token: {
-                user: { name: 'dave' },
-                roles: [{ name: 'admin' }],
-                project: { id: 'admin' },
-                expires_at: new Date(Date.now() + 3600_000).toISOString(),
-              },
-            }),
-          );
-          return;
-        }
-        res.writeHead(404).end();
-      });
+    // The CLI's password login (dave), and the server's own (service) login and validation.
+    keystone = await startKeystoneStandIn({
+      users: {
+        dave: { password: 'dave-pw', token: 'token-of-dave' },
+        hil: { password: 'svc-pw', token: 'token-of-hil' },
+      },
+      tokens: {
+        'token-of-dave': {
+          user: { name: 'dave' },
+          roles: [{ name: 'admin' }],
+          project: { id: 'admin' },
+          expires_at: inAnHour(),
+        },
+        'token-of-hil': {
+          user: { name: 'hil' },
+          roles: [{ name: 'service' }],
+          project: { id: 'service' },
+          expires_at: inAnHour(),
+        },
+      },
     });
-    await new Promise<void>((r) => keystone.listen(0, '127.0.0.1', () => r()));
-    ksUrl = `http://127.0.0.1:${(keystone.address() as AddressInfo).port}`;
+    ksUrl = keystone.url;
     srv = await startInProcessServer({
       authenticatorOverride: new KeystoneAuthenticator({
         authUrl: ksUrl,
@@ -265,7 +250,7 @@ describe('hil CLI with Keystone (OS_* variables)', () => {
   });
   after(async () => {
     await srv.stop();
-    await new Promise<void>((r) => keystone.close(() => r()));
+    await keystone.close();
   });
 
   const hil = (args: string[], env: NodeJS.ProcessEnv) =>
@@ -289,9 +274,9 @@ describe('hil CLI with Keystone (OS_* variables)', () => {
     const r = await hil(['project', 'create', 'ks-made'], os);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse((await hil(['project', 'list', '--json'], os)).stdout), ['ks-made']);
-    const login = requests.find((x) => x.body.auth.identity.password.user.name === 'dave')!;
-    assert.deepEqual(login.body.auth.identity.password.user.domain, { id: 'default' });
-    assert.deepEqual(login.body.auth.scope.project, { name: 'admin', domain: { id: 'default' } });
+    const login = keystone.logins.find((b) => b.auth.identity.password.user.name === 'dave');
+    assert.deepEqual(login.auth.identity.password.user.domain, { id: 'default' });
+    assert.deepEqual(login.auth.scope.project, { name: 'admin', domain: { id: 'default' } });
     // A wrong password: Keystone refuses, the CLI says so and fails.
     const bad = await hil(['project', 'list'], { ...os, OS_PASSWORD: 'nope' });
     assert.equal(bad.code, 1);

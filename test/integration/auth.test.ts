@@ -1,11 +1,10 @@
 // Authentication with the database backend, and the Keystone backend against a small Keystone stand-in.
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createAdminUser, createToken } from '../../apiserver/admin-tasks.js';
 import { tokenHash } from '../../apiserver/auth/secrets.js';
 import { KeystoneAuthenticator } from '../../apiserver/auth/keystone.js';
+import { inAnHour, startKeystoneStandIn } from '../support/keystone.js';
 import { api, startInProcessServer, type InProcessServer } from '../support/server.js';
 
 const G = '/apis/hil.io/v1alpha1';
@@ -215,68 +214,32 @@ describe('require_authentication = False', () => {
 });
 
 /** The part of Keystone v3 the backend uses: password auth for the service, token validation. */
-async function keystoneStandIn() {
-  const tokens = new Map<string, any>();
-  const future = () => new Date(Date.now() + 3600_000).toISOString();
-  tokens.set('svc-token', {
-    user: { name: 'hil' },
-    roles: [{ name: 'service' }],
-    project: { id: 'service' },
-    expires_at: future(),
-  });
-  tokens.set('member-token', {
-    user: { name: 'carol' },
+function keystoneStandIn() {
+  const member = (name: string, expires_at: string) => ({
+    user: { name },
     roles: [{ name: 'member' }],
     project: { id: '3f1a2b' },
-    expires_at: future(),
+    expires_at,
   });
-  tokens.set('admin-token', {
-    user: { name: 'dave' },
-    roles: [{ name: 'admin' }, { name: 'member' }],
-    project: { id: 'admin' },
-    expires_at: future(),
+  return startKeystoneStandIn({
+    users: { hil: { password: 'service-secret', token: 'svc-token' } },
+    tokens: {
+      'svc-token': {
+        user: { name: 'hil' },
+        roles: [{ name: 'service' }],
+        project: { id: 'service' },
+        expires_at: inAnHour(),
+      },
+      'member-token': member('carol', inAnHour()),
+      'admin-token': {
+        user: { name: 'dave' },
+        roles: [{ name: 'admin' }, { name: 'member' }],
+        project: { id: 'admin' },
+        expires_at: inAnHour(),
+      },
+      'expired-token': member('erin', new Date(Date.now() - 1000).toISOString()),
+    },
   });
-  tokens.set('expired-token', {
-    user: { name: 'erin' },
-    roles: [{ name: 'member' }],
-    project: { id: '3f1a2b' },
-    expires_at: new Date(Date.now() - 1000).toISOString(),
-  });
-  let validations = 0;
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => (body += d));
-    req.on('end', () => {
-      if (req.method === 'POST' && req.url === '/v3/auth/tokens') {
-        const b = JSON.parse(body);
-        const pw = b?.auth?.identity?.password?.user;
-        if (pw?.name === 'hil' && pw?.password === 'service-secret') {
-          res.writeHead(201, { 'x-subject-token': 'svc-token', 'content-type': 'application/json' });
-          res.end(JSON.stringify({ token: tokens.get('svc-token') }));
-        } else {
-          res.writeHead(401).end();
-        }
-        return;
-      }
-      if (req.method === 'GET' && req.url === '/v3/auth/tokens') {
-        if (req.headers['x-auth-token'] !== 'svc-token') return void res.writeHead(401).end();
-        validations++;
-        const t = tokens.get(String(req.headers['x-subject-token']));
-        if (!t || Date.parse(t.expires_at) < Date.now()) return void res.writeHead(404).end();
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ token: t }));
-        return;
-      }
-      res.writeHead(404).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-    validations: () => validations,
-  };
 }
 
 describe('keystone authentication (against a Keystone v3 stand-in)', () => {
