@@ -59,7 +59,9 @@ export function SignIn(props: { notice?: string; onSignedIn: (s: Session) => voi
       setError(
         err instanceof ApiError
           ? err.code === 401
-            ? 'Sign-in refused: the user name or password is wrong.'
+            ? auth === 'keystone'
+              ? 'Sign-in refused: the Keystone token is invalid or has expired.'
+              : 'Sign-in refused: the user name or password is wrong.'
             : err.describe()
           : String(err),
       );
