@@ -14,6 +14,14 @@ function bmcState(n: KObject): { text: string; bad: boolean; title?: string } {
     : { text: c.reason ?? 'unreachable', bad: true, title: c.message };
 }
 
+/** A power cycle asked for (the annotation's value) is done once the node controller records that value. */
+function cycleState(n: KObject): string {
+  const wanted: string | undefined = n.metadata.annotations?.[POWER_CYCLE_ANNOTATION];
+  const done: string | undefined = n.status?.lastPowerCycle;
+  if (wanted && wanted !== done) return `requested ${wanted}, in progress`;
+  return done ? `done (${done})` : '—';
+}
+
 export function NodesList({ session }: { session: Session }) {
   const nodes = useLive(`${H}/nodes`);
   const attachments = useLive(`${H}/networkattachments`);
@@ -143,8 +151,10 @@ export function NodeDetail({ name, session }: { name: string; session: Session }
           {node.status?.power ?? 'unknown'}
           {node.spec?.power ? ` (wanted: ${node.spec.power})` : ' (not managed)'}
         </dd>
+        <dt>Power cycle</dt>
+        <dd data-testid="node-cycle">{cycleState(node)}</dd>
         <dt>Boot device</dt>
-        <dd>{node.spec?.bootDevice ?? '—'}</dd>
+        <dd data-testid="node-boot">{node.spec?.bootDevice ?? '—'}</dd>
         <dt>BMC</dt>
         <dd class={bmc.bad ? 'bad' : ''}>
           {node.spec?.obm?.type} {node.spec?.obm?.host}: {bmc.text}
