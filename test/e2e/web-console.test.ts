@@ -2,7 +2,9 @@
 // --controllers --auth database` with the example manifests, a second project's node, and a node whose BMC is an
 // ipmi_sim. An admin and a member sign in; the topology shows the examples' wiring; a change applied with hilctl
 // appears without a reload; a NIC attached from the UI reaches Attached; a node's serial console shows what the
-// node writes; the API's 422 is shown naming the field; a member never sees another project's node. The main
+// node writes; the API's 422 is shown naming the field; a member never sees another project's node; a member's node
+// actions (boot device, power cycle, release, claim) are seen through to what the controllers report; a Keystone
+// token signs in (against test/support/keystone.ts) and an unknown one is refused. The main
 // screens are saved (docs/screenshots/ with HIL_UPDATE_SCREENSHOTS=1; the README links them).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -15,6 +17,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { packageRoot } from '../../common/paths.js';
 import { H, pathOf, until } from '../support/controllers.js';
 import { startIpmiSims, type IpmiSims } from '../support/ipmi-sim.js';
+import { inAnHour, startKeystoneStandIn } from '../support/keystone.js';
 import { api, startChildServer, TSX_LOADER, type ChildServer } from '../support/server.js';
 
 const ROOT = packageRoot();
@@ -414,6 +417,76 @@ spec: {node: other-node, nic: eth0, network: other-net, channel: native}
     }
   });
 
+  test("a member's node actions: boot device, power cycle, release and claim, each seen through to the end", async () => {
+    const { ctx, page } = await signIn('alice', ALICE_PW);
+    const node = async () => (await api(srv.url, 'GET', `${H}/nodes/node-ipmi`, undefined, undefined, ROOT_AUTH)).body;
+    const status = () => page.textContent('[data-testid=action-status]');
+    const event = (reason: string) =>
+      page.waitForFunction(
+        (r) => (document.querySelector('[data-testid=events]')?.textContent ?? '').includes(r),
+        reason,
+        { timeout: 15_000 },
+      );
+    try {
+      // node-ipmi is runway's, on a real BMC (ipmi_sim, through ipmitool), with no NICs: free to release.
+      await page.goto(`${srv.url}/ui/#/nodes/node-ipmi`);
+      await page.waitForSelector('[data-testid=node-actions]');
+      assert.equal(await page.textContent('[data-testid=node-project]'), 'runway');
+
+      // Boot device: spec.bootDevice is written, the page shows it, and the node controller sets it on the BMC.
+      await page.selectOption('[data-testid=node-actions] select', 'pxe');
+      await page.waitForFunction(() =>
+        /accepted/.test(document.querySelector('[data-testid=action-status]')?.textContent ?? ''),
+      );
+      assert.equal(await status(), 'Boot device pxe: accepted; the controllers are on it');
+      assert.equal((await node()).spec.bootDevice, 'pxe');
+      await page.waitForFunction(() => document.querySelector('[data-testid=node-boot]')?.textContent === 'pxe');
+      await event('BootDeviceSet');
+
+      // Power cycle: the annotation is set; the page says "in progress" until the controller records the value
+      // it acted on (status.lastPowerCycle), then "done", with the PowerCycled Event.
+      assert.equal(await page.textContent('[data-testid=node-cycle]'), '—');
+      await page.click('[data-testid=node-actions] button:has-text("Power cycle")');
+      await until(
+        async () => !!(await node()).metadata.annotations?.['hil.io/power-cycle'],
+        'the power-cycle annotation',
+      );
+      const asked: string = (await node()).metadata.annotations['hil.io/power-cycle'];
+      await page.waitForFunction(
+        (v) => document.querySelector('[data-testid=node-cycle]')?.textContent === `done (${v})`,
+        asked,
+        { timeout: 15_000 },
+      );
+      assert.equal((await node()).status.lastPowerCycle, asked);
+      await event('PowerCycled');
+      assert.equal(await status(), 'Power cycle: accepted; the controllers are on it');
+
+      // Release (after the browser's confirm): spec.project is cleared, the controller powers the node off and
+      // records the release; the member still sees the now free node, and may claim it back for runway.
+      page.once('dialog', (d) => void d.accept());
+      await page.click('[data-testid=node-actions] button:has-text("Release")');
+      await page.waitForFunction(() => document.querySelector('[data-testid=node-project]')?.textContent === 'free');
+      await until(async () => (await node()).status?.project === '', 'the node controller acting on the release');
+      const released = await node();
+      assert.equal(released.spec.project, '');
+      assert.equal(released.spec.power, 'Off');
+      assert.equal(await page.$('[data-testid=node-actions]'), null, 'no power buttons on a node that is not hers');
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid=node-power]')?.textContent === 'Off (wanted: Off)',
+        undefined,
+        { timeout: 15_000 },
+      );
+      await page.click('button:has-text("Claim for runway")');
+      await page.waitForFunction(() => document.querySelector('[data-testid=node-project]')?.textContent === 'runway');
+      assert.equal((await node()).spec.project, 'runway');
+      assert.equal(await status(), 'Claim for runway: accepted; the controllers are on it');
+      await page.waitForSelector('[data-testid=node-actions]');
+      assert.deepEqual(cspViolations, []);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   test('with auth "null" (the quick start) the page says so and lets everyone in as an administrator', async () => {
     const open = await startChildServer({ extraArgs: ['--auth', 'null', '--ui-dir', uiDir, '--log-level', 'error'] });
     const ctx = await browser.newContext();
@@ -428,6 +501,106 @@ spec: {node: other-node, nic: eth0, network: other-net, channel: native}
     } finally {
       await ctx.close();
       await open.stop();
+    }
+  });
+
+  test('with auth "keystone" a pasted token signs in as its project, and a bad token is refused', async () => {
+    const P = 'c0ffee01'; // a Keystone project id, which is the hil.io Project's name
+    const ks = await startKeystoneStandIn({
+      users: { hil: { password: 'service-pw', token: 'ks-service' } },
+      tokens: {
+        'ks-service': {
+          user: { name: 'hil' },
+          roles: [{ name: 'service' }],
+          project: { id: 'service' },
+          expires_at: inAnHour(),
+        },
+        'ks-admin': {
+          user: { name: 'dave' },
+          roles: [{ name: 'admin' }],
+          project: { id: 'admin' },
+          expires_at: inAnHour(),
+        },
+        'ks-member': {
+          user: { name: 'carol' },
+          roles: [{ name: 'member' }],
+          project: { id: P },
+          expires_at: inAnHour(),
+        },
+      },
+    });
+    const cfgDir = mkdtempSync(join(tmpdir(), 'hil-ui-ks-'));
+    const cfg = join(cfgDir, 'hil.cfg');
+    writeFileSync(
+      cfg,
+      `[hil.ext.auth.keystone]\nauth_url = ${ks.url}/v3\nusername = hil\npassword = service-pw\nproject_name = service\n`,
+      { mode: 0o600 }, // the server refuses a hil.cfg others may read (it holds a password)
+    );
+    let ksSrv: ChildServer | undefined;
+    const ctx = await browser.newContext();
+    try {
+      ksSrv = await startChildServer({
+        extraArgs: ['--auth', 'keystone', '--config', cfg, '--ui-dir', uiDir, '--log-level', 'error'],
+      });
+      const admin = { 'x-auth-token': 'ks-admin' };
+      for (const o of [
+        { kind: 'Project', metadata: { name: P }, spec: {} },
+        { kind: 'Project', metadata: { name: 'ks-other' }, spec: {} },
+        {
+          kind: 'Node',
+          metadata: { name: 'ks-mine' },
+          spec: { project: P, obm: { type: 'mock', host: 'b1' }, nics: [] },
+        },
+        {
+          kind: 'Node',
+          metadata: { name: 'ks-theirs' },
+          spec: { project: 'ks-other', obm: { type: 'mock', host: 'b2' }, nics: [] },
+        },
+      ]) {
+        const r = await api(
+          ksSrv.url,
+          'POST',
+          pathOf(o).replace(/\/[^/]+$/, ''),
+          { apiVersion: 'hil.io/v1alpha1', ...o },
+          'application/json',
+          admin,
+        );
+        assert.equal(r.status, 201, `${o.kind}/${o.metadata.name}: ${JSON.stringify(r.body)}`);
+      }
+      const page = await ctx.newPage();
+      page.on('pageerror', (e) => cspViolations.push(`page error: ${e.message}`));
+      await page.goto(`${ksSrv.url}/ui/`);
+      assert.equal(await page.$('input[name=password]'), null, 'no user name or password with Keystone');
+      // A token Keystone does not know: refused, said so in Keystone's terms, and no way in.
+      await page.fill('input[name=token]', 'not-a-keystone-token');
+      await page.click('button[type=submit]');
+      assert.equal(
+        (await (await page.waitForSelector('[role=alert]')).textContent()) ?? '',
+        'Sign-in refused: the Keystone token is invalid or has expired.',
+      );
+      assert.equal(await page.$('[data-testid=who]'), null);
+      // The member's token: signed in as a member of its project, who sees that project's node and not the other.
+      await page.fill('input[name=token]', 'ks-member');
+      await page.click('button[type=submit]');
+      assert.match(
+        (await (await page.waitForSelector('[data-testid=who]')).textContent()) ?? '',
+        new RegExp(`\\(${P}\\)$`),
+      );
+      await page.click('a[href="#/nodes"]');
+      await page.waitForSelector('[data-testid=node-row-ks-mine]');
+      assert.equal(await page.$('[data-testid=node-row-ks-theirs]'), null);
+      assert.doesNotMatch((await page.textContent('main')) ?? '', /ks-theirs/);
+      await page.click('a[href="#/nodes/ks-mine"]');
+      await page.waitForSelector('[data-testid=node-actions]');
+      // Only the token is kept, in this tab's session.
+      const stored = await page.evaluate(() => ({ local: localStorage.length, keys: Object.keys(sessionStorage) }));
+      assert.deepEqual(stored, { local: 0, keys: ['hil.session'] });
+      assert.deepEqual(cspViolations, []);
+    } finally {
+      await ctx.close();
+      await ksSrv?.stop();
+      await ks.close();
+      rmSync(cfgDir, { recursive: true, force: true });
     }
   });
 
