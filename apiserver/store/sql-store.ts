@@ -2,7 +2,7 @@
 // across PostgreSQL replicas, through the dialect's write lock), so revisions become visible in order and a
 // watcher that has seen revision N has seen everything before it.
 import { EventEmitter } from 'node:events';
-import { Kysely, Migrator, type Transaction } from 'kysely';
+import { Kysely, Migrator, sql, type Transaction } from 'kysely';
 import type { KObject } from '../object.js';
 import { fieldExpression } from './field-index.js';
 import { migrationProvider } from './migrations.js';
@@ -100,6 +100,22 @@ function serialize(obj: KObject): string {
   return JSON.stringify({ ...obj, metadata });
 }
 
+/** A write waiting for its group's transaction. */
+interface QueuedWrite {
+  fn: (tx: StoreTx) => Promise<unknown>;
+  resolve: (value: any) => void;
+  reject: (err: unknown) => void;
+  ok?: boolean;
+  result?: unknown;
+  error?: unknown;
+}
+
+/** At most this many writes share a transaction (bounds a group's latency and its transaction's size). */
+const MAX_GROUP = 256;
+
+/** Rolls back a group whose first write failed (that write had no savepoint of its own). */
+class FirstWriteFailed extends Error {}
+
 export class SqlStore implements Store, CredentialStore {
   private readonly emitter = new EventEmitter();
   private stopListening?: () => Promise<void>;
@@ -159,72 +175,137 @@ export class SqlStore implements Store, CredentialStore {
     });
   }
 
-  async transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    let wrote = false;
-    const result = await this.db.transaction().execute(async (trx) => {
-      await this.adapter.lockForWrite(trx);
-      const write = async (
-        type: EventType,
-        resource: string,
-        namespace: string,
-        name: string,
-        object: KObject,
-        prev: StoredObject | undefined,
-      ): Promise<StoredObject> => {
-        const data = serialize(object);
-        const inserted = await trx
-          .insertInto('hil_log')
-          .values({
-            resource,
-            namespace,
-            name,
-            type,
-            object: data,
-            prev: prev ? serialize(prev.object) : null,
-            created_at: Date.now(),
-          } as any)
-          .returning('revision')
-          .executeTakeFirstOrThrow();
-        const revision = Number(inserted.revision);
-        if (type === 'DELETED') {
-          await trx
-            .deleteFrom('hil_objects')
-            .where('resource', '=', resource)
-            .where('namespace', '=', namespace)
-            .where('name', '=', name)
-            .execute();
-        } else {
-          await trx
-            .insertInto('hil_objects')
-            .values({ resource, namespace, name, revision, object: data })
-            .onConflict((oc) => oc.columns(['resource', 'namespace', 'name']).doUpdateSet({ revision, object: data }))
-            .execute();
-        }
-        wrote = true;
-        return { resource, namespace, name, revision, object: withRevision(structuredClone(object), revision) };
-      };
-      const tx: StoreTx = {
-        get: async (resource, namespace, name) => {
-          const row = await trx
-            .selectFrom('hil_objects')
-            .selectAll()
-            .where('resource', '=', resource)
-            .where('namespace', '=', namespace)
-            .where('name', '=', name)
-            .executeTakeFirst();
-          return row ? toStored(row) : undefined;
-        },
-        list: (resource, options) => listIn(trx, this.dialect, resource, options ?? {}),
-        put: (resource, namespace, name, object, prev) =>
-          write(prev ? 'MODIFIED' : 'ADDED', resource, namespace, name, object, prev),
-        remove: (prev) => write('DELETED', prev.resource, prev.namespace, prev.name, prev.object, prev),
-      };
-      const out = await fn(tx);
-      if (wrote) await this.adapter.notifyInTx(trx);
-      return out;
+  /**
+   * Group commit: writes that arrive together (queued within one turn of the event loop, or while the previous
+   * group commits) run one after another in a single database transaction, each in order and each with its own
+   * reads, checks and writes exactly as if alone; a write that fails is rolled back alone, to a savepoint taken
+   * before it. Every write of the group is acknowledged only once the one COMMIT is done, so nothing acknowledged
+   * can be lost; a COMMIT that fails fails them all (none was acknowledged).
+   */
+  transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve, reject } as QueuedWrite);
+      if (!this.draining) {
+        this.draining = true;
+        setImmediate(() => void this.drain());
+      }
     });
+  }
+
+  private readonly queue: QueuedWrite[] = [];
+  private draining = false;
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length) await this.commitGroup();
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** One transaction for the writes queued now (and those that arrive while it runs, up to MAX_GROUP). */
+  private async commitGroup(): Promise<void> {
+    const group: QueuedWrite[] = [];
+    let wrote = false;
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await this.adapter.lockForWrite(trx);
+        while (this.queue.length && group.length < MAX_GROUP) {
+          const item = this.queue.shift()!;
+          group.push(item);
+          // The first write needs no savepoint: if it fails, the transaction is rolled back (below) and the rest
+          // of the queue goes on in a new one, as when each write had its own transaction.
+          const first = group.length === 1;
+          if (!first) await sql.raw('savepoint hil_w').execute(trx);
+          const state = { wrote: false };
+          try {
+            item.result = await item.fn(this.txView(trx, state));
+            item.ok = true;
+          } catch (err) {
+            item.error = err;
+            if (first) throw new FirstWriteFailed();
+            await sql.raw('rollback to savepoint hil_w').execute(trx);
+          }
+          // Released at once: PostgreSQL keeps a subtransaction per open savepoint.
+          if (!first) await sql.raw('release savepoint hil_w').execute(trx);
+          if (item.ok && state.wrote) wrote = true;
+        }
+        if (wrote) await this.adapter.notifyInTx(trx);
+      });
+    } catch (err) {
+      // Nothing of this group was committed. A first write that failed gets its own error; any other write of
+      // the group (and the first, when the failure was the database's) gets the database's error.
+      for (const item of group) {
+        if (err instanceof FirstWriteFailed) item.reject(item.error);
+        else item.reject(item.ok ? err : item.error);
+      }
+      return;
+    }
     if (wrote) this.emitter.emit('change');
-    return result;
+    for (const item of group) {
+      if (item.ok) item.resolve(item.result);
+      else item.reject(item.error);
+    }
+  }
+
+  /** The reads and writes one queued write makes inside its group's transaction. */
+  private txView(trx: Transaction<Tables>, state: { wrote: boolean }): StoreTx {
+    const write = async (
+      type: EventType,
+      resource: string,
+      namespace: string,
+      name: string,
+      object: KObject,
+      prev: StoredObject | undefined,
+    ): Promise<StoredObject> => {
+      const data = serialize(object);
+      const inserted = await trx
+        .insertInto('hil_log')
+        .values({
+          resource,
+          namespace,
+          name,
+          type,
+          object: data,
+          prev: prev ? serialize(prev.object) : null,
+          created_at: Date.now(),
+        } as any)
+        .returning('revision')
+        .executeTakeFirstOrThrow();
+      const revision = Number(inserted.revision);
+      if (type === 'DELETED') {
+        await trx
+          .deleteFrom('hil_objects')
+          .where('resource', '=', resource)
+          .where('namespace', '=', namespace)
+          .where('name', '=', name)
+          .execute();
+      } else {
+        await trx
+          .insertInto('hil_objects')
+          .values({ resource, namespace, name, revision, object: data })
+          .onConflict((oc) => oc.columns(['resource', 'namespace', 'name']).doUpdateSet({ revision, object: data }))
+          .execute();
+      }
+      state.wrote = true;
+      return { resource, namespace, name, revision, object: withRevision(structuredClone(object), revision) };
+    };
+    return {
+      get: async (resource, namespace, name) => {
+        const row = await trx
+          .selectFrom('hil_objects')
+          .selectAll()
+          .where('resource', '=', resource)
+          .where('namespace', '=', namespace)
+          .where('name', '=', name)
+          .executeTakeFirst();
+        return row ? toStored(row) : undefined;
+      },
+      list: (resource, options) => listIn(trx, this.dialect, resource, options ?? {}),
+      put: (resource, namespace, name, object, prev) =>
+        write(prev ? 'MODIFIED' : 'ADDED', resource, namespace, name, object, prev),
+      remove: (prev) => write('DELETED', prev.resource, prev.namespace, prev.name, prev.object, prev),
+    };
   }
 
   async currentRevision(): Promise<number> {

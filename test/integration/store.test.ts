@@ -129,6 +129,65 @@ for (const make of [sqliteDialect, postgresDialect]) {
       assert.deepEqual(await store.changesSince(rev, 10), []);
     });
 
+    test('writes sent together commit together, in order; one that fails is rolled back alone', async () => {
+      const rev = await store.currentRevision();
+      // Issued in one turn of the event loop, so they share a group (and its transaction).
+      const results = await Promise.allSettled([
+        store.transact(async (tx) => {
+          await tx.put(R, '', 'grp-0', obj('grp-0'));
+          throw new Error('first refused');
+        }),
+        store.transact((tx) => tx.put(R, '', 'grp-1', obj('grp-1'))),
+        store.transact(async (tx) => {
+          await tx.put(R, '', 'grp-2', obj('grp-2'));
+          throw new Error('middle refused');
+        }),
+        // Sees the write before it in the same group, and not the one rolled back.
+        store.transact(async (tx) => {
+          assert.ok(await tx.get(R, '', 'grp-1'));
+          assert.equal(await tx.get(R, '', 'grp-2'), undefined);
+          return tx.put(R, '', 'grp-3', obj('grp-3'));
+        }),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['rejected', 'fulfilled', 'rejected', 'fulfilled'],
+      );
+      assert.match(String((results[0] as PromiseRejectedResult).reason), /first refused/);
+      assert.match(String((results[2] as PromiseRejectedResult).reason), /middle refused/);
+      const evs = await store.changesSince(rev, 10);
+      assert.deepEqual(
+        evs.map((e) => e.name),
+        ['grp-1', 'grp-3'],
+      );
+      assert.ok(evs[0].revision < evs[1].revision);
+      assert.equal(await store.get(R, '', 'grp-0'), undefined);
+      assert.equal(await store.get(R, '', 'grp-2'), undefined);
+    });
+
+    test('a database error in one write of a group fails only that write', async () => {
+      const rev = await store.currentRevision();
+      const results = await Promise.allSettled([
+        store.transact((tx) => tx.put(R, '', 'dup-a', obj('dup-a'))),
+        store.transact(async (tx) => {
+          await tx.put(R, '', 'dup-b', obj('dup-b'));
+          // PostgreSQL refuses a NUL in text: a real SQL error, which aborts a PostgreSQL transaction unless rolled
+          // back to a savepoint. SQLite takes it, so the write is refused here instead.
+          await tx.put(R, '', 'dup\u0000b', obj('dup-b'));
+          throw new Error('refused');
+        }),
+        store.transact((tx) => tx.put(R, '', 'dup-c', obj('dup-c'))),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      );
+      assert.deepEqual(
+        (await store.changesSince(rev, 10)).map((e) => e.name),
+        ['dup-a', 'dup-c'],
+      );
+    });
+
     test('delete removes the object and logs a DELETED event with its last state', async () => {
       await store.transact((tx) => tx.put(R, '', 'net-del', obj('net-del')));
       const cur = (await store.get(R, '', 'net-del'))!;
