@@ -90,14 +90,43 @@ function toStored(row: ObjectRow): StoredObject {
     namespace: row.namespace,
     name: row.name,
     revision,
+    raw: row.object,
     object: withRevision(JSON.parse(row.object) as KObject, revision),
   };
 }
 
-/** The object as written to disk: resourceVersion is derived from the row, never stored twice. */
+/**
+ * A listed object whose JSON is parsed only when something looks at `object`: a full list served as it is
+ * stored (objectJson) never parses it.
+ */
+function lazyStored(row: ObjectRow): StoredObject {
+  const revision = Number(row.revision);
+  let parsed: KObject | undefined;
+  return {
+    resource: row.resource,
+    namespace: row.namespace,
+    name: row.name,
+    revision,
+    raw: row.object,
+    get object() {
+      return (parsed ??= withRevision(JSON.parse(row.object) as KObject, revision));
+    },
+    set object(o: KObject) {
+      parsed = o;
+    },
+  };
+}
+
+/**
+ * The object as written to disk: resourceVersion is derived from the row, never stored twice. `metadata` goes
+ * first, so that objectJson (store.ts) can serve the text with the resourceVersion spliced in.
+ */
 function serialize(obj: KObject): string {
-  const { resourceVersion: _rv, ...metadata } = obj.metadata;
-  return JSON.stringify({ ...obj, metadata });
+  const {
+    metadata: { resourceVersion: _rv, ...metadata },
+    ...rest
+  } = obj;
+  return JSON.stringify({ metadata, ...rest });
 }
 
 /** A write waiting for its group's transaction. */
@@ -170,7 +199,7 @@ export class SqlStore implements Store, CredentialStore {
   async list(resource: string, options: ListOptions = {}): Promise<ListResult> {
     return this.adapter.snapshot(async (tx) => {
       const revision = await currentRevisionIn(tx);
-      const items = await listIn(tx, this.dialect, resource, options);
+      const items = await listIn(tx, this.dialect, resource, options, lazyStored);
       return { items, revision };
     });
   }
@@ -184,7 +213,7 @@ export class SqlStore implements Store, CredentialStore {
    */
   transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve, reject } as QueuedWrite);
+      this.queue.push({ fn, resolve, reject });
       if (!this.draining) {
         this.draining = true;
         setImmediate(() => void this.drain());
@@ -288,7 +317,14 @@ export class SqlStore implements Store, CredentialStore {
           .execute();
       }
       state.wrote = true;
-      return { resource, namespace, name, revision, object: withRevision(structuredClone(object), revision) };
+      return {
+        resource,
+        namespace,
+        name,
+        revision,
+        raw: data,
+        object: withRevision(structuredClone(object), revision),
+      };
     };
     return {
       get: async (resource, namespace, name) => {
@@ -327,17 +363,31 @@ export class SqlStore implements Store, CredentialStore {
         .orderBy('revision')
         .limit(limit)
         .execute();
+      // Parsed only when a watcher looks (a watcher of another kind only needs the resource and name).
       return rows.map((r) => {
         const revision = Number(r.revision);
+        let object: KObject | undefined;
+        let prev: KObject | undefined;
         const ev: ChangeEvent = {
           type: r.type as EventType,
           revision,
           resource: r.resource,
           namespace: r.namespace,
           name: r.name,
-          object: withRevision(JSON.parse(r.object) as KObject, revision),
+          raw: r.object,
+          get object() {
+            return (object ??= withRevision(JSON.parse(r.object) as KObject, revision));
+          },
+          set object(o: KObject) {
+            object = o;
+          },
         };
-        if (r.prev) ev.prev = JSON.parse(r.prev) as KObject;
+        if (r.prev)
+          Object.defineProperty(ev, 'prev', {
+            enumerable: true,
+            get: () => (prev ??= JSON.parse(r.prev!) as KObject),
+            set: (o: KObject) => (prev = o),
+          });
         return ev;
       });
     });
@@ -505,6 +555,7 @@ async function listIn(
   dialect: 'sqlite' | 'postgres',
   resource: string,
   options: ListOptions,
+  toItem: (row: ObjectRow) => StoredObject = toStored,
 ): Promise<StoredObject[]> {
   let q = db.selectFrom('hil_objects').selectAll().where('resource', '=', resource);
   if (options.namespace !== undefined) q = q.where('namespace', '=', options.namespace);
@@ -520,5 +571,5 @@ async function listIn(
     );
   }
   const rows = await q.orderBy('namespace').orderBy('name').execute();
-  return rows.map(toStored);
+  return rows.map(toItem);
 }
