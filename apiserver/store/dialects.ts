@@ -105,12 +105,13 @@ export function postgresAdapter(options: PostgresOptions): DialectAdapter {
   return {
     name: 'postgres',
     db,
+    // The hint to other replicas goes with the lock, in the same round trip: NOTIFY is delivered only at COMMIT
+    // (never for a rolled-back transaction), so sending it before the writes is the same as after them. A group
+    // whose writes all failed sends a hint that finds nothing new, which costs the listeners one empty read.
     lockForWrite: async (tx) => {
-      await sql`select pg_advisory_xact_lock(${WRITE_LOCK_ID})`.execute(tx);
+      await sql`select pg_advisory_xact_lock(${WRITE_LOCK_ID}), pg_notify(${CHANNEL}, '')`.execute(tx);
     },
-    notifyInTx: async (tx) => {
-      await sql`select pg_notify(${CHANNEL}, '')`.execute(tx);
-    },
+    notifyInTx: async () => {},
     listen: async (onHint) => {
       let stopped = false;
       let client: pg.Client | undefined;

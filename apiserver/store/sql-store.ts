@@ -245,7 +245,7 @@ export class SqlStore implements Store, CredentialStore {
           // The first write needs no savepoint: if it fails, the transaction is rolled back (below) and the rest
           // of the queue goes on in a new one, as when each write had its own transaction.
           const first = group.length === 1;
-          if (!first) await sql.raw('savepoint hil_w').execute(trx);
+          if (!first) await this.savepoint(trx, group.length > 2);
           const state = { wrote: false };
           try {
             item.result = await item.fn(this.txView(trx, state));
@@ -255,8 +255,6 @@ export class SqlStore implements Store, CredentialStore {
             if (first) throw new FirstWriteFailed();
             await sql.raw('rollback to savepoint hil_w').execute(trx);
           }
-          // Released at once: PostgreSQL keeps a subtransaction per open savepoint.
-          if (!first) await sql.raw('release savepoint hil_w').execute(trx);
           if (item.ok && state.wrote) wrote = true;
         }
         if (wrote) await this.adapter.notifyInTx(trx);
@@ -277,6 +275,20 @@ export class SqlStore implements Store, CredentialStore {
     }
   }
 
+  /**
+   * A savepoint before the next write of a group. The previous one is released first: PostgreSQL keeps a
+   * subtransaction per open savepoint. On PostgreSQL both go in one round trip (a parameterless query may hold
+   * several statements); SQLite runs them in-process.
+   */
+  private async savepoint(trx: Transaction<Tables>, releasePrevious: boolean): Promise<void> {
+    if (this.dialect === 'postgres') {
+      await sql.raw(releasePrevious ? 'release savepoint hil_w; savepoint hil_w' : 'savepoint hil_w').execute(trx);
+      return;
+    }
+    if (releasePrevious) await sql.raw('release savepoint hil_w').execute(trx);
+    await sql.raw('savepoint hil_w').execute(trx);
+  }
+
   /** The reads and writes one queued write makes inside its group's transaction. */
   private txView(trx: Transaction<Tables>, state: { wrote: boolean }): StoreTx {
     const write = async (
@@ -288,34 +300,17 @@ export class SqlStore implements Store, CredentialStore {
       prev: StoredObject | undefined,
     ): Promise<StoredObject> => {
       const data = serialize(object);
-      const inserted = await trx
-        .insertInto('hil_log')
-        .values({
-          resource,
-          namespace,
-          name,
-          type,
-          object: data,
-          prev: prev ? serialize(prev.object) : null,
-          created_at: Date.now(),
-        } as any)
-        .returning('revision')
-        .executeTakeFirstOrThrow();
-      const revision = Number(inserted.revision);
-      if (type === 'DELETED') {
-        await trx
-          .deleteFrom('hil_objects')
-          .where('resource', '=', resource)
-          .where('namespace', '=', namespace)
-          .where('name', '=', name)
-          .execute();
-      } else {
-        await trx
-          .insertInto('hil_objects')
-          .values({ resource, namespace, name, revision, object: data })
-          .onConflict((oc) => oc.columns(['resource', 'namespace', 'name']).doUpdateSet({ revision, object: data }))
-          .execute();
-      }
+      const row = {
+        resource,
+        namespace,
+        name,
+        type,
+        object: data,
+        prev: prev ? serialize(prev.object) : null,
+        created_at: Date.now(),
+      };
+      const revision =
+        this.dialect === 'postgres' ? await writeOneStatement(trx, row) : await writeStatements(trx, row);
       state.wrote = true;
       return {
         resource,
@@ -530,6 +525,53 @@ export class SqlStore implements Store, CredentialStore {
     await this.stopListening?.();
     await this.adapter.destroy();
   }
+}
+
+type LogInsert = Omit<LogRow, 'revision'>;
+
+/** A write as two statements (SQLite: in-process, so round trips cost nothing): the log entry, then the object. */
+async function writeStatements(trx: Transaction<Tables>, row: LogInsert): Promise<number> {
+  const inserted = await trx
+    .insertInto('hil_log')
+    .values(row as any)
+    .returning('revision')
+    .executeTakeFirstOrThrow();
+  const revision = Number(inserted.revision);
+  const { resource, namespace, name, object } = row;
+  if (row.type === 'DELETED') {
+    await trx
+      .deleteFrom('hil_objects')
+      .where('resource', '=', resource)
+      .where('namespace', '=', namespace)
+      .where('name', '=', name)
+      .execute();
+  } else {
+    await trx
+      .insertInto('hil_objects')
+      .values({ resource, namespace, name, revision, object })
+      .onConflict((oc) => oc.columns(['resource', 'namespace', 'name']).doUpdateSet({ revision, object }))
+      .execute();
+  }
+  return revision;
+}
+
+/** The same write in one PostgreSQL statement (one round trip): the log insert feeds the object's upsert or delete. */
+async function writeOneStatement(trx: Transaction<Tables>, row: LogInsert): Promise<number> {
+  const { resource, namespace, name, type, object, prev, created_at } = row;
+  const log = sql`insert into hil_log (resource, namespace, name, type, object, prev, created_at)
+    values (${resource}, ${namespace}, ${name}, ${type}, ${object}, ${prev}, ${created_at}) returning revision`;
+  const result =
+    type === 'DELETED'
+      ? await sql<{ revision: string }>`with l as (${log}), d as (delete from hil_objects
+          where resource = ${resource} and namespace = ${namespace} and name = ${name})
+          select revision from l`.execute(trx)
+      : await sql<{
+          revision: string;
+        }>`with l as (${log}) insert into hil_objects (resource, namespace, name, revision, object)
+          select ${resource}::text, ${namespace}::text, ${name}::text, l.revision, ${object}::text from l
+          on conflict (resource, namespace, name) do update set revision = excluded.revision, object = excluded.object
+          returning revision`.execute(trx);
+  return Number(result.rows[0].revision);
 }
 
 async function compactedIn(db: Kysely<Tables> | Transaction<Tables>): Promise<number> {

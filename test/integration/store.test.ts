@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openStore } from '../../apiserver/store/open.js';
-import { CompactedError, type Store } from '../../apiserver/store/store.js';
+import { CompactedError, objectJson, type Store } from '../../apiserver/store/store.js';
 import type { KObject } from '../../apiserver/object.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { fieldExpressionText, fieldIndexName, INDEXED_FIELDS } from '../../apiserver/store/field-index.js';
@@ -186,6 +186,23 @@ for (const make of [sqliteDialect, postgresDialect]) {
         (await store.changesSince(rev, 10)).map((e) => e.name),
         ['dup-a', 'dup-c'],
       );
+    });
+
+    test('stored text is served as the object with its resourceVersion (get, list, change log)', async () => {
+      const created = await store.transact((tx) =>
+        tx.put(R, '', 'net-text', obj('net-text', { note: 'a "quoted" \\ value' })),
+      );
+      const got = (await store.get(R, '', 'net-text'))!;
+      const listed = (await store.list(R)).items.find((i) => i.name === 'net-text')!;
+      const [ev] = (await store.changesSince(created.revision - 1, 1)).filter((e) => e.name === 'net-text');
+      for (const item of [created, got, listed, ev]) {
+        assert.deepEqual(JSON.parse(objectJson(item)), created.object);
+        assert.equal(JSON.parse(objectJson(item)).metadata.resourceVersion, String(created.revision));
+      }
+      // Text written before metadata went first is served by parsing it.
+      const old = { raw: JSON.stringify({ apiVersion: 'v1', metadata: { name: 'x' } }), revision: 7 };
+      const parsed = { apiVersion: 'v1', metadata: { name: 'x', resourceVersion: '7' } } as KObject;
+      assert.deepEqual(JSON.parse(objectJson({ ...old, object: parsed })), parsed);
     });
 
     test('delete removes the object and logs a DELETED event with its last state', async () => {
