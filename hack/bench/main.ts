@@ -11,10 +11,11 @@ import { apiServerBench } from './apiserver.js';
 import { switchBench } from './switches.js';
 import { nodeBench } from './nodes.js';
 import { curveBench } from './curve.js';
+import { fleetBench } from './fleet.js';
 import { Cleanup, startServer, waitQuiet, type BenchModule, type BenchServer } from './env.js';
 import { log, Reporter, type Store } from './report.js';
 
-const MODULES: BenchModule[] = [apiServerBench, curveBench, switchBench, nodeBench];
+const MODULES: BenchModule[] = [apiServerBench, curveBench, switchBench, fleetBench, nodeBench];
 
 const USAGE = `usage: npm run bench -- [options]
   --json                   one JSON object per figure per line on stdout (progress goes to stderr)
