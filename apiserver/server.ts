@@ -237,8 +237,10 @@ export class ApiServer {
         this.requests.inc({ verb, resource, code: String(res.statusCode) });
         if (verb !== 'watch') this.durations.observe({ verb, resource }, ms / 1000);
         // One line per request at debug (a busy server, and the controllers' lease renewals, would flood info);
-        // refusals of the server's own making (5xx) stay visible.
-        (res.statusCode >= 500 ? log.warn.bind(log) : log.debug.bind(log))('request', {
+        // refusals of the server's own making (5xx) stay visible. Below debug nothing is built for the line.
+        const error = res.statusCode >= 500;
+        if (!error && !log.isDebugEnabled()) return;
+        (error ? log.warn.bind(log) : log.debug.bind(log))('request', {
           verb,
           resource,
           namespace: res.locals.namespace || undefined,

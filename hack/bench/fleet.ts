@@ -8,7 +8,7 @@ import { log } from './report.js';
 import { converge, lowerBound } from './switches.js';
 
 const FULL = { switches: 250, ports: 48, nodesPerSwitch: 40, projects: 100 };
-const QUICK = { switches: 10, ports: 48, nodesPerSwitch: 40, projects: 10 };
+const QUICK = { switches: 4, ports: 12, nodesPerSwitch: 10, projects: 4 };
 
 export const fleetBench: BenchModule = {
   name: 'fleet',

@@ -40,6 +40,10 @@ test('npm run bench -- --quick --json prints every figure', async () => {
     'switch-bound-4x12',
     'switch-baseline-4x12',
     'switch-converge-16x12',
+    'create-rate-100',
+    'list-latency-400',
+    'fleet-converge',
+    'fleet-bound',
     'obm-reconcile-100',
     'obm-serial-100',
   ]) {
