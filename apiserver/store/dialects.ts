@@ -43,6 +43,17 @@ export function sqliteAdapter(options: SqliteOptions): DialectAdapter {
       return async () => clearInterval(timer);
     },
     snapshot: (fn) => db.transaction().execute(fn),
+    // Rows as arrays: better-sqlite3 builds a keyed object per row in C++, several times slower for a large list.
+    // Safe inside a kysely transaction: it is the same (single) connection, and the statement runs synchronously.
+    rawRows: (query, parameters) => {
+      // The statement is the cached one kysely uses too (cachePreparedStatements): back to keyed rows afterwards.
+      const stmt = database.prepare(query);
+      try {
+        return stmt.raw(true).all(...(parameters as unknown[])) as unknown[][];
+      } finally {
+        stmt.raw(false);
+      }
+    },
     destroy: () => db.destroy(),
   };
 }

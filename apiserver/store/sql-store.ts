@@ -73,6 +73,8 @@ export interface DialectAdapter {
   notifyInTx(tx: Transaction<Tables>): Promise<void>;
   /** Start receiving change hints from other processes; returns a stop function. */
   listen(onHint: () => void): Promise<() => Promise<void>>;
+  /** SQLite: run a compiled query, rows as arrays of column values (cheaper for large reads). */
+  readonly rawRows?: (sql: string, parameters: readonly unknown[]) => unknown[][];
   /** Run fn in a read transaction that sees one snapshot. */
   snapshot<T>(fn: (tx: Transaction<Tables>) => Promise<T>): Promise<T>;
   destroy(): Promise<void>;
@@ -199,7 +201,7 @@ export class SqlStore implements Store, CredentialStore {
   async list(resource: string, options: ListOptions = {}): Promise<ListResult> {
     return this.adapter.snapshot(async (tx) => {
       const revision = await currentRevisionIn(tx);
-      const items = await listIn(tx, this.dialect, resource, options, lazyStored);
+      const items = await listIn(tx, this.dialect, resource, options, lazyStored, this.adapter.rawRows);
       return { items, revision };
     });
   }
@@ -598,8 +600,12 @@ async function listIn(
   resource: string,
   options: ListOptions,
   toItem: (row: ObjectRow) => StoredObject = toStored,
+  rawRows?: DialectAdapter['rawRows'],
 ): Promise<StoredObject[]> {
-  let q = db.selectFrom('hil_objects').selectAll().where('resource', '=', resource);
+  let q = db
+    .selectFrom('hil_objects')
+    .select(['resource', 'namespace', 'name', 'revision', 'object'])
+    .where('resource', '=', resource);
   if (options.namespace !== undefined) q = q.where('namespace', '=', options.namespace);
   if (options.fieldEquals) {
     // Paths come from our own code, never from a request; fieldExpression checks them anyway.
@@ -612,6 +618,19 @@ async function listIn(
       eb.or([eb('namespace', '>', namespace), eb.and([eb('namespace', '=', namespace), eb('name', '>', name)])]),
     );
   }
-  const rows = await q.orderBy('namespace').orderBy('name').execute();
+  const ordered = q.orderBy('namespace').orderBy('name');
+  if (rawRows) {
+    const compiled = ordered.compile();
+    return rawRows(compiled.sql, compiled.parameters).map((r) =>
+      toItem({
+        resource: r[0] as string,
+        namespace: r[1] as string,
+        name: r[2] as string,
+        revision: r[3] as number,
+        object: r[4] as string,
+      }),
+    );
+  }
+  const rows = await ordered.execute();
   return rows.map(toItem);
 }
