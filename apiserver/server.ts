@@ -76,8 +76,8 @@ function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function json(res: ExpressResponse, code: number, body: unknown, text?: string): void {
-  sendJson(res, code, text ?? JSON.stringify(body));
+function json(res: ExpressResponse, code: number, body: unknown): void {
+  sendJson(res, code, JSON.stringify(body));
 }
 
 /** The JSON text straight to the socket (express's send would first copy it into a Buffer). */
@@ -516,7 +516,9 @@ export class ApiServer {
         out.warnings.map((w) => `299 - ${JSON.stringify(w)}`),
       );
     }
-    json(res, out.code, out.body, out.text);
+    // out.body is not touched when there is text: a list's body is built (parsing every item) only on demand.
+    if (out.text !== undefined) sendJson(res, out.code, out.text);
+    else json(res, out.code, out.body);
   }
 
   /** Creates the namespaces every installation has (default, hil-system) if they are missing. */
