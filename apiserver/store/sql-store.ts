@@ -612,6 +612,15 @@ async function listIn(
     const { path, value } = options.fieldEquals;
     q = q.where(fieldExpression(dialect, path), '=', value);
   }
+  if (options.mentions !== undefined) {
+    // The stored text is JSON.stringify output, so a string value appears in it exactly as JSON.stringify writes it.
+    const needle = JSON.stringify(options.mentions);
+    q = q.where(
+      dialect === 'sqlite' ? sql<number>`instr(object, ${needle})` : sql<number>`strpos(object, ${needle})`,
+      '>',
+      0,
+    );
+  }
   if (options.after) {
     const { namespace, name } = options.after;
     q = q.where((eb) =>

@@ -60,6 +60,12 @@ export interface ListOptions {
    * database, so admission checks that look for related objects do not parse every object of the kind in JS.
    */
   fieldEquals?: { path: string[]; value: string };
+  /**
+   * Only objects whose stored JSON text contains JSON.stringify(value) somewhere (a string value such as a Port's
+   * name): a cheap pre-filter done by the database, for checks that look for an object naming another inside an
+   * array (a Node's spec.nics[].port). A superset: the caller still checks the field itself.
+   */
+  mentions?: string;
 }
 
 export interface ListResult {

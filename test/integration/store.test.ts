@@ -205,6 +205,22 @@ for (const make of [sqliteDialect, postgresDialect]) {
       assert.deepEqual(JSON.parse(objectJson({ ...old, object: parsed })), parsed);
     });
 
+    test('a list can be narrowed to objects whose text mentions a string value (a pre-filter)', async () => {
+      await store.transact(async (tx) => {
+        await tx.put(R, '', 'm-1', obj('m-1', { nics: [{ name: 'eth0', port: 'sw0-p"1' }] }));
+        await tx.put(R, '', 'm-2', obj('m-2', { nics: [{ name: 'eth0', port: 'sw0-p2' }] }));
+      });
+      const names = async (mentions: string) => (await store.list(R, { mentions })).items.map((i) => i.name);
+      assert.deepEqual(await names('sw0-p"1'), ['m-1']);
+      assert.deepEqual(await names('sw0-p2'), ['m-2']);
+      assert.deepEqual(await names('sw0-p'), []); // a whole JSON string, not a substring of one
+      const inTx = await store.transact((tx) => tx.list(R, { mentions: 'sw0-p2' }));
+      assert.deepEqual(
+        inTx.map((i) => i.name),
+        ['m-2'],
+      );
+    });
+
     test('delete removes the object and logs a DELETED event with its last state', async () => {
       await store.transact((tx) => tx.put(R, '', 'net-del', obj('net-del')));
       const cur = (await store.get(R, '', 'net-del'))!;
