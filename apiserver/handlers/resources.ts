@@ -9,7 +9,7 @@ import { mediaType, parseBody, PATCH_TYPES } from '../codec/body.js';
 import { awaitRevision } from './revision.js';
 import { apiVersionOf, storeKey, type ResourceType } from '../registry.js';
 import { parseFieldSelector, parseLabelSelector } from '../selectors.js';
-import type { Store, StoredObject, StoreTx } from '../store/store.js';
+import { objectJson, type Store, type StoredObject, type StoreTx } from '../store/store.js';
 import { toTable, wantsTable } from '../table.js';
 import type { FieldValidation, Validator } from '../validation.js';
 import { validateName } from '../validation.js';
@@ -60,6 +60,8 @@ export interface RequestInfo {
 export interface Response {
   code: number;
   body: unknown;
+  /** The body's JSON text when it was built from stored text (objectJson); the server sends it as it is. */
+  text?: string;
   warnings?: string[];
 }
 
@@ -139,20 +141,23 @@ export class ResourceHandlers {
 
   // ---- reads ---------------------------------------------------------------------------------------------
 
-  async get(info: RequestInfo, visible: (o: KObject) => boolean = () => true): Promise<Response> {
+  /** `visible` undefined: the caller sees every object (an admin). */
+  async get(info: RequestInfo, visible?: (o: KObject) => boolean): Promise<Response> {
     const { type: t } = info;
     const cur = await this.store.get(storeKey(t), info.namespace, info.name!);
     if (!cur) throw errors.notFound(t.plural, t.group, info.name!);
-    if (!visible(cur.object)) {
+    if (visible && !visible(cur.object)) {
       throw errors.forbidden(
         `${t.group ? `${t.plural}.${t.group}` : t.plural} "${info.name}" is forbidden: User "${info.user.name}" cannot get it: it is not in any of your projects`,
         { name: info.name, group: t.group, kind: t.plural },
       );
     }
+    if (!wantsTable(info.accept)) return { code: 200, body: cur.object, text: objectJson(cur) };
     return { code: 200, body: this.present(info, cur.object) };
   }
 
-  async list(info: RequestInfo, visible: (o: KObject) => boolean = () => true): Promise<Response> {
+  /** `visible` undefined: the caller sees every object (an admin). */
+  async list(info: RequestInfo, visible?: (o: KObject) => boolean): Promise<Response> {
     const { type: t, query: q } = info;
     const labels = parseLabelSelector(q.labelSelector);
     const fields = parseFieldSelector(q.fieldSelector);
@@ -179,7 +184,13 @@ export class ResourceHandlers {
       namespace: t.namespaced && info.namespace ? info.namespace : undefined,
       after,
     });
-    const matching = res.items.filter((i) => labels(i.object.metadata.labels) && fields(i.object) && visible(i.object));
+    // Without selectors or per-object visibility, nothing needs the parsed objects: the items are the stored text.
+    const everything = !q.labelSelector && !q.fieldSelector && !visible;
+    const matching = everything
+      ? res.items
+      : res.items.filter(
+          (i) => labels(i.object.metadata.labels) && fields(i.object) && (!visible || visible(i.object)),
+        );
     const page = limit > 0 ? matching.slice(0, limit) : matching;
     const meta: Record<string, unknown> = { resourceVersion: String(res.revision) };
     if (limit > 0 && matching.length > limit) {
@@ -189,11 +200,26 @@ export class ResourceHandlers {
       );
       meta.remainingItemCount = matching.length - limit;
     }
-    const items = page.map((i) => i.object);
     if (wantsTable(info.accept)) {
-      return { code: 200, body: toTable(t, items, meta, q.includeObject) };
+      return {
+        code: 200,
+        body: toTable(
+          t,
+          page.map((i) => i.object),
+          meta,
+          q.includeObject,
+        ),
+      };
     }
-    return { code: 200, body: { kind: t.listKind, apiVersion: apiVersionOf(t), metadata: meta, items } };
+    const head = { kind: t.listKind, apiVersion: apiVersionOf(t), metadata: meta };
+    const text = `${JSON.stringify(head).slice(0, -1)},"items":[${page.map(objectJson).join(',')}]}`;
+    return {
+      code: 200,
+      text,
+      get body() {
+        return { ...head, items: page.map((i) => i.object) };
+      },
+    };
   }
 
   /** What a client sees of a stored object (Tables are built by the caller when asked for). */
@@ -310,7 +336,7 @@ export class ResourceHandlers {
         throw errors.alreadyExists(t.plural, t.group, obj.metadata.name!);
       return tx.put(key, info.namespace, obj.metadata.name!, obj);
     });
-    return { code: 201, body: stored.object, warnings };
+    return { code: 201, body: stored.object, text: objectJson(stored), warnings };
   }
 
   /**
@@ -396,7 +422,7 @@ export class ResourceHandlers {
     });
     if (deepEqual(comparable(result), comparable(old))) return old;
     if (m.deletionTimestamp && !(m.finalizers ?? []).length) {
-      const gone = await tx.remove({ ...cur, object: result });
+      const gone = await tx.remove({ ...cur, raw: undefined, object: result });
       return gone.object;
     }
     const stored = await tx.put(storeKey(t), cur.namespace, name, result, cur);

@@ -6,7 +6,7 @@ import { errors } from '../errors.js';
 import type { KObject } from '../object.js';
 import { apiVersionOf, storeKey } from '../registry.js';
 import { parseFieldSelector, parseLabelSelector } from '../selectors.js';
-import { CompactedError, type ChangeEvent, type Store } from '../store/store.js';
+import { CompactedError, objectJson, type ChangeEvent, type Store } from '../store/store.js';
 import { columnDefinitions, tableRow, wantsTable } from '../table.js';
 import type { WatchHub, Watcher } from '../watch-hub.js';
 import type { RequestInfo } from './resources.js';
@@ -81,9 +81,10 @@ export async function serveWatch(
   let closed = false;
   let streaming = false; // events queue up until the headers are out
   const queue: string[] = [];
-  const write = (line: EventLine) => {
+  const write = (line: EventLine) => writeText(JSON.stringify(line));
+  const writeText = (text: string) => {
     if (closed) return;
-    queue.push(JSON.stringify(line));
+    queue.push(text);
     if (queue.length === 1) setImmediate(flush);
   };
   // A client that does not read must not make the server hold its events: what waits in the socket's buffer is
@@ -131,7 +132,9 @@ export async function serveWatch(
         type === 'DELETED' && ev.type === 'MODIFIED'
           ? { ...ev.prev!, metadata: { ...ev.prev!.metadata, resourceVersion: ev.object.metadata.resourceVersion } }
           : ev.object;
-      write({ type, object: render(shown) });
+      // The event's object as it is: its text is made once (ev.json) and shared by every watcher.
+      if (shown === ev.object && !table) writeText(`{"type":"${type}","object":${(ev.json ??= objectJson(ev))}}`);
+      else write({ type, object: render(shown) });
     },
     observe(ev: ChangeEvent) {
       // What the caller may see was decided when the watch began: when their User object changes (projects,
@@ -165,7 +168,10 @@ export async function serveWatch(
     await opts.hub.join(watcher, async () => {
       if (!sendInitial) return rv!;
       const listed = await opts.store.list(storeKey(t), { namespace: ns });
-      for (const item of listed.items) if (matches(item.object)) write({ type: 'ADDED', object: render(item.object) });
+      for (const item of listed.items)
+        if (matches(item.object))
+          if (table) write({ type: 'ADDED', object: render(item.object) });
+          else writeText(`{"type":"ADDED","object":${objectJson(item)}}`);
       if (queryBool(q, 'sendInitialEvents') && queryBool(q, 'allowWatchBookmarks')) {
         write({
           type: 'BOOKMARK',

@@ -2,7 +2,7 @@
 // across PostgreSQL replicas, through the dialect's write lock), so revisions become visible in order and a
 // watcher that has seen revision N has seen everything before it.
 import { EventEmitter } from 'node:events';
-import { Kysely, Migrator, type Transaction } from 'kysely';
+import { Kysely, Migrator, sql, type Transaction } from 'kysely';
 import type { KObject } from '../object.js';
 import { fieldExpression } from './field-index.js';
 import { migrationProvider } from './migrations.js';
@@ -73,6 +73,8 @@ export interface DialectAdapter {
   notifyInTx(tx: Transaction<Tables>): Promise<void>;
   /** Start receiving change hints from other processes; returns a stop function. */
   listen(onHint: () => void): Promise<() => Promise<void>>;
+  /** SQLite: run a compiled query, rows as arrays of column values (cheaper for large reads). */
+  readonly rawRows?: (sql: string, parameters: readonly unknown[]) => unknown[][];
   /** Run fn in a read transaction that sees one snapshot. */
   snapshot<T>(fn: (tx: Transaction<Tables>) => Promise<T>): Promise<T>;
   destroy(): Promise<void>;
@@ -90,15 +92,60 @@ function toStored(row: ObjectRow): StoredObject {
     namespace: row.namespace,
     name: row.name,
     revision,
+    raw: row.object,
     object: withRevision(JSON.parse(row.object) as KObject, revision),
   };
 }
 
-/** The object as written to disk: resourceVersion is derived from the row, never stored twice. */
-function serialize(obj: KObject): string {
-  const { resourceVersion: _rv, ...metadata } = obj.metadata;
-  return JSON.stringify({ ...obj, metadata });
+/**
+ * A listed object whose JSON is parsed only when something looks at `object`: a full list served as it is
+ * stored (objectJson) never parses it.
+ */
+function lazyStored(row: ObjectRow): StoredObject {
+  const revision = Number(row.revision);
+  let parsed: KObject | undefined;
+  return {
+    resource: row.resource,
+    namespace: row.namespace,
+    name: row.name,
+    revision,
+    raw: row.object,
+    get object() {
+      return (parsed ??= withRevision(JSON.parse(row.object) as KObject, revision));
+    },
+    set object(o: KObject) {
+      parsed = o;
+    },
+  };
 }
+
+/**
+ * The object as written to disk: resourceVersion is derived from the row, never stored twice. `metadata` goes
+ * first, so that objectJson (store.ts) can serve the text with the resourceVersion spliced in.
+ */
+function serialize(obj: KObject): string {
+  const {
+    metadata: { resourceVersion: _rv, ...metadata },
+    ...rest
+  } = obj;
+  return JSON.stringify({ metadata, ...rest });
+}
+
+/** A write waiting for its group's transaction. */
+interface QueuedWrite {
+  fn: (tx: StoreTx) => Promise<unknown>;
+  resolve: (value: any) => void;
+  reject: (err: unknown) => void;
+  ok?: boolean;
+  result?: unknown;
+  error?: unknown;
+}
+
+/** At most this many writes share a transaction (bounds a group's latency and its transaction's size). */
+const MAX_GROUP = 256;
+
+/** Rolls back a group whose first write failed (that write had no savepoint of its own). */
+class FirstWriteFailed extends Error {}
 
 export class SqlStore implements Store, CredentialStore {
   private readonly emitter = new EventEmitter();
@@ -154,77 +201,144 @@ export class SqlStore implements Store, CredentialStore {
   async list(resource: string, options: ListOptions = {}): Promise<ListResult> {
     return this.adapter.snapshot(async (tx) => {
       const revision = await currentRevisionIn(tx);
-      const items = await listIn(tx, this.dialect, resource, options);
+      const items = await listIn(tx, this.dialect, resource, options, lazyStored, this.adapter.rawRows);
       return { items, revision };
     });
   }
 
-  async transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    let wrote = false;
-    const result = await this.db.transaction().execute(async (trx) => {
-      await this.adapter.lockForWrite(trx);
-      const write = async (
-        type: EventType,
-        resource: string,
-        namespace: string,
-        name: string,
-        object: KObject,
-        prev: StoredObject | undefined,
-      ): Promise<StoredObject> => {
-        const data = serialize(object);
-        const inserted = await trx
-          .insertInto('hil_log')
-          .values({
-            resource,
-            namespace,
-            name,
-            type,
-            object: data,
-            prev: prev ? serialize(prev.object) : null,
-            created_at: Date.now(),
-          } as any)
-          .returning('revision')
-          .executeTakeFirstOrThrow();
-        const revision = Number(inserted.revision);
-        if (type === 'DELETED') {
-          await trx
-            .deleteFrom('hil_objects')
-            .where('resource', '=', resource)
-            .where('namespace', '=', namespace)
-            .where('name', '=', name)
-            .execute();
-        } else {
-          await trx
-            .insertInto('hil_objects')
-            .values({ resource, namespace, name, revision, object: data })
-            .onConflict((oc) => oc.columns(['resource', 'namespace', 'name']).doUpdateSet({ revision, object: data }))
-            .execute();
-        }
-        wrote = true;
-        return { resource, namespace, name, revision, object: withRevision(structuredClone(object), revision) };
-      };
-      const tx: StoreTx = {
-        get: async (resource, namespace, name) => {
-          const row = await trx
-            .selectFrom('hil_objects')
-            .selectAll()
-            .where('resource', '=', resource)
-            .where('namespace', '=', namespace)
-            .where('name', '=', name)
-            .executeTakeFirst();
-          return row ? toStored(row) : undefined;
-        },
-        list: (resource, options) => listIn(trx, this.dialect, resource, options ?? {}),
-        put: (resource, namespace, name, object, prev) =>
-          write(prev ? 'MODIFIED' : 'ADDED', resource, namespace, name, object, prev),
-        remove: (prev) => write('DELETED', prev.resource, prev.namespace, prev.name, prev.object, prev),
-      };
-      const out = await fn(tx);
-      if (wrote) await this.adapter.notifyInTx(trx);
-      return out;
+  /**
+   * Group commit: writes that arrive together (queued within one turn of the event loop, or while the previous
+   * group commits) run one after another in a single database transaction, each in order and each with its own
+   * reads, checks and writes exactly as if alone; a write that fails is rolled back alone, to a savepoint taken
+   * before it. Every write of the group is acknowledged only once the one COMMIT is done, so nothing acknowledged
+   * can be lost; a COMMIT that fails fails them all (none was acknowledged).
+   */
+  transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve, reject });
+      if (!this.draining) {
+        this.draining = true;
+        setImmediate(() => void this.drain());
+      }
     });
+  }
+
+  private readonly queue: QueuedWrite[] = [];
+  private draining = false;
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length) await this.commitGroup();
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** One transaction for the writes queued now (and those that arrive while it runs, up to MAX_GROUP). */
+  private async commitGroup(): Promise<void> {
+    const group: QueuedWrite[] = [];
+    let wrote = false;
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await this.adapter.lockForWrite(trx);
+        while (this.queue.length && group.length < MAX_GROUP) {
+          const item = this.queue.shift()!;
+          group.push(item);
+          // The first write needs no savepoint: if it fails, the transaction is rolled back (below) and the rest
+          // of the queue goes on in a new one, as when each write had its own transaction.
+          const first = group.length === 1;
+          if (!first) await this.savepoint(trx, group.length > 2);
+          const state = { wrote: false };
+          try {
+            item.result = await item.fn(this.txView(trx, state));
+            item.ok = true;
+          } catch (err) {
+            item.error = err;
+            if (first) throw new FirstWriteFailed();
+            await sql.raw('rollback to savepoint hil_w').execute(trx);
+          }
+          if (item.ok && state.wrote) wrote = true;
+        }
+        if (wrote) await this.adapter.notifyInTx(trx);
+      });
+    } catch (err) {
+      // Nothing of this group was committed. A first write that failed gets its own error; any other write of
+      // the group (and the first, when the failure was the database's) gets the database's error.
+      for (const item of group) {
+        if (err instanceof FirstWriteFailed) item.reject(item.error);
+        else item.reject(item.ok ? err : item.error);
+      }
+      return;
+    }
     if (wrote) this.emitter.emit('change');
-    return result;
+    for (const item of group) {
+      if (item.ok) item.resolve(item.result);
+      else item.reject(item.error);
+    }
+  }
+
+  /**
+   * A savepoint before the next write of a group. The previous one is released first: PostgreSQL keeps a
+   * subtransaction per open savepoint. On PostgreSQL both go in one round trip (a parameterless query may hold
+   * several statements); SQLite runs them in-process.
+   */
+  private async savepoint(trx: Transaction<Tables>, releasePrevious: boolean): Promise<void> {
+    if (this.dialect === 'postgres') {
+      await sql.raw(releasePrevious ? 'release savepoint hil_w; savepoint hil_w' : 'savepoint hil_w').execute(trx);
+      return;
+    }
+    if (releasePrevious) await sql.raw('release savepoint hil_w').execute(trx);
+    await sql.raw('savepoint hil_w').execute(trx);
+  }
+
+  /** The reads and writes one queued write makes inside its group's transaction. */
+  private txView(trx: Transaction<Tables>, state: { wrote: boolean }): StoreTx {
+    const write = async (
+      type: EventType,
+      resource: string,
+      namespace: string,
+      name: string,
+      object: KObject,
+      prev: StoredObject | undefined,
+    ): Promise<StoredObject> => {
+      const data = serialize(object);
+      const row = {
+        resource,
+        namespace,
+        name,
+        type,
+        object: data,
+        prev: prev ? serialize(prev.object) : null,
+        created_at: Date.now(),
+      };
+      const revision =
+        this.dialect === 'postgres' ? await writeOneStatement(trx, row) : await writeStatements(trx, row);
+      state.wrote = true;
+      return {
+        resource,
+        namespace,
+        name,
+        revision,
+        raw: data,
+        object: withRevision(structuredClone(object), revision),
+      };
+    };
+    return {
+      get: async (resource, namespace, name) => {
+        const row = await trx
+          .selectFrom('hil_objects')
+          .selectAll()
+          .where('resource', '=', resource)
+          .where('namespace', '=', namespace)
+          .where('name', '=', name)
+          .executeTakeFirst();
+        return row ? toStored(row) : undefined;
+      },
+      list: (resource, options) => listIn(trx, this.dialect, resource, options ?? {}),
+      put: (resource, namespace, name, object, prev) =>
+        write(prev ? 'MODIFIED' : 'ADDED', resource, namespace, name, object, prev),
+      remove: (prev) => write('DELETED', prev.resource, prev.namespace, prev.name, prev.object, prev),
+    };
   }
 
   async currentRevision(): Promise<number> {
@@ -246,17 +360,31 @@ export class SqlStore implements Store, CredentialStore {
         .orderBy('revision')
         .limit(limit)
         .execute();
+      // Parsed only when a watcher looks (a watcher of another kind only needs the resource and name).
       return rows.map((r) => {
         const revision = Number(r.revision);
+        let object: KObject | undefined;
+        let prev: KObject | undefined;
         const ev: ChangeEvent = {
           type: r.type as EventType,
           revision,
           resource: r.resource,
           namespace: r.namespace,
           name: r.name,
-          object: withRevision(JSON.parse(r.object) as KObject, revision),
+          raw: r.object,
+          get object() {
+            return (object ??= withRevision(JSON.parse(r.object) as KObject, revision));
+          },
+          set object(o: KObject) {
+            object = o;
+          },
         };
-        if (r.prev) ev.prev = JSON.parse(r.prev) as KObject;
+        if (r.prev)
+          Object.defineProperty(ev, 'prev', {
+            enumerable: true,
+            get: () => (prev ??= JSON.parse(r.prev!) as KObject),
+            set: (o: KObject) => (prev = o),
+          });
         return ev;
       });
     });
@@ -401,6 +529,53 @@ export class SqlStore implements Store, CredentialStore {
   }
 }
 
+type LogInsert = Omit<LogRow, 'revision'>;
+
+/** A write as two statements (SQLite: in-process, so round trips cost nothing): the log entry, then the object. */
+async function writeStatements(trx: Transaction<Tables>, row: LogInsert): Promise<number> {
+  const inserted = await trx
+    .insertInto('hil_log')
+    .values(row as any)
+    .returning('revision')
+    .executeTakeFirstOrThrow();
+  const revision = Number(inserted.revision);
+  const { resource, namespace, name, object } = row;
+  if (row.type === 'DELETED') {
+    await trx
+      .deleteFrom('hil_objects')
+      .where('resource', '=', resource)
+      .where('namespace', '=', namespace)
+      .where('name', '=', name)
+      .execute();
+  } else {
+    await trx
+      .insertInto('hil_objects')
+      .values({ resource, namespace, name, revision, object })
+      .onConflict((oc) => oc.columns(['resource', 'namespace', 'name']).doUpdateSet({ revision, object }))
+      .execute();
+  }
+  return revision;
+}
+
+/** The same write in one PostgreSQL statement (one round trip): the log insert feeds the object's upsert or delete. */
+async function writeOneStatement(trx: Transaction<Tables>, row: LogInsert): Promise<number> {
+  const { resource, namespace, name, type, object, prev, created_at } = row;
+  const log = sql`insert into hil_log (resource, namespace, name, type, object, prev, created_at)
+    values (${resource}, ${namespace}, ${name}, ${type}, ${object}, ${prev}, ${created_at}) returning revision`;
+  const result =
+    type === 'DELETED'
+      ? await sql<{ revision: string }>`with l as (${log}), d as (delete from hil_objects
+          where resource = ${resource} and namespace = ${namespace} and name = ${name})
+          select revision from l`.execute(trx)
+      : await sql<{
+          revision: string;
+        }>`with l as (${log}) insert into hil_objects (resource, namespace, name, revision, object)
+          select ${resource}::text, ${namespace}::text, ${name}::text, l.revision, ${object}::text from l
+          on conflict (resource, namespace, name) do update set revision = excluded.revision, object = excluded.object
+          returning revision`.execute(trx);
+  return Number(result.rows[0].revision);
+}
+
 async function compactedIn(db: Kysely<Tables> | Transaction<Tables>): Promise<number> {
   const row = await db
     .selectFrom('hil_meta')
@@ -424,13 +599,27 @@ async function listIn(
   dialect: 'sqlite' | 'postgres',
   resource: string,
   options: ListOptions,
+  toItem: (row: ObjectRow) => StoredObject = toStored,
+  rawRows?: DialectAdapter['rawRows'],
 ): Promise<StoredObject[]> {
-  let q = db.selectFrom('hil_objects').selectAll().where('resource', '=', resource);
+  let q = db
+    .selectFrom('hil_objects')
+    .select(['resource', 'namespace', 'name', 'revision', 'object'])
+    .where('resource', '=', resource);
   if (options.namespace !== undefined) q = q.where('namespace', '=', options.namespace);
   if (options.fieldEquals) {
     // Paths come from our own code, never from a request; fieldExpression checks them anyway.
     const { path, value } = options.fieldEquals;
     q = q.where(fieldExpression(dialect, path), '=', value);
+  }
+  if (options.mentions !== undefined) {
+    // The stored text is JSON.stringify output, so a string value appears in it exactly as JSON.stringify writes it.
+    const needle = JSON.stringify(options.mentions);
+    q = q.where(
+      dialect === 'sqlite' ? sql<number>`instr(object, ${needle})` : sql<number>`strpos(object, ${needle})`,
+      '>',
+      0,
+    );
   }
   if (options.after) {
     const { namespace, name } = options.after;
@@ -438,6 +627,19 @@ async function listIn(
       eb.or([eb('namespace', '>', namespace), eb.and([eb('namespace', '=', namespace), eb('name', '>', name)])]),
     );
   }
-  const rows = await q.orderBy('namespace').orderBy('name').execute();
-  return rows.map(toStored);
+  const ordered = q.orderBy('namespace').orderBy('name');
+  if (rawRows) {
+    const compiled = ordered.compile();
+    return rawRows(compiled.sql, compiled.parameters).map((r) =>
+      toItem({
+        resource: r[0] as string,
+        namespace: r[1] as string,
+        name: r[2] as string,
+        revision: r[3] as number,
+        object: r[4] as string,
+      }),
+    );
+  }
+  const rows = await ordered.execute();
+  return rows.map(toItem);
 }

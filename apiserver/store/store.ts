@@ -11,6 +11,12 @@ export interface StoredObject {
   name: string;
   revision: number;
   object: KObject;
+  /**
+   * The object's JSON text as stored (without resourceVersion), when it came from the database or was just written:
+   * objectJson() turns it into the served text without parsing and re-serializing the object. Only as the store
+   * returned it: a copy with another `object` ({ ...stored, object }) must not keep it.
+   */
+  raw?: string;
 }
 
 /** One entry of the change log, as a watch replays it. `prev` is the object before the change (not for ADDED). */
@@ -22,6 +28,26 @@ export interface ChangeEvent {
   name: string;
   object: KObject;
   prev?: KObject;
+  /** The object's stored JSON text (as StoredObject.raw). */
+  raw?: string;
+  /** objectJson() of the event, cached: every watcher sends the same text. */
+  json?: string;
+}
+
+const RAW_PREFIX = '{"metadata":{';
+
+/**
+ * The object's JSON as the API serves it (with its resourceVersion). The store writes `metadata` first (see
+ * serialize in sql-store.ts), so the served text is the stored text with resourceVersion spliced in at the front
+ * of metadata: no parse, no re-serialization. Text stored before that format (or no text) goes the long way.
+ */
+export function objectJson(item: { raw?: string; revision: number; object: KObject }): string {
+  const raw = item.raw;
+  if (raw !== undefined && raw.startsWith(RAW_PREFIX)) {
+    const rest = raw.slice(RAW_PREFIX.length);
+    return `${RAW_PREFIX}"resourceVersion":"${item.revision}"${rest.startsWith('}') ? '' : ','}${rest}`;
+  }
+  return JSON.stringify(item.object);
 }
 
 export interface ListOptions {
@@ -34,6 +60,12 @@ export interface ListOptions {
    * database, so admission checks that look for related objects do not parse every object of the kind in JS.
    */
   fieldEquals?: { path: string[]; value: string };
+  /**
+   * Only objects whose stored JSON text contains JSON.stringify(value) somewhere (a string value such as a Port's
+   * name): a cheap pre-filter done by the database, for checks that look for an object naming another inside an
+   * array (a Node's spec.nics[].port). A superset: the caller still checks the field itself.
+   */
+  mentions?: string;
 }
 
 export interface ListResult {

@@ -11,9 +11,10 @@ import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
 
 export function nicStatuses(node: Node, cache: ObjectCache): NodeNicStatus[] {
   const name = node.metadata.name!;
-  const attachments = cache
-    .list('networkattachments')
-    .filter((a) => a.spec?.node === name && !a.metadata.deletionTimestamp);
+  // Indexed by node where the cache can (the daemon's): a filter of every attachment per node is quadratic.
+  const attachments = (
+    cache.attachmentsOfNode?.(name) ?? cache.list('networkattachments').filter((a) => a.spec?.node === name)
+  ).filter((a) => !a.metadata.deletionTimestamp);
   return (node.spec?.nics ?? []).map((nic) => {
     const networks = attachments
       .filter((a: NetworkAttachment) => a.spec.nic === nic.name && a.status?.phase === 'Attached')

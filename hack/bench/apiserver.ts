@@ -1,5 +1,5 @@
 // API server benchmarks, over HTTP on loopback against a real `hil-admin serve`: create rate, list latency with
-// 10,000 objects, watch fan-out latency to 50 watchers, and resident memory with 10,000 objects. The objects are
+// 10,000 objects, watch fan-out latency to 500 watchers, and resident memory with 10,000 objects. The objects are
 // hil.io Projects (cluster-scoped, a small spec), named bench-000000, bench-000001, …
 import { performance } from 'node:perf_hooks';
 import {
@@ -44,7 +44,7 @@ const FULL: Sizes = {
   concurrency: 16,
   listRuns: 20,
   listWarmup: 2,
-  watchers: 50,
+  watchers: 500,
   writes: 200,
   writeIntervalMs: 20,
 };
@@ -192,7 +192,7 @@ async function measureWatch(ctx: BenchContext, server: BenchServer, client: Http
     ...common,
     max: Math.max(...latencies),
     writeP99: percentile(writeLatencies, 99),
-    aim: { op: '<', value: 50 },
+    aim: { op: '<', value: 100 },
   });
   if (missed || duplicates || unexpected) {
     throw new Error(
@@ -203,7 +203,7 @@ async function measureWatch(ctx: BenchContext, server: BenchServer, client: Http
 
 export const apiServerBench: BenchModule = {
   name: 'apiserver',
-  description: 'create rate, list latency and memory with 10,000 objects, watch latency to 50 watchers',
+  description: 'create rate, list latency and memory with 10,000 objects, watch latency to 500 watchers',
   async run(ctx) {
     const sizes = ctx.quick ? QUICK : FULL;
     const server = await ctx.startServer();
@@ -237,7 +237,7 @@ export const apiServerBench: BenchModule = {
       objects: sizes.createCount,
       after: sizes.warmup,
       ...createInfo(timed),
-      aim: ctx.store === 'sqlite' ? { op: '>=', value: 2_000 } : undefined,
+      aim: { op: '>=', value: ctx.store === 'sqlite' ? 2_500 : 1_000 },
     });
     const tail = await createObjects(client, server, timedEnd, sizes.total, sizes.concurrency);
     const fillSeconds = (performance.now() - fillStarted) / 1000;
@@ -277,13 +277,16 @@ export const apiServerBench: BenchModule = {
       ...listInfo,
       stat: 'p99 (nearest rank)',
       max: Math.max(...times),
-      aim: { op: '<', value: 300 },
+      aim: { op: '<', value: 200 },
     });
 
     // 4. Memory, right after the lists.
     const mem = await serverMemory(server);
     ctx.report.record('server-rss-10k', mem.rssMiB, 'MiB', {
       objects: sizes.total,
+      // Built (dist/, plain node) or from source (tsx's loader adds about 45 MiB).
+      server: server.built ? 'dist' : 'tsx',
+      aim: server.built ? { op: '<', value: 250 } : undefined,
       source: mem.source,
       peakMiB: mem.peakMiB,
       heapUsedMiB: mem.heapUsedMiB,

@@ -1,7 +1,7 @@
 // What every benchmark module needs: a real `hil-admin serve` child process on a fresh store (SQLite in a temp
 // folder, or a fresh PostgreSQL database), a cleanup stack that runs even on failure or Ctrl-C, and small helpers
 // (statistics, a concurrency pool, reading the server's memory).
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -57,6 +57,8 @@ export interface BenchServer {
   output(): string;
   /** PostgreSQL only: the pids of the database's backends serving this server (to account for their CPU). */
   dbBackendPids?(): Promise<number[]>;
+  /** Running from dist/ (npm run build) rather than from source with tsx. */
+  built: boolean;
 }
 
 export interface ServerOptions {
@@ -64,6 +66,8 @@ export interface ServerOptions {
   logLevel: string;
   /** The checkout whose cmd/hil-admin.ts runs (default: this one), e.g. another commit's, to compare. */
   serverRoot?: string;
+  /** Run the server as built by `npm run build` (dist/cmd/hil-admin.js, plain node), as it is deployed. */
+  built?: boolean;
 }
 
 const OUTPUT_TAIL = 64 * 1024;
@@ -73,12 +77,19 @@ const OUTPUT_TAIL = 64 * 1024;
  * with tsx's loader given as an absolute URL: the child's working directory is the temp data dir, so that no
  * ./hil.cfg is picked up, and a bare `--import tsx` cannot be resolved from there).
  */
-async function spawnServer(dataDir: string, databaseUri: string | undefined, logLevel: string, root = packageRoot()) {
+async function spawnServer(
+  dataDir: string,
+  databaseUri: string | undefined,
+  logLevel: string,
+  root = packageRoot(),
+  built = false,
+) {
   const port = await freePort();
+  const entry = built ? join(root, 'dist', 'cmd', 'hil-admin.js') : join(root, 'cmd', 'hil-admin.ts');
+  if (built && !existsSync(entry)) throw new Error(`no ${entry}: run npm run build first`);
   const argv = [
-    '--import',
-    import.meta.resolve('tsx'),
-    join(root, 'cmd', 'hil-admin.ts'),
+    ...(built ? [] : ['--import', import.meta.resolve('tsx')]),
+    entry,
     'serve',
     '--listen',
     `127.0.0.1:${port}`,
@@ -177,10 +188,10 @@ export async function startServer(store: Store, cleanup: Cleanup, options: Serve
         )
       ).rows.map((r) => r.pid);
   }
-  const child = await spawnServer(dataDir, databaseUri, options.logLevel, options.serverRoot);
+  const child = await spawnServer(dataDir, databaseUri, options.logLevel, options.serverRoot, options.built);
   cleanup.defer(`stop server pid ${child.pid}`, () => child.stop());
   log(`${store}: hil-admin serve pid ${child.pid} at ${child.url}${databaseUri ? '' : ` (data dir ${dataDir})`}`);
-  return { url: child.url, pid: child.pid, store, output: child.output, dbBackendPids };
+  return { url: child.url, pid: child.pid, store, output: child.output, dbBackendPids, built: options.built === true };
 }
 
 // ---- what a module gets ------------------------------------------------------------------------------------

@@ -11,10 +11,12 @@ import { apiServerBench } from './apiserver.js';
 import { switchBench } from './switches.js';
 import { nodeBench } from './nodes.js';
 import { vendorBench } from './vendor.js';
+import { curveBench } from './curve.js';
+import { fleetBench } from './fleet.js';
 import { Cleanup, startServer, waitQuiet, type BenchModule, type BenchServer } from './env.js';
 import { log, Reporter, type Store } from './report.js';
 
-const MODULES: BenchModule[] = [apiServerBench, switchBench, nodeBench, vendorBench];
+const MODULES: BenchModule[] = [apiServerBench, curveBench, switchBench, fleetBench, nodeBench, vendorBench];
 
 const USAGE = `usage: npm run bench -- [options]
   --json                   one JSON object per figure per line on stdout (progress goes to stderr)
@@ -23,6 +25,7 @@ const USAGE = `usage: npm run bench -- [options]
   --server-log-level LVL   the server's --log-level (default info: one log line per request, as deployed)
   --wait-quiet[=SECONDS]   before each module and store, wait (at most SECONDS, default 300) for the machine to be idle
   --server-root DIR        run the server from this checkout (default: this one), e.g. to compare commits
+  --built                  run the server as built by npm run build (DIR/dist, plain node) instead of with tsx
   --only NAME[,NAME]       only these modules (${MODULES.map((m) => m.name).join(', ')})`;
 
 interface Options {
@@ -31,6 +34,7 @@ interface Options {
   quick: boolean;
   logLevel: string;
   serverRoot?: string;
+  built: boolean;
   /** ms to wait at most for an idle machine before each store; 0: don't wait. */
   waitQuietMs: number;
   modules: BenchModule[];
@@ -44,6 +48,7 @@ function parseArgs(argv: string[]): Options {
     logLevel: 'info',
     waitQuietMs: 0,
     modules: MODULES,
+    built: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2) as [string, string | undefined];
@@ -83,6 +88,9 @@ function parseArgs(argv: string[]): Options {
         o.serverRoot = dir;
         break;
       }
+      case '--built':
+        o.built = true;
+        break;
       case '--only': {
         const names = value().split(',');
         o.modules = names.map((n) => {
@@ -156,7 +164,9 @@ async function main(): Promise<number> {
   );
 
   const root = opts.serverRoot ?? packageRoot();
-  log(`bench: server from ${root} (${describeCheckout(root)}), --log-level ${opts.logLevel}`);
+  log(
+    `bench: server from ${root}${opts.built ? '/dist' : ''} (${describeCheckout(root)}), --log-level ${opts.logLevel}`,
+  );
 
   let failures = 0;
   const started = Date.now();
@@ -180,7 +190,11 @@ async function main(): Promise<number> {
           report,
           cleanup: modCleanup,
           startServer: async () => {
-            const s = await startServer(store, modCleanup, { logLevel: opts.logLevel, serverRoot: opts.serverRoot });
+            const s = await startServer(store, modCleanup, {
+              logLevel: opts.logLevel,
+              serverRoot: opts.serverRoot,
+              built: opts.built,
+            });
             servers.push(s);
             return s;
           },

@@ -31,7 +31,7 @@ const obj = (kind: string, name: string, spec: Record<string, unknown>) => ({
 });
 
 /** The cost of one switch's batch with the mock's knobs: login, one read of every port, one write each, one save. */
-function lowerBound(ports: number): number {
+export function lowerBound(ports: number): number {
   return LOGIN_MS + (1 + ports) * COMMAND_MS + SAVE_MS;
 }
 
@@ -43,8 +43,23 @@ async function waitFor(what: string, timeoutMs: number, check: () => Promise<boo
   }
 }
 
-/** Converge N switches × P ports through the API and the controllers; returns ms from the first POST to all Attached. */
-async function converge(ctx: BenchContext, switches: number, ports: number): Promise<number> {
+/** What is converged: switches × ports, nodes on the first `nodesPerSwitch` ports of each, in `projects` projects. */
+export interface Shape {
+  switches: number;
+  ports: number;
+  nodesPerSwitch: number;
+  /**
+   * 0: every node in one project, attached round-robin to NETWORKS networks (the switch figures). Otherwise node i
+   * is in project i % projects, and attached to that project's own network.
+   */
+  projects: number;
+  /** How long to wait for all Attached. */
+  timeoutMs: number;
+}
+
+/** Converge a Shape through the API and the controllers; returns ms from the first POST to all Attached. */
+export async function converge(ctx: BenchContext, shape: Shape): Promise<number> {
+  const { switches, ports, nodesPerSwitch, projects } = shape;
   const server = await ctx.startServer();
   const url = server.url;
   // Keep-alive, and a third of fetch's CPU per request: this process also runs the controllers being measured.
@@ -63,14 +78,22 @@ async function converge(ctx: BenchContext, switches: number, ports: number): Pro
     commandLatencyMs: String(COMMAND_MS),
     saveLatencyMs: String(SAVE_MS),
   };
-  await call(http, 'POST', `${G}/projects`, obj('Project', 'bench', {}));
-  for (let s = 0; s < switches; s++)
+  const projectOf = (i: number) => (projects ? `fp${i % projects}` : 'bench');
+  const networkOf = (i: number) => (projects ? `fnet${i % projects}` : `net${i % NETWORKS}`);
+  await pool(0, Math.max(projects, 1), 16, async (k) => {
+    await call(http, 'POST', `${G}/projects`, obj('Project', projects ? `fp${k}` : 'bench', {}));
+  });
+  await pool(0, switches, 16, async (s) => {
     await call(
       http,
       'POST',
       `${G}/switches`,
       obj('Switch', `sw${s}`, { type: 'mock', address: `bench-sw${s}`, options }),
     );
+  });
+  const total = switches * nodesPerSwitch;
+  const big = switches * ports > 1000;
+  let made = 0;
   await pool(0, switches * ports, 16, async (i) => {
     const s = Math.floor(i / ports);
     const p = i % ports;
@@ -80,33 +103,42 @@ async function converge(ctx: BenchContext, switches: number, ports: number): Pro
       `${G}/ports`,
       obj('Port', `sw${s}-p${p}`, { switch: `sw${s}`, interface: `gi1/0/${p + 1}` }),
     );
+    if (p < nodesPerSwitch)
+      await call(
+        http,
+        'POST',
+        `${G}/nodes`,
+        obj('Node', `n-${s}-${p}`, {
+          project: projectOf(s * nodesPerSwitch + p),
+          obm: { type: 'mock', host: `bmc-${s}-${p}` },
+          nics: [{ name: 'eth0', port: `sw${s}-p${p}` }],
+        }),
+      );
+    if (big && ++made % 2000 === 0) log(`  ${switches}×${ports}: ${made} ports (and their nodes) created`);
+  });
+  const networks = projects || NETWORKS;
+  await pool(0, networks, 16, async (n) => {
     await call(
       http,
       'POST',
-      `${G}/nodes`,
-      obj('Node', `n-${s}-${p}`, {
-        project: 'bench',
-        obm: { type: 'mock', host: `bmc-${s}-${p}` },
-        nics: [{ name: 'eth0', port: `sw${s}-p${p}` }],
-      }),
+      `${G}/networks`,
+      obj('Network', projects ? `fnet${n}` : `net${n}`, { owner: projects ? `fp${n}` : 'bench' }),
     );
   });
-  for (let n = 0; n < NETWORKS; n++)
-    await call(http, 'POST', `${G}/networks`, obj('Network', `net${n}`, { owner: 'bench' }));
-  await waitFor('VLANs for every network', 60_000, async () => {
+  await waitFor('VLANs for every network', 120_000, async () => {
     const list = await call(http, 'GET', `${G}/networks`);
     return list.items.every((n: any) => typeof n.status?.vlan === 'number');
   });
-  // Let the controllers settle (ports parked, statuses written) before the clock starts.
-  await sleep(1500);
+  // Let the controllers settle (ports parked, statuses written) before the clock starts: the store's revision
+  // stands still for a while (1.5 s; with thousands of objects, until it has not moved for 2 s).
+  await settle(http, big ? 2000 : 1500);
   // Watched, not polled: a poll every few ms would load the server being measured; the watch sees each change as
   // it is committed.
-  const total = switches * ports;
   const from = (await call(http, 'GET', `${G}/networkattachments`)).metadata.resourceVersion;
   const attached = new Set<string>();
   let allAttachedAt = 0;
-  let settle!: () => void;
-  const allAttached = new Promise<void>((r) => (settle = r));
+  let settleAll!: () => void;
+  const allAttached = new Promise<void>((r) => (settleAll = r));
   const watch = await http.stream(
     `${G}/networkattachments?watch=1&resourceVersion=${from}&allowWatchBookmarks=false`,
     (line, at) => {
@@ -120,7 +152,7 @@ async function converge(ctx: BenchContext, switches: number, ports: number): Pro
       else attached.delete(name);
       if (attached.size === total && !allAttachedAt) {
         allAttachedAt = at;
-        settle();
+        settleAll();
       }
     },
   );
@@ -129,16 +161,17 @@ async function converge(ctx: BenchContext, switches: number, ports: number): Pro
   log(`  ${switches}×${ports}: ${total} nodes ready; applying ${total} attachments`);
   const t0 = performance.now();
   await pool(0, total, 16, async (i) => {
-    const s = Math.floor(i / ports);
-    const p = i % ports;
+    const s = Math.floor(i / nodesPerSwitch);
+    const p = i % nodesPerSwitch;
     await call(
       http,
       'POST',
       `${G}/networkattachments`,
-      obj('NetworkAttachment', `a-${s}-${p}`, { node: `n-${s}-${p}`, nic: 'eth0', network: `net${i % NETWORKS}` }),
+      obj('NetworkAttachment', `a-${s}-${p}`, { node: `n-${s}-${p}`, nic: 'eth0', network: networkOf(i) }),
     );
   });
   const posted = performance.now() - t0;
+  log(`  ${switches}×${ports}: ${total} attachments POSTed in ${posted.toFixed(0)} ms`);
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     allAttached,
@@ -148,20 +181,40 @@ async function converge(ctx: BenchContext, switches: number, ports: number): Pro
     new Promise(
       (_, reject) =>
         (timer = setTimeout(
-          () => reject(new Error(`timed out: ${attached.size} of ${total} attachments Attached after 300 s`)),
-          300_000,
+          () =>
+            reject(
+              new Error(`timed out: ${attached.size} of ${total} attachments Attached after ${shape.timeoutMs} ms`),
+            ),
+          shape.timeoutMs,
         )),
     ),
   ]).finally(() => clearTimeout(timer));
   watch.close();
   const took = allAttachedAt - t0;
   const counters = Array.from({ length: switches }, (_, s) => mock.fabric.switch(`bench-sw${s}`).counters);
+  const summary = (xs: number[]) => (xs.length > 16 ? `${Math.min(...xs)}–${Math.max(...xs)}` : xs.join(','));
   log(
     `  ${switches}×${ports}: POSTs done in ${posted.toFixed(0)} ms, all Attached after ${took.toFixed(0)} ms; ` +
-      `sessions per switch ${counters.map((c) => c.sessionsOpened).join(',')}, saves ${counters.map((c) => c.saves).join(',')}`,
+      `sessions per switch ${summary(counters.map((c) => c.sessionsOpened))}, saves ${summary(counters.map((c) => c.saves))}`,
   );
   await controllers.stop();
   return took;
+}
+
+/** Waits until the store's revision has not moved for `quietMs`. */
+async function settle(http: HttpClient, quietMs: number): Promise<void> {
+  let last = '';
+  let since = performance.now();
+  const deadline = performance.now() + 300_000;
+  for (;;) {
+    const rv = (await call(http, 'GET', `${G}/projects?limit=1`)).metadata.resourceVersion as string;
+    if (rv !== last) {
+      last = rv;
+      since = performance.now();
+    } else if (performance.now() - since >= quietMs) return;
+    if (performance.now() > deadline) throw new Error('the controllers did not settle within 300 s');
+    await sleep(250);
+  }
 }
 
 /** HIL's daemon: every change on its own, one after the other, each in its own session with its own save. */
@@ -205,7 +258,13 @@ export const switchBench: BenchModule = {
     for (const switches of [4, 16]) {
       const name = `${switches}x${ports === 48 ? 48 : ports}`;
       const bound = lowerBound(ports);
-      const took = await converge(ctx, switches, ports);
+      const took = await converge(ctx, {
+        switches,
+        ports,
+        nodesPerSwitch: ports,
+        projects: 0,
+        timeoutMs: 300_000,
+      });
       ctx.report.record(`switch-converge-${name}`, took, 'ms', {
         aim: { op: '<=', value: Math.round(bound * 1.2) },
         switches,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openStore } from '../../apiserver/store/open.js';
-import { CompactedError, type Store } from '../../apiserver/store/store.js';
+import { CompactedError, objectJson, type Store } from '../../apiserver/store/store.js';
 import type { KObject } from '../../apiserver/object.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { fieldExpressionText, fieldIndexName, INDEXED_FIELDS } from '../../apiserver/store/field-index.js';
@@ -127,6 +127,98 @@ for (const make of [sqliteDialect, postgresDialect]) {
       );
       assert.equal(await store.get(R, '', 'net-rollback'), undefined);
       assert.deepEqual(await store.changesSince(rev, 10), []);
+    });
+
+    test('writes sent together commit together, in order; one that fails is rolled back alone', async () => {
+      const rev = await store.currentRevision();
+      // Issued in one turn of the event loop, so they share a group (and its transaction).
+      const results = await Promise.allSettled([
+        store.transact(async (tx) => {
+          await tx.put(R, '', 'grp-0', obj('grp-0'));
+          throw new Error('first refused');
+        }),
+        store.transact((tx) => tx.put(R, '', 'grp-1', obj('grp-1'))),
+        store.transact(async (tx) => {
+          await tx.put(R, '', 'grp-2', obj('grp-2'));
+          throw new Error('middle refused');
+        }),
+        // Sees the write before it in the same group, and not the one rolled back.
+        store.transact(async (tx) => {
+          assert.ok(await tx.get(R, '', 'grp-1'));
+          assert.equal(await tx.get(R, '', 'grp-2'), undefined);
+          return tx.put(R, '', 'grp-3', obj('grp-3'));
+        }),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['rejected', 'fulfilled', 'rejected', 'fulfilled'],
+      );
+      assert.match(String((results[0] as PromiseRejectedResult).reason), /first refused/);
+      assert.match(String((results[2] as PromiseRejectedResult).reason), /middle refused/);
+      const evs = await store.changesSince(rev, 10);
+      assert.deepEqual(
+        evs.map((e) => e.name),
+        ['grp-1', 'grp-3'],
+      );
+      assert.ok(evs[0].revision < evs[1].revision);
+      assert.equal(await store.get(R, '', 'grp-0'), undefined);
+      assert.equal(await store.get(R, '', 'grp-2'), undefined);
+    });
+
+    test('a database error in one write of a group fails only that write', async () => {
+      const rev = await store.currentRevision();
+      const results = await Promise.allSettled([
+        store.transact((tx) => tx.put(R, '', 'dup-a', obj('dup-a'))),
+        store.transact(async (tx) => {
+          await tx.put(R, '', 'dup-b', obj('dup-b'));
+          // PostgreSQL refuses a NUL in text: a real SQL error, which aborts a PostgreSQL transaction unless rolled
+          // back to a savepoint. SQLite takes it, so the write is refused here instead.
+          await tx.put(R, '', 'dup\u0000b', obj('dup-b'));
+          throw new Error('refused');
+        }),
+        store.transact((tx) => tx.put(R, '', 'dup-c', obj('dup-c'))),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      );
+      assert.deepEqual(
+        (await store.changesSince(rev, 10)).map((e) => e.name),
+        ['dup-a', 'dup-c'],
+      );
+    });
+
+    test('stored text is served as the object with its resourceVersion (get, list, change log)', async () => {
+      const created = await store.transact((tx) =>
+        tx.put(R, '', 'net-text', obj('net-text', { note: 'a "quoted" \\ value' })),
+      );
+      const got = (await store.get(R, '', 'net-text'))!;
+      const listed = (await store.list(R)).items.find((i) => i.name === 'net-text')!;
+      const [ev] = (await store.changesSince(created.revision - 1, 1)).filter((e) => e.name === 'net-text');
+      for (const item of [created, got, listed, ev]) {
+        assert.deepEqual(JSON.parse(objectJson(item)), created.object);
+        assert.equal(JSON.parse(objectJson(item)).metadata.resourceVersion, String(created.revision));
+      }
+      // Text written before metadata went first is served by parsing it.
+      const old = { raw: JSON.stringify({ apiVersion: 'v1', metadata: { name: 'x' } }), revision: 7 };
+      const parsed = { apiVersion: 'v1', metadata: { name: 'x', resourceVersion: '7' } } as KObject;
+      assert.deepEqual(JSON.parse(objectJson({ ...old, object: parsed })), parsed);
+    });
+
+    test('a list can be narrowed to objects whose text mentions a string value (a pre-filter)', async () => {
+      await store.transact(async (tx) => {
+        await tx.put(R, '', 'm-1', obj('m-1', { nics: [{ name: 'eth0', port: 'sw0-p"1' }] }));
+        await tx.put(R, '', 'm-2', obj('m-2', { nics: [{ name: 'eth0', port: 'sw0-p2' }] }));
+      });
+      const names = async (mentions: string) => (await store.list(R, { mentions })).items.map((i) => i.name);
+      assert.deepEqual(await names('sw0-p"1'), ['m-1']);
+      assert.deepEqual(await names('sw0-p2'), ['m-2']);
+      assert.deepEqual(await names('sw0-p'), []); // a whole JSON string, not a substring of one
+      const inTx = await store.transact((tx) => tx.list(R, { mentions: 'sw0-p2' }));
+      assert.deepEqual(
+        inTx.map((i) => i.name),
+        ['m-2'],
+      );
     });
 
     test('delete removes the object and logs a DELETED event with its last state', async () => {
