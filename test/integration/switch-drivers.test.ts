@@ -25,6 +25,7 @@ import { CiscoNexusEmulator } from '../support/switches/cisco-nexus-emulator.js'
 import { DellN3000Emulator } from '../support/switches/dell-n3000-emulator.js';
 import { DellPowerConnectEmulator } from '../support/switches/dell-powerconnect-emulator.js';
 import { RestSwitchDriver } from '../../drivers/switch/rest/rest-driver.js';
+import type { RestDialect } from '../../drivers/switch/rest/rest-dialect.js';
 import { brocade } from '../../drivers/switch/rest/dialects/brocade.js';
 import { dellNos9 } from '../../drivers/switch/rest/dialects/dellnos9.js';
 import { BrocadeRestEmulator } from '../support/switches/brocade-rest-emulator.js';
@@ -249,72 +250,8 @@ const targets: Target[] = [
       };
     },
   },
-  {
-    name: 'brocade',
-    async setup() {
-      const names = Array.from({ length: MANY + 10 }, (_, i) => `1/0/${i + 1}`);
-      const emu = await BrocadeRestEmulator.start(`1/0/1-${MANY + 10}`);
-      const config: SwitchConfig = {
-        address: emu.server.address,
-        credentials: { username: 'admin', password: 'secret' },
-        options: { interfaceType: 'TenGigabitEthernet' },
-        timeoutMs: 10_000,
-      };
-      return {
-        driver: new RestSwitchDriver(brocade),
-        config,
-        ports: names.slice(0, 10),
-        many: names.slice(10),
-        unknownPort: '9/0/1',
-        handSet: async (port, vlan) => {
-          emu.running.vlans.add(vlan);
-          Object.assign(emu.running.ports.get(port)!, {
-            routed: false,
-            mode: 'trunk',
-            nativeVlan: vlan,
-            allowed: new Set(),
-            shutdown: false,
-          });
-        },
-        handGet: async (port) => emu.render(port),
-        unreachable: { ...config, address: 'http://127.0.0.1:1' },
-        teardown: () => emu.server.close(),
-      };
-    },
-  },
-  {
-    name: 'dellnos9',
-    async setup() {
-      const names = Array.from({ length: MANY + 10 }, (_, i) => `1/${i + 1}`);
-      const emu = await DellNos9RestEmulator.start(`1/1-${MANY + 10}`);
-      const config: SwitchConfig = {
-        address: emu.server.address,
-        credentials: { username: 'admin', password: 'secret' },
-        options: { interfaceType: 'TenGigabitEthernet' },
-        timeoutMs: 10_000,
-      };
-      return {
-        driver: new RestSwitchDriver(dellNos9),
-        config,
-        ports: names.slice(0, 10),
-        many: names.slice(10),
-        unknownPort: '9/1',
-        handSet: async (port, vlan) => {
-          emu.running.vlans.add(vlan);
-          Object.assign(emu.running.ports.get(port)!, {
-            routed: false,
-            mode: 'general',
-            nativeVlan: vlan,
-            allowed: new Set(),
-            shutdown: false,
-          });
-        },
-        handGet: async (port) => emu.render(port),
-        unreachable: { ...config, address: 'http://127.0.0.1:1' },
-        teardown: () => emu.server.close(),
-      };
-    },
-  },
+  restTarget('brocade', brocade, (ports) => BrocadeRestEmulator.start(ports), '1/0/', 'trunk'),
+  restTarget('dellnos9', dellNos9, (ports) => DellNos9RestEmulator.start(ports), '1/', 'general'),
   iosStyleTarget(
     'cisco-catalyst',
     ciscoCatalyst,
@@ -323,6 +260,49 @@ const targets: Target[] = [
   ),
   iosStyleTarget('arista-eos', aristaEos, () => AristaEosEmulator.start('Ethernet1-110'), 'Ethernet'),
 ];
+
+/** Brocade and OS9 on their HTTP emulators; a port set by hand is a switchport native on the VLAN (`mode` as the vendor names it). */
+function restTarget(
+  name: string,
+  dialect: RestDialect,
+  start: (ports: string) => Promise<BrocadeRestEmulator | DellNos9RestEmulator>,
+  prefix: string,
+  mode: string,
+): Target {
+  return {
+    name,
+    async setup() {
+      const names = Array.from({ length: MANY + 10 }, (_, i) => `${prefix}${i + 1}`);
+      const emu = await start(`${prefix}1-${MANY + 10}`);
+      const config: SwitchConfig = {
+        address: emu.server.address,
+        credentials: { username: 'admin', password: 'secret' },
+        options: { interfaceType: 'TenGigabitEthernet' },
+        timeoutMs: 10_000,
+      };
+      return {
+        driver: new RestSwitchDriver(dialect),
+        config,
+        ports: names.slice(0, 10),
+        many: names.slice(10),
+        unknownPort: `9/${prefix.slice(2)}1`,
+        handSet: async (port, vlan) => {
+          emu.running.vlans.add(vlan);
+          Object.assign(emu.running.ports.get(port)!, {
+            routed: false,
+            mode,
+            nativeVlan: vlan,
+            allowed: new Set(),
+            shutdown: false,
+          });
+        },
+        handGet: async (port) => emu.render(port),
+        unreachable: { ...config, address: 'http://127.0.0.1:1' },
+        teardown: () => emu.server.close(),
+      };
+    },
+  };
+}
 
 /** Catalyst and EOS: the IOS-style trunk model, parked on the dummy VLAN 4000. */
 function iosStyleTarget(
