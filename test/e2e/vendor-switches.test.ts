@@ -323,8 +323,16 @@ describe('vendor switches through the API, on their emulators', () => {
       expectConfig(emu.running, 'running');
       expectConfig(emu.startup, 'startup');
 
-      // The recorded host key (trust on first use): over SSH only, telnet and HTTP have none.
-      const sw = await get(`${H}/switches/${name}`);
+      // The recorded host key (trust on first use): over SSH only, telnet and HTTP have none. The Switch's own
+      // status is written after its attachments' (the pass ends with it), so wait for its Reachable condition.
+      const sw = await until(
+        async () => {
+          const s = await get(`${H}/switches/${name}`);
+          return condition(s, 'Reachable') && s;
+        },
+        `${row.type}: the Switch reports Reachable`,
+        10_000,
+      );
       assert.equal(sw.status.sshHostKeyFingerprint, ssh?.server.hostKeyFingerprint);
       assert.equal(condition(sw, 'Reachable')?.status, 'True');
 
