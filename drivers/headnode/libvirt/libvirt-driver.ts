@@ -74,19 +74,22 @@ const STATES: Record<number, DomainState> = {
 };
 
 let bindingLoad: Promise<{ Hypervisor: new (o: { uri: string }) => Hv }> | undefined;
+/**
+ * Named through a variable so that TypeScript does not resolve it: the binding is an optional dependency that does not
+ * build without libvirt-dev, and `npm run build` (the quick start) must work without it. Its shape is `Hv` above.
+ */
+const BINDING: string = '@unraid/libvirt';
 
 /** The binding, or Unavailable with what to install. */
 export async function loadBinding(): Promise<{ Hypervisor: new (o: { uri: string }) => Hv }> {
-  bindingLoad ??= (import('@unraid/libvirt') as Promise<{ Hypervisor: new (o: { uri: string }) => Hv }>).catch(
-    (err: Error) => {
-      bindingLoad = undefined;
-      throw new HeadnodeDriverError(
-        'Unavailable',
-        `the libvirt binding @unraid/libvirt is not installed or did not load (${err.message.split('\n')[0]}); install libvirt-dev and pkg-config, then npm install (see docs/headnodes.md)`,
-        { cause: err },
-      );
-    },
-  );
+  bindingLoad ??= (import(BINDING) as Promise<{ Hypervisor: new (o: { uri: string }) => Hv }>).catch((err: Error) => {
+    bindingLoad = undefined;
+    throw new HeadnodeDriverError(
+      'Unavailable',
+      `the libvirt binding @unraid/libvirt is not installed or did not load (${err.message.split('\n')[0]}); install libvirt-dev and pkg-config, then npm install (see docs/headnodes.md)`,
+      { cause: err },
+    );
+  });
   return bindingLoad;
 }
 
