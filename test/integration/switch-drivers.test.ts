@@ -221,35 +221,13 @@ const targets: Target[] = [
       };
     },
   })),
-  {
-    name: 'cisco-nexus',
-    async setup() {
-      const names = Array.from({ length: MANY + 10 }, (_, i) => `Ethernet1/${i + 1}`);
-      const emu = await CiscoNexusEmulator.start(`Ethernet1/1-${MANY + 10}`);
-      // Start parked the way this driver parks: a trunk allowing nothing, native on the dummy VLAN.
-      for (const p of emu.running.ports.values())
-        Object.assign(p, { mode: 'trunk', nativeVlan: 4000, allowed: new Set() });
-      const config: SwitchConfig = {
-        address: emu.server.address,
-        credentials: { username: 'admin', password: 'secret' },
-        options: { dummyVlan: '4000' },
-        timeoutMs: 10_000,
-      };
-      return {
-        driver: new CliSwitchDriver(ciscoNexus),
-        config,
-        ports: names.slice(0, 10),
-        many: names.slice(10),
-        unknownPort: 'Ethernet9/1',
-        handSet: async (port, vlan) =>
-          void Object.assign(emu.running.ports.get(port)!, { mode: 'access', accessVlan: vlan }),
-        handGet: async (port) => emu.render(port),
-        unreachable: { ...config, address: 'ssh://127.0.0.1:1' },
-        withParkingVlan: (vlan) => ({ ...config, options: { dummyVlan: String(vlan) } }),
-        teardown: () => emu.close(),
-      };
-    },
-  },
+  iosStyleTarget(
+    'cisco-nexus',
+    ciscoNexus,
+    () => CiscoNexusEmulator.start(`Ethernet1/1-${MANY + 10}`),
+    'Ethernet1/',
+    'Ethernet9/1',
+  ),
   restTarget('brocade', brocade, (ports) => BrocadeRestEmulator.start(ports), '1/0/', 'trunk'),
   restTarget('dellnos9', dellNos9, (ports) => DellNos9RestEmulator.start(ports), '1/', 'general'),
   iosStyleTarget(
@@ -304,12 +282,16 @@ function restTarget(
   };
 }
 
-/** Catalyst and EOS: the IOS-style trunk model, parked on the dummy VLAN 4000. */
+/**
+ * Nexus, Catalyst and EOS: the IOS-style trunk model, started parked the way these drivers park (a trunk allowing
+ * nothing, native on the dummy VLAN 4000).
+ */
 function iosStyleTarget(
   name: string,
   dialect: CliDialect,
   start: () => Promise<IosStyleEmulator>,
   prefix: string,
+  unknownPort = `${prefix}${MANY + 50}`,
 ): Target {
   return {
     name,
@@ -329,7 +311,7 @@ function iosStyleTarget(
         config,
         ports: names.slice(0, 10),
         many: names.slice(10),
-        unknownPort: `${prefix}${MANY + 50}`,
+        unknownPort,
         handSet: async (port, vlan) =>
           void Object.assign(emu.running.ports.get(port)!, { mode: 'access', accessVlan: vlan }),
         handGet: async (port) => emu.render(port),
