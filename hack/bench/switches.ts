@@ -9,26 +9,12 @@ import { createRegistry, MockSwitchDriver } from '../../drivers/switch/index.js'
 import { pool, sleep, type BenchContext, type BenchModule } from './env.js';
 import { HttpClient } from './http.js';
 import { log } from './report.js';
+import { call, G, obj, watchAttached } from './attachments.js';
 
 const LOGIN_MS = 200;
 const COMMAND_MS = 2;
 const SAVE_MS = 100;
 const NETWORKS = 8;
-const G = '/apis/hil.io/v1alpha1';
-
-/** One request through the keep-alive client; throws on an error status. */
-async function call(http: HttpClient, method: string, path: string, body?: unknown): Promise<any> {
-  const r = await http.request(method, path, body);
-  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text.slice(0, 300)}`);
-  return r.text ? JSON.parse(r.text) : undefined;
-}
-
-const obj = (kind: string, name: string, spec: Record<string, unknown>) => ({
-  apiVersion: 'hil.io/v1alpha1',
-  kind,
-  metadata: { name },
-  spec,
-});
 
 /** The cost of one switch's batch with the mock's knobs: login, one read of every port, one write each, one save. */
 export function lowerBound(ports: number): number {
@@ -132,32 +118,7 @@ export async function converge(ctx: BenchContext, shape: Shape): Promise<number>
   // Let the controllers settle (ports parked, statuses written) before the clock starts: the store's revision
   // stands still for a while (1.5 s; with thousands of objects, until it has not moved for 2 s).
   await settle(http, big ? 2000 : 1500);
-  // Watched, not polled: a poll every few ms would load the server being measured; the watch sees each change as
-  // it is committed.
-  const from = (await call(http, 'GET', `${G}/networkattachments`)).metadata.resourceVersion;
-  const attached = new Set<string>();
-  let allAttachedAt = 0;
-  let settleAll!: () => void;
-  const allAttached = new Promise<void>((r) => (settleAll = r));
-  const watch = await http.stream(
-    `${G}/networkattachments?watch=1&resourceVersion=${from}&allowWatchBookmarks=false`,
-    (line, at) => {
-      const ev = JSON.parse(line) as {
-        type: string;
-        object: { metadata: { name: string }; status?: { phase?: string } };
-      };
-      if (ev.type === 'ERROR') return;
-      const name = ev.object.metadata.name;
-      if (ev.type !== 'DELETED' && ev.object.status?.phase === 'Attached') attached.add(name);
-      else attached.delete(name);
-      if (attached.size === total && !allAttachedAt) {
-        allAttachedAt = at;
-        settleAll();
-      }
-    },
-  );
-  if (watch.status !== 200) throw new Error(`watch of networkattachments: HTTP ${watch.status}`);
-  ctx.cleanup.defer('close the watch', () => watch.close());
+  const watch = await watchAttached(ctx, http, total);
   log(`  ${switches}×${ports}: ${total} nodes ready; applying ${total} attachments`);
   const t0 = performance.now();
   await pool(0, total, 16, async (i) => {
@@ -172,25 +133,7 @@ export async function converge(ctx: BenchContext, shape: Shape): Promise<number>
   });
   const posted = performance.now() - t0;
   log(`  ${switches}×${ports}: ${total} attachments POSTed in ${posted.toFixed(0)} ms`);
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    allAttached,
-    watch.done.then(() => {
-      throw new Error('the watch ended before every attachment was Attached');
-    }),
-    new Promise(
-      (_, reject) =>
-        (timer = setTimeout(
-          () =>
-            reject(
-              new Error(`timed out: ${attached.size} of ${total} attachments Attached after ${shape.timeoutMs} ms`),
-            ),
-          shape.timeoutMs,
-        )),
-    ),
-  ]).finally(() => clearTimeout(timer));
-  watch.close();
-  const took = allAttachedAt - t0;
+  const took = (await watch.allAttached(shape.timeoutMs)) - t0;
   const counters = Array.from({ length: switches }, (_, s) => mock.fabric.switch(`bench-sw${s}`).counters);
   const summary = (xs: number[]) => (xs.length > 16 ? `${Math.min(...xs)}–${Math.max(...xs)}` : xs.join(','));
   log(

@@ -21,6 +21,7 @@ import type { EmulatorKnobs, SshCliServer } from '../../test/support/switches/ss
 import { pool, sleep, type BenchContext, type BenchModule } from './env.js';
 import { HttpClient } from './http.js';
 import { log } from './report.js';
+import { call, G, obj, watchAttached } from './attachments.js';
 
 /** A real switch's costs; --quick (a smoke run: do the parts work?) divides them by 10. */
 const COSTS = { loginMs: 2_500, commandMs: 20, saveMs: 1_500 };
@@ -28,7 +29,6 @@ let cost = COSTS;
 const SWITCHES = 4;
 const NETWORKS = 8;
 const DUMMY_VLAN = 4000;
-const G = '/apis/hil.io/v1alpha1';
 const knobs = (): Partial<EmulatorKnobs> => ({
   loginLatencyMs: cost.loginMs,
   commandLatencyMs: cost.commandMs,
@@ -61,19 +61,6 @@ const KINDS: Kind[] = [
 ];
 
 const kindOf = (s: number) => KINDS[s % KINDS.length];
-
-async function call(http: HttpClient, method: string, path: string, body?: unknown): Promise<any> {
-  const r = await http.request(method, path, body);
-  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text.slice(0, 300)}`);
-  return r.text ? JSON.parse(r.text) : undefined;
-}
-
-const obj = (kind: string, name: string, spec: Record<string, unknown>) => ({
-  apiVersion: 'hil.io/v1alpha1',
-  kind,
-  metadata: { name },
-  spec,
-});
 
 const credentials = { username: 'admin', password: 'secret' };
 
@@ -185,29 +172,7 @@ async function converge(ctx: BenchContext, ports: number): Promise<{ ms: number;
   for (const s of servers) s.hangUp();
   await sleep(500);
   const total = SWITCHES * ports;
-  const from = (await call(http, 'GET', `${G}/networkattachments`)).metadata.resourceVersion;
-  const attached = new Set<string>();
-  let allAttachedAt = 0;
-  let settle!: () => void;
-  const allAttached = new Promise<void>((r) => (settle = r));
-  const watch = await http.stream(
-    `${G}/networkattachments?watch=1&resourceVersion=${from}&allowWatchBookmarks=false`,
-    (line, at) => {
-      const ev = JSON.parse(line) as {
-        type: string;
-        object: { metadata: { name: string }; status?: { phase?: string } };
-      };
-      if (ev.type === 'ERROR') return;
-      if (ev.type !== 'DELETED' && ev.object.status?.phase === 'Attached') attached.add(ev.object.metadata.name);
-      else attached.delete(ev.object.metadata.name);
-      if (attached.size === total && !allAttachedAt) {
-        allAttachedAt = at;
-        settle();
-      }
-    },
-  );
-  if (watch.status !== 200) throw new Error(`watch of networkattachments: HTTP ${watch.status}`);
-  ctx.cleanup.defer('close the watch', () => watch.close());
+  const watch = await watchAttached(ctx, http, total);
   const trace: { s: number; at: number; line: string }[] = [];
   if (process.env.VENDOR_TRACE)
     servers.forEach((srv, i) => {
@@ -233,22 +198,7 @@ async function converge(ctx: BenchContext, ports: number): Promise<{ ms: number;
     );
   });
   const postedAt = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    allAttached,
-    watch.done.then(() => {
-      throw new Error('the watch ended before every attachment was Attached');
-    }),
-    new Promise(
-      (_, reject) =>
-        (timer = setTimeout(
-          () => reject(new Error(`timed out: ${attached.size} of ${total} attachments Attached after 300 s`)),
-          300_000,
-        )),
-    ),
-  ]).finally(() => clearTimeout(timer));
-  watch.close();
-  const took = allAttachedAt - t0;
+  const took = (await watch.allAttached(300_000)) - t0;
   if (process.env.VENDOR_TRACE) {
     for (let i = 0; i < SWITCHES; i++) {
       const mine = trace.filter((t) => t.s === i);

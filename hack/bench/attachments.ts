@@ -1,0 +1,78 @@
+// What the convergence benchmarks (switches, fleet, vendor) share: API calls that must succeed, resource bodies, and
+// the clock's end — a watch on NetworkAttachments that notes the moment the last of them is Attached. Watched, not
+// polled: a poll every few ms would load the server being measured; the watch sees each change as it is committed.
+import type { BenchContext } from './env.js';
+import type { HttpClient } from './http.js';
+
+export const G = '/apis/hil.io/v1alpha1';
+
+/** A call that must succeed: its parsed body, or an Error naming the call, the status and the answer. */
+export async function call(http: HttpClient, method: string, path: string, body?: unknown): Promise<any> {
+  const r = await http.request(method, path, body);
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text.slice(0, 300)}`);
+  return r.text ? JSON.parse(r.text) : undefined;
+}
+
+export const obj = (kind: string, name: string, spec: Record<string, unknown>) => ({
+  apiVersion: 'hil.io/v1alpha1',
+  kind,
+  metadata: { name },
+  spec,
+});
+
+export interface AttachedWatch {
+  /** How many attachments are Attached now. */
+  readonly attached: () => number;
+  /** The watch event's time (performance.now()) at which `total` were Attached; rejects after timeoutMs. */
+  allAttached(timeoutMs: number): Promise<number>;
+}
+
+/** Starts watching NetworkAttachments from the current revision, before the attachments are created. */
+export async function watchAttached(ctx: BenchContext, http: HttpClient, total: number): Promise<AttachedWatch> {
+  const from = (await call(http, 'GET', `${G}/networkattachments`)).metadata.resourceVersion;
+  const attached = new Set<string>();
+  let allAttachedAt = 0;
+  let settle!: () => void;
+  const done = new Promise<void>((r) => (settle = r));
+  const watch = await http.stream(
+    `${G}/networkattachments?watch=1&resourceVersion=${from}&allowWatchBookmarks=false`,
+    (line, at) => {
+      const ev = JSON.parse(line) as {
+        type: string;
+        object: { metadata: { name: string }; status?: { phase?: string } };
+      };
+      if (ev.type === 'ERROR') return;
+      const name = ev.object.metadata.name;
+      if (ev.type !== 'DELETED' && ev.object.status?.phase === 'Attached') attached.add(name);
+      else attached.delete(name);
+      if (attached.size === total && !allAttachedAt) {
+        allAttachedAt = at;
+        settle();
+      }
+    },
+  );
+  if (watch.status !== 200) throw new Error(`watch of networkattachments: HTTP ${watch.status}`);
+  ctx.cleanup.defer('close the watch', () => watch.close());
+  return {
+    attached: () => attached.size,
+    async allAttached(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        done,
+        watch.done.then(() => {
+          throw new Error('the watch ended before every attachment was Attached');
+        }),
+        new Promise(
+          (_, reject) =>
+            (timer = setTimeout(
+              () =>
+                reject(new Error(`timed out: ${attached.size} of ${total} attachments Attached after ${timeoutMs} ms`)),
+              timeoutMs,
+            )),
+        ),
+      ]).finally(() => clearTimeout(timer));
+      watch.close();
+      return allAttachedAt;
+    },
+  };
+}
