@@ -7,23 +7,19 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createAdminUser, createToken } from '../../apiserver/admin-tasks.js';
-import { createLogger } from '../../common/logging.js';
+import { createAdminUser } from '../../apiserver/admin-tasks.js';
 import { packageRoot } from '../../common/paths.js';
-import { kubeConfigFor, startControllers, type RunningControllers } from '../../controllers/daemon.js';
-import { ConsoleHub, createObmRegistry, ObmdObmDriver } from '../../drivers/obm/index.js';
 import { until } from '../support/controllers.js';
-import { startIpmiSims, type IpmiSims, type SimBmc } from '../support/ipmi-sim.js';
-import { registerObmdNode, startObmdEmulator, type ObmdEmulator } from '../support/obmd-emulator.js';
-import { startInProcessServer, TSX_LOADER, type InProcessServer } from '../support/server.js';
+import type { SimBmc } from '../support/ipmi-sim.js';
+import type { ObmdEmulator } from '../support/obmd-emulator.js';
+import { startObmdLab, type ObmdLab } from '../support/obmd-lab.js';
+import { TSX_LOADER, type InProcessServer } from '../support/server.js';
 
 describe('hil CLI: node obm, power, bootdev and console', () => {
+  let lab: ObmdLab;
   let srv: InProcessServer;
-  let sims: IpmiSims;
   let obmd: ObmdEmulator;
   let bmc: SimBmc;
-  let hub: ConsoleHub;
-  let running: RunningControllers;
   let uri: string;
   let env: NodeJS.ProcessEnv;
   const argv = (args: string[]) => ['--import', TSX_LOADER, join(packageRoot(), 'cmd', 'hil.ts'), ...args];
@@ -40,23 +36,10 @@ describe('hil CLI: node obm, power, bootdev and console', () => {
   };
 
   before(async () => {
-    const registry = createObmRegistry({ obmd: new ObmdObmDriver({ callTimeoutMs: 15_000 }) });
-    hub = new ConsoleHub(registry);
-    [sims, obmd, srv] = await Promise.all([
-      startIpmiSims(1, { prefix: 'clobm' }),
-      startObmdEmulator(),
-      startInProcessServer({ auth: 'database', console: hub }),
-    ]);
-    bmc = sims.bmcs[0]!;
-    uri = await registerObmdNode(obmd, 'n1', bmc);
+    lab = await startObmdLab('clobm', 'n1');
+    ({ srv, obmd, bmc, uri } = lab);
     await createAdminUser(srv.store, 'root', 'root-password');
-    const { token } = await createToken(srv.store, 'root', 3600);
-    running = startControllers({
-      kubeConfig: kubeConfigFor(srv.url, token),
-      resyncMs: 1_000,
-      logger: createLogger(process.env.HIL_TEST_LOG_LEVEL ?? 'error', 'controllers'),
-      nodes: { obmRegistry: registry, backoffBaseMs: 300, backoffMaxMs: 1_000, cycleGraceMs: 2_000 },
-    });
+    await lab.startControllers('root');
     env = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -66,11 +49,7 @@ describe('hil CLI: node obm, power, bootdev and console', () => {
     };
   });
   after(async () => {
-    await running?.stop();
-    await hub?.close();
-    await srv?.stop();
-    await obmd?.stop();
-    await sims?.stop();
+    await lab?.stop();
   });
 
   test('register, enable, power on/status/cycle/off and bootdev reach the BMC', async () => {

@@ -7,15 +7,13 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { createAdminUser, createToken } from '../../apiserver/admin-tasks.js';
+import { createAdminUser } from '../../apiserver/admin-tasks.js';
 import { resourceName } from '../../apiserver/v0/names.js';
-import { createLogger } from '../../common/logging.js';
-import { kubeConfigFor, startControllers, type RunningControllers } from '../../controllers/daemon.js';
-import { ConsoleHub, createObmRegistry, ObmdObmDriver } from '../../drivers/obm/index.js';
 import { H, until } from '../support/controllers.js';
-import { startIpmiSims, type IpmiSims, type SimBmc } from '../support/ipmi-sim.js';
-import { registerObmdNode, startObmdEmulator, type ObmdEmulator } from '../support/obmd-emulator.js';
-import { callers, startInProcessServer, type InProcessServer } from '../support/server.js';
+import type { SimBmc } from '../support/ipmi-sim.js';
+import type { ObmdEmulator } from '../support/obmd-emulator.js';
+import { startObmdLab, type ObmdLab } from '../support/obmd-lab.js';
+import { callers, type InProcessServer } from '../support/server.js';
 
 type Caller = 'admin' | 'alice' | 'bob';
 const PW: Record<Caller, string> = { admin: 'root-password', alice: 'alice-password', bob: 'bob-password' };
@@ -24,12 +22,10 @@ const auth = (c: Caller) => ({
 });
 
 describe('v0 OBM calls on an obmd node (obmd emulator, ipmi_sim, node controller)', () => {
+  let lab: ObmdLab;
   let srv: InProcessServer;
-  let sims: IpmiSims;
   let obmd: ObmdEmulator;
   let bmc: SimBmc;
-  let hub: ConsoleHub;
-  let running: RunningControllers;
   let uri: string;
   const { as, must } = callers<Caller>(() => srv.url, auth);
   const v0 = async (c: Caller, method: string, path: string, body?: unknown) =>
@@ -42,15 +38,8 @@ describe('v0 OBM calls on an obmd node (obmd emulator, ipmi_sim, node controller
   };
 
   before(async () => {
-    const registry = createObmRegistry({ obmd: new ObmdObmDriver({ callTimeoutMs: 15_000 }) });
-    hub = new ConsoleHub(registry);
-    [sims, obmd, srv] = await Promise.all([
-      startIpmiSims(1, { prefix: 'v0obmd' }),
-      startObmdEmulator(),
-      startInProcessServer({ auth: 'database', console: hub }),
-    ]);
-    bmc = sims.bmcs[0]!;
-    uri = await registerObmdNode(obmd, 'node-1', bmc);
+    lab = await startObmdLab('v0obmd', 'node-1');
+    ({ srv, obmd, bmc, uri } = lab);
     await createAdminUser(srv.store, 'root', PW.admin);
     await v0('admin', 'PUT', '/project/Lab One');
     await v0('admin', 'PUT', '/project/other');
@@ -58,20 +47,10 @@ describe('v0 OBM calls on an obmd node (obmd emulator, ipmi_sim, node controller
     await v0('admin', 'PUT', '/auth/basic/user/bob', { password: PW.bob });
     await v0('admin', 'POST', '/auth/basic/user/alice/add_project', { project: 'Lab One' });
     await v0('admin', 'POST', '/auth/basic/user/bob/add_project', { project: 'other' });
-    const { token } = await createToken(srv.store, 'root', 3600);
-    running = startControllers({
-      kubeConfig: kubeConfigFor(srv.url, token),
-      resyncMs: 1_000,
-      logger: createLogger(process.env.HIL_TEST_LOG_LEVEL ?? 'error', 'controllers'),
-      nodes: { obmRegistry: registry, backoffBaseMs: 300, backoffMaxMs: 1_000, cycleGraceMs: 2_000 },
-    });
+    await lab.startControllers('root');
   });
   after(async () => {
-    await running?.stop();
-    await hub?.close();
-    await srv?.stop();
-    await obmd?.stop();
-    await sims?.stop();
+    await lab?.stop();
   });
 
   test('node_register with obmd: an obmd Node, the admin token only in its Secret, OBM disabled', async () => {
