@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, colourOf, condition, H, request, useLive, type Session } from './api.js';
 
-function useOutcome(): [{ ok?: string; err?: string }, (label: string, f: () => Promise<unknown>) => Promise<boolean>] {
+function useOutcome(): [{ ok?: string; err?: string }, Run] {
   const [out, setOut] = useState<{ ok?: string; err?: string }>({});
   const run = async (label: string, f: () => Promise<unknown>) => {
     setOut({});
@@ -27,6 +27,21 @@ function Outcome({ out }: { out: { ok?: string; err?: string } }) {
       </p>
     );
   return out.ok ? <p class="ok">{out.ok}</p> : null;
+}
+
+type Run = (label: string, f: () => Promise<unknown>) => Promise<boolean>;
+
+/** A row's Delete button: DELETE of the object, its outcome (or the server's refusal) shown by the page's Outcome. */
+function DeleteButton({ plural, name, done, run }: { plural: string; name: string; done: string; run: Run }) {
+  return (
+    <button
+      type="button"
+      class="small"
+      onClick={() => void run(done, () => request('DELETE', `${H}/${plural}/${encodeURIComponent(name)}`))}
+    >
+      Delete
+    </button>
+  );
 }
 
 const list = (s: string) =>
@@ -86,17 +101,12 @@ export function NetworksAdmin({ session }: { session: Session }) {
                   {n.metadata.deletionTimestamp ? 'deleting…' : (ready?.status ?? '')}
                 </td>
                 <td>
-                  <button
-                    type="button"
-                    class="small"
-                    onClick={() =>
-                      void run(`network ${n.metadata.name} deleted (it goes once nothing is attached)`, () =>
-                        request('DELETE', `${H}/networks/${encodeURIComponent(n.metadata.name)}`),
-                      )
-                    }
-                  >
-                    Delete
-                  </button>
+                  <DeleteButton
+                    plural="networks"
+                    name={n.metadata.name}
+                    done={`network ${n.metadata.name} deleted (it goes once nothing is attached)`}
+                    run={run}
+                  />
                 </td>
               </tr>
             );
@@ -173,17 +183,12 @@ export function ProjectsAdmin({ session }: { session: Session }) {
               </td>
               {session.admin && (
                 <td>
-                  <button
-                    type="button"
-                    class="small"
-                    onClick={() =>
-                      void run(`project ${p.metadata.name} deleted`, () =>
-                        request('DELETE', `${H}/projects/${encodeURIComponent(p.metadata.name)}`),
-                      )
-                    }
-                  >
-                    Delete
-                  </button>
+                  <DeleteButton
+                    plural="projects"
+                    name={p.metadata.name}
+                    done={`project ${p.metadata.name} deleted`}
+                    run={run}
+                  />
                 </td>
               )}
             </tr>
@@ -254,17 +259,12 @@ export function UsersAdmin({ session }: { session: Session }) {
               <td>{u.spec?.admin ? 'yes' : ''}</td>
               <td>{(u.spec?.projects ?? []).join(', ')}</td>
               <td>
-                <button
-                  type="button"
-                  class="small"
-                  onClick={() =>
-                    void run(`user ${u.metadata.name} deleted`, () =>
-                      request('DELETE', `${H}/users/${encodeURIComponent(u.metadata.name)}`),
-                    )
-                  }
-                >
-                  Delete
-                </button>
+                <DeleteButton
+                  plural="users"
+                  name={u.metadata.name}
+                  done={`user ${u.metadata.name} deleted`}
+                  run={run}
+                />
               </td>
             </tr>
           ))}
