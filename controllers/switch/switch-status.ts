@@ -55,6 +55,16 @@ export class SwitchStatusWriter {
     },
   ): Promise<void> {
     const name = sw.metadata.name!;
+    const reachable = {
+      type: 'Reachable',
+      status: 'True',
+      reason: 'LoggedIn',
+      message: `logged in to ${sw.spec.address}`,
+    } as const;
+    // A switch that was unreachable says it is back before any attachment says Attached: nobody reads an attachment
+    // in place on a switch still marked unreachable. (Once reachable, this costs no write.)
+    if (sw.status?.conditions?.find((c) => c.type === 'Reachable')?.status !== 'True')
+      sw = { ...sw, status: await this.writeSwitchStatus(sw, { conditions: [reachable] }) };
     let allInSync = true;
     // Attachments first (what users wait for), then ports.
     const jobs: (() => Promise<void>)[] = [];
@@ -126,7 +136,7 @@ export class SwitchStatusWriter {
     const ready = allInSync && plan.duplicates.length === 0 && !o.paused;
     const patch: SwitchStatusPatch = {
       conditions: [
-        { type: 'Reachable', status: 'True', reason: 'LoggedIn', message: `logged in to ${sw.spec.address}` },
+        reachable,
         ready
           ? { type: 'Ready', status: 'True', reason: 'InSync', message: `${plan.ports.length} port(s) in sync` }
           : o.paused
@@ -306,7 +316,8 @@ export class SwitchStatusWriter {
     await this.patchStatusTolerant('ports', port.metadata.name!, next);
   }
 
-  async writeSwitchStatus(sw: Switch, patch: SwitchStatusPatch): Promise<void> {
+  /** Writes what changed; answers the status as it now is. */
+  async writeSwitchStatus(sw: Switch, patch: SwitchStatusPatch): Promise<SwitchStatus> {
     const cur: SwitchStatus = sw.status ?? {};
     const gen = sw.metadata.generation;
     let conditions = cur.conditions;
@@ -319,9 +330,11 @@ export class SwitchStatusWriter {
         observedGeneration: gen,
       });
     const body: SwitchStatus = { ...patch, conditions, observedGeneration: gen };
-    if (deepEqual({ ...cur, ...body }, cur)) return;
+    const next = { ...cur, ...body };
+    if (deepEqual(next, cur)) return cur;
     // Only the fields this write is about: a stale cache must not put older values back.
     await this.writes.run('low', () => this.patchStatusTolerant('switches', sw.metadata.name!, body));
+    return next;
   }
 
   /** A status patch; an object deleted meanwhile (404) is fine. */
