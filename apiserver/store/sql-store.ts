@@ -7,6 +7,7 @@ import type { KObject } from '../object.js';
 import { fieldExpression } from './field-index.js';
 import { migrationProvider } from './migrations.js';
 import {
+  RAW_PREFIX,
   CompactedError,
   type Credential,
   type CredentialStore,
@@ -14,6 +15,7 @@ import {
   type EventType,
   type ListOptions,
   type ListResult,
+  type ListText,
   type Store,
   type StoredObject,
   type StoreTx,
@@ -203,6 +205,35 @@ export class SqlStore implements Store, CredentialStore {
       const revision = await currentRevisionIn(tx);
       const items = await listIn(tx, this.dialect, resource, options, lazyStored, this.adapter.rawRows);
       return { items, revision };
+    });
+  }
+
+  async listText(
+    resource: string,
+    options: Pick<ListOptions, 'namespace' | 'after'> = {},
+  ): Promise<ListText | undefined> {
+    return this.adapter.snapshot(async (tx) => {
+      const revision = await currentRevisionIn(tx);
+      // objectJson (store.ts) in SQL: the resourceVersion spliced in at the front of metadata. Rows stored before
+      // metadata came first are not counted as `spliceable`; if there are any, the caller lists the usual way.
+      const spliceable = sql<boolean>`substr(object, 1, ${RAW_PREFIX.length}) = cast(${RAW_PREFIX} as text)`;
+      const rest = sql<string>`substr(object, ${RAW_PREFIX.length + 1})`;
+      const inner = filtered(tx, this.dialect, resource, options).select([
+        'namespace',
+        'name',
+        sql<number>`case when ${spliceable} then 1 else 0 end`.as('ok'),
+        sql<string>`cast(${RAW_PREFIX + '"resourceVersion":"'} as text) || cast(revision as text) || '"' ||
+          case when substr(object, ${RAW_PREFIX.length + 1}, 1) = '}' then '' else ',' end || ${rest}`.as('j'),
+      ]);
+      // Both dialects take ORDER BY inside the aggregate (SQLite since 3.44): the list's order, by the database.
+      const agg = this.dialect === 'sqlite' ? sql.raw('group_concat') : sql.raw('string_agg');
+      const { rows } = await sql<{ n: number | string; ok: number | string | null; items: string | null }>`
+        select count(*) as n, sum(t.ok) as ok, ${agg}(t.j, ',' order by t.namespace, t.name) as items
+        from ${inner.as('t')}`.execute(tx);
+      const r = rows[0];
+      const count = Number(r.n);
+      if (Number(r.ok ?? 0) !== count) return undefined;
+      return { items: r.items ?? '', count, revision };
     });
   }
 
@@ -594,18 +625,14 @@ async function currentRevisionIn(db: Kysely<Tables> | Transaction<Tables>): Prom
   return Number(row?.r ?? 0);
 }
 
-async function listIn(
+/** The rows of a list (no columns chosen yet, no order). */
+function filtered(
   db: Kysely<Tables> | Transaction<Tables>,
   dialect: 'sqlite' | 'postgres',
   resource: string,
   options: ListOptions,
-  toItem: (row: ObjectRow) => StoredObject = toStored,
-  rawRows?: DialectAdapter['rawRows'],
-): Promise<StoredObject[]> {
-  let q = db
-    .selectFrom('hil_objects')
-    .select(['resource', 'namespace', 'name', 'revision', 'object'])
-    .where('resource', '=', resource);
+) {
+  let q = db.selectFrom('hil_objects').where('resource', '=', resource);
   if (options.namespace !== undefined) q = q.where('namespace', '=', options.namespace);
   if (options.fieldEquals) {
     // Paths come from our own code, never from a request; fieldExpression checks them anyway.
@@ -627,7 +654,21 @@ async function listIn(
       eb.or([eb('namespace', '>', namespace), eb.and([eb('namespace', '=', namespace), eb('name', '>', name)])]),
     );
   }
-  const ordered = q.orderBy('namespace').orderBy('name');
+  return q;
+}
+
+async function listIn(
+  db: Kysely<Tables> | Transaction<Tables>,
+  dialect: 'sqlite' | 'postgres',
+  resource: string,
+  options: ListOptions,
+  toItem: (row: ObjectRow) => StoredObject = toStored,
+  rawRows?: DialectAdapter['rawRows'],
+): Promise<StoredObject[]> {
+  const ordered = filtered(db, dialect, resource, options)
+    .select(['resource', 'namespace', 'name', 'revision', 'object'])
+    .orderBy('namespace')
+    .orderBy('name');
   if (rawRows) {
     const compiled = ordered.compile();
     return rawRows(compiled.sql, compiled.parameters).map((r) =>

@@ -34,7 +34,8 @@ export interface ChangeEvent {
   json?: string;
 }
 
-const RAW_PREFIX = '{"metadata":{';
+/** How every object's stored text begins (metadata first; see serialize in sql-store.ts). */
+export const RAW_PREFIX = '{"metadata":{';
 
 /**
  * The object's JSON as the API serves it (with its resourceVersion). The store writes `metadata` first (see
@@ -68,6 +69,15 @@ export interface ListOptions {
   mentions?: string;
 }
 
+/** A whole list as the API serves its items: the objects' JSON texts, joined by commas, in list order. */
+export interface ListText {
+  /** `objectJson` of every item, comma-separated (empty for no items). */
+  items: string;
+  count: number;
+  /** The store's revision the list was read at. */
+  revision: number;
+}
+
 export interface ListResult {
   items: StoredObject[];
   /** The store's revision the list was read at. */
@@ -96,6 +106,12 @@ export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   get(resource: string, namespace: string, name: string): Promise<StoredObject | undefined>;
   list(resource: string, options?: ListOptions): Promise<ListResult>;
+  /**
+   * The same list (namespace and `after` only) already joined as served text, built by the database: a full list
+   * of 10,000 objects is one string, not 10,000 rows and strings for the garbage collector. Undefined when the
+   * store cannot (text stored in an older format): the caller lists the usual way.
+   */
+  listText?(resource: string, options?: Pick<ListOptions, 'namespace' | 'after'>): Promise<ListText | undefined>;
   /** Runs fn in a write transaction; writes are seen by watchers only after it commits. */
   transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   currentRevision(): Promise<number>;

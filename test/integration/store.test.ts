@@ -26,6 +26,8 @@ interface Dialect {
   cleanup(): Promise<void>;
   /** The database's plan for a query, as text (its own connection). */
   plan(query: string, params: unknown[]): Promise<string>;
+  /** Runs a statement on its own connection (to write what an older server would have). */
+  exec(statement: string): Promise<void>;
 }
 
 function sqliteDialect(): Dialect {
@@ -38,6 +40,14 @@ function sqliteDialect(): Dialect {
       return s;
     },
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    exec: async (statement) => {
+      const db = new Database(join(dir, 'hil.db'));
+      try {
+        db.exec(statement);
+      } finally {
+        db.close();
+      }
+    },
     plan: async (query, params) => {
       const db = new Database(join(dir, 'hil.db'), { readonly: true });
       try {
@@ -60,6 +70,15 @@ function postgresDialect(): Dialect {
       return s;
     },
     cleanup: async () => db?.drop(),
+    exec: async (statement) => {
+      const c = new pg.Client({ connectionString: db!.uri });
+      await c.connect();
+      try {
+        await c.query(statement);
+      } finally {
+        await c.end();
+      }
+    },
     plan: async (query, params) => {
       const c = new pg.Client({ connectionString: db!.uri });
       await c.connect();
@@ -247,6 +266,61 @@ for (const make of [sqliteDialect, postgresDialect]) {
       assert.deepEqual(
         rest.items.map((i) => `${i.namespace}/${i.name}`),
         ['a/s3', 'b/s1', 'b/s2', 'b/s3'],
+      );
+    });
+
+    test('a whole list joined by the database is the list served item by item, in the same order', async () => {
+      for (const [ns, n] of [
+        ['b', 'j2'],
+        ['a', 'j1'],
+        ['a', 'j\u00e9 "3"'],
+        ['b', 'j0'],
+      ])
+        await store.transact((tx) =>
+          tx.put('core/configmaps', ns, n, {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: n, namespace: ns },
+            data: { text: 'é, \\ and "quotes"' },
+          }),
+        );
+      // An object with nothing in metadata but what the store adds.
+      await store.transact((tx) => tx.put('core/configmaps', 'c', '', { apiVersion: 'v1', metadata: {} } as KObject));
+      for (const options of [
+        {},
+        { namespace: 'a' },
+        { after: { namespace: 'a', name: 'j1' } },
+        { namespace: 'none' },
+      ]) {
+        const joined = (await store.listText!('core/configmaps', options))!;
+        const listed = await store.list('core/configmaps', options);
+        assert.equal(joined.items, listed.items.map(objectJson).join(','), JSON.stringify(options));
+        assert.equal(joined.count, listed.items.length);
+        assert.equal(joined.revision, listed.revision);
+        assert.deepEqual(
+          JSON.parse(`[${joined.items}]`).map((o: KObject) => o.metadata.resourceVersion),
+          listed.items.map((i) => String(i.revision)),
+        );
+      }
+    });
+
+    test('a whole list with text stored in the older format is left to the item-by-item path', async () => {
+      await store.transact((tx) =>
+        tx.put('core/oldformat', '', 'new', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'new' } }),
+      );
+      assert.equal((await store.listText!('core/oldformat'))!.count, 1);
+      // Text as stored before metadata went first (an older server's row).
+      const old = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old' } });
+      await dialect.exec(
+        `insert into hil_objects (resource, namespace, name, revision, object) values ('core/oldformat', '', 'old', 1, '${old}')`,
+      );
+      assert.equal(await store.listText!('core/oldformat'), undefined);
+      assert.deepEqual(
+        (await store.list('core/oldformat')).items.map((i) => objectJson(i)),
+        [
+          objectJson((await store.get('core/oldformat', '', 'new'))!),
+          `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"old","resourceVersion":"1"}}`,
+        ],
       );
     });
 
