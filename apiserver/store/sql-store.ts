@@ -77,6 +77,14 @@ export interface DialectAdapter {
   listen(onHint: () => void): Promise<() => Promise<void>>;
   /** SQLite: run a compiled query, rows as arrays of column values (cheaper for large reads). */
   readonly rawRows?: (sql: string, parameters: readonly unknown[]) => unknown[][];
+  /**
+   * SQLite: run one of the write path's statements synchronously, on the connection a write transaction holds
+   * (`?` placeholders). Never outside a transaction: another request's transaction may hold the connection.
+   */
+  readonly direct?: {
+    get(sql: string, parameters: readonly unknown[]): unknown;
+    run(sql: string, parameters: readonly unknown[]): void;
+  };
   /** Run fn in a read transaction that sees one snapshot. */
   snapshot<T>(fn: (tx: Transaction<Tables>) => Promise<T>): Promise<T>;
   destroy(): Promise<void>;
@@ -318,12 +326,14 @@ export class SqlStore implements Store, CredentialStore {
       await sql.raw(releasePrevious ? 'release savepoint hil_w; savepoint hil_w' : 'savepoint hil_w').execute(trx);
       return;
     }
-    if (releasePrevious) await sql.raw('release savepoint hil_w').execute(trx);
-    await sql.raw('savepoint hil_w').execute(trx);
+    const direct = this.adapter.direct!;
+    if (releasePrevious) direct.run('release savepoint hil_w', []);
+    direct.run('savepoint hil_w', []);
   }
 
   /** The reads and writes one queued write makes inside its group's transaction. */
   private txView(trx: Transaction<Tables>, state: { wrote: boolean }): StoreTx {
+    const direct = this.adapter.direct;
     const write = async (
       type: EventType,
       resource: string,
@@ -342,8 +352,7 @@ export class SqlStore implements Store, CredentialStore {
         prev: prev ? serialize(prev.object) : null,
         created_at: Date.now(),
       };
-      const revision =
-        this.dialect === 'postgres' ? await writeOneStatement(trx, row) : await writeStatements(trx, row);
+      const revision = direct ? writeDirect(direct, row) : await writeOneStatement(trx, row);
       state.wrote = true;
       return {
         resource,
@@ -356,6 +365,10 @@ export class SqlStore implements Store, CredentialStore {
     };
     return {
       get: async (resource, namespace, name) => {
+        if (direct) {
+          const row = direct.get(GET_OBJECT, [resource, namespace, name]) as ObjectRow | undefined;
+          return row ? toStored(row) : undefined;
+        }
         const row = await trx
           .selectFrom('hil_objects')
           .selectAll()
@@ -562,29 +575,24 @@ export class SqlStore implements Store, CredentialStore {
 
 type LogInsert = Omit<LogRow, 'revision'>;
 
+const GET_OBJECT =
+  'select resource, namespace, name, revision, object from hil_objects where resource = ? and namespace = ? and name = ?';
+const INSERT_LOG =
+  'insert into hil_log (resource, namespace, name, type, object, prev, created_at) values (?, ?, ?, ?, ?, ?, ?) returning revision';
+const UPSERT_OBJECT =
+  'insert into hil_objects (resource, namespace, name, revision, object) values (?, ?, ?, ?, ?) ' +
+  'on conflict (resource, namespace, name) do update set revision = excluded.revision, object = excluded.object';
+const DELETE_OBJECT = 'delete from hil_objects where resource = ? and namespace = ? and name = ?';
+
 /** A write as two statements (SQLite: in-process, so round trips cost nothing): the log entry, then the object. */
-async function writeStatements(trx: Transaction<Tables>, row: LogInsert): Promise<number> {
-  const inserted = await trx
-    .insertInto('hil_log')
-    .values(row as any)
-    .returning('revision')
-    .executeTakeFirstOrThrow();
+function writeDirect(direct: NonNullable<DialectAdapter['direct']>, row: LogInsert): number {
+  const { resource, namespace, name, type, object, prev, created_at } = row;
+  const inserted = direct.get(INSERT_LOG, [resource, namespace, name, type, object, prev, created_at]) as {
+    revision: number;
+  };
   const revision = Number(inserted.revision);
-  const { resource, namespace, name, object } = row;
-  if (row.type === 'DELETED') {
-    await trx
-      .deleteFrom('hil_objects')
-      .where('resource', '=', resource)
-      .where('namespace', '=', namespace)
-      .where('name', '=', name)
-      .execute();
-  } else {
-    await trx
-      .insertInto('hil_objects')
-      .values({ resource, namespace, name, revision, object })
-      .onConflict((oc) => oc.columns(['resource', 'namespace', 'name']).doUpdateSet({ revision, object }))
-      .execute();
-  }
+  if (type === 'DELETED') direct.run(DELETE_OBJECT, [resource, namespace, name]);
+  else direct.run(UPSERT_OBJECT, [resource, namespace, name, revision, object]);
   return revision;
 }
 
