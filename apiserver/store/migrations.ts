@@ -1,6 +1,7 @@
 // Schema migrations, in order. Each is written once per dialect where the SQL differs (the revision column).
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import { fieldExpressionText, fieldIndexName, INDEXED_FIELDS } from './field-index.js';
+import { fieldExpressionText, fieldIndexName, INDEXED_FIELDS, REFERENCE_FIELDS, referencesOf } from './field-index.js';
+import type { KObject } from '../object.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -86,6 +87,49 @@ function migrations(dialect: Dialect): Record<string, Migration> {
       },
       async down(db: Kysely<any>) {
         for (const path of INDEXED_FIELDS) await db.schema.dropIndex(fieldIndexName(path)).execute();
+      },
+    },
+    '0004_references': {
+      // Values held in array fields (field-index.ts, REFERENCE_FIELDS), one row each, written with their object;
+      // filled here from the objects already stored.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('hil_refs')
+          .addColumn('resource', 'text', (c) => c.notNull())
+          .addColumn('field', 'text', (c) => c.notNull())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .addColumn('namespace', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('hil_refs_pk', ['resource', 'field', 'value', 'namespace', 'name'])
+          .execute();
+        await db.schema
+          .createIndex('hil_refs_object')
+          .on('hil_refs')
+          .columns(['resource', 'namespace', 'name'])
+          .execute();
+        for (const resource of Object.keys(REFERENCE_FIELDS)) {
+          const rows = await db
+            .selectFrom('hil_objects')
+            .select(['namespace', 'name', 'object'])
+            .where('resource', '=', resource)
+            .execute();
+          const refs = rows.flatMap((r: { namespace: string; name: string; object: string }) =>
+            referencesOf(resource, JSON.parse(r.object) as KObject).map((ref) => ({
+              resource,
+              ...ref,
+              namespace: r.namespace,
+              name: r.name,
+            })),
+          );
+          for (let i = 0; i < refs.length; i += 500)
+            await db
+              .insertInto('hil_refs')
+              .values(refs.slice(i, i + 500))
+              .execute();
+        }
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.dropTable('hil_refs').execute();
       },
     },
   };

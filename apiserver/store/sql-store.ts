@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { Kysely, Migrator, sql, type Transaction } from 'kysely';
 import type { KObject } from '../object.js';
-import { fieldExpression } from './field-index.js';
+import { fieldExpression, REFERENCE_FIELDS, referencesOf } from './field-index.js';
 import { migrationProvider } from './migrations.js';
 import {
   RAW_PREFIX,
@@ -47,7 +47,15 @@ export interface CredentialRow {
   expires_at: number | string | null;
   created_at: number | string;
 }
+export interface RefRow {
+  resource: string;
+  field: string;
+  value: string;
+  namespace: string;
+  name: string;
+}
 export interface Tables {
+  hil_refs: RefRow;
   hil_log: LogRow;
   hil_objects: ObjectRow;
   hil_meta: { key: string; value: string };
@@ -186,8 +194,10 @@ export class SqlStore implements Store, CredentialStore {
     });
   }
 
-  async migrate(): Promise<{ applied: string[] }> {
-    const { error, results } = await this.migrator().migrateToLatest();
+  /** To the latest schema, or (tests of a migration) up to and including `upTo`. */
+  async migrate(upTo?: string): Promise<{ applied: string[] }> {
+    const m = this.migrator();
+    const { error, results } = upTo ? await m.migrateTo(upTo) : await m.migrateToLatest();
     if (error) throw error instanceof Error ? error : new Error(String(error));
     return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
   }
@@ -214,6 +224,11 @@ export class SqlStore implements Store, CredentialStore {
       const items = await listIn(tx, this.dialect, resource, options, lazyStored, this.adapter.rawRows);
       return { items, revision };
     });
+  }
+
+  /** The SQL a list runs (for tests and diagnostics: which index serves it). */
+  compiledList(resource: string, options: ListOptions = {}): { sql: string; parameters: readonly unknown[] } {
+    return listQuery(this.db, this.dialect, resource, options).compile();
   }
 
   async listText(
@@ -331,6 +346,36 @@ export class SqlStore implements Store, CredentialStore {
     direct.run('savepoint hil_w', []);
   }
 
+  /** The object's rows in hil_refs (field-index.ts), replaced as it is written; none once it is deleted. */
+  private async writeReferences(
+    trx: Transaction<Tables>,
+    direct: DialectAdapter['direct'],
+    type: EventType,
+    resource: string,
+    namespace: string,
+    name: string,
+    object: KObject,
+  ): Promise<void> {
+    if (!REFERENCE_RESOURCES.has(resource)) return;
+    const refs = type === 'DELETED' ? [] : referencesOf(resource, object);
+    if (direct) {
+      direct.run(DELETE_REFS, [resource, namespace, name]);
+      for (const r of refs) direct.run(INSERT_REF, [resource, r.field, r.value, namespace, name]);
+      return;
+    }
+    await trx
+      .deleteFrom('hil_refs')
+      .where('resource', '=', resource)
+      .where('namespace', '=', namespace)
+      .where('name', '=', name)
+      .execute();
+    if (refs.length)
+      await trx
+        .insertInto('hil_refs')
+        .values(refs.map((r) => ({ resource, ...r, namespace, name })))
+        .execute();
+  }
+
   /** The reads and writes one queued write makes inside its group's transaction. */
   private txView(trx: Transaction<Tables>, state: { wrote: boolean }): StoreTx {
     const direct = this.adapter.direct;
@@ -353,6 +398,7 @@ export class SqlStore implements Store, CredentialStore {
         created_at: Date.now(),
       };
       const revision = direct ? writeDirect(direct, row) : await writeOneStatement(trx, row);
+      await this.writeReferences(trx, direct, type, resource, namespace, name, object);
       state.wrote = true;
       return {
         resource,
@@ -583,6 +629,9 @@ const UPSERT_OBJECT =
   'insert into hil_objects (resource, namespace, name, revision, object) values (?, ?, ?, ?, ?) ' +
   'on conflict (resource, namespace, name) do update set revision = excluded.revision, object = excluded.object';
 const DELETE_OBJECT = 'delete from hil_objects where resource = ? and namespace = ? and name = ?';
+const DELETE_REFS = 'delete from hil_refs where resource = ? and namespace = ? and name = ?';
+const INSERT_REF = 'insert into hil_refs (resource, field, value, namespace, name) values (?, ?, ?, ?, ?)';
+const REFERENCE_RESOURCES = new Set(Object.keys(REFERENCE_FIELDS));
 
 /** A write as two statements (SQLite: in-process, so round trips cost nothing): the log entry, then the object. */
 function writeDirect(direct: NonNullable<DialectAdapter['direct']>, row: LogInsert): number {
@@ -647,13 +696,11 @@ function filtered(
     const { path, value } = options.fieldEquals;
     q = q.where(fieldExpression(dialect, path), '=', value);
   }
-  if (options.mentions !== undefined) {
-    // The stored text is JSON.stringify output, so a string value appears in it exactly as JSON.stringify writes it.
-    const needle = JSON.stringify(options.mentions);
+  if (options.refersTo) {
+    const { field, value } = options.refersTo;
     q = q.where(
-      dialect === 'sqlite' ? sql<number>`instr(object, ${needle})` : sql<number>`strpos(object, ${needle})`,
-      '>',
-      0,
+      sql<boolean>`(namespace, name) in (select r.namespace, r.name from hil_refs r
+        where r.resource = ${resource} and r.field = ${field} and r.value = ${value})`,
     );
   }
   if (options.after) {
@@ -665,6 +712,26 @@ function filtered(
   return q;
 }
 
+/** A list's query: its rows, columns and order. */
+function listQuery(
+  db: Kysely<Tables> | Transaction<Tables>,
+  dialect: 'sqlite' | 'postgres',
+  resource: string,
+  options: ListOptions,
+) {
+  const selected = filtered(db, dialect, resource, options).select([
+    'resource',
+    'namespace',
+    'name',
+    'revision',
+    'object',
+  ]);
+  // SQLite prefers the primary key, which gives the order, to a lookup index, which narrows the rows: every
+  // object of the kind was read for a few. `+` makes the order a sort of what the lookup finds (a handful).
+  const lookup = dialect === 'sqlite' && (options.fieldEquals || options.refersTo);
+  return lookup ? selected.orderBy(sql`+namespace`).orderBy(sql`+name`) : selected.orderBy('namespace').orderBy('name');
+}
+
 async function listIn(
   db: Kysely<Tables> | Transaction<Tables>,
   dialect: 'sqlite' | 'postgres',
@@ -673,10 +740,7 @@ async function listIn(
   toItem: (row: ObjectRow) => StoredObject = toStored,
   rawRows?: DialectAdapter['rawRows'],
 ): Promise<StoredObject[]> {
-  const ordered = filtered(db, dialect, resource, options)
-    .select(['resource', 'namespace', 'name', 'revision', 'object'])
-    .orderBy('namespace')
-    .orderBy('name');
+  const ordered = listQuery(db, dialect, resource, options);
   if (rawRows) {
     const compiled = ordered.compile();
     return rawRows(compiled.sql, compiled.parameters).map((r) =>

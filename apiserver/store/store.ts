@@ -62,11 +62,10 @@ export interface ListOptions {
    */
   fieldEquals?: { path: string[]; value: string };
   /**
-   * Only objects whose stored JSON text contains JSON.stringify(value) somewhere (a string value such as a Port's
-   * name): a cheap pre-filter done by the database, for checks that look for an object naming another inside an
-   * array (a Node's spec.nics[].port). A superset: the caller still checks the field itself.
+   * Only objects whose reference field (REFERENCE_FIELDS in field-index.ts, e.g. a Node's `spec.nics.port`) holds
+   * this value: a lookup in the store's reference table, for checks such as "is this port any node's".
    */
-  mentions?: string;
+  refersTo?: { field: string; value: string };
 }
 
 /** A whole list as the API serves its items: the objects' JSON texts, joined by commas, in list order. */

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openStore } from '../../apiserver/store/open.js';
-import { CompactedError, objectJson, type Store } from '../../apiserver/store/store.js';
+import { CompactedError, objectJson, type ListOptions } from '../../apiserver/store/store.js';
+import type { SqlStore } from '../../apiserver/store/sql-store.js';
 import type { KObject } from '../../apiserver/object.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { fieldExpressionText, fieldIndexName, INDEXED_FIELDS } from '../../apiserver/store/field-index.js';
@@ -22,7 +23,8 @@ const obj = (name: string, extra: Record<string, unknown> = {}): KObject => ({
 
 interface Dialect {
   name: 'sqlite' | 'postgres';
-  open(): Promise<Store>;
+  /** The store, its schema migrated to the latest (or up to `upTo`). */
+  open(upTo?: string): Promise<SqlStore>;
   cleanup(): Promise<void>;
   /** The database's plan for a query, as text (its own connection). */
   plan(query: string, params: unknown[]): Promise<string>;
@@ -34,9 +36,9 @@ function sqliteDialect(): Dialect {
   const dir = mkdtempSync(join(tmpdir(), 'hil-store-'));
   return {
     name: 'sqlite',
-    open: async () => {
+    open: async (upTo) => {
       const s = await openStore({ dataDir: dir });
-      await s.migrate();
+      await s.migrate(upTo);
       return s;
     },
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
@@ -63,10 +65,10 @@ function postgresDialect(): Dialect {
   let db: TestDatabase | undefined;
   return {
     name: 'postgres',
-    open: async () => {
+    open: async (upTo) => {
       db ??= await createTestDatabase();
       const s = await openStore({ uri: db.uri });
-      await s.migrate();
+      await s.migrate(upTo);
       return s;
     },
     cleanup: async () => db?.drop(),
@@ -98,7 +100,7 @@ function postgresDialect(): Dialect {
 for (const make of [sqliteDialect, postgresDialect]) {
   const dialect = make();
   describe(`store (${dialect.name})`, () => {
-    let store: Store;
+    let store: SqlStore;
     before(async () => {
       store = await dialect.open();
     });
@@ -224,20 +226,92 @@ for (const make of [sqliteDialect, postgresDialect]) {
       assert.deepEqual(JSON.parse(objectJson({ ...old, object: parsed })), parsed);
     });
 
-    test('a list can be narrowed to objects whose text mentions a string value (a pre-filter)', async () => {
-      await store.transact(async (tx) => {
-        await tx.put(R, '', 'm-1', obj('m-1', { nics: [{ name: 'eth0', port: 'sw0-p"1' }] }));
-        await tx.put(R, '', 'm-2', obj('m-2', { nics: [{ name: 'eth0', port: 'sw0-p2' }] }));
+    test('a list can be narrowed to the nodes holding a value in an array field (spec.nics[].port)', async () => {
+      const N = 'hil.io/nodes';
+      const node = (name: string, ports: string[]): KObject => ({
+        apiVersion: 'hil.io/v1alpha1',
+        kind: 'Node',
+        metadata: { name },
+        spec: { nics: ports.map((port, k) => ({ name: `eth${k}`, port })) },
       });
-      const names = async (mentions: string) => (await store.list(R, { mentions })).items.map((i) => i.name);
-      assert.deepEqual(await names('sw0-p"1'), ['m-1']);
-      assert.deepEqual(await names('sw0-p2'), ['m-2']);
-      assert.deepEqual(await names('sw0-p'), []); // a whole JSON string, not a substring of one
-      const inTx = await store.transact((tx) => tx.list(R, { mentions: 'sw0-p2' }));
+      const cabled = async (port: string) =>
+        (await store.list(N, { refersTo: { field: 'spec.nics.port', value: port } })).items.map((i) => i.name);
+      await store.transact(async (tx) => {
+        await tx.put(N, '', 'r-1', node('r-1', ['sw0-p"1', 'sw0-p3']));
+        await tx.put(N, '', 'r-2', node('r-2', ['sw0-p2']));
+        await tx.put(N, '', 'r-0', node('r-0', ['sw0-p3']));
+      });
+      assert.deepEqual(await cabled('sw0-p"1'), ['r-1']);
+      assert.deepEqual(await cabled('sw0-p3'), ['r-0', 'r-1'], 'in name order');
+      assert.deepEqual(await cabled('sw0-p'), []); // the whole value, not a part of one
+      // Recabled: the old port is free, the new one held; deleted: nothing held.
+      const r1 = (await store.get(N, '', 'r-1'))!;
+      await store.transact((tx) => tx.put(N, '', 'r-1', node('r-1', ['sw0-p4']), r1));
+      assert.deepEqual(await cabled('sw0-p"1'), []);
+      assert.deepEqual(await cabled('sw0-p4'), ['r-1']);
+      await store.transact(async (tx) => tx.remove((await tx.get(N, '', 'r-2'))!));
+      assert.deepEqual(await cabled('sw0-p2'), []);
+      // A write rolled back leaves the references as they were.
+      await assert.rejects(
+        store.transact(async (tx) => {
+          await tx.put(N, '', 'r-9', node('r-9', ['sw0-p9']));
+          throw new Error('refused');
+        }),
+      );
+      assert.deepEqual(await cabled('sw0-p9'), []);
+      const inTx = await store.transact((tx) => tx.list(N, { refersTo: { field: 'spec.nics.port', value: 'sw0-p4' } }));
       assert.deepEqual(
         inTx.map((i) => i.name),
-        ['m-2'],
+        ['r-1'],
       );
+    });
+
+    test('an installation upgraded to the reference table finds the nodes it already had', async () => {
+      const older = make();
+      let s = await older.open('0003_field_indexes');
+      await s.close();
+      // A node written by the server before: its row only (this server would also write its references).
+      const node = {
+        metadata: { name: 'old-1' },
+        apiVersion: 'hil.io/v1alpha1',
+        kind: 'Node',
+        spec: { nics: [{ name: 'eth0', port: 'sw9-p1' }, { name: 'ipmi' }] },
+      };
+      await older.exec(
+        `insert into hil_objects (resource, namespace, name, revision, object) values ('hil.io/nodes', '', 'old-1', 1, '${JSON.stringify(node)}')`,
+      );
+      try {
+        s = await older.open();
+        assert.deepEqual(
+          (await s.list('hil.io/nodes', { refersTo: { field: 'spec.nics.port', value: 'sw9-p1' } })).items.map(
+            (i) => i.name,
+          ),
+          ['old-1'],
+        );
+      } finally {
+        await s.close();
+        await older.cleanup();
+      }
+    });
+
+    test('lookups by a field or a reference read only what they find, not every object of the kind', async () => {
+      const sqlStore = store;
+      for (const [resource, options] of [
+        ['hil.io/ports', { fieldEquals: { path: ['spec', 'switch'], value: 'sw0' } }],
+        ['hil.io/networkattachments', { fieldEquals: { path: ['spec', 'node'], value: 'n0' } }],
+        ['hil.io/nodes', { refersTo: { field: 'spec.nics.port', value: 'sw0-p1' } }],
+      ] as [string, ListOptions][]) {
+        const q = sqlStore.compiledList(resource, options);
+        const plan = await dialect.plan(q.sql, [...q.parameters]);
+        const uses = options.fieldEquals
+          ? fieldIndexName(options.fieldEquals.path)
+          : dialect.name === 'sqlite'
+            ? 'hil_refs'
+            : 'hil_refs_pk';
+        assert.match(plan, new RegExp(uses), `${resource}: ${plan}`);
+        if (dialect.name === 'sqlite')
+          assert.doesNotMatch(plan, /SCAN hil_objects|\(resource=\?\)"/, `${resource}: ${plan}`);
+      }
     });
 
     test('delete removes the object and logs a DELETED event with its last state', async () => {
@@ -292,7 +366,7 @@ for (const make of [sqliteDialect, postgresDialect]) {
         { after: { namespace: 'a', name: 'j1' } },
         { namespace: 'none' },
       ]) {
-        const joined = (await store.listText!('core/configmaps', options))!;
+        const joined = (await store.listText('core/configmaps', options))!;
         const listed = await store.list('core/configmaps', options);
         assert.equal(joined.items, listed.items.map(objectJson).join(','), JSON.stringify(options));
         assert.equal(joined.count, listed.items.length);
@@ -308,13 +382,13 @@ for (const make of [sqliteDialect, postgresDialect]) {
       await store.transact((tx) =>
         tx.put('core/oldformat', '', 'new', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'new' } }),
       );
-      assert.equal((await store.listText!('core/oldformat'))!.count, 1);
+      assert.equal((await store.listText('core/oldformat'))!.count, 1);
       // Text as stored before metadata went first (an older server's row).
       const old = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old' } });
       await dialect.exec(
         `insert into hil_objects (resource, namespace, name, revision, object) values ('core/oldformat', '', 'old', 1, '${old}')`,
       );
-      assert.equal(await store.listText!('core/oldformat'), undefined);
+      assert.equal(await store.listText('core/oldformat'), undefined);
       assert.deepEqual(
         (await store.list('core/oldformat')).items.map((i) => objectJson(i)),
         [
