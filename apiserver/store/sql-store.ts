@@ -235,6 +235,9 @@ export class SqlStore implements Store, CredentialStore {
     resource: string,
     options: Pick<ListOptions, 'namespace' | 'after'> = {},
   ): Promise<ListText | undefined> {
+    // PostgreSQL's string_agg of 10,000 objects costs the database 110 ms against 29 ms for sending the rows, and
+    // the list ends up slower (p99 210-250 against 180-190 ms, measured): there, lists go the usual way.
+    if (this.dialect !== 'sqlite') return undefined;
     return this.adapter.snapshot(async (tx) => {
       const revision = await currentRevisionIn(tx);
       // objectJson (store.ts) in SQL: the resourceVersion spliced in at the front of metadata. Rows stored before
@@ -248,10 +251,9 @@ export class SqlStore implements Store, CredentialStore {
         sql<string>`cast(${RAW_PREFIX + '"resourceVersion":"'} as text) || cast(revision as text) || '"' ||
           case when substr(object, ${RAW_PREFIX.length + 1}, 1) = '}' then '' else ',' end || ${rest}`.as('j'),
       ]);
-      // Both dialects take ORDER BY inside the aggregate (SQLite since 3.44): the list's order, by the database.
-      const agg = this.dialect === 'sqlite' ? sql.raw('group_concat') : sql.raw('string_agg');
+      // ORDER BY inside the aggregate (SQLite 3.44 and later): the list's order, by the database.
       const { rows } = await sql<{ n: number | string; ok: number | string | null; items: string | null }>`
-        select count(*) as n, sum(t.ok) as ok, ${agg}(t.j, ',' order by t.namespace, t.name) as items
+        select count(*) as n, sum(t.ok) as ok, group_concat(t.j, ',' order by t.namespace, t.name) as items
         from ${inner.as('t')}`.execute(tx);
       const r = rows[0];
       const count = Number(r.n);

@@ -108,7 +108,8 @@ export interface Store {
   /**
    * The same list (namespace and `after` only) already joined as served text, built by the database: a full list
    * of 10,000 objects is one string, not 10,000 rows and strings for the garbage collector. Undefined when the
-   * store cannot (text stored in an older format): the caller lists the usual way.
+   * store does not (text stored in an older format; PostgreSQL, where it does not pay): the caller lists the usual
+   * way.
    */
   listText?(resource: string, options?: Pick<ListOptions, 'namespace' | 'after'>): Promise<ListText | undefined>;
   /** Runs fn in a write transaction; writes are seen by watchers only after it commits. */

@@ -343,7 +343,11 @@ for (const make of [sqliteDialect, postgresDialect]) {
       );
     });
 
-    test('a whole list joined by the database is the list served item by item, in the same order', async () => {
+    test('a whole list joined by the database is the list served item by item, in the same order', async (t) => {
+      if (dialect.name !== 'sqlite') {
+        assert.equal(await store.listText('core/configmaps'), undefined, 'PostgreSQL lists row by row');
+        return t.skip('SQLite only: PostgreSQL lists row by row');
+      }
       for (const [ns, n] of [
         ['b', 'j2'],
         ['a', 'j1'],
@@ -378,7 +382,8 @@ for (const make of [sqliteDialect, postgresDialect]) {
       }
     });
 
-    test('a whole list with text stored in the older format is left to the item-by-item path', async () => {
+    test('a whole list with text stored in the older format is left to the item-by-item path', async (t) => {
+      if (dialect.name !== 'sqlite') return t.skip('SQLite only: PostgreSQL lists row by row');
       await store.transact((tx) =>
         tx.put('core/oldformat', '', 'new', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'new' } }),
       );
