@@ -204,7 +204,10 @@ export class ResourceHandlers {
         };
       }
     }
-    const res = await this.store.list(storeKey(t), where);
+    // Without selectors or visibility, a page is read as a page: the database stops after limit + 1 rows (kubectl
+    // and informers list 500 at a time; reading every row for each page made paging through N objects N²/500).
+    const paged = everything && limit > 0;
+    const res = await this.store.list(storeKey(t), paged ? { ...where, limit: limit + 1 } : where);
     const matching = everything
       ? res.items
       : res.items.filter(
@@ -217,7 +220,7 @@ export class ResourceHandlers {
       meta.continue = Buffer.from(JSON.stringify({ rv: res.revision, ns: last.namespace, name: last.name })).toString(
         'base64url',
       );
-      meta.remainingItemCount = matching.length - limit;
+      meta.remainingItemCount = matching.length - limit + (res.remaining ?? 0);
     }
     if (wantsTable(info.accept)) {
       return {

@@ -222,7 +222,12 @@ export class SqlStore implements Store, CredentialStore {
     return this.adapter.snapshot(async (tx) => {
       const revision = await currentRevisionIn(tx);
       const items = await listIn(tx, this.dialect, resource, options, lazyStored, this.adapter.rawRows);
-      return { items, revision };
+      if (options.limit === undefined) return { items, revision };
+      // A page: the rows beyond it are counted (an index range), not read.
+      const counted = await filtered(tx, this.dialect, resource, options)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirst();
+      return { items, revision, remaining: Number(counted?.n ?? 0) - items.length };
     });
   }
 
@@ -731,7 +736,10 @@ function listQuery(
   // SQLite prefers the primary key, which gives the order, to a lookup index, which narrows the rows: every
   // object of the kind was read for a few. `+` makes the order a sort of what the lookup finds (a handful).
   const lookup = dialect === 'sqlite' && (options.fieldEquals || options.refersTo);
-  return lookup ? selected.orderBy(sql`+namespace`).orderBy(sql`+name`) : selected.orderBy('namespace').orderBy('name');
+  const ordered = lookup
+    ? selected.orderBy(sql`+namespace`).orderBy(sql`+name`)
+    : selected.orderBy('namespace').orderBy('name');
+  return options.limit === undefined ? ordered : ordered.limit(options.limit);
 }
 
 async function listIn(

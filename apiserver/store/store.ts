@@ -66,6 +66,11 @@ export interface ListOptions {
    * this value: a lookup in the store's reference table, for checks such as "is this port any node's".
    */
   refersTo?: { field: string; value: string };
+  /**
+   * At most this many items (a page: the caller asks for one more than it serves to learn whether there are more).
+   * With a limit, `list` also says how many matching objects it left out (`ListResult.remaining`).
+   */
+  limit?: number;
 }
 
 /** A whole list as the API serves its items: the objects' JSON texts, joined by commas, in list order. */
@@ -81,6 +86,8 @@ export interface ListResult {
   items: StoredObject[];
   /** The store's revision the list was read at. */
   revision: number;
+  /** With `limit`: how many matching objects are not in `items`. */
+  remaining?: number;
 }
 
 /** Reads and writes inside one serialized transaction: admission checks read through it, then write. */

@@ -334,17 +334,37 @@ for (const storeName of ['sqlite', 'postgres'] as const) {
       assert.equal(byName.body.kind, 'NodeList');
       assert.ok(Number(byName.body.metadata.resourceVersion) > 0);
       const names: string[] = [];
+      const remaining: unknown[] = [];
       let cont = '';
       let pages = 0;
       do {
         const page = await api(url, 'GET', `${G}/nodes?limit=2${cont ? `&continue=${cont}` : ''}`);
         assert.ok(page.body.items.length <= 2);
         names.push(...page.body.items.map((i: any) => i.metadata.name));
+        remaining.push(page.body.metadata.remainingItemCount);
         cont = page.body.metadata.continue ?? '';
         pages++;
       } while (cont);
       assert.equal(pages, 3);
       assert.deepEqual(names, ['ln-0', 'ln-1', 'ln-2', 'ln-3', 'ln-4']);
+      assert.deepEqual(remaining, [3, 1, undefined]);
+      // Pages of a selection: the same, counted among the matching objects only.
+      const evenPage = await api(url, 'GET', `${G}/nodes?labelSelector=rack%3Deven&limit=2`);
+      assert.deepEqual(
+        evenPage.body.items.map((i: any) => i.metadata.name),
+        ['ln-0', 'ln-2'],
+      );
+      assert.equal(evenPage.body.metadata.remainingItemCount, 1);
+      const evenRest = await api(
+        url,
+        'GET',
+        `${G}/nodes?labelSelector=rack%3Deven&limit=2&continue=${evenPage.body.metadata.continue}`,
+      );
+      assert.deepEqual(
+        evenRest.body.items.map((i: any) => i.metadata.name),
+        ['ln-4'],
+      );
+      assert.equal(evenRest.body.metadata.continue, undefined);
       assert.equal((await api(url, 'GET', `${G}/nodes?labelSelector=${encodeURIComponent('a in (b')}`)).status, 400);
       assert.equal((await api(url, 'GET', `${G}/nodes?continue=garbage`)).status, 400);
     });
