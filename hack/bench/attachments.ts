@@ -25,12 +25,17 @@ export interface AttachedWatch {
   readonly attached: () => number;
   /** The watch event's time (performance.now()) at which `total` were Attached; rejects after timeoutMs. */
   allAttached(timeoutMs: number): Promise<number>;
+  /** When the first, half, nine tenths and all of them were first seen Attached, in ms after t0. */
+  milestones(t0: number): string;
 }
 
 /** Starts watching NetworkAttachments from the current revision, before the attachments are created. */
 export async function watchAttached(ctx: BenchContext, http: HttpClient, total: number): Promise<AttachedWatch> {
   const from = (await call(http, 'GET', `${G}/networkattachments`)).metadata.resourceVersion;
   const attached = new Set<string>();
+  /** The time of each attachment's first Attached event, in arrival order. */
+  const firstSeen: number[] = [];
+  const seen = new Set<string>();
   let allAttachedAt = 0;
   let settle!: () => void;
   const done = new Promise<void>((r) => (settle = r));
@@ -43,8 +48,13 @@ export async function watchAttached(ctx: BenchContext, http: HttpClient, total: 
       };
       if (ev.type === 'ERROR') return;
       const name = ev.object.metadata.name;
-      if (ev.type !== 'DELETED' && ev.object.status?.phase === 'Attached') attached.add(name);
-      else attached.delete(name);
+      if (ev.type !== 'DELETED' && ev.object.status?.phase === 'Attached') {
+        attached.add(name);
+        if (!seen.has(name)) {
+          seen.add(name);
+          firstSeen.push(at);
+        }
+      } else attached.delete(name);
       if (attached.size === total && !allAttachedAt) {
         allAttachedAt = at;
         settle();
@@ -55,6 +65,11 @@ export async function watchAttached(ctx: BenchContext, http: HttpClient, total: 
   ctx.cleanup.defer('close the watch', () => watch.close());
   return {
     attached: () => attached.size,
+    milestones(t0) {
+      const at = (share: number) =>
+        firstSeen.length ? (firstSeen[Math.max(0, Math.ceil(share * total) - 1)] ?? NaN) - t0 : NaN;
+      return `first Attached at ${at(1 / total).toFixed(0)} ms, half at ${at(0.5).toFixed(0)}, 90 % at ${at(0.9).toFixed(0)}, all at ${at(1).toFixed(0)}`;
+    },
     async allAttached(timeoutMs) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([

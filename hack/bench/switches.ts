@@ -136,6 +136,7 @@ export async function converge(ctx: BenchContext, shape: Shape): Promise<number>
   const took = (await watch.allAttached(shape.timeoutMs)) - t0;
   const counters = Array.from({ length: switches }, (_, s) => mock.fabric.switch(`bench-sw${s}`).counters);
   const summary = (xs: number[]) => (xs.length > 16 ? `${Math.min(...xs)}–${Math.max(...xs)}` : xs.join(','));
+  log(`  ${switches}×${ports}: ${watch.milestones(t0)}`);
   log(
     `  ${switches}×${ports}: POSTs done in ${posted.toFixed(0)} ms, all Attached after ${took.toFixed(0)} ms; ` +
       `sessions per switch ${summary(counters.map((c) => c.sessionsOpened))}, saves ${summary(counters.map((c) => c.saves))}`,
