@@ -3,7 +3,7 @@
 // the NICs cabled to them and their attachments (the switch reconciler's desired state). One place, so the two
 // directions cannot disagree.
 import type { NetworkAttachment } from '../api/v1alpha1/types.js';
-import type { ObjectCache } from './cache.js';
+import { lookup, type ObjectCache } from './cache.js';
 
 export type Resolution = { switch: string; port: string } | { reason: string; message: string };
 
@@ -30,28 +30,20 @@ export function resolveAttachment(a: NetworkAttachment, cache: ObjectCache): Res
   return { switch: sw.metadata.name!, port: port.metadata.name! };
 }
 
-/** A NIC, as the key of attachmentsByNic. */
-export const nicKey = (node: string, nic: string) => `${node}\u0000${nic}`;
-
 /** The NIC cabled to each of these Ports, by Port name. */
 export function nicsCabledTo(
   portNames: ReadonlySet<string>,
   cache: ObjectCache,
 ): Map<string, { node: string; nic: string }> {
   const out = new Map<string, { node: string; nic: string }>();
-  for (const n of cache.list('nodes')) {
-    for (const nic of n.spec?.nics ?? [])
-      if (nic.port && portNames.has(nic.port)) out.set(nic.port, { node: n.metadata.name!, nic: nic.name });
-  }
+  for (const port of portNames)
+    for (const n of lookup(cache, 'nodesByPort', port))
+      for (const nic of n.spec?.nics ?? [])
+        if (nic.port === port) out.set(port, { node: n.metadata.name!, nic: nic.name });
   return out;
 }
 
-/** Every attachment, by the NIC it names (nicKey). */
-export function attachmentsByNic(cache: ObjectCache): Map<string, NetworkAttachment[]> {
-  const out = new Map<string, NetworkAttachment[]>();
-  for (const a of cache.list('networkattachments')) {
-    const k = nicKey(a.spec.node, a.spec.nic);
-    out.set(k, [...(out.get(k) ?? []), a]);
-  }
-  return out;
+/** The attachments naming this NIC of this node. */
+export function attachmentsOfNic(node: string, nic: string, cache: ObjectCache): NetworkAttachment[] {
+  return lookup(cache, 'attachmentsByNode', node).filter((a) => a.spec.nic === nic);
 }

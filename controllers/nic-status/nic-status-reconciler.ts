@@ -3,7 +3,7 @@
 // matches its desired state (the Port's InSync condition, written by the switch reconciler after each sync).
 // Key: the node name. Reads only the cache; writes only status.nics, and only when it changes.
 import type { NetworkAttachment, Node, NodeNicStatus } from '../../api/v1alpha1/types.js';
-import type { ObjectCache } from '../cache.js';
+import { lookup, type ObjectCache } from '../cache.js';
 import type { HilClient } from '../client.js';
 import { isNotFound } from '../client.js';
 import { deepEqual } from '../../api/meta/equal.js';
@@ -12,9 +12,7 @@ import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
 export function nicStatuses(node: Node, cache: ObjectCache): NodeNicStatus[] {
   const name = node.metadata.name!;
   // Indexed by node where the cache can (the daemon's): a filter of every attachment per node is quadratic.
-  const attachments = (
-    cache.attachmentsOfNode?.(name) ?? cache.list('networkattachments').filter((a) => a.spec?.node === name)
-  ).filter((a) => !a.metadata.deletionTimestamp);
+  const attachments = lookup(cache, 'attachmentsByNode', name).filter((a) => !a.metadata.deletionTimestamp);
   return (node.spec?.nics ?? []).map((nic) => {
     const networks = attachments
       .filter((a: NetworkAttachment) => a.spec.nic === nic.name && a.status?.phase === 'Attached')

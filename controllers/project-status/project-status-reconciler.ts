@@ -2,7 +2,7 @@
 // the NODES, NETWORKS and HEADNODES columns of `kubectl get projects` (HIL's list_project_nodes and friends, counted).
 // Key: the project name. Reads only the cache; writes status only when a count changes.
 import { deepEqual } from '../../api/meta/equal.js';
-import type { ObjectCache } from '../cache.js';
+import { lookup, type ObjectCache } from '../cache.js';
 import { isNotFound, type HilClient } from '../client.js';
 import type { Reconciler, Request, Result } from '../runtime/reconciler.js';
 
@@ -11,9 +11,9 @@ export function projectCounts(
   cache: ObjectCache,
 ): { nodes: number; networks: number; headnodes: number } {
   return {
-    nodes: cache.list('nodes').filter((n) => (n.spec?.project ?? '') === name).length,
-    networks: cache.list('networks').filter((n) => (n.spec?.owner ?? '') === name).length,
-    headnodes: cache.list('headnodes').filter((h) => h.spec?.project === name).length,
+    nodes: lookup(cache, 'nodesByProject', name).length,
+    networks: lookup(cache, 'networksByOwner', name).length,
+    headnodes: lookup(cache, 'headnodesByProject', name).length,
   };
 }
 

@@ -10,8 +10,8 @@ import type { Network, NetworkAttachment, Port, Switch } from '../../api/v1alpha
 import { projectMayUse } from '../../api/v1alpha1/access.js';
 import { parseVlanList, type VlanSet } from '../../api/v1alpha1/vlans.js';
 import type { PortChange, SwitchCapabilities } from '../../drivers/switch/index.js';
-import type { ObjectCache } from '../cache.js';
-import { attachmentsByNic, nicKey, nicsCabledTo } from '../topology.js';
+import { lookup, type ObjectCache } from '../cache.js';
+import { attachmentsOfNic, nicsCabledTo } from '../topology.js';
 
 export type AttachmentVerdict =
   | { kind: 'included'; vlan: number }
@@ -56,14 +56,13 @@ export function planSwitch(
   parkingVlan: number | undefined,
 ): SwitchPlan {
   const name = sw.metadata.name!;
-  const ports = cache.list('ports').filter((p) => p.spec?.switch === name);
+  const ports = lookup(cache, 'portsBySwitch', name);
   const byIface = new Map<string, Port[]>();
   for (const p of ports) byIface.set(p.spec.interface, [...(byIface.get(p.spec.interface) ?? []), p]);
   const duplicates = [...byIface.values()].filter((l) => l.length > 1).flat();
 
   // The NIC cabled to each Port object, and the attachments of each NIC.
   const nicOf = nicsCabledTo(new Set(ports.map((p) => p.metadata.name!)), cache);
-  const attachmentsOf = attachmentsByNic(cache);
   const allowed = allowList(sw);
 
   const plans: PortPlan[] = [];
@@ -71,7 +70,7 @@ export function planSwitch(
     if (duplicates.includes(port)) continue;
     // A Port being deleted is reverted whatever is cabled to it (admission refuses deleting a cabled Port anyway).
     const nic = port.metadata.deletionTimestamp ? undefined : nicOf.get(port.metadata.name!);
-    const list = nic ? (attachmentsOf.get(nicKey(nic.node, nic.nic)) ?? []) : [];
+    const list = nic ? attachmentsOfNic(nic.node, nic.nic, cache) : [];
     // Checked here as well as at admission: on a real cluster no admission of ours runs, and access can be revoked or
     // the node moved after the attachment was made. A VLAN reaches a port only while the node's project may use it.
     const project = nic ? (cache.get('nodes', nic.node)?.spec?.project ?? '') : '';
