@@ -208,14 +208,7 @@ export class SqlStore implements Store, CredentialStore {
   }
 
   async get(resource: string, namespace: string, name: string): Promise<StoredObject | undefined> {
-    const row = await this.db
-      .selectFrom('hil_objects')
-      .selectAll()
-      .where('resource', '=', resource)
-      .where('namespace', '=', namespace)
-      .where('name', '=', name)
-      .executeTakeFirst();
-    return row ? toStored(row) : undefined;
+    return getIn(this.db, resource, namespace, name);
   }
 
   async list(resource: string, options: ListOptions = {}): Promise<ListResult> {
@@ -356,7 +349,6 @@ export class SqlStore implements Store, CredentialStore {
   /** The object's rows in hil_refs (field-index.ts), replaced as it is written; none once it is deleted. */
   private async writeReferences(
     trx: Transaction<Tables>,
-    direct: DialectAdapter['direct'],
     type: EventType,
     resource: string,
     namespace: string,
@@ -365,6 +357,7 @@ export class SqlStore implements Store, CredentialStore {
   ): Promise<void> {
     if (!REFERENCE_RESOURCES.has(resource)) return;
     const refs = type === 'DELETED' ? [] : referencesOf(resource, object);
+    const direct = this.adapter.direct;
     if (direct) {
       direct.run(DELETE_REFS, [resource, namespace, name]);
       for (const r of refs) direct.run(INSERT_REF, [resource, r.field, r.value, namespace, name]);
@@ -405,7 +398,7 @@ export class SqlStore implements Store, CredentialStore {
         created_at: Date.now(),
       };
       const revision = direct ? writeDirect(direct, row) : await writeOneStatement(trx, row);
-      await this.writeReferences(trx, direct, type, resource, namespace, name, object);
+      await this.writeReferences(trx, type, resource, namespace, name, object);
       state.wrote = true;
       return {
         resource,
@@ -418,17 +411,8 @@ export class SqlStore implements Store, CredentialStore {
     };
     return {
       get: async (resource, namespace, name) => {
-        if (direct) {
-          const row = direct.get(GET_OBJECT, [resource, namespace, name]) as ObjectRow | undefined;
-          return row ? toStored(row) : undefined;
-        }
-        const row = await trx
-          .selectFrom('hil_objects')
-          .selectAll()
-          .where('resource', '=', resource)
-          .where('namespace', '=', namespace)
-          .where('name', '=', name)
-          .executeTakeFirst();
+        if (!direct) return getIn(trx, resource, namespace, name);
+        const row = direct.get(GET_OBJECT, [resource, namespace, name]) as ObjectRow | undefined;
         return row ? toStored(row) : undefined;
       },
       list: (resource, options) => listIn(trx, this.dialect, resource, options ?? {}),
@@ -669,6 +653,22 @@ async function writeOneStatement(trx: Transaction<Tables>, row: LogInsert): Prom
           on conflict (resource, namespace, name) do update set revision = excluded.revision, object = excluded.object
           returning revision`.execute(trx);
   return Number(result.rows[0].revision);
+}
+
+async function getIn(
+  db: Kysely<Tables> | Transaction<Tables>,
+  resource: string,
+  namespace: string,
+  name: string,
+): Promise<StoredObject | undefined> {
+  const row = await db
+    .selectFrom('hil_objects')
+    .selectAll()
+    .where('resource', '=', resource)
+    .where('namespace', '=', namespace)
+    .where('name', '=', name)
+    .executeTakeFirst();
+  return row ? toStored(row) : undefined;
 }
 
 async function compactedIn(db: Kysely<Tables> | Transaction<Tables>): Promise<number> {
