@@ -12,10 +12,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import yaml from 'js-yaml';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { packageRoot } from '../../common/paths.js';
-import { H, pathOf, until } from '../support/controllers.js';
+import { applyYaml, H, pathOf, until } from '../support/controllers.js';
 import { startIpmiSims, type IpmiSims } from '../support/ipmi-sim.js';
 import { inAnHour, startKeystoneStandIn } from '../support/keystone.js';
 import { api, startChildServer, TSX_LOADER, type ChildServer } from '../support/server.js';
@@ -37,21 +36,7 @@ const ALICE_PW = 'alice-password-1';
 const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
 const ROOT_AUTH = basic('root', ADMIN_PW);
 
-async function apply(url: string, text: string): Promise<void> {
-  for (const doc of yaml.loadAll(text)) {
-    if (!doc) continue;
-    const o = doc as { kind: string; metadata: { name: string } };
-    const r = await api(
-      url,
-      'PATCH',
-      `${pathOf(o)}?fieldManager=test&force=true`,
-      yaml.dump(o),
-      'application/apply-patch+yaml',
-      ROOT_AUTH,
-    );
-    assert.ok(r.status < 300, `apply ${o.kind}/${o.metadata.name}: ${r.status} ${JSON.stringify(r.body)}`);
-  }
-}
+const apply = (url: string, text: string) => applyYaml(url, text, ROOT_AUTH);
 
 function run(args: string[], cwd?: string): Promise<string> {
   return new Promise((resolve, reject) =>

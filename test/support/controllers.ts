@@ -34,8 +34,8 @@ export function pathOf(o: {
   return `${H}/${plural}/${o.metadata.name}`;
 }
 
-/** Applies every document of a YAML text (server-side apply: created when missing). */
-export async function applyYaml(url: string, text: string): Promise<void> {
+/** Applies every document of a YAML text (server-side apply: created when missing), with these request headers. */
+export async function applyYaml(url: string, text: string, headers: Record<string, string> = {}): Promise<void> {
   for (const doc of yaml.loadAll(text)) {
     if (!doc) continue;
     const o = doc as { kind: string; metadata: { name: string } };
@@ -45,6 +45,7 @@ export async function applyYaml(url: string, text: string): Promise<void> {
       `${pathOf(o)}?fieldManager=test&force=true`,
       yaml.dump(o),
       'application/apply-patch+yaml',
+      headers,
     );
     if (r.status >= 300) throw new Error(`apply ${o.kind}/${o.metadata.name}: ${r.status} ${JSON.stringify(r.body)}`);
   }
