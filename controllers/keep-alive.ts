@@ -3,6 +3,13 @@
 // new TCP connection — and over TLS a new handshake. Under a burst (a switch batch writes a status per port and per
 // attachment) that is most of the cost on both sides. This keeps one keep-alive agent per distinct TLS setting
 // and hands it to every request instead. Proxy agents (cluster.proxyUrl) are left as client-node makes them.
+//
+// An idle kept-alive socket is closed by the client before the server would close it. Otherwise both sides time it
+// out at the same moment (Node's server after its keepAliveTimeout, 5 s by default) and a request sent on it as the
+// server closes it fails with ECONNRESET / "socket hang up" (nodejs/node#47130). Node 20's agent shortens its idle
+// timeout to the server's `Keep-Alive: timeout=N` hint less a second, but only when the agent has a timeout of its
+// own to shorten (with none, the hint is ignored): IDLE_SOCKET_MS is that timeout. On a socket in use it only emits a
+// 'timeout' event, which nothing here listens to, so long watches are not cut.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
@@ -11,6 +18,9 @@ import type * as k8s from '@kubernetes/client-node';
 type AgentOptions = https.AgentOptions & { ca?: unknown; cert?: unknown; key?: unknown; pfx?: unknown };
 
 const REUSED = Symbol('hil.reuseConnections');
+
+/** How long an idle socket is kept at most (less when the server's Keep-Alive hint says so). */
+export const IDLE_SOCKET_MS = 30_000;
 
 function digest(v: unknown): string {
   if (v === undefined || v === null) return '';
@@ -47,7 +57,7 @@ export function reuseConnections(kc: k8s.KubeConfig): k8s.KubeConfig {
     let agent = agents.get(key);
     if (!agent) {
       const { ca, cert, key: k, pfx, passphrase, rejectUnauthorized, servername } = opts;
-      const base = { keepAlive: true, maxFreeSockets: 64 };
+      const base = { keepAlive: true, maxFreeSockets: 64, timeout: IDLE_SOCKET_MS };
       agent = tls
         ? new https.Agent({ ...base, ca, cert, key: k, pfx, passphrase, rejectUnauthorized, servername })
         : new http.Agent(base);
