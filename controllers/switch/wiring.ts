@@ -5,6 +5,7 @@ import type { Node } from '../../api/v1alpha1/types.js';
 import type { DriverRegistry } from '../../drivers/switch/index.js';
 import { resolveAttachment } from '../topology.js';
 import { Batcher } from '../runtime/batcher.js';
+import { onSpecChange } from '../runtime/spec-signatures.js';
 import type { Controller } from '../runtime/controller.js';
 import { addController, everyResync, type Wiring } from '../wiring.js';
 import { SwitchReconciler } from './switch-reconciler.js';
@@ -22,38 +23,6 @@ export interface SwitchControllerConfig {
   /** …but no later than this after the first event of a burst (default 500 ms). */
   batchMaxWaitMs?: number;
 }
-
-/**
- * What of an object, apart from its status, was last seen: its generation (the API server bumps it on every change
- * outside status and metadata), deletion, finalizers and labels. changed() records the object and says whether
- * any of those differ from the last time (always true the first time).
- */
-export class SpecSignatures {
-  private readonly seen = new Map<string, string>();
-
-  changed(o: KubeObject): boolean {
-    const m = o.metadata;
-    const sig = JSON.stringify([m.generation, m.deletionTimestamp, m.finalizers, m.labels]);
-    const name = m.name!;
-    if (this.seen.get(name) === sig) return false;
-    this.seen.set(name, sig);
-    return true;
-  }
-
-  forget(o: KubeObject): void {
-    this.seen.delete(o.metadata.name!);
-  }
-}
-
-type KubeObject = {
-  metadata: {
-    name?: string;
-    generation?: number;
-    deletionTimestamp?: unknown;
-    finalizers?: string[];
-    labels?: Record<string, string>;
-  };
-};
 
 export function wireSwitches(
   w: Wiring,
@@ -88,12 +57,11 @@ export function wireSwitches(
     controller.enqueue(name);
   };
 
-  // Status-only updates of Ports and Nodes do not wake a switch: its desired state comes from their spec (a spec
-  // change bumps metadata.generation), their deletion and finalizers, never from their status — which for Ports is
-  // this reconciler's own InSync write, for Nodes the power and NIC statuses. Everything else (Switches, attachments,
-  // Networks' VLANs in their status) still wakes it on any change.
-  const seenPorts = new SpecSignatures();
-  const seenNodes = new SpecSignatures();
+  // Status-only updates of Ports, Nodes and NetworkAttachments do not wake a switch: its desired state comes from
+  // their spec (a spec change bumps metadata.generation), their deletion and finalizers, never from their status —
+  // which for Ports and attachments is this reconciler's own writes (each Attached written woke the switch again and
+  // prolonged its burst by a pass), for Nodes the power and NIC statuses. Switches (a host key cleared by an admin
+  // is in status) and Networks (their VLAN is in status) still wake it on any change.
   const switchOfPort = (portName: string | undefined) => (portName ? inf.ports.get(portName)?.spec?.switch : undefined);
   /** Switches each node's NICs were last seen on (so a recabled NIC's old port is reverted too). */
   const nodeSwitches = new Map<string, Set<string>>();
@@ -105,13 +73,9 @@ export function wireSwitches(
     else nodeSwitches.set(name, now);
   };
   inf.switches.on('change', (s) => enqueue(s.metadata.name));
-  inf.ports.on('add', (p) => (seenPorts.changed(p), enqueue(p.spec?.switch)));
-  inf.ports.on('update', (p) => seenPorts.changed(p) && enqueue(p.spec?.switch));
-  inf.ports.on('delete', (p) => (seenPorts.forget(p), enqueue(p.spec?.switch)));
-  inf.nodes.on('add', (n) => (seenNodes.changed(n), onNode(n)));
-  inf.nodes.on('update', (n) => seenNodes.changed(n) && onNode(n));
-  inf.nodes.on('delete', (n) => (seenNodes.forget(n), onNode(n, true)));
-  inf.networkattachments.on('change', (a) => {
+  onSpecChange(inf.ports, (p) => enqueue(p.spec?.switch));
+  onSpecChange(inf.nodes, onNode);
+  onSpecChange(inf.networkattachments, (a) => {
     const where = resolveAttachment(a, cache);
     if ('switch' in where) enqueue(where.switch);
   });

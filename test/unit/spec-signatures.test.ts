@@ -1,8 +1,8 @@
-// The switch controller's event filter: a Port's or Node's status-only update does not wake its switch; a change
-// of spec (generation), deletion, finalizers or labels does.
+// The controllers' event filter (controllers/runtime/spec-signatures.ts): a Port's, Node's or NetworkAttachment's
+// status-only update does not wake its switch; a change of spec (generation), deletion, finalizers or labels does.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SpecSignatures } from '../../controllers/switch/wiring.js';
+import { SpecSignatures } from '../../controllers/runtime/spec-signatures.js';
 
 const port = (metadata: Record<string, unknown>, status: Record<string, unknown> = {}) => ({
   metadata: { name: 'sw0-p1', generation: 1, ...metadata },
