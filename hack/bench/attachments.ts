@@ -91,3 +91,25 @@ export async function watchAttached(ctx: BenchContext, http: HttpClient, total: 
     },
   };
 }
+
+/** The API server's request counts by "verb resource[/subresource]" (its /metrics), for writes per attachment. */
+export async function requestCounts(http: HttpClient): Promise<Map<string, number>> {
+  const r = await http.request('GET', '/metrics', undefined, { accept: 'text/plain' });
+  if (r.status !== 200) throw new Error(`GET /metrics: ${r.status} ${r.text.slice(0, 300)}`);
+  const counts = new Map<string, number>();
+  for (const m of r.text.matchAll(/^apiserver_request_total\{([^}]*)\} (\d+)/gm)) {
+    const label = (k: string) => new RegExp(`${k}="([^"]*)"`).exec(m[1])?.[1] ?? '';
+    const key = `${label('verb')} ${label('resource')}`;
+    counts.set(key, (counts.get(key) ?? 0) + Number(m[2]));
+  }
+  return counts;
+}
+
+/** The writes (create, update, patch, delete) between two requestCounts, most first: "patch ports/status 768, …". */
+export function writesBetween(before: Map<string, number>, after: Map<string, number>): { key: string; n: number }[] {
+  return [...after]
+    .filter(([k]) => /^(create|update|patch|delete)\b/.test(k))
+    .map(([key, n]) => ({ key, n: n - (before.get(key) ?? 0) }))
+    .filter((w) => w.n > 0)
+    .sort((a, b) => b.n - a.n);
+}

@@ -22,12 +22,14 @@ export const fleetBench: BenchModule = {
     const shape = ctx.quick ? QUICK : FULL;
     const bound = lowerBound(shape.nodesPerSwitch);
     const nodes = shape.switches * shape.nodesPerSwitch;
-    const took = await converge(ctx, { ...shape, timeoutMs: 900_000 });
+    const { ms: took, writesPerAttachment, writes } = await converge(ctx, { ...shape, timeoutMs: 900_000 });
     ctx.report.record('fleet-converge', took, 'ms', {
       ...shape,
       nodes,
       boundMs: bound,
       aim: { op: '<=', value: 2 * bound },
+      writesPerAttachment,
+      writes,
     });
     ctx.report.record('fleet-bound', bound, 'ms', { ...shape, nodes });
   },

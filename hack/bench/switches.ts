@@ -9,7 +9,7 @@ import { createRegistry, MockSwitchDriver } from '../../drivers/switch/index.js'
 import { pool, sleep, type BenchContext, type BenchModule } from './env.js';
 import { HttpClient } from './http.js';
 import { log } from './report.js';
-import { call, G, obj, watchAttached } from './attachments.js';
+import { call, G, obj, requestCounts, watchAttached, writesBetween } from './attachments.js';
 
 const LOGIN_MS = 200;
 const COMMAND_MS = 2;
@@ -43,8 +43,17 @@ export interface Shape {
   timeoutMs: number;
 }
 
-/** Converge a Shape through the API and the controllers; returns ms from the first POST to all Attached. */
-export async function converge(ctx: BenchContext, shape: Shape): Promise<number> {
+/** What a convergence took: ms from the first POST to all Attached, and the API writes made meanwhile. */
+export interface Converged {
+  ms: number;
+  /** Writes (all callers: the POSTs, the controllers' statuses, finalizers and Events) per attachment. */
+  writesPerAttachment: number;
+  /** The same, by "verb resource[/subresource]". */
+  writes: Record<string, number>;
+}
+
+/** Converge a Shape through the API and the controllers. */
+export async function converge(ctx: BenchContext, shape: Shape): Promise<Converged> {
   const { switches, ports, nodesPerSwitch, projects } = shape;
   const server = await ctx.startServer();
   const url = server.url;
@@ -120,6 +129,7 @@ export async function converge(ctx: BenchContext, shape: Shape): Promise<number>
   await settle(http, big ? 2000 : 1500);
   const watch = await watchAttached(ctx, http, total);
   log(`  ${switches}×${ports}: ${total} nodes ready; applying ${total} attachments`);
+  const countsBefore = await requestCounts(http);
   const t0 = performance.now();
   await pool(0, total, 16, async (i) => {
     const s = Math.floor(i / nodesPerSwitch);
@@ -134,6 +144,8 @@ export async function converge(ctx: BenchContext, shape: Shape): Promise<number>
   const posted = performance.now() - t0;
   log(`  ${switches}×${ports}: ${total} attachments POSTed in ${posted.toFixed(0)} ms`);
   const took = (await watch.allAttached(shape.timeoutMs)) - t0;
+  // Counted once all are Attached: the writes the clock waited for (and any informational ones that overlapped).
+  const writes = writesBetween(countsBefore, await requestCounts(http));
   const counters = Array.from({ length: switches }, (_, s) => mock.fabric.switch(`bench-sw${s}`).counters);
   const summary = (xs: number[]) => (xs.length > 16 ? `${Math.min(...xs)}–${Math.max(...xs)}` : xs.join(','));
   log(`  ${switches}×${ports}: ${watch.milestones(t0)}`);
@@ -141,8 +153,17 @@ export async function converge(ctx: BenchContext, shape: Shape): Promise<number>
     `  ${switches}×${ports}: POSTs done in ${posted.toFixed(0)} ms, all Attached after ${took.toFixed(0)} ms; ` +
       `sessions per switch ${summary(counters.map((c) => c.sessionsOpened))}, saves ${summary(counters.map((c) => c.saves))}`,
   );
+  const sum = writes.reduce((a, w) => a + w.n, 0);
+  log(
+    `  ${switches}×${ports}: ${sum} writes until all Attached (${(sum / total).toFixed(1)} per attachment): ` +
+      writes.map((w) => `${w.key} ${w.n}`).join(', '),
+  );
   await controllers.stop();
-  return took;
+  return {
+    ms: took,
+    writesPerAttachment: Math.round((sum / total) * 100) / 100,
+    writes: Object.fromEntries(writes.map((w) => [w.key, w.n])),
+  };
 }
 
 /** Waits until the store's revision has not moved for `quietMs`. */
@@ -202,7 +223,11 @@ export const switchBench: BenchModule = {
     for (const switches of [4, 16]) {
       const name = `${switches}x${ports === 48 ? 48 : ports}`;
       const bound = lowerBound(ports);
-      const took = await converge(ctx, {
+      const {
+        ms: took,
+        writesPerAttachment,
+        writes,
+      } = await converge(ctx, {
         switches,
         ports,
         nodesPerSwitch: ports,
@@ -214,6 +239,8 @@ export const switchBench: BenchModule = {
         switches,
         ports,
         boundMs: bound,
+        writesPerAttachment,
+        writes,
       });
       ctx.report.record(`switch-bound-${name}`, bound, 'ms', {
         switches,
