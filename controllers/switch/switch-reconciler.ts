@@ -80,6 +80,12 @@ export interface SwitchReconcilerOptions {
    * first, then port and switch statuses and Events.
    */
   statusConcurrency?: number;
+  /**
+   * Reconcile this switch again after `afterMs` (the daemon's controller queue): a pass returns once its attachment
+   * statuses are written, and its trailing writes (Port and Switch statuses, Events) that fail ask for another pass
+   * through this. Without it (tests), they are only logged.
+   */
+  requeue?: (switchName: string, afterMs: number) => void;
   now?: () => number;
 }
 
@@ -118,6 +124,11 @@ export class SwitchReconciler implements Reconciler {
   private readonly hostKeyRefused = new Map<string, string>();
   /** Failing switches wait on their own schedule (shown in status.nextSyncTime). */
   private readonly backoff: DeviceBackoff;
+  /**
+   * Each switch's trailing writes, chained: a pass's Port and Switch statuses and Events go after the previous
+   * pass's (so they land in order), but its next pass does not wait for them.
+   */
+  private readonly trails = new Map<string, Promise<void>>();
 
   constructor(opts: SwitchReconcilerOptions) {
     this.o = withDefaults(
@@ -143,9 +154,40 @@ export class SwitchReconciler implements Reconciler {
     });
   }
 
-  /** Closes every kept session (shutdown). */
+  /** Closes every kept session (shutdown), after the trailing writes in flight (5 s at most). */
   async close(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.settled(), new Promise((r) => (timer = setTimeout(r, 5_000)))]);
+    clearTimeout(timer);
     await this.pool.closeAll();
+  }
+
+  /** Resolves once every switch's trailing writes are done (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.trails.size) await Promise.all(this.trails.values());
+  }
+
+  /**
+   * Runs `work` after the switch's earlier trailing writes. What users wait for is written by then; this is what
+   * follows (Port statuses and finalizers, the Switch's status, Events). A failure is logged and asks for another
+   * pass, which writes whatever is still missing.
+   */
+  private trail(name: string, work: () => Promise<void>): void {
+    const next = (this.trails.get(name) ?? Promise.resolve())
+      .then(work)
+      .catch((err: unknown) => {
+        const retryInMs = this.backoffMs(1);
+        this.o.logger?.warn('writing switch statuses failed; reconciling again', {
+          switch: name,
+          retryInMs,
+          error: errorMessage(err),
+        });
+        this.o.requeue?.(name, retryInMs);
+      })
+      .finally(() => {
+        if (this.trails.get(name) === next) this.trails.delete(name);
+      });
+    this.trails.set(name, next);
   }
 
   /** The backoff after n consecutive failures. */
@@ -232,12 +274,12 @@ export class SwitchReconciler implements Reconciler {
     if (!resyncDue && !differs && !mem?.unsaved) {
       // Nothing to do on the switch: make sure statuses say so (cheap when they already do).
       if (signal.aborted) return {};
-      await this.status.writeStatuses(sw, plan, mem!.observed, new Map(), { paused });
+      this.trail(name, await this.status.writeStatuses(sw, plan, mem!.observed, new Map(), { paused }));
       return { requeueAfterMs: Math.max(1, mem!.lastFullSync + this.o.resyncMs - now) };
     }
     if (paused && !resyncDue && mem) {
       // Paused: no writes; statuses show what differs.
-      await this.status.writeStatuses(sw, plan, mem.observed, new Map(), { paused });
+      this.trail(name, await this.status.writeStatuses(sw, plan, mem.observed, new Map(), { paused }));
       return { requeueAfterMs: Math.max(1, mem.lastFullSync + this.o.resyncMs - now) };
     }
     const replan = () => planSwitch(sw, this.o.cache, caps, parkingVlan);
@@ -361,13 +403,16 @@ export class SwitchReconciler implements Reconciler {
 
       if (signal.aborted) return {};
       stage = 'status';
-      await this.status.writeStatuses(sw, plan, now, portErrors, {
+      const rest = await this.status.writeStatuses(sw, plan, now, portErrors, {
         paused,
         synced: { at: t0, duration },
         caps,
         readBack: observedBy,
       });
-      await Promise.all(events.map((e) => this.recordEvent(portRef(e.port), e.type, e.reason, e.message)));
+      this.trail(name, async () => {
+        await rest();
+        await Promise.all(events.map((e) => this.recordEvent(portRef(e.port), e.type, e.reason, e.message)));
+      });
       const resync = this.o.resyncMs;
       const failedPorts = [...portErrors.values()].some(
         (e) => e.code !== 'unknown-port' && e.code !== 'unsupported' && e.code !== 'invalid',
@@ -413,6 +458,8 @@ export class SwitchReconciler implements Reconciler {
     configKey: string,
   ): Promise<Result> {
     const name = sw.metadata.name!;
+    // After the trailing writes of the last good pass: its Reachable=True must not land after this failure's False.
+    await this.trails.get(name);
     const { failures, delayMs: delay } = this.backoff.failed(name);
     this.memory.set(name, {
       observed: prev?.observed ?? new Map(),

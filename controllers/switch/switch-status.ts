@@ -41,7 +41,11 @@ export class SwitchStatusWriter {
     return this.o.writes;
   }
 
-  /** Port, attachment and switch statuses, finalizers of detached attachments. Writes only what changed. */
+  /**
+   * Attachment statuses and finalizers of detached attachments, written before this resolves; it resolves to the
+   * rest — Port statuses and finalizers, then the Switch's status — for the caller to run after (the reconciler runs
+   * it behind the switch's earlier trailing writes, without holding the switch's next pass). Writes only what changed.
+   */
   async writeStatuses(
     sw: Switch,
     plan: SwitchPlan,
@@ -53,7 +57,7 @@ export class SwitchStatusWriter {
       caps?: SwitchCapabilities;
       readBack?: Map<string, ObservedPort>;
     },
-  ): Promise<void> {
+  ): Promise<() => Promise<void>> {
     const name = sw.metadata.name!;
     const reachable = {
       type: 'Reachable',
@@ -128,11 +132,22 @@ export class SwitchStatusWriter {
         }),
       );
     }
-    const settled = await Promise.allSettled([
-      this.writes.forEach('high', jobs, (j) => j()),
-      this.writes.forEach('low', portJobs, (j) => j()),
-    ]);
-    for (const r of settled) if (r.status === 'rejected') throw r.reason;
+    await this.writes.forEach('high', jobs, (j) => j());
+    return () => this.writeRest(sw, plan, observed, portErrors, o, portJobs, reachable, allInSync);
+  }
+
+  /** The trailing part of writeStatuses: Port statuses and finalizers, then the Switch's own status. */
+  private async writeRest(
+    sw: Switch,
+    plan: SwitchPlan,
+    observed: Map<string, ObservedPort>,
+    portErrors: Map<string, { code: string; message: string }>,
+    o: { paused: boolean; synced?: { at: number; duration: number }; caps?: SwitchCapabilities },
+    portJobs: (() => Promise<void>)[],
+    reachable: NonNullable<SwitchStatusPatch['conditions']>[number],
+    allInSync: boolean,
+  ): Promise<void> {
+    await this.writes.forEach('low', portJobs, (j) => j());
     const ready = allInSync && plan.duplicates.length === 0 && !o.paused;
     const patch: SwitchStatusPatch = {
       conditions: [

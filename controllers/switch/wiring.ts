@@ -40,8 +40,9 @@ export function wireSwitches(
     sessionIdleMs: c.sessionIdleMs,
     backoffBaseMs: c.backoffBaseMs,
     backoffMaxMs: c.backoffMaxMs,
-    // Called only once the controllers run, after batches below exists.
+    // Called only once the controllers run, after batches and controller below exist.
     burstOngoing: (name) => batches.has(name),
+    requeue: (name, afterMs) => controller.enqueueAfter(name, afterMs),
   });
   const controller = addController(w, 'switch', reconciler, c.workers ?? 64);
   const batches = new Batcher({

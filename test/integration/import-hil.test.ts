@@ -276,7 +276,11 @@ for (const sourceKind of ['postgresql', 'sqlite'] as const) {
         cache: fake,
         driverRegistry: createRegistry({ mock: driver }),
       });
-      const run = () => reconciler.reconcile({ key: 'sw0' }, new AbortController().signal);
+      const run = async () => {
+        const r = await reconciler.reconcile({ key: 'sw0' }, new AbortController().signal);
+        await reconciler.settled();
+        return r;
+      };
       const attachments = () => (fake.list('networkattachments') as any[]).map((a) => a.status?.phase);
 
       await run(); // paused, as imported

@@ -368,7 +368,11 @@ describe('through the switch controller', () => {
       emu,
       api,
       clock,
-      run: () => reconciler.reconcile({ key: 'vdx1' }, new AbortController().signal),
+      run: async () => {
+        const r = await reconciler.reconcile({ key: 'vdx1' }, new AbortController().signal);
+        await reconciler.settled();
+        return r;
+      },
       cond: (type: string) =>
         (api.get('switches', 'vdx1')?.status?.conditions ?? []).find((c: { type: string }) => c.type === type) as
           { status: string; reason: string; message?: string } | undefined,

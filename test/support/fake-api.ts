@@ -30,6 +30,20 @@ export class FakeApi implements ObjectCache {
   readonly secrets = new Map<string, Record<string, string>>();
   /** Writes by kind/subresource, e.g. "ports/status": 3. */
   readonly writes = new Map<string, number>();
+  /** Status writes of these kinds wait for the promise (held, as by a slow API server), e.g. "ports". */
+  readonly heldStatus = new Map<string, Promise<void>>();
+  /** Status writes of these kinds fail this many more times (an API server refusing them). */
+  readonly failingStatus = new Map<string, number>();
+
+  /** Holds every status write of `plural` until the returned function is called. */
+  holdStatus(plural: HilPlural): () => void {
+    let release!: () => void;
+    this.heldStatus.set(plural, new Promise<void>((r) => (release = r)));
+    return () => {
+      this.heldStatus.delete(plural);
+      release();
+    };
+  }
 
   put<P extends HilPlural>(plural: P, obj: any): HilKinds[P] {
     const m = this.objects.get(plural) ?? new Map();
@@ -106,6 +120,12 @@ export class FakeApi implements ObjectCache {
         return self.put(plural, next);
       },
       async patchStatus(plural: HilPlural, name: string, status: any, resourceVersion?: string) {
+        await self.heldStatus.get(plural);
+        const failing = self.failingStatus.get(plural) ?? 0;
+        if (failing > 0) {
+          self.failingStatus.set(plural, failing - 1);
+          throw Object.assign(new Error('the server is currently unable to handle the request'), { code: 503 });
+        }
         const cur = self.objects.get(plural)?.get(name);
         if (!cur) throw notFound(`${plural}/${name}`);
         if (resourceVersion !== undefined && resourceVersion !== cur.metadata.resourceVersion)

@@ -43,6 +43,7 @@ function world(
     credentials?: boolean;
     undefinedOptions?: boolean;
     burst?: { on: boolean };
+    requeue?: (name: string, afterMs: number) => void;
   } = {},
 ): World {
   const api = new FakeApi();
@@ -86,6 +87,7 @@ function world(
     backoffBaseMs: opts.backoffBaseMs ?? 1_000,
     driverTimeoutMs: opts.driverTimeoutMs ?? 5_000,
     ...(opts.burst ? { burstOngoing: () => opts.burst!.on } : {}),
+    ...(opts.requeue ? { requeue: opts.requeue } : {}),
     // As the daemon passes its flags through, set or not: undefined must mean "the default".
     ...(opts.undefinedOptions
       ? {
@@ -104,7 +106,12 @@ function world(
     driver,
     reconciler,
     clock,
-    run: (name = 'sw1') => reconciler.reconcile({ key: name }, new AbortController().signal),
+    // A pass and the writes that trail it (Port and Switch statuses, Events): what the daemon shows a moment later.
+    run: async (name = 'sw1') => {
+      const r = await reconciler.reconcile({ key: name }, new AbortController().signal);
+      await reconciler.settled();
+      return r;
+    },
     phase: (att) => api.get('networkattachments', att)?.status?.phase,
     cond: (plural, name, type) =>
       (api.get(plural, name)?.status?.conditions ?? []).find((c: { type: string }) => c.type === type),
@@ -606,9 +613,55 @@ describe('switch reconciler: finalizers and drift', () => {
       events: new EventRecorder(w.api.client()),
     });
     await fresh.reconcile({ key: 'sw1' }, new AbortController().signal);
+    await fresh.settled();
     assert.deepEqual(st(w.sw, 'p1'), { native: 101, tagged: [] });
     assert.ok(w.api.events.some((x) => x.reason === 'DriftCorrected' && x.message.includes('had native 8 by hand')));
     await fresh.close();
+  });
+});
+
+describe('switch reconciler: trailing writes', () => {
+  const within = <T>(p: Promise<T>, ms: number, what: string) =>
+    Promise.race([p, new Promise<never>((_, no) => setTimeout(() => no(new Error(`${what} within ${ms} ms`)), ms))]);
+
+  test('a pass returns once its attachments are Attached; Port statuses and Events follow without holding the next pass', async () => {
+    const w = world();
+    const release = w.api.holdStatus('ports'); // a slow API server for the informational writes
+    const pass = () => w.reconciler.reconcile({ key: 'sw1' }, new AbortController().signal);
+    w.attach('a1', 'n1', 'red');
+    await within(pass(), 2_000, 'the first pass returns');
+    assert.equal(w.phase('a1'), 'Attached');
+    assert.equal(w.cond('ports', 'sw1-p1', 'InSync'), undefined, 'its Port status is still on its way');
+    w.attach('a2', 'n2', 'green');
+    await within(pass(), 2_000, 'the second pass returns, though the first one’s Port statuses are held');
+    assert.equal(w.phase('a2'), 'Attached');
+    assert.equal(w.api.events.length, 0, 'Events come after the Port statuses');
+    release();
+    await w.reconciler.settled();
+    for (const p of ['sw1-p1', 'sw1-p2']) assert.equal(w.cond('ports', p, 'InSync')?.status, 'True', p);
+    assert.equal(w.api.get('ports', 'sw1-p2')!.status!.nativeVlan, 102);
+    assert.equal(w.cond('switches', 'sw1', 'Ready')?.status, 'True');
+    assert.deepEqual(
+      w.api.events.map((e) => `${e.name} ${e.reason}`),
+      ['sw1-p1 PortConfigured', 'sw1-p2 PortConfigured'],
+      'in the order of the passes',
+    );
+    await w.reconciler.close();
+  });
+
+  test('a trailing write that fails asks for another pass, which writes it', async () => {
+    const requeued: [string, number][] = [];
+    const w = world({ requeue: (name, ms) => requeued.push([name, ms]) });
+    w.api.failingStatus.set('ports', 1);
+    w.attach('a1', 'n1', 'red');
+    await w.run();
+    assert.equal(w.phase('a1'), 'Attached');
+    assert.deepEqual(requeued, [['sw1', 1_000]], 'again after the base backoff');
+    assert.notEqual(w.cond('ports', 'sw1-p1', 'InSync')?.status, 'True');
+    await w.run();
+    assert.equal(w.cond('ports', 'sw1-p1', 'InSync')?.status, 'True');
+    assert.equal(w.sw.counters.saves, 1, 'the switch itself was not written again');
+    await w.reconciler.close();
   });
 });
 
