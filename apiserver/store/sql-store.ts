@@ -415,7 +415,8 @@ export class SqlStore implements Store, CredentialStore {
         const row = direct.get(GET_OBJECT, [resource, namespace, name]) as ObjectRow | undefined;
         return row ? toStored(row) : undefined;
       },
-      list: (resource, options) => listIn(trx, this.dialect, resource, options ?? {}),
+      // Rows as arrays on SQLite (the transaction holds its one connection): no row objects, no kysely driver.
+      list: (resource, options) => listIn(trx, this.dialect, resource, options ?? {}, toStored, this.adapter.rawRows),
       put: (resource, namespace, name, object, prev) =>
         write(prev ? 'MODIFIED' : 'ADDED', resource, namespace, name, object, prev),
       remove: (prev) => write('DELETED', prev.resource, prev.namespace, prev.name, prev.object, prev),
