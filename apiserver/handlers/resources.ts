@@ -259,11 +259,14 @@ export class ResourceHandlers {
   private async write<T>(info: RequestInfo, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     const dry = isDryRun(info.query);
     try {
-      return await this.store.transact(async (tx) => {
-        const out = await fn(tx);
-        if (dry) throw new DryRun(out);
-        return out;
-      });
+      return await this.store.transact(
+        async (tx) => {
+          const out = await fn(tx);
+          if (dry) throw new DryRun(out);
+          return out;
+        },
+        { rollsBack: dry },
+      );
     } catch (err) {
       if (err instanceof DryRun) return err.result as T;
       throw err;

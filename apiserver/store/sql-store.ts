@@ -19,6 +19,7 @@ import {
   type Store,
   type StoredObject,
   type StoreTx,
+  type TransactOptions,
 } from './store.js';
 
 export interface LogRow {
@@ -154,6 +155,8 @@ interface QueuedWrite {
   fn: (tx: StoreTx) => Promise<unknown>;
   resolve: (value: any) => void;
   reject: (err: unknown) => void;
+  /** It writes and then fails on purpose (a dry run): it gets a savepoint of its own. */
+  rollsBack: boolean;
   ok?: boolean;
   result?: unknown;
   error?: unknown;
@@ -162,8 +165,15 @@ interface QueuedWrite {
 /** At most this many writes share a transaction (bounds a group's latency and its transaction's size). */
 const MAX_GROUP = 256;
 
-/** Rolls back a group whose first write failed (that write had no savepoint of its own). */
-class FirstWriteFailed extends Error {}
+/**
+ * Rolls back a group's transaction because one of its writes failed after it had written (or after one of its
+ * statements had failed, which aborts a PostgreSQL transaction): the writes before it run again in a new one.
+ */
+class RerunWithout extends Error {
+  constructor(readonly failed: QueuedWrite) {
+    super('a write of the group failed after writing');
+  }
+}
 
 export class SqlStore implements Store, CredentialStore {
   private readonly emitter = new EventEmitter();
@@ -267,9 +277,9 @@ export class SqlStore implements Store, CredentialStore {
    * before it. Every write of the group is acknowledged only once the one COMMIT is done, so nothing acknowledged
    * can be lost; a COMMIT that fails fails them all (none was acknowledged).
    */
-  transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+  transact<T>(fn: (tx: StoreTx) => Promise<T>, options: TransactOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve, reject });
+      this.queue.push({ fn, resolve, reject, rollsBack: options.rollsBack === true });
       if (!this.draining) {
         this.draining = true;
         setImmediate(() => void this.drain());
@@ -288,7 +298,14 @@ export class SqlStore implements Store, CredentialStore {
     }
   }
 
-  /** One transaction for the writes queued now (and those that arrive while it runs, up to MAX_GROUP). */
+  /**
+   * One transaction for the writes queued now (and those that arrive while it runs, up to MAX_GROUP). A write that
+   * fails before writing anything (admission's 409/422, a 404) leaves nothing to undo: the group goes on. Savepoints
+   * cost PostgreSQL a round trip per write (a third of a create's), so only a write that fails on purpose after
+   * writing — a dry run — gets one. Any other that fails after writing (rare: a database error) rolls the whole
+   * transaction back; it gets its error, and the writes of the group before it, none of them acknowledged yet, go
+   * back to the head of the queue and run again in a new transaction, in the same order.
+   */
   private async commitGroup(): Promise<void> {
     const group: QueuedWrite[] = [];
     let wrote = false;
@@ -298,30 +315,35 @@ export class SqlStore implements Store, CredentialStore {
         while (this.queue.length && group.length < MAX_GROUP) {
           const item = this.queue.shift()!;
           group.push(item);
-          // The first write needs no savepoint: if it fails, the transaction is rolled back (below) and the rest
-          // of the queue goes on in a new one, as when each write had its own transaction.
-          const first = group.length === 1;
-          if (!first) await this.savepoint(trx, group.length > 2);
-          const state = { wrote: false };
+          if (item.rollsBack) await this.savepoint(trx, 'savepoint hil_w');
+          const state = { wrote: false, failedStatement: false };
           try {
             item.result = await item.fn(this.txView(trx, state));
             item.ok = true;
           } catch (err) {
             item.error = err;
-            if (first) throw new FirstWriteFailed();
-            await sql.raw('rollback to savepoint hil_w').execute(trx);
+            if (item.rollsBack) await this.savepoint(trx, 'rollback to savepoint hil_w', 'release savepoint hil_w');
+            else if (state.wrote || state.failedStatement) throw new RerunWithout(item);
           }
+          if (item.ok && item.rollsBack) await this.savepoint(trx, 'release savepoint hil_w');
           if (item.ok && state.wrote) wrote = true;
         }
         if (wrote) await this.adapter.notifyInTx(trx);
       });
     } catch (err) {
-      // Nothing of this group was committed. A first write that failed gets its own error; any other write of
-      // the group (and the first, when the failure was the database's) gets the database's error.
-      for (const item of group) {
-        if (err instanceof FirstWriteFailed) item.reject(item.error);
-        else item.reject(item.ok ? err : item.error);
+      // Nothing of this group was committed.
+      if (err instanceof RerunWithout) {
+        err.failed.reject(err.failed.error);
+        const before = group.slice(0, group.indexOf(err.failed));
+        for (const item of before) {
+          item.ok = false;
+          item.result = item.error = undefined;
+        }
+        this.queue.unshift(...before);
+        return;
       }
+      // The database's failure (the COMMIT's, or the lock's): every write that had succeeded gets its error.
+      for (const item of group) item.reject(item.ok ? err : item.error);
       return;
     }
     if (wrote) this.emitter.emit('change');
@@ -331,19 +353,13 @@ export class SqlStore implements Store, CredentialStore {
     }
   }
 
-  /**
-   * A savepoint before the next write of a group. The previous one is released first: PostgreSQL keeps a
-   * subtransaction per open savepoint. On PostgreSQL both go in one round trip (a parameterless query may hold
-   * several statements); SQLite runs them in-process.
-   */
-  private async savepoint(trx: Transaction<Tables>, releasePrevious: boolean): Promise<void> {
+  /** Savepoint statements: on PostgreSQL in one round trip (a parameterless query may hold several); SQLite in-process. */
+  private async savepoint(trx: Transaction<Tables>, ...statements: string[]): Promise<void> {
     if (this.dialect === 'postgres') {
-      await sql.raw(releasePrevious ? 'release savepoint hil_w; savepoint hil_w' : 'savepoint hil_w').execute(trx);
+      await sql.raw(statements.join('; ')).execute(trx);
       return;
     }
-    const direct = this.adapter.direct!;
-    if (releasePrevious) direct.run('release savepoint hil_w', []);
-    direct.run('savepoint hil_w', []);
+    for (const st of statements) this.adapter.direct!.run(st, []);
   }
 
   /** The object's rows in hil_refs (field-index.ts), replaced as it is written; none once it is deleted. */
@@ -377,7 +393,7 @@ export class SqlStore implements Store, CredentialStore {
   }
 
   /** The reads and writes one queued write makes inside its group's transaction. */
-  private txView(trx: Transaction<Tables>, state: { wrote: boolean }): StoreTx {
+  private txView(trx: Transaction<Tables>, state: { wrote: boolean; failedStatement: boolean }): StoreTx {
     const direct = this.adapter.direct;
     const write = async (
       type: EventType,
@@ -409,17 +425,29 @@ export class SqlStore implements Store, CredentialStore {
         object: withRevision(structuredClone(object), revision),
       };
     };
+    // A statement that fails may have aborted the transaction (PostgreSQL) or left half a write (the log entry
+    // without its object): the group must not go on as if this write had not run.
+    const watched = async <T>(run: () => Promise<T> | T): Promise<T> => {
+      try {
+        return await run();
+      } catch (err) {
+        state.failedStatement = true;
+        throw err;
+      }
+    };
     return {
-      get: async (resource, namespace, name) => {
-        if (!direct) return getIn(trx, resource, namespace, name);
-        const row = direct.get(GET_OBJECT, [resource, namespace, name]) as ObjectRow | undefined;
-        return row ? toStored(row) : undefined;
-      },
+      get: (resource, namespace, name) =>
+        watched(() => {
+          if (!direct) return getIn(trx, resource, namespace, name);
+          const row = direct.get(GET_OBJECT, [resource, namespace, name]) as ObjectRow | undefined;
+          return row ? toStored(row) : undefined;
+        }),
       // Rows as arrays on SQLite (the transaction holds its one connection): no row objects, no kysely driver.
-      list: (resource, options) => listIn(trx, this.dialect, resource, options ?? {}, toStored, this.adapter.rawRows),
+      list: (resource, options) =>
+        watched(() => listIn(trx, this.dialect, resource, options ?? {}, toStored, this.adapter.rawRows)),
       put: (resource, namespace, name, object, prev) =>
-        write(prev ? 'MODIFIED' : 'ADDED', resource, namespace, name, object, prev),
-      remove: (prev) => write('DELETED', prev.resource, prev.namespace, prev.name, prev.object, prev),
+        watched(() => write(prev ? 'MODIFIED' : 'ADDED', resource, namespace, name, object, prev)),
+      remove: (prev) => watched(() => write('DELETED', prev.resource, prev.namespace, prev.name, prev.object, prev)),
     };
   }
 

@@ -90,6 +90,14 @@ export interface ListResult {
   remaining?: number;
 }
 
+export interface TransactOptions {
+  /**
+   * fn writes and then throws on purpose (a dry run): the store sets a savepoint for it alone. Any fn may throw,
+   * and what it wrote is rolled back; this only says which ones should be cheap to roll back.
+   */
+  rollsBack?: boolean;
+}
+
 /** Reads and writes inside one serialized transaction: admission checks read through it, then write. */
 export interface StoreTx {
   get(resource: string, namespace: string, name: string): Promise<StoredObject | undefined>;
@@ -120,7 +128,7 @@ export interface Store {
    */
   listText?(resource: string, options?: Pick<ListOptions, 'namespace' | 'after'>): Promise<ListText | undefined>;
   /** Runs fn in a write transaction; writes are seen by watchers only after it commits. */
-  transact<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  transact<T>(fn: (tx: StoreTx) => Promise<T>, options?: TransactOptions): Promise<T>;
   currentRevision(): Promise<number>;
   /** Events with revision > after, oldest first, at most `limit`. Throws CompactedError if they are gone. */
   changesSince(after: number, limit: number): Promise<ChangeEvent[]>;

@@ -186,6 +186,47 @@ for (const make of [sqliteDialect, postgresDialect]) {
       assert.equal(await store.get(R, '', 'grp-2'), undefined);
     });
 
+    test('only a write that fails after writing makes the writes before it run again; a dry run has a savepoint', async () => {
+      const rev = await store.currentRevision();
+      const runs = { a: 0, c: 0, e: 0 };
+      const results = await Promise.allSettled([
+        store.transact(async (tx) => (runs.a++, tx.put(R, '', 'rr-a', obj('rr-a')))),
+        // Refused before writing (admission's 409/422): nothing to undo, nothing runs again.
+        store.transact(async (tx) => {
+          await tx.get(R, '', 'rr-a');
+          throw new Error('refused before writing');
+        }),
+        store.transact(async (tx) => (runs.c++, tx.put(R, '', 'rr-c', obj('rr-c')))),
+        // Refused after writing, without a savepoint: the transaction goes, and rr-a and rr-c run once more.
+        store.transact(async (tx) => {
+          await tx.put(R, '', 'rr-d', obj('rr-d'));
+          throw new Error('refused after writing');
+        }),
+        store.transact(async (tx) => (runs.e++, tx.put(R, '', 'rr-e', obj('rr-e')))),
+        // A dry run: rolled back to its own savepoint; nothing else runs again.
+        store.transact(
+          async (tx) => {
+            await tx.put(R, '', 'rr-f', obj('rr-f'));
+            throw new Error('dry run');
+          },
+          { rollsBack: true },
+        ),
+        store.transact((tx) => tx.put(R, '', 'rr-g', obj('rr-g'))),
+      ]);
+      assert.deepEqual(
+        results.map((r) => (r.status === 'fulfilled' ? 'ok' : String(r.reason.message))),
+        ['ok', 'refused before writing', 'ok', 'refused after writing', 'ok', 'dry run', 'ok'],
+      );
+      assert.deepEqual(runs, { a: 2, c: 2, e: 1 });
+      const evs = await store.changesSince(rev, 20);
+      assert.deepEqual(
+        evs.map((e) => e.name),
+        ['rr-a', 'rr-c', 'rr-e', 'rr-g'],
+        'each committed once, in the order sent',
+      );
+      for (const gone of ['rr-d', 'rr-f']) assert.equal(await store.get(R, '', gone), undefined, gone);
+    });
+
     test('a database error in one write of a group fails only that write', async () => {
       const rev = await store.currentRevision();
       const results = await Promise.allSettled([
