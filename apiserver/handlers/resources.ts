@@ -184,8 +184,8 @@ export class ResourceHandlers {
     // Without selectors or per-object visibility, nothing needs the parsed objects: the items are the stored text.
     const everything = !q.labelSelector && !q.fieldSelector && !visible;
     if (everything && limit === 0 && !wantsTable(info.accept)) {
-      // The whole list, joined by the database into one string (store.listText): the common case of informers'
-      // and admins' lists, without a row, a string and an item per object.
+      // The whole list as one string (store.listText: joined by SQLite, or from PostgreSQL's rows as stored): the
+      // common case of informers' and admins' lists, without an item and a parsed-on-demand object per row.
       const joined = await this.store.listText?.(storeKey(t), where);
       if (joined) {
         const head = {

@@ -8,6 +8,7 @@ import { fieldExpression, REFERENCE_FIELDS, referencesOf } from './field-index.j
 import { migrationProvider } from './migrations.js';
 import {
   RAW_PREFIX,
+  withResourceVersion,
   CompactedError,
   type Credential,
   type CredentialStore,
@@ -243,13 +244,26 @@ export class SqlStore implements Store, CredentialStore {
     resource: string,
     options: Pick<ListOptions, 'namespace' | 'after'> = {},
   ): Promise<ListText | undefined> {
-    // PostgreSQL's string_agg of 10,000 objects costs the database 110 ms against 29 ms for sending the rows, and
-    // the list ends up slower (p99 210-250 against 180-190 ms, measured): there, lists go the usual way.
-    if (this.dialect !== 'sqlite') return undefined;
     return this.adapter.snapshot(async (tx) => {
       const revision = await currentRevisionIn(tx);
-      // objectJson (store.ts) in SQL: the resourceVersion spliced in at the front of metadata. Rows stored before
-      // metadata came first are not counted as `spliceable`; if there are any, the caller lists the usual way.
+      if (this.dialect === 'postgres') {
+        // PostgreSQL's string_agg of 10,000 objects cost the database 110 ms against 29 ms for sending the rows, and
+        // splicing each row in SQL 52 ms (measured): the rows come as stored, the server splices and joins them.
+        // Still one string per object, not a row object, an item and a parse-on-demand wrapper each.
+        const rows = await filtered(tx, this.dialect, resource, options)
+          .select(['revision', 'object'])
+          .orderBy('namespace')
+          .orderBy('name')
+          .execute();
+        const items: string[] = [];
+        for (const r of rows) {
+          if (!r.object.startsWith(RAW_PREFIX)) return undefined; // an older row: the caller lists the usual way
+          items.push(withResourceVersion(r.object, r.revision));
+        }
+        return { items: items.join(','), count: items.length, revision };
+      }
+      // withResourceVersion (store.ts) in SQL: the resourceVersion spliced in at the front of metadata. Rows stored
+      // before metadata came first are not counted as `spliceable`; if there are any, the caller lists the usual way.
       const spliceable = sql<boolean>`substr(object, 1, ${RAW_PREFIX.length}) = cast(${RAW_PREFIX} as text)`;
       const rest = sql<string>`substr(object, ${RAW_PREFIX.length + 1})`;
       const inner = filtered(tx, this.dialect, resource, options).select([

@@ -44,11 +44,14 @@ export const RAW_PREFIX = '{"metadata":{';
  */
 export function objectJson(item: { raw?: string; revision: number; object: KObject }): string {
   const raw = item.raw;
-  if (raw !== undefined && raw.startsWith(RAW_PREFIX)) {
-    const rest = raw.slice(RAW_PREFIX.length);
-    return `${RAW_PREFIX}"resourceVersion":"${item.revision}"${rest.startsWith('}') ? '' : ','}${rest}`;
-  }
+  if (raw !== undefined && raw.startsWith(RAW_PREFIX)) return withResourceVersion(raw, item.revision);
   return JSON.stringify(item.object);
+}
+
+/** Stored text that starts with RAW_PREFIX, with its resourceVersion spliced in as the first metadata field. */
+export function withResourceVersion(raw: string, revision: number | string): string {
+  const rest = raw.slice(RAW_PREFIX.length);
+  return `${RAW_PREFIX}"resourceVersion":"${revision}"${rest.startsWith('}') ? '' : ','}${rest}`;
 }
 
 export interface ListOptions {
@@ -121,10 +124,10 @@ export interface Store {
   get(resource: string, namespace: string, name: string): Promise<StoredObject | undefined>;
   list(resource: string, options?: ListOptions): Promise<ListResult>;
   /**
-   * The same list (namespace and `after` only) already joined as served text, built by the database: a full list
-   * of 10,000 objects is one string, not 10,000 rows and strings for the garbage collector. Undefined when the
-   * store does not (text stored in an older format; PostgreSQL, where it does not pay): the caller lists the usual
-   * way.
+   * The same list (namespace and `after` only) already joined as served text (by SQLite itself; on PostgreSQL from
+   * the rows as stored): a full list of 10,000 objects is one string, not 10,000 parsed-on-demand items for the
+   * garbage collector. Undefined when the store does not (text stored in an older format): the caller lists the
+   * usual way.
    */
   listText?(resource: string, options?: Pick<ListOptions, 'namespace' | 'after'>): Promise<ListText | undefined>;
   /** Runs fn in a write transaction; writes are seen by watchers only after it commits. */
