@@ -36,8 +36,15 @@ describe('hil-admin serve --controllers', () => {
       assert.equal(attached.length, 2);
       const pxe = (await api(srv.url, 'GET', `${H}/networks/runway-pxe`)).body;
       assert.ok(pxe.status.vlan >= 1000 && pxe.status.vlan <= 1099, `VLAN ${pxe.status.vlan} from the default pool`);
-      const sw = (await api(srv.url, 'GET', `${H}/switches/switch-01`)).body;
-      assert.equal(sw.status.conditions.find((c: any) => c.type === 'Ready')?.status, 'True');
+      // The Switch's status trails its attachments' (docs/controllers.md): Ready a moment later.
+      await until(
+        async () =>
+          (await api(srv.url, 'GET', `${H}/switches/switch-01`)).body.status?.conditions?.find(
+            (c: any) => c.type === 'Ready' && c.status === 'True',
+          ),
+        'switch-01 Ready',
+        10_000,
+      );
       // The node says what its NIC carries — written up to half a second after the attachments, on purpose, so an
       // earlier "in sync, carrying nothing" entry (the port before the attachment) may still be there: wait for the
       // entry that carries a network, then check it is exactly the example's.
