@@ -9,6 +9,7 @@ import { parseVlanList } from '../../api/v1alpha1/vlans.js';
 import { kubeConfigFor, startControllers, type RunningControllers } from '../../controllers/daemon.js';
 import { createRegistry, MockSwitchDriver } from '../../drivers/switch/index.js';
 import { H, sleep, until } from '../support/controllers.js';
+import { hilObject, mockNode } from '../support/objects.js';
 import { api, startInProcessServer, type InProcessServer } from '../support/server.js';
 
 describe('controller wake-ups: status-only updates of attachments wake nothing', () => {
@@ -43,33 +44,13 @@ describe('controller wake-ups: status-only updates of attachments wake nothing',
   before(async () => {
     srv = await startInProcessServer();
     mock.fabric.switch('wake-sw', { ports: ['gi1/0/1', 'gi1/0/2'] });
-    await post(`${H}/projects`, { apiVersion: 'hil.io/v1alpha1', kind: 'Project', metadata: { name: 'p' }, spec: {} });
-    await post(`${H}/switches`, {
-      apiVersion: 'hil.io/v1alpha1',
-      kind: 'Switch',
-      metadata: { name: 'sw' },
-      spec: { type: 'mock', address: 'wake-sw' },
-    });
+    await post(`${H}/projects`, hilObject('Project', 'p', {}));
+    await post(`${H}/switches`, hilObject('Switch', 'sw', { type: 'mock', address: 'wake-sw' }));
     for (const i of [1, 2]) {
-      await post(`${H}/ports`, {
-        apiVersion: 'hil.io/v1alpha1',
-        kind: 'Port',
-        metadata: { name: `sw-p${i}` },
-        spec: { switch: 'sw', interface: `gi1/0/${i}` },
-      });
-      await post(`${H}/nodes`, {
-        apiVersion: 'hil.io/v1alpha1',
-        kind: 'Node',
-        metadata: { name: `n${i}` },
-        spec: { project: 'p', obm: { type: 'mock', host: `bmc-${i}` }, nics: [{ name: 'eth0', port: `sw-p${i}` }] },
-      });
+      await post(`${H}/ports`, hilObject('Port', `sw-p${i}`, { switch: 'sw', interface: `gi1/0/${i}` }));
+      await post(`${H}/nodes`, mockNode(`n${i}`, 'p', [`sw-p${i}`]));
     }
-    await post(`${H}/networks`, {
-      apiVersion: 'hil.io/v1alpha1',
-      kind: 'Network',
-      metadata: { name: 'net' },
-      spec: { owner: 'p' },
-    });
+    await post(`${H}/networks`, hilObject('Network', 'net', { owner: 'p' }));
     running = startControllers({
       kubeConfig: kubeConfigFor(srv.url),
       pool: parseVlanList('300-309'),
@@ -85,12 +66,10 @@ describe('controller wake-ups: status-only updates of attachments wake nothing',
 
   test('an attachment becomes Attached; its status-only updates wake nothing, its labels and deletion do', async () => {
     for (const i of [1, 2])
-      await post(`${H}/networkattachments`, {
-        apiVersion: 'hil.io/v1alpha1',
-        kind: 'NetworkAttachment',
-        metadata: { name: `a${i}` },
-        spec: { node: `n${i}`, nic: 'eth0', network: 'net' },
-      });
+      await post(
+        `${H}/networkattachments`,
+        hilObject('NetworkAttachment', `a${i}`, { node: `n${i}`, nic: 'eth0', network: 'net' }),
+      );
     await until(async () => {
       const items = (await api(srv.url, 'GET', `${H}/networkattachments`)).body.items;
       return items.every((a: any) => a.status?.phase === 'Attached');
