@@ -133,21 +133,6 @@ export class SwitchStatusWriter {
       );
     }
     await this.writes.forEach('high', jobs, (j) => j());
-    return () => this.writeRest(sw, plan, observed, portErrors, o, portJobs, reachable, allInSync);
-  }
-
-  /** The trailing part of writeStatuses: Port statuses and finalizers, then the Switch's own status. */
-  private async writeRest(
-    sw: Switch,
-    plan: SwitchPlan,
-    observed: Map<string, ObservedPort>,
-    portErrors: Map<string, { code: string; message: string }>,
-    o: { paused: boolean; synced?: { at: number; duration: number }; caps?: SwitchCapabilities },
-    portJobs: (() => Promise<void>)[],
-    reachable: NonNullable<SwitchStatusPatch['conditions']>[number],
-    allInSync: boolean,
-  ): Promise<void> {
-    await this.writes.forEach('low', portJobs, (j) => j());
     const ready = allInSync && plan.duplicates.length === 0 && !o.paused;
     const patch: SwitchStatusPatch = {
       conditions: [
@@ -186,7 +171,10 @@ export class SwitchStatusWriter {
         nativeVlan: o.caps.nativeVlan,
         nativelessTrunk: o.caps.nativelessTrunk,
       };
-    await this.writeSwitchStatus(sw, patch);
+    return async () => {
+      await this.writes.forEach('low', portJobs, (j) => j());
+      await this.writeSwitchStatus(sw, patch);
+    };
   }
 
   private async attachmentOutcome(
