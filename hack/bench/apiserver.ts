@@ -99,9 +99,9 @@ async function listOnce(client: HttpClient, expected?: number) {
 
 /** The server's resident memory: its own process_resident_memory_bytes, else /proc/PID/status. */
 async function serverMemory(server: BenchServer) {
-  const metric = await scrapeMetrics(server.url);
-  const metricsRss = metric('process_resident_memory_bytes');
-  const heapUsed = metric('nodejs_heap_size_used_bytes');
+  const metrics = await scrapeMetrics(server.url);
+  const metricsRss = metrics.value('process_resident_memory_bytes');
+  const heapUsed = metrics.value('nodejs_heap_size_used_bytes');
   const proc = procMemory(server.pid);
   const rss = metricsRss ?? proc?.rss;
   if (rss === undefined || !Number.isFinite(rss)) throw new Error("could not read the server's resident memory");

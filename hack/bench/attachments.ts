@@ -1,7 +1,7 @@
 // What the convergence benchmarks (switches, fleet, vendor) share: API calls that must succeed, resource bodies, and
 // the clock's end — a watch on NetworkAttachments that notes the moment the last of them is Attached. Watched, not
 // polled: a poll every few ms would load the server being measured; the watch sees each change as it is committed.
-import type { BenchContext } from './env.js';
+import { scrapeMetrics, type BenchContext } from './env.js';
 import type { HttpClient } from './http.js';
 
 export const G = '/apis/hil.io/v1alpha1';
@@ -93,14 +93,11 @@ export async function watchAttached(ctx: BenchContext, http: HttpClient, total: 
 }
 
 /** The API server's request counts by "verb resource[/subresource]" (its /metrics), for writes per attachment. */
-export async function requestCounts(http: HttpClient): Promise<Map<string, number>> {
-  const r = await http.request('GET', '/metrics', undefined, { accept: 'text/plain' });
-  if (r.status !== 200) throw new Error(`GET /metrics: ${r.status} ${r.text.slice(0, 300)}`);
+export async function requestCounts(url: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  for (const m of r.text.matchAll(/^apiserver_request_total\{([^}]*)\} (\d+)/gm)) {
-    const label = (k: string) => new RegExp(`${k}="([^"]*)"`).exec(m[1])?.[1] ?? '';
-    const key = `${label('verb')} ${label('resource')}`;
-    counts.set(key, (counts.get(key) ?? 0) + Number(m[2]));
+  for (const { labels, value } of (await scrapeMetrics(url)).samples('apiserver_request_total')) {
+    const key = `${labels.verb ?? ''} ${labels.resource ?? ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + value);
   }
   return counts;
 }

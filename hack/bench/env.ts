@@ -347,13 +347,32 @@ export async function waitQuiet(timeoutMs: number, maxBusyPct = 15): Promise<num
   }
 }
 
-/** Scrapes the server's /metrics once; the result gives one unlabelled sample by name (undefined if absent). */
-export async function scrapeMetrics(url: string): Promise<(name: string) => number | undefined> {
+/** One sample of a metric: its labels and value. */
+export interface MetricSample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+/**
+ * Scrapes the server's /metrics once: `value(name)` is one unlabelled sample (undefined if absent), `samples(name)`
+ * every sample of a labelled metric.
+ */
+export async function scrapeMetrics(
+  url: string,
+): Promise<{ value(name: string): number | undefined; samples(name: string): MetricSample[] }> {
   const r = await fetch(`${url}/metrics`);
   const text = await r.text();
   if (!r.ok) throw new Error(`GET /metrics: HTTP ${r.status}`);
-  return (name) => {
-    const m = new RegExp(`^${name}(?:\\{\\})? ([0-9.eE+-]+)`, 'm').exec(text);
-    return m ? Number(m[1]) : undefined;
+  return {
+    value(name) {
+      const m = new RegExp(`^${name}(?:\\{\\})? ([0-9.eE+-]+)`, 'm').exec(text);
+      return m ? Number(m[1]) : undefined;
+    },
+    samples(name) {
+      return [...text.matchAll(new RegExp(`^${name}\\{([^}]*)\\} ([0-9.eE+-]+)`, 'gm'))].map((m) => ({
+        labels: Object.fromEntries([...m[1].matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]])),
+        value: Number(m[2]),
+      }));
+    },
   };
 }

@@ -129,7 +129,7 @@ export async function converge(ctx: BenchContext, shape: Shape): Promise<Converg
   await settle(http, big ? 2000 : 1500);
   const watch = await watchAttached(ctx, http, total);
   log(`  ${switches}×${ports}: ${total} nodes ready; applying ${total} attachments`);
-  const countsBefore = await requestCounts(http);
+  const countsBefore = await requestCounts(url);
   const t0 = performance.now();
   await pool(0, total, 16, async (i) => {
     const s = Math.floor(i / nodesPerSwitch);
@@ -145,7 +145,7 @@ export async function converge(ctx: BenchContext, shape: Shape): Promise<Converg
   log(`  ${switches}×${ports}: ${total} attachments POSTed in ${posted.toFixed(0)} ms`);
   const took = (await watch.allAttached(shape.timeoutMs)) - t0;
   // Counted once all are Attached: the writes the clock waited for (and any informational ones that overlapped).
-  const writes = writesBetween(countsBefore, await requestCounts(http));
+  const writes = writesBetween(countsBefore, await requestCounts(url));
   const counters = Array.from({ length: switches }, (_, s) => mock.fabric.switch(`bench-sw${s}`).counters);
   const summary = (xs: number[]) => (xs.length > 16 ? `${Math.min(...xs)}–${Math.max(...xs)}` : xs.join(','));
   log(`  ${switches}×${ports}: ${watch.milestones(t0)}`);
