@@ -17,6 +17,7 @@ import { packageRoot } from '../../common/paths.js';
 import { applyYaml, H, pathOf, until } from '../support/controllers.js';
 import { startIpmiSims, type IpmiSims } from '../support/ipmi-sim.js';
 import { inAnHour, startKeystoneStandIn } from '../support/keystone.js';
+import { basicAuth } from '../support/objects.js';
 import { api, startChildServer, TSX_LOADER, type ChildServer } from '../support/server.js';
 
 const ROOT = packageRoot();
@@ -31,10 +32,11 @@ const skip = existsSync(CHROMIUM)
   ? false
   : `chromium is not installed at ${CHROMIUM} (hack/install-test-deps.sh installs Debian's chromium)`;
 
+/** The administrator the server is set up with (`hil-admin create-admin-user`). */
+const ADMIN = 'root';
 const ADMIN_PW = 'root-password-1';
 const ALICE_PW = 'alice-password-1';
-const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
-const ROOT_AUTH = basic('root', ADMIN_PW);
+const ROOT_AUTH = basicAuth(ADMIN, ADMIN_PW);
 
 const apply = (url: string, text: string) => applyYaml(url, text, ROOT_AUTH);
 
@@ -84,7 +86,7 @@ describe('the web console in a browser', { skip }, () => {
           TSX_LOADER,
           join(ROOT, 'cmd', 'hil-admin.ts'),
           'create-admin-user',
-          'root',
+          ADMIN,
           ADMIN_PW,
           '--data-dir',
           dataDir,
@@ -166,7 +168,7 @@ spec: {node: other-node, nic: eth0, network: other-net, channel: native}
     const tr = await api(
       srv.url,
       'POST',
-      `${H}/users/root/token`,
+      `${H}/users/${ADMIN}/token`,
       { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} },
       'application/json',
       ROOT_AUTH,
@@ -213,7 +215,7 @@ spec: {node: other-node, nic: eth0, network: other-net, channel: native}
   });
 
   test('an admin sees the topology, a hilctl change appears live, a UI attach reaches Attached, the console streams', async () => {
-    const { ctx, page } = await signIn('root', ADMIN_PW);
+    const { ctx, page } = await signIn(ADMIN, ADMIN_PW);
     try {
       assert.match((await page.textContent('[data-testid=who]')) ?? '', /root \(admin\)/);
       // The examples' wiring: switch-01 → its two ports → node-01/node-02 eth0 → the two networks.
