@@ -6,11 +6,9 @@ import { tokenHash } from '../../apiserver/auth/secrets.js';
 import { KeystoneAuthenticator } from '../../apiserver/auth/keystone.js';
 import { inAnHour, startKeystoneStandIn } from '../support/keystone.js';
 import { api, startInProcessServer, type InProcessServer } from '../support/server.js';
+import { basicAuth as basic } from '../support/objects.js';
 
 const G = '/apis/hil.io/v1alpha1';
-const basic = (user: string, pw: string) => ({
-  authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`,
-});
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 const user = (name: string, spec: Record<string, unknown>) => ({
   apiVersion: 'hil.io/v1alpha1',

@@ -19,11 +19,9 @@ import { buildPostgresFixture, buildSqliteFixture, HIL_PASSWORDS } from '../supp
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { api, startInProcessServer, TSX_LOADER, type InProcessServer } from '../support/server.js';
 import { packageRoot } from '../../common/paths.js';
+import { basicAuth as basic } from '../support/objects.js';
 
 const H = '/apis/hil.io/v1alpha1';
-const basic = (user: string, pw: string) => ({
-  authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`,
-});
 const MANHATTAN = resourceName('Manhattan Lab');
 const count = (r: ImportReport, action: string, kind?: string) =>
   r.entries.filter((e) => e.action === action && (!kind || e.kind === kind)).length;

@@ -5,9 +5,9 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createAdminUser } from '../../apiserver/admin-tasks.js';
 import { callers, startInProcessServer, type InProcessServer } from '../support/server.js';
+import { basicAuth as basic } from '../support/objects.js';
 
 const G = '/apis/hil.io/v1alpha1';
-const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
 const CREDS = { admin: basic('root', 'root-password'), u1: basic('u1', 'u1-password'), anon: {} } as Record<
   string,
   Record<string, string>

@@ -8,11 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import { createAdminUser } from '../../apiserver/admin-tasks.js';
 import { resourceName } from '../../apiserver/v0/names.js';
 import { api, callers, startInProcessServer, type InProcessServer } from '../support/server.js';
+import { basicAuth as basic } from '../support/objects.js';
 
 const G = '/apis/hil.io/v1alpha1';
 const MERGE = 'application/merge-patch+json';
 type Caller = 'admin' | 'alice' | 'bob' | 'anon';
-const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
 const CREDS: Record<Caller, Record<string, string>> = {
   admin: basic('root', 'root-password'),
   alice: basic('alice', 'alice-password'),

@@ -14,12 +14,11 @@ import type { SimBmc } from '../support/ipmi-sim.js';
 import type { ObmdEmulator } from '../support/obmd-emulator.js';
 import { startObmdLab, type ObmdLab } from '../support/obmd-lab.js';
 import { callers, type InProcessServer } from '../support/server.js';
+import { basicAuth } from '../support/objects.js';
 
 type Caller = 'admin' | 'alice' | 'bob';
 const PW: Record<Caller, string> = { admin: 'root-password', alice: 'alice-password', bob: 'bob-password' };
-const auth = (c: Caller) => ({
-  authorization: `Basic ${Buffer.from(`${c === 'admin' ? 'root' : c}:${PW[c]}`).toString('base64')}`,
-});
+const auth = (c: Caller) => basicAuth(c === 'admin' ? 'root' : c, PW[c]);
 
 describe('v0 OBM calls on an obmd node (obmd emulator, ipmi_sim, node controller)', () => {
   let lab: ObmdLab;
